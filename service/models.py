@@ -1,0 +1,269 @@
+"""The tables of DESIGN.md. Times are aware UTC datetimes; dates (anchor, birth month) are local."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from service.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+
+class NoticeStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    SCHEDULED = "scheduled"
+    PAUSED = "paused"
+    ARCHIVED = "archived"
+
+
+class RuleKind(StrEnum):
+    ONCE = "once"
+    RRULE = "rrule"
+    RELATIVE = "relative"
+
+
+class DeliveryKind(StrEnum):
+    CONFIRM = "confirm"
+    NOTICE = "notice"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def _fk(target: str, *, ondelete: str | None = None, nullable: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey(target, ondelete=ondelete), index=True,
+                         nullable=nullable),
+    )
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    sender_name: str = Field(max_length=200)
+    sender_email: str = Field(max_length=254)
+    contact_line: str = Field(default="", max_length=500)
+    privacy_contact: str = Field(default="", max_length=500)
+    timezone: str = Field(default="Asia/Tokyo", max_length=64)
+    created_at: datetime = _created()
+
+
+class Topic(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("organisation_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = _fk("organisation.id")
+    slug: str = Field(max_length=64)
+    name_ja: str = Field(max_length=100)
+    name_en: str = Field(max_length=100)
+    description_ja: str = Field(default="", max_length=300)
+    description_en: str = Field(default="", max_length=300)
+    department: str = Field(default="", max_length=100)
+    active: bool = True
+    position: int = 0
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_ja
+
+    def description(self, locale: str) -> str:
+        return self.description_en if locale == "en" else self.description_ja
+
+
+class Source(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = _fk("organisation.id")
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = _created()
+
+
+class Subscriber(SQLModel, table=True):
+    __table_args__ = (Index("ix_subscriber_org_anchor", "organisation_id", "anchor_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=32, unique=True)
+    organisation_id: int = _fk("organisation.id")
+    source_id: int | None = _fk("source.id", ondelete="SET NULL", nullable=True)
+    locale: str = Field(default="ja", max_length=16)
+    anchor_date: date | None = None
+    created_at: datetime = _created()
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unsubscribed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Child(SQLModel, table=True):
+    """Only the birth month of a child the parent chose to give, never a name."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = _fk("subscriber.id", ondelete="CASCADE")
+    birth_month: date  # the first day of the month
+
+
+class Endpoint(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("subscriber_id", "channel", "address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = _fk("subscriber.id", ondelete="CASCADE")
+    channel: str = Field(max_length=16)
+    address: str = Field(max_length=4096)
+    address_hash: str = Field(max_length=64, index=True)
+    created_at: datetime = _created()
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    disabled_reason: str | None = Field(default=None, max_length=200)
+
+
+class Subscription(SQLModel, table=True):
+    subscriber_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("subscriber.id", ondelete="CASCADE"),
+                         primary_key=True)
+    )
+    topic_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("topic.id"), primary_key=True, index=True)
+    )
+    created_at: datetime = _created()
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = _fk("organisation.id")
+    email: str = Field(max_length=254, unique=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default=Role.EDITOR, max_length=16)
+    department: str = Field(default="", max_length=100)
+    active: bool = True
+    created_at: datetime = _created()
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_user_id: int = _fk("staff_user.id", ondelete="CASCADE")
+    name: str = Field(default="", max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _created()
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Notice(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = _fk("organisation.id")
+    title: str = Field(max_length=200)
+    body: str  # Markdown
+    channels: list[str] = Field(default_factory=lambda: ["email"], sa_column=Column(JSON))
+    rule_kind: str = Field(default=RuleKind.ONCE, max_length=16)
+    starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rrule: str | None = Field(default=None, max_length=500)
+    offset_days: int | None = None
+    send_time: str | None = Field(default=None, max_length=5)  # "HH:MM" local
+    valid_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    valid_days: int | None = None  # each occurrence goes stale this many days after it is due
+    child_age_min: int | None = None
+    child_age_max: int | None = None
+    urgent: bool = False
+    status: str = Field(default=NoticeStatus.DRAFT, max_length=16, index=True)
+    scheduled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    author_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    approver_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class NoticeTopic(SQLModel, table=True):
+    __tablename__ = "notice_topic"
+
+    notice_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("notice.id", ondelete="CASCADE"), primary_key=True)
+    )
+    topic_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("topic.id"), primary_key=True, index=True)
+    )
+
+
+class Send(SQLModel, table=True):
+    """One occurrence of a notice. Unique, so materializing twice creates nothing twice."""
+
+    __table_args__ = (UniqueConstraint("notice_id", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = _fk("notice.id", ondelete="CASCADE")
+    due_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    anchor_date: date | None = None  # relative rules: the anchor day this occurrence is for
+    open_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    fanned_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _created()
+
+
+class Delivery(SQLModel, table=True):
+    """The ledger: nothing is sent that has no row, and no row is sent twice."""
+
+    __table_args__ = (
+        UniqueConstraint("send_id", "endpoint_id"),
+        Index("ix_delivery_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    send_id: int | None = _fk("send.id", ondelete="CASCADE", nullable=True)
+    endpoint_id: int | None = _fk("endpoint.id", ondelete="SET NULL", nullable=True)
+    kind: str = Field(default=DeliveryKind.NOTICE, max_length=16)
+    priority: int = 10  # lower goes first; confirmations are 0
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    provider_message_id: str | None = Field(default=None, max_length=200)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _created()
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Suppression(SQLModel, table=True):
+    """Addresses never to be sent to again, kept as a hash only."""
+
+    __table_args__ = (UniqueConstraint("organisation_id", "channel", "address_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = _fk("organisation.id")
+    channel: str = Field(max_length=16)
+    address_hash: str = Field(max_length=64)
+    reason: str = Field(max_length=32)
+    created_at: datetime = _created()
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = _fk("organisation.id")
+    staff_user_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    action: str = Field(max_length=64)
+    target: str = Field(default="", max_length=200)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = _created()

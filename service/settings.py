@@ -1,0 +1,103 @@
+"""Settings, read once from the environment. Every one has a default that works on a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("YORISOU_INSTANCE", Path.cwd() / "instance"))
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev", "development"}
+
+
+class SettingsError(RuntimeError):
+    """The configuration cannot run: the message says what to set."""
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key(instance_dir: Path) -> str:
+    """Generate a development secret once and keep it, so sessions survive a restart."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str = "development"
+    database_url: str = f"sqlite:///{INSTANCE_DIR / 'yorisou.db'}"
+    secret_key: str = ""
+    public_base_url: str = "http://127.0.0.1:5000"
+    timezone: str = "Asia/Tokyo"
+    email_backend: str = "outbox"
+    sendgrid_api_key: str = ""
+    sendgrid_api_host: str = "https://api.sendgrid.com"
+    sendgrid_webhook_public_key: str = ""
+    mail_from: str = ""
+    outbox_dir: Path = field(default=INSTANCE_DIR / "outbox")
+    firebase_credentials: str = ""
+    firebase_web_config: str = ""
+    fcm_api_host: str = "https://fcm.googleapis.com"
+    ratelimit_enabled: bool = True
+    ratelimit_storage_uri: str = "memory://"
+    quiet_hours: str = "21:00-08:00"
+    confirm_token_max_age: int = 7 * 24 * 3600
+    max_attempts: int = 8
+
+    @property
+    def production(self) -> bool:
+        return self.app_env == "production"
+
+    @classmethod
+    def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        get = env.get
+        app_env = get("APP_ENV", "development")
+        if app_env not in {"development", "production"}:
+            raise SettingsError(f"APP_ENV must be development or production, not {app_env!r}")
+        sendgrid_key = get("SENDGRID_API_KEY", "")
+        settings = cls(
+            app_env=app_env,
+            database_url=get("DATABASE_URL", cls.database_url),
+            secret_key=get("SECRET_KEY", ""),
+            public_base_url=get("PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
+            timezone=get("TIMEZONE", cls.timezone),
+            email_backend=get("EMAIL_BACKEND", "sendgrid" if sendgrid_key else "outbox"),
+            sendgrid_api_key=sendgrid_key,
+            sendgrid_api_host=get("SENDGRID_API_HOST", cls.sendgrid_api_host),
+            sendgrid_webhook_public_key=get("SENDGRID_WEBHOOK_PUBLIC_KEY", ""),
+            mail_from=get("MAIL_FROM", ""),
+            outbox_dir=Path(get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))),
+            firebase_credentials=get("FIREBASE_CREDENTIALS", ""),
+            firebase_web_config=get("FIREBASE_WEB_CONFIG", ""),
+            fcm_api_host=get("FCM_API_HOST", cls.fcm_api_host),
+            ratelimit_enabled=_flag(get("RATELIMIT_ENABLED", "true")),
+            ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI", "memory://"),
+            quiet_hours=get("QUIET_HOURS", cls.quiet_hours),
+        )
+        return settings.checked()
+
+    def checked(self) -> Settings:
+        """Refuse what cannot run; in development, fill in a generated secret key."""
+        if self.email_backend not in {"outbox", "sendgrid"}:
+            raise SettingsError("EMAIL_BACKEND must be outbox or sendgrid")
+        if self.email_backend == "sendgrid" and not self.sendgrid_api_key:
+            raise SettingsError("EMAIL_BACKEND=sendgrid needs SENDGRID_API_KEY")
+        if self.production:
+            if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
+                raise SettingsError("production needs SECRET_KEY: at least 32 random characters")
+            if not self.public_base_url.startswith("https://"):
+                raise SettingsError("production needs PUBLIC_BASE_URL, the https address parents reach")
+            return self
+        if not self.secret_key:
+            return replace(self, secret_key=_dev_secret_key(INSTANCE_DIR))
+        return self
