@@ -1,0 +1,92 @@
+"""Yorisou: notice subscriptions for a municipality's single-parent support section."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from sqlmodel import Session
+
+from service.calendar import describe_rule
+from service.db import Database
+from service.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ("ja", "en")
+
+csrf = CSRFProtect()
+limiter = Limiter(get_remote_address, default_limits=[])
+login_manager = LoginManager()
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang") or request.form.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    return g.get("locale", "ja")
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        REMEMBER_COOKIE_SECURE=settings.production,
+        PREFERRED_URL_SCHEME="https" if settings.production else "http",
+        BABEL_DEFAULT_LOCALE="ja",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "service" / "translations"),
+        RATELIMIT_ENABLED=settings.ratelimit_enabled,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    app.extensions["yorisou.settings"] = settings
+    app.extensions["yorisou.database"] = database or Database.from_url(settings.database_url)
+
+    Babel(app, locale_selector=select_locale, timezone_selector=lambda: settings.timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from service import errors, public, staff
+
+    app.register_blueprint(public.blueprint)
+    app.register_blueprint(staff.blueprint, url_prefix="/staff")
+    errors.register(app)
+    app.jinja_env.globals["describe_rule"] = describe_rule
+
+    @app.teardown_appcontext
+    def close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    return app
+
+
+def get_session() -> Session:
+    """The request's session; the view commits it once."""
+    if "db_session" not in g:
+        g.db_session = get_database().session()
+    return g.db_session
+
+
+def get_database() -> Database:
+    from flask import current_app
+
+    return current_app.extensions["yorisou.database"]
+
+
+def get_settings() -> Settings:
+    from flask import current_app
+
+    return current_app.extensions["yorisou.settings"]

@@ -215,7 +215,7 @@ class Send(SQLModel, table=True):
     notice_id: int = _fk("notice.id", ondelete="CASCADE")
     due_at: datetime = Field(sa_type=UTCDateTime, index=True)
     anchor_date: date | None = None  # relative rules: the anchor day this occurrence is for
-    open_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     fanned_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = _created()

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-INSTANCE_DIR = Path(os.environ.get("YORISOU_INSTANCE", Path.cwd() / "instance"))
+INSTANCE_DIR = Path.cwd() / "instance"
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev", "development"}
 
 

@@ -222,7 +222,7 @@ def upgrade() -> None:
     sa.Column('notice_id', sa.Integer(), nullable=False),
     sa.Column('due_at', service.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('anchor_date', sa.Date(), nullable=True),
-    sa.Column('open_until', service.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('expires_at', service.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('fanned_out_at', service.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('cancelled_at', service.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', service.types.UTCDateTime(timezone=True), nullable=False),

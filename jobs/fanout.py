@@ -1,0 +1,116 @@
+"""Step 2: each due Send becomes one Delivery per matching endpoint, in one INSERT … SELECT."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import and_, exists, literal, or_, update
+from sqlmodel import Session, col, select
+
+from service.db import insert_ignoring_conflicts
+from service.models import (
+    Child,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Endpoint,
+    Notice,
+    NoticeStatus,
+    NoticeTopic,
+    Organisation,
+    Send,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
+from service.types import UTCDateTime
+
+URGENT_PRIORITY = 5
+NORMAL_PRIORITY = 10
+
+
+def fan_out_sends(session: Session, *, now: datetime) -> None:
+    """Create the deliveries of every due Send; reruns add nothing (unique send × endpoint).
+
+    A relative Send is fanned out again until it expires, so a parent who confirms after the
+    reminder's time of day still gets that day's reminder.
+    """
+    due = session.exec(
+        select(Send, Notice, Organisation.timezone)
+        .join(Notice, col(Notice.id) == Send.notice_id)
+        .join(Organisation, col(Organisation.id) == Notice.organisation_id)
+        .where(
+            col(Send.cancelled_at).is_(None),
+            Send.due_at <= now,
+            Notice.status == NoticeStatus.SCHEDULED,
+            or_(
+                col(Send.fanned_out_at).is_(None),
+                and_(col(Send.anchor_date).is_not(None), col(Send.expires_at) > now),
+            ),
+        )
+        .order_by(col(Send.due_at))
+    ).all()
+    dialect = session.get_bind().dialect.name
+    for send, notice, timezone in due:
+        if send.expires_at is None or send.expires_at > now:
+            targets = _matching_endpoints(send, notice, now=now, timezone=timezone)
+            session.execute(
+                insert_ignoring_conflicts(Delivery.__table__, dialect).from_select(  # type: ignore[arg-type]
+                    ["send_id", "endpoint_id", "kind", "priority", "status", "attempts",
+                     "next_attempt_at", "created_at"],
+                    targets,
+                )
+            )
+        if send.fanned_out_at is None:
+            session.execute(update(Send).where(col(Send.id) == send.id).values(fanned_out_at=now))
+        session.commit()
+
+
+def _matching_endpoints(send: Send, notice: Notice, *, now: datetime, timezone: str):  # noqa: ANN202
+    priority = URGENT_PRIORITY if notice.urgent else NORMAL_PRIORITY
+    wants_topic = exists().where(
+        Subscription.subscriber_id == Subscriber.id,
+        NoticeTopic.topic_id == Subscription.topic_id,
+        NoticeTopic.notice_id == notice.id,
+    )
+    suppressed = exists().where(
+        Suppression.organisation_id == notice.organisation_id,
+        Suppression.channel == Endpoint.channel,
+        Suppression.address_hash == Endpoint.address_hash,
+    )
+    query = (
+        select(
+            literal(send.id), Endpoint.id, literal(DeliveryKind.NOTICE.value),
+            literal(priority), literal(DeliveryStatus.PENDING.value), literal(0),
+            literal(now, UTCDateTime()), literal(now, UTCDateTime()),
+        )
+        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
+        .where(
+            Subscriber.organisation_id == notice.organisation_id,
+            col(Subscriber.confirmed_at).is_not(None),
+            col(Subscriber.unsubscribed_at).is_(None),
+            col(Endpoint.channel).in_(notice.channels),
+            col(Endpoint.verified_at).is_not(None),
+            col(Endpoint.disabled_at).is_(None),
+            wants_topic,
+            ~suppressed,
+        )
+    )
+    if send.anchor_date is not None:
+        query = query.where(Subscriber.anchor_date == send.anchor_date)
+    if notice.child_age_min is not None or notice.child_age_max is not None:
+        query = query.where(_has_child_aged(notice, now.astimezone(ZoneInfo(timezone)).date()))
+    return query
+
+
+def _has_child_aged(notice: Notice, today: date):  # noqa: ANN202
+    """A child whose age in whole years on `today` is within the notice's bounds."""
+    conditions = [Child.subscriber_id == Subscriber.id]
+    if notice.child_age_min is not None:
+        conditions.append(col(Child.birth_month) <= today - relativedelta(years=notice.child_age_min))
+    if notice.child_age_max is not None:
+        oldest = today - relativedelta(years=notice.child_age_max + 1)
+        conditions.append(col(Child.birth_month) > oldest)
+    return exists().where(*conditions)

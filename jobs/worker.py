@@ -1,0 +1,95 @@
+"""The scheduler process: APScheduler fires the ticks; the steps do the work."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from jobs.dispatch import BATCH_SIZE, dispatch_due
+from jobs.fanout import fan_out_sends
+from jobs.materialize import materialize_sends
+from service import create_app, get_database
+from service.channels import Channel, build_channels
+from service.settings import Settings
+from service.types import utcnow
+
+log = logging.getLogger(__name__)
+
+SCHEDULE_EVERY = timedelta(seconds=15)
+DISPATCH_EVERY = timedelta(seconds=1)
+
+
+class Worker:
+    def __init__(self, app: Flask, channels: dict[str, Channel] | None = None) -> None:
+        self.app = app
+        self.settings: Settings = app.extensions["yorisou.settings"]
+        self.channels = channels if channels is not None else build_channels(self.settings)
+
+    def schedule(self, now: datetime | None = None) -> None:
+        """Materialize due occurrences, then fan them out to deliveries."""
+        now = now or utcnow()
+        with self.app.app_context():
+            database = get_database()
+            with database.session() as session:
+                materialize_sends(session, now=now)
+            with database.session() as session:
+                fan_out_sends(session, now=now)
+
+    def dispatch(self, now: datetime | None = None) -> int:
+        """Send everything due, batch after batch, until nothing is left."""
+        total = 0
+        with self.app.app_context():
+            while True:
+                claimed = dispatch_due(get_database(), channels=self.channels, now=now or utcnow(),
+                                       max_attempts=self.settings.max_attempts)
+                total += claimed
+                if claimed < BATCH_SIZE:
+                    return total
+
+    def run_once(self, now: datetime | None = None) -> int:
+        self.schedule(now)
+        return self.dispatch(now)
+
+    def run_forever(self) -> None:
+        scheduler = BlockingScheduler(
+            timezone=UTC, executors={"default": ThreadPoolExecutor(2)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+        )
+        # Aligned to the minute, so a notice due at 09:00 is picked up at 09:00:00, not later.
+        start = utcnow().replace(second=0, microsecond=0)
+        scheduler.add_job(self._safely(self.schedule), "interval", id="schedule",
+                          seconds=SCHEDULE_EVERY.seconds, start_date=start)
+        scheduler.add_job(self._safely(self.dispatch), "interval", id="dispatch",
+                          seconds=DISPATCH_EVERY.seconds, start_date=start)
+
+        def stop(signum: int, _frame: FrameType | None) -> None:
+            log.info("signal %s: stopping after the current tick", signum)
+            scheduler.shutdown(wait=True)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        log.info("worker started: schedule every %ss, dispatch every %ss",
+                 SCHEDULE_EVERY.seconds, DISPATCH_EVERY.seconds)
+        scheduler.start()
+
+    @staticmethod
+    def _safely(step):  # noqa: ANN001,ANN205
+        def run() -> None:
+            try:
+                step()
+            except Exception:  # the next tick tries again; the rows say what is left
+                log.exception("%s failed", step.__name__)
+
+        run.__name__ = step.__name__
+        return run
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    Worker(create_app()).run_forever()

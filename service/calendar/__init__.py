@@ -1,0 +1,77 @@
+"""When a notice is due: once at a time, by an RRULE, or N days after a parent's anchor date."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+
+from service.models import Notice, RuleKind
+
+# How long a relative reminder still reaches parents who confirm after its time of day.
+RELATIVE_DEFAULT_WINDOW = timedelta(days=1)
+
+
+def _local_naive(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _to_utc(local: datetime, tz: ZoneInfo) -> datetime:
+    return local.replace(tzinfo=tz).astimezone(UTC)
+
+
+def parse_send_time(value: str | None) -> time:
+    return time.fromisoformat(value) if value else time(9, 0)
+
+
+def occurrences_between(notice: Notice, start: datetime, end: datetime, timezone: str) -> list[datetime]:
+    """Due times (UTC) of a one-off or recurring notice in [start, end]."""
+    if notice.starts_at is None:
+        return []
+    if notice.rule_kind == RuleKind.ONCE:
+        return [notice.starts_at] if start <= notice.starts_at <= end else []
+    if notice.rule_kind != RuleKind.RRULE or not notice.rrule:
+        return []
+    tz = ZoneInfo(timezone)
+    rule = rrulestr(notice.rrule, dtstart=_local_naive(notice.starts_at, tz))
+    local = rule.between(_local_naive(start, tz), _local_naive(end, tz), inc=True)
+    return [_to_utc(moment, tz) for moment in local]
+
+
+def relative_due_at(notice: Notice, anchor: date, timezone: str) -> datetime:
+    day = anchor + timedelta(days=notice.offset_days or 0)
+    return _to_utc(datetime.combine(day, parse_send_time(notice.send_time)), ZoneInfo(timezone))
+
+
+def anchors_due_between(notice: Notice, start: datetime, end: datetime, timezone: str) -> list[date]:
+    """Anchor dates whose relative reminder falls in [start, end]."""
+    tz = ZoneInfo(timezone)
+    offset = timedelta(days=notice.offset_days or 0)
+    first = start.astimezone(tz).date() - offset - timedelta(days=1)
+    last = end.astimezone(tz).date() - offset
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in days if start <= relative_due_at(notice, day, timezone) <= end]
+
+
+def expires_at(notice: Notice, due_at: datetime) -> datetime | None:
+    """After this an occurrence is stale: never sent, not even late."""
+    limits = [limit for limit in (notice.valid_until,) if limit is not None]
+    if notice.valid_days is not None:
+        limits.append(due_at + timedelta(days=notice.valid_days))
+    elif notice.rule_kind == RuleKind.RELATIVE:
+        limits.append(due_at + RELATIVE_DEFAULT_WINDOW)
+    return min(limits) if limits else None
+
+
+def describe_rule(notice: Notice, timezone: str = "Asia/Tokyo") -> str:
+    """The rule in the words staff use."""
+    tz = ZoneInfo(timezone)
+    if notice.rule_kind == RuleKind.RELATIVE:
+        return f"登録日から{notice.offset_days or 0}日後 {parse_send_time(notice.send_time):%H:%M}"
+    if notice.starts_at is None:
+        return "未設定"
+    start = notice.starts_at.astimezone(tz)
+    if notice.rule_kind == RuleKind.ONCE:
+        return f"{start:%Y-%m-%d %H:%M}"
+    return f"繰り返し（{notice.rrule}）{start:%H:%M}から"

@@ -1,0 +1,57 @@
+"""The default email channel: writes each message as an .eml file a person can open."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from service.addresses import mask_address
+from service.channels import RenderedMessage, Recipient, Result, substitute
+from service.types import utcnow
+
+
+class OutboxEmail:
+    name = "email"
+    max_batch = 1000
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        results = []
+        with (self.directory / "outbox.jsonl").open("a", encoding="utf-8") as log:
+            for recipient in recipients:
+                provider_id = f"outbox-{uuid.uuid4().hex}"
+                email = build_email(message, recipient, provider_id)
+                path = self.directory / f"{utcnow():%Y%m%dT%H%M%S}-{recipient.delivery_id}.eml"
+                path.write_bytes(bytes(email))
+                log.write(json.dumps({
+                    "delivery_id": recipient.delivery_id,
+                    "to": mask_address(recipient.address),
+                    "subject": message.subject,
+                    "file": path.name,
+                    "provider_id": provider_id,
+                }, ensure_ascii=False) + "\n")
+                results.append(Result(recipient.delivery_id, "sent", provider_id=provider_id))
+        return results
+
+
+def build_email(message: RenderedMessage, recipient: Recipient, provider_id: str) -> EmailMessage:
+    email = EmailMessage()
+    email["Subject"] = message.subject
+    email["From"] = Address(message.sender_name, addr_spec=message.sender_email)
+    email["To"] = recipient.address
+    email["Date"] = format_datetime(utcnow())
+    email["Message-ID"] = make_msgid(idstring=provider_id, domain=message.sender_email.split("@")[-1])
+    for name, value in recipient.headers.items():
+        email[name] = value
+    email.set_content(substitute(message.text, recipient.substitutions), cte="quoted-printable")
+    email.add_alternative(substitute(message.html, recipient.substitutions), subtype="html",
+                          cte="quoted-printable")
+    return email

@@ -1,0 +1,148 @@
+"""The `yorisou` command: a thin wrapper over the Flask CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import subprocess
+import sys
+
+import click
+from flask.cli import FlaskGroup
+
+from service import create_app, get_database, get_settings
+from service.models import ApiToken, Organisation, Role, StaffUser
+from service.staff_users import StaffUserError, create_staff_user
+
+
+def _app():  # noqa: ANN202
+    return create_app()
+
+
+main = FlaskGroup(create_app=_app, add_default_commands=False,
+                  help="Yorisou: notice subscriptions for single-parent support.")
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the migrations."""
+    from service.migrate import upgrade_database
+
+    upgrade_database(get_settings().database_url, revision)
+    click.echo("database is up to date")
+
+
+@main.group()
+def staff() -> None:
+    """Staff accounts."""
+
+
+@staff.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.EDITOR.value,
+              show_default=True)
+@click.option("--organisation", "organisation_slug", default=None,
+              help="Slug of the organisation (needed only when there are several).")
+@click.option("--department", default="")
+@click.password_option(prompt="Password (12 characters or more)")
+def staff_create(email: str, role: str, organisation_slug: str | None, department: str,
+                 password: str) -> None:
+    """Create a staff user."""
+    with get_database().session() as session:
+        organisations = session.query(Organisation).all()
+        if organisation_slug:
+            organisations = [o for o in organisations if o.slug == organisation_slug]
+        if len(organisations) != 1:
+            raise click.ClickException(
+                "name the organisation with --organisation SLUG" if organisations
+                else "no such organisation; run `yorisou seed-demo` or create one first")
+        try:
+            create_staff_user(session, organisation_id=organisations[0].id or 0, email=email,
+                              password=password, role=Role(role), department=department)
+        except StaffUserError as error:
+            raise click.ClickException(str(error)) from error
+        session.commit()
+    click.echo(f"created {role} {email}")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--staff", "email", required=True, help="Email of the staff user it acts as.")
+@click.option("--name", default="", help="What the token is for.")
+def token_create(email: str, name: str) -> None:
+    """Create an API token; it is shown once and stored only as a hash."""
+    with get_database().session() as session:
+        user = session.query(StaffUser).filter_by(email=email.strip().lower()).one_or_none()
+        if user is None or user.id is None:
+            raise click.ClickException(f"no staff user {email}")
+        value = secrets.token_urlsafe(32)
+        session.add(ApiToken(staff_user_id=user.id, name=name,
+                             token_hash=hashlib.sha256(value.encode()).hexdigest()))
+        session.commit()
+    click.echo(value)
+
+
+@main.command("dispatch")
+@click.option("--once", is_flag=True, required=True, help="Run one tick of every step and exit.")
+def dispatch(once: bool) -> None:
+    """Materialize, fan out and send what is due now."""
+    from flask import current_app
+
+    from jobs.worker import Worker
+
+    sent = Worker(current_app._get_current_object()).run_once()  # type: ignore[attr-defined]
+    click.echo(f"{sent} deliveries processed")
+
+
+@main.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the demo organisation, topics, counters, notices and staff login."""
+    from service.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+    if get_settings().production:
+        raise click.ClickException("demo data is never loaded in production")
+    with get_database().session() as session:
+        created = seed_demo(session)
+    click.echo("demo data loaded" if created else "demo data was already there")
+    click.echo(f"staff login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+
+
+@main.command("demo")
+@click.option("--port", default=5000, show_default=True)
+def demo(port: int) -> None:
+    """Migrate, seed, and run the web app and the scheduler together on 127.0.0.1."""
+    from service.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+    from service.migrate import upgrade_database
+
+    settings = get_settings()
+    if settings.production:
+        raise click.ClickException("`yorisou demo` is for a laptop, not for production")
+    upgrade_database(settings.database_url)
+    with get_database().session() as session:
+        seed_demo(session)
+    worker = subprocess.Popen([sys.executable, "-m", "jobs"])
+    click.echo(f"""
+  Yorisou demo is running: http://127.0.0.1:{port}/
+    parents' page (counter QR):  http://127.0.0.1:{port}/s/koseki
+    staff console:               http://127.0.0.1:{port}/staff/
+    staff login:                 {DEMO_EMAIL} / {DEMO_PASSWORD}
+    emails are written to:       {settings.outbox_dir}/  (.eml files open in any mail program)
+  Ctrl-C stops both the web app and the scheduler.
+""")
+    from flask import current_app
+
+    try:
+        current_app.run(host="127.0.0.1", port=port, use_reloader=False, debug=False)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

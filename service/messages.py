@@ -1,0 +1,71 @@
+"""Render what a parent receives. Runs inside an app context (templates, translations)."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+
+from service.channels import RenderedMessage, Recipient
+from service.markdown import render_markdown
+from service.models import DeliveryKind, Notice, Organisation
+from service.settings import Settings
+from service.tokens import Purpose, make_token
+
+UNSUBSCRIBE_URL = "%%unsubscribe_url%%"
+PREFERENCES_URL = "%%preferences_url%%"
+CONFIRM_URL = "%%confirm_url%%"
+
+
+def _sender(organisation: Organisation, settings: Settings) -> dict[str, str]:
+    return {
+        "sender_email": settings.mail_from or organisation.sender_email,
+        "sender_name": organisation.sender_name,
+    }
+
+
+def render_confirmation(organisation: Organisation, locale: str) -> RenderedMessage:
+    settings: Settings = current_app.extensions["yorisou.settings"]
+    with force_locale(locale):
+        context = {"organisation": organisation, "confirm_url": CONFIRM_URL,
+                   "max_age_days": settings.confirm_token_max_age // 86400}
+        return RenderedMessage(
+            # Neutral on purpose: someone else may see the subject line.
+            subject=gettext("%(name)s: please confirm your registration", name=organisation.name),
+            text=render_template("email/confirm.txt", **context),
+            html=render_template("email/confirm.html", **context),
+            categories=("confirm",),
+            **_sender(organisation, settings),
+        )
+
+
+def render_notice(notice: Notice, organisation: Organisation, locale: str) -> RenderedMessage:
+    settings: Settings = current_app.extensions["yorisou.settings"]
+    with force_locale(locale):
+        context = {"organisation": organisation, "notice": notice,
+                   "body_html": render_markdown(notice.body),
+                   "unsubscribe_url": UNSUBSCRIBE_URL, "preferences_url": PREFERENCES_URL}
+        return RenderedMessage(
+            subject=notice.title,
+            text=render_template("email/notice.txt", **context),
+            html=render_template("email/notice.html", **context),
+            categories=("notice", f"notice-{notice.id}"),
+            **_sender(organisation, settings),
+        )
+
+
+def email_recipient(*, delivery_id: int, address: str, public_id: str, kind: str) -> Recipient:
+    settings: Settings = current_app.extensions["yorisou.settings"]
+    base = settings.public_base_url
+    if kind == DeliveryKind.CONFIRM:
+        token = make_token(settings.secret_key, Purpose.CONFIRM, public_id)
+        return Recipient(delivery_id, address, {CONFIRM_URL: f"{base}/confirm/{token}"})
+    token = make_token(settings.secret_key, Purpose.MANAGE, public_id)
+    unsubscribe_url = f"{base}/unsubscribe/{token}"
+    return Recipient(
+        delivery_id,
+        address,
+        {UNSUBSCRIBE_URL: unsubscribe_url, PREFERENCES_URL: f"{base}/preferences/{token}"},
+        # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
+        {"List-Unsubscribe": f"<{unsubscribe_url}>",
+         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )

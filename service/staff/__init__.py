@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+blueprint = Blueprint("staff", __name__)
+
+from service.staff import views  # noqa: E402,F401
