@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, g, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(public.blueprint)
     app.register_blueprint(staff.blueprint, url_prefix="/staff")
     errors.register(app)
-    app.jinja_env.globals["describe_rule"] = describe_rule
+    app.jinja_env.globals.update(describe_rule=describe_rule, get_locale=get_locale)
 
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
+from sqlalchemy import Engine, Insert, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -34,21 +34,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """What sessions bind to: an engine, or (in tests) one connection inside a transaction."""
+    """The process's engine, and the sessions made from it."""
 
-    def __init__(self, bind: Engine | Connection) -> None:
-        self.bind = bind
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
     @classmethod
     def from_url(cls, database_url: str) -> Database:
         return cls(make_engine(database_url))
 
-    @property
-    def dialect(self) -> str:
-        return self.bind.dialect.name
-
     def session(self) -> Session:
-        return Session(self.bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        return Session(self.engine, expire_on_commit=False)
 
 
 def insert_ignoring_conflicts(table: Table, dialect: str) -> Insert:

@@ -1,0 +1,117 @@
+"""Every database test runs on SQLite and, when TEST_POSTGRES_URL is set, on PostgreSQL too.
+
+SQLite: a fresh file per test. PostgreSQL: one database per test session, built by the real
+migrations and dropped at the end; the tables are emptied after each test. The code under test
+commits for real (web and jobs use several sessions), so no test hides in a transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel
+
+from jobs.worker import Worker
+from service import create_app
+from service.db import Database, make_engine
+from service.migrate import upgrade_database
+from service.settings import Settings
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    admin_url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    name = f"yorisou_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    upgrade_database(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty(engine: Engine) -> None:
+    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'yorisou.db'}"
+        return
+    engine: Engine = request.getfixturevalue("postgres_engine")
+    yield engine.url.render_as_string(hide_password=False)
+    _empty(engine)
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    database = Database.from_url(database_url)
+    if database.engine.dialect.name == "sqlite":
+        SQLModel.metadata.create_all(database.engine)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    with database.session() as session:
+        yield session
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        database_url=database_url,
+        public_base_url="https://yorisou.example.jp",
+        outbox_dir=tmp_path / "outbox",
+        ratelimit_enabled=False,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database) -> Flask:
+    app = create_app(settings, database)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def worker(app: Flask) -> Worker:
+    return Worker(app)
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The form token from a page, fetched the way a browser would."""
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_INPUT.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
