@@ -19,6 +19,7 @@ class SubscribeForm(FlaskForm):
     )
     email = EmailField(
         _l("Email address"),
+        filters=[lambda value: value.strip() if value else value],  # phone keyboards add spaces
         validators=[
             DataRequired(message=_l("Please enter your email address.")),
             Length(max=254),

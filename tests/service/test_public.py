@@ -1,0 +1,252 @@
+"""The parent's pages: landing, subscribe, confirm, unsubscribe — and every kind of bad input."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import func, select
+
+from service.models import Delivery, DeliveryKind, Endpoint, Subscriber, Subscription, Suppression
+from service.tokens import Purpose, make_token
+from service.types import utcnow
+from tests.conftest import csrf_token
+from tests.factories import create_organisation, create_source, create_subscriber, create_topic
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    create_source(session, organisation=city, code="koseki")
+    create_topic(session, organisation=city, slug="yoikuhi", name_ja="養育費", name_en="Child support")
+    create_topic(session, organisation=city, slug="sumai", name_ja="住まい", name_en="Housing")
+    create_topic(session, organisation=city, slug="old", name_ja="終了したテーマ", active=False)
+    return city
+
+
+def _topic_ids(session, *slugs):
+    from service.models import Topic
+
+    return [str(t.id) for t in session.exec(select(Topic).where(Topic.slug.in_(slugs)))]
+
+
+def _form(client, session, **overrides):
+    data = {"csrf_token": csrf_token(client, "/s/koseki"), "source": "koseki", "lang": "ja",
+            "email": "hanako@example.jp", "topics": _topic_ids(session, "yoikuhi"), "consent": "y"}
+    data.update(overrides)
+    return data
+
+
+def _counts(session):
+    session.expire_all()
+    return tuple(session.exec(select(func.count()).select_from(table)).one()
+                 for table in (Subscriber, Endpoint, Subscription, Delivery))
+
+
+def test_landing_page_is_japanese_and_lists_active_topics(client, city):
+    response = client.get("/s/koseki")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<html lang="ja">' in html
+    assert "あなたとお子さんのための情報をお届けします" in html
+    assert "養育費" in html and "住まい" in html
+    assert "終了したテーマ" not in html
+    assert 'type="email"' in html and "個人情報の取扱い</a>に同意します" in html
+    assert 'href="/privacy/aoba?lang=ja"' in html
+
+
+def test_landing_page_in_english(client, city):
+    html = client.get("/s/koseki?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Receive notices that help you and your children" in html
+    assert "Child support" in html and "Housing" in html
+    assert 'name="lang" value="en"' in html
+
+
+def test_unknown_source_gets_a_helpful_404(client, city):
+    response = client.get("/s/nope")
+    assert response.status_code == 404
+    assert "このQRコードは現在使われていません" in response.get_data(as_text=True)
+
+
+def test_subscribe_writes_an_unconfirmed_subscriber_and_queues_the_confirmation(client, session, city):
+    response = client.post("/subscribe", data=_form(client, session, email=" Hanako@Example.JP "))
+    assert response.status_code == 303
+    assert response.location == "/s/koseki/sent?lang=ja"
+    subscriber = session.exec(select(Subscriber)).one()
+    assert subscriber.confirmed_at is None and subscriber.locale == "ja"
+    assert subscriber.source_id is not None
+    endpoint = session.exec(select(Endpoint)).one()
+    assert (endpoint.channel, endpoint.address, endpoint.verified_at) == (
+        "email", "Hanako@Example.JP", None)
+    assert len(session.exec(select(Subscription)).all()) == 1
+    delivery = session.exec(select(Delivery)).one()
+    assert (delivery.kind, delivery.priority, delivery.status) == (DeliveryKind.CONFIRM, 0, "pending")
+
+
+def test_subscribe_in_english_remembers_the_locale(client, session, city):
+    response = client.post("/subscribe", data=_form(client, session, lang="en"))
+    assert response.status_code == 303
+    assert session.exec(select(Subscriber)).one().locale == "en"
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"email": "not-an-address"}, "メールアドレスをご確認ください"),
+    ({"email": ""}, "メールアドレスを入力してください"),
+    ({"topics": []}, "テーマを1つ以上選んでください"),
+    ({"consent": ""}, "個人情報の取扱いへの同意が必要です"),
+])
+def test_bad_form_input_is_answered_on_the_page_and_writes_nothing(client, session, city,
+                                                                    overrides, message):
+    before = _counts(session)
+    response = client.post("/subscribe", data=_form(client, session, **overrides))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in html
+    assert "次の点をご確認ください" in html
+    assert _counts(session) == before
+
+
+def test_what_was_entered_is_kept_when_the_form_comes_back(client, session, city):
+    response = client.post("/subscribe", data=_form(client, session, consent=""))
+    html = response.get_data(as_text=True)
+    assert 'value="hanako@example.jp"' in html
+    assert "checked" in html
+
+
+def test_a_topic_of_another_organisation_or_a_retired_one_is_refused(client, session, city):
+    elsewhere = create_organisation(session, slug="kita", name="きた市")
+    foreign = create_topic(session, organisation=elsewhere, slug="x", name_ja="他市のテーマ")
+    before = _counts(session)
+    for topic_ids in ([str(foreign.id)], _topic_ids(session, "old")):
+        response = client.post("/subscribe", data=_form(client, session, topics=topic_ids))
+        assert response.status_code == 400
+    assert _counts(session) == before
+
+
+def test_missing_csrf_token_gets_a_helpful_page(client, session, city):
+    data = _form(client, session)
+    del data["csrf_token"]
+    before = _counts(session)
+    response = client.post("/subscribe", data=data)
+    assert response.status_code == 400
+    assert "ページの有効期限が切れました" in response.get_data(as_text=True)
+    assert _counts(session) == before
+
+
+def test_unknown_source_on_subscribe_writes_nothing(client, session, city):
+    before = _counts(session)
+    response = client.post("/subscribe", data=_form(client, session, source="nope"))
+    assert response.status_code == 404
+    assert _counts(session) == before
+
+
+def test_confirm_once_then_again_is_harmless(client, session, settings, city):
+    subscriber = create_subscriber(session, organisation=city, topics=[], confirmed=False)
+    token = make_token(settings.secret_key, Purpose.CONFIRM, subscriber.public_id)
+    first = client.get(f"/confirm/{token}")
+    assert first.status_code == 200 and "登録が完了しました" in first.get_data(as_text=True)
+    second = client.get(f"/confirm/{token}")
+    assert second.status_code == 200 and "登録はすでに完了しています" in second.get_data(as_text=True)
+    session.expire_all()
+    confirmed = session.get(Subscriber, subscriber.id)
+    assert confirmed.confirmed_at is not None
+    assert confirmed.anchor_date is not None
+    assert session.exec(select(Endpoint)).one().verified_at is not None
+
+
+def test_confirmation_page_follows_the_subscribers_language(client, session, settings, city):
+    subscriber = create_subscriber(session, organisation=city, topics=[], confirmed=False, locale="en")
+    token = make_token(settings.secret_key, Purpose.CONFIRM, subscriber.public_id)
+    assert "Your registration is complete" in client.get(f"/confirm/{token}").get_data(as_text=True)
+
+
+def test_tampered_expired_and_wrong_purpose_tokens_get_clear_pages(client, session, settings, city,
+                                                                    monkeypatch):
+    subscriber = create_subscriber(session, organisation=city, topics=[], confirmed=False)
+    token = make_token(settings.secret_key, Purpose.CONFIRM, subscriber.public_id)
+    tampered = client.get(f"/confirm/{token[:-2]}xx")
+    assert tampered.status_code == 400
+    assert "このリンクは正しくありません" in tampered.get_data(as_text=True)
+    manage = make_token(settings.secret_key, Purpose.MANAGE, subscriber.public_id)
+    assert client.get(f"/confirm/{manage}").status_code == 400
+
+    import itsdangerous.timed
+
+    eight_days_later = (utcnow() + timedelta(days=8)).timestamp()
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: eight_days_later)
+    expired = client.get(f"/confirm/{token}")
+    assert expired.status_code == 410
+    assert "このリンクは有効期限が切れています" in expired.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Subscriber, subscriber.id).confirmed_at is None
+
+
+def test_confirming_again_with_the_same_address_replaces_the_earlier_registration(
+        client, session, settings, city):
+    earlier = create_subscriber(session, organisation=city, topics=[], email="hanako@example.jp")
+    newer = create_subscriber(session, organisation=city, topics=[], email="HANAKO@example.jp",
+                              confirmed=False)
+    session.add(Suppression(organisation_id=city.id, channel="email", reason="erased",
+                            address_hash=session.exec(select(Endpoint.address_hash)).first()))
+    session.commit()
+    token = make_token(settings.secret_key, Purpose.CONFIRM, newer.public_id)
+    assert client.get(f"/confirm/{token}").status_code == 200
+    session.expire_all()
+    assert session.get(Subscriber, earlier.id).unsubscribed_at is not None
+    assert session.get(Subscriber, newer.id).unsubscribed_at is None
+    assert session.exec(select(Suppression)).all() == []
+
+
+def test_unsubscribe_page_shows_one_button_and_post_unsubscribes(client, session, settings, city):
+    subscriber = create_subscriber(session, organisation=city, topics=[])
+    token = make_token(settings.secret_key, Purpose.MANAGE, subscriber.public_id)
+    page = client.get(f"/unsubscribe/{token}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert html.count("<button") == 1 and "配信を停止する" in html
+    response = client.post(f"/unsubscribe/{token}")
+    assert response.status_code == 200
+    assert "配信を停止しました" in response.get_data(as_text=True)
+    again = client.post(f"/unsubscribe/{token}")
+    assert again.status_code == 200
+    session.expire_all()
+    assert session.get(Subscriber, subscriber.id).unsubscribed_at is not None
+
+
+def test_unsubscribe_with_a_tampered_token_changes_nothing(client, session, settings, city):
+    subscriber = create_subscriber(session, organisation=city, topics=[])
+    token = make_token(settings.secret_key, Purpose.MANAGE, subscriber.public_id)
+    response = client.post(f"/unsubscribe/{token}0")
+    assert response.status_code == 400
+    session.expire_all()
+    assert session.get(Subscriber, subscriber.id).unsubscribed_at is None
+
+
+def test_preferences_page_lists_the_topics(client, session, settings, city):
+    from service.models import Topic
+
+    topic = session.exec(select(Topic).where(Topic.slug == "sumai")).one()
+    subscriber = create_subscriber(session, organisation=city, topics=[topic])
+    token = make_token(settings.secret_key, Purpose.MANAGE, subscriber.public_id)
+    html = client.get(f"/preferences/{token}").get_data(as_text=True)
+    assert "住まい" in html and "養育費" not in html
+    assert f"/unsubscribe/{token}" in html
+
+
+def test_privacy_notice(client, city):
+    html = client.get("/privacy/aoba").get_data(as_text=True)
+    assert "個人情報の取扱い" in html and "お名前、住所、電話番号はお聞きしません" in html
+    assert client.get("/privacy/nope").status_code == 404
+
+
+def test_health_check(client, city):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_unknown_page_and_wrong_method_are_readable(client, city):
+    assert "ページが見つかりません" in client.get("/nothing-here").get_data(as_text=True)
+    response = client.put("/subscribe")
+    assert response.status_code == 405
+    assert "Traceback" not in response.get_data(as_text=True)
