@@ -77,7 +77,7 @@ def home():  # noqa: ANN201
         col(Subscriber.confirmed_at).is_not(None),
         col(Subscriber.unsubscribed_at).is_(None),
     ).group_by(col(Subscriber.source_id))
-    counts = dict(session.execute(confirmed).tuples().all())
+    counts = {source_id: count for source_id, count in session.execute(confirmed)}
     topics = session.exec(
         select(Topic).where(Topic.organisation_id == organisation_id)
         .order_by(col(Topic.position), col(Topic.id))
