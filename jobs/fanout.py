@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, exists, literal, or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select, update
+from sqlmodel import Session, col
+from sqlmodel import select as select_models
 
 from service.db import insert_ignoring_conflicts
 from service.models import (
@@ -38,7 +40,7 @@ def fan_out_sends(session: Session, *, now: datetime) -> None:
     reminder's time of day still gets that day's reminder.
     """
     due = session.exec(
-        select(Send, Notice, Organisation.timezone)
+        select_models(Send, Notice, Organisation.timezone)
         .join(Notice, col(Notice.id) == Send.notice_id)
         .join(Organisation, col(Organisation.id) == Notice.organisation_id)
         .where(
@@ -57,9 +59,17 @@ def fan_out_sends(session: Session, *, now: datetime) -> None:
         if send.expires_at is None or send.expires_at > now:
             targets = _matching_endpoints(send, notice, now=now, timezone=timezone)
             session.execute(
-                insert_ignoring_conflicts(Delivery.__table__, dialect).from_select(  # type: ignore[arg-type]
-                    ["send_id", "endpoint_id", "kind", "priority", "status", "attempts",
-                     "next_attempt_at", "created_at"],
+                insert_ignoring_conflicts(Delivery, dialect).from_select(
+                    [
+                        "send_id",
+                        "endpoint_id",
+                        "kind",
+                        "priority",
+                        "status",
+                        "attempts",
+                        "next_attempt_at",
+                        "created_at",
+                    ],
                     targets,
                 )
             )
@@ -68,27 +78,34 @@ def fan_out_sends(session: Session, *, now: datetime) -> None:
         session.commit()
 
 
-def _matching_endpoints(send: Send, notice: Notice, *, now: datetime, timezone: str):  # noqa: ANN202
+def _matching_endpoints(
+    send: Send, notice: Notice, *, now: datetime, timezone: str
+) -> Select[*tuple[Any, ...]]:
     priority = URGENT_PRIORITY if notice.urgent else NORMAL_PRIORITY
     wants_topic = exists().where(
-        Subscription.subscriber_id == Subscriber.id,
-        NoticeTopic.topic_id == Subscription.topic_id,
-        NoticeTopic.notice_id == notice.id,
+        col(Subscription.subscriber_id) == Subscriber.id,
+        col(NoticeTopic.topic_id) == Subscription.topic_id,
+        col(NoticeTopic.notice_id) == notice.id,
     )
     suppressed = exists().where(
-        Suppression.organisation_id == notice.organisation_id,
-        Suppression.channel == Endpoint.channel,
-        Suppression.address_hash == Endpoint.address_hash,
+        col(Suppression.organisation_id) == notice.organisation_id,
+        col(Suppression.channel) == Endpoint.channel,
+        col(Suppression.address_hash) == Endpoint.address_hash,
     )
     query = (
         select(
-            literal(send.id), Endpoint.id, literal(DeliveryKind.NOTICE.value),
-            literal(priority), literal(DeliveryStatus.PENDING.value), literal(0),
-            literal(now, UTCDateTime()), literal(now, UTCDateTime()),
+            literal(send.id),
+            col(Endpoint.id),
+            literal(DeliveryKind.NOTICE.value),
+            literal(priority),
+            literal(DeliveryStatus.PENDING.value),
+            literal(0),
+            literal(now, UTCDateTime()),
+            literal(now, UTCDateTime()),
         )
         .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
         .where(
-            Subscriber.organisation_id == notice.organisation_id,
+            col(Subscriber.organisation_id) == notice.organisation_id,
             col(Subscriber.confirmed_at).is_not(None),
             col(Subscriber.unsubscribed_at).is_(None),
             col(Endpoint.channel).in_(notice.channels),
@@ -99,17 +116,19 @@ def _matching_endpoints(send: Send, notice: Notice, *, now: datetime, timezone: 
         )
     )
     if send.anchor_date is not None:
-        query = query.where(Subscriber.anchor_date == send.anchor_date)
+        query = query.where(col(Subscriber.anchor_date) == send.anchor_date)
     if notice.child_age_min is not None or notice.child_age_max is not None:
         query = query.where(_has_child_aged(notice, now.astimezone(ZoneInfo(timezone)).date()))
     return query
 
 
-def _has_child_aged(notice: Notice, today: date):  # noqa: ANN202
+def _has_child_aged(notice: Notice, today: date) -> ColumnElement[bool]:
     """A child whose age in whole years on `today` is within the notice's bounds."""
-    conditions = [Child.subscriber_id == Subscriber.id]
+    conditions: list[ColumnElement[bool]] = [col(Child.subscriber_id) == Subscriber.id]
     if notice.child_age_min is not None:
-        conditions.append(col(Child.birth_month) <= today - relativedelta(years=notice.child_age_min))
+        conditions.append(
+            col(Child.birth_month) <= today - relativedelta(years=notice.child_age_min)
+        )
     if notice.child_age_max is not None:
         oldest = today - relativedelta(years=notice.child_age_max + 1)
         conditions.append(col(Child.birth_month) > oldest)

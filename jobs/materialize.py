@@ -35,7 +35,9 @@ def materialize_sends(session: Session, *, now: datetime) -> None:
         if notice.rule_kind == RuleKind.RELATIVE:
             window = timedelta(days=notice.valid_days or 0) or RELATIVE_DEFAULT_WINDOW
             for anchor in anchors_due_between(notice, now - window, now, timezone):
-                rows.append(_send_row(notice, relative_due_at(notice, anchor, timezone), anchor, now))
+                rows.append(
+                    _send_row(notice, relative_due_at(notice, anchor, timezone), anchor, now)
+                )
             continue
         start = notice.scheduled_at or now
         if notice.rule_kind == RuleKind.ONCE and notice.starts_at is not None:
@@ -45,11 +47,13 @@ def materialize_sends(session: Session, *, now: datetime) -> None:
     rows = [row for row in rows if row["expires_at"] is None or row["expires_at"] > now]
     if rows:
         dialect = session.get_bind().dialect.name
-        session.execute(insert_ignoring_conflicts(Send.__table__, dialect), rows)  # type: ignore[arg-type]
+        session.execute(insert_ignoring_conflicts(Send, dialect), rows)
     session.commit()
 
 
-def _send_row(notice: Notice, due_at: datetime, anchor: date | None, now: datetime) -> dict[str, Any]:
+def _send_row(
+    notice: Notice, due_at: datetime, anchor: date | None, now: datetime
+) -> dict[str, Any]:
     return {
         "notice_id": notice.id,
         "due_at": due_at,

@@ -46,8 +46,12 @@ class Worker:
         total = 0
         with self.app.app_context():
             while True:
-                claimed = dispatch_due(get_database(), channels=self.channels, now=now or utcnow(),
-                                       max_attempts=self.settings.max_attempts)
+                claimed = dispatch_due(
+                    get_database(),
+                    channels=self.channels,
+                    now=now or utcnow(),
+                    max_attempts=self.settings.max_attempts,
+                )
                 total += claimed
                 if claimed < BATCH_SIZE:
                     return total
@@ -58,15 +62,28 @@ class Worker:
 
     def run_forever(self) -> None:
         scheduler = BlockingScheduler(
-            timezone=UTC, executors={"default": ThreadPoolExecutor(2)},
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(2)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         )
         # Aligned to the minute, so a notice due at 09:00 is picked up at 09:00:00, not later.
         start = utcnow().replace(second=0, microsecond=0)
-        scheduler.add_job(self._safely(self.schedule), "interval", id="schedule",
-                          seconds=SCHEDULE_EVERY.seconds, start_date=start)
-        scheduler.add_job(self._safely(self.dispatch), "interval", id="dispatch",
-                          seconds=DISPATCH_EVERY.seconds, start_date=start)
+        # …and once at start-up, so that what came due while it was stopped goes out at once.
+        scheduler.add_job(
+            self._safely(self.schedule),
+            "interval",
+            id="schedule",
+            seconds=SCHEDULE_EVERY.seconds,
+            start_date=start,
+            next_run_time=utcnow(),
+        )
+        scheduler.add_job(
+            self._safely(self.dispatch),
+            "interval",
+            id="dispatch",
+            seconds=DISPATCH_EVERY.seconds,
+            start_date=start,
+        )
 
         def stop(signum: int, _frame: FrameType | None) -> None:
             log.info("signal %s: stopping after the current tick", signum)
@@ -74,12 +91,15 @@ class Worker:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        log.info("worker started: schedule every %ss, dispatch every %ss",
-                 SCHEDULE_EVERY.seconds, DISPATCH_EVERY.seconds)
+        log.info(
+            "worker started: schedule every %ss, dispatch every %ss",
+            SCHEDULE_EVERY.seconds,
+            DISPATCH_EVERY.seconds,
+        )
         scheduler.start()
 
     @staticmethod
-    def _safely(step):  # noqa: ANN001,ANN205
+    def _safely(step):
         def run() -> None:
             try:
                 step()
@@ -91,5 +111,7 @@ class Worker:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     Worker(create_app()).run_forever()

@@ -33,8 +33,9 @@ def select_locale() -> str:
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    app = Flask(__name__, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "static"))
+    app = Flask(
+        __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static")
+    )
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,

@@ -15,12 +15,15 @@ from service.models import ApiToken, Organisation, Role, StaffUser
 from service.staff_users import StaffUserError, create_staff_user
 
 
-def _app():  # noqa: ANN202
+def _app():
     return create_app()
 
 
-main = FlaskGroup(create_app=_app, add_default_commands=False,
-                  help="Yorisou: notice subscriptions for single-parent support.")
+main = FlaskGroup(
+    create_app=_app,
+    add_default_commands=False,
+    help="Yorisou: notice subscriptions for single-parent support.",
+)
 
 
 @main.group()
@@ -45,14 +48,23 @@ def staff() -> None:
 
 @staff.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.EDITOR.value,
-              show_default=True)
-@click.option("--organisation", "organisation_slug", default=None,
-              help="Slug of the organisation (needed only when there are several).")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.EDITOR.value,
+    show_default=True,
+)
+@click.option(
+    "--organisation",
+    "organisation_slug",
+    default=None,
+    help="Slug of the organisation (needed only when there are several).",
+)
 @click.option("--department", default="")
 @click.password_option(prompt="Password (12 characters or more)")
-def staff_create(email: str, role: str, organisation_slug: str | None, department: str,
-                 password: str) -> None:
+def staff_create(
+    email: str, role: str, organisation_slug: str | None, department: str, password: str
+) -> None:
     """Create a staff user."""
     with get_database().session() as session:
         organisations = session.query(Organisation).all()
@@ -60,11 +72,19 @@ def staff_create(email: str, role: str, organisation_slug: str | None, departmen
             organisations = [o for o in organisations if o.slug == organisation_slug]
         if len(organisations) != 1:
             raise click.ClickException(
-                "name the organisation with --organisation SLUG" if organisations
-                else "no such organisation; run `yorisou seed-demo` or create one first")
+                "name the organisation with --organisation SLUG"
+                if organisations
+                else "no such organisation; run `yorisou seed-demo` or create one first"
+            )
         try:
-            create_staff_user(session, organisation_id=organisations[0].id or 0, email=email,
-                              password=password, role=Role(role), department=department)
+            create_staff_user(
+                session,
+                organisation_id=organisations[0].id or 0,
+                email=email,
+                password=password,
+                role=Role(role),
+                department=department,
+            )
         except StaffUserError as error:
             raise click.ClickException(str(error)) from error
         session.commit()
@@ -86,8 +106,13 @@ def token_create(email: str, name: str) -> None:
         if user is None or user.id is None:
             raise click.ClickException(f"no staff user {email}")
         value = secrets.token_urlsafe(32)
-        session.add(ApiToken(staff_user_id=user.id, name=name,
-                             token_hash=hashlib.sha256(value.encode()).hexdigest()))
+        session.add(
+            ApiToken(
+                staff_user_id=user.id,
+                name=name,
+                token_hash=hashlib.sha256(value.encode()).hexdigest(),
+            )
+        )
         session.commit()
     click.echo(value)
 

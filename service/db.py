@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Insert, Table, create_engine, event
+from sqlalchemy import Engine, Insert, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
@@ -47,8 +47,9 @@ class Database:
         return Session(self.engine, expire_on_commit=False)
 
 
-def insert_ignoring_conflicts(table: Table, dialect: str) -> Insert:
+def insert_ignoring_conflicts(model: type[SQLModel], dialect: str) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING, in the form of the dialect at hand."""
+    table = model.__table__  # type: ignore[attr-defined]
     if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()

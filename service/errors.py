@@ -10,22 +10,31 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 def _messages() -> dict[int, tuple[str, str]]:
     return {
-        400: (gettext("The request could not be processed"),
-              gettext("Please go back, reload the page and try again.")),
-        404: (gettext("Page not found"),
-              gettext("The address may be wrong or the page may have been removed.")),
-        405: (gettext("The request could not be processed"),
-              gettext("Please go back, reload the page and try again.")),
-        413: (gettext("The request is too large"),
-              gettext("Please go back and shorten what you entered.")),
-        429: (gettext("Too many requests"),
-              gettext("Please wait a minute and try again.")),
-        500: (gettext("Something went wrong on our side"),
-              gettext("Please try again later. Nothing you entered has been saved.")),
+        400: (
+            gettext("The request could not be processed"),
+            gettext("Please go back, reload the page and try again."),
+        ),
+        404: (
+            gettext("Page not found"),
+            gettext("The address may be wrong or the page may have been removed."),
+        ),
+        405: (
+            gettext("The request could not be processed"),
+            gettext("Please go back, reload the page and try again."),
+        ),
+        413: (
+            gettext("The request is too large"),
+            gettext("Please go back and shorten what you entered."),
+        ),
+        429: (gettext("Too many requests"), gettext("Please wait a minute and try again.")),
+        500: (
+            gettext("Something went wrong on our side"),
+            gettext("Please try again later. Nothing you entered has been saved."),
+        ),
     }
 
 
-def render_error(status: int, title: str | None = None, detail: str | None = None):  # noqa: ANN201
+def render_error(status: int, title: str | None = None, detail: str | None = None):
     default_title, default_detail = _messages().get(status, _messages()[400])
     title, detail = title or default_title, detail or default_detail
     if request.path.startswith("/api/"):
@@ -35,16 +44,21 @@ def render_error(status: int, title: str | None = None, detail: str | None = Non
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(_error: CSRFError):  # noqa: ANN202
-        return render_error(400, gettext("This page has expired"),
-                            gettext("For your safety the form is valid only for a while. "
-                                    "Please go back, reload the page and send it again."))
+    def csrf_error(_error: CSRFError):
+        return render_error(
+            400,
+            gettext("This page has expired"),
+            gettext(
+                "For your safety the form is valid only for a while. "
+                "Please go back, reload the page and send it again."
+            ),
+        )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # noqa: ANN202
+    def http_error(error: HTTPException):
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):  # noqa: ANN202
+    def unexpected_error(error: Exception):
         app.logger.exception("unhandled error on %s", request.path)
         return render_error(InternalServerError.code)

@@ -12,5 +12,11 @@ _TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "bl
 
 def render_markdown(source: str) -> Markup:
     html = _markdown.render(source)
-    return Markup(nh3.clean(html, tags=_TAGS, attributes={"a": {"href"}},
-                            url_schemes={"https", "http", "mailto", "tel"}))
+    return Markup(
+        nh3.clean(
+            html,
+            tags=_TAGS,
+            attributes={"a": {"href"}},
+            url_schemes={"https", "http", "mailto", "tel"},
+        )
+    )

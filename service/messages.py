@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
-from service.channels import RenderedMessage, Recipient
+from service.channels import Recipient, RenderedMessage
 from service.markdown import render_markdown
 from service.models import DeliveryKind, Notice, Organisation
 from service.settings import Settings
@@ -26,8 +26,11 @@ def _sender(organisation: Organisation, settings: Settings) -> dict[str, str]:
 def render_confirmation(organisation: Organisation, locale: str) -> RenderedMessage:
     settings: Settings = current_app.extensions["yorisou.settings"]
     with force_locale(locale):
-        context = {"organisation": organisation, "confirm_url": CONFIRM_URL,
-                   "max_age_days": settings.confirm_token_max_age // 86400}
+        context = {
+            "organisation": organisation,
+            "confirm_url": CONFIRM_URL,
+            "max_age_days": settings.confirm_token_max_age // 86400,
+        }
         return RenderedMessage(
             # Neutral on purpose: someone else may see the subject line.
             subject=gettext("%(name)s: please confirm your registration", name=organisation.name),
@@ -41,9 +44,13 @@ def render_confirmation(organisation: Organisation, locale: str) -> RenderedMess
 def render_notice(notice: Notice, organisation: Organisation, locale: str) -> RenderedMessage:
     settings: Settings = current_app.extensions["yorisou.settings"]
     with force_locale(locale):
-        context = {"organisation": organisation, "notice": notice,
-                   "body_html": render_markdown(notice.body),
-                   "unsubscribe_url": UNSUBSCRIBE_URL, "preferences_url": PREFERENCES_URL}
+        context = {
+            "organisation": organisation,
+            "notice": notice,
+            "body_html": render_markdown(notice.body),
+            "unsubscribe_url": UNSUBSCRIBE_URL,
+            "preferences_url": PREFERENCES_URL,
+        }
         return RenderedMessage(
             subject=notice.title,
             text=render_template("email/notice.txt", **context),
@@ -66,6 +73,8 @@ def email_recipient(*, delivery_id: int, address: str, public_id: str, kind: str
         address,
         {UNSUBSCRIBE_URL: unsubscribe_url, PREFERENCES_URL: f"{base}/preferences/{token}"},
         # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
-        {"List-Unsubscribe": f"<{unsubscribe_url}>",
-         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        {
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )

@@ -51,8 +51,9 @@ def _created() -> Any:
 def _fk(target: str, *, ondelete: str | None = None, nullable: bool = False) -> Any:
     return Field(
         default=None,
-        sa_column=Column(Integer, ForeignKey(target, ondelete=ondelete), index=True,
-                         nullable=nullable),
+        sa_column=Column(
+            Integer, ForeignKey(target, ondelete=ondelete), index=True, nullable=nullable
+        ),
     )
 
 
@@ -136,8 +137,7 @@ class Endpoint(SQLModel, table=True):
 
 class Subscription(SQLModel, table=True):
     subscriber_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("subscriber.id", ondelete="CASCADE"),
-                         primary_key=True)
+        sa_column=Column(Integer, ForeignKey("subscriber.id", ondelete="CASCADE"), primary_key=True)
     )
     topic_id: int = Field(
         sa_column=Column(Integer, ForeignKey("topic.id"), primary_key=True, index=True)

@@ -96,7 +96,9 @@ class Settings:
             if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
                 raise SettingsError("production needs SECRET_KEY: at least 32 random characters")
             if not self.public_base_url.startswith("https://"):
-                raise SettingsError("production needs PUBLIC_BASE_URL, the https address parents reach")
+                raise SettingsError(
+                    "production needs PUBLIC_BASE_URL, the https address parents reach"
+                )
             return self
         if not self.secret_key:
             return replace(self, secret_key=_dev_secret_key(INSTANCE_DIR))

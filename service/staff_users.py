@@ -17,7 +17,12 @@ class StaffUserError(ValueError):
 
 
 def create_staff_user(
-    session: Session, *, organisation_id: int, email: str, password: str, role: Role,
+    session: Session,
+    *,
+    organisation_id: int,
+    email: str,
+    password: str,
+    role: Role,
     department: str = "",
 ) -> StaffUser:
     email = email.strip().lower()
@@ -25,8 +30,13 @@ def create_staff_user(
         raise StaffUserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
         raise StaffUserError(f"a staff user with the email {email} exists already")
-    user = StaffUser(organisation_id=organisation_id, email=email, role=role,
-                     department=department, password_hash=generate_password_hash(password))
+    user = StaffUser(
+        organisation_id=organisation_id,
+        email=email,
+        role=role,
+        department=department,
+        password_hash=generate_password_hash(password),
+    )
     session.add(user)
     session.flush()
     return user

@@ -32,11 +32,13 @@ def local_date(moment: datetime, timezone: str) -> date:
 
 
 def active_topics(session: Session, organisation_id: int) -> list[Topic]:
-    return list(session.exec(
-        select(Topic)
-        .where(Topic.organisation_id == organisation_id, col(Topic.active).is_(True))
-        .order_by(col(Topic.position), col(Topic.id))
-    ))
+    return list(
+        session.exec(
+            select(Topic)
+            .where(Topic.organisation_id == organisation_id, col(Topic.active).is_(True))
+            .order_by(col(Topic.position), col(Topic.id))
+        )
+    )
 
 
 def subscribe_email(
@@ -75,13 +77,15 @@ def subscribe_email(
         for topic_id in sorted(set(topic_ids))
     )
     session.flush()
-    session.add(Delivery(
-        endpoint_id=endpoint.id,
-        kind=DeliveryKind.CONFIRM,
-        priority=CONFIRM_PRIORITY,
-        next_attempt_at=now,
-        created_at=now,
-    ))
+    session.add(
+        Delivery(
+            endpoint_id=endpoint.id,
+            kind=DeliveryKind.CONFIRM,
+            priority=CONFIRM_PRIORITY,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
     return subscriber
 
 
@@ -103,17 +107,23 @@ def confirm_subscriber(session: Session, *, subscriber: Subscriber, now: datetim
             continue
         endpoint.verified_at = now
         # Double opt-in proves the parent owns the address: lift an earlier block.
-        session.execute(delete(Suppression).where(
-            col(Suppression.organisation_id) == subscriber.organisation_id,
-            col(Suppression.channel) == "email",
-            col(Suppression.address_hash) == endpoint.address_hash,
-        ))
-        earlier = select(Endpoint.subscriber_id).join(Subscriber).where(
-            Endpoint.channel == "email",
-            Endpoint.address_hash == endpoint.address_hash,
-            Subscriber.organisation_id == subscriber.organisation_id,
-            Subscriber.id != subscriber.id,
-            col(Subscriber.unsubscribed_at).is_(None),
+        session.execute(
+            delete(Suppression).where(
+                col(Suppression.organisation_id) == subscriber.organisation_id,
+                col(Suppression.channel) == "email",
+                col(Suppression.address_hash) == endpoint.address_hash,
+            )
+        )
+        earlier = (
+            select(Endpoint.subscriber_id)
+            .join(Subscriber)
+            .where(
+                Endpoint.channel == "email",
+                Endpoint.address_hash == endpoint.address_hash,
+                Subscriber.organisation_id == subscriber.organisation_id,
+                Subscriber.id != subscriber.id,
+                col(Subscriber.unsubscribed_at).is_(None),
+            )
         )
         for (earlier_id,) in session.execute(earlier).all():
             unsubscribe(session, subscriber=session.get_one(Subscriber, earlier_id), now=now)
@@ -130,8 +140,10 @@ def unsubscribe(session: Session, *, subscriber: Subscriber, now: datetime) -> b
     endpoint_ids = select(Endpoint.id).where(Endpoint.subscriber_id == subscriber.id)
     session.execute(
         update(Delivery)
-        .where(col(Delivery.endpoint_id).in_(endpoint_ids),
-               col(Delivery.status) == DeliveryStatus.PENDING)
+        .where(
+            col(Delivery.endpoint_id).in_(endpoint_ids),
+            col(Delivery.status) == DeliveryStatus.PENDING,
+        )
         .values(status=DeliveryStatus.SUPPRESSED, last_error="unsubscribed")
     )
     return True
@@ -139,4 +151,3 @@ def unsubscribe(session: Session, *, subscriber: Subscriber, now: datetime) -> b
 
 def find_subscriber(session: Session, public_id: str) -> Subscriber | None:
     return session.exec(select(Subscriber).where(Subscriber.public_id == public_id)).first()
-

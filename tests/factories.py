@@ -29,29 +29,51 @@ from service.types import utcnow
 PASSWORD = "correct horse battery"
 
 
-def create_organisation(session: Session, *, slug: str = "aoba", name: str = "あおば市") -> Organisation:
+def create_organisation(
+    session: Session, *, slug: str = "aoba", name: str = "あおば市"
+) -> Organisation:
     organisation = Organisation(
-        slug=slug, name=name, sender_name=f"{name} こども家庭課",
-        sender_email=f"oshirase@{slug}.example.jp", contact_line=f"{name} 電話 000-000-0000",
+        slug=slug,
+        name=name,
+        sender_name=f"{name} こども家庭課",
+        sender_email=f"oshirase@{slug}.example.jp",
+        contact_line=f"{name} 電話 000-000-0000",
     )
     session.add(organisation)
     session.commit()
     return organisation
 
 
-def create_topic(session: Session, *, organisation: Organisation, slug: str = "yoikuhi",
-                 name_ja: str = "養育費", name_en: str = "Child support",
-                 active: bool = True) -> Topic:
-    topic = Topic(organisation_id=organisation.id, slug=slug, name_ja=name_ja, name_en=name_en,
-                  description_ja=f"{name_ja}のお知らせ", description_en=f"About {name_en}",
-                  active=active)
+def create_topic(
+    session: Session,
+    *,
+    organisation: Organisation,
+    slug: str = "yoikuhi",
+    name_ja: str = "養育費",
+    name_en: str = "Child support",
+    active: bool = True,
+) -> Topic:
+    topic = Topic(
+        organisation_id=organisation.id,
+        slug=slug,
+        name_ja=name_ja,
+        name_en=name_en,
+        description_ja=f"{name_ja}のお知らせ",
+        description_en=f"About {name_en}",
+        active=active,
+    )
     session.add(topic)
     session.commit()
     return topic
 
 
-def create_source(session: Session, *, organisation: Organisation, code: str = "koseki",
-                  name: str = "市民課 戸籍窓口") -> Source:
+def create_source(
+    session: Session,
+    *,
+    organisation: Organisation,
+    code: str = "koseki",
+    name: str = "市民課 戸籍窓口",
+) -> Source:
     source = Source(organisation_id=organisation.id, code=code, name=name)
     session.add(source)
     session.commit()
@@ -59,43 +81,80 @@ def create_source(session: Session, *, organisation: Organisation, code: str = "
 
 
 def create_subscriber(
-    session: Session, *, organisation: Organisation, topics: Sequence[Topic],
-    email: str | None = None, confirmed: bool = True, anchor_date: date | None = None,
-    locale: str = "ja", unsubscribed: bool = False, now: datetime | None = None,
+    session: Session,
+    *,
+    organisation: Organisation,
+    topics: Sequence[Topic],
+    email: str | None = None,
+    confirmed: bool = True,
+    anchor_date: date | None = None,
+    locale: str = "ja",
+    unsubscribed: bool = False,
+    now: datetime | None = None,
 ) -> Subscriber:
     now = now or utcnow()
     subscriber = Subscriber(
-        public_id=uuid.uuid4().hex, organisation_id=organisation.id, locale=locale,
+        public_id=uuid.uuid4().hex,
+        organisation_id=organisation.id,
+        locale=locale,
         anchor_date=anchor_date or (now.date() if confirmed else None),
-        confirmed_at=now if confirmed else None, unsubscribed_at=now if unsubscribed else None,
+        confirmed_at=now if confirmed else None,
+        unsubscribed_at=now if unsubscribed else None,
         created_at=now,
     )
     session.add(subscriber)
     session.flush()
     email = email or f"parent-{subscriber.public_id[:8]}@example.jp"
-    session.add(Endpoint(subscriber_id=subscriber.id, channel="email", address=email,
-                         address_hash=hash_address("email", email),
-                         verified_at=now if confirmed else None))
-    session.add_all(Subscription(subscriber_id=subscriber.id, topic_id=topic.id) for topic in topics)
+    session.add(
+        Endpoint(
+            subscriber_id=subscriber.id,
+            channel="email",
+            address=email,
+            address_hash=hash_address("email", email),
+            verified_at=now if confirmed else None,
+        )
+    )
+    session.add_all(
+        Subscription(subscriber_id=subscriber.id, topic_id=topic.id) for topic in topics
+    )
     session.commit()
     return subscriber
 
 
 def create_notice(
-    session: Session, *, organisation: Organisation, topics: Sequence[Topic],
-    title: str = "児童扶養手当の現況届のお知らせ", body: str = "8月31日までに提出してください。",
-    rule_kind: RuleKind = RuleKind.ONCE, starts_at: datetime | None = None,
-    rrule: str | None = None, offset_days: int | None = None, send_time: str | None = None,
-    valid_until: datetime | None = None, valid_days: int | None = None,
-    status: NoticeStatus = NoticeStatus.SCHEDULED, scheduled_at: datetime | None = None,
-    child_age_min: int | None = None, child_age_max: int | None = None,
+    session: Session,
+    *,
+    organisation: Organisation,
+    topics: Sequence[Topic],
+    title: str = "児童扶養手当の現況届のお知らせ",
+    body: str = "8月31日までに提出してください。",
+    rule_kind: RuleKind = RuleKind.ONCE,
+    starts_at: datetime | None = None,
+    rrule: str | None = None,
+    offset_days: int | None = None,
+    send_time: str | None = None,
+    valid_until: datetime | None = None,
+    valid_days: int | None = None,
+    status: NoticeStatus = NoticeStatus.SCHEDULED,
+    scheduled_at: datetime | None = None,
+    child_age_min: int | None = None,
+    child_age_max: int | None = None,
 ) -> Notice:
     notice = Notice(
-        organisation_id=organisation.id, title=title, body=body, rule_kind=rule_kind,
-        starts_at=starts_at, rrule=rrule, offset_days=offset_days, send_time=send_time,
-        valid_until=valid_until, valid_days=valid_days, status=status,
+        organisation_id=organisation.id,
+        title=title,
+        body=body,
+        rule_kind=rule_kind,
+        starts_at=starts_at,
+        rrule=rrule,
+        offset_days=offset_days,
+        send_time=send_time,
+        valid_until=valid_until,
+        valid_days=valid_days,
+        status=status,
         scheduled_at=scheduled_at or (starts_at if status == NoticeStatus.SCHEDULED else None),
-        child_age_min=child_age_min, child_age_max=child_age_max,
+        child_age_min=child_age_min,
+        child_age_max=child_age_max,
     )
     session.add(notice)
     session.flush()
@@ -104,9 +163,15 @@ def create_notice(
     return notice
 
 
-def create_staff(session: Session, *, organisation: Organisation, email: str = "staff@aoba.example.jp",
-                 role: Role = Role.ADMIN) -> StaffUser:
-    user = create_staff_user(session, organisation_id=organisation.id or 0, email=email,
-                             password=PASSWORD, role=role)
+def create_staff(
+    session: Session,
+    *,
+    organisation: Organisation,
+    email: str = "staff@aoba.example.jp",
+    role: Role = Role.ADMIN,
+) -> StaffUser:
+    user = create_staff_user(
+        session, organisation_id=organisation.id or 0, email=email, password=PASSWORD, role=role
+    )
     session.commit()
     return user

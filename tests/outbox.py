@@ -34,6 +34,8 @@ def html_body(message: EmailMessage) -> str:
 
 def link(message: EmailMessage, path: str) -> str:
     """The first link to `path` (e.g. "/confirm/") in the plain-text body."""
-    match = re.search(rf"https://yorisou\.example\.jp({re.escape(path)}[\w.\-]+)", text_body(message))
+    match = re.search(
+        rf"https://yorisou\.example\.jp({re.escape(path)}[\w.\-]+)", text_body(message)
+    )
     assert match, f"no {path} link in:\n{text_body(message)}"
     return match.group(1)

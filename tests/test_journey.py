@@ -26,17 +26,22 @@ from tests.outbox import link, read_outbox, text_body, to
 def test_parent_journey_from_qr_code_to_unsubscribe(client, session, worker, settings):
     city = create_organisation(session)
     child_support = create_topic(session, organisation=city, slug="yoikuhi", name_ja="養育費")
-    housing = create_topic(session, organisation=city, slug="sumai", name_ja="住まい",
-                           name_en="Housing")
+    housing = create_topic(
+        session, organisation=city, slug="sumai", name_ja="住まい", name_en="Housing"
+    )
     source = create_source(session, organisation=city, code="koseki")
     create_staff(session, organisation=city, email="staff@aoba.example.jp")
-    other = create_subscriber(session, organisation=city, topics=[housing], email="other@example.jp")
+    other = create_subscriber(
+        session, organisation=city, topics=[housing], email="other@example.jp"
+    )
 
     # Staff download the counter's QR code; it leads to the landing page.
     login = client.get("/staff/login").get_data(as_text=True)
     token = login.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post("/staff/login", data={"csrf_token": token, "email": "staff@aoba.example.jp",
-                                                 "password": PASSWORD})
+    response = client.post(
+        "/staff/login",
+        data={"csrf_token": token, "email": "staff@aoba.example.jp", "password": PASSWORD},
+    )
     assert response.status_code == 302
     png = client.get(f"/staff/sources/{source.id}/qr.png")
     assert png.status_code == 200 and png.mimetype == "image/png"
@@ -50,10 +55,17 @@ def test_parent_journey_from_qr_code_to_unsubscribe(client, session, worker, set
     html = page.get_data(as_text=True)
     assert "養育費" in html and "住まい" in html and "登録する" in html
     token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post("/subscribe", data={
-        "csrf_token": token, "source": "koseki", "lang": "ja", "email": "Hanako@Example.jp",
-        "topics": [str(child_support.id)], "consent": "y",
-    })
+    response = client.post(
+        "/subscribe",
+        data={
+            "csrf_token": token,
+            "source": "koseki",
+            "lang": "ja",
+            "email": "Hanako@Example.jp",
+            "topics": [str(child_support.id)],
+            "consent": "y",
+        },
+    )
     assert response.status_code == 303
     assert "メールをご確認ください" in client.get(response.location).get_data(as_text=True)
 
@@ -70,9 +82,14 @@ def test_parent_journey_from_qr_code_to_unsubscribe(client, session, worker, set
     assert "登録が完了しました" in confirmed.get_data(as_text=True)
 
     # A notice for child support, due now, reaches her and nobody else.
-    notice = create_notice(session, organisation=city, topics=[child_support],
-                           title="養育費の相談会のお知らせ", body="養育費の**無料相談会**を開きます。",
-                           starts_at=start + timedelta(seconds=30))
+    notice = create_notice(
+        session,
+        organisation=city,
+        topics=[child_support],
+        title="養育費の相談会のお知らせ",
+        body="養育費の**無料相談会**を開きます。",
+        starts_at=start + timedelta(seconds=30),
+    )
     worker.run_once(start + timedelta(seconds=31))
     messages = read_outbox(settings.outbox_dir)
     assert len(messages) == 2
@@ -94,8 +111,13 @@ def test_parent_journey_from_qr_code_to_unsubscribe(client, session, worker, set
     assert response.status_code == 200
     assert "配信を停止しました" in response.get_data(as_text=True)
 
-    later = create_notice(session, organisation=city, topics=[child_support, housing],
-                          title="養育費の取り決めの補助", starts_at=start + timedelta(minutes=5))
+    later = create_notice(
+        session,
+        organisation=city,
+        topics=[child_support, housing],
+        title="養育費の取り決めの補助",
+        starts_at=start + timedelta(minutes=5),
+    )
     worker.run_once(start + timedelta(minutes=5))
     messages = read_outbox(settings.outbox_dir)
     assert [to(m) for m in messages[2:]] == ["other@example.jp"]
@@ -104,7 +126,8 @@ def test_parent_journey_from_qr_code_to_unsubscribe(client, session, worker, set
     hanako = session.exec(select(Subscriber).where(Subscriber.id != other.id)).one()
     statuses = session.exec(
         select(Delivery.kind, Delivery.send_id, Delivery.status)
-        .where(Delivery.status == DeliveryStatus.SENT).order_by(Delivery.id)
+        .where(Delivery.status == DeliveryStatus.SENT)
+        .order_by(Delivery.id)
     ).all()
     assert len(statuses) == 3  # confirmation, the first notice, the later notice to the neighbour
     assert hanako.unsubscribed_at is not None

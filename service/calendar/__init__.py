@@ -25,7 +25,9 @@ def parse_send_time(value: str | None) -> time:
     return time.fromisoformat(value) if value else time(9, 0)
 
 
-def occurrences_between(notice: Notice, start: datetime, end: datetime, timezone: str) -> list[datetime]:
+def occurrences_between(
+    notice: Notice, start: datetime, end: datetime, timezone: str
+) -> list[datetime]:
     """Due times (UTC) of a one-off or recurring notice in [start, end]."""
     if notice.starts_at is None:
         return []
@@ -44,7 +46,9 @@ def relative_due_at(notice: Notice, anchor: date, timezone: str) -> datetime:
     return _to_utc(datetime.combine(day, parse_send_time(notice.send_time)), ZoneInfo(timezone))
 
 
-def anchors_due_between(notice: Notice, start: datetime, end: datetime, timezone: str) -> list[date]:
+def anchors_due_between(
+    notice: Notice, start: datetime, end: datetime, timezone: str
+) -> list[date]:
     """Anchor dates whose relative reminder falls in [start, end]."""
     tz = ZoneInfo(timezone)
     offset = timedelta(days=notice.offset_days or 0)

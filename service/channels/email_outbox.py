@@ -11,7 +11,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from service.addresses import mask_address
-from service.channels import RenderedMessage, Recipient, Result, substitute
+from service.channels import Recipient, RenderedMessage, Result, substitute
 from service.types import utcnow
 
 
@@ -31,13 +31,19 @@ class OutboxEmail:
                 email = build_email(message, recipient, provider_id)
                 path = self.directory / f"{utcnow():%Y%m%dT%H%M%S}-{recipient.delivery_id}.eml"
                 path.write_bytes(bytes(email))
-                log.write(json.dumps({
-                    "delivery_id": recipient.delivery_id,
-                    "to": mask_address(recipient.address),
-                    "subject": message.subject,
-                    "file": path.name,
-                    "provider_id": provider_id,
-                }, ensure_ascii=False) + "\n")
+                log.write(
+                    json.dumps(
+                        {
+                            "delivery_id": recipient.delivery_id,
+                            "to": mask_address(recipient.address),
+                            "subject": message.subject,
+                            "file": path.name,
+                            "provider_id": provider_id,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
                 results.append(Result(recipient.delivery_id, "sent", provider_id=provider_id))
         return results
 
@@ -48,10 +54,13 @@ def build_email(message: RenderedMessage, recipient: Recipient, provider_id: str
     email["From"] = Address(message.sender_name, addr_spec=message.sender_email)
     email["To"] = recipient.address
     email["Date"] = format_datetime(utcnow())
-    email["Message-ID"] = make_msgid(idstring=provider_id, domain=message.sender_email.split("@")[-1])
+    email["Message-ID"] = make_msgid(
+        idstring=provider_id, domain=message.sender_email.split("@")[-1]
+    )
     for name, value in recipient.headers.items():
         email[name] = value
     email.set_content(substitute(message.text, recipient.substitutions), cte="quoted-printable")
-    email.add_alternative(substitute(message.html, recipient.substitutions), subtype="html",
-                          cte="quoted-printable")
+    email.add_alternative(
+        substitute(message.html, recipient.substitutions), subtype="html", cte="quoted-printable"
+    )
     return email

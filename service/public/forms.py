@@ -23,8 +23,10 @@ class SubscribeForm(FlaskForm):
         validators=[
             DataRequired(message=_l("Please enter your email address.")),
             Length(max=254),
-            Email(message=_l("Please check your email address: it looks incomplete."),
-                  check_deliverability=False),
+            Email(
+                message=_l("Please check your email address: it looks incomplete."),
+                check_deliverability=False,
+            ),
         ],
     )
     consent = BooleanField(

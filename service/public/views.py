@@ -15,24 +15,33 @@ from service.tokens import Purpose, TokenExpired, TokenInvalid, read_token
 from service.types import utcnow
 
 
-def _unknown_source():  # noqa: ANN202
-    return render_error(404, gettext("This QR code is not in use"),
-                        gettext("Please ask the staff at the counter for the current QR code."))
+def _unknown_source():
+    return render_error(
+        404,
+        gettext("This QR code is not in use"),
+        gettext("Please ask the staff at the counter for the current QR code."),
+    )
 
 
 def _find_source(session: Session, code: str) -> Source | None:
     return session.exec(select(Source).where(Source.code == code)).first()
 
 
-def _render_landing(session: Session, source: Source, form: SubscribeForm, status: int = 200):  # noqa: ANN202
+def _render_landing(session: Session, source: Source, form: SubscribeForm, status: int = 200):
     organisation = session.get_one(Organisation, source.organisation_id)
     topics = active_topics(session, organisation.id or 0)
-    return render_template("public/landing.html", organisation=organisation, source=source,
-                           topics=topics, form=form, locale=str(get_locale())), status
+    return render_template(
+        "public/landing.html",
+        organisation=organisation,
+        source=source,
+        topics=topics,
+        form=form,
+        locale=str(get_locale()),
+    ), status
 
 
 @blueprint.get("/s/<code>")
-def landing(code: str):  # noqa: ANN201
+def landing(code: str):
     session = get_session()
     source = _find_source(session, code)
     if source is None:
@@ -43,7 +52,7 @@ def landing(code: str):  # noqa: ANN201
 
 @blueprint.post("/subscribe")
 @limiter.limit("20/minute;200/hour")
-def subscribe():  # noqa: ANN201
+def subscribe():
     session = get_session()
     form = SubscribeForm()
     source = _find_source(session, form.source.data or "")
@@ -51,18 +60,25 @@ def subscribe():  # noqa: ANN201
         return _unknown_source()
     locale = str(get_locale())
     form.topics.choices = [
-        (topic.id or 0, topic.name(locale)) for topic in active_topics(session, source.organisation_id)
+        (topic.id or 0, topic.name(locale))
+        for topic in active_topics(session, source.organisation_id)
     ]
     if not form.validate():
         return _render_landing(session, source, form, status=400)
-    subscribe_email(session, source=source, email=form.email.data or "",
-                    topic_ids=form.topics.data or [], locale=locale, now=utcnow())
+    subscribe_email(
+        session,
+        source=source,
+        email=form.email.data or "",
+        topic_ids=form.topics.data or [],
+        locale=locale,
+        now=utcnow(),
+    )
     session.commit()
     return redirect(url_for("public.check_inbox", code=source.code, lang=locale), code=303)
 
 
 @blueprint.get("/s/<code>/sent")
-def check_inbox(code: str):  # noqa: ANN201
+def check_inbox(code: str):
     session = get_session()
     source = _find_source(session, code)
     if source is None:
@@ -71,63 +87,80 @@ def check_inbox(code: str):  # noqa: ANN201
     return render_template("public/sent.html", organisation=organisation, source=source)
 
 
-def _subscriber_from_token(session: Session, token: str, purpose: Purpose,
-                           max_age: int | None = None) -> Subscriber | tuple:
+def _subscriber_from_token(
+    session: Session, token: str, purpose: Purpose, max_age: int | None = None
+) -> Subscriber | tuple:
     """The subscriber a link is for, or the error page to show instead."""
     settings = get_settings()
     try:
         public_id = read_token(settings.secret_key, purpose, token, max_age=max_age)
     except TokenExpired:
-        return render_error(410, gettext("This link has expired"),
-                            gettext("Please register again from the QR code. "
-                                    "Nothing has been sent to you."))
+        return render_error(
+            410,
+            gettext("This link has expired"),
+            gettext("Please register again from the QR code. Nothing has been sent to you."),
+        )
     except TokenInvalid:
-        return render_error(400, gettext("This link is not valid"),
-                            gettext("Please open the link from the email again, "
-                                    "without changing it."))
+        return render_error(
+            400,
+            gettext("This link is not valid"),
+            gettext("Please open the link from the email again, without changing it."),
+        )
     subscriber = session.exec(select(Subscriber).where(Subscriber.public_id == public_id)).first()
     if subscriber is None:
-        return render_error(404, gettext("This registration no longer exists"),
-                            gettext("It may have been deleted at your request. "
-                                    "You can register again from the QR code at any time."))
+        return render_error(
+            404,
+            gettext("This registration no longer exists"),
+            gettext(
+                "It may have been deleted at your request. "
+                "You can register again from the QR code at any time."
+            ),
+        )
     g.locale = subscriber.locale
     return subscriber
 
 
 @blueprint.get("/confirm/<token>")
-def confirm(token: str):  # noqa: ANN201
+def confirm(token: str):
     session = get_session()
     settings = get_settings()
-    subscriber = _subscriber_from_token(session, token, Purpose.CONFIRM,
-                                        max_age=settings.confirm_token_max_age)
+    subscriber = _subscriber_from_token(
+        session, token, Purpose.CONFIRM, max_age=settings.confirm_token_max_age
+    )
     if not isinstance(subscriber, Subscriber):
         return subscriber
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     if subscriber.unsubscribed_at is not None:
-        return render_template("public/message.html", organisation=organisation,
-                               title=gettext("This registration has been stopped"),
-                               detail=gettext("You will not receive notices. "
-                                              "To start again, register from the QR code."))
+        return render_template(
+            "public/message.html",
+            organisation=organisation,
+            title=gettext("This registration has been stopped"),
+            detail=gettext(
+                "You will not receive notices. To start again, register from the QR code."
+            ),
+        )
     newly_confirmed = confirm_subscriber(session, subscriber=subscriber, now=utcnow())
     session.commit()
-    return render_template("public/confirmed.html", organisation=organisation,
-                           newly_confirmed=newly_confirmed)
+    return render_template(
+        "public/confirmed.html", organisation=organisation, newly_confirmed=newly_confirmed
+    )
 
 
 @blueprint.get("/unsubscribe/<token>")
-def unsubscribe_page(token: str):  # noqa: ANN201
+def unsubscribe_page(token: str):
     session = get_session()
     subscriber = _subscriber_from_token(session, token, Purpose.MANAGE)
     if not isinstance(subscriber, Subscriber):
         return subscriber
     organisation = session.get_one(Organisation, subscriber.organisation_id)
-    return render_template("public/unsubscribe.html", organisation=organisation,
-                           subscriber=subscriber, token=token)
+    return render_template(
+        "public/unsubscribe.html", organisation=organisation, subscriber=subscriber, token=token
+    )
 
 
 @blueprint.post("/unsubscribe/<token>")
 @csrf.exempt  # RFC 8058 one-click: the mail client posts with no form token and no cookie
-def unsubscribe_now(token: str):  # noqa: ANN201
+def unsubscribe_now(token: str):
     session = get_session()
     subscriber = _subscriber_from_token(session, token, Purpose.MANAGE)
     if not isinstance(subscriber, Subscriber):
@@ -135,31 +168,42 @@ def unsubscribe_now(token: str):  # noqa: ANN201
     unsubscribe(session, subscriber=subscriber, now=utcnow())
     session.commit()
     organisation = session.get_one(Organisation, subscriber.organisation_id)
-    return render_template("public/message.html", organisation=organisation,
-                           title=gettext("You have been unsubscribed"),
-                           detail=gettext("You will receive no more notices from this service. "
-                                          "To start again, register from the QR code."))
+    return render_template(
+        "public/message.html",
+        organisation=organisation,
+        title=gettext("You have been unsubscribed"),
+        detail=gettext(
+            "You will receive no more notices from this service. "
+            "To start again, register from the QR code."
+        ),
+    )
 
 
 @blueprint.get("/preferences/<token>")
-def preferences(token: str):  # noqa: ANN201
+def preferences(token: str):
     session = get_session()
     subscriber = _subscriber_from_token(session, token, Purpose.MANAGE)
     if not isinstance(subscriber, Subscriber):
         return subscriber
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     topics = session.exec(
-        select(Topic).join(Subscription)
+        select(Topic)
+        .join(Subscription)
         .where(Subscription.subscriber_id == subscriber.id)
         .order_by(col(Topic.position), col(Topic.id))
     ).all()
-    return render_template("public/preferences.html", organisation=organisation,
-                           subscriber=subscriber, topics=topics, token=token,
-                           locale=subscriber.locale)
+    return render_template(
+        "public/preferences.html",
+        organisation=organisation,
+        subscriber=subscriber,
+        topics=topics,
+        token=token,
+        locale=subscriber.locale,
+    )
 
 
 @blueprint.get("/privacy/<slug>")
-def privacy(slug: str):  # noqa: ANN201
+def privacy(slug: str):
     session = get_session()
     organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
     if organisation is None:
@@ -168,7 +212,7 @@ def privacy(slug: str):  # noqa: ANN201
 
 
 @blueprint.get("/healthz")
-def healthz():  # noqa: ANN201
+def healthz():
     try:
         get_session().execute(text("SELECT 1"))
     except Exception:
@@ -178,5 +222,5 @@ def healthz():  # noqa: ANN201
 
 
 @blueprint.get("/")
-def index():  # noqa: ANN201
+def index():
     return render_template("public/index.html")

@@ -39,7 +39,7 @@ def load_staff(user_id: str) -> SignedInStaff | None:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit("10/minute", methods=["POST"])
-def login():  # noqa: ANN201
+def login():
     form = LoginForm()
     if form.validate_on_submit():
         session = get_session()
@@ -57,7 +57,7 @@ def login():  # noqa: ANN201
 
 @blueprint.post("/logout")
 @login_required
-def logout():  # noqa: ANN201
+def logout():
     logout_user()
     flash("ログアウトしました。", "info")
     return redirect(url_for("staff.login"))
@@ -65,30 +65,40 @@ def logout():  # noqa: ANN201
 
 @blueprint.get("/")
 @login_required
-def home():  # noqa: ANN201
+def home():
     session = get_session()
     organisation_id = current_user.organisation_id
     organisation = session.get_one(Organisation, organisation_id)
     sources = session.exec(
         select(Source).where(Source.organisation_id == organisation_id).order_by(col(Source.id))
     ).all()
-    confirmed = select(Subscriber.source_id, func.count()).where(
-        Subscriber.organisation_id == organisation_id,
-        col(Subscriber.confirmed_at).is_not(None),
-        col(Subscriber.unsubscribed_at).is_(None),
-    ).group_by(col(Subscriber.source_id))
-    counts = {source_id: count for source_id, count in session.execute(confirmed)}
+    confirmed = (
+        select(Subscriber.source_id, func.count())
+        .where(
+            Subscriber.organisation_id == organisation_id,
+            col(Subscriber.confirmed_at).is_not(None),
+            col(Subscriber.unsubscribed_at).is_(None),
+        )
+        .group_by(col(Subscriber.source_id))
+    )
+    counts = dict(session.execute(confirmed).all())
     topics = session.exec(
-        select(Topic).where(Topic.organisation_id == organisation_id)
+        select(Topic)
+        .where(Topic.organisation_id == organisation_id)
         .order_by(col(Topic.position), col(Topic.id))
     ).all()
     notices = session.exec(
-        select(Notice).where(Notice.organisation_id == organisation_id)
-        .order_by(col(Notice.id))
+        select(Notice).where(Notice.organisation_id == organisation_id).order_by(col(Notice.id))
     ).all()
-    return render_template("staff/home.html", organisation=organisation, sources=sources,
-                           counts=counts, topics=topics, notices=notices,
-                           base_url=get_settings().public_base_url)
+    return render_template(
+        "staff/home.html",
+        organisation=organisation,
+        sources=sources,
+        counts=counts,
+        topics=topics,
+        notices=notices,
+        base_url=get_settings().public_base_url,
+    )
 
 
 def _own_source(source_id: int) -> Source:
@@ -106,13 +116,19 @@ def _landing_url(source: Source) -> str:
 @login_required
 def source_qr_png(source_id: int) -> Response:
     source = _own_source(source_id)
-    return Response(qr_png(_landing_url(source)), mimetype="image/png", headers={
-        "Content-Disposition": f'attachment; filename="yorisou-qr-{source.code}.png"'})
+    return Response(
+        qr_png(_landing_url(source)),
+        mimetype="image/png",
+        headers={"Content-Disposition": f'attachment; filename="yorisou-qr-{source.code}.png"'},
+    )
 
 
 @blueprint.get("/sources/<int:source_id>/qr.svg")
 @login_required
 def source_qr_svg(source_id: int) -> Response:
     source = _own_source(source_id)
-    return Response(qr_svg(_landing_url(source)), mimetype="image/svg+xml", headers={
-        "Content-Disposition": f'attachment; filename="yorisou-qr-{source.code}.svg"'})
+    return Response(
+        qr_svg(_landing_url(source)),
+        mimetype="image/svg+xml",
+        headers={"Content-Disposition": f'attachment; filename="yorisou-qr-{source.code}.svg"'},
+    )

@@ -37,8 +37,10 @@ def city(session):
 
 @pytest.fixture
 def topics(session, city):
-    return (create_topic(session, organisation=city, slug="jido-fuyo", name_ja="児童扶養手当"),
-            create_topic(session, organisation=city, slug="sumai", name_ja="住まい"))
+    return (
+        create_topic(session, organisation=city, slug="jido-fuyo", name_ja="児童扶養手当"),
+        create_topic(session, organisation=city, slug="sumai", name_ja="住まい"),
+    )
 
 
 def _deliveries(session):
@@ -52,19 +54,29 @@ def _sends(session):
 
 
 def test_only_confirmed_subscribers_of_the_topic_in_the_organisation_receive(
-        session, city, topics, worker, settings):
+    session, city, topics, worker, settings
+):
     allowance, housing = topics
     wanted = create_subscriber(session, organisation=city, topics=[allowance], email="a@example.jp")
     create_subscriber(session, organisation=city, topics=[allowance, housing], email="b@example.jp")
     create_subscriber(session, organisation=city, topics=[housing], email="c@example.jp")
-    create_subscriber(session, organisation=city, topics=[allowance], email="d@example.jp",
-                      confirmed=False)
-    create_subscriber(session, organisation=city, topics=[allowance], email="e@example.jp",
-                      unsubscribed=True)
-    suppressed = create_subscriber(session, organisation=city, topics=[allowance],
-                                   email="f@example.jp")
-    session.add(Suppression(organisation_id=city.id, channel="email", reason="bounce",
-                            address_hash=hash_address("email", "F@example.jp")))
+    create_subscriber(
+        session, organisation=city, topics=[allowance], email="d@example.jp", confirmed=False
+    )
+    create_subscriber(
+        session, organisation=city, topics=[allowance], email="e@example.jp", unsubscribed=True
+    )
+    suppressed = create_subscriber(
+        session, organisation=city, topics=[allowance], email="f@example.jp"
+    )
+    session.add(
+        Suppression(
+            organisation_id=city.id,
+            channel="email",
+            reason="bounce",
+            address_hash=hash_address("email", "F@example.jp"),
+        )
+    )
     other_city = create_organisation(session, slug="kita", name="きた市")
     other_topic = create_topic(session, organisation=other_city, slug="jido-fuyo")
     create_subscriber(session, organisation=other_city, topics=[other_topic], email="g@example.jp")
@@ -73,7 +85,10 @@ def test_only_confirmed_subscribers_of_the_topic_in_the_organisation_receive(
 
     worker.run_once(AUG_17_9AM)
 
-    assert sorted(to(m) for m in read_outbox(settings.outbox_dir)) == ["a@example.jp", "b@example.jp"]
+    assert sorted(to(m) for m in read_outbox(settings.outbox_dir)) == [
+        "a@example.jp",
+        "b@example.jp",
+    ]
     assert wanted.id != suppressed.id
     assert {d.status for d in _deliveries(session)} == {DeliveryStatus.SENT}
 
@@ -93,30 +108,46 @@ def test_every_step_twice_changes_nothing_the_second_time(session, city, topics,
 
 def test_nothing_is_sent_before_the_due_time(session, city, topics, worker, settings):
     create_subscriber(session, organisation=city, topics=[topics[0]])
-    create_notice(session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM,
-                  scheduled_at=AUG_17_9AM - timedelta(days=1))
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        starts_at=AUG_17_9AM,
+        scheduled_at=AUG_17_9AM - timedelta(days=1),
+    )
     worker.run_once(AUG_17_9AM - timedelta(seconds=1))
     assert read_outbox(settings.outbox_dir) == [] and _sends(session) == []
     worker.run_once(AUG_17_9AM)
     assert len(read_outbox(settings.outbox_dir)) == 1
 
 
-@pytest.mark.parametrize("status", [NoticeStatus.DRAFT, NoticeStatus.SUBMITTED,
-                                    NoticeStatus.PAUSED, NoticeStatus.ARCHIVED])
+@pytest.mark.parametrize(
+    "status",
+    [NoticeStatus.DRAFT, NoticeStatus.SUBMITTED, NoticeStatus.PAUSED, NoticeStatus.ARCHIVED],
+)
 def test_notices_not_scheduled_are_not_sent(session, city, topics, worker, settings, status):
     create_subscriber(session, organisation=city, topics=[topics[0]])
-    create_notice(session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM, status=status)
+    create_notice(
+        session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM, status=status
+    )
     worker.run_once(AUG_17_9AM + timedelta(minutes=1))
     assert read_outbox(settings.outbox_dir) == []
 
 
 def test_a_yearly_deadline_is_caught_up_after_downtime_but_never_after_its_deadline(
-        session, city, topics, worker, settings):
+    session, city, topics, worker, settings
+):
     create_subscriber(session, organisation=city, topics=[topics[0]])
-    create_notice(session, organisation=city, topics=[topics[0]], rule_kind=RuleKind.RRULE,
-                  title="児童扶養手当の現況届は8月31日までです",
-                  starts_at=datetime(2027, 1, 1, tzinfo=UTC),
-                  rrule="FREQ=YEARLY;BYMONTH=8;BYMONTHDAY=17;BYHOUR=9;BYMINUTE=0", valid_days=14)
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        rule_kind=RuleKind.RRULE,
+        title="児童扶養手当の現況届は8月31日までです",
+        starts_at=datetime(2027, 1, 1, tzinfo=UTC),
+        rrule="FREQ=YEARLY;BYMONTH=8;BYMONTHDAY=17;BYHOUR=9;BYMINUTE=0",
+        valid_days=14,
+    )
     # The server was down on the 17th; it comes back on the 20th and catches up.
     worker.run_once(datetime(2027, 8, 20, 3, 0, tzinfo=UTC))
     [sent] = read_outbox(settings.outbox_dir)
@@ -127,10 +158,17 @@ def test_a_yearly_deadline_is_caught_up_after_downtime_but_never_after_its_deadl
     assert len(read_outbox(settings.outbox_dir)) == 1
 
 
-def test_a_delivery_past_its_deadline_is_suppressed_not_sent(session, city, topics, worker, settings):
+def test_a_delivery_past_its_deadline_is_suppressed_not_sent(
+    session, city, topics, worker, settings
+):
     create_subscriber(session, organisation=city, topics=[topics[0]])
-    create_notice(session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM,
-                  valid_until=AUG_17_9AM + timedelta(days=14))
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        starts_at=AUG_17_9AM,
+        valid_until=AUG_17_9AM + timedelta(days=14),
+    )
     worker.schedule(AUG_17_9AM)
     worker.dispatch(AUG_17_9AM + timedelta(days=15))
     assert read_outbox(settings.outbox_dir) == []
@@ -139,35 +177,66 @@ def test_a_delivery_past_its_deadline_is_suppressed_not_sent(session, city, topi
 
 
 def test_relative_reminder_reaches_parents_on_the_right_day_after_their_anchor(
-        session, city, topics, worker, settings):
+    session, city, topics, worker, settings
+):
     anchor = date(2027, 4, 1)
-    create_subscriber(session, organisation=city, topics=[topics[0]], email="day0@example.jp",
-                      anchor_date=anchor)
-    create_subscriber(session, organisation=city, topics=[topics[0]], email="day1@example.jp",
-                      anchor_date=anchor + timedelta(days=1))
-    create_notice(session, organisation=city, topics=[topics[0]], rule_kind=RuleKind.RELATIVE,
-                  title="児童手当の手続きはお済みですか", offset_days=3, send_time="09:00",
-                  scheduled_at=datetime(2027, 3, 1, tzinfo=UTC))
+    create_subscriber(
+        session, organisation=city, topics=[topics[0]], email="day0@example.jp", anchor_date=anchor
+    )
+    create_subscriber(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        email="day1@example.jp",
+        anchor_date=anchor + timedelta(days=1),
+    )
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        rule_kind=RuleKind.RELATIVE,
+        title="児童手当の手続きはお済みですか",
+        offset_days=3,
+        send_time="09:00",
+        scheduled_at=datetime(2027, 3, 1, tzinfo=UTC),
+    )
     four_april_9am = datetime(2027, 4, 4, 0, 0, tzinfo=UTC)
     worker.run_once(four_april_9am - timedelta(minutes=1))
     assert read_outbox(settings.outbox_dir) == []
     worker.run_once(four_april_9am)
     assert [to(m) for m in read_outbox(settings.outbox_dir)] == ["day0@example.jp"]
     worker.run_once(four_april_9am + timedelta(days=1))
-    assert [to(m) for m in read_outbox(settings.outbox_dir)] == ["day0@example.jp", "day1@example.jp"]
+    assert [to(m) for m in read_outbox(settings.outbox_dir)] == [
+        "day0@example.jp",
+        "day1@example.jp",
+    ]
 
 
 def test_a_parent_confirming_after_the_reminders_time_still_gets_that_days_reminder(
-        session, city, topics, worker, settings):
-    create_notice(session, organisation=city, topics=[topics[0]], rule_kind=RuleKind.RELATIVE,
-                  title="配信登録のご案内", offset_days=0, send_time="09:00",
-                  scheduled_at=datetime(2027, 3, 1, tzinfo=UTC))
+    session, city, topics, worker, settings
+):
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        rule_kind=RuleKind.RELATIVE,
+        title="配信登録のご案内",
+        offset_days=0,
+        send_time="09:00",
+        scheduled_at=datetime(2027, 3, 1, tzinfo=UTC),
+    )
     nine = datetime(2027, 4, 1, 0, 0, tzinfo=UTC)
     worker.run_once(nine)  # nobody is anchored on 1 April yet
     assert len(_sends(session)) == 1 and _deliveries(session) == []
     three_pm = nine + timedelta(hours=6)
-    create_subscriber(session, organisation=city, topics=[topics[0]], email="late@example.jp",
-                      anchor_date=date(2027, 4, 1), now=three_pm)
+    create_subscriber(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        email="late@example.jp",
+        anchor_date=date(2027, 4, 1),
+        now=three_pm,
+    )
     worker.run_once(three_pm)
     assert [to(m) for m in read_outbox(settings.outbox_dir)] == ["late@example.jp"]
     worker.run_once(three_pm + timedelta(minutes=1))
@@ -175,20 +244,30 @@ def test_a_parent_confirming_after_the_reminders_time_still_gets_that_days_remin
 
 
 def test_child_age_target_is_applied_at_fan_out(session, city, topics, worker, settings):
-    five = create_subscriber(session, organisation=city, topics=[topics[0]], email="five@example.jp")
+    five = create_subscriber(
+        session, organisation=city, topics=[topics[0]], email="five@example.jp"
+    )
     ten = create_subscriber(session, organisation=city, topics=[topics[0]], email="ten@example.jp")
     create_subscriber(session, organisation=city, topics=[topics[0]], email="none@example.jp")
     session.add(Child(subscriber_id=five.id, birth_month=date(2022, 3, 1)))
     session.add(Child(subscriber_id=ten.id, birth_month=date(2017, 3, 1)))
     session.commit()
-    create_notice(session, organisation=city, topics=[topics[0]], title="入学の準備に",
-                  starts_at=AUG_17_9AM, child_age_min=5, child_age_max=6)
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        title="入学の準備に",
+        starts_at=AUG_17_9AM,
+        child_age_min=5,
+        child_age_max=6,
+    )
     worker.run_once(AUG_17_9AM)
     assert [to(m) for m in read_outbox(settings.outbox_dir)] == ["five@example.jp"]
 
 
 def test_unsubscribing_after_fan_out_suppresses_the_pending_delivery(
-        session, city, topics, worker, settings, client):
+    session, city, topics, worker, settings, client
+):
     subscriber = create_subscriber(session, organisation=city, topics=[topics[0]])
     create_notice(session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM)
     worker.schedule(AUG_17_9AM)
@@ -216,12 +295,18 @@ def test_a_claim_is_exclusive_until_its_lease_expires(session, city, topics):
     assert session.get(Delivery, first[0]).attempts == 2
 
 
-def test_notice_email_has_unsubscribe_header_footer_and_markdown(session, city, topics, worker,
-                                                                 settings):
+def test_notice_email_has_unsubscribe_header_footer_and_markdown(
+    session, city, topics, worker, settings
+):
     create_subscriber(session, organisation=city, topics=[topics[0]], email="a@example.jp")
-    create_notice(session, organisation=city, topics=[topics[0]], title="現況届のお知らせ",
-                  body="提出は**8月31日**までです。\n\n<script>alert(1)</script>",
-                  starts_at=AUG_17_9AM)
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        title="現況届のお知らせ",
+        body="提出は**8月31日**までです。\n\n<script>alert(1)</script>",
+        starts_at=AUG_17_9AM,
+    )
     worker.run_once(AUG_17_9AM)
     [message] = read_outbox(settings.outbox_dir)
     assert str(message["From"]) == "あおば市 こども家庭課 <oshirase@aoba.example.jp>"
@@ -249,8 +334,11 @@ def test_an_erased_endpoint_is_not_sent_to(session, city, topics, worker, settin
     subscriber = create_subscriber(session, organisation=city, topics=[topics[0]])
     create_notice(session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM)
     worker.schedule(AUG_17_9AM)
-    session.execute(update(Endpoint).where(Endpoint.subscriber_id == subscriber.id)
-                    .values(disabled_at=AUG_17_9AM, disabled_reason="bounce"))
+    session.execute(
+        update(Endpoint)
+        .where(Endpoint.subscriber_id == subscriber.id)
+        .values(disabled_at=AUG_17_9AM, disabled_reason="bounce")
+    )
     session.commit()
     worker.dispatch(AUG_17_9AM)
     assert read_outbox(settings.outbox_dir) == []

@@ -18,7 +18,9 @@ from tests.factories import create_organisation, create_source, create_subscribe
 def city(session):
     city = create_organisation(session)
     create_source(session, organisation=city, code="koseki")
-    create_topic(session, organisation=city, slug="yoikuhi", name_ja="養育費", name_en="Child support")
+    create_topic(
+        session, organisation=city, slug="yoikuhi", name_ja="養育費", name_en="Child support"
+    )
     create_topic(session, organisation=city, slug="sumai", name_ja="住まい", name_en="Housing")
     create_topic(session, organisation=city, slug="old", name_ja="終了したテーマ", active=False)
     return city
@@ -31,16 +33,24 @@ def _topic_ids(session, *slugs):
 
 
 def _form(client, session, **overrides):
-    data = {"csrf_token": csrf_token(client, "/s/koseki"), "source": "koseki", "lang": "ja",
-            "email": "hanako@example.jp", "topics": _topic_ids(session, "yoikuhi"), "consent": "y"}
+    data = {
+        "csrf_token": csrf_token(client, "/s/koseki"),
+        "source": "koseki",
+        "lang": "ja",
+        "email": "hanako@example.jp",
+        "topics": _topic_ids(session, "yoikuhi"),
+        "consent": "y",
+    }
     data.update(overrides)
     return data
 
 
 def _counts(session):
     session.expire_all()
-    return tuple(session.exec(select(func.count()).select_from(table)).one()
-                 for table in (Subscriber, Endpoint, Subscription, Delivery))
+    return tuple(
+        session.exec(select(func.count()).select_from(table)).one()
+        for table in (Subscriber, Endpoint, Subscription, Delivery)
+    )
 
 
 def test_landing_page_is_japanese_and_lists_active_topics(client, city):
@@ -69,7 +79,9 @@ def test_unknown_source_gets_a_helpful_404(client, city):
     assert "このQRコードは現在使われていません" in response.get_data(as_text=True)
 
 
-def test_subscribe_writes_an_unconfirmed_subscriber_and_queues_the_confirmation(client, session, city):
+def test_subscribe_writes_an_unconfirmed_subscriber_and_queues_the_confirmation(
+    client, session, city
+):
     response = client.post("/subscribe", data=_form(client, session, email=" Hanako@Example.JP "))
     assert response.status_code == 303
     assert response.location == "/s/koseki/sent?lang=ja"
@@ -78,10 +90,17 @@ def test_subscribe_writes_an_unconfirmed_subscriber_and_queues_the_confirmation(
     assert subscriber.source_id is not None
     endpoint = session.exec(select(Endpoint)).one()
     assert (endpoint.channel, endpoint.address, endpoint.verified_at) == (
-        "email", "Hanako@Example.JP", None)
+        "email",
+        "Hanako@Example.JP",
+        None,
+    )
     assert len(session.exec(select(Subscription)).all()) == 1
     delivery = session.exec(select(Delivery)).one()
-    assert (delivery.kind, delivery.priority, delivery.status) == (DeliveryKind.CONFIRM, 0, "pending")
+    assert (delivery.kind, delivery.priority, delivery.status) == (
+        DeliveryKind.CONFIRM,
+        0,
+        "pending",
+    )
 
 
 def test_subscribe_in_english_remembers_the_locale(client, session, city):
@@ -90,14 +109,18 @@ def test_subscribe_in_english_remembers_the_locale(client, session, city):
     assert session.exec(select(Subscriber)).one().locale == "en"
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"email": "not-an-address"}, "メールアドレスをご確認ください"),
-    ({"email": ""}, "メールアドレスを入力してください"),
-    ({"topics": []}, "テーマを1つ以上選んでください"),
-    ({"consent": ""}, "個人情報の取扱いへの同意が必要です"),
-])
-def test_bad_form_input_is_answered_on_the_page_and_writes_nothing(client, session, city,
-                                                                    overrides, message):
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"email": "not-an-address"}, "メールアドレスをご確認ください"),
+        ({"email": ""}, "メールアドレスを入力してください"),
+        ({"topics": []}, "テーマを1つ以上選んでください"),
+        ({"consent": ""}, "個人情報の取扱いへの同意が必要です"),
+    ],
+)
+def test_bad_form_input_is_answered_on_the_page_and_writes_nothing(
+    client, session, city, overrides, message
+):
     before = _counts(session)
     response = client.post("/subscribe", data=_form(client, session, **overrides))
     html = response.get_data(as_text=True)
@@ -147,7 +170,9 @@ def test_confirm_once_then_again_is_harmless(client, session, settings, city):
     first = client.get(f"/confirm/{token}")
     assert first.status_code == 200 and "登録が完了しました" in first.get_data(as_text=True)
     second = client.get(f"/confirm/{token}")
-    assert second.status_code == 200 and "登録はすでに完了しています" in second.get_data(as_text=True)
+    assert second.status_code == 200 and "登録はすでに完了しています" in second.get_data(
+        as_text=True
+    )
     session.expire_all()
     confirmed = session.get(Subscriber, subscriber.id)
     assert confirmed.confirmed_at is not None
@@ -156,13 +181,16 @@ def test_confirm_once_then_again_is_harmless(client, session, settings, city):
 
 
 def test_confirmation_page_follows_the_subscribers_language(client, session, settings, city):
-    subscriber = create_subscriber(session, organisation=city, topics=[], confirmed=False, locale="en")
+    subscriber = create_subscriber(
+        session, organisation=city, topics=[], confirmed=False, locale="en"
+    )
     token = make_token(settings.secret_key, Purpose.CONFIRM, subscriber.public_id)
     assert "Your registration is complete" in client.get(f"/confirm/{token}").get_data(as_text=True)
 
 
-def test_tampered_expired_and_wrong_purpose_tokens_get_clear_pages(client, session, settings, city,
-                                                                    monkeypatch):
+def test_tampered_expired_and_wrong_purpose_tokens_get_clear_pages(
+    client, session, settings, city, monkeypatch
+):
     subscriber = create_subscriber(session, organisation=city, topics=[], confirmed=False)
     token = make_token(settings.secret_key, Purpose.CONFIRM, subscriber.public_id)
     tampered = client.get(f"/confirm/{token[:-2]}xx")
@@ -183,12 +211,20 @@ def test_tampered_expired_and_wrong_purpose_tokens_get_clear_pages(client, sessi
 
 
 def test_confirming_again_with_the_same_address_replaces_the_earlier_registration(
-        client, session, settings, city):
+    client, session, settings, city
+):
     earlier = create_subscriber(session, organisation=city, topics=[], email="hanako@example.jp")
-    newer = create_subscriber(session, organisation=city, topics=[], email="HANAKO@example.jp",
-                              confirmed=False)
-    session.add(Suppression(organisation_id=city.id, channel="email", reason="erased",
-                            address_hash=session.exec(select(Endpoint.address_hash)).first()))
+    newer = create_subscriber(
+        session, organisation=city, topics=[], email="HANAKO@example.jp", confirmed=False
+    )
+    session.add(
+        Suppression(
+            organisation_id=city.id,
+            channel="email",
+            reason="erased",
+            address_hash=session.exec(select(Endpoint.address_hash)).first(),
+        )
+    )
     session.commit()
     token = make_token(settings.secret_key, Purpose.CONFIRM, newer.public_id)
     assert client.get(f"/confirm/{token}").status_code == 200

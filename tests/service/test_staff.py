@@ -36,8 +36,14 @@ def two_cities(session):
 
 
 def _login(client, email, password=PASSWORD):
-    return client.post("/staff/login", data={"csrf_token": csrf_token(client, "/staff/login"),
-                                             "email": email, "password": password})
+    return client.post(
+        "/staff/login",
+        data={
+            "csrf_token": csrf_token(client, "/staff/login"),
+            "email": email,
+            "password": password,
+        },
+    )
 
 
 def test_staff_pages_require_a_login(client, two_cities):
@@ -47,7 +53,10 @@ def test_staff_pages_require_a_login(client, two_cities):
 
 
 def test_wrong_password_or_unknown_email_is_refused_alike(client, two_cities):
-    for email, password in (("staff@aoba.example.jp", "wrong password!"), ("nobody@x.jp", PASSWORD)):
+    for email, password in (
+        ("staff@aoba.example.jp", "wrong password!"),
+        ("nobody@x.jp", PASSWORD),
+    ):
         response = _login(client, email, password)
         assert response.status_code == 401
         assert "メールアドレスまたはパスワードが正しくありません" in response.get_data(as_text=True)
@@ -55,8 +64,9 @@ def test_wrong_password_or_unknown_email_is_refused_alike(client, two_cities):
 
 
 def test_login_without_csrf_token_is_refused(client, two_cities):
-    response = client.post("/staff/login", data={"email": "staff@aoba.example.jp",
-                                                 "password": PASSWORD})
+    response = client.post(
+        "/staff/login", data={"email": "staff@aoba.example.jp", "password": PASSWORD}
+    )
     assert response.status_code == 400
 
 
@@ -66,8 +76,12 @@ def test_login_shows_only_the_own_organisations_data(client, session, two_cities
     html = client.get("/staff/").get_data(as_text=True)
     assert "市民課 戸籍窓口" in html and "https://yorisou.example.jp/s/koseki" in html
     assert "きた市 相談窓口" not in html
-    assert session.exec(select(StaffUser).where(StaffUser.email == "staff@aoba.example.jp")
-                        ).one().last_login_at is not None
+    assert (
+        session.exec(select(StaffUser).where(StaffUser.email == "staff@aoba.example.jp"))
+        .one()
+        .last_login_at
+        is not None
+    )
 
 
 def test_qr_codes_encode_the_landing_url(client, two_cities):

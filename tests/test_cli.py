@@ -1,0 +1,109 @@
+"""The `yorisou` command, run as an operator would, against a real database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from service.models import ApiToken, Delivery, DeliveryStatus, StaffUser
+from service.staff_users import authenticate
+from service.types import utcnow
+from tests.factories import create_notice, create_organisation, create_subscriber, create_topic
+from tests.outbox import read_outbox
+
+YORISOU = Path(sys.executable).parent / "yorisou"  # the console script pyproject.toml installs
+
+
+@pytest.fixture
+def env(settings, tmp_path):
+    return {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": settings.database_url,
+        "SECRET_KEY": settings.secret_key,
+        "PUBLIC_BASE_URL": settings.public_base_url,
+        "OUTBOX_DIR": str(settings.outbox_dir),
+        "HOME": str(tmp_path),
+    }
+
+
+def yorisou(env, *args, input=None):
+    return subprocess.run(
+        [str(YORISOU), *args], env=env, input=input, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_staff_create_and_token_create(database, session, env):
+    create_organisation(session)
+    result = yorisou(
+        env,
+        "staff",
+        "create",
+        "Tanaka@City.example.jp",
+        "--role",
+        "admin",
+        input="a long enough password\na long enough password\n",
+    )
+    assert result.returncode == 0, result.stderr
+    user = authenticate(session, email="tanaka@city.example.jp", password="a long enough password")
+    assert user is not None and user.role == "admin"
+    assert user.password_hash != "a long enough password"
+
+    short = yorisou(env, "staff", "create", "b@city.example.jp", input="short\nshort\n")
+    assert short.returncode != 0 and "12 characters" in short.stderr
+
+    token = yorisou(env, "token", "create", "--staff", "tanaka@city.example.jp")
+    assert token.returncode == 0
+    value = token.stdout.strip()
+    session.expire_all()
+    stored = session.exec(select(ApiToken)).one()
+    assert len(value) >= 40 and value not in stored.token_hash
+    assert session.exec(select(StaffUser)).one().email == "tanaka@city.example.jp"
+
+
+def test_seed_demo_then_dispatch_once(database, env):
+    assert "aoba-demo-2026" in yorisou(env, "seed-demo").stdout
+    assert "already" in yorisou(env, "seed-demo").stdout
+    result = yorisou(env, "dispatch", "--once")
+    assert result.returncode == 0 and "deliveries processed" in result.stdout
+
+
+def test_db_upgrade_builds_a_fresh_sqlite_database(tmp_path, env):
+    env = {**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh' / 'yorisou.db'}"}
+    result = yorisou(env, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "fresh" / "yorisou.db").exists()
+
+
+def test_the_worker_process_sends_a_due_notice_within_seconds(database, session, env, settings):
+    city = create_organisation(session)
+    topic = create_topic(session, organisation=city)
+    create_subscriber(session, organisation=city, topics=[topic], email="hanako@example.jp")
+    create_notice(session, organisation=city, topics=[topic], starts_at=utcnow())
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "jobs"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not read_outbox(settings.outbox_dir):
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0, output
+    [message] = read_outbox(settings.outbox_dir)
+    assert str(message["To"]) == "hanako@example.jp"
+    session.expire_all()
+    delivery = session.exec(select(Delivery)).one()
+    assert delivery.status == DeliveryStatus.SENT
+    assert delivery.sent_at - delivery.created_at < timedelta(seconds=20)
+    assert "hanako@example.jp" not in output  # logs never hold an address

@@ -1,0 +1,58 @@
+"""The demo city loads once, and every notice in its calendar has a rule that works."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import func, select
+
+from service.calendar import occurrences_between
+from service.demo import seed_demo
+from service.models import Notice, NoticeTopic, RuleKind, Source, Topic
+
+
+def test_demo_data_loads_once_with_a_full_calendar(session):
+    assert seed_demo(session) is True
+    assert seed_demo(session) is False
+    topics = session.exec(select(Topic)).all()
+    assert len(topics) >= 8
+    assert {
+        "養育費",
+        "児童扶養手当",
+        "児童手当",
+        "就業支援",
+        "住まい",
+        "子育て・生活",
+        "親支援講座・セミナー",
+        "法律相談",
+    } <= {t.name_ja for t in topics}
+    assert all(t.name_en for t in topics)
+    assert {s.code for s in session.exec(select(Source))} == {"koseki", "hitorioya"}
+    notices = session.exec(select(Notice)).all()
+    assert len(notices) >= 15
+    assert {n.rule_kind for n in notices} == {RuleKind.ONCE, RuleKind.RRULE, RuleKind.RELATIVE}
+    without_topic = session.exec(
+        select(func.count())
+        .select_from(Notice)
+        .where(~Notice.id.in_(select(NoticeTopic.notice_id)))
+    ).one()
+    assert without_topic == 0
+
+
+def test_every_recurring_demo_notice_occurs_within_a_year(session):
+    seed_demo(session)
+    start = datetime.now(UTC)
+    for notice in session.exec(select(Notice).where(Notice.rule_kind == RuleKind.RRULE)):
+        due = occurrences_between(notice, start, start + timedelta(days=366), "Asia/Tokyo")
+        assert due, notice.title
+        assert all(d.astimezone().minute == 0 for d in due)
+
+
+def test_the_genkyo_todoke_deadline_reminder_is_never_sent_after_31_august(session):
+    seed_demo(session)
+    reminder = session.exec(select(Notice).where(Notice.title.contains("8月31日まで"))).one()
+    [due] = occurrences_between(
+        reminder, datetime(2027, 8, 1, tzinfo=UTC), datetime(2027, 8, 31, tzinfo=UTC), "Asia/Tokyo"
+    )
+    assert due == datetime(2027, 8, 17, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
+    assert due + timedelta(days=reminder.valid_days) <= datetime(2027, 8, 31, 15, 0, tzinfo=UTC)

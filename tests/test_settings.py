@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from service.settings import Settings, SettingsError
+
+
+def test_defaults_work_on_a_laptop(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env({})
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.email_backend == "outbox"
+    assert settings.timezone == "Asia/Tokyo"
+    assert len(settings.secret_key) >= 32
+
+
+def test_sendgrid_is_chosen_when_its_key_is_set():
+    settings = Settings.from_env({"SENDGRID_API_KEY": "SG.x", "SECRET_KEY": "k" * 40})
+    assert settings.email_backend == "sendgrid"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"APP_ENV": "production", "PUBLIC_BASE_URL": "https://yorisou.city.example.jp"},
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "change-me",
+            "PUBLIC_BASE_URL": "https://yorisou.city.example.jp",
+        },
+        {"APP_ENV": "production", "SECRET_KEY": "x" * 40},
+        {"APP_ENV": "staging"},
+        {"EMAIL_BACKEND": "sendgrid"},
+    ],
+)
+def test_what_cannot_run_is_refused_with_a_reason(env):
+    with pytest.raises(SettingsError):
+        Settings.from_env(env)
+
+
+def test_production_with_a_secret_and_a_public_url():
+    settings = Settings.from_env(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "x" * 40,
+            "PUBLIC_BASE_URL": "https://yorisou.city.example.jp/",
+        }
+    )
+    assert settings.production and settings.public_base_url == "https://yorisou.city.example.jp"
