@@ -165,9 +165,10 @@ def demo(port: int) -> None:
   Ctrl-C stops both the web app and the scheduler.
 """)
     from flask import current_app
+    from werkzeug.serving import run_simple
 
     try:
-        current_app.run(host="127.0.0.1", port=port, use_reloader=False, debug=False)
+        run_simple("127.0.0.1", port, current_app, threaded=True)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
