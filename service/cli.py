@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import signal
 import subprocess
 import sys
 
@@ -156,6 +157,8 @@ def demo(port: int) -> None:
     with get_database().session() as session:
         seed_demo(session)
     worker = subprocess.Popen([sys.executable, "-m", "jobs"])
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a supervisor, stops both
+        signal.signal(signum, lambda *_: sys.exit(0))
     click.echo(f"""
   Yorisou demo is running: http://127.0.0.1:{port}/
     parents' page (counter QR):  http://127.0.0.1:{port}/s/koseki
@@ -168,7 +171,7 @@ def demo(port: int) -> None:
     from werkzeug.serving import run_simple
 
     try:
-        run_simple("127.0.0.1", port, current_app, threaded=True)
+        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
     finally:
         worker.terminate()
         worker.wait(timeout=30)
