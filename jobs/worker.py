@@ -86,8 +86,10 @@ class Worker:
         )
 
         def stop(signum: int, _frame: FrameType | None) -> None:
-            log.info("signal %s: stopping after the current tick", signum)
-            scheduler.shutdown(wait=True)
+            # Not waiting here: the tick in flight finishes before the interpreter exits.
+            if scheduler.running:
+                log.info("signal %s: stopping after the current tick", signum)
+                scheduler.shutdown(wait=False)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
