@@ -73,6 +73,7 @@ class Worker:
             self._safely(self.schedule),
             "interval",
             id="schedule",
+            name="schedule",
             seconds=SCHEDULE_EVERY.seconds,
             start_date=start,
             next_run_time=utcnow(),
@@ -81,6 +82,7 @@ class Worker:
             self._safely(self.dispatch),
             "interval",
             id="dispatch",
+            name="dispatch",
             seconds=DISPATCH_EVERY.seconds,
             start_date=start,
         )
@@ -116,4 +118,5 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every tick at INFO
     Worker(create_app()).run_forever()

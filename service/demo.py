@@ -147,7 +147,8 @@ NOTICES = [
         "- ご不明な点は、こども家庭課 ひとり親支援係にお気軽にご相談ください。",
         ALL,
         0,
-        send_time="09:00",
+        send_time="00:00",  # from midnight: whoever confirms that day gets it at once
+        valid_days=7,
     ),
     _relative(
         "別居・離婚のときに知っておきたいこと",
