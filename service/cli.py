@@ -170,6 +170,10 @@ def demo(port: int) -> None:
     from flask import current_app
     from werkzeug.serving import run_simple
 
+    from service.logs import redact_request_logs
+
+    redact_request_logs("werkzeug")
+
     try:
         run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
     finally:
