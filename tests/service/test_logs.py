@@ -14,6 +14,8 @@ def test_the_filter_rewrites_werkzeug_style_records(caplog):
     logger = logging.getLogger("test.redaction")
     logger.addFilter(RedactTokens())
     with caplog.at_level(logging.INFO, logger="test.redaction"):
-        logger.info('%s - - [%s] %s', "127.0.0.1", "now", '"GET /preferences/secret.token HTTP/1.1"')
+        logger.info(
+            "%s - - [%s] %s", "127.0.0.1", "now", '"GET /preferences/secret.token HTTP/1.1"'
+        )
     assert "secret.token" not in caplog.text
     assert "/preferences/[token]" in caplog.text
