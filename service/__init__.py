@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -82,12 +82,8 @@ def get_session() -> Session:
 
 
 def get_database() -> Database:
-    from flask import current_app
-
     return current_app.extensions["yorisou.database"]
 
 
 def get_settings() -> Settings:
-    from flask import current_app
-
     return current_app.extensions["yorisou.settings"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -34,7 +35,9 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
-def render_error(status: int, title: str | None = None, detail: str | None = None):
+def render_error(
+    status: int, title: str | None = None, detail: str | None = None
+) -> ResponseReturnValue:
     default_title, default_detail = _messages().get(status, _messages()[400])
     title, detail = title or default_title, detail or default_detail
     if request.path.startswith("/api/"):
@@ -44,7 +47,7 @@ def render_error(status: int, title: str | None = None, detail: str | None = Non
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(_error: CSRFError):
+    def csrf_error(_error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400,
             gettext("This page has expired"),
@@ -55,10 +58,10 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):
+    def unexpected_error(error: Exception) -> ResponseReturnValue:
         app.logger.exception("unhandled error on %s", request.path)
         return render_error(InternalServerError.code)

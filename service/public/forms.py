@@ -9,7 +9,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 class SubscribeForm(FlaskForm):
     source = HiddenField(validators=[DataRequired()])
-    lang = HiddenField()
     topics = SelectMultipleField(
         _l("Topics"),
         coerce=int,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, redirect, render_template, url_for
+from flask import abort, current_app, g, jsonify, make_response, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
 from sqlalchemy import text
 from sqlmodel import Session, col, select
@@ -15,49 +16,82 @@ from service.tokens import Purpose, TokenExpired, TokenInvalid, read_token
 from service.types import utcnow
 
 
-def _unknown_source():
-    return render_error(
-        404,
-        gettext("This QR code is not in use"),
-        gettext("Please ask the staff at the counter for the current QR code."),
-    )
+def _stop(status: int, title: str, detail: str) -> None:
+    abort(make_response(render_error(status, title, detail)))
 
 
-def _find_source(session: Session, code: str) -> Source | None:
-    return session.exec(select(Source).where(Source.code == code)).first()
+def _source_or_404(session: Session, code: str) -> Source:
+    source = session.exec(select(Source).where(Source.code == code)).first()
+    if source is None:
+        _stop(
+            404,
+            gettext("This QR code is not in use"),
+            gettext("Please ask the staff at the counter for the current QR code."),
+        )
+    assert source is not None
+    return source
 
 
-def _render_landing(session: Session, source: Source, form: SubscribeForm, status: int = 200):
+def _subscriber_from_link(session: Session, token: str, purpose: Purpose) -> Subscriber:
+    """The subscriber a link in an email is for; a clear page for any link that is not good."""
+    settings = get_settings()
+    max_age = settings.confirm_token_max_age if purpose == Purpose.CONFIRM else None
+    try:
+        public_id = read_token(settings.secret_key, purpose, token, max_age=max_age)
+    except TokenExpired:
+        _stop(
+            410,
+            gettext("This link has expired"),
+            gettext("Please register again from the QR code. Nothing has been sent to you."),
+        )
+    except TokenInvalid:
+        _stop(
+            400,
+            gettext("This link is not valid"),
+            gettext("Please open the link from the email again, without changing it."),
+        )
+    subscriber = session.exec(select(Subscriber).where(Subscriber.public_id == public_id)).first()
+    if subscriber is None:
+        _stop(
+            404,
+            gettext("This registration no longer exists"),
+            gettext(
+                "It may have been deleted at your request. "
+                "You can register again from the QR code at any time."
+            ),
+        )
+    assert subscriber is not None
+    g.locale = subscriber.locale
+    return subscriber
+
+
+def _render_landing(
+    session: Session, source: Source, form: SubscribeForm, status: int = 200
+) -> ResponseReturnValue:
     organisation = session.get_one(Organisation, source.organisation_id)
-    topics = active_topics(session, organisation.id or 0)
     return render_template(
         "public/landing.html",
         organisation=organisation,
         source=source,
-        topics=topics,
+        topics=active_topics(session, source.organisation_id),
         form=form,
         locale=str(get_locale()),
     ), status
 
 
 @blueprint.get("/s/<code>")
-def landing(code: str):
+def landing(code: str) -> ResponseReturnValue:
     session = get_session()
-    source = _find_source(session, code)
-    if source is None:
-        return _unknown_source()
-    form = SubscribeForm(source=code, lang=str(get_locale()))
-    return _render_landing(session, source, form)
+    source = _source_or_404(session, code)
+    return _render_landing(session, source, SubscribeForm(source=code))
 
 
 @blueprint.post("/subscribe")
 @limiter.limit("20/minute;200/hour")
-def subscribe():
+def subscribe() -> ResponseReturnValue:
     session = get_session()
     form = SubscribeForm()
-    source = _find_source(session, form.source.data or "")
-    if source is None:
-        return _unknown_source()
+    source = _source_or_404(session, form.source.data or "")
     locale = str(get_locale())
     form.topics.choices = [
         (topic.id or 0, topic.name(locale))
@@ -78,57 +112,17 @@ def subscribe():
 
 
 @blueprint.get("/s/<code>/sent")
-def check_inbox(code: str):
+def check_inbox(code: str) -> ResponseReturnValue:
     session = get_session()
-    source = _find_source(session, code)
-    if source is None:
-        return _unknown_source()
+    source = _source_or_404(session, code)
     organisation = session.get_one(Organisation, source.organisation_id)
     return render_template("public/sent.html", organisation=organisation, source=source)
 
 
-def _subscriber_from_token(
-    session: Session, token: str, purpose: Purpose, max_age: int | None = None
-) -> Subscriber | tuple:
-    """The subscriber a link is for, or the error page to show instead."""
-    settings = get_settings()
-    try:
-        public_id = read_token(settings.secret_key, purpose, token, max_age=max_age)
-    except TokenExpired:
-        return render_error(
-            410,
-            gettext("This link has expired"),
-            gettext("Please register again from the QR code. Nothing has been sent to you."),
-        )
-    except TokenInvalid:
-        return render_error(
-            400,
-            gettext("This link is not valid"),
-            gettext("Please open the link from the email again, without changing it."),
-        )
-    subscriber = session.exec(select(Subscriber).where(Subscriber.public_id == public_id)).first()
-    if subscriber is None:
-        return render_error(
-            404,
-            gettext("This registration no longer exists"),
-            gettext(
-                "It may have been deleted at your request. "
-                "You can register again from the QR code at any time."
-            ),
-        )
-    g.locale = subscriber.locale
-    return subscriber
-
-
 @blueprint.get("/confirm/<token>")
-def confirm(token: str):
+def confirm(token: str) -> ResponseReturnValue:
     session = get_session()
-    settings = get_settings()
-    subscriber = _subscriber_from_token(
-        session, token, Purpose.CONFIRM, max_age=settings.confirm_token_max_age
-    )
-    if not isinstance(subscriber, Subscriber):
-        return subscriber
+    subscriber = _subscriber_from_link(session, token, Purpose.CONFIRM)
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     if subscriber.unsubscribed_at is not None:
         return render_template(
@@ -147,24 +141,20 @@ def confirm(token: str):
 
 
 @blueprint.get("/unsubscribe/<token>")
-def unsubscribe_page(token: str):
+def unsubscribe_page(token: str) -> ResponseReturnValue:
     session = get_session()
-    subscriber = _subscriber_from_token(session, token, Purpose.MANAGE)
-    if not isinstance(subscriber, Subscriber):
-        return subscriber
+    subscriber = _subscriber_from_link(session, token, Purpose.MANAGE)
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     return render_template(
-        "public/unsubscribe.html", organisation=organisation, subscriber=subscriber, token=token
+        "public/unsubscribe.html", organisation=organisation, subscriber=subscriber
     )
 
 
 @blueprint.post("/unsubscribe/<token>")
 @csrf.exempt  # RFC 8058 one-click: the mail client posts with no form token and no cookie
-def unsubscribe_now(token: str):
+def unsubscribe_now(token: str) -> ResponseReturnValue:
     session = get_session()
-    subscriber = _subscriber_from_token(session, token, Purpose.MANAGE)
-    if not isinstance(subscriber, Subscriber):
-        return subscriber
+    subscriber = _subscriber_from_link(session, token, Purpose.MANAGE)
     unsubscribe(session, subscriber=subscriber, now=utcnow())
     session.commit()
     organisation = session.get_one(Organisation, subscriber.organisation_id)
@@ -180,11 +170,9 @@ def unsubscribe_now(token: str):
 
 
 @blueprint.get("/preferences/<token>")
-def preferences(token: str):
+def preferences(token: str) -> ResponseReturnValue:
     session = get_session()
-    subscriber = _subscriber_from_token(session, token, Purpose.MANAGE)
-    if not isinstance(subscriber, Subscriber):
-        return subscriber
+    subscriber = _subscriber_from_link(session, token, Purpose.MANAGE)
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     topics = session.exec(
         select(Topic)
@@ -203,7 +191,7 @@ def preferences(token: str):
 
 
 @blueprint.get("/privacy/<slug>")
-def privacy(slug: str):
+def privacy(slug: str) -> ResponseReturnValue:
     session = get_session()
     organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
     if organisation is None:
@@ -212,7 +200,7 @@ def privacy(slug: str):
 
 
 @blueprint.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     try:
         get_session().execute(text("SELECT 1"))
     except Exception:
@@ -222,5 +210,5 @@ def healthz():
 
 
 @blueprint.get("/")
-def index():
+def index() -> ResponseReturnValue:
     return render_template("public/index.html")

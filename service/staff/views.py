@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from sqlmodel import col, func, select
 
@@ -39,7 +40,7 @@ def load_staff(user_id: str) -> SignedInStaff | None:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit("10/minute", methods=["POST"])
-def login():
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         session = get_session()
@@ -57,7 +58,7 @@ def login():
 
 @blueprint.post("/logout")
 @login_required
-def logout():
+def logout() -> ResponseReturnValue:
     logout_user()
     flash("ログアウトしました。", "info")
     return redirect(url_for("staff.login"))
@@ -65,7 +66,7 @@ def logout():
 
 @blueprint.get("/")
 @login_required
-def home():
+def home() -> ResponseReturnValue:
     session = get_session()
     organisation_id = current_user.organisation_id
     organisation = session.get_one(Organisation, organisation_id)
