@@ -42,7 +42,7 @@ def render_error(
     title, detail = title or default_title, detail or default_detail
     if request.path.startswith("/api/"):
         return jsonify(error={"status": status, "title": title, "detail": detail}), status
-    return render_template("error.html", title=title, detail=detail, status=status), status
+    return render_template("message.html", title=title, detail=detail), status
 
 
 def register(app: Flask) -> None:

@@ -126,7 +126,7 @@ def confirm(token: str) -> ResponseReturnValue:
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     if subscriber.unsubscribed_at is not None:
         return render_template(
-            "public/message.html",
+            "message.html",
             organisation=organisation,
             title=gettext("This registration has been stopped"),
             detail=gettext(
@@ -159,7 +159,7 @@ def unsubscribe_now(token: str) -> ResponseReturnValue:
     session.commit()
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     return render_template(
-        "public/message.html",
+        "message.html",
         organisation=organisation,
         title=gettext("You have been unsubscribed"),
         detail=gettext(

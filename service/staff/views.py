@@ -113,23 +113,16 @@ def _landing_url(source: Source) -> str:
     return f"{get_settings().public_base_url}/s/{source.code}"
 
 
-@blueprint.get("/sources/<int:source_id>/qr.png")
-@login_required
-def source_qr_png(source_id: int) -> Response:
-    source = _own_source(source_id)
-    return Response(
-        qr_png(_landing_url(source)),
-        mimetype="image/png",
-        headers={"Content-Disposition": f'attachment; filename="yorisou-qr-{source.code}.png"'},
-    )
+QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
 
 
-@blueprint.get("/sources/<int:source_id>/qr.svg")
+@blueprint.get("/sources/<int:source_id>/qr.<any(png, svg):fmt>")
 @login_required
-def source_qr_svg(source_id: int) -> Response:
+def source_qr(source_id: int, fmt: str) -> Response:
     source = _own_source(source_id)
+    render, mimetype = QR_FORMATS[fmt]
     return Response(
-        qr_svg(_landing_url(source)),
-        mimetype="image/svg+xml",
-        headers={"Content-Disposition": f'attachment; filename="yorisou-qr-{source.code}.svg"'},
+        render(_landing_url(source)),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="yorisou-qr-{source.code}.{fmt}"'},
     )
