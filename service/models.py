@@ -180,6 +180,7 @@ class Notice(SQLModel, table=True):
     rule_kind: str = Field(default=RuleKind.ONCE, max_length=16)
     starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     rrule: str | None = Field(default=None, max_length=500)
+    holiday_shift: str = Field(default="none", max_length=16)  # none | previous | next
     offset_days: int | None = None
     send_time: str | None = Field(default=None, max_length=5)  # "HH:MM" local
     valid_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

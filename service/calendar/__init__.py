@@ -7,10 +7,13 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from service.calendar.business_days import HolidayShift, shift_to_business_day
 from service.models import Notice, RuleKind
 
 # How long a relative reminder still reaches parents who confirm after its time of day.
 RELATIVE_DEFAULT_WINDOW = timedelta(days=1)
+# Longest run of days without a business day (a year-end closure over a weekend), with margin.
+_SHIFT_MARGIN = timedelta(days=14)
 
 
 def _local_naive(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -28,7 +31,11 @@ def parse_send_time(value: str | None) -> time:
 def occurrences_between(
     notice: Notice, start: datetime, end: datetime, timezone: str
 ) -> list[datetime]:
-    """Due times (UTC) of a one-off or recurring notice in [start, end]."""
+    """Due times (UTC) of a one-off or recurring notice in [start, end].
+
+    A recurring occurrence on a weekend, public holiday or in the year-end closure moves to
+    the previous or next business day when the notice asks for it, keeping its time of day.
+    """
     if notice.starts_at is None:
         return []
     if notice.rule_kind == RuleKind.ONCE:
@@ -36,9 +43,15 @@ def occurrences_between(
     if notice.rule_kind != RuleKind.RRULE or not notice.rrule:
         return []
     tz = ZoneInfo(timezone)
+    shift = HolidayShift(notice.holiday_shift)
+    margin = _SHIFT_MARGIN if shift != HolidayShift.NONE else timedelta(0)
     rule = rrulestr(notice.rrule, dtstart=_local_naive(notice.starts_at, tz))
-    local = rule.between(_local_naive(start, tz), _local_naive(end, tz), inc=True)
-    return [_to_utc(moment, tz) for moment in local]
+    local = rule.between(_local_naive(start - margin, tz), _local_naive(end + margin, tz), inc=True)
+    due = (
+        _to_utc(datetime.combine(shift_to_business_day(moment.date(), shift), moment.time()), tz)
+        for moment in local
+    )
+    return sorted({moment for moment in due if start <= moment <= end})
 
 
 def relative_due_at(notice: Notice, anchor: date, timezone: str) -> datetime:
@@ -78,4 +91,5 @@ def describe_rule(notice: Notice, timezone: str = "Asia/Tokyo") -> str:
     start = notice.starts_at.astimezone(tz)
     if notice.rule_kind == RuleKind.ONCE:
         return f"{start:%Y-%m-%d %H:%M}"
-    return f"繰り返し（{notice.rrule}）{start:%H:%M}から"
+    shift = {"previous": "（休日は前の開庁日）", "next": "（休日は次の開庁日）"}
+    return f"繰り返し（{notice.rrule}）{shift.get(notice.holiday_shift, '')}"
