@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import logging
 import random
-from collections import defaultdict
+import time
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlmodel import Session, col
 
-from service.channels import Channel, Recipient, RenderedMessage, Result
+from jobs.channel_state import RateLimit, pause_channel, paused_until, take_tokens
+from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
 from service.db import Database
 from service.messages import email_recipient, render_confirmation, render_notice
 from service.models import (
@@ -35,10 +37,19 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)  # a claim older than this belonged to a worker that died
 BATCH_SIZE = 1000
-PAUSED_RETRY = timedelta(minutes=5)
+PAUSED_NOTICE_RETRY = timedelta(minutes=5)
+RATE_LIMITED_RETRY = timedelta(seconds=1)
 
 
-def claim_deliveries(session: Session, *, now: datetime, limit: int = BATCH_SIZE) -> list[int]:
+@dataclass(frozen=True)
+class DispatchPolicy:
+    max_attempts: int = 8
+    rate_limits: Mapping[str, Sequence[RateLimit]] = field(default_factory=dict)
+
+
+def claim_deliveries(
+    session: Session, *, now: datetime, limit: int = BATCH_SIZE, max_priority: int | None = None
+) -> list[int]:
     """Mark up to `limit` due deliveries as ours for the length of a lease.
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent workers each claim a
@@ -55,6 +66,8 @@ def claim_deliveries(session: Session, *, now: datetime, limit: int = BATCH_SIZE
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if max_priority is not None:
+        due = due.where(col(Delivery.priority) <= max_priority)
     claimed = (
         session.execute(
             update(Delivery)
@@ -73,8 +86,8 @@ def claim_deliveries(session: Session, *, now: datetime, limit: int = BATCH_SIZE
 class _Row:
     delivery_id: int
     kind: str
+    priority: int
     attempts: int
-    send_id: int | None
     channel: str | None
     address: str | None
     endpoint_disabled: bool
@@ -86,14 +99,18 @@ class _Row:
     notice_status: str | None
     expires_at: datetime | None
 
+    @property
+    def group(self) -> tuple[Any, ...]:
+        return (self.kind, self.notice_id, self.channel, self.locale, self.organisation_id)
+
 
 def _load(session: Session, ids: Sequence[int]) -> list[_Row]:
     query = (
         select(
             col(Delivery.id),
             col(Delivery.kind),
+            col(Delivery.priority),
             col(Delivery.attempts),
-            col(Delivery.send_id),
             col(Endpoint.channel),
             col(Endpoint.address),
             col(Endpoint.disabled_at).is_not(None),
@@ -111,6 +128,7 @@ def _load(session: Session, ids: Sequence[int]) -> list[_Row]:
         .outerjoin(Send, col(Send.id) == Delivery.send_id)
         .outerjoin(Notice, col(Notice.id) == Send.notice_id)
         .where(col(Delivery.id).in_(ids))
+        .order_by(col(Delivery.priority), col(Delivery.id))
     )
     return [_Row(*row) for row in session.execute(query).all()]
 
@@ -134,60 +152,101 @@ def dispatch_due(
     *,
     channels: Mapping[str, Channel],
     now: datetime,
-    max_attempts: int = 8,
+    policy: DispatchPolicy | None = None,
     limit: int = BATCH_SIZE,
+    max_priority: int | None = None,
 ) -> int:
     """Send one claimed batch. Returns how many deliveries were claimed (0: nothing due)."""
+    policy = policy or DispatchPolicy()
     with database.session() as session:
-        ids = claim_deliveries(session, now=now, limit=limit)
+        ids = claim_deliveries(session, now=now, limit=limit, max_priority=max_priority)
         if not ids:
             return 0
         rows = _load(session, ids)
-        claimed = {row.delivery_id for row in rows}
+        loaded = {row.delivery_id for row in rows}
         updates: list[dict[str, Any]] = [  # endpoints erased since the claim
             _final(delivery_id, DeliveryStatus.SUPPRESSED, "endpoint erased")
             for delivery_id in ids
-            if delivery_id not in claimed
+            if delivery_id not in loaded
         ]
-        groups: dict[tuple[Any, ...], list[_Row]] = defaultdict(list)
+        sendable: dict[str, list[_Row]] = defaultdict(list)
         for row in rows:
             if row.kind == DeliveryKind.NOTICE and row.notice_status == NoticeStatus.PAUSED:
-                updates.append(
-                    _later(row.delivery_id, row.attempts - 1, now + PAUSED_RETRY, "paused")
-                )
+                updates.append(_later(row, now + PAUSED_NOTICE_RETRY, "notice paused"))
             elif reason := _why_not(row, now, channels):
                 updates.append(_final(row.delivery_id, DeliveryStatus.SUPPRESSED, reason))
             else:
-                groups[
-                    (row.kind, row.notice_id, row.channel, row.locale, row.organisation_id)
-                ].append(row)
-        batches = [_render(session, key, members) for key, members in groups.items()]
+                sendable[row.channel or ""].append(row)
+        groups: dict[tuple[Any, ...], list[_Row]] = defaultdict(list)
+        for channel_name, channel_rows in sendable.items():
+            if until := paused_until(session, channel_name, now):
+                updates.extend(_later(row, until, "channel paused") for row in channel_rows)
+                continue
+            granted = take_tokens(
+                session,
+                channel_name,
+                len(channel_rows),
+                limits=policy.rate_limits.get(channel_name, ()),
+                now=now,
+            )
+            updates.extend(
+                _later(row, now + RATE_LIMITED_RETRY, "rate limited")
+                for row in channel_rows[granted:]
+            )
+            for row in channel_rows[:granted]:
+                groups[row.group].append(row)
+        batches = [(key, _render(session, key, members)) for key, members in groups.items()]
         _record(session, updates)
+
     # The provider is called outside any transaction: a slow provider holds no locks.
-    results: list[Result] = []
-    attempts = {row.delivery_id: row.attempts for members in groups.values() for row in members}
-    for channel_name, message, recipients in batches:
+    by_id = {row.delivery_id: row for members in groups.values() for row in members}
+    outcomes: list[dict[str, Any]] = []
+    permanent: list[Result] = []
+    for (kind, notice_id, channel_name, *_), (message, recipients) in batches:
         channel = channels[channel_name]
         for start in range(0, len(recipients), channel.max_batch):
             chunk = recipients[start : start + channel.max_batch]
-            results.extend(_send_safely(channel, message, chunk))
+            started = time.monotonic()
+            try:
+                results = _send_safely(channel, message, chunk)
+            except ChannelUnavailable as error:
+                log.error("ALERT channel=%s paused: %s", channel_name, error.reason)
+                until = now + timedelta(seconds=error.pause_seconds)
+                with database.session() as session:
+                    pause_channel(session, channel_name, until=until, reason=error.reason)
+                outcomes.extend(
+                    _later(by_id[r.delivery_id], until, "channel paused") for r in chunk
+                )
+                continue
+            counts = Counter(result.outcome for result in results)
+            log.info(
+                "batch channel=%s kind=%s notice=%s count=%d sent=%d retry=%d failed=%d "
+                "permanent=%d duration_ms=%d",
+                channel_name,
+                kind,
+                notice_id,
+                len(chunk),
+                counts["sent"],
+                counts["retry"],
+                counts["failed"],
+                counts["permanent"],
+                (time.monotonic() - started) * 1000,
+            )
+            for result in results:
+                row = by_id[result.delivery_id]
+                outcomes.append(_outcome(result, row.attempts, now, policy.max_attempts))
+            permanent.extend(r for r in results if r.outcome == "permanent")
     with database.session() as session:
-        _record(
-            session,
-            [
-                _outcome(result, attempts[result.delivery_id], now, max_attempts)
-                for result in results
-            ],
-        )
-        _disable_endpoints(session, [r for r in results if r.outcome == "permanent"], now)
+        _record(session, outcomes)
+        _disable_endpoints(session, permanent, now)
         session.commit()
     return len(ids)
 
 
 def _render(
     session: Session, key: tuple[Any, ...], rows: list[_Row]
-) -> tuple[str, RenderedMessage, list[Recipient]]:
-    kind, notice_id, channel, locale, organisation_id = key
+) -> tuple[RenderedMessage, list[Recipient]]:
+    kind, notice_id, _channel, locale, organisation_id = key
     organisation = session.get_one(Organisation, organisation_id)
     if kind == DeliveryKind.CONFIRM:
         message = render_confirmation(organisation, locale)
@@ -202,30 +261,35 @@ def _render(
         )
         for row in rows
     ]
-    return channel, message, recipients
+    return message, recipients
 
 
 def _send_safely(
     channel: Channel, message: RenderedMessage, recipients: Sequence[Recipient]
 ) -> list[Result]:
     try:
-        return channel.send(message, recipients)
+        results = channel.send(message, recipients)
+    except ChannelUnavailable:
+        raise
     except Exception as error:  # an adapter bug must not lose the batch: retry it later
         log.exception("channel %s failed on a batch of %d", channel.name, len(recipients))
-        return [Result(r.delivery_id, "retry", error=f"{type(error).__name__}") for r in recipients]
+        return [Result(r.delivery_id, "retry", error=type(error).__name__) for r in recipients]
+    missing = {r.delivery_id for r in recipients} - {r.delivery_id for r in results}
+    return results + [Result(i, "retry", error="no result from adapter") for i in missing]
 
 
 def _final(delivery_id: int, status: str, reason: str | None) -> dict[str, Any]:
     return {"id": delivery_id, "status": status, "claimed_until": None, "last_error": reason}
 
 
-def _later(delivery_id: int, attempts: int, when: datetime, reason: str) -> dict[str, Any]:
+def _later(row: _Row, when: datetime, reason: str) -> dict[str, Any]:
+    """Back to the queue; an attempt that never reached the provider does not count."""
     return {
-        "id": delivery_id,
+        "id": row.delivery_id,
         "status": DeliveryStatus.PENDING,
         "claimed_until": None,
         "last_error": reason,
-        "attempts": attempts,
+        "attempts": row.attempts - 1,
         "next_attempt_at": when,
     }
 
@@ -247,12 +311,15 @@ def _outcome(result: Result, attempts: int, now: datetime, max_attempts: int) ->
             "sent_at": now,
         }
     if result.outcome == "retry" and attempts < max_attempts:
-        return _later(
-            result.delivery_id,
-            attempts,
-            now + backoff(attempts, result.retry_after),
-            result.error or "retry",
-        )
+        # retry_after=0: the batch was refused because of another recipient; go again now.
+        delay = timedelta(0) if result.retry_after == 0 else backoff(attempts, result.retry_after)
+        return {
+            "id": result.delivery_id,
+            "status": DeliveryStatus.PENDING,
+            "claimed_until": None,
+            "last_error": (result.error or "retry")[:500],
+            "next_attempt_at": now + delay,
+        }
     return _final(result.delivery_id, DeliveryStatus.FAILED, (result.error or "failed")[:500])
 
 

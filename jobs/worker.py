@@ -11,12 +11,14 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from jobs.dispatch import BATCH_SIZE, dispatch_due
+from jobs.channel_state import parse_rate_limits
+from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from service import create_app, get_database
 from service.channels import Channel, build_channels
 from service.settings import Settings
+from service.subscribers import CONFIRM_PRIORITY
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,13 @@ class Worker:
         self.app = app
         self.settings: Settings = app.extensions["yorisou.settings"]
         self.channels = channels if channels is not None else build_channels(self.settings)
+        self.policy = DispatchPolicy(
+            max_attempts=self.settings.max_attempts,
+            rate_limits={
+                "email": parse_rate_limits(self.settings.send_rate_email),
+                "webpush": parse_rate_limits(self.settings.send_rate_webpush),
+            },
+        )
 
     def schedule(self, now: datetime | None = None) -> None:
         """Materialize due occurrences, then fan them out to deliveries."""
@@ -41,7 +50,7 @@ class Worker:
             with database.session() as session:
                 fan_out_sends(session, now=now)
 
-    def dispatch(self, now: datetime | None = None) -> int:
+    def dispatch(self, now: datetime | None = None, *, max_priority: int | None = None) -> int:
         """Send everything due, batch after batch, until nothing is left."""
         total = 0
         with self.app.app_context():
@@ -50,11 +59,16 @@ class Worker:
                     get_database(),
                     channels=self.channels,
                     now=now or utcnow(),
-                    max_attempts=self.settings.max_attempts,
+                    policy=self.policy,
+                    max_priority=max_priority,
                 )
                 total += claimed
                 if claimed < BATCH_SIZE:
                     return total
+
+    def dispatch_confirmations(self) -> int:
+        """A lane of its own, so a bulk send in flight never delays a parent at the counter."""
+        return self.dispatch(max_priority=CONFIRM_PRIORITY)
 
     def run_once(self, now: datetime | None = None) -> int:
         self.schedule(now)
@@ -63,7 +77,7 @@ class Worker:
     def run_forever(self) -> None:
         scheduler = BlockingScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(2)},
+            executors={"default": ThreadPoolExecutor(3)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         )
         # Aligned to the minute, so a notice due at 09:00 is picked up at 09:00:00, not later.
@@ -78,14 +92,15 @@ class Worker:
             start_date=start,
             next_run_time=utcnow(),
         )
-        scheduler.add_job(
-            self._safely(self.dispatch),
-            "interval",
-            id="dispatch",
-            name="dispatch",
-            seconds=DISPATCH_EVERY.seconds,
-            start_date=start,
-        )
+        for step in (self.dispatch, self.dispatch_confirmations):
+            scheduler.add_job(
+                self._safely(step),
+                "interval",
+                id=step.__name__,
+                name=step.__name__,
+                seconds=DISPATCH_EVERY.seconds,
+                start_date=start,
+            )
 
         def stop(signum: int, _frame: FrameType | None) -> None:
             # Not waiting here: the tick in flight finishes before the interpreter exits.

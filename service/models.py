@@ -258,6 +258,18 @@ class Suppression(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+class ChannelState(SQLModel, table=True):
+    """Shared by every worker: a channel paused by its provider, and its send-rate budget."""
+
+    __tablename__ = "channel_state"
+
+    channel: str = Field(primary_key=True, max_length=16)
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pause_reason: str | None = Field(default=None, max_length=200)
+    tokens: float = 0.0
+    refilled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 

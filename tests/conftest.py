@@ -25,6 +25,7 @@ from service import create_app
 from service.db import Database, make_engine
 from service.migrate import upgrade_database
 from service.settings import Settings
+from tests.fakes.sendgrid import FakeSendGrid
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -87,6 +88,13 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         outbox_dir=tmp_path / "outbox",
         ratelimit_enabled=False,
     )
+
+
+@pytest.fixture
+def fake_sendgrid() -> Iterator[FakeSendGrid]:
+    fake = FakeSendGrid().start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

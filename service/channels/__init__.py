@@ -31,11 +31,28 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Result:
+    """What became of one recipient.
+
+    sent: the provider accepted it. retry: a transient fault; try again after `retry_after`
+    seconds at the earliest. permanent: the address itself is bad (disable the endpoint).
+    failed: give up on this message only (a payload the provider refuses).
+    """
+
     delivery_id: int
-    outcome: Literal["sent", "retry", "permanent"]
+    outcome: Literal["sent", "retry", "permanent", "failed"]
     provider_id: str | None = None
     retry_after: float | None = None
     error: str | None = None
+
+
+class ChannelUnavailable(Exception):
+    """The provider refuses the whole channel (bad credentials, revoked key): stop sending
+    through it for a while instead of burning through the queue."""
+
+    def __init__(self, reason: str, pause_seconds: float = 300) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.pause_seconds = pause_seconds
 
 
 class Channel(Protocol):
@@ -54,10 +71,11 @@ def substitute(template: str, substitutions: Mapping[str, str]) -> str:
 def build_channels(settings: Settings) -> dict[str, Channel]:
     """The one place that decides which adapters are real."""
     from service.channels.email_outbox import OutboxEmail
+    from service.channels.email_sendgrid import SendGridEmail
 
     channels: dict[str, Channel] = {}
-    if settings.email_backend == "outbox":
-        channels["email"] = OutboxEmail(settings.outbox_dir)
+    if settings.email_backend == "sendgrid":
+        channels["email"] = SendGridEmail(settings.sendgrid_api_key, settings.sendgrid_api_host)
     else:
-        raise NotImplementedError("the SendGrid adapter comes with the delivery engine (issue 3)")
+        channels["email"] = OutboxEmail(settings.outbox_dir)
     return channels

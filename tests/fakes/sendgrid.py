@@ -1,0 +1,83 @@
+"""Enough of SendGrid's v3 Mail Send API for the real `sendgrid` client to talk to."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fakes.server import FakeServer, Reply
+
+API_KEY = "SG.fake-key-for-tests"
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Received:
+    to: str
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]
+    custom_args: dict[str, str]
+    categories: list[str]
+    message_id: str
+
+
+def _substitute(text: str, substitutions: dict[str, str]) -> str:
+    for key, value in substitutions.items():
+        text = text.replace(key, value)
+    return text
+
+
+class FakeSendGrid(FakeServer):
+    def __init__(self, api_key: str = API_KEY) -> None:
+        super().__init__()
+        self.api_key = api_key
+        self.received: list[Received] = []
+
+    def addresses(self) -> list[str]:
+        with self.lock:
+            return [message.to for message in self.received]
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        if method != "POST" or path != "/v3/mail/send":
+            return Reply(404, {"errors": [{"message": "not found"}]})
+        if headers.get("Authorization") != f"Bearer {self.api_key}":
+            return Reply(
+                401, {"errors": [{"message": "The provided authorization grant is invalid"}]}
+            )
+        request: dict[str, Any] = json.loads(body)
+        personalizations = request.get("personalizations") or []
+        if not 1 <= len(personalizations) <= 1000:
+            return Reply(400, {"errors": [{"field": "personalizations", "message": "1 to 1000"}]})
+        errors = [
+            {
+                "field": f"personalizations.{index}.to.0.email",
+                "message": "Does not contain a valid address.",
+            }
+            for index, personalization in enumerate(personalizations)
+            if not _ADDRESS.match(personalization["to"][0]["email"])
+        ]
+        if errors:
+            return Reply(400, {"errors": errors})
+        content = {part["type"]: part["value"] for part in request["content"]}
+        message_id = uuid.uuid4().hex[:22]
+        with self.lock:
+            for personalization in personalizations:
+                substitutions = personalization.get("substitutions", {})
+                self.received.append(
+                    Received(
+                        to=personalization["to"][0]["email"],
+                        subject=_substitute(request["subject"], substitutions),
+                        text=_substitute(content["text/plain"], substitutions),
+                        html=_substitute(content["text/html"], substitutions),
+                        headers=personalization.get("headers", {}),
+                        custom_args=personalization.get("custom_args", {}),
+                        categories=request.get("categories", []),
+                        message_id=message_id,
+                    )
+                )
+        return Reply(202, None, {"X-Message-Id": message_id})

@@ -1,0 +1,121 @@
+"""A small local HTTP server that fakes a provider, and can be told to misbehave.
+
+Faults are planned per request (`plan`) or drawn at random (`failure_rate`, seeded). Traffic
+stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Fault:
+    status: int | None = None  # answer with this status instead of the real one
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    delay: float = 0.0  # answer slowly
+    drop: bool = False  # close the connection without an answer
+    accept: bool = False  # do the real work first (e.g. deliver), then apply the fault
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.planned: list[Fault] = []
+        self.failure_rate = 0.0
+        self.random = random.Random(1234)
+        self.requests = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def plan(self, *faults: Fault) -> None:
+        with self.lock:
+            self.planned.extend(faults)
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        raise NotImplementedError
+
+    def _next_fault(self) -> Fault | None:
+        with self.lock:
+            self.requests += 1
+            if self.planned:
+                return self.planned.pop(0)
+            if self.failure_rate and self.random.random() < self.failure_rate:
+                return self.random.choice(
+                    [
+                        Fault(status=500),
+                        Fault(status=503),
+                        Fault(drop=True),
+                        Fault(status=429, headers={"Retry-After": "1"}),
+                    ]
+                )
+        return None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                fault = fake._next_fault()
+                if fault and fault.delay:
+                    time.sleep(fault.delay)
+                reply = None
+                if fault is None or fault.accept:
+                    reply = fake.handle(self.command, self.path, dict(self.headers), body)
+                if fault and fault.drop:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                if fault and fault.status:
+                    reply = Reply(
+                        fault.status,
+                        fault.body or {"errors": [{"message": "fault"}]},
+                        fault.headers,
+                    )
+                assert reply is not None
+                payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = _serve
+
+        return Handler

@@ -1,0 +1,194 @@
+"""The engine against a fake SendGrid that the real `sendgrid` client talks to over HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from jobs.worker import Worker
+from service import create_app
+from service.channels.email_sendgrid import SendGridEmail
+from service.models import ChannelState, Delivery, DeliveryStatus, Endpoint, NoticeTopic
+from tests.conftest import csrf_token
+from tests.factories import (
+    create_notice,
+    create_organisation,
+    create_source,
+    create_subscriber,
+    create_topic,
+)
+from tests.fakes.sendgrid import API_KEY
+from tests.fakes.server import Fault
+
+NOW = datetime(2027, 8, 17, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def worker(settings, database, fake_sendgrid):
+    settings = replace(
+        settings,
+        email_backend="sendgrid",
+        sendgrid_api_key=API_KEY,
+        sendgrid_api_host=fake_sendgrid.url,
+    )
+    return Worker(create_app(settings, database))
+
+
+@pytest.fixture
+def city(session):
+    return create_organisation(session)
+
+
+def _deliveries(session):
+    session.expire_all()
+    return session.exec(select(Delivery).order_by(Delivery.id)).all()
+
+
+def _notice_for(session, city, count, topics=None):
+    topic = create_topic(session, organisation=city)
+    for n in range(count):
+        create_subscriber(session, organisation=city, topics=[topic], email=f"p{n}@example.jp")
+    return create_notice(session, organisation=city, topics=topics or [topic], starts_at=NOW)
+
+
+def test_overlapping_topics_reach_each_address_once_with_its_own_links(
+    session, city, worker, fake_sendgrid
+):
+    topics = [create_topic(session, organisation=city, slug=s, name_ja=s) for s in "abc"]
+    create_subscriber(session, organisation=city, topics=topics, email="all@example.jp")
+    create_subscriber(session, organisation=city, topics=topics[:2], email="two@example.jp")
+    create_subscriber(session, organisation=city, topics=topics[2:], email="one@example.jp")
+    create_notice(session, organisation=city, topics=topics, title="手当の支払日", starts_at=NOW)
+
+    worker.run_once(NOW)
+
+    assert fake_sendgrid.requests == 1
+    received = sorted(fake_sendgrid.received, key=lambda m: m.to)
+    assert [m.to for m in received] == ["all@example.jp", "one@example.jp", "two@example.jp"]
+    unsubscribe_links = {m.headers["List-Unsubscribe"] for m in received}
+    assert len(unsubscribe_links) == 3
+    for message in received:
+        link = message.headers["List-Unsubscribe"].strip("<>")
+        assert link in message.text and link in message.html
+        assert "%%" not in message.text + message.html
+        assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message.subject == "手当の支払日"
+    deliveries = _deliveries(session)
+    assert {d.status for d in deliveries} == {DeliveryStatus.SENT}
+    assert {str(d.id) for d in deliveries} == {m.custom_args["delivery_id"] for m in received}
+    assert {d.provider_message_id for d in deliveries} == {received[0].message_id}
+
+
+def test_429_waits_as_asked_then_delivers_once(session, city, worker, fake_sendgrid):
+    _notice_for(session, city, 3)
+    fake_sendgrid.plan(Fault(status=429, headers={"Retry-After": "120"}))
+    worker.run_once(NOW)
+    assert fake_sendgrid.received == []
+    assert all(d.next_attempt_at >= NOW + timedelta(seconds=120) for d in _deliveries(session))
+    worker.run_once(NOW + timedelta(seconds=60))
+    assert fake_sendgrid.requests == 1
+    worker.run_once(NOW + timedelta(seconds=121))
+    assert sorted(fake_sendgrid.addresses()) == ["p0@example.jp", "p1@example.jp", "p2@example.jp"]
+    assert [d.attempts for d in _deliveries(session)] == [2, 2, 2]
+
+
+def test_random_provider_failures_end_with_everything_sent_exactly_once(
+    session, city, worker, fake_sendgrid
+):
+    worker.channels["email"].max_batch = 7  # many small requests, so many faults
+    _notice_for(session, city, 60)
+    fake_sendgrid.failure_rate = 0.3
+    now = NOW
+    for _ in range(40):
+        worker.run_once(now)
+        if all(d.status == DeliveryStatus.SENT for d in _deliveries(session)):
+            break
+        now += timedelta(hours=7)  # past any backoff
+    addresses = fake_sendgrid.addresses()
+    assert sorted(addresses) == sorted(f"p{n}@example.jp" for n in range(60))
+    assert len(addresses) == len(set(addresses))
+    assert fake_sendgrid.requests > 9  # faults happened and were retried
+
+
+def test_an_invalid_address_is_disabled_and_the_rest_go_through(
+    session, city, worker, fake_sendgrid
+):
+    topic = create_topic(session, organisation=city)
+    create_subscriber(session, organisation=city, topics=[topic], email="good@example.jp")
+    bad = create_subscriber(session, organisation=city, topics=[topic], email="bad@@example")
+    create_notice(session, organisation=city, topics=[topic], starts_at=NOW)
+    worker.run_once(NOW)
+    worker.run_once(NOW)
+    assert fake_sendgrid.addresses() == ["good@example.jp"]
+    endpoint = session.exec(select(Endpoint).where(Endpoint.subscriber_id == bad.id)).one()
+    assert endpoint.disabled_at is not None and endpoint.disabled_reason == "invalid address"
+    assert sorted(d.status for d in _deliveries(session)) == ["failed", "sent"]
+
+
+def test_a_refused_api_key_pauses_the_channel_without_spending_attempts(
+    session, city, worker, fake_sendgrid, caplog
+):
+    _notice_for(session, city, 2)
+    worker.channels["email"] = SendGridEmail("SG.revoked", fake_sendgrid.url)
+    worker.run_once(NOW)
+    assert fake_sendgrid.requests == 1
+    assert "ALERT channel=email paused" in caplog.text
+    state = session.get(ChannelState, "email")
+    assert state.paused_until > NOW and "401" in state.pause_reason
+    assert {(d.status, d.attempts) for d in _deliveries(session)} == {("pending", 0)}
+    worker.run_once(NOW + timedelta(seconds=10))
+    assert fake_sendgrid.requests == 1  # the queue is not burnt through
+    worker.channels["email"] = SendGridEmail(API_KEY, fake_sendgrid.url)
+    worker.run_once(state.paused_until + timedelta(seconds=1))
+    assert len(fake_sendgrid.received) == 2
+
+
+def test_timeouts_and_dropped_connections_are_retried(session, city, worker, fake_sendgrid):
+    worker.channels["email"] = SendGridEmail(API_KEY, fake_sendgrid.url, timeout=0.3)
+    _notice_for(session, city, 1)
+    fake_sendgrid.plan(Fault(delay=1.0), Fault(drop=True))
+    worker.run_once(NOW)
+    worker.run_once(NOW + timedelta(hours=7))
+    assert fake_sendgrid.received == []
+    assert {d.last_error for d in _deliveries(session)} == {"network: RemoteDisconnected"}
+    worker.run_once(NOW + timedelta(hours=14))
+    assert fake_sendgrid.addresses() == ["p0@example.jp"]
+
+
+def test_a_delivery_gives_up_after_the_last_attempt(session, city, worker, fake_sendgrid):
+    _notice_for(session, city, 1)
+    fake_sendgrid.plan(*[Fault(status=500)] * worker.policy.max_attempts)
+    now = NOW
+    for _ in range(worker.policy.max_attempts + 2):
+        worker.run_once(now)
+        now += timedelta(hours=7)
+    [delivery] = _deliveries(session)
+    assert (delivery.status, delivery.attempts) == ("failed", worker.policy.max_attempts)
+    assert fake_sendgrid.received == []
+
+
+def test_confirmations_have_a_lane_of_their_own(session, city, worker, fake_sendgrid, client):
+    notice = _notice_for(session, city, 5)
+    worker.schedule(NOW)
+    create_source(session, organisation=city, code="koseki")
+    [topic_id] = session.exec(
+        select(NoticeTopic.topic_id).where(NoticeTopic.notice_id == notice.id)
+    )
+    response = client.post(
+        "/subscribe",
+        data={
+            "csrf_token": csrf_token(client, "/s/koseki"),
+            "source": "koseki",
+            "lang": "ja",
+            "email": "new@example.jp",
+            "topics": [str(topic_id)],
+            "consent": "y",
+        },
+    )
+    assert response.status_code == 303
+    assert worker.dispatch(NOW, max_priority=0) == 1
+    assert fake_sendgrid.addresses() == ["new@example.jp"]
+    assert len([d for d in _deliveries(session) if d.status == "pending"]) == 5
