@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 from jobs.channel_state import RateLimit, pause_channel, paused_until, take_tokens
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
 from service.db import Database
-from service.messages import email_recipient, render_confirmation, render_notice
+from service.messages import make_recipient, render_confirmation, render_notice, render_push
 from service.models import (
     Delivery,
     DeliveryKind,
@@ -246,14 +246,16 @@ def dispatch_due(
 def _render(
     session: Session, key: tuple[Any, ...], rows: list[_Row]
 ) -> tuple[RenderedMessage, list[Recipient]]:
-    kind, notice_id, _channel, locale, organisation_id = key
+    kind, notice_id, channel, locale, organisation_id = key
     organisation = session.get_one(Organisation, organisation_id)
     if kind == DeliveryKind.CONFIRM:
         message = render_confirmation(organisation, locale)
     else:
-        message = render_notice(session.get_one(Notice, notice_id), organisation, locale)
+        render = render_notice if channel == "email" else render_push
+        message = render(session.get_one(Notice, notice_id), organisation, locale)
     recipients = [
-        email_recipient(
+        make_recipient(
+            channel=channel,
             delivery_id=row.delivery_id,
             address=row.address or "",
             public_id=row.public_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
@@ -60,18 +62,40 @@ def render_notice(notice: Notice, organisation: Organisation, locale: str) -> Re
         )
 
 
-def email_recipient(*, delivery_id: int, address: str, public_id: str, kind: str) -> Recipient:
+def render_push(notice: Notice, organisation: Organisation, locale: str) -> RenderedMessage:
+    """A notification: the title and the first words of the body; a tap opens the page."""
+    settings: Settings = current_app.extensions["yorisou.settings"]
+    first_paragraph = notice.body.strip().split("\n\n")[0]
+    summary = re.sub(r"[*_`#>\[\]]", "", first_paragraph).replace("\n", " ")
+    return RenderedMessage(
+        subject=notice.title,
+        text=summary if len(summary) <= 120 else summary[:119] + "…",
+        html="",
+        sender_email="",
+        sender_name=organisation.name,
+        link=PREFERENCES_URL,
+        icon=f"{settings.public_base_url}/static/icon-192.png",
+    )
+
+
+def make_recipient(
+    *, channel: str, delivery_id: int, address: str, public_id: str, kind: str
+) -> Recipient:
+    """The recipient with the links that are theirs alone."""
     settings: Settings = current_app.extensions["yorisou.settings"]
     base = settings.public_base_url
     if kind == DeliveryKind.CONFIRM:
         token = make_token(settings.secret_key, Purpose.CONFIRM, public_id)
         return Recipient(delivery_id, address, {CONFIRM_URL: f"{base}/confirm/{token}"})
     token = make_token(settings.secret_key, Purpose.MANAGE, public_id)
+    links = {PREFERENCES_URL: f"{base}/preferences/{token}"}
+    if channel != "email":
+        return Recipient(delivery_id, address, links)
     unsubscribe_url = f"{base}/unsubscribe/{token}"
     return Recipient(
         delivery_id,
         address,
-        {UNSUBSCRIBE_URL: unsubscribe_url, PREFERENCES_URL: f"{base}/preferences/{token}"},
+        {**links, UNSUBSCRIBE_URL: unsubscribe_url},
         # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
         {
             "List-Unsubscribe": f"<{unsubscribe_url}>",

@@ -19,6 +19,8 @@ class RenderedMessage:
     sender_email: str
     sender_name: str
     categories: tuple[str, ...] = ()
+    link: str = ""  # push: what a tap opens
+    icon: str = ""  # push: the notification's icon
 
 
 @dataclass(frozen=True)
@@ -78,4 +80,10 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
         channels["email"] = SendGridEmail(settings.sendgrid_api_key, settings.sendgrid_api_host)
     else:
         channels["email"] = OutboxEmail(settings.outbox_dir)
+    if settings.firebase_credentials:
+        from service.channels.webpush_fcm import FcmWebPush
+
+        channels["webpush"] = FcmWebPush(
+            settings.firebase_credentials, api_host=settings.fcm_api_host
+        )
     return channels

@@ -45,7 +45,7 @@ class FakeSendGrid(FakeServer):
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
         if method != "POST" or path != "/v3/mail/send":
             return Reply(404, {"errors": [{"message": "not found"}]})
-        if headers.get("Authorization") != f"Bearer {self.api_key}":
+        if headers.get("authorization") != f"Bearer {self.api_key}":
             return Reply(
                 401, {"errors": [{"message": "The provided authorization grant is invalid"}]}
             )

@@ -40,9 +40,12 @@ class FakeServer:
         self.failure_rate = 0.0
         self.random = random.Random(1234)
         self.requests = 0
+        self.fault_path_prefix = ""  # faults hit only requests under this path
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -64,7 +67,9 @@ class FakeServer:
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
         raise NotImplementedError
 
-    def _next_fault(self) -> Fault | None:
+    def _next_fault(self, path: str) -> Fault | None:
+        if not path.startswith(self.fault_path_prefix):
+            return None
         with self.lock:
             self.requests += 1
             if self.planned:
@@ -90,12 +95,13 @@ class FakeServer:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                fault = fake._next_fault()
+                fault = fake._next_fault(self.path)
                 if fault and fault.delay:
                     time.sleep(fault.delay)
                 reply = None
                 if fault is None or fault.accept:
-                    reply = fake.handle(self.command, self.path, dict(self.headers), body)
+                    headers = {name.lower(): value for name, value in self.headers.items()}
+                    reply = fake.handle(self.command, self.path, headers, body)
                 if fault and fault.drop:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True
