@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import literal, or_, select, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from jobs.channel_state import RateLimit, pause_channel, paused_until, take_tokens
+from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
-from service.db import Database
+from service.db import Database, insert_ignoring_conflicts
 from service.messages import make_recipient, render_confirmation, render_notice, render_push
 from service.models import (
     Delivery,
@@ -29,9 +31,11 @@ from service.models import (
     Notice,
     NoticeStatus,
     Organisation,
+    Priority,
     Send,
     Subscriber,
 )
+from service.types import UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +43,14 @@ LEASE = timedelta(minutes=5)  # a claim older than this belonged to a worker tha
 BATCH_SIZE = 1000
 PAUSED_NOTICE_RETRY = timedelta(minutes=5)
 RATE_LIMITED_RETRY = timedelta(seconds=1)
+PUSH_CHANNELS = {"webpush", "line"}
 
 
 @dataclass(frozen=True)
 class DispatchPolicy:
     max_attempts: int = 8
     rate_limits: Mapping[str, Sequence[RateLimit]] = field(default_factory=dict)
+    quiet_hours: QuietHours | None = None  # for the channels that can wake a parent
 
 
 def claim_deliveries(
@@ -182,6 +188,10 @@ def dispatch_due(
             if until := paused_until(session, channel_name, now):
                 updates.extend(_later(row, until, "channel paused") for row in channel_rows)
                 continue
+            if channel_name in PUSH_CHANNELS and policy.quiet_hours:
+                if until := policy.quiet_hours.ends_after(now):
+                    updates.extend(_later(row, until, "quiet hours") for row in channel_rows)
+                    continue
             granted = take_tokens(
                 session,
                 channel_name,
@@ -239,6 +249,7 @@ def dispatch_due(
     with database.session() as session:
         _record(session, outcomes)
         _disable_endpoints(session, permanent, now)
+        _fall_back_to_email(session, [r.delivery_id for r in permanent], now)
         session.commit()
     return len(ids)
 
@@ -348,3 +359,51 @@ def _disable_endpoints(session: Session, permanent: list[Result], now: datetime)
             )
             .values(disabled_at=now, disabled_reason=(result.error or "permanent failure")[:200])
         )
+
+
+def _fall_back_to_email(session: Session, delivery_ids: list[int], now: datetime) -> None:
+    """An urgent notice whose push failed for good goes to the parent's email instead."""
+    if not delivery_ids:
+        return
+    failed, push, email = aliased(Delivery), aliased(Endpoint), aliased(Endpoint)
+    fallback = (
+        select(
+            col(failed.send_id),
+            col(email.id),
+            literal(DeliveryKind.NOTICE.value),
+            literal(int(Priority.URGENT)),
+            literal(DeliveryStatus.PENDING.value),
+            literal(0),
+            literal(now, UTCDateTime()),
+            literal(now, UTCDateTime()),
+        )
+        .select_from(failed)
+        .join(push, col(push.id) == failed.endpoint_id)
+        .join(email, col(email.subscriber_id) == push.subscriber_id)
+        .join(Send, col(Send.id) == failed.send_id)
+        .join(Notice, col(Notice.id) == Send.notice_id)
+        .where(
+            col(failed.id).in_(delivery_ids),
+            col(push.channel) != "email",
+            col(Notice.urgent).is_(True),
+            col(email.channel) == "email",
+            col(email.verified_at).is_not(None),
+            col(email.disabled_at).is_(None),
+        )
+    )
+    dialect = session.get_bind().dialect.name
+    session.execute(
+        insert_ignoring_conflicts(Delivery, dialect).from_select(
+            [
+                "send_id",
+                "endpoint_id",
+                "kind",
+                "priority",
+                "status",
+                "attempts",
+                "next_attempt_at",
+                "created_at",
+            ],
+            fallback,
+        )
+    )

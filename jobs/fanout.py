@@ -22,15 +22,13 @@ from service.models import (
     NoticeStatus,
     NoticeTopic,
     Organisation,
+    Priority,
     Send,
     Subscriber,
     Subscription,
     Suppression,
 )
 from service.types import UTCDateTime
-
-URGENT_PRIORITY = 5
-NORMAL_PRIORITY = 10
 
 
 def fan_out_sends(session: Session, *, now: datetime) -> None:
@@ -81,7 +79,7 @@ def fan_out_sends(session: Session, *, now: datetime) -> None:
 def _matching_endpoints(
     send: Send, notice: Notice, *, now: datetime, timezone: str
 ) -> Select[*tuple[Any, ...]]:
-    priority = URGENT_PRIORITY if notice.urgent else NORMAL_PRIORITY
+    priority = Priority.URGENT if notice.urgent else Priority.NORMAL
     wants_topic = exists().where(
         col(Subscription.subscriber_id) == Subscriber.id,
         col(NoticeTopic.topic_id) == Subscription.topic_id,
@@ -97,7 +95,7 @@ def _matching_endpoints(
             literal(send.id),
             col(Endpoint.id),
             literal(DeliveryKind.NOTICE.value),
-            literal(priority),
+            literal(int(priority)),
             literal(DeliveryStatus.PENDING.value),
             literal(0),
             literal(now, UTCDateTime()),

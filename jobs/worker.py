@@ -16,9 +16,10 @@ from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from service import create_app, get_database
+from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, build_channels
+from service.models import Priority
 from service.settings import Settings
-from service.subscribers import CONFIRM_PRIORITY
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Worker:
                 "email": parse_rate_limits(self.settings.send_rate_email),
                 "webpush": parse_rate_limits(self.settings.send_rate_webpush),
             },
+            quiet_hours=QuietHours.parse(self.settings.quiet_hours, self.settings.timezone),
         )
 
     def schedule(self, now: datetime | None = None) -> None:
@@ -68,7 +70,7 @@ class Worker:
 
     def dispatch_confirmations(self) -> int:
         """A lane of its own, so a bulk send in flight never delays a parent at the counter."""
-        return self.dispatch(max_priority=CONFIRM_PRIORITY)
+        return self.dispatch(max_priority=Priority.CONFIRM)
 
     def run_once(self, now: datetime | None = None) -> int:
         self.schedule(now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
@@ -35,6 +35,14 @@ class RuleKind(StrEnum):
 class DeliveryKind(StrEnum):
     CONFIRM = "confirm"
     NOTICE = "notice"
+
+
+class Priority(IntEnum):
+    """Lower goes first: a parent waiting at the counter, then deadlines, then the rest."""
+
+    CONFIRM = 0
+    URGENT = 5
+    NORMAL = 10
 
 
 class DeliveryStatus(StrEnum):
@@ -234,7 +242,7 @@ class Delivery(SQLModel, table=True):
     send_id: int | None = _fk("send.id", ondelete="CASCADE", nullable=True)
     endpoint_id: int | None = _fk("endpoint.id", ondelete="SET NULL", nullable=True)
     kind: str = Field(default=DeliveryKind.NOTICE, max_length=16)
-    priority: int = 10  # lower goes first; confirmations are 0
+    priority: int = Priority.NORMAL
     status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

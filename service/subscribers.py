@@ -17,14 +17,13 @@ from service.models import (
     DeliveryStatus,
     Endpoint,
     Organisation,
+    Priority,
     Source,
     Subscriber,
     Subscription,
     Suppression,
     Topic,
 )
-
-CONFIRM_PRIORITY = 0
 
 
 def local_date(moment: datetime, timezone: str) -> date:
@@ -81,7 +80,7 @@ def subscribe_email(
         Delivery(
             endpoint_id=endpoint.id,
             kind=DeliveryKind.CONFIRM,
-            priority=CONFIRM_PRIORITY,
+            priority=Priority.CONFIRM,
             next_attempt_at=now,
             created_at=now,
         )

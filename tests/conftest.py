@@ -25,6 +25,7 @@ from service import create_app
 from service.db import Database, make_engine
 from service.migrate import upgrade_database
 from service.settings import Settings
+from tests.fakes.google import FakeGoogle
 from tests.fakes.sendgrid import FakeSendGrid
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
@@ -93,6 +94,13 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def fake_sendgrid() -> Iterator[FakeSendGrid]:
     fake = FakeSendGrid().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_google() -> Iterator[FakeGoogle]:
+    fake = FakeGoogle().start()
     yield fake
     fake.stop()
 

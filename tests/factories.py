@@ -121,6 +121,19 @@ def create_subscriber(
     return subscriber
 
 
+def add_push_endpoint(session: Session, *, subscriber: Subscriber, token: str) -> Endpoint:
+    endpoint = Endpoint(
+        subscriber_id=subscriber.id,
+        channel="webpush",
+        address=token,
+        address_hash=hash_address("webpush", token),
+        verified_at=utcnow(),
+    )
+    session.add(endpoint)
+    session.commit()
+    return endpoint
+
+
 def create_notice(
     session: Session,
     *,
@@ -139,9 +152,13 @@ def create_notice(
     scheduled_at: datetime | None = None,
     child_age_min: int | None = None,
     child_age_max: int | None = None,
+    channels: Sequence[str] = ("email",),
+    urgent: bool = False,
 ) -> Notice:
     notice = Notice(
         organisation_id=organisation.id,
+        channels=list(channels),
+        urgent=urgent,
         title=title,
         body=body,
         rule_kind=rule_kind,

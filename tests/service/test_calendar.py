@@ -129,3 +129,18 @@ def test_expiry_is_the_earlier_of_valid_until_and_valid_days():
     assert expires_at(notice, tokyo(2026, 8, 17)) == tokyo(2026, 8, 31)
     assert expires_at(notice, tokyo(2027, 8, 17)) == tokyo(2027, 8, 20)
     assert expires_at(recurring("FREQ=YEARLY"), tokyo(2027, 8, 17)) is None
+
+
+def test_quiet_hours_across_midnight():
+    from service.calendar.quiet_hours import QuietHours
+
+    quiet = QuietHours.parse("21:00-08:00", "Asia/Tokyo")
+    assert quiet.ends_after(tokyo(2027, 8, 17, 20, 59)) is None
+    assert quiet.ends_after(tokyo(2027, 8, 17, 21, 0)) == tokyo(2027, 8, 18, 8, 0)
+    assert quiet.ends_after(tokyo(2027, 8, 18, 7, 59)) == tokyo(2027, 8, 18, 8, 0)
+    assert quiet.ends_after(tokyo(2027, 8, 18, 8, 0)) is None
+    daytime = QuietHours.parse("12:00-13:00", "Asia/Tokyo")
+    assert daytime.ends_after(tokyo(2027, 8, 18, 12, 30)) == tokyo(2027, 8, 18, 13, 0)
+    assert QuietHours.parse("off", "Asia/Tokyo") is None
+    with pytest.raises(ValueError):
+        QuietHours.parse("nine to five", "Asia/Tokyo")
