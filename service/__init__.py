@@ -58,10 +58,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from service import errors, public, staff
+    from service import errors, public, staff, webhooks
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(staff.blueprint, url_prefix="/staff")
+    app.register_blueprint(webhooks.blueprint, url_prefix="/webhooks")
     errors.register(app)
     app.jinja_env.globals.update(describe_rule=describe_rule, get_locale=get_locale)
 

@@ -141,6 +141,7 @@ class Endpoint(SQLModel, table=True):
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     disabled_reason: str | None = Field(default=None, max_length=200)
+    soft_bounces: int = 0
 
 
 class Subscription(SQLModel, table=True):
@@ -251,6 +252,22 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _created()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProviderEvent(SQLModel, table=True):
+    """Each provider event once: providers deliver webhooks at least once, not exactly once."""
+
+    __tablename__ = "provider_event"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=16)
+    event_id: str = Field(max_length=100)
+    kind: str = Field(max_length=32)
+    delivery_id: int | None = _fk("delivery.id", ondelete="SET NULL", nullable=True)
+    received_at: datetime = _created()
 
 
 class Suppression(SQLModel, table=True):

@@ -1,0 +1,117 @@
+"""What providers tell us after sending: delivered, opened, bounced, reported as spam."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from service.db import insert_ignoring_conflicts
+from service.models import Delivery, Endpoint, ProviderEvent, Subscriber, Suppression
+from service.subscribers import unsubscribe
+
+log = logging.getLogger(__name__)
+
+# Soft bounces (mailbox full, temporarily blocked) before the address is given up, as
+# mailing-list managers score them.
+SOFT_BOUNCE_LIMIT = 3
+
+
+def record_sendgrid_events(
+    session: Session, events: Iterable[Mapping[str, Any]], *, now: datetime
+) -> int:
+    """Apply each new event once; returns how many were new."""
+    applied = 0
+    dialect = session.get_bind().dialect.name
+    for event in events:
+        event_id, kind = str(event.get("sg_event_id") or ""), str(event.get("event") or "")
+        if not event_id or not kind:
+            continue
+        delivery_id = _int(event.get("delivery_id"))  # our custom arg, echoed at the top level
+        delivery = session.get(Delivery, delivery_id) if delivery_id else None
+        new = session.execute(
+            insert_ignoring_conflicts(ProviderEvent, dialect)
+            .values(
+                provider="sendgrid",
+                event_id=event_id[:100],
+                kind=kind[:32],
+                delivery_id=delivery.id if delivery else None,
+                received_at=now,
+            )
+            .returning(col(ProviderEvent.id))
+        ).scalar_one_or_none()
+        if new is None:
+            continue  # seen before: providers post at least once, not exactly once
+        applied += 1
+        if delivery is not None:
+            _apply(session, delivery, kind, event, now)
+    session.commit()
+    return applied
+
+
+def _apply(
+    session: Session, delivery: Delivery, kind: str, event: Mapping[str, Any], now: datetime
+) -> None:
+    when = _timestamp(event) or now
+    if kind == "delivered":
+        delivery.delivered_at = delivery.delivered_at or when
+    elif kind == "open":
+        delivery.opened_at = delivery.opened_at or when
+    session.add(delivery)
+    endpoint = session.get(Endpoint, delivery.endpoint_id) if delivery.endpoint_id else None
+    if endpoint is None:
+        return
+    if kind == "bounce" and event.get("type") == "blocked":  # SendGrid's soft bounce
+        endpoint.soft_bounces += 1
+        session.add(endpoint)
+        if endpoint.soft_bounces >= SOFT_BOUNCE_LIMIT:
+            _disable(session, endpoint, "repeated soft bounces", now, suppress=False)
+    elif kind in {"bounce", "dropped", "spamreport"}:
+        _disable(session, endpoint, kind, now, suppress=True)
+        if kind == "spamreport":
+            unsubscribe(
+                session, subscriber=session.get_one(Subscriber, endpoint.subscriber_id), now=now
+            )
+    elif kind in {"unsubscribe", "group_unsubscribe"}:
+        unsubscribe(
+            session, subscriber=session.get_one(Subscriber, endpoint.subscriber_id), now=now
+        )
+
+
+def _disable(
+    session: Session, endpoint: Endpoint, reason: str, now: datetime, *, suppress: bool
+) -> None:
+    session.execute(
+        update(Endpoint)
+        .where(col(Endpoint.id) == endpoint.id, col(Endpoint.disabled_at).is_(None))
+        .values(disabled_at=now, disabled_reason=reason)
+    )
+    if suppress:
+        subscriber = session.get_one(Subscriber, endpoint.subscriber_id)
+        dialect = session.get_bind().dialect.name
+        session.execute(
+            insert_ignoring_conflicts(Suppression, dialect).values(
+                organisation_id=subscriber.organisation_id,
+                channel=endpoint.channel,
+                address_hash=endpoint.address_hash,
+                reason=reason,
+                created_at=now,
+            )
+        )
+    log.info("endpoint %s disabled: %s", endpoint.id, reason)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _timestamp(event: Mapping[str, Any]) -> datetime | None:
+    seconds = _int(event.get("timestamp"))
+    return datetime.fromtimestamp(seconds, UTC) if seconds else None
