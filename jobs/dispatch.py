@@ -39,7 +39,8 @@ from service.types import UTCDateTime
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)  # a claim older than this belonged to a worker that died
+LEASE = timedelta(minutes=5)  # a claim older than this belonged to a worker that died;
+# longer than any provider call can take (timeouts are 30 s), or a slow batch is sent twice
 BATCH_SIZE = 1000
 PAUSED_NOTICE_RETRY = timedelta(minutes=5)
 RATE_LIMITED_RETRY = timedelta(seconds=1)
@@ -49,12 +50,18 @@ PUSH_CHANNELS = {"webpush", "line"}
 @dataclass(frozen=True)
 class DispatchPolicy:
     max_attempts: int = 8
+    lease: timedelta = LEASE
     rate_limits: Mapping[str, Sequence[RateLimit]] = field(default_factory=dict)
     quiet_hours: QuietHours | None = None  # for the channels that can wake a parent
 
 
 def claim_deliveries(
-    session: Session, *, now: datetime, limit: int = BATCH_SIZE, max_priority: int | None = None
+    session: Session,
+    *,
+    now: datetime,
+    limit: int = BATCH_SIZE,
+    max_priority: int | None = None,
+    lease: timedelta = LEASE,
 ) -> list[int]:
     """Mark up to `limit` due deliveries as ours for the length of a lease.
 
@@ -78,7 +85,7 @@ def claim_deliveries(
         session.execute(
             update(Delivery)
             .where(col(Delivery.id).in_(due.scalar_subquery()))
-            .values(claimed_until=now + LEASE, attempts=col(Delivery.attempts) + 1)
+            .values(claimed_until=now + lease, attempts=col(Delivery.attempts) + 1)
             .returning(col(Delivery.id))
         )
         .scalars()
@@ -165,7 +172,9 @@ def dispatch_due(
     """Send one claimed batch. Returns how many deliveries were claimed (0: nothing due)."""
     policy = policy or DispatchPolicy()
     with database.session() as session:
-        ids = claim_deliveries(session, now=now, limit=limit, max_priority=max_priority)
+        ids = claim_deliveries(
+            session, now=now, limit=limit, max_priority=max_priority, lease=policy.lease
+        )
         if not ids:
             return 0
         rows = _load(session, ids)

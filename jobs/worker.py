@@ -35,6 +35,7 @@ class Worker:
         self.channels = channels if channels is not None else build_channels(self.settings)
         self.policy = DispatchPolicy(
             max_attempts=self.settings.max_attempts,
+            lease=timedelta(seconds=self.settings.claim_lease_seconds),
             rate_limits={
                 "email": parse_rate_limits(self.settings.send_rate_email),
                 "webpush": parse_rate_limits(self.settings.send_rate_webpush),

@@ -52,6 +52,7 @@ class Settings:
     quiet_hours: str = "21:00-08:00"
     confirm_token_max_age: int = 7 * 24 * 3600
     max_attempts: int = 8
+    claim_lease_seconds: int = 300  # a claim older than this belonged to a worker that died
     # Within SendGrid's and FCM's published quotas; shared by every worker process.
     send_rate_email: str = "10000/second;600000/minute"
     send_rate_webpush: str = "5000/second;300000/minute"
@@ -87,6 +88,7 @@ class Settings:
             ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI", "memory://"),
             quiet_hours=get("QUIET_HOURS", cls.quiet_hours),
             max_attempts=int(get("MAX_ATTEMPTS", str(cls.max_attempts))),
+            claim_lease_seconds=int(get("CLAIM_LEASE_SECONDS", str(cls.claim_lease_seconds))),
             send_rate_email=get("SEND_RATE_EMAIL", cls.send_rate_email),
             send_rate_webpush=get("SEND_RATE_WEBPUSH", cls.send_rate_webpush),
         )

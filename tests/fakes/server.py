@@ -21,9 +21,9 @@ class Fault:
     status: int | None = None  # answer with this status instead of the real one
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
-    delay: float = 0.0  # answer slowly
+    delay: float = 0.0  # answer slowly (then normally, unless status or drop say otherwise)
     drop: bool = False  # close the connection without an answer
-    accept: bool = False  # do the real work first (e.g. deliver), then apply the fault
+    accept: bool = False  # do the real work (deliver) before the delay, status or drop
 
 
 @dataclass
@@ -96,11 +96,13 @@ class FakeServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 fault = fake._next_fault(self.path)
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                reply = None
+                if fault and fault.accept:
+                    reply = fake.handle(self.command, self.path, headers, body)
                 if fault and fault.delay:
                     time.sleep(fault.delay)
-                reply = None
-                if fault is None or fault.accept:
-                    headers = {name.lower(): value for name, value in self.headers.items()}
+                if reply is None and not (fault and (fault.status or fault.drop)):
                     reply = fake.handle(self.command, self.path, headers, body)
                 if fault and fault.drop:
                     self.connection.shutdown(socket.SHUT_RDWR)

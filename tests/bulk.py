@@ -1,0 +1,76 @@
+"""Many confirmed subscribers at once, written straight to the database (not through the web)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlmodel import Session, col
+
+from service.addresses import hash_address
+from service.models import Endpoint, Subscriber, Subscription
+from service.types import utcnow
+
+
+def add_email_subscribers(
+    session: Session,
+    *,
+    organisation_id: int,
+    topic_id: int,
+    count: int,
+    prefix: str = "p",
+    now: datetime | None = None,
+) -> list[str]:
+    """Add `count` confirmed subscribers of one topic; returns their addresses."""
+    now = now or utcnow()
+    tag = uuid.uuid4().hex[:8]
+    public_ids = [f"{tag}{n:024d}" for n in range(count)]
+    session.execute(
+        insert(Subscriber),
+        [
+            {
+                "public_id": public_id,
+                "organisation_id": organisation_id,
+                "locale": "ja",
+                "anchor_date": now.date(),
+                "created_at": now,
+                "confirmed_at": now,
+            }
+            for public_id in public_ids
+        ],
+    )
+    ids = (
+        session.execute(
+            select(col(Subscriber.id))
+            .where(col(Subscriber.public_id).startswith(tag))
+            .order_by(col(Subscriber.id))
+        )
+        .scalars()
+        .all()
+    )
+    addresses = [f"{prefix}{n}@example.jp" for n in range(count)]
+    session.execute(
+        insert(Endpoint),
+        [
+            {
+                "subscriber_id": subscriber_id,
+                "channel": "email",
+                "address": address,
+                "address_hash": hash_address("email", address),
+                "created_at": now,
+                "verified_at": now,
+                "soft_bounces": 0,
+            }
+            for subscriber_id, address in zip(ids, addresses, strict=True)
+        ],
+    )
+    session.execute(
+        insert(Subscription),
+        [
+            {"subscriber_id": subscriber_id, "topic_id": topic_id, "created_at": now}
+            for subscriber_id in ids
+        ],
+    )
+    session.commit()
+    return addresses
