@@ -115,4 +115,4 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_one_batch(
     assert max(received.values()) == 2
     assert twice <= 1000  # bounded by the one batch whose answer was lost
     with capsys.disabled():
-        print(f"\n  killed mid-batch: {twice} of 2500 recipients received the notice twice")
+        print(f"\n  killed mid-batch: {twice} of 2500 received it twice")  # noqa: T201 (a report)
