@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from jobs.channel_state import RateLimit, pause_channel, paused_until, take_tokens
+from service.addresses import mask_address
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
 from service.db import Database, insert_ignoring_conflicts
@@ -53,6 +54,13 @@ class DispatchPolicy:
     lease: timedelta = LEASE
     rate_limits: Mapping[str, Sequence[RateLimit]] = field(default_factory=dict)
     quiet_hours: QuietHours | None = None  # for the channels that can wake a parent
+    allowlist: tuple[str, ...] = ()  # rehearsal: addresses or "@domain"s that may receive
+
+    def allows(self, channel: str, address: str) -> bool:
+        if not self.allowlist or channel != "email":
+            return True
+        address = address.lower()
+        return address in self.allowlist or "@" + address.partition("@")[2] in self.allowlist
 
 
 def claim_deliveries(
@@ -190,6 +198,13 @@ def dispatch_due(
                 updates.append(_later(row, now + PAUSED_NOTICE_RETRY, "notice paused"))
             elif reason := _why_not(row, now, channels):
                 updates.append(_final(row.delivery_id, DeliveryStatus.SUPPRESSED, reason))
+            elif not policy.allows(row.channel or "", row.address or ""):
+                log.info(
+                    "rehearsal: not sent to %s (delivery %d)",
+                    mask_address(row.address or ""),
+                    row.delivery_id,
+                )
+                updates.append(_final(row.delivery_id, DeliveryStatus.SUPPRESSED, "rehearsal"))
             else:
                 sendable[row.channel or ""].append(row)
         groups: dict[tuple[Any, ...], list[_Row]] = defaultdict(list)

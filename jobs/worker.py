@@ -41,6 +41,7 @@ class Worker:
                 "webpush": parse_rate_limits(self.settings.send_rate_webpush),
             },
             quiet_hours=QuietHours.parse(self.settings.quiet_hours, self.settings.timezone),
+            allowlist=self.settings.delivery_allowlist,
         )
 
     def schedule(self, now: datetime | None = None) -> None:

@@ -56,6 +56,8 @@ class Settings:
     # Within SendGrid's and FCM's published quotas; shared by every worker process.
     send_rate_email: str = "10000/second;600000/minute"
     send_rate_webpush: str = "5000/second;300000/minute"
+    # Rehearsal: when set, only these addresses (or @domains) are sent to; the rest are logged.
+    delivery_allowlist: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -91,6 +93,11 @@ class Settings:
             claim_lease_seconds=int(get("CLAIM_LEASE_SECONDS", str(cls.claim_lease_seconds))),
             send_rate_email=get("SEND_RATE_EMAIL", cls.send_rate_email),
             send_rate_webpush=get("SEND_RATE_WEBPUSH", cls.send_rate_webpush),
+            delivery_allowlist=tuple(
+                item.strip().lower()
+                for item in get("DELIVERY_ALLOWLIST", "").split(",")
+                if item.strip()
+            ),
         )
         return settings.checked()
 

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from flask import abort, current_app, g, jsonify, make_response, redirect, render_template, url_for
+from flask import abort, g, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from service import csrf, get_session, get_settings, limiter
@@ -197,16 +196,6 @@ def privacy(slug: str) -> ResponseReturnValue:
     if organisation is None:
         return render_error(404)
     return render_template("public/privacy.html", organisation=organisation)
-
-
-@blueprint.get("/healthz")
-def healthz() -> ResponseReturnValue:
-    try:
-        get_session().execute(text("SELECT 1"))
-    except Exception:
-        current_app.logger.exception("health check: database unreachable")
-        return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok")
 
 
 @blueprint.get("/")

@@ -276,11 +276,6 @@ def test_privacy_notice(client, city):
     assert client.get("/privacy/nope").status_code == 404
 
 
-def test_health_check(client, city):
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok"}
-
-
 def test_unknown_page_and_wrong_method_are_readable(client, city):
     assert "ページが見つかりません" in client.get("/nothing-here").get_data(as_text=True)
     response = client.put("/subscribe")
