@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
+from service.calendar.digest import DigestSchedule
 from service.db import insert_ignoring_conflicts
 from service.models import (
     Child,
@@ -26,12 +27,25 @@ from service.models import (
     Send,
     Subscriber,
     Subscription,
+    SubscriptionMode,
     Suppression,
 )
 from service.types import UTCDateTime
 
+# The columns an INSERT … SELECT of new deliveries fills, in this order.
+NEW_DELIVERY_COLUMNS = [
+    "send_id",
+    "endpoint_id",
+    "kind",
+    "priority",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+]
 
-def fan_out_sends(session: Session, *, now: datetime) -> None:
+
+def fan_out_sends(session: Session, *, now: datetime, digest: DigestSchedule | None = None) -> None:
     """Create the deliveries of every due Send; reruns add nothing (unique send × endpoint).
 
     A relative Send is fanned out again until it expires, so a parent who confirms after the
@@ -55,69 +69,92 @@ def fan_out_sends(session: Session, *, now: datetime) -> None:
     dialect = session.get_bind().dialect.name
     for send, notice, timezone in due:
         if send.expires_at is None or send.expires_at > now:
-            targets = _matching_endpoints(send, notice, now=now, timezone=timezone)
-            session.execute(
-                insert_ignoring_conflicts(Delivery, dialect).from_select(
-                    [
-                        "send_id",
-                        "endpoint_id",
-                        "kind",
-                        "priority",
-                        "status",
-                        "attempts",
-                        "next_attempt_at",
-                        "created_at",
-                    ],
-                    targets,
+            digest_at = digest.next_after(now) if digest and not notice.urgent else None
+            for targets in _matching_endpoints(
+                send, notice, now=now, timezone=timezone, digest_at=digest_at
+            ):
+                session.execute(
+                    insert_ignoring_conflicts(Delivery, dialect).from_select(
+                        NEW_DELIVERY_COLUMNS, targets
+                    )
                 )
-            )
         if send.fanned_out_at is None:
             session.execute(update(Send).where(col(Send.id) == send.id).values(fanned_out_at=now))
         session.commit()
 
 
 def _matching_endpoints(
-    send: Send, notice: Notice, *, now: datetime, timezone: str
-) -> Select[*tuple[Any, ...]]:
+    send: Send, notice: Notice, *, now: datetime, timezone: str, digest_at: datetime | None
+) -> list[Select[*tuple[Any, ...]]]:
+    """One SELECT per kind of delivery: at once, and (for weekly readers) in the digest."""
     priority = Priority.URGENT if notice.urgent else Priority.NORMAL
-    wants_topic = exists().where(
-        col(Subscription.subscriber_id) == Subscriber.id,
-        col(NoticeTopic.topic_id) == Subscription.topic_id,
-        col(NoticeTopic.notice_id) == notice.id,
-    )
     suppressed = exists().where(
         col(Suppression.organisation_id) == notice.organisation_id,
         col(Suppression.channel) == Endpoint.channel,
         col(Suppression.address_hash) == Endpoint.address_hash,
     )
-    query = (
-        select(
-            literal(send.id),
-            col(Endpoint.id),
-            literal(DeliveryKind.NOTICE.value),
-            literal(int(priority)),
-            literal(DeliveryStatus.PENDING.value),
-            literal(0),
-            literal(now, UTCDateTime()),
-            literal(now, UTCDateTime()),
+
+    def deliveries(kind: DeliveryKind, due: datetime, *conditions: Any) -> Select[*tuple[Any, ...]]:
+        query = (
+            select(
+                literal(send.id),
+                col(Endpoint.id),
+                literal(kind.value),
+                literal(int(priority)),
+                literal(DeliveryStatus.PENDING.value),
+                literal(0),
+                literal(due, UTCDateTime()),
+                literal(now, UTCDateTime()),
+            )
+            .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
+            .where(
+                col(Subscriber.organisation_id) == notice.organisation_id,
+                col(Subscriber.confirmed_at).is_not(None),
+                col(Subscriber.unsubscribed_at).is_(None),
+                col(Endpoint.channel).in_(notice.channels),
+                col(Endpoint.verified_at).is_not(None),
+                col(Endpoint.disabled_at).is_(None),
+                ~suppressed,
+                *conditions,
+            )
         )
-        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
-        .where(
-            col(Subscriber.organisation_id) == notice.organisation_id,
-            col(Subscriber.confirmed_at).is_not(None),
-            col(Subscriber.unsubscribed_at).is_(None),
-            col(Endpoint.channel).in_(notice.channels),
-            col(Endpoint.verified_at).is_not(None),
-            col(Endpoint.disabled_at).is_(None),
-            wants_topic,
-            ~suppressed,
-        )
-    )
-    if send.anchor_date is not None:
-        query = query.where(col(Subscriber.anchor_date) == send.anchor_date)
-    if notice.child_age_min is not None or notice.child_age_max is not None:
-        query = query.where(_has_child_aged(notice, now.astimezone(ZoneInfo(timezone)).date()))
-    return query
+        if send.anchor_date is not None:
+            query = query.where(col(Subscriber.anchor_date) == send.anchor_date)
+        if notice.child_age_min is not None or notice.child_age_max is not None:
+            today = now.astimezone(ZoneInfo(timezone)).date()
+            query = query.where(_has_child_aged(notice, today))
+        return query
+
+    if digest_at is None:
+        return [deliveries(DeliveryKind.NOTICE, now, _wants_topic(notice))]
+    instant = _wants_topic(notice, SubscriptionMode.INSTANT)
+    return [
+        # Only email has a digest; other channels deliver at once.
+        deliveries(
+            DeliveryKind.NOTICE,
+            now,
+            _wants_topic(notice),
+            or_(instant, col(Endpoint.channel) != "email"),
+        ),
+        deliveries(
+            DeliveryKind.DIGEST,
+            digest_at,
+            _wants_topic(notice),
+            ~instant,
+            col(Endpoint.channel) == "email",
+        ),
+    ]
+
+
+def _wants_topic(notice: Notice, mode: SubscriptionMode | None = None) -> ColumnElement[bool]:
+    conditions = [
+        col(Subscription.subscriber_id) == Subscriber.id,
+        col(NoticeTopic.topic_id) == Subscription.topic_id,
+        col(NoticeTopic.notice_id) == notice.id,
+    ]
+    if mode is not None:
+        conditions.append(col(Subscription.mode) == mode)
+    return exists().where(*conditions)
 
 
 def _has_child_aged(notice: Notice, today: date) -> ColumnElement[bool]:

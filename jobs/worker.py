@@ -16,6 +16,7 @@ from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from service import create_app, get_database
+from service.calendar.digest import DigestSchedule
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, build_channels
 from service.models import Priority
@@ -43,6 +44,7 @@ class Worker:
             quiet_hours=QuietHours.parse(self.settings.quiet_hours, self.settings.timezone),
             allowlist=self.settings.delivery_allowlist,
         )
+        self.digest = DigestSchedule.parse(self.settings.digest_at, self.settings.timezone)
 
     def schedule(self, now: datetime | None = None) -> None:
         """Materialize due occurrences, then fan them out to deliveries."""
@@ -52,7 +54,7 @@ class Worker:
             with database.session() as session:
                 materialize_sends(session, now=now)
             with database.session() as session:
-                fan_out_sends(session, now=now)
+                fan_out_sends(session, now=now, digest=self.digest)
 
     def dispatch(self, now: datetime | None = None, *, max_priority: int | None = None) -> int:
         """Send everything due, batch after batch, until nothing is left."""

@@ -62,6 +62,27 @@ def render_notice(notice: Notice, organisation: Organisation, locale: str) -> Re
         )
 
 
+def render_digest(
+    notices: list[Notice], organisation: Organisation, locale: str
+) -> RenderedMessage:
+    """The week's notices for a parent who asked for one email a week."""
+    settings: Settings = current_app.extensions["yorisou.settings"]
+    with force_locale(locale):
+        context = {
+            "organisation": organisation,
+            "notices": [(notice, render_markdown(notice.body)) for notice in notices],
+            "unsubscribe_url": UNSUBSCRIBE_URL,
+            "preferences_url": PREFERENCES_URL,
+        }
+        return RenderedMessage(
+            subject=gettext("%(name)s: this week's notices", name=organisation.name),
+            text=render_template("email/digest.txt", **context),
+            html=render_template("email/digest.html", **context),
+            categories=("digest",),
+            **_sender(organisation, settings),
+        )
+
+
 def render_push(notice: Notice, organisation: Organisation, locale: str) -> RenderedMessage:
     """A notification: the title and the first words of the body; a tap opens the page."""
     settings: Settings = current_app.extensions["yorisou.settings"]

@@ -35,6 +35,12 @@ class RuleKind(StrEnum):
 class DeliveryKind(StrEnum):
     CONFIRM = "confirm"
     NOTICE = "notice"
+    DIGEST = "digest"  # a notice held for the parent's weekly email
+
+
+class SubscriptionMode(StrEnum):
+    INSTANT = "instant"
+    WEEKLY = "weekly"  # deadlines (urgent notices) still come at once
 
 
 class Priority(IntEnum):
@@ -151,6 +157,7 @@ class Subscription(SQLModel, table=True):
     topic_id: int = Field(
         sa_column=Column(Integer, ForeignKey("topic.id"), primary_key=True, index=True)
     )
+    mode: str = Field(default=SubscriptionMode.INSTANT, max_length=16)
     created_at: datetime = _created()
 
 

@@ -50,6 +50,7 @@ class Settings:
     ratelimit_enabled: bool = True
     ratelimit_storage_uri: str = "memory://"
     quiet_hours: str = "21:00-08:00"
+    digest_at: str = "monday 08:00"  # when the weekly digest goes out, local time
     confirm_token_max_age: int = 7 * 24 * 3600
     max_attempts: int = 8
     claim_lease_seconds: int = 300  # a claim older than this belonged to a worker that died
@@ -89,6 +90,7 @@ class Settings:
             ratelimit_enabled=_flag(get("RATELIMIT_ENABLED", "true")),
             ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI", "memory://"),
             quiet_hours=get("QUIET_HOURS", cls.quiet_hours),
+            digest_at=get("DIGEST_AT", cls.digest_at),
             max_attempts=int(get("MAX_ATTEMPTS", str(cls.max_attempts))),
             claim_lease_seconds=int(get("CLAIM_LEASE_SECONDS", str(cls.claim_lease_seconds))),
             send_rate_email=get("SEND_RATE_EMAIL", cls.send_rate_email),

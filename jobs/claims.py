@@ -1,0 +1,137 @@
+"""Which deliveries a worker takes, and what it needs to know about each."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, or_, select, update
+from sqlmodel import Session, col
+
+from service.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Endpoint,
+    Notice,
+    Send,
+    Subscriber,
+)
+
+LEASE = timedelta(minutes=5)  # a claim older than this belonged to a worker that died;
+# longer than any provider call can take (timeouts are 30 s), or a slow batch is sent twice
+BATCH_SIZE = 1000
+
+
+def _due(now: datetime) -> Select[Any]:
+    return select(col(Delivery.id)).where(
+        col(Delivery.status) == DeliveryStatus.PENDING,
+        col(Delivery.next_attempt_at) <= now,
+        or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
+    )
+
+
+def _claim(session: Session, due: Select[Any], *, now: datetime, lease: timedelta) -> list[int]:
+    """Mark the rows as ours for the length of a lease.
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent workers each claim a
+    different batch instead of waiting for one another; SQLite runs one worker only.
+    """
+    claimed = (
+        session.execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(due.with_for_update(skip_locked=True).scalar_subquery()))
+            .values(claimed_until=now + lease, attempts=col(Delivery.attempts) + 1)
+            .returning(col(Delivery.id))
+        )
+        .scalars()
+        .all()
+    )
+    session.commit()
+    return sorted(claimed)
+
+
+def claim_deliveries(
+    session: Session,
+    *,
+    now: datetime,
+    limit: int = BATCH_SIZE,
+    max_priority: int | None = None,
+    lease: timedelta = LEASE,
+) -> list[int]:
+    """Up to `limit` due deliveries, most urgent first."""
+    due = (
+        _due(now)
+        .order_by(col(Delivery.priority), col(Delivery.next_attempt_at), col(Delivery.id))
+        .limit(limit)
+    )
+    if max_priority is not None:
+        due = due.where(col(Delivery.priority) <= max_priority)
+    return _claim(session, due, now=now, lease=lease)
+
+
+def claim_digest_companions(
+    session: Session, *, endpoint_ids: Collection[int], now: datetime, lease: timedelta = LEASE
+) -> list[int]:
+    """The other due digest deliveries of these addresses, so each gets one digest email."""
+    due = _due(now).where(
+        col(Delivery.kind) == DeliveryKind.DIGEST, col(Delivery.endpoint_id).in_(endpoint_ids)
+    )
+    return _claim(session, due, now=now, lease=lease)
+
+
+@dataclass(frozen=True)
+class ClaimedRow:
+    delivery_id: int
+    kind: str
+    priority: int
+    attempts: int
+    endpoint_id: int
+    channel: str | None
+    address: str | None
+    endpoint_disabled: bool
+    public_id: str
+    locale: str
+    unsubscribed: bool
+    organisation_id: int
+    notice_id: int | None
+    notice_status: str | None
+    expires_at: datetime | None
+
+    @property
+    def group(self) -> tuple[Any, ...]:
+        """Deliveries that share one rendered message."""
+        return (self.kind, self.notice_id, self.channel, self.locale, self.organisation_id)
+
+
+def load_claimed(session: Session, ids: Sequence[int]) -> list[ClaimedRow]:
+    """The claimed deliveries whose endpoint still exists, most urgent first."""
+    query = (
+        select(
+            col(Delivery.id),
+            col(Delivery.kind),
+            col(Delivery.priority),
+            col(Delivery.attempts),
+            col(Endpoint.id),
+            col(Endpoint.channel),
+            col(Endpoint.address),
+            col(Endpoint.disabled_at).is_not(None),
+            col(Subscriber.public_id),
+            col(Subscriber.locale),
+            col(Subscriber.unsubscribed_at).is_not(None),
+            col(Subscriber.organisation_id),
+            col(Send.notice_id),
+            col(Notice.status),
+            col(Send.expires_at),
+        )
+        .select_from(Delivery)
+        .join(Endpoint, col(Endpoint.id) == Delivery.endpoint_id)
+        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
+        .outerjoin(Send, col(Send.id) == Delivery.send_id)
+        .outerjoin(Notice, col(Notice.id) == Send.notice_id)
+        .where(col(Delivery.id).in_(ids))
+        .order_by(col(Delivery.priority), col(Delivery.id))
+    )
+    return [ClaimedRow(*row) for row in session.execute(query).all()]

@@ -1,0 +1,133 @@
+"""What a provider's answer does to the ledger: sent, retried later, given up, disabled."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import literal, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from jobs.claims import ClaimedRow
+from jobs.fanout import NEW_DELIVERY_COLUMNS
+from service.channels import Result
+from service.db import insert_ignoring_conflicts
+from service.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Endpoint,
+    Notice,
+    Priority,
+    Send,
+)
+from service.types import UTCDateTime
+
+
+def final(delivery_id: int, status: str, reason: str | None) -> dict[str, Any]:
+    return {"id": delivery_id, "status": status, "claimed_until": None, "last_error": reason}
+
+
+def later(row: ClaimedRow, when: datetime, reason: str) -> dict[str, Any]:
+    """Back to the queue; an attempt that never reached the provider does not count."""
+    return {
+        "id": row.delivery_id,
+        "status": DeliveryStatus.PENDING,
+        "claimed_until": None,
+        "last_error": reason,
+        "attempts": row.attempts - 1,
+        "next_attempt_at": when,
+    }
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
+    """Exponential with jitter, never sooner than the provider asked."""
+    delay = min(30 * 2 ** max(attempts - 1, 0), 6 * 3600) * random.uniform(0.5, 1.5)
+    return timedelta(seconds=max(delay, retry_after or 0))
+
+
+def outcome(result: Result, attempts: int, now: datetime, max_attempts: int) -> dict[str, Any]:
+    if result.outcome == "sent":
+        return {
+            "id": result.delivery_id,
+            "status": DeliveryStatus.SENT,
+            "claimed_until": None,
+            "last_error": None,
+            "provider_message_id": result.provider_id,
+            "sent_at": now,
+        }
+    if result.outcome == "retry" and attempts < max_attempts:
+        # retry_after=0: the batch was refused because of another recipient; go again now.
+        delay = timedelta(0) if result.retry_after == 0 else backoff(attempts, result.retry_after)
+        return {
+            "id": result.delivery_id,
+            "status": DeliveryStatus.PENDING,
+            "claimed_until": None,
+            "last_error": (result.error or "retry")[:500],
+            "next_attempt_at": now + delay,
+        }
+    return final(result.delivery_id, DeliveryStatus.FAILED, (result.error or "failed")[:500])
+
+
+def record(session: Session, updates: list[dict[str, Any]]) -> None:
+    # Bulk UPDATE by primary key; rows with the same keys go in one executemany.
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for values in updates:
+        by_shape[tuple(sorted(values))].append(values)
+    for rows in by_shape.values():
+        session.execute(update(Delivery), rows)
+    session.commit()
+
+
+def disable_endpoints(session: Session, permanent: list[Result], now: datetime) -> None:
+    for result in permanent:
+        endpoint_id = select(col(Delivery.endpoint_id)).where(
+            col(Delivery.id) == result.delivery_id
+        )
+        session.execute(
+            update(Endpoint)
+            .where(
+                col(Endpoint.id).in_(endpoint_id.scalar_subquery()),
+                col(Endpoint.disabled_at).is_(None),
+            )
+            .values(disabled_at=now, disabled_reason=(result.error or "permanent failure")[:200])
+        )
+
+
+def fall_back_to_email(session: Session, delivery_ids: list[int], now: datetime) -> None:
+    """An urgent notice whose push failed for good goes to the parent's email instead."""
+    if not delivery_ids:
+        return
+    failed, push, email = aliased(Delivery), aliased(Endpoint), aliased(Endpoint)
+    fallback = (
+        select(
+            col(failed.send_id),
+            col(email.id),
+            literal(DeliveryKind.NOTICE.value),
+            literal(int(Priority.URGENT)),
+            literal(DeliveryStatus.PENDING.value),
+            literal(0),
+            literal(now, UTCDateTime()),
+            literal(now, UTCDateTime()),
+        )
+        .select_from(failed)
+        .join(push, col(push.id) == failed.endpoint_id)
+        .join(email, col(email.subscriber_id) == push.subscriber_id)
+        .join(Send, col(Send.id) == failed.send_id)
+        .join(Notice, col(Notice.id) == Send.notice_id)
+        .where(
+            col(failed.id).in_(delivery_ids),
+            col(push.channel) != "email",
+            col(Notice.urgent).is_(True),
+            col(email.channel) == "email",
+            col(email.verified_at).is_not(None),
+            col(email.disabled_at).is_(None),
+        )
+    )
+    dialect = session.get_bind().dialect.name
+    session.execute(
+        insert_ignoring_conflicts(Delivery, dialect).from_select(NEW_DELIVERY_COLUMNS, fallback)
+    )
