@@ -95,6 +95,7 @@ class ClaimedRow:
     public_id: str
     locale: str
     unsubscribed: bool
+    paused_until: datetime | None
     organisation_id: int
     notice_id: int | None
     notice_status: str | None
@@ -121,6 +122,7 @@ def load_claimed(session: Session, ids: Sequence[int]) -> list[ClaimedRow]:
             col(Subscriber.public_id),
             col(Subscriber.locale),
             col(Subscriber.unsubscribed_at).is_not(None),
+            col(Subscriber.paused_until),
             col(Subscriber.organisation_id),
             col(Send.notice_id),
             col(Notice.status),

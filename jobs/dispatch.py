@@ -74,6 +74,8 @@ def _why_not(row: ClaimedRow, now: datetime, channels: Mapping[str, Channel]) ->
         return "endpoint disabled"
     if row.unsubscribed:
         return "unsubscribed"
+    if row.kind != DeliveryKind.CONFIRM and row.paused_until and row.paused_until > now:
+        return "paused by the parent"
     if row.kind != DeliveryKind.CONFIRM and row.notice_status == NoticeStatus.ARCHIVED:
         return "notice withdrawn"
     if row.expires_at is not None and row.expires_at <= now:
@@ -246,6 +248,7 @@ def _render(session: Session, batch: _Batch) -> tuple[RenderedMessage, list[Reci
             address=row.address or "",
             public_id=row.public_id,
             kind=kind,
+            endpoint_id=row.endpoint_id,
         )
         for row in batch.rows
     ]

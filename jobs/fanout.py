@@ -111,6 +111,7 @@ def _matching_endpoints(
                 col(Subscriber.organisation_id) == notice.organisation_id,
                 col(Subscriber.confirmed_at).is_not(None),
                 col(Subscriber.unsubscribed_at).is_(None),
+                or_(col(Subscriber.paused_until).is_(None), col(Subscriber.paused_until) <= now),
                 col(Endpoint.channel).in_(notice.channels),
                 col(Endpoint.verified_at).is_not(None),
                 col(Endpoint.disabled_at).is_(None),

@@ -21,6 +21,7 @@ from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, build_channels
 from service.models import Priority
 from service.settings import Settings
+from service.subscribers import erase_expired
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,16 @@ class Worker:
         """A lane of its own, so a bulk send in flight never delays a parent at the counter."""
         return self.dispatch(max_priority=Priority.CONFIRM)
 
+    def upkeep(self, now: datetime | None = None) -> None:
+        """Daily: erase those who left past the retention period; drop stale sign-ups."""
+        with self.app.app_context(), get_database().session() as session:
+            erased, dropped = erase_expired(
+                session,
+                now=now or utcnow(),
+                retention=timedelta(days=self.settings.retention_days),
+            )
+        log.info("upkeep erased=%d unconfirmed_dropped=%d", erased, dropped)
+
     def run_once(self, now: datetime | None = None) -> int:
         self.schedule(now)
         return self.dispatch(now)
@@ -107,6 +118,15 @@ class Worker:
                 seconds=DISPATCH_EVERY.seconds,
                 start_date=start,
             )
+
+        scheduler.add_job(
+            self._safely(self.upkeep),
+            "interval",
+            id="upkeep",
+            name="upkeep",
+            hours=24,
+            next_run_time=utcnow() + timedelta(minutes=1),
+        )
 
         def stop(signum: int, _frame: FrameType | None) -> None:
             # Not waiting here: the tick in flight finishes before the interpreter exits.

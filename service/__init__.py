@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, g, request
-from flask_babel import Babel, get_locale
+from flask import Flask, Response, current_app, g, request
+from flask_babel import Babel, format_date, get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -18,6 +18,10 @@ from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("ja", "en")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address, default_limits=[])
@@ -65,7 +69,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(staff.blueprint, url_prefix="/staff")
     app.register_blueprint(webhooks.blueprint, url_prefix="/webhooks")
     errors.register(app)
-    app.jinja_env.globals.update(describe_rule=describe_rule, get_locale=get_locale)
+    app.jinja_env.globals.update(
+        describe_rule=describe_rule,
+        get_locale=get_locale,
+        format_date=format_date,
+        quick_exit_url=lambda: settings.quick_exit_url,
+    )
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
 
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:

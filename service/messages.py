@@ -100,13 +100,14 @@ def render_push(notice: Notice, organisation: Organisation, locale: str) -> Rend
 
 
 def make_recipient(
-    *, channel: str, delivery_id: int, address: str, public_id: str, kind: str
+    *, channel: str, delivery_id: int, address: str, public_id: str, kind: str, endpoint_id: int
 ) -> Recipient:
     """The recipient with the links that are theirs alone."""
     settings: Settings = current_app.extensions["yorisou.settings"]
     base = settings.public_base_url
     if kind == DeliveryKind.CONFIRM:
-        token = make_token(settings.secret_key, Purpose.CONFIRM, public_id)
+        # Bound to this address: confirming one address proves nothing about another.
+        token = make_token(settings.secret_key, Purpose.CONFIRM, f"{public_id}:{endpoint_id}")
         return Recipient(delivery_id, address, {CONFIRM_URL: f"{base}/confirm/{token}"})
     token = make_token(settings.secret_key, Purpose.MANAGE, public_id)
     links = {PREFERENCES_URL: f"{base}/preferences/{token}"}

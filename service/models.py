@@ -125,6 +125,8 @@ class Subscriber(SQLModel, table=True):
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     unsubscribed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    push_previews: bool = False  # show the notice's words on the lock screen
 
 
 class Child(SQLModel, table=True):

@@ -51,6 +51,8 @@ class Settings:
     ratelimit_storage_uri: str = "memory://"
     quiet_hours: str = "21:00-08:00"
     digest_at: str = "monday 08:00"  # when the weekly digest goes out, local time
+    retention_days: int = 30  # an unsubscribed parent's address is erased after this
+    quick_exit_url: str = "https://www.google.com/search?q=%E5%A4%A9%E6%B0%97"  # 天気
     confirm_token_max_age: int = 7 * 24 * 3600
     max_attempts: int = 8
     claim_lease_seconds: int = 300  # a claim older than this belonged to a worker that died
@@ -91,6 +93,8 @@ class Settings:
             ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI", "memory://"),
             quiet_hours=get("QUIET_HOURS", cls.quiet_hours),
             digest_at=get("DIGEST_AT", cls.digest_at),
+            retention_days=int(get("RETENTION_DAYS", str(cls.retention_days))),
+            quick_exit_url=get("QUICK_EXIT_URL", cls.quick_exit_url),
             max_attempts=int(get("MAX_ATTEMPTS", str(cls.max_attempts))),
             claim_lease_seconds=int(get("CLAIM_LEASE_SECONDS", str(cls.claim_lease_seconds))),
             send_rate_email=get("SEND_RATE_EMAIL", cls.send_rate_email),

@@ -1,16 +1,18 @@
-"""What happens to a subscriber: signing up, confirming, unsubscribing."""
+"""What happens to a subscriber: signing up, confirming, changing, pausing, stopping, erasing."""
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Sequence
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from service.addresses import hash_address
+from service.db import insert_ignoring_conflicts
 from service.models import (
     Delivery,
     DeliveryKind,
@@ -21,9 +23,17 @@ from service.models import (
     Source,
     Subscriber,
     Subscription,
+    SubscriptionMode,
     Suppression,
     Topic,
 )
+
+log = logging.getLogger(__name__)
+
+# No address gets more confirmation emails than this a day, whoever types it in: the service
+# must not be a way to flood someone's inbox.
+CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3
+UNCONFIRMED_KEPT = timedelta(days=7)
 
 
 def local_date(moment: datetime, timezone: str) -> date:
@@ -48,6 +58,7 @@ def subscribe_email(
     topic_ids: Sequence[int],
     locale: str,
     now: datetime,
+    anchor_date: date | None = None,
 ) -> Subscriber:
     """Create an unconfirmed subscriber and queue the confirmation email at top priority.
 
@@ -58,24 +69,41 @@ def subscribe_email(
         organisation_id=source.organisation_id,
         source_id=source.id,
         locale=locale,
+        anchor_date=anchor_date,
         created_at=now,
     )
     session.add(subscriber)
     session.flush()
     assert subscriber.id is not None
-    endpoint = Endpoint(
-        subscriber_id=subscriber.id,
-        channel="email",
-        address=email.strip(),
-        address_hash=hash_address("email", email),
-        created_at=now,
-    )
-    session.add(endpoint)
     session.add_all(
         Subscription(subscriber_id=subscriber.id, topic_id=topic_id, created_at=now)
         for topic_id in sorted(set(topic_ids))
     )
+    add_email(session, subscriber=subscriber, email=email, now=now)
+    return subscriber
+
+
+def add_email(session: Session, *, subscriber: Subscriber, email: str, now: datetime) -> Endpoint:
+    """A new, unverified email address and its confirmation email (double opt-in)."""
+    address_hash = hash_address("email", email)
+    endpoint = session.exec(
+        select(Endpoint).where(
+            Endpoint.subscriber_id == subscriber.id,
+            Endpoint.channel == "email",
+            Endpoint.address_hash == address_hash,
+        )
+    ).first() or Endpoint(
+        subscriber_id=subscriber.id or 0,
+        channel="email",
+        address=email.strip(),
+        address_hash=address_hash,
+        created_at=now,
+    )
+    session.add(endpoint)
     session.flush()
+    if _confirmations_today(session, address_hash, now) >= CONFIRMATIONS_PER_ADDRESS_PER_DAY:
+        log.warning("confirmation not sent: address %s… asked too often", address_hash[:8])
+        return endpoint
     session.add(
         Delivery(
             endpoint_id=endpoint.id,
@@ -85,48 +113,83 @@ def subscribe_email(
             created_at=now,
         )
     )
-    return subscriber
+    return endpoint
 
 
-def confirm_subscriber(session: Session, *, subscriber: Subscriber, now: datetime) -> bool:
-    """Confirm the email address. Returns False when it was confirmed already.
+def _confirmations_today(session: Session, address_hash: str, now: datetime) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Delivery)
+        .join(Endpoint, col(Endpoint.id) == Delivery.endpoint_id)
+        .where(
+            Endpoint.address_hash == address_hash,
+            Delivery.kind == DeliveryKind.CONFIRM,
+            Delivery.created_at > now - timedelta(days=1),
+        )
+    ).one()
+
+
+def confirm_email(
+    session: Session, *, subscriber: Subscriber, endpoint: Endpoint, now: datetime
+) -> bool:
+    """Double opt-in for one address. Returns False when it was confirmed already.
 
     A parent who signs up again with the same address replaces their earlier registration,
     so one address never receives the same notice twice.
     """
-    if subscriber.confirmed_at is not None:
-        return False
-    organisation = session.get_one(Organisation, subscriber.organisation_id)
-    subscriber.confirmed_at = now
-    if subscriber.anchor_date is None:
-        subscriber.anchor_date = local_date(now, organisation.timezone)
-    endpoints = session.exec(select(Endpoint).where(Endpoint.subscriber_id == subscriber.id)).all()
-    for endpoint in endpoints:
-        if endpoint.channel != "email":
-            continue
+    newly = endpoint.verified_at is None or subscriber.confirmed_at is None
+    if subscriber.confirmed_at is None:
+        organisation = session.get_one(Organisation, subscriber.organisation_id)
+        subscriber.confirmed_at = now
+        subscriber.anchor_date = subscriber.anchor_date or local_date(now, organisation.timezone)
+        session.add(subscriber)
+    if endpoint.verified_at is None:
         endpoint.verified_at = now
-        # Double opt-in proves the parent owns the address: lift an earlier block.
-        session.execute(
-            delete(Suppression).where(
-                col(Suppression.organisation_id) == subscriber.organisation_id,
-                col(Suppression.channel) == "email",
-                col(Suppression.address_hash) == endpoint.address_hash,
-            )
+        session.add(endpoint)
+    # Double opt-in proves the parent owns the address: lift an earlier block.
+    session.execute(
+        delete(Suppression).where(
+            col(Suppression.organisation_id) == subscriber.organisation_id,
+            col(Suppression.channel) == "email",
+            col(Suppression.address_hash) == endpoint.address_hash,
         )
-        earlier = (
-            select(Endpoint.subscriber_id)
-            .join(Subscriber)
-            .where(
-                Endpoint.channel == "email",
-                Endpoint.address_hash == endpoint.address_hash,
-                Subscriber.organisation_id == subscriber.organisation_id,
-                Subscriber.id != subscriber.id,
-                col(Subscriber.unsubscribed_at).is_(None),
-            )
+    )
+    earlier = (
+        select(Endpoint.subscriber_id)
+        .join(Subscriber)
+        .where(
+            Endpoint.channel == "email",
+            Endpoint.address_hash == endpoint.address_hash,
+            Subscriber.organisation_id == subscriber.organisation_id,
+            Subscriber.id != subscriber.id,
+            col(Subscriber.unsubscribed_at).is_(None),
         )
-        for (earlier_id,) in session.execute(earlier).all():
-            unsubscribe(session, subscriber=session.get_one(Subscriber, earlier_id), now=now)
-    session.add(subscriber)
+    )
+    for (earlier_id,) in session.execute(earlier).all():
+        unsubscribe(session, subscriber=session.get_one(Subscriber, earlier_id), now=now)
+    return newly
+
+
+def set_topics(
+    session: Session,
+    *,
+    subscriber: Subscriber,
+    modes: Mapping[int, SubscriptionMode],
+    now: datetime,
+) -> None:
+    """Replace the subscriber's topics with `modes` (topic id → at once or weekly)."""
+    session.execute(delete(Subscription).where(col(Subscription.subscriber_id) == subscriber.id))
+    session.add_all(
+        Subscription(subscriber_id=subscriber.id or 0, topic_id=topic_id, mode=mode, created_at=now)
+        for topic_id, mode in modes.items()
+    )
+
+
+def remove_endpoint(session: Session, *, subscriber: Subscriber, endpoint_id: int) -> bool:
+    endpoint = session.get(Endpoint, endpoint_id)
+    if endpoint is None or endpoint.subscriber_id != subscriber.id:
+        return False
+    session.delete(endpoint)
     return True
 
 
@@ -148,5 +211,48 @@ def unsubscribe(session: Session, *, subscriber: Subscriber, now: datetime) -> b
     return True
 
 
-def find_subscriber(session: Session, public_id: str) -> Subscriber | None:
-    return session.exec(select(Subscriber).where(Subscriber.public_id == public_id)).first()
+def erase_subscriber(
+    session: Session, *, subscriber: Subscriber, now: datetime, reason: str = "erased"
+) -> None:
+    """Delete the subscriber and everything personal with it, now.
+
+    Only a hash of each verified address stays, on the suppression list, so that address is
+    never mailed again unless its owner signs up and confirms anew. The ledger keeps its
+    delivery rows (counts for the reports), which point at no one any more.
+    """
+    unsubscribe(session, subscriber=subscriber, now=now)
+    dialect = session.get_bind().dialect.name
+    endpoints = session.exec(select(Endpoint).where(Endpoint.subscriber_id == subscriber.id))
+    for endpoint in endpoints:
+        if endpoint.verified_at is not None:
+            session.execute(
+                insert_ignoring_conflicts(Suppression, dialect).values(
+                    organisation_id=subscriber.organisation_id,
+                    channel=endpoint.channel,
+                    address_hash=endpoint.address_hash,
+                    reason=reason,
+                    created_at=now,
+                )
+            )
+    session.delete(subscriber)  # endpoints, subscriptions and children go with it
+
+
+def erase_expired(session: Session, *, now: datetime, retention: timedelta) -> tuple[int, int]:
+    """The daily upkeep: erase those who left longer ago than `retention`, and drop sign-ups
+    never confirmed within a week. Returns (erased, dropped)."""
+    left = session.exec(
+        select(Subscriber).where(col(Subscriber.unsubscribed_at) < now - retention)
+    ).all()
+    for subscriber in left:
+        erase_subscriber(session, subscriber=subscriber, now=now, reason="unsubscribed")
+    unconfirmed = session.exec(
+        select(Subscriber).where(
+            col(Subscriber.confirmed_at).is_(None),
+            col(Subscriber.unsubscribed_at).is_(None),
+            col(Subscriber.created_at) < now - UNCONFIRMED_KEPT,
+        )
+    ).all()
+    for subscriber in unconfirmed:
+        session.delete(subscriber)
+    session.commit()
+    return len(left), len(unconfirmed)

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("public", __name__)
 
-from service.public import views  # noqa: E402,F401
+from service.public import preferences, views  # noqa: E402,F401

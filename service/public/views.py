@@ -3,15 +3,16 @@ from __future__ import annotations
 from flask import abort, g, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
+from wtforms import SelectChoice
 
 from service import csrf, get_session, get_settings, limiter
 from service.errors import render_error
-from service.models import Organisation, Source, Subscriber, Subscription, Topic
+from service.models import Endpoint, Organisation, Source, Subscriber
 from service.public import blueprint
 from service.public.forms import SubscribeForm
-from service.subscribers import active_topics, confirm_subscriber, subscribe_email, unsubscribe
-from service.tokens import Purpose, TokenExpired, TokenInvalid, read_token
+from service.subscribers import active_topics, confirm_email, subscribe_email, unsubscribe
+from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
 from service.types import utcnow
 
 
@@ -31,12 +32,12 @@ def _source_or_404(session: Session, code: str) -> Source:
     return source
 
 
-def _subscriber_from_link(session: Session, token: str, purpose: Purpose) -> Subscriber:
-    """The subscriber a link in an email is for; a clear page for any link that is not good."""
+def _read_link(token: str, purpose: Purpose) -> str:
+    """What a link in an email carries; a clear page for any link that is not good."""
     settings = get_settings()
     max_age = settings.confirm_token_max_age if purpose == Purpose.CONFIRM else None
     try:
-        public_id = read_token(settings.secret_key, purpose, token, max_age=max_age)
+        return read_token(settings.secret_key, purpose, token, max_age=max_age)
     except TokenExpired:
         _stop(
             410,
@@ -49,19 +50,32 @@ def _subscriber_from_link(session: Session, token: str, purpose: Purpose) -> Sub
             gettext("This link is not valid"),
             gettext("Please open the link from the email again, without changing it."),
         )
+    raise AssertionError("unreachable")
+
+
+def _subscriber(session: Session, public_id: str) -> Subscriber:
     subscriber = session.exec(select(Subscriber).where(Subscriber.public_id == public_id)).first()
-    if subscriber is None:
+    if subscriber is None:  # erased: a calm answer, not an error
         _stop(
-            404,
+            200,
             gettext("This registration no longer exists"),
             gettext(
-                "It may have been deleted at your request. "
+                "Nothing more will be sent to you. It may have been deleted at your request. "
                 "You can register again from the QR code at any time."
             ),
         )
     assert subscriber is not None
     g.locale = subscriber.locale
     return subscriber
+
+
+def subscriber_from_link(session: Session, token: str) -> Subscriber:
+    """The subscriber a preferences or unsubscribe link is for."""
+    return _subscriber(session, _read_link(token, Purpose.MANAGE))
+
+
+def manage_token(subscriber: Subscriber) -> str:
+    return make_token(get_settings().secret_key, Purpose.MANAGE, subscriber.public_id)
 
 
 def _render_landing(
@@ -93,7 +107,7 @@ def subscribe() -> ResponseReturnValue:
     source = _source_or_404(session, form.source.data or "")
     locale = str(get_locale())
     form.topics.choices = [
-        (topic.id or 0, topic.name(locale))
+        SelectChoice(topic.id or 0, topic.name(locale))
         for topic in active_topics(session, source.organisation_id)
     ]
     if not form.validate():
@@ -119,11 +133,18 @@ def check_inbox(code: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/confirm/<token>")
+@limiter.limit("30/minute")
 def confirm(token: str) -> ResponseReturnValue:
     session = get_session()
-    subscriber = _subscriber_from_link(session, token, Purpose.CONFIRM)
+    public_id, _, endpoint_id = _read_link(token, Purpose.CONFIRM).partition(":")
+    subscriber = _subscriber(session, public_id)
+    endpoint = session.get(Endpoint, int(endpoint_id)) if endpoint_id.isdigit() else None
     organisation = session.get_one(Organisation, subscriber.organisation_id)
-    if subscriber.unsubscribed_at is not None:
+    if (
+        subscriber.unsubscribed_at is not None
+        or endpoint is None
+        or (endpoint.subscriber_id != subscriber.id)
+    ):
         return render_template(
             "message.html",
             organisation=organisation,
@@ -132,17 +153,20 @@ def confirm(token: str) -> ResponseReturnValue:
                 "You will not receive notices. To start again, register from the QR code."
             ),
         )
-    newly_confirmed = confirm_subscriber(session, subscriber=subscriber, now=utcnow())
+    newly_confirmed = confirm_email(session, subscriber=subscriber, endpoint=endpoint, now=utcnow())
     session.commit()
     return render_template(
-        "public/confirmed.html", organisation=organisation, newly_confirmed=newly_confirmed
+        "public/confirmed.html",
+        organisation=organisation,
+        newly_confirmed=newly_confirmed,
+        preferences_url=url_for("public.preferences", token=manage_token(subscriber)),
     )
 
 
 @blueprint.get("/unsubscribe/<token>")
 def unsubscribe_page(token: str) -> ResponseReturnValue:
     session = get_session()
-    subscriber = _subscriber_from_link(session, token, Purpose.MANAGE)
+    subscriber = subscriber_from_link(session, token)
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     return render_template(
         "public/unsubscribe.html", organisation=organisation, subscriber=subscriber
@@ -153,7 +177,7 @@ def unsubscribe_page(token: str) -> ResponseReturnValue:
 @csrf.exempt  # RFC 8058 one-click: the mail client posts with no form token and no cookie
 def unsubscribe_now(token: str) -> ResponseReturnValue:
     session = get_session()
-    subscriber = _subscriber_from_link(session, token, Purpose.MANAGE)
+    subscriber = subscriber_from_link(session, token)
     unsubscribe(session, subscriber=subscriber, now=utcnow())
     session.commit()
     organisation = session.get_one(Organisation, subscriber.organisation_id)
@@ -165,27 +189,6 @@ def unsubscribe_now(token: str) -> ResponseReturnValue:
             "You will receive no more notices from this service. "
             "To start again, register from the QR code."
         ),
-    )
-
-
-@blueprint.get("/preferences/<token>")
-def preferences(token: str) -> ResponseReturnValue:
-    session = get_session()
-    subscriber = _subscriber_from_link(session, token, Purpose.MANAGE)
-    organisation = session.get_one(Organisation, subscriber.organisation_id)
-    topics = session.exec(
-        select(Topic)
-        .join(Subscription)
-        .where(Subscription.subscriber_id == subscriber.id)
-        .order_by(col(Topic.position), col(Topic.id))
-    ).all()
-    return render_template(
-        "public/preferences.html",
-        organisation=organisation,
-        subscriber=subscriber,
-        topics=topics,
-        token=token,
-        locale=subscriber.locale,
     )
 
 

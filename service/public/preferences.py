@@ -1,0 +1,187 @@
+"""The parent's own page, reached from every message: change anything, pause, stop, erase."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext, refresh
+from sqlmodel import Session, col, select
+
+from service import LOCALES, get_session, limiter
+from service.addresses import mask_address
+from service.models import Endpoint, Organisation, Subscriber, Subscription, SubscriptionMode
+from service.public import blueprint
+from service.public.forms import AddEmailForm, CsrfOnlyForm, EraseForm, PauseForm, SettingsForm
+from service.public.views import subscriber_from_link
+from service.subscribers import (
+    active_topics,
+    add_email,
+    erase_subscriber,
+    remove_endpoint,
+    set_topics,
+)
+from service.types import utcnow
+
+POSTS = "10/minute;100/hour"
+
+
+def _back(token: str, message: str) -> ResponseReturnValue:
+    flash(message, "info")
+    return redirect(url_for("public.preferences", token=token), code=303)
+
+
+def _page(
+    session: Session, subscriber: Subscriber, token: str, status: int = 200, **forms: object
+) -> ResponseReturnValue:
+    organisation = session.get_one(Organisation, subscriber.organisation_id)
+    subscriptions = {
+        s.topic_id: s.mode
+        for s in session.exec(
+            select(Subscription).where(Subscription.subscriber_id == subscriber.id)
+        )
+    }
+    endpoints = session.exec(
+        select(Endpoint).where(Endpoint.subscriber_id == subscriber.id).order_by(col(Endpoint.id))
+    ).all()
+    settings_form = forms.pop("settings_form", None) or SettingsForm(
+        anchor_date=subscriber.anchor_date,
+        locale=subscriber.locale,
+        push_previews=subscriber.push_previews,
+    )
+    return render_template(
+        "public/preferences.html",
+        organisation=organisation,
+        subscriber=subscriber,
+        token=token,
+        locale=subscriber.locale,
+        topics=active_topics(session, subscriber.organisation_id),
+        subscriptions=subscriptions,
+        endpoints=[
+            (e, mask_address(e.address) if e.channel == "email" else None) for e in endpoints
+        ],
+        paused=subscriber.paused_until is not None and subscriber.paused_until > utcnow(),
+        settings_form=settings_form,
+        email_form=forms.pop("email_form", None) or AddEmailForm(),
+        erase_form=forms.pop("erase_form", None) or EraseForm(),
+        pause_form=PauseForm(),
+        csrf_form=CsrfOnlyForm(),
+    ), status
+
+
+@blueprint.get("/preferences/<token>")
+def preferences(token: str) -> ResponseReturnValue:
+    session = get_session()
+    return _page(session, subscriber_from_link(session, token), token)
+
+
+@blueprint.post("/preferences/<token>/topics")
+@limiter.limit(POSTS)
+def change_topics(token: str) -> ResponseReturnValue:
+    session = get_session()
+    subscriber = subscriber_from_link(session, token)
+    if not CsrfOnlyForm().validate_on_submit():
+        return _page(session, subscriber, token, 400)
+    modes = {}
+    for topic in active_topics(session, subscriber.organisation_id):
+        if request.form.get(f"topic-{topic.id}"):
+            weekly = request.form.get(f"mode-{topic.id}") == SubscriptionMode.WEEKLY
+            modes[topic.id or 0] = SubscriptionMode.WEEKLY if weekly else SubscriptionMode.INSTANT
+    if not modes:
+        flash(
+            gettext("Please choose at least one topic. To receive nothing, unsubscribe below."),
+            "error",
+        )
+        return _page(session, subscriber, token, 400)
+    set_topics(session, subscriber=subscriber, modes=modes, now=utcnow())
+    session.commit()
+    return _back(token, gettext("Your topics have been saved."))
+
+
+@blueprint.post("/preferences/<token>/settings")
+@limiter.limit(POSTS)
+def change_settings(token: str) -> ResponseReturnValue:
+    session = get_session()
+    subscriber = subscriber_from_link(session, token)
+    form = SettingsForm()
+    if not form.validate_on_submit() or form.locale.data not in LOCALES:
+        return _page(session, subscriber, token, 400, settings_form=form)
+    subscriber.anchor_date = form.anchor_date.data or subscriber.anchor_date
+    subscriber.locale = form.locale.data
+    subscriber.push_previews = bool(form.push_previews.data)
+    session.add(subscriber)
+    session.commit()
+    g.locale = subscriber.locale  # say it in the language just chosen
+    refresh()
+    return _back(token, gettext("Your settings have been saved."))
+
+
+@blueprint.post("/preferences/<token>/pause")
+@limiter.limit(POSTS)
+def pause(token: str) -> ResponseReturnValue:
+    session = get_session()
+    subscriber = subscriber_from_link(session, token)
+    form = PauseForm()
+    if "resume" in request.form:
+        if not CsrfOnlyForm().validate_on_submit():
+            return _page(session, subscriber, token, 400)
+        subscriber.paused_until = None
+        message = gettext("Notices have started again.")
+    elif form.validate_on_submit():
+        subscriber.paused_until = utcnow() + timedelta(weeks=form.weeks.data or 1)
+        message = gettext("Notices are paused. They start again by themselves.")
+    else:
+        return _page(session, subscriber, token, 400)
+    session.add(subscriber)
+    session.commit()
+    return _back(token, message)
+
+
+@blueprint.post("/preferences/<token>/email")
+@limiter.limit(POSTS)
+def add_email_address(token: str) -> ResponseReturnValue:
+    session = get_session()
+    subscriber = subscriber_from_link(session, token)
+    form = AddEmailForm()
+    if not form.validate_on_submit():
+        return _page(session, subscriber, token, 400, email_form=form)
+    add_email(session, subscriber=subscriber, email=form.email.data or "", now=utcnow())
+    session.commit()
+    return _back(token, gettext("We have sent a confirmation email to the new address."))
+
+
+@blueprint.post("/preferences/<token>/endpoints/<int:endpoint_id>/remove")
+@limiter.limit(POSTS)
+def remove_address(token: str, endpoint_id: int) -> ResponseReturnValue:
+    session = get_session()
+    subscriber = subscriber_from_link(session, token)
+    if not CsrfOnlyForm().validate_on_submit():
+        return _page(session, subscriber, token, 400)
+    if not remove_endpoint(session, subscriber=subscriber, endpoint_id=endpoint_id):
+        return _page(session, subscriber, token, 404)
+    session.commit()
+    return _back(token, gettext("The address has been removed."))
+
+
+@blueprint.post("/preferences/<token>/erase")
+@limiter.limit(POSTS)
+def erase(token: str) -> ResponseReturnValue:
+    session = get_session()
+    subscriber = subscriber_from_link(session, token)
+    form = EraseForm()
+    if not form.validate_on_submit():
+        return _page(session, subscriber, token, 400, erase_form=form)
+    organisation = session.get_one(Organisation, subscriber.organisation_id)
+    erase_subscriber(session, subscriber=subscriber, now=utcnow())
+    session.commit()
+    return render_template(
+        "message.html",
+        organisation=organisation,
+        title=gettext("Your data has been deleted"),
+        detail=gettext(
+            "We have deleted your email address, topics and settings. Only a coded form of the "
+            "address remains, so that nothing is ever sent to it again. To start again, "
+            "register from the QR code."
+        ),
+    )
