@@ -89,6 +89,7 @@ class ClaimedRow:
     priority: int
     attempts: int
     endpoint_id: int
+    subscriber_id: int
     channel: str | None
     address: str | None
     endpoint_disabled: bool
@@ -96,6 +97,7 @@ class ClaimedRow:
     locale: str
     unsubscribed: bool
     paused_until: datetime | None
+    push_previews: bool
     organisation_id: int
     notice_id: int | None
     notice_status: str | None
@@ -104,7 +106,15 @@ class ClaimedRow:
     @property
     def group(self) -> tuple[Any, ...]:
         """Deliveries that share one rendered message."""
-        return (self.kind, self.notice_id, self.channel, self.locale, self.organisation_id)
+        previews = self.push_previews and self.channel != "email"
+        return (
+            self.kind,
+            self.notice_id,
+            self.channel,
+            self.locale,
+            self.organisation_id,
+            previews,
+        )
 
 
 def load_claimed(session: Session, ids: Sequence[int]) -> list[ClaimedRow]:
@@ -116,6 +126,7 @@ def load_claimed(session: Session, ids: Sequence[int]) -> list[ClaimedRow]:
             col(Delivery.priority),
             col(Delivery.attempts),
             col(Endpoint.id),
+            col(Endpoint.subscriber_id),
             col(Endpoint.channel),
             col(Endpoint.address),
             col(Endpoint.disabled_at).is_not(None),
@@ -123,6 +134,7 @@ def load_claimed(session: Session, ids: Sequence[int]) -> list[ClaimedRow]:
             col(Subscriber.locale),
             col(Subscriber.unsubscribed_at).is_not(None),
             col(Subscriber.paused_until),
+            col(Subscriber.push_previews),
             col(Subscriber.organisation_id),
             col(Send.notice_id),
             col(Notice.status),

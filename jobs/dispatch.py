@@ -31,6 +31,7 @@ from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMes
 from service.db import Database
 from service.messages import (
     make_recipient,
+    registration_reasons,
     render_confirmation,
     render_digest,
     render_notice,
@@ -221,7 +222,14 @@ def _batches(
         for endpoint_rows in digests.values():
             lead, *rest = endpoint_rows
             notices = tuple(sorted({row.notice_id or 0 for row in endpoint_rows}))
-            key = (DeliveryKind.DIGEST, notices, lead.channel, lead.locale, lead.organisation_id)
+            key = (
+                DeliveryKind.DIGEST,
+                notices,
+                lead.channel,
+                lead.locale,
+                lead.organisation_id,
+                False,
+            )
             batch = batches.setdefault(key, _Batch(key))
             batch.rows.append(lead)
             batch.followers[lead.delivery_id] = [row.delivery_id for row in rest]
@@ -229,7 +237,7 @@ def _batches(
 
 
 def _render(session: Session, batch: _Batch) -> tuple[RenderedMessage, list[Recipient]]:
-    kind, notice_ref, channel, locale, organisation_id = batch.key
+    kind, notice_ref, channel, locale, organisation_id, previews = batch.key
     organisation = session.get_one(Organisation, organisation_id)
     if kind == DeliveryKind.CONFIRM:
         message = render_confirmation(organisation, locale)
@@ -238,9 +246,16 @@ def _render(session: Session, batch: _Batch) -> tuple[RenderedMessage, list[Reci
             select(Notice).where(col(Notice.id).in_(notice_ref)).order_by(col(Notice.id))
         ).all()
         message = render_digest(list(notices), organisation, locale)
+    elif channel == "email":
+        message = render_notice(session.get_one(Notice, notice_ref), organisation, locale)
     else:
-        render = render_notice if channel == "email" else render_push
-        message = render(session.get_one(Notice, notice_ref), organisation, locale)
+        notice = session.get_one(Notice, notice_ref)
+        message = render_push(notice, organisation, locale, previews=previews)
+    reasons = (
+        registration_reasons(session, {row.subscriber_id for row in batch.rows}, locale)
+        if channel == "email" and kind != DeliveryKind.CONFIRM
+        else {}
+    )
     recipients = [
         make_recipient(
             channel=channel,
@@ -249,6 +264,7 @@ def _render(session: Session, batch: _Batch) -> tuple[RenderedMessage, list[Reci
             public_id=row.public_id,
             kind=kind,
             endpoint_id=row.endpoint_id,
+            reason=reasons.get(row.subscriber_id, ""),
         )
         for row in batch.rows
     ]

@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Collection
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
+from sqlmodel import Session, col, select
 
 from service.channels import Recipient, RenderedMessage
 from service.markdown import render_markdown
-from service.models import DeliveryKind, Notice, Organisation
+from service.models import (
+    DeliveryKind,
+    Notice,
+    Organisation,
+    Source,
+    Subscriber,
+    Subscription,
+    Topic,
+)
 from service.settings import Settings
 from service.tokens import Purpose, make_token
 
 UNSUBSCRIBE_URL = "%%unsubscribe_url%%"
 PREFERENCES_URL = "%%preferences_url%%"
 CONFIRM_URL = "%%confirm_url%%"
+CALENDAR_URL = "%%calendar_url%%"
+REASON = "%%reason%%"
 
 
 def _sender(organisation: Organisation, settings: Settings) -> dict[str, str]:
@@ -52,6 +65,8 @@ def render_notice(notice: Notice, organisation: Organisation, locale: str) -> Re
             "body_html": render_markdown(notice.body),
             "unsubscribe_url": UNSUBSCRIBE_URL,
             "preferences_url": PREFERENCES_URL,
+            "calendar_url": CALENDAR_URL,
+            "reason": REASON,
         }
         return RenderedMessage(
             subject=notice.title,
@@ -73,6 +88,8 @@ def render_digest(
             "notices": [(notice, render_markdown(notice.body)) for notice in notices],
             "unsubscribe_url": UNSUBSCRIBE_URL,
             "preferences_url": PREFERENCES_URL,
+            "calendar_url": CALENDAR_URL,
+            "reason": REASON,
         }
         return RenderedMessage(
             subject=gettext("%(name)s: this week's notices", name=organisation.name),
@@ -83,13 +100,21 @@ def render_digest(
         )
 
 
-def render_push(notice: Notice, organisation: Organisation, locale: str) -> RenderedMessage:
-    """A notification: the title and the first words of the body; a tap opens the page."""
+def render_push(
+    notice: Notice, organisation: Organisation, locale: str, *, previews: bool
+) -> RenderedMessage:
+    """A notification. The lock screen may be seen by others: unless the parent asked for
+    previews, it says only that there is a notice; a tap opens the page."""
     settings: Settings = current_app.extensions["yorisou.settings"]
     first_paragraph = notice.body.strip().split("\n\n")[0]
     summary = re.sub(r"[*_`#>\[\]]", "", first_paragraph).replace("\n", " ")
+    title = notice.title
+    if not previews:
+        with force_locale(locale):
+            title = gettext("There is a notice from %(name)s", name=organisation.name)
+            summary = gettext("Tap to read it.")
     return RenderedMessage(
-        subject=notice.title,
+        subject=title,
         text=summary if len(summary) <= 120 else summary[:119] + "…",
         html="",
         sender_email="",
@@ -99,8 +124,48 @@ def render_push(notice: Notice, organisation: Organisation, locale: str) -> Rend
     )
 
 
+def registration_reasons(
+    session: Session, subscriber_ids: Collection[int], locale: str
+) -> dict[int, str]:
+    """Per subscriber, the footer line that says why they get this: topics and counter."""
+    topics: dict[int, list[str]] = defaultdict(list)
+    for subscriber_id, topic in session.execute(
+        select(col(Subscription.subscriber_id), Topic)
+        .join(Topic, col(Topic.id) == Subscription.topic_id)
+        .where(col(Subscription.subscriber_id).in_(subscriber_ids))
+        .order_by(col(Topic.position), col(Topic.id))
+    ).all():
+        topics[subscriber_id].append(topic.name(locale))
+    sources = dict(
+        session.execute(
+            select(col(Subscriber.id), col(Source.name))
+            .join(Source, col(Source.id) == Subscriber.source_id)
+            .where(col(Subscriber.id).in_(subscriber_ids))
+        ).all()
+    )
+    with force_locale(locale):
+        return {
+            subscriber_id: gettext(
+                "Your topics: %(topics)s", topics=gettext(", ").join(topics[subscriber_id])
+            )
+            + (
+                gettext(" (registered at %(place)s)", place=sources[subscriber_id])
+                if subscriber_id in sources
+                else ""
+            )
+            for subscriber_id in subscriber_ids
+        }
+
+
 def make_recipient(
-    *, channel: str, delivery_id: int, address: str, public_id: str, kind: str, endpoint_id: int
+    *,
+    channel: str,
+    delivery_id: int,
+    address: str,
+    public_id: str,
+    kind: str,
+    endpoint_id: int,
+    reason: str = "",
 ) -> Recipient:
     """The recipient with the links that are theirs alone."""
     settings: Settings = current_app.extensions["yorisou.settings"]
@@ -110,9 +175,13 @@ def make_recipient(
         token = make_token(settings.secret_key, Purpose.CONFIRM, f"{public_id}:{endpoint_id}")
         return Recipient(delivery_id, address, {CONFIRM_URL: f"{base}/confirm/{token}"})
     token = make_token(settings.secret_key, Purpose.MANAGE, public_id)
-    links = {PREFERENCES_URL: f"{base}/preferences/{token}"}
+    links = {
+        PREFERENCES_URL: f"{base}/preferences/{token}",
+        CALENDAR_URL: f"{base}/calendar/{token}.ics",
+    }
     if channel != "email":
         return Recipient(delivery_id, address, links)
+    links[REASON] = reason
     unsubscribe_url = f"{base}/unsubscribe/{token}"
     return Recipient(
         delivery_id,

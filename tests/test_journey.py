@@ -100,6 +100,7 @@ def test_parent_journey_from_qr_code_to_unsubscribe(client, session, worker, set
     assert notice_email["List-Unsubscribe"] == f"<https://yorisou.example.jp{unsubscribe_path}>"
     assert notice_email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "配信の停止" in text_body(notice_email)
+    assert "ご登録のテーマ：養育費（市民課 戸籍窓口で登録）" in text_body(notice_email)
 
     # Running the same tick again sends nothing twice.
     worker.run_once(start + timedelta(seconds=31))

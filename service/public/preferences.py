@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, refresh
 from sqlmodel import Session, col, select
 
 from service import LOCALES, get_session, limiter
 from service.addresses import mask_address
+from service.ics import calendar_feed
 from service.models import Endpoint, Organisation, Subscriber, Subscription, SubscriptionMode
 from service.public import blueprint
 from service.public.forms import AddEmailForm, CsrfOnlyForm, EraseForm, PauseForm, SettingsForm
@@ -184,4 +185,19 @@ def erase(token: str) -> ResponseReturnValue:
             "address remains, so that nothing is ever sent to it again. To start again, "
             "register from the QR code."
         ),
+    )
+
+
+@blueprint.get("/calendar/<token>.ics")
+@limiter.limit("30/minute")
+def calendar(token: str) -> Response:
+    session = get_session()
+    subscriber = subscriber_from_link(session, token)
+    organisation = session.get_one(Organisation, subscriber.organisation_id)
+    name = gettext("Notices from %(name)s", name=organisation.name)
+    feed = calendar_feed(session, subscriber, now=utcnow(), calendar_name=name)
+    return Response(
+        feed,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'inline; filename="notices.ics"'},
     )

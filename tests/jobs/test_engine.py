@@ -319,6 +319,8 @@ def test_notice_email_has_unsubscribe_header_footer_and_markdown(
     assert "配信を停止する" in html
     text = text_body(message)
     assert "https://yorisou.example.jp/preferences/" in text
+    assert "https://yorisou.example.jp/calendar/" in text
+    assert "ご登録のテーマ：児童扶養手当" in text  # why this parent gets it
     assert "あおば市 電話 000-000-0000" in text
 
 

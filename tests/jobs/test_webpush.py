@@ -44,8 +44,20 @@ def parent(session):
     return city, topic, subscriber
 
 
-def test_a_push_notice_reaches_the_phone(session, worker, fake_google, parent):
+@pytest.mark.parametrize(
+    ("previews", "title", "body"),
+    [
+        (False, "あおば市からのお知らせがあります", "タップすると内容を確認できます。"),
+        (True, "現況届の受付が始まりました", "8月31日までに提出してください。"),
+    ],
+)
+def test_a_push_notice_reaches_the_phone_discreetly_unless_asked(
+    session, worker, fake_google, parent, previews, title, body
+):
     city, topic, subscriber = parent
+    subscriber.push_previews = previews
+    session.add(subscriber)
+    session.commit()
     add_push_endpoint(session, subscriber=subscriber, token="tok-hanako")
     create_notice(
         session,
@@ -58,11 +70,7 @@ def test_a_push_notice_reaches_the_phone(session, worker, fake_google, parent):
     )
     worker.run_once(NOON_TOKYO)
     [push] = fake_google.received
-    assert (push.token, push.title, push.body) == (
-        "tok-hanako",
-        "現況届の受付が始まりました",
-        "8月31日までに提出してください。",
-    )
+    assert (push.token, push.title, push.body) == ("tok-hanako", title, body)
     assert push.link.startswith("https://yorisou.example.jp/preferences/")
     session.expire_all()
     assert session.exec(select(Delivery)).one().status == "sent"

@@ -1,0 +1,75 @@
+"""A parent's own calendar feed: the coming notices on their topics, for their phone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+from sqlmodel import Session, col, select
+
+from service.calendar import occurrences_between, relative_due_at
+from service.models import (
+    Notice,
+    NoticeStatus,
+    NoticeTopic,
+    Organisation,
+    RuleKind,
+    Subscriber,
+    Subscription,
+)
+
+HORIZON = timedelta(days=366)
+
+
+def upcoming(
+    session: Session, subscriber: Subscriber, *, now: datetime
+) -> list[tuple[datetime, Notice]]:
+    """(due time, notice) for the notices this parent will get within a year, soonest first."""
+    organisation = session.get_one(Organisation, subscriber.organisation_id)
+    topics = select(Subscription.topic_id).where(Subscription.subscriber_id == subscriber.id)
+    notices = session.exec(
+        select(Notice)
+        .where(
+            Notice.organisation_id == subscriber.organisation_id,
+            Notice.status == NoticeStatus.SCHEDULED,
+            col(Notice.id).in_(
+                select(NoticeTopic.notice_id).where(col(NoticeTopic.topic_id).in_(topics))
+            ),
+        )
+        .order_by(col(Notice.id))
+    ).all()
+    due: list[tuple[datetime, Notice]] = []
+    for notice in notices:
+        if notice.rule_kind == RuleKind.RELATIVE:
+            if subscriber.anchor_date is not None:
+                moment = relative_due_at(notice, subscriber.anchor_date, organisation.timezone)
+                if now <= moment <= now + HORIZON:
+                    due.append((moment, notice))
+        else:
+            due.extend(
+                (moment, notice)
+                for moment in occurrences_between(notice, now, now + HORIZON, organisation.timezone)
+            )
+    return sorted(due, key=lambda pair: (pair[0], pair[1].id or 0))
+
+
+def calendar_feed(
+    session: Session, subscriber: Subscriber, *, now: datetime, calendar_name: str
+) -> bytes:
+    organisation = session.get_one(Organisation, subscriber.organisation_id)
+    tz = ZoneInfo(organisation.timezone)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Yorisou//Notices//JA")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", calendar_name)
+    calendar.add("x-wr-timezone", organisation.timezone)
+    for moment, notice in upcoming(session, subscriber, now=now):
+        event = Event()
+        event.add("uid", f"notice-{notice.id}-{moment:%Y%m%dT%H%M}@yorisou")
+        event.add("dtstamp", now)
+        event.add("summary", notice.title)
+        event.add("dtstart", moment.astimezone(tz).date())  # a whole day: it is a reminder
+        event.add("description", notice.body)
+        calendar.add_component(event)
+    return calendar.to_ical()
