@@ -29,7 +29,7 @@ login_manager = LoginManager()
 
 
 def select_locale() -> str:
-    chosen = request.args.get("lang") or request.form.get("lang")
+    chosen = request.args.get("lang")
     if chosen in LOCALES:
         return chosen
     return g.get("locale", "ja")

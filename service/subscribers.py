@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from service.addresses import hash_address
 from service.db import insert_ignoring_conflicts
 from service.models import (
+    Child,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
@@ -59,6 +60,7 @@ def subscribe_email(
     locale: str,
     now: datetime,
     anchor_date: date | None = None,
+    birth_months: Sequence[date] = (),
 ) -> Subscriber:
     """Create an unconfirmed subscriber and queue the confirmation email at top priority.
 
@@ -79,6 +81,7 @@ def subscribe_email(
         Subscription(subscriber_id=subscriber.id, topic_id=topic_id, created_at=now)
         for topic_id in sorted(set(topic_ids))
     )
+    session.add_all(Child(subscriber_id=subscriber.id, birth_month=month) for month in birth_months)
     add_email(session, subscriber=subscriber, email=email, now=now)
     return subscriber
 

@@ -60,7 +60,6 @@ def test_parent_journey_from_qr_code_to_unsubscribe(client, session, worker, set
         data={
             "csrf_token": token,
             "source": "koseki",
-            "lang": "ja",
             "email": "Hanako@Example.jp",
             "topics": [str(child_support.id)],
             "consent": "y",

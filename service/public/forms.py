@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -10,8 +12,17 @@ from wtforms import (
     SelectChoice,
     SelectField,
     SelectMultipleField,
+    StringField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.fields import FieldList
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -36,9 +47,39 @@ class SubscribeForm(FlaskForm):
             ),
         ],
     )
+    anchor_date = DateField(validators=[Optional()])
+    children = FieldList(StringField(validators=[Optional()]), min_entries=3, max_entries=6)
     consent = BooleanField(
         validators=[DataRequired(message=_l("Please agree to the privacy notice to continue."))]
     )
+
+    def validate_anchor_date(self, field: DateField) -> None:
+        today = date.today()
+        if field.data and not today - timedelta(days=366) <= field.data <= today:
+            raise ValidationError(
+                _l("The day your reminders count from must be within the last year.")
+            )
+
+    def validate_children(self, field: FieldList) -> None:
+        self.birth_months()
+
+    def birth_months(self) -> list[date]:
+        """The children's birth months given (first day of each month); raises if one is wrong."""
+        months = []
+        for entry in self.children.entries:
+            value = (entry.data or "").strip()
+            if not value:
+                continue
+            try:
+                month = datetime.strptime(value, "%Y-%m").date()
+            except ValueError as error:
+                raise ValidationError(
+                    _l("Please give each child's birth month like 2019-04.")
+                ) from error
+            if not date.today().replace(year=date.today().year - 20) <= month <= date.today():
+                raise ValidationError(_l("A child's birth month must be within the last 20 years."))
+            months.append(month)
+        return sorted(set(months))  # twins need one row: targeting asks "is there a child of …"
 
 
 class CsrfOnlyForm(FlaskForm):

@@ -119,6 +119,8 @@ def subscribe() -> ResponseReturnValue:
         topic_ids=form.topics.data or [],
         locale=locale,
         now=utcnow(),
+        anchor_date=form.anchor_date.data,
+        birth_months=form.birth_months(),
     )
     session.commit()
     return redirect(url_for("public.check_inbox", code=source.code, lang=locale), code=303)
@@ -198,7 +200,11 @@ def privacy(slug: str) -> ResponseReturnValue:
     organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
     if organisation is None:
         return render_error(404)
-    return render_template("public/privacy.html", organisation=organisation)
+    return render_template(
+        "public/privacy.html",
+        organisation=organisation,
+        retention_days=get_settings().retention_days,
+    )
 
 
 @blueprint.get("/")

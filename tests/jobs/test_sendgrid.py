@@ -182,7 +182,6 @@ def test_confirmations_have_a_lane_of_their_own(session, city, worker, fake_send
         data={
             "csrf_token": csrf_token(client, "/s/koseki"),
             "source": "koseki",
-            "lang": "ja",
             "email": "new@example.jp",
             "topics": [str(topic_id)],
             "consent": "y",

@@ -197,7 +197,6 @@ def test_confirmation_emails_to_one_address_are_capped_per_day(client, session, 
             data={
                 "csrf_token": csrf_token(client, "/s/koseki"),
                 "source": "koseki",
-                "lang": "ja",
                 "email": "target@example.jp",
                 "topics": [str(child_support.id)],
                 "consent": "y",

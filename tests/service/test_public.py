@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import func, select
 
-from service.models import Delivery, DeliveryKind, Endpoint, Subscriber, Subscription, Suppression
+from service.models import (
+    Child,
+    Delivery,
+    DeliveryKind,
+    Endpoint,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
 from service.tokens import Purpose, make_token
 from service.types import utcnow
 from tests.conftest import csrf_token
@@ -36,7 +44,6 @@ def _form(client, session, **overrides):
     data = {
         "csrf_token": csrf_token(client, "/s/koseki"),
         "source": "koseki",
-        "lang": "ja",
         "email": "hanako@example.jp",
         "topics": _topic_ids(session, "yoikuhi"),
         "consent": "y",
@@ -76,7 +83,7 @@ def test_landing_page_in_english(client, city):
     assert '<html lang="en">' in html
     assert "Receive notices that help you and your children" in html
     assert "Child support" in html and "Housing" in html
-    assert 'name="lang" value="en"' in html
+    assert 'action="/subscribe?lang=en"' in html
 
 
 def test_unknown_source_gets_a_helpful_404(client, city):
@@ -110,7 +117,7 @@ def test_subscribe_writes_an_unconfirmed_subscriber_and_queues_the_confirmation(
 
 
 def test_subscribe_in_english_remembers_the_locale(client, session, city):
-    response = client.post("/subscribe", data=_form(client, session, lang="en"))
+    response = client.post("/subscribe?lang=en", data=_form(client, session))
     assert response.status_code == 303
     assert session.exec(select(Subscriber)).one().locale == "en"
 
@@ -276,3 +283,35 @@ def test_unknown_page_and_wrong_method_are_readable(client, city):
     response = client.put("/subscribe")
     assert response.status_code == 405
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_anchor_date_and_children_are_kept_when_given(client, session, city):
+    response = client.post(
+        "/subscribe",
+        data=_form(
+            client,
+            session,
+            anchor_date="2026-11-20",
+            **{"children-0": "2019-04", "children-1": "", "children-2": "2024-12"},
+        ),
+    )
+    assert response.status_code == 303
+    subscriber = session.exec(select(Subscriber)).one()
+    assert subscriber.anchor_date == date(2026, 11, 20)
+    months = session.exec(select(Child.birth_month).where(Child.subscriber_id == subscriber.id))
+    assert sorted(months) == [date(2019, 4, 1), date(2024, 12, 1)]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"anchor_date": "2099-01-01"}, "今日から1年以内の日付"),
+        ({"children-0": "2019-13"}, "2019-04"),
+        ({"children-1": "1990-01"}, "20年以内の年月"),
+    ],
+)
+def test_wrong_dates_are_answered_and_write_nothing(client, session, city, overrides, message):
+    before = _counts(session)
+    response = client.post("/subscribe", data=_form(client, session, **overrides))
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert _counts(session) == before

@@ -1,0 +1,79 @@
+"""Rate limits and malformed input: a readable refusal, and nothing written."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlmodel import func, select
+
+from service import create_app, limiter
+from service.models import Subscriber
+from service.tokens import Purpose, make_token
+from tests.conftest import csrf_token
+from tests.factories import create_organisation, create_source, create_subscriber, create_topic
+
+
+@pytest.fixture
+def limited_client(settings, database):
+    app = create_app(replace(settings, ratelimit_enabled=True), database)
+    limiter.reset()
+    yield app.test_client()
+    limiter.reset()
+
+
+@pytest.fixture
+def topic(session):
+    city = create_organisation(session)
+    create_source(session, organisation=city, code="koseki")
+    return create_topic(session, organisation=city)
+
+
+def test_the_subscribe_form_is_rate_limited_per_ip(limited_client, session, topic):
+    token = csrf_token(limited_client, "/s/koseki")
+    statuses = [
+        limited_client.post(
+            "/subscribe",
+            data={
+                "csrf_token": token,
+                "source": "koseki",
+                "email": f"p{n}@example.jp",
+                "topics": [str(topic.id)],
+                "consent": "y",
+            },
+        ).status_code
+        for n in range(21)
+    ]
+    assert statuses[:20] == [303] * 20
+    assert statuses[20] == 429
+    refused = limited_client.post("/subscribe", data={"csrf_token": token})
+    assert "アクセスが集中しています" in refused.get_data(as_text=True)
+    assert session.exec(select(func.count()).select_from(Subscriber)).one() == 20
+
+
+def test_an_oversized_body_is_refused_readably(client, topic):
+    response = client.post("/subscribe", data={"email": "x" * 100_000})
+    assert response.status_code == 413
+    assert "入力された内容が長すぎます" in response.get_data(as_text=True)
+
+
+def test_a_body_that_is_not_utf8_is_refused_and_writes_nothing(client, session, topic):
+    response = client.post(
+        "/subscribe",
+        data=b"email=\xff\xfe\xfd&source=koseki",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert session.exec(select(func.count()).select_from(Subscriber)).one() == 0
+
+
+def test_a_token_made_for_one_purpose_is_refused_for_another(client, session, settings, topic):
+    from service.models import Organisation
+
+    city = session.exec(select(Organisation)).one()
+    subscriber = create_subscriber(session, organisation=city, topics=[topic])
+    confirm = make_token(settings.secret_key, Purpose.CONFIRM, subscriber.public_id)
+    assert client.post(f"/unsubscribe/{confirm}").status_code == 400
+    assert client.get(f"/preferences/{confirm}").status_code == 400
+    session.expire_all()
+    assert session.get(Subscriber, subscriber.id).unsubscribed_at is None
