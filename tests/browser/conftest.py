@@ -1,0 +1,101 @@
+"""Browser tests: the real app served on 127.0.0.1, driven by headless Chromium (Playwright).
+
+They need Debian's chromium (`apt-get install chromium fonts-noto-cjk`) and axe-core
+(`npm install --no-save --prefix tests/browser axe-core@4`); `.ci/run` installs both. Without
+them these tests skip and say so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from jobs.worker import Worker
+from service import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+MISSING = (
+    "browser tests need Chromium and axe-core: apt-get install chromium fonts-noto-cjk; "
+    "npm install --no-save --prefix tests/browser axe-core@4"
+)
+
+
+def _available() -> bool:
+    return Path(CHROMIUM).exists() and AXE.exists()
+
+
+@pytest.fixture
+def live_app(settings, database) -> Iterator[Flask]:
+    """The app, served on 127.0.0.1; its links in emails point at the server."""
+    if not _available():
+        if os.environ.get("REQUIRE_BROWSER"):  # CI: never skip silently
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
+    server = make_server("127.0.0.1", 0, Flask(__name__))
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    server.app = app = create_app(replace(settings, public_base_url=base_url), database)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield app
+    server.shutdown()
+
+
+@pytest.fixture
+def live_worker(live_app: Flask) -> Worker:
+    return Worker(live_app)
+
+
+@pytest.fixture
+def page(live_app: Flask) -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            base_url=live_app.extensions["yorisou.settings"].public_base_url,
+            locale="ja-JP",
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def check_accessibility(page) -> None:
+    """axe-core on the page as it is: no serious or critical violation."""
+    page.evaluate(AXE.read_text())  # evaluated by the browser, so our CSP does not block it
+    result = page.evaluate("axe.run({resultTypes: ['violations']})")
+    serious = [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, json.dumps(serious, ensure_ascii=False, indent=1)
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

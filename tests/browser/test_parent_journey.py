@@ -1,0 +1,94 @@
+"""A parent's whole journey in a real browser, in Japanese and in English, checked by axe."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import check_accessibility, screenshot
+from tests.factories import create_organisation, create_source, create_topic
+from tests.outbox import read_outbox, text_body
+
+TEXT = {
+    "ja": {
+        "register": "登録する",
+        "sent": "メールをご確認ください",
+        "done": "登録が完了しました",
+        "manage": "登録内容の確認・変更",
+        "save_topics": "テーマを保存する",
+        "saved": "テーマを保存しました",
+        "stop_all": "すべての配信を停止する",
+        "unsubscribe": "配信を停止する",
+        "stopped": "配信を停止しました",
+        "consent": "に同意します",
+        "email": "メールアドレス",
+    },
+    "en": {
+        "register": "Register",
+        "sent": "Please check your email",
+        "done": "Your registration is complete",
+        "manage": "See or change your registration",
+        "save_topics": "Save topics",
+        "saved": "Your topics have been saved.",
+        "stop_all": "Unsubscribe from everything",
+        "unsubscribe": "Unsubscribe",
+        "stopped": "You have been unsubscribed",
+        "consent": "I agree to the",
+        "email": "Email address",
+    },
+}
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    create_source(session, organisation=city, code="koseki")
+    create_topic(
+        session, organisation=city, slug="yoikuhi", name_ja="養育費", name_en="Child support"
+    )
+    create_topic(session, organisation=city, slug="sumai", name_ja="住まい", name_en="Housing")
+    return city
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_landing_to_unsubscribe_in_a_browser(page, city, live_worker, settings, lang):
+    text = TEXT[lang]
+    page.goto(f"/s/koseki?lang={lang}")
+    check_accessibility(page)
+    screenshot(page, f"landing-{lang}")
+    page.get_by_role("checkbox", name="養育費" if lang == "ja" else "Child support").check()
+    page.get_by_label(text["email"], exact=True).fill("hanako@example.jp")
+    page.get_by_label(text["consent"]).check()
+    page.get_by_role("button", name=text["register"]).click()
+    page.get_by_role("heading", name=text["sent"]).wait_for()
+    check_accessibility(page)
+
+    live_worker.run_once()
+    [confirmation] = read_outbox(settings.outbox_dir)
+    confirm_link = next(w for w in text_body(confirmation).split() if "/confirm/" in w)
+    page.goto(confirm_link)
+    page.get_by_role("heading", name=text["done"]).wait_for()
+    check_accessibility(page)
+
+    page.get_by_role("link", name=text["manage"]).click()
+    page.get_by_role(
+        "heading", name="ご登録の内容" if lang == "ja" else "Your registration"
+    ).wait_for()
+    check_accessibility(page)
+    screenshot(page, f"preferences-{lang}")
+    page.get_by_role("checkbox", name="住まい" if lang == "ja" else "Housing").check()
+    page.get_by_role("button", name=text["save_topics"]).click()
+    page.get_by_text(text["saved"]).wait_for()
+
+    page.get_by_role("link", name=text["stop_all"]).click()
+    check_accessibility(page)
+    page.get_by_role("button", name=text["unsubscribe"]).click()
+    page.get_by_role("heading", name=text["stopped"]).wait_for()
+
+
+def test_the_quick_exit_leaves_and_replaces_the_history_entry(page, city):
+    page.goto("/s/koseki")
+    page.route("https://www.google.com/**", lambda route: route.fulfill(body="neutral"))
+    before = page.evaluate("history.length")
+    page.get_by_role("link", name="すぐにページを閉じる").click()
+    page.wait_for_url("https://www.google.com/**")
+    assert page.evaluate("history.length") == before  # replaced, not added
