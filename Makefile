@@ -34,7 +34,9 @@ translations: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
 		-o service/translations/messages.pot .
 	$(BIN)/pybabel update -i service/translations/messages.pot -d service/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -D easy -l ja -i service/translations/messages.pot -d service/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d service/translations --statistics
+	$(BIN)/pybabel compile -D easy -d service/translations --statistics
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

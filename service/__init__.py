@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Response, current_app, g, request
-from flask_babel import Babel, format_date, get_locale
+from flask import Flask, Response, current_app, g
+from flask_babel import Babel, format_date
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,10 +14,16 @@ from sqlmodel import Session
 
 from service.calendar import describe_rule
 from service.db import Database
+from service.languages import (
+    LANGUAGES,
+    babel_locale,
+    current_language,
+    html_lang,
+    start_request,
+)
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = ("ja", "en")
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -26,13 +32,6 @@ CONTENT_SECURITY_POLICY = (
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address, default_limits=[])
 login_manager = LoginManager()
-
-
-def select_locale() -> str:
-    chosen = request.args.get("lang")
-    if chosen in LOCALES:
-        return chosen
-    return g.get("locale", "ja")
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Flask:
@@ -57,7 +56,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.extensions["yorisou.settings"] = settings
     app.extensions["yorisou.database"] = database or Database.from_url(settings.database_url)
 
-    Babel(app, locale_selector=select_locale, timezone_selector=lambda: settings.timezone)
+    Babel(app, locale_selector=babel_locale, timezone_selector=lambda: settings.timezone)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -71,10 +70,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     errors.register(app)
     app.jinja_env.globals.update(
         describe_rule=describe_rule,
-        get_locale=get_locale,
+        html_lang=html_lang,
+        current_language=current_language,
+        languages=LANGUAGES,
         format_date=format_date,
         quick_exit_url=lambda: settings.quick_exit_url,
     )
+
+    app.before_request(start_request)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -7,10 +7,11 @@ from collections import defaultdict
 from collections.abc import Collection
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from sqlmodel import Session, col, select
 
 from service.channels import Recipient, RenderedMessage
+from service.languages import in_language
 from service.markdown import render_markdown
 from service.models import (
     DeliveryKind,
@@ -40,7 +41,7 @@ def _sender(organisation: Organisation, settings: Settings) -> dict[str, str]:
 
 def render_confirmation(organisation: Organisation, locale: str) -> RenderedMessage:
     settings: Settings = current_app.extensions["yorisou.settings"]
-    with force_locale(locale):
+    with in_language(locale):
         context = {
             "organisation": organisation,
             "confirm_url": CONFIRM_URL,
@@ -58,7 +59,7 @@ def render_confirmation(organisation: Organisation, locale: str) -> RenderedMess
 
 def render_notice(notice: Notice, organisation: Organisation, locale: str) -> RenderedMessage:
     settings: Settings = current_app.extensions["yorisou.settings"]
-    with force_locale(locale):
+    with in_language(locale):
         context = {
             "organisation": organisation,
             "notice": notice,
@@ -82,7 +83,7 @@ def render_digest(
 ) -> RenderedMessage:
     """The week's notices for a parent who asked for one email a week."""
     settings: Settings = current_app.extensions["yorisou.settings"]
-    with force_locale(locale):
+    with in_language(locale):
         context = {
             "organisation": organisation,
             "notices": [(notice, render_markdown(notice.body)) for notice in notices],
@@ -110,7 +111,7 @@ def render_push(
     summary = re.sub(r"[*_`#>\[\]]", "", first_paragraph).replace("\n", " ")
     title = notice.title
     if not previews:
-        with force_locale(locale):
+        with in_language(locale):
             title = gettext("There is a notice from %(name)s", name=organisation.name)
             summary = gettext("Tap to read it.")
     return RenderedMessage(
@@ -143,7 +144,7 @@ def registration_reasons(
             .where(col(Subscriber.id).in_(subscriber_ids))
         ).all()
     )
-    with force_locale(locale):
+    with in_language(locale):
         return {
             subscriber_id: gettext(
                 "Your topics: %(topics)s", topics=gettext(", ").join(topics[subscriber_id])

@@ -25,6 +25,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from service.languages import LANGUAGES
+
 
 class SubscribeForm(FlaskForm):
     source = HiddenField(validators=[DataRequired()])
@@ -89,7 +91,7 @@ class CsrfOnlyForm(FlaskForm):
 class SettingsForm(FlaskForm):
     anchor_date = DateField(_l("The day your reminders count from"), validators=[Optional()])
     locale = SelectField(
-        _l("Language"), choices=[SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
+        _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()]
     )
     push_previews = BooleanField(_l("Show the notice's words on the lock screen"))
 

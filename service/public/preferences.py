@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext, refresh
+from flask_babel import gettext
 from sqlmodel import Session, col, select
 
-from service import LOCALES, get_session, limiter
+from service import get_session, limiter
 from service.addresses import mask_address
 from service.ics import calendar_feed
+from service.languages import LANGUAGES, use_language
 from service.models import Endpoint, Organisation, Subscriber, Subscription, SubscriptionMode
 from service.public import blueprint
 from service.public.forms import AddEmailForm, CsrfOnlyForm, EraseForm, PauseForm, SettingsForm
@@ -106,15 +107,14 @@ def change_settings(token: str) -> ResponseReturnValue:
     session = get_session()
     subscriber = subscriber_from_link(session, token)
     form = SettingsForm()
-    if not form.validate_on_submit() or form.locale.data not in LOCALES:
+    if not form.validate_on_submit() or form.locale.data not in LANGUAGES:
         return _page(session, subscriber, token, 400, settings_form=form)
     subscriber.anchor_date = form.anchor_date.data or subscriber.anchor_date
     subscriber.locale = form.locale.data
     subscriber.push_previews = bool(form.push_previews.data)
     session.add(subscriber)
     session.commit()
-    g.locale = subscriber.locale  # say it in the language just chosen
-    refresh()
+    use_language(subscriber.locale)  # say it in the language just chosen
     return _back(token, gettext("Your settings have been saved."))
 
 

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from flask import abort, g, make_response, redirect, render_template, url_for
+from flask import abort, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from sqlmodel import Session, select
 from wtforms import SelectChoice
 
 from service import csrf, get_session, get_settings, limiter
 from service.errors import render_error
+from service.languages import current_language, use_language
 from service.models import Endpoint, Organisation, Source, Subscriber
 from service.public import blueprint
 from service.public.forms import SubscribeForm
@@ -65,7 +66,7 @@ def _subscriber(session: Session, public_id: str) -> Subscriber:
             ),
         )
     assert subscriber is not None
-    g.locale = subscriber.locale
+    use_language(subscriber.locale)
     return subscriber
 
 
@@ -88,7 +89,7 @@ def _render_landing(
         source=source,
         topics=active_topics(session, source.organisation_id),
         form=form,
-        locale=str(get_locale()),
+        locale=current_language(),
     ), status
 
 
@@ -105,7 +106,7 @@ def subscribe() -> ResponseReturnValue:
     session = get_session()
     form = SubscribeForm()
     source = _source_or_404(session, form.source.data or "")
-    locale = str(get_locale())
+    locale = current_language()
     form.topics.choices = [
         SelectChoice(topic.id or 0, topic.name(locale))
         for topic in active_topics(session, source.organisation_id)

@@ -20,6 +20,7 @@ from service.tokens import Purpose, make_token
 from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import create_organisation, create_source, create_subscriber, create_topic
+from tests.outbox import read_outbox, text_body
 
 
 @pytest.fixture
@@ -315,3 +316,17 @@ def test_wrong_dates_are_answered_and_write_nothing(client, session, city, overr
     response = client.post("/subscribe", data=_form(client, session, **overrides))
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert _counts(session) == before
+
+
+def test_easy_japanese_is_offered_and_remembered(client, session, city, worker, settings):
+    html = client.get("/s/koseki?lang=easy").get_data(as_text=True)
+    assert '<html lang="ja">' in html
+    assert "あなたと 子どもの ための お知らせを 送ります" in html
+    assert 'href="?lang=ja"' in html and 'href="?lang=en"' in html
+    response = client.post("/subscribe?lang=easy", data=_form(client, session))
+    assert response.status_code == 303 and response.location.endswith("lang=easy")
+    assert session.exec(select(Subscriber)).one().locale == "easy"
+    worker.run_once()
+    [confirmation] = read_outbox(settings.outbox_dir)
+    assert "登録の かくにん" in str(confirmation["Subject"])
+    assert "下の リンクを ひらくと、登録が おわります。" in text_body(confirmation)
