@@ -28,6 +28,11 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# What the Firebase SDK in the parent's browser talks to when push is on.
+FIREBASE_CONNECT = (
+    "; connect-src 'self' https://fcmregistrations.googleapis.com "
+    "https://firebaseinstallations.googleapis.com https://fcm.googleapis.com"
+)
 
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address, default_limits=[])
@@ -78,10 +83,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
 
     app.before_request(start_request)
+    csp = CONTENT_SECURITY_POLICY + (FIREBASE_CONNECT if settings.firebase_web else "")
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -107,8 +108,21 @@ class Settings:
         )
         return settings.checked()
 
+    @property
+    def firebase_web(self) -> dict[str, str] | None:
+        """The public Firebase web config (with "vapidKey"), or None when push is off."""
+        return json.loads(self.firebase_web_config) if self.firebase_web_config else None
+
     def checked(self) -> Settings:
         """Refuse what cannot run; in development, fill in a generated secret key."""
+        if self.firebase_web_config:
+            try:
+                web = json.loads(self.firebase_web_config)
+            except ValueError as error:
+                raise SettingsError("FIREBASE_WEB_CONFIG must be JSON") from error
+            missing = {"apiKey", "projectId", "messagingSenderId", "appId", "vapidKey"} - set(web)
+            if missing:
+                raise SettingsError(f"FIREBASE_WEB_CONFIG lacks {', '.join(sorted(missing))}")
         if self.email_backend not in {"outbox", "sendgrid"}:
             raise SettingsError("EMAIL_BACKEND must be outbox or sendgrid")
         if self.email_backend == "sendgrid" and not self.sendgrid_api_key:

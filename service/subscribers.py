@@ -51,18 +51,20 @@ def active_topics(session: Session, organisation_id: int) -> list[Topic]:
     )
 
 
-def subscribe_email(
+def register_subscriber(
     session: Session,
     *,
     source: Source,
-    email: str,
+    email: str | None,
+    push_token: str | None = None,
     topic_ids: Sequence[int],
     locale: str,
     now: datetime,
     anchor_date: date | None = None,
     birth_months: Sequence[date] = (),
 ) -> Subscriber:
-    """Create an unconfirmed subscriber and queue the confirmation email at top priority.
+    """A new subscriber: an email address waits for double opt-in; a push token is verified
+    by the act of registering, so a parent with one is subscribed at once.
 
     The caller has checked that every topic belongs to the source's organisation.
     """
@@ -82,8 +84,31 @@ def subscribe_email(
         for topic_id in sorted(set(topic_ids))
     )
     session.add_all(Child(subscriber_id=subscriber.id, birth_month=month) for month in birth_months)
-    add_email(session, subscriber=subscriber, email=email, now=now)
+    if push_token:
+        add_push(session, subscriber=subscriber, token=push_token, now=now)
+    if email:
+        add_email(session, subscriber=subscriber, email=email, now=now)
     return subscriber
+
+
+def add_push(session: Session, *, subscriber: Subscriber, token: str, now: datetime) -> Endpoint:
+    """This device's push token; registering it is the proof, so it is verified at once."""
+    organisation = session.get_one(Organisation, subscriber.organisation_id)
+    endpoint = Endpoint(
+        subscriber_id=subscriber.id or 0,
+        channel="webpush",
+        address=token,
+        address_hash=hash_address("webpush", token),
+        created_at=now,
+        verified_at=now,
+    )
+    session.add(endpoint)
+    if subscriber.confirmed_at is None:
+        subscriber.confirmed_at = now
+        subscriber.anchor_date = subscriber.anchor_date or local_date(now, organisation.timezone)
+        session.add(subscriber)
+    session.flush()
+    return endpoint
 
 
 def add_email(session: Session, *, subscriber: Subscriber, email: str, now: datetime) -> Endpoint:

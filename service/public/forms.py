@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -37,11 +38,13 @@ class SubscribeForm(FlaskForm):
         option_widget=CheckboxInput(),
         validators=[InputRequired(message=_l("Please choose at least one topic."))],
     )
+    push = BooleanField()
+    push_token = HiddenField(validators=[Optional(), Length(max=4096)])
     email = EmailField(
         _l("Email address"),
         filters=[lambda value: value.strip() if value else value],  # phone keyboards add spaces
         validators=[
-            DataRequired(message=_l("Please enter your email address.")),
+            Optional(),  # when this device gets notifications instead; see validate()
             Length(max=254),
             Email(
                 message=_l("Please check your email address: it looks incomplete."),
@@ -54,6 +57,13 @@ class SubscribeForm(FlaskForm):
     consent = BooleanField(
         validators=[DataRequired(message=_l("Please agree to the privacy notice to continue."))]
     )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.email.data and not self.push_token.data:  # one way to reach the parent
+            self.email.errors = [*self.email.errors, _l("Please enter your email address.")]
+            return False
+        return valid
 
     def validate_anchor_date(self, field: DateField) -> None:
         today = date.today()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, render_template, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlmodel import Session, select
@@ -12,7 +12,7 @@ from service.languages import current_language, use_language
 from service.models import Endpoint, Organisation, Source, Subscriber
 from service.public import blueprint
 from service.public.forms import SubscribeForm
-from service.subscribers import active_topics, confirm_email, subscribe_email, unsubscribe
+from service.subscribers import active_topics, confirm_email, register_subscriber, unsubscribe
 from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
 from service.types import utcnow
 
@@ -90,6 +90,7 @@ def _render_landing(
         topics=active_topics(session, source.organisation_id),
         form=form,
         locale=current_language(),
+        firebase_web=get_settings().firebase_web,
     ), status
 
 
@@ -113,10 +114,11 @@ def subscribe() -> ResponseReturnValue:
     ]
     if not form.validate():
         return _render_landing(session, source, form, status=400)
-    subscribe_email(
+    subscriber = register_subscriber(
         session,
         source=source,
-        email=form.email.data or "",
+        email=form.email.data or None,
+        push_token=form.push_token.data or None,
         topic_ids=form.topics.data or [],
         locale=locale,
         now=utcnow(),
@@ -124,6 +126,9 @@ def subscribe() -> ResponseReturnValue:
         birth_months=form.birth_months(),
     )
     session.commit()
+    if not form.email.data:  # this device only: verified already, nothing to confirm
+        flash(gettext("Your registration is complete"), "info")
+        return redirect(url_for("public.preferences", token=manage_token(subscriber)), code=303)
     return redirect(url_for("public.check_inbox", code=source.code, lang=locale), code=303)
 
 
@@ -211,3 +216,13 @@ def privacy(slug: str) -> ResponseReturnValue:
 @blueprint.get("/")
 def index() -> ResponseReturnValue:
     return render_template("public/index.html")
+
+
+@blueprint.get("/firebase-messaging-sw.js")
+def push_service_worker() -> ResponseReturnValue:
+    """Served from the root, so that it may handle pushes for the whole site."""
+    config = get_settings().firebase_web
+    if config is None:
+        return render_error(404)
+    script = render_template("firebase-messaging-sw.js", config=config)
+    return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})

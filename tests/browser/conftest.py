@@ -35,9 +35,20 @@ def _available() -> bool:
     return Path(CHROMIUM).exists() and AXE.exists()
 
 
+PUSH_CONFIG = {
+    "apiKey": "AIza-test",
+    "projectId": "yorisou-test",
+    "messagingSenderId": "1",
+    "appId": "1:1:web:1",
+    "vapidKey": "BPublicVapidKey",
+}
+
+
 @pytest.fixture
-def live_app(settings, database) -> Iterator[Flask]:
+def live_app(request, settings, database) -> Iterator[Flask]:
     """The app, served on 127.0.0.1; its links in emails point at the server."""
+    if "push_page" in request.fixturenames:
+        settings = replace(settings, firebase_web_config=json.dumps(PUSH_CONFIG))
     if not _available():
         if os.environ.get("REQUIRE_BROWSER"):  # CI: never skip silently
             pytest.fail(MISSING)
@@ -55,8 +66,7 @@ def live_worker(live_app: Flask) -> Worker:
     return Worker(live_app)
 
 
-@pytest.fixture
-def page(live_app: Flask) -> Iterator:
+def _browser_page(live_app: Flask, *, permissions: list[str]) -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -76,12 +86,28 @@ def page(live_app: Flask) -> Iterator:
             viewport={"width": 390, "height": 844},
             base_url=live_app.extensions["yorisou.settings"].public_base_url,
             locale="ja-JP",
+            permissions=permissions,
+        )
+        # Nothing leaves the machine: any address but the app's own is refused.
+        context.route(
+            lambda url: not url.startswith(("http://127.0.0.1", "data:")),
+            lambda route: route.abort(),
         )
         page = context.new_page()
         page.set_default_timeout(10_000)
         yield page
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def page(live_app: Flask) -> Iterator:
+    yield from _browser_page(live_app, permissions=[])
+
+
+@pytest.fixture
+def push_page(live_app: Flask) -> Iterator:
+    yield from _browser_page(live_app, permissions=["notifications"])
 
 
 def check_accessibility(page) -> None:

@@ -92,3 +92,17 @@ def test_the_quick_exit_leaves_and_replaces_the_history_entry(page, city):
     page.get_by_role("link", name="すぐにページを閉じる").click()
     page.wait_for_url("https://www.google.com/**")
     assert page.evaluate("history.length") == before  # replaced, not added
+
+
+def test_the_push_option_asks_only_when_ticked_and_says_when_it_fails(push_page, city):
+    page = push_page
+    page.goto("/s/koseki")
+    option = page.locator("[data-push-option]")
+    option.wait_for(state="visible")  # shown by the script: it needs JavaScript
+    check_accessibility(page)
+    box = page.get_by_role("checkbox", name="この端末に通知")
+    box.check()
+    # Google cannot be reached from here, so the token cannot be had: the parent is told.
+    page.get_by_text("この端末では通知を設定できませんでした").wait_for()
+    assert not box.is_checked()
+    assert page.locator("input[name=push_token]").input_value() == ""
