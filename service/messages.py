@@ -25,6 +25,9 @@ from service.models import (
 from service.settings import Settings
 from service.tokens import Purpose, make_token
 
+# Words that must never show in a subject line or on a lock screen: an ex-partner may see it.
+SENSITIVE_WORDS = ("離婚", "別居", "DV", "ＤＶ", "暴力", "divorce", "separation", "violence")
+
 UNSUBSCRIBE_URL = "%%unsubscribe_url%%"
 PREFERENCES_URL = "%%preferences_url%%"
 CONFIRM_URL = "%%confirm_url%%"
@@ -37,6 +40,13 @@ def _sender(organisation: Organisation, settings: Settings) -> dict[str, str]:
         "sender_email": settings.mail_from or organisation.sender_email,
         "sender_name": organisation.sender_name,
     }
+
+
+def discreet_subject(title: str, organisation: Organisation) -> str:
+    """The notice's title, unless it would tell an onlooker too much (it stays in the body)."""
+    if any(word.lower() in title.lower() for word in SENSITIVE_WORDS):
+        return gettext("A notice from %(name)s", name=organisation.name)
+    return title
 
 
 def render_confirmation(organisation: Organisation, locale: str) -> RenderedMessage:
@@ -70,7 +80,7 @@ def render_notice(notice: Notice, organisation: Organisation, locale: str) -> Re
             "reason": REASON,
         }
         return RenderedMessage(
-            subject=notice.title,
+            subject=discreet_subject(notice.title, organisation),
             text=render_template("email/notice.txt", **context),
             html=render_template("email/notice.html", **context),
             categories=("notice", f"notice-{notice.id}"),
@@ -109,9 +119,9 @@ def render_push(
     settings: Settings = current_app.extensions["yorisou.settings"]
     first_paragraph = notice.body.strip().split("\n\n")[0]
     summary = re.sub(r"[*_`#>\[\]]", "", first_paragraph).replace("\n", " ")
-    title = notice.title
-    if not previews:
-        with in_language(locale):
+    with in_language(locale):
+        title = discreet_subject(notice.title, organisation)
+        if not previews:
             title = gettext("There is a notice from %(name)s", name=organisation.name)
             summary = gettext("Tap to read it.")
     return RenderedMessage(

@@ -106,3 +106,12 @@ def test_the_push_option_asks_only_when_ticked_and_says_when_it_fails(push_page,
     page.get_by_text("この端末では通知を設定できませんでした").wait_for()
     assert not box.is_checked()
     assert page.locator("input[name=push_token]").input_value() == ""
+
+
+@pytest.mark.parametrize("path", ["/s/koseki", "/s/koseki?lang=en", "/privacy/aoba"])
+def test_pages_fit_a_320px_screen_and_200_percent_zoom(page, city, path):
+    for width in (320, 640):  # 640 CSS px at 200% zoom is a 320 px screen
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways at {width}px"

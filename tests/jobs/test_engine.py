@@ -345,3 +345,21 @@ def test_an_erased_endpoint_is_not_sent_to(session, city, topics, worker, settin
     worker.dispatch(AUG_17_9AM)
     assert read_outbox(settings.outbox_dir) == []
     assert session.exec(select(func.count()).select_from(Subscriber)).one() == 1
+
+
+def test_a_title_that_says_too_much_never_becomes_the_subject(
+    session, city, topics, worker, settings
+):
+    create_subscriber(session, organisation=city, topics=[topics[0]], email="a@example.jp")
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        title="離婚届を出した方へ",
+        starts_at=AUG_17_9AM,
+    )
+    worker.run_once(AUG_17_9AM)
+    [message] = read_outbox(settings.outbox_dir)
+    assert str(message["Subject"]) == "あおば市からのお知らせ"
+    assert "離婚" not in str(message["From"])
+    assert text_body(message).startswith("離婚届を出した方へ")  # inside, where only she looks
