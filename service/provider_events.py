@@ -11,8 +11,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from service.db import insert_ignoring_conflicts
-from service.models import Delivery, Endpoint, ProviderEvent, Subscriber, Suppression
-from service.subscribers import unsubscribe
+from service.models import Delivery, Endpoint, ProviderEvent, Subscriber
+from service.subscribers import suppress, unsubscribe
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +69,9 @@ def _apply(
         endpoint.soft_bounces += 1
         session.add(endpoint)
         if endpoint.soft_bounces >= SOFT_BOUNCE_LIMIT:
-            _disable(session, endpoint, "repeated soft bounces", now, suppress=False)
+            _disable(session, endpoint, "repeated soft bounces", now, suppressed=False)
     elif kind in {"bounce", "dropped", "spamreport"}:
-        _disable(session, endpoint, kind, now, suppress=True)
+        _disable(session, endpoint, kind, now, suppressed=True)
         if kind == "spamreport":
             unsubscribe(
                 session, subscriber=session.get_one(Subscriber, endpoint.subscriber_id), now=now
@@ -83,25 +83,16 @@ def _apply(
 
 
 def _disable(
-    session: Session, endpoint: Endpoint, reason: str, now: datetime, *, suppress: bool
+    session: Session, endpoint: Endpoint, reason: str, now: datetime, *, suppressed: bool
 ) -> None:
     session.execute(
         update(Endpoint)
         .where(col(Endpoint.id) == endpoint.id, col(Endpoint.disabled_at).is_(None))
         .values(disabled_at=now, disabled_reason=reason)
     )
-    if suppress:
+    if suppressed:
         subscriber = session.get_one(Subscriber, endpoint.subscriber_id)
-        dialect = session.get_bind().dialect.name
-        session.execute(
-            insert_ignoring_conflicts(Suppression, dialect).values(
-                organisation_id=subscriber.organisation_id,
-                channel=endpoint.channel,
-                address_hash=endpoint.address_hash,
-                reason=reason,
-                created_at=now,
-            )
-        )
+        suppress(session, subscriber=subscriber, endpoint=endpoint, reason=reason, now=now)
     log.info("endpoint %s disabled: %s", endpoint.id, reason)
 
 

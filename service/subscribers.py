@@ -249,20 +249,27 @@ def erase_subscriber(
     delivery rows (counts for the reports), which point at no one any more.
     """
     unsubscribe(session, subscriber=subscriber, now=now)
-    dialect = session.get_bind().dialect.name
     endpoints = session.exec(select(Endpoint).where(Endpoint.subscriber_id == subscriber.id))
     for endpoint in endpoints:
         if endpoint.verified_at is not None:
-            session.execute(
-                insert_ignoring_conflicts(Suppression, dialect).values(
-                    organisation_id=subscriber.organisation_id,
-                    channel=endpoint.channel,
-                    address_hash=endpoint.address_hash,
-                    reason=reason,
-                    created_at=now,
-                )
-            )
+            suppress(session, subscriber=subscriber, endpoint=endpoint, reason=reason, now=now)
     session.delete(subscriber)  # endpoints, subscriptions and children go with it
+
+
+def suppress(
+    session: Session, *, subscriber: Subscriber, endpoint: Endpoint, reason: str, now: datetime
+) -> None:
+    """Put the address on the organisation's suppression list (as a hash only)."""
+    dialect = session.get_bind().dialect.name
+    session.execute(
+        insert_ignoring_conflicts(Suppression, dialect).values(
+            organisation_id=subscriber.organisation_id,
+            channel=endpoint.channel,
+            address_hash=endpoint.address_hash,
+            reason=reason,
+            created_at=now,
+        )
+    )
 
 
 def erase_expired(session: Session, *, now: datetime, retention: timedelta) -> tuple[int, int]:
