@@ -129,3 +129,7 @@ class EraseForm(FlaskForm):
     sure = BooleanField(
         validators=[DataRequired(message=_l("Please tick the box to confirm the deletion."))]
     )
+
+
+class AddDeviceForm(FlaskForm):
+    push_token = HiddenField(validators=[DataRequired(), Length(max=4096)])

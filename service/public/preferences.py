@@ -9,17 +9,25 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlmodel import Session, col, select
 
-from service import get_session, limiter
+from service import get_session, get_settings, limiter
 from service.addresses import mask_address
 from service.ics import calendar_feed
 from service.languages import LANGUAGES, use_language
 from service.models import Endpoint, Organisation, Subscriber, Subscription, SubscriptionMode
 from service.public import blueprint
-from service.public.forms import AddEmailForm, CsrfOnlyForm, EraseForm, PauseForm, SettingsForm
+from service.public.forms import (
+    AddDeviceForm,
+    AddEmailForm,
+    CsrfOnlyForm,
+    EraseForm,
+    PauseForm,
+    SettingsForm,
+)
 from service.public.views import subscriber_from_link
 from service.subscribers import (
     active_topics,
     add_email,
+    add_push,
     erase_subscriber,
     remove_endpoint,
     set_topics,
@@ -69,6 +77,8 @@ def _page(
         erase_form=forms.pop("erase_form", None) or EraseForm(),
         pause_form=PauseForm(),
         csrf_form=CsrfOnlyForm(),
+        device_form=AddDeviceForm(),
+        firebase_web=get_settings().firebase_web,
     ), status
 
 
@@ -150,6 +160,19 @@ def add_email_address(token: str) -> ResponseReturnValue:
     add_email(session, subscriber=subscriber, email=form.email.data or "", now=utcnow())
     session.commit()
     return _back(token, gettext("We have sent a confirmation email to the new address."))
+
+
+@blueprint.post("/preferences/<token>/push")
+@limiter.limit(POSTS)
+def add_device(token: str) -> ResponseReturnValue:
+    session = get_session()
+    subscriber = subscriber_from_link(session, token)
+    form = AddDeviceForm()
+    if not form.validate_on_submit():
+        return _page(session, subscriber, token, 400)
+    add_push(session, subscriber=subscriber, token=form.push_token.data or "", now=utcnow())
+    session.commit()
+    return _back(token, gettext("This device will receive notifications."))
 
 
 @blueprint.post("/preferences/<token>/endpoints/<int:endpoint_id>/remove")

@@ -9,9 +9,10 @@ import pytest
 from sqlmodel import select
 
 from service import create_app
-from service.models import Delivery, Endpoint, Subscriber
+from service.models import Delivery, Endpoint, Organisation, Subscriber
+from service.tokens import Purpose, make_token
 from tests.conftest import csrf_token
-from tests.factories import create_organisation, create_source, create_topic
+from tests.factories import create_organisation, create_source, create_subscriber, create_topic
 
 WEB_CONFIG = {
     "apiKey": "AIza-test",
@@ -94,3 +95,20 @@ def test_neither_email_nor_device_is_refused(push_client, session, topic):
     assert response.status_code == 400
     assert "メールアドレスを入力してください" in response.get_data(as_text=True)
     assert session.exec(select(Subscriber)).all() == []
+
+
+def test_a_device_is_added_from_the_preferences_page(push_client, session, settings, topic):
+    city = session.exec(select(Organisation)).one()
+    subscriber = create_subscriber(session, organisation=city, topics=[topic])
+    token = make_token(settings.secret_key, Purpose.MANAGE, subscriber.public_id)
+    page = f"/preferences/{token}"
+    assert "data-push-option" in push_client.get(page).get_data(as_text=True)
+    response = push_client.post(
+        f"{page}/push",
+        data={"csrf_token": csrf_token(push_client, page), "push_token": "fcm-token-9"},
+    )
+    assert response.status_code == 303
+    pushes = session.exec(select(Endpoint).where(Endpoint.channel == "webpush")).all()
+    assert [(e.address, e.verified_at is not None) for e in pushes] == [("fcm-token-9", True)]
+    missing = push_client.post(f"{page}/push", data={"csrf_token": csrf_token(push_client, page)})
+    assert missing.status_code == 400
