@@ -115,3 +115,12 @@ def test_pages_fit_a_320px_screen_and_200_percent_zoom(page, city, path):
         page.goto(path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways at {width}px"
+
+
+def test_a_fourth_child_can_be_added(page, city, session):
+    page.goto("/s/koseki")
+    page.get_by_text("任意：お知らせの時期について").click()
+    page.get_by_role("button", name="お子さんを追加する").click()
+    page.get_by_label("4人目").fill("2015-06")
+    assert page.locator("input[type=month]").count() == 4
+    check_accessibility(page)
