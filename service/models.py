@@ -17,6 +17,11 @@ class Role(StrEnum):
     EDITOR = "editor"
     VIEWER = "viewer"
 
+    def allows(self, needed: Role) -> bool:
+        """An admin may do what an editor may, an editor what a viewer may."""
+        order = (Role.VIEWER, Role.EDITOR, Role.ADMIN)
+        return order.index(self) >= order.index(needed)
+
 
 class NoticeStatus(StrEnum):
     DRAFT = "draft"

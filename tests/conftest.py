@@ -122,7 +122,7 @@ def worker(app: Flask) -> Worker:
     return Worker(app)
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:

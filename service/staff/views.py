@@ -2,70 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, render_template
 from flask.typing import ResponseReturnValue
-from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import current_user
 from sqlmodel import col, func, select
 
-from service import get_session, get_settings, limiter, login_manager
-from service.models import Notice, Organisation, Source, StaffUser, Subscriber, Topic
+from service import get_session, get_settings
+from service.models import Notice, Organisation, Role, Source, Subscriber, Topic
 from service.qr import qr_png, qr_svg
 from service.staff import blueprint
-from service.staff.forms import LoginForm
-from service.staff_users import authenticate
-from service.types import utcnow
-
-login_manager.login_view = "staff.login"
-login_manager.login_message = "ログインしてください。"
-login_manager.session_protection = "strong"
-
-
-@dataclass(frozen=True)
-class SignedInStaff(UserMixin):
-    id: int
-    organisation_id: int
-    email: str
-    role: str
-
-
-@login_manager.user_loader
-def load_staff(user_id: str) -> SignedInStaff | None:
-    user = get_session().get(StaffUser, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active or user.id is None:
-        return None
-    return SignedInStaff(user.id, user.organisation_id, user.email, user.role)
-
-
-@blueprint.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
-def login() -> ResponseReturnValue:
-    form = LoginForm()
-    if form.validate_on_submit():
-        session = get_session()
-        user = authenticate(session, email=form.email.data or "", password=form.password.data or "")
-        if user is not None and user.id is not None:
-            user.last_login_at = utcnow()
-            session.add(user)
-            session.commit()
-            login_user(SignedInStaff(user.id, user.organisation_id, user.email, user.role))
-            return redirect(url_for("staff.home"))
-        flash("メールアドレスまたはパスワードが正しくありません。", "error")
-        return render_template("staff/login.html", form=form), 401
-    return render_template("staff/login.html", form=form), 400 if request.method == "POST" else 200
-
-
-@blueprint.post("/logout")
-@login_required
-def logout() -> ResponseReturnValue:
-    logout_user()
-    flash("ログアウトしました。", "info")
-    return redirect(url_for("staff.login"))
+from service.staff.auth import role_required
 
 
 @blueprint.get("/")
-@login_required
+@role_required(Role.VIEWER)
 def home() -> ResponseReturnValue:
     session = get_session()
     organisation_id = current_user.organisation_id
@@ -117,7 +67,7 @@ QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
 
 
 @blueprint.get("/sources/<int:source_id>/qr.<any(png, svg):fmt>")
-@login_required
+@role_required(Role.VIEWER)
 def source_qr(source_id: int, fmt: str) -> Response:
     source = _own_source(source_id)
     render, mimetype = QR_FORMATS[fmt]

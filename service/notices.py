@@ -1,0 +1,202 @@
+"""Notices as staff handle them: save, and move along draft → submitted → scheduled."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from service.audit import Actor, record_audit
+from service.models import (
+    Notice,
+    NoticeStatus,
+    NoticeTopic,
+    Role,
+    Subscriber,
+    Subscription,
+)
+
+
+class NoticeError(ValueError):
+    """A change the rules do not allow; the message is for the staff member."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    role: Role
+    label: str
+
+
+TRANSITIONS = {
+    "submit": Transition(
+        frozenset({NoticeStatus.DRAFT}), NoticeStatus.SUBMITTED, Role.EDITOR, "承認を依頼する"
+    ),
+    "approve": Transition(
+        frozenset({NoticeStatus.SUBMITTED}),
+        NoticeStatus.SCHEDULED,
+        Role.ADMIN,
+        "承認して配信予約する",
+    ),
+    "return": Transition(
+        frozenset({NoticeStatus.SUBMITTED}), NoticeStatus.DRAFT, Role.ADMIN, "差し戻す"
+    ),
+    "pause": Transition(
+        frozenset({NoticeStatus.SCHEDULED}), NoticeStatus.PAUSED, Role.ADMIN, "一時停止する"
+    ),
+    "resume": Transition(
+        frozenset({NoticeStatus.PAUSED}), NoticeStatus.SCHEDULED, Role.ADMIN, "再開する"
+    ),
+    "archive": Transition(
+        frozenset(
+            {
+                NoticeStatus.DRAFT,
+                NoticeStatus.SUBMITTED,
+                NoticeStatus.SCHEDULED,
+                NoticeStatus.PAUSED,
+            }
+        ),
+        NoticeStatus.ARCHIVED,
+        Role.ADMIN,
+        "アーカイブする",
+    ),
+}
+
+EDITABLE = (
+    "title",
+    "body",
+    "channels",
+    "rule_kind",
+    "starts_at",
+    "rrule",
+    "holiday_shift",
+    "offset_days",
+    "send_time",
+    "valid_until",
+    "valid_days",
+    "urgent",
+    "child_age_min",
+    "child_age_max",
+)
+
+
+class StaffActor(Actor):
+    role: str
+    department: str
+
+
+def snapshot(notice: Notice, topic_ids: Sequence[int]) -> dict[str, Any]:
+    """The notice as the audit log keeps it."""
+    values = {name: getattr(notice, name) for name in EDITABLE + ("status",)}
+    values["topics"] = sorted(topic_ids)
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def topic_ids_of(session: Session, notice: Notice) -> list[int]:
+    return sorted(
+        session.exec(select(NoticeTopic.topic_id).where(NoticeTopic.notice_id == notice.id)).all()
+    )
+
+
+def save_notice(
+    session: Session,
+    *,
+    staff: StaffActor,
+    notice: Notice | None,
+    values: dict[str, Any],
+    topic_ids: Sequence[int],
+    now: datetime,
+) -> Notice:
+    """Create a draft, or change one. A notice that was submitted or scheduled goes back to
+    draft: what is sent is always what was approved."""
+    before = snapshot(notice, topic_ids_of(session, notice)) if notice else {}
+    if notice is None:
+        notice = Notice(
+            organisation_id=staff.organisation_id,
+            author_id=staff.id,
+            created_at=now,
+            title="",
+            body="",
+        )
+    for name, value in values.items():
+        setattr(notice, name, value)
+    if notice.status != NoticeStatus.DRAFT:
+        notice.status, notice.scheduled_at, notice.approver_id = NoticeStatus.DRAFT, None, None
+    notice.updated_at = now
+    session.add(notice)
+    session.flush()
+    session.execute(delete(NoticeTopic).where(col(NoticeTopic.notice_id) == notice.id))
+    session.add_all(
+        NoticeTopic(notice_id=notice.id or 0, topic_id=t) for t in sorted(set(topic_ids))
+    )
+    record_audit(
+        session,
+        staff=staff,
+        action="notice.save" if before else "notice.create",
+        target=f"notice:{notice.id}",
+        before=before,
+        after=snapshot(notice, list(topic_ids)),
+    )
+    return notice
+
+
+def allowed_actions(notice: Notice, staff: StaffActor) -> list[str]:
+    return [
+        name
+        for name, move in TRANSITIONS.items()
+        if notice.status in move.sources
+        and Role(staff.role).allows(move.role)
+        and not (name == "approve" and notice.author_id == staff.id)
+    ]
+
+
+def apply_action(
+    session: Session, *, staff: StaffActor, notice: Notice, action: str, now: datetime
+) -> None:
+    move = TRANSITIONS.get(action)
+    if move is None:
+        raise NoticeError("その操作はありません。")
+    if notice.status not in move.sources:
+        raise NoticeError("この状態のお知らせには、その操作はできません。")
+    if not Role(staff.role).allows(move.role):
+        raise NoticeError("その操作をする権限がありません。")
+    if action == "approve" and notice.author_id == staff.id:
+        raise NoticeError(
+            "自分で作成したお知らせは、自分で承認できません。ほかの管理者に依頼してください。"
+        )
+    if action == "submit" and not topic_ids_of(session, notice):
+        raise NoticeError("テーマを1つ以上選んでから依頼してください。")
+    before = notice.status
+    notice.status = move.target
+    if move.target == NoticeStatus.SCHEDULED and action == "approve":
+        notice.approver_id, notice.scheduled_at = staff.id, now
+    notice.updated_at = now
+    session.add(notice)
+    record_audit(
+        session,
+        staff=staff,
+        action=f"notice.{action}",
+        target=f"notice:{notice.id}",
+        before={"status": before},
+        after={"status": notice.status},
+    )
+
+
+def reach(session: Session, notice: Notice) -> int:
+    """How many confirmed parents currently subscribe to any of the notice's topics."""
+    topics = select(NoticeTopic.topic_id).where(NoticeTopic.notice_id == notice.id)
+    return session.exec(
+        select(func.count(func.distinct(Subscriber.id)))
+        .join(Subscription, col(Subscription.subscriber_id) == Subscriber.id)
+        .where(
+            Subscriber.organisation_id == notice.organisation_id,
+            col(Subscriber.confirmed_at).is_not(None),
+            col(Subscriber.unsubscribed_at).is_(None),
+            col(Subscription.topic_id).in_(topics),
+        )
+    ).one()

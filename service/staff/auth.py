@@ -1,0 +1,110 @@
+"""Signing in and out, changing one's password, and who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from werkzeug.security import generate_password_hash
+
+from service import get_session, limiter, login_manager
+from service.audit import record_audit
+from service.models import Role, StaffUser
+from service.staff import blueprint
+from service.staff.forms import LoginForm, PasswordForm
+from service.staff_users import authenticate
+from service.types import utcnow
+
+login_manager.login_view = "staff.login"
+login_manager.login_message = "ログインしてください。"
+login_manager.session_protection = "strong"
+
+
+@dataclass(frozen=True)
+class SignedInStaff(UserMixin):
+    id: int
+    organisation_id: int
+    email: str
+    role: str
+    department: str
+
+    def at_least(self, role: Role) -> bool:
+        return Role(self.role).allows(role)
+
+
+def role_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Signed in, with at least this role; otherwise a 403 page (or the login page)."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        @login_required
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.at_least(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+@login_manager.user_loader
+def load_staff(user_id: str) -> SignedInStaff | None:
+    user = get_session().get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or user.id is None:
+        return None
+    return SignedInStaff(user.id, user.organisation_id, user.email, user.role, user.department)
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if form.validate_on_submit():
+        session = get_session()
+        user = authenticate(session, email=form.email.data or "", password=form.password.data or "")
+        if user is not None and user.id is not None:
+            user.last_login_at = utcnow()
+            session.add(user)
+            session.commit()
+            login_user(
+                SignedInStaff(user.id, user.organisation_id, user.email, user.role, user.department)
+            )
+            return redirect(url_for("staff.home"))
+        flash("メールアドレスまたはパスワードが正しくありません。", "error")
+        return render_template("staff/login.html", form=form), 401
+    return render_template("staff/login.html", form=form), 400 if request.method == "POST" else 200
+
+
+@blueprint.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    logout_user()
+    flash("ログアウトしました。", "info")
+    return redirect(url_for("staff.login"))
+
+
+@blueprint.route("/password", methods=["GET", "POST"])
+@role_required(Role.VIEWER)
+@limiter.limit("10/minute", methods=["POST"])
+def change_password() -> ResponseReturnValue:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        session = get_session()
+        user = authenticate(session, email=current_user.email, password=form.current.data or "")
+        if user is None:
+            form.current.errors = ["現在のパスワードが正しくありません。"]
+        else:
+            user.password_hash = generate_password_hash(form.new.data or "")
+            session.add(user)
+            record_audit(session, staff=current_user, action="staff.password", target=user.email)
+            session.commit()
+            flash("パスワードを変更しました。", "info")
+            return redirect(url_for("staff.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/password.html", form=form), status

@@ -1,0 +1,247 @@
+"""Notices in the staff console: list, write, preview, and move through approval."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlmodel import Session, col, select
+from wtforms import SelectChoice
+
+from service import get_session
+from service.calendar import occurrences_between, relative_due_at
+from service.messages import render_notice, render_push
+from service.models import Notice, NoticeStatus, Organisation, Role, RuleKind, Topic
+from service.notices import (
+    TRANSITIONS,
+    NoticeError,
+    allowed_actions,
+    apply_action,
+    reach,
+    save_notice,
+    topic_ids_of,
+)
+from service.staff import blueprint
+from service.staff.auth import role_required
+from service.staff.forms import NoticeForm
+from service.types import utcnow
+
+STATUS_LABELS = {
+    "draft": "下書き",
+    "submitted": "承認待ち",
+    "scheduled": "配信予約済み",
+    "paused": "一時停止中",
+    "archived": "アーカイブ",
+}
+# Approving a notice that goes to this many parents within the hour needs a second tick.
+LARGE_REACH = 100
+
+
+def _own_notice(session: Session, notice_id: int) -> Notice:
+    notice = session.get(Notice, notice_id)
+    if notice is None or notice.organisation_id != current_user.organisation_id:
+        abort(404)
+    return notice
+
+
+def _topics_for(session: Session) -> list[Topic]:
+    """Editors write for their own department's topics; admins for all."""
+    query = select(Topic).where(
+        Topic.organisation_id == current_user.organisation_id, col(Topic.active).is_(True)
+    )
+    if not current_user.at_least(Role.ADMIN) and current_user.department:
+        query = query.where(Topic.department == current_user.department)
+    return list(session.exec(query.order_by(col(Topic.position), col(Topic.id))))
+
+
+def _timezone(session: Session) -> ZoneInfo:
+    return ZoneInfo(session.get_one(Organisation, current_user.organisation_id).timezone)
+
+
+def _form_values(form: NoticeForm, tz: ZoneInfo) -> dict[str, Any]:
+    def aware(value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=tz) if value else None
+
+    kind = form.rule_kind.data
+    return {
+        "title": form.title.data,
+        "body": form.body.data,
+        "channels": form.channels.data,
+        "rule_kind": kind,
+        "urgent": bool(form.urgent.data),
+        "starts_at": aware(form.starts_at.data) if kind != RuleKind.RELATIVE else None,
+        "rrule": form.rrule.data if kind == RuleKind.RRULE else None,
+        "holiday_shift": form.holiday_shift.data if kind == RuleKind.RRULE else "none",
+        "offset_days": form.offset_days.data if kind == RuleKind.RELATIVE else None,
+        "send_time": form.send_time.data.strftime("%H:%M")
+        if kind == RuleKind.RELATIVE and form.send_time.data
+        else None,
+        "valid_until": aware(form.valid_until.data),
+        "valid_days": form.valid_days.data,
+        "child_age_min": form.child_age_min.data,
+        "child_age_max": form.child_age_max.data,
+    }
+
+
+def _next_due(session: Session, notice: Notice, tz: ZoneInfo) -> datetime | None:
+    now = utcnow()
+    if notice.rule_kind == RuleKind.RELATIVE:
+        return relative_due_at(notice, now.astimezone(tz).date(), str(tz))
+    if notice.rule_kind == RuleKind.ONCE and notice.starts_at:
+        return max(notice.starts_at, now)  # a one-off in the past goes out as soon as approved
+    upcoming = occurrences_between(notice, now, now + timedelta(days=400), str(tz))
+    return upcoming[0] if upcoming else None
+
+
+@blueprint.get("/notices")
+@role_required(Role.VIEWER)
+def notices() -> ResponseReturnValue:
+    session = get_session()
+    rows = session.exec(
+        select(Notice)
+        .where(Notice.organisation_id == current_user.organisation_id)
+        .order_by(col(Notice.status), col(Notice.id))
+    ).all()
+    return render_template("staff/notices.html", notices=rows, labels=STATUS_LABELS)
+
+
+@blueprint.route("/notices/new", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def new_notice() -> ResponseReturnValue:
+    return _edit(None)
+
+
+@blueprint.route("/notices/<int:notice_id>/edit", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def edit_notice(notice_id: int) -> ResponseReturnValue:
+    return _edit(_own_notice(get_session(), notice_id))
+
+
+def _edit(notice: Notice | None) -> ResponseReturnValue:
+    session = get_session()
+    tz = _timezone(session)
+    if notice is not None and notice.status == NoticeStatus.ARCHIVED:
+        abort(404)
+    form = NoticeForm(data=_form_defaults(session, notice, tz))
+    topics = _topics_for(session)
+    form.topics.choices = [SelectChoice(t.id, t.name_ja) for t in topics]
+    if form.validate_on_submit():
+        saved = save_notice(
+            session,
+            staff=current_user,
+            notice=notice,
+            values=_form_values(form, tz),
+            topic_ids=form.topics.data or [],
+            now=utcnow(),
+        )
+        session.commit()
+        flash("下書きを保存しました。配信するには承認の依頼をしてください。", "info")
+        return redirect(url_for("staff.notice", notice_id=saved.id), code=303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/notice_form.html", form=form, notice=notice), status
+
+
+def _form_defaults(session: Session, notice: Notice | None, tz: ZoneInfo) -> dict[str, Any]:
+    if notice is None:
+        return {}
+
+    def local(value: datetime | None) -> datetime | None:
+        return value.astimezone(tz).replace(tzinfo=None) if value else None
+
+    defaults = {
+        name: getattr(notice, name)
+        for name in (
+            "title",
+            "body",
+            "channels",
+            "rule_kind",
+            "rrule",
+            "holiday_shift",
+            "offset_days",
+            "valid_days",
+            "urgent",
+            "child_age_min",
+            "child_age_max",
+        )
+    }
+    return defaults | {
+        "starts_at": local(notice.starts_at),
+        "valid_until": local(notice.valid_until),
+        "send_time": datetime.strptime(notice.send_time, "%H:%M").time()
+        if notice.send_time
+        else None,
+        "topics": topic_ids_of(session, notice),
+    }
+
+
+@blueprint.get("/notices/<int:notice_id>")
+@role_required(Role.VIEWER)
+def notice(notice_id: int) -> ResponseReturnValue:
+    session = get_session()
+    item = _own_notice(session, notice_id)
+    tz = _timezone(session)
+    organisation = session.get_one(Organisation, item.organisation_id)
+    topics = session.exec(select(Topic).where(col(Topic.id).in_(topic_ids_of(session, item)))).all()
+    email = render_notice(item, organisation, "ja")
+    push = render_push(item, organisation, "ja", previews=False)
+    due = _next_due(session, item, tz)
+    people = reach(session, item)
+    return render_template(
+        "staff/notice.html",
+        notice=item,
+        topics=topics,
+        email=email,
+        push=push,
+        push_full=render_push(item, organisation, "ja", previews=True),
+        actions=[(name, TRANSITIONS[name].label) for name in allowed_actions(item, current_user)],
+        labels=STATUS_LABELS,
+        reach=people,
+        next_due=due.astimezone(tz) if due else None,
+        big_and_soon=people >= LARGE_REACH
+        and due is not None
+        and due - utcnow() < timedelta(hours=1),
+    )
+
+
+@blueprint.get("/notices/<int:notice_id>/preview.html")
+@role_required(Role.VIEWER)
+def notice_preview(notice_id: int) -> Response:
+    """The email as a parent would see it, for the preview frame (its styles are inline)."""
+    session = get_session()
+    item = _own_notice(session, notice_id)
+    organisation = session.get_one(Organisation, item.organisation_id)
+    html = render_notice(item, organisation, "ja").html.replace("%%", "#")
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'self'"
+    )
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@blueprint.post("/notices/<int:notice_id>/<action>")
+@role_required(Role.EDITOR)
+def notice_action(notice_id: int, action: str) -> ResponseReturnValue:
+    session = get_session()
+    item = _own_notice(session, notice_id)
+    if action == "approve" and request.form.get("confirm_reach") != "y":
+        due = _next_due(session, item, _timezone(session))
+        if reach(session, item) >= LARGE_REACH and due and due - utcnow() < timedelta(hours=1):
+            flash(
+                "多くの方にすぐ届くお知らせです。確認のチェックを入れてから承認してください。",
+                "error",
+            )
+            return redirect(url_for("staff.notice", notice_id=notice_id), code=303)
+    try:
+        apply_action(session, staff=current_user, notice=item, action=action, now=utcnow())
+    except NoticeError as error:
+        flash(str(error), "error")
+        return redirect(url_for("staff.notice", notice_id=notice_id), code=303)
+    session.commit()
+    flash(f"「{TRANSITIONS[action].label}」を行いました。", "info")
+    return redirect(url_for("staff.notice", notice_id=notice_id), code=303)

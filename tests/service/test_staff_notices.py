@@ -1,0 +1,199 @@
+"""Writing notices, previewing them, and the approval flow with its four-eyes rule."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from service.models import AuditEvent, Notice, Role
+from service.types import utcnow
+from tests.bulk import add_email_subscribers
+from tests.conftest import csrf_token
+from tests.factories import PASSWORD, create_notice, create_organisation, create_staff, create_topic
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    topic = create_topic(session, organisation=city)
+    create_staff(session, organisation=city, email="editor@aoba.example.jp", role=Role.EDITOR)
+    create_staff(session, organisation=city, email="admin1@aoba.example.jp", role=Role.ADMIN)
+    create_staff(session, organisation=city, email="admin2@aoba.example.jp", role=Role.ADMIN)
+    create_staff(session, organisation=city, email="viewer@aoba.example.jp", role=Role.VIEWER)
+    return city, topic
+
+
+def login(client, email):
+    client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/login")})
+    response = client.post(
+        "/staff/login",
+        data={
+            "csrf_token": csrf_token(client, "/staff/login"),
+            "email": email,
+            "password": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+
+
+def _draft(client, topic, **overrides):
+    data = {
+        "csrf_token": csrf_token(client, "/staff/notices/new"),
+        "title": "現況届のお知らせ",
+        "body": "8月31日までに提出してください。",
+        "topics": [str(topic.id)],
+        "channels": ["email"],
+        "rule_kind": "once",
+        "starts_at": "2027-08-01T09:00",
+        "holiday_shift": "none",
+    }
+    data.update(overrides)
+    return client.post("/staff/notices/new", data=data)
+
+
+def _act(client, notice_id, action, **extra):
+    page = f"/staff/notices/{notice_id}"
+    return client.post(f"{page}/{action}", data={"csrf_token": csrf_token(client, page), **extra})
+
+
+def _notice(session):
+    session.expire_all()
+    return session.exec(select(Notice)).one()
+
+
+def test_an_editor_writes_a_draft_and_it_is_audited(client, session, city):
+    _, topic = city
+    login(client, "editor@aoba.example.jp")
+    response = _draft(client, topic)
+    assert response.status_code == 303
+    notice = _notice(session)
+    assert (notice.status, notice.title, notice.rule_kind) == ("draft", "現況届のお知らせ", "once")
+    assert notice.starts_at.isoformat() == "2027-08-01T00:00:00+00:00"  # 09:00 in Tokyo
+    [event] = session.exec(select(AuditEvent)).all()
+    assert event.action == "notice.create" and event.detail["after"]["title"] == "現況届のお知らせ"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"topics": []}, "テーマを1つ以上選んでください"),
+        ({"starts_at": ""}, "配信日時を入力してください"),
+        ({"rule_kind": "rrule", "rrule": "EVERY SUNDAY"}, "繰り返しのルールが読めません"),
+        ({"rule_kind": "relative", "offset_days": ""}, "何日後かを入力してください"),
+        ({"title": ""}, "件名を入力してください"),
+    ],
+)
+def test_a_wrong_notice_is_answered_on_the_form_and_saves_nothing(
+    client, session, city, overrides, message
+):
+    _, topic = city
+    login(client, "editor@aoba.example.jp")
+    response = _draft(client, topic, **overrides)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert session.exec(select(Notice)).all() == []
+
+
+def test_submit_then_approval_by_another_admin_only(client, session, city):
+    _, topic = city
+    login(client, "admin1@aoba.example.jp")
+    _draft(client, topic)
+    notice_id = _notice(session).id
+    _act(client, notice_id, "submit")
+    assert _notice(session).status == "submitted"
+    page = _act(client, notice_id, "approve")
+    assert "自分で作成したお知らせは、自分で承認できません" in client.get(page.location).get_data(
+        as_text=True
+    )
+    assert _notice(session).status == "submitted"
+    login(client, "editor@aoba.example.jp")
+    _act(client, notice_id, "approve")
+    assert _notice(session).status == "submitted"  # editors do not approve
+    login(client, "admin2@aoba.example.jp")
+    _act(client, notice_id, "approve")
+    notice = _notice(session)
+    assert notice.status == "scheduled" and notice.scheduled_at is not None
+    actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions == ["notice.create", "notice.submit", "notice.approve"]
+
+
+def test_editing_a_scheduled_notice_returns_it_to_draft(client, session, city):
+    org, topic = city
+    create_notice(session, organisation=org, topics=[topic], starts_at=utcnow() + timedelta(days=3))
+    login(client, "editor@aoba.example.jp")
+    notice_id = _notice(session).id
+    page = f"/staff/notices/{notice_id}/edit"
+    assert "保存すると下書きに戻り" in client.get(page).get_data(as_text=True)
+    response = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "title": "変更後の件名",
+            "body": "本文",
+            "topics": [str(topic.id)],
+            "channels": ["email"],
+            "rule_kind": "once",
+            "starts_at": "2027-08-01T09:00",
+            "holiday_shift": "none",
+        },
+    )
+    assert response.status_code == 303
+    notice = _notice(session)
+    assert (notice.status, notice.title, notice.scheduled_at) == ("draft", "変更後の件名", None)
+
+
+def test_staff_html_never_reaches_a_page_or_an_email_as_markup(client, session, city):
+    org, topic = city
+    create_notice(
+        session,
+        organisation=org,
+        topics=[topic],
+        title="<script>alert(1)</script>件名",
+        body="<script>alert(2)</script>**本文**",
+        starts_at=utcnow(),
+    )
+    login(client, "viewer@aoba.example.jp")
+    notice_id = _notice(session).id
+    page = client.get(f"/staff/notices/{notice_id}").get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)" in page
+    preview = client.get(f"/staff/notices/{notice_id}/preview.html")
+    assert "<script>" not in preview.get_data(as_text=True)
+    assert "<strong>本文</strong>" in preview.get_data(as_text=True)
+    assert "script-src" not in preview.headers["Content-Security-Policy"]
+
+
+def test_viewers_read_but_do_not_write(client, session, city):
+    _, topic = city
+    login(client, "viewer@aoba.example.jp")
+    assert client.get("/staff/notices").status_code == 200
+    assert client.get("/staff/notices/new").status_code == 403
+
+
+def test_another_organisations_notice_is_not_found(client, session, city):
+    other = create_organisation(session, slug="kita", name="きた市")
+    other_topic = create_topic(session, organisation=other, slug="x")
+    theirs = create_notice(session, organisation=other, topics=[other_topic], starts_at=utcnow())
+    login(client, "admin1@aoba.example.jp")
+    for path in (
+        f"/staff/notices/{theirs.id}",
+        f"/staff/notices/{theirs.id}/edit",
+        f"/staff/notices/{theirs.id}/preview.html",
+    ):
+        assert client.get(path).status_code == 404
+    assert "きた市" not in client.get("/staff/notices").get_data(as_text=True)
+
+
+def test_approving_a_notice_that_reaches_many_now_needs_a_second_tick(client, session, city):
+    org, topic = city
+    add_email_subscribers(session, organisation_id=org.id, topic_id=topic.id, count=120)
+    notice = create_notice(
+        session, organisation=org, topics=[topic], starts_at=utcnow(), status="submitted"
+    )
+    login(client, "admin2@aoba.example.jp")
+    page = client.get(f"/staff/notices/{notice.id}").get_data(as_text=True)
+    assert "承認するとすぐに120人に届きます" in page
+    _act(client, notice.id, "approve")
+    assert _notice(session).status == "submitted"
+    _act(client, notice.id, "approve", confirm_reach="y")
+    assert _notice(session).status == "scheduled"
