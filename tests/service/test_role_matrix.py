@@ -1,0 +1,74 @@
+"""Every staff route against every role: who may see it, who may use it.
+
+A new staff route fails this test until it is given its role below.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from service.models import Role
+from service.types import utcnow
+from tests.conftest import csrf_token
+from tests.factories import (
+    create_notice,
+    create_organisation,
+    create_source,
+    create_staff,
+    create_topic,
+)
+from tests.service.test_staff_notices import login
+
+# endpoint → (the least role that may use it, the URL to try; {n} and {s} are filled in)
+MATRIX = {
+    "staff.home": (Role.VIEWER, "/staff/"),
+    "staff.change_password": (Role.VIEWER, "/staff/password"),
+    "staff.notices": (Role.VIEWER, "/staff/notices"),
+    "staff.notice": (Role.VIEWER, "/staff/notices/{n}"),
+    "staff.notice_preview": (Role.VIEWER, "/staff/notices/{n}/preview.html"),
+    "staff.source_qr": (Role.VIEWER, "/staff/sources/{s}/qr.png"),
+    "staff.new_notice": (Role.EDITOR, "/staff/notices/new"),
+    "staff.edit_notice": (Role.EDITOR, "/staff/notices/{n}/edit"),
+    "staff.notice_action": (Role.EDITOR, "/staff/notices/{n}/submit"),
+}
+PUBLIC = {"staff.login", "staff.logout"}
+ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]
+
+
+@pytest.fixture
+def ids(session):
+    city = create_organisation(session)
+    topic = create_topic(session, organisation=city)
+    source = create_source(session, organisation=city)
+    notice = create_notice(
+        session, organisation=city, topics=[topic], starts_at=utcnow(), status="draft"
+    )
+    for role in ROLES:
+        create_staff(session, organisation=city, email=f"{role}@aoba.example.jp", role=role)
+    return {"n": notice.id, "s": source.id}
+
+
+def test_every_staff_route_is_in_the_matrix(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("staff.")}
+    assert endpoints - PUBLIC == set(MATRIX)
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_roles_are_enforced(client, ids, endpoint):
+    needed, url = MATRIX[endpoint]
+    url = url.format(**ids)
+    method = "post" if endpoint == "staff.notice_action" else "get"
+    anonymous = getattr(client, method)(url)
+    assert anonymous.status_code in (302, 400), "anonymous must be sent to the login (or refused)"
+    for role in ROLES:
+        login(client, f"{role}@aoba.example.jp")
+        data = {"csrf_token": _token(client)} if method == "post" else None
+        response = getattr(client, method)(url, data=data)
+        if role.allows(needed):
+            assert response.status_code in (200, 303), (role, response.status_code)
+        else:
+            assert response.status_code == 403, (role, response.status_code)
+
+
+def _token(client):
+    return csrf_token(client, "/staff/password")
