@@ -114,6 +114,7 @@ class Source(SQLModel, table=True):
     organisation_id: int = _fk("organisation.id")
     code: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=200)
+    scans: int = 0  # how often its QR page was opened
     created_at: datetime = _created()
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from flask import Response, abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
 from service import csrf, get_session, get_settings, limiter
@@ -98,6 +99,10 @@ def _render_landing(
 def landing(code: str) -> ResponseReturnValue:
     session = get_session()
     source = _source_or_404(session, code)
+    session.execute(
+        update(Source).where(col(Source.id) == source.id).values(scans=col(Source.scans) + 1)
+    )
+    session.commit()
     return _render_landing(session, source, SubscribeForm(source=code))
 
 

@@ -19,7 +19,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from service.staff_users import MIN_PASSWORD_LENGTH
 
@@ -119,3 +119,31 @@ class NoticeForm(FlaskForm):
             self.offset_days.errors = [*self.offset_days.errors, "何日後かを入力してください。"]
             valid = False
         return valid
+
+
+class TopicForm(FlaskForm):
+    FIELDS = ("slug", "name_ja", "name_en", "description_ja", "description_en", "department")
+
+    slug = StringField(
+        "識別名（英数字）",
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(r"^[a-z0-9-]+$", message="英小文字・数字・ハイフンで入力してください。"),
+        ],
+    )
+    name_ja = StringField("名前（日本語）", validators=[DataRequired(), Length(max=100)])
+    name_en = StringField("名前（英語）", validators=[DataRequired(), Length(max=100)])
+    description_ja = StringField("説明（日本語）", validators=[Length(max=300)])
+    description_en = StringField("説明（英語）", validators=[Length(max=300)])
+    department = StringField("担当課", validators=[Length(max=100)])
+
+    def data_for_audit(self) -> dict[str, Any]:
+        return {name: getattr(self, name).data for name in self.FIELDS}
+
+
+class SourceForm(FlaskForm):
+    name = StringField(
+        "設置場所の名前",
+        validators=[DataRequired(message="設置場所の名前を入力してください。"), Length(max=200)],
+    )

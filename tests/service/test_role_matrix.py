@@ -30,7 +30,13 @@ MATRIX = {
     "staff.new_notice": (Role.EDITOR, "/staff/notices/new"),
     "staff.edit_notice": (Role.EDITOR, "/staff/notices/{n}/edit"),
     "staff.notice_action": (Role.EDITOR, "/staff/notices/{n}/submit"),
+    "staff.topics": (Role.VIEWER, "/staff/topics"),
+    "staff.topic": (Role.ADMIN, "/staff/topics/{t}"),
+    "staff.topic_action": (Role.ADMIN, "/staff/topics/{t}/down"),
+    "staff.sources": (Role.VIEWER, "/staff/sources"),
+    "staff.source_print": (Role.VIEWER, "/staff/sources/{s}/poster"),
 }
+POSTS = {"staff.notice_action", "staff.topic_action"}
 PUBLIC = {"staff.login", "staff.logout"}
 ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]
 
@@ -45,7 +51,7 @@ def ids(session):
     )
     for role in ROLES:
         create_staff(session, organisation=city, email=f"{role}@aoba.example.jp", role=role)
-    return {"n": notice.id, "s": source.id}
+    return {"n": notice.id, "s": source.id, "t": topic.id}
 
 
 def test_every_staff_route_is_in_the_matrix(app):
@@ -57,7 +63,7 @@ def test_every_staff_route_is_in_the_matrix(app):
 def test_roles_are_enforced(client, ids, endpoint):
     needed, url = MATRIX[endpoint]
     url = url.format(**ids)
-    method = "post" if endpoint == "staff.notice_action" else "get"
+    method = "post" if endpoint in POSTS else "get"
     anonymous = getattr(client, method)(url)
     assert anonymous.status_code in (302, 400), "anonymous must be sent to the login (or refused)"
     for role in ROLES:

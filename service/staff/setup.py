@@ -1,0 +1,221 @@
+"""Topics and counters (sources): what parents can choose, and where the QR codes stand."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TypeVar
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service import get_session, get_settings
+from service.audit import record_audit
+from service.models import Role, Source, Subscriber, Subscription, Topic
+from service.staff import blueprint
+from service.staff.auth import role_required
+from service.staff.forms import SourceForm, TopicForm
+
+Owned = TypeVar("Owned", Topic, Source)
+
+
+def _own(session: Session, model: type[Owned], item_id: int) -> Owned:
+    item = session.get(model, item_id)
+    if item is None or item.organisation_id != current_user.organisation_id:
+        abort(404)
+    return item
+
+
+def _subscribers_by_topic(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(col(Subscription.topic_id), func.count())
+        .join(Subscriber, col(Subscriber.id) == Subscription.subscriber_id)
+        .where(
+            Subscriber.organisation_id == current_user.organisation_id,
+            col(Subscriber.confirmed_at).is_not(None),
+            col(Subscriber.unsubscribed_at).is_(None),
+        )
+        .group_by(col(Subscription.topic_id))
+    ).all()
+    return dict(rows)  # type: ignore[arg-type]
+
+
+@blueprint.route("/topics", methods=["GET", "POST"])
+@role_required(Role.VIEWER)
+def topics() -> ResponseReturnValue:
+    session = get_session()
+    form = TopicForm()
+    if request.method == "POST":
+        if not current_user.at_least(Role.ADMIN):
+            abort(403)
+        if form.validate_on_submit():
+            exists = session.exec(
+                select(Topic).where(
+                    Topic.organisation_id == current_user.organisation_id,
+                    Topic.slug == form.slug.data,
+                )
+            ).first()
+            if exists:
+                form.slug.errors = ["この識別名はすでに使われています。"]
+            else:
+                count = len(
+                    session.exec(
+                        select(Topic.id).where(
+                            Topic.organisation_id == current_user.organisation_id
+                        )
+                    ).all()
+                )
+                topic = Topic(
+                    organisation_id=current_user.organisation_id,
+                    position=count,
+                    slug="",
+                    name_ja="",
+                    name_en="",
+                )
+                for name in TopicForm.FIELDS:
+                    setattr(topic, name, getattr(form, name).data or "")
+                session.add(topic)
+                session.flush()
+                record_audit(
+                    session,
+                    staff=current_user,
+                    action="topic.create",
+                    target=f"topic:{topic.id}",
+                    after=form.data_for_audit(),
+                )
+                session.commit()
+                flash(f"テーマ「{topic.name_ja}」を作りました。", "info")
+                return redirect(url_for("staff.topics"), code=303)
+    rows = session.exec(
+        select(Topic)
+        .where(Topic.organisation_id == current_user.organisation_id)
+        .order_by(col(Topic.position), col(Topic.id))
+    ).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "staff/topics.html", topics=rows, form=form, counts=_subscribers_by_topic(session)
+    ), status
+
+
+@blueprint.route("/topics/<int:topic_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def topic(topic_id: int) -> ResponseReturnValue:
+    session = get_session()
+    item = _own(session, Topic, topic_id)
+    form = TopicForm(obj=item)
+    if form.validate_on_submit():
+        before = {name: getattr(item, name) for name in TopicForm.FIELDS}
+        for name in TopicForm.FIELDS:
+            if name != "slug":  # links and reports use the slug: it stays
+                setattr(item, name, getattr(form, name).data or "")
+        session.add(item)
+        record_audit(
+            session,
+            staff=current_user,
+            action="topic.save",
+            target=f"topic:{item.id}",
+            before=before,
+            after={n: getattr(item, n) for n in TopicForm.FIELDS},
+        )
+        session.commit()
+        flash("テーマを保存しました。", "info")
+        return redirect(url_for("staff.topics"), code=303)
+    affected = _subscribers_by_topic(session).get(item.id or 0, 0)
+    return render_template("staff/topic.html", topic=item, form=form, affected=affected)
+
+
+@blueprint.post("/topics/<int:topic_id>/<any(up, down, retire, restore):action>")
+@role_required(Role.ADMIN)
+def topic_action(topic_id: int, action: str) -> ResponseReturnValue:
+    session = get_session()
+    item = _own(session, Topic, topic_id)
+    if action in ("up", "down"):
+        ordered = list(
+            session.exec(
+                select(Topic)
+                .where(Topic.organisation_id == current_user.organisation_id)
+                .order_by(col(Topic.position), col(Topic.id))
+            )
+        )
+        index = ordered.index(item)
+        other = index - 1 if action == "up" else index + 1
+        if 0 <= other < len(ordered):
+            ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, topic_row in enumerate(ordered):
+            topic_row.position = position
+            session.add(topic_row)
+    else:
+        # Retiring keeps every subscription: the topic just leaves the forms and the fan-out.
+        item.active = action == "restore"
+        session.add(item)
+        flash(
+            "テーマを停止しました。登録はそのまま残ります。"
+            if action == "retire"
+            else "テーマを再開しました。",
+            "info",
+        )
+    record_audit(session, staff=current_user, action=f"topic.{action}", target=f"topic:{item.id}")
+    session.commit()
+    return redirect(url_for("staff.topics"), code=303)
+
+
+@blueprint.route("/sources", methods=["GET", "POST"])
+@role_required(Role.VIEWER)
+def sources() -> ResponseReturnValue:
+    session = get_session()
+    form = SourceForm()
+    if request.method == "POST":
+        if not current_user.at_least(Role.ADMIN):
+            abort(403)
+        if form.validate_on_submit():
+            source = Source(
+                organisation_id=current_user.organisation_id,
+                name=form.name.data,
+                code=secrets.token_urlsafe(6).replace("-", "x").replace("_", "y"),
+            )
+            session.add(source)
+            session.flush()
+            record_audit(
+                session,
+                staff=current_user,
+                action="source.create",
+                target=f"source:{source.id}",
+                after={"name": source.name, "code": source.code},
+            )
+            session.commit()
+            flash(f"設置場所「{source.name}」を作りました。", "info")
+            return redirect(url_for("staff.sources"), code=303)
+    rows = session.exec(
+        select(Source)
+        .where(Source.organisation_id == current_user.organisation_id)
+        .order_by(col(Source.id))
+    ).all()
+    subscribed = dict(
+        session.execute(
+            select(col(Subscriber.source_id), func.count())
+            .where(
+                Subscriber.organisation_id == current_user.organisation_id,
+                col(Subscriber.confirmed_at).is_not(None),
+            )
+            .group_by(col(Subscriber.source_id))
+        ).all()
+    )
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "staff/sources.html",
+        sources=rows,
+        form=form,
+        subscribed=subscribed,
+        base_url=get_settings().public_base_url,
+    ), status
+
+
+@blueprint.get("/sources/<int:source_id>/<any(poster, card):layout>")
+@role_required(Role.VIEWER)
+def source_print(source_id: int, layout: str) -> ResponseReturnValue:
+    session = get_session()
+    source = _own(session, Source, source_id)
+    url = f"{get_settings().public_base_url}/s/{source.code}"
+    return render_template(f"staff/{layout}.html", source=source, url=url)

@@ -1,0 +1,105 @@
+"""Topics and counters in the console: create, rename, reorder, retire; posters; scans."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from service.models import AuditEvent, Role, Source, Subscription, Topic
+from tests.conftest import csrf_token
+from tests.factories import (
+    create_organisation,
+    create_source,
+    create_staff,
+    create_subscriber,
+    create_topic,
+)
+from tests.service.test_staff_notices import login
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    create_staff(session, organisation=city, email="admin@aoba.example.jp", role=Role.ADMIN)
+    return city
+
+
+def _post(client, page, path=None, **data):
+    return client.post(path or page, data={"csrf_token": csrf_token(client, page), **data})
+
+
+def test_topics_are_created_renamed_and_reordered(client, session, city):
+    login(client, "admin@aoba.example.jp")
+    for slug, name in (("yoikuhi", "養育費"), ("sumai", "住まい")):
+        response = _post(
+            client,
+            "/staff/topics",
+            slug=slug,
+            name_ja=name,
+            name_en=slug.title(),
+            description_ja="",
+            description_en="",
+            department="こども家庭課",
+        )
+        assert response.status_code == 303
+    duplicate = _post(client, "/staff/topics", slug="sumai", name_ja="x", name_en="x")
+    assert duplicate.status_code == 400 and "すでに使われています" in duplicate.get_data(
+        as_text=True
+    )
+    sumai = session.exec(select(Topic).where(Topic.slug == "sumai")).one()
+    page = f"/staff/topics/{sumai.id}"
+    _post(
+        client,
+        page,
+        slug="ignored",
+        name_ja="住まい・住宅",
+        name_en="Housing",
+        description_ja="",
+        description_en="",
+        department="住宅課",
+    )
+    _post(client, "/staff/topics", f"/staff/topics/{sumai.id}/up")
+    session.expire_all()
+    ordered = session.exec(select(Topic.slug, Topic.name_ja).order_by(Topic.position)).all()
+    assert ordered == [("sumai", "住まい・住宅"), ("yoikuhi", "養育費")]
+    actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions == ["topic.create", "topic.create", "topic.save", "topic.up"]
+
+
+def test_retiring_a_topic_says_who_is_affected_and_keeps_their_subscriptions(client, session, city):
+    topic = create_topic(session, organisation=city)
+    for n in range(3):
+        create_subscriber(session, organisation=city, topics=[topic], email=f"p{n}@example.jp")
+    login(client, "admin@aoba.example.jp")
+    assert "このテーマは3人が登録しています" in client.get(f"/staff/topics/{topic.id}").get_data(
+        as_text=True
+    )
+    _post(client, "/staff/topics", f"/staff/topics/{topic.id}/retire")
+    session.expire_all()
+    assert session.get(Topic, topic.id).active is False
+    assert len(session.exec(select(Subscription)).all()) == 3
+
+
+def test_a_counter_gets_a_poster_a_card_and_counts_its_scans(client, session, city):
+    login(client, "admin@aoba.example.jp")
+    assert _post(client, "/staff/sources", name="市民課 戸籍窓口").status_code == 303
+    source = session.exec(select(Source)).one()
+    for _ in range(2):
+        assert client.get(f"/s/{source.code}").status_code == 200
+    poster = client.get(f"/staff/sources/{source.id}/poster").get_data(as_text=True)
+    assert f"https://yorisou.example.jp/s/{source.code}" in poster
+    assert f"/staff/sources/{source.id}/qr.svg" in poster
+    card = client.get(f"/staff/sources/{source.id}/card").get_data(as_text=True)
+    assert card.count("qr.svg") == 4
+    listing = client.get("/staff/sources").get_data(as_text=True)
+    assert "2回" in listing
+
+
+def test_another_organisations_topic_and_counter_are_not_found(client, session, city):
+    other = create_organisation(session, slug="kita", name="きた市")
+    topic = create_topic(session, organisation=other, slug="x")
+    source = create_source(session, organisation=other, code="kita1")
+    login(client, "admin@aoba.example.jp")
+    assert client.get(f"/staff/topics/{topic.id}").status_code == 404
+    assert client.get(f"/staff/sources/{source.id}/poster").status_code == 404
+    assert _post(client, "/staff/topics", f"/staff/topics/{topic.id}/retire").status_code == 404
