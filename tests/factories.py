@@ -154,11 +154,13 @@ def create_notice(
     child_age_max: int | None = None,
     channels: Sequence[str] = ("email",),
     urgent: bool = False,
+    holiday_shift: str = "none",
 ) -> Notice:
     notice = Notice(
         organisation_id=organisation.id,
         channels=list(channels),
         urgent=urgent,
+        holiday_shift=holiday_shift,
         title=title,
         body=body,
         rule_kind=rule_kind,

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("staff", __name__)
 
-from service.staff import auth, notices, setup, views  # noqa: E402,F401
+from service.staff import auth, calendar_view, notices, setup, views  # noqa: E402,F401
