@@ -25,6 +25,7 @@ from service.notices import (
     save_notice,
     topic_ids_of,
 )
+from service.reports import notice_report, report_csv
 from service.staff import blueprint
 from service.staff.auth import role_required
 from service.staff.forms import NoticeForm
@@ -245,3 +246,31 @@ def notice_action(notice_id: int, action: str) -> ResponseReturnValue:
     session.commit()
     flash(f"「{TRANSITIONS[action].label}」を行いました。", "info")
     return redirect(url_for("staff.notice", notice_id=notice_id), code=303)
+
+
+@blueprint.get("/notices/<int:notice_id>/report")
+@role_required(Role.VIEWER)
+def notice_report_page(notice_id: int) -> ResponseReturnValue:
+    session = get_session()
+    item = _own_notice(session, notice_id)
+    return render_template(
+        "staff/report.html",
+        notice=item,
+        reports=notice_report(session, item.id or 0),
+        tz=_timezone(session),
+    )
+
+
+@blueprint.get("/notices/<int:notice_id>/report.csv")
+@role_required(Role.VIEWER)
+def notice_report_csv(notice_id: int) -> Response:
+    session = get_session()
+    item = _own_notice(session, notice_id)
+    body = report_csv(notice_report(session, item.id or 0), str(_timezone(session)))
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv",
+        headers={  # BOM: Excel reads UTF-8
+            "Content-Disposition": f'attachment; filename="notice-{item.id}-report.csv"'
+        },
+    )

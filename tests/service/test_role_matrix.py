@@ -31,6 +31,8 @@ MATRIX = {
     "staff.edit_notice": (Role.EDITOR, "/staff/notices/{n}/edit"),
     "staff.notice_action": (Role.EDITOR, "/staff/notices/{n}/submit"),
     "staff.topics": (Role.VIEWER, "/staff/topics"),
+    "staff.notice_report_page": (Role.VIEWER, "/staff/notices/{n}/report"),
+    "staff.notice_report_csv": (Role.VIEWER, "/staff/notices/{n}/report.csv"),
     "staff.content_calendar": (Role.VIEWER, "/staff/calendar"),
     "staff.topic": (Role.ADMIN, "/staff/topics/{t}"),
     "staff.topic_action": (Role.ADMIN, "/staff/topics/{t}/down"),
