@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import col, func, select
 
 from service import get_session, get_settings
-from service.models import Notice, Organisation, Role, Source, Subscriber, Topic
+from service.models import (
+    AuditEvent,
+    Notice,
+    Organisation,
+    Role,
+    Source,
+    StaffUser,
+    Subscriber,
+    Topic,
+)
 from service.qr import qr_png, qr_svg
 from service.staff import blueprint
 from service.staff.auth import role_required
@@ -75,4 +86,31 @@ def source_qr(source_id: int, fmt: str) -> Response:
         render(_landing_url(source)),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="yorisou-qr-{source.code}.{fmt}"'},
+    )
+
+
+AUDIT_PAGE = 100
+
+
+@blueprint.get("/audit")
+@role_required(Role.ADMIN)
+def audit_log() -> ResponseReturnValue:
+    """Read-only: nothing in the console edits or deletes an audit event."""
+    session = get_session()
+    number = request.args.get("page", "1")
+    page = max(int(number), 1) if number.isdigit() else 1
+    rows = session.execute(
+        select(AuditEvent, StaffUser.email)
+        .outerjoin(StaffUser, col(StaffUser.id) == AuditEvent.staff_user_id)
+        .where(AuditEvent.organisation_id == current_user.organisation_id)
+        .order_by(col(AuditEvent.id).desc())
+        .offset((page - 1) * AUDIT_PAGE)
+        .limit(AUDIT_PAGE + 1)
+    ).all()
+    return render_template(
+        "staff/audit.html",
+        events=rows[:AUDIT_PAGE],
+        page=page,
+        more=len(rows) > AUDIT_PAGE,
+        tz=ZoneInfo(session.get_one(Organisation, current_user.organisation_id).timezone),
     )

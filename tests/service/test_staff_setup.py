@@ -103,3 +103,11 @@ def test_another_organisations_topic_and_counter_are_not_found(client, session, 
     assert client.get(f"/staff/topics/{topic.id}").status_code == 404
     assert client.get(f"/staff/sources/{source.id}/poster").status_code == 404
     assert _post(client, "/staff/topics", f"/staff/topics/{topic.id}/retire").status_code == 404
+
+
+def test_the_audit_log_shows_who_changed_what(client, session, city):
+    login(client, "admin@aoba.example.jp")
+    _post(client, "/staff/topics", slug="sumai", name_ja="住まい", name_en="Housing")
+    html = client.get("/staff/audit").get_data(as_text=True)
+    assert "admin@aoba.example.jp" in html and "topic.create" in html and "住まい" in html
+    assert client.post("/staff/audit").status_code == 405  # nothing edits it
