@@ -2,4 +2,11 @@ from flask import Blueprint
 
 blueprint = Blueprint("staff", __name__)
 
-from service.staff import auth, calendar_view, notices, setup, views  # noqa: E402,F401
+from service.staff import (  # noqa: E402,F401
+    auth,
+    calendar_view,
+    dashboard,
+    notices,
+    setup,
+    views,
+)

@@ -31,6 +31,7 @@ MATRIX = {
     "staff.edit_notice": (Role.EDITOR, "/staff/notices/{n}/edit"),
     "staff.notice_action": (Role.EDITOR, "/staff/notices/{n}/submit"),
     "staff.topics": (Role.VIEWER, "/staff/topics"),
+    "staff.dashboard": (Role.VIEWER, "/staff/dashboard"),
     "staff.audit_log": (Role.ADMIN, "/staff/audit"),
     "staff.notice_report_page": (Role.VIEWER, "/staff/notices/{n}/report"),
     "staff.notice_report_csv": (Role.VIEWER, "/staff/notices/{n}/report.csv"),

@@ -1,0 +1,149 @@
+"""The dashboard: at a glance, who signed up where, for what, and what reached them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from service import get_session
+from service.calendar import occurrences_between
+from service.charts import horizontal_bars, stacked_columns
+from service.models import (
+    Delivery,
+    Endpoint,
+    Notice,
+    NoticeStatus,
+    Organisation,
+    Role,
+    RuleKind,
+    Source,
+    Subscriber,
+    Subscription,
+    Topic,
+)
+from service.staff import blueprint
+from service.staff.auth import role_required
+from service.types import utcnow
+
+OUTCOMES = {"sent": "送信済み", "failed": "失敗", "suppressed": "送信せず", "pending": "送信待ち"}
+
+
+@blueprint.get("/dashboard")
+@role_required(Role.VIEWER)
+def dashboard() -> ResponseReturnValue:
+    session = get_session()
+    organisation = session.get_one(Organisation, current_user.organisation_id)
+    tz = ZoneInfo(organisation.timezone)
+    now = utcnow()
+    today = now.astimezone(tz).date()
+    active = (
+        Subscriber.organisation_id == organisation.id,
+        col(Subscriber.confirmed_at).is_not(None),
+        col(Subscriber.unsubscribed_at).is_(None),
+    )
+
+    # Sign-ups per week and counter, over twelve weeks (few rows: grouped here, in local time).
+    since = datetime.combine(today - timedelta(weeks=12), time.min, tz)
+    names = dict(
+        session.execute(
+            select(col(Source.id), col(Source.name)).where(
+                Source.organisation_id == organisation.id
+            )
+        ).all()
+    )
+    weekly: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for confirmed_at, source_id in session.execute(
+        select(col(Subscriber.confirmed_at), col(Subscriber.source_id)).where(
+            Subscriber.organisation_id == organisation.id, col(Subscriber.confirmed_at) >= since
+        )
+    ).all():
+        day = confirmed_at.astimezone(tz).date()
+        week = day - timedelta(days=day.weekday())
+        weekly[week.strftime("%m/%d")][names.get(source_id, "不明")] += 1
+    weeks = [
+        (today - timedelta(days=today.weekday(), weeks=n)).strftime("%m/%d")
+        for n in range(11, -1, -1)
+    ]
+    signups = stacked_columns(
+        "週ごとの登録者数（設置場所別）",
+        [(week, weekly.get(week, {})) for week in weeks],
+        sorted(set(names.values())) or ["―"],
+    )
+
+    topics = horizontal_bars(
+        "テーマ別の登録者数",
+        session.execute(
+            select(col(Topic.name_ja), func.count(col(Subscription.subscriber_id)))
+            .join(Subscription, col(Subscription.topic_id) == Topic.id)
+            .join(Subscriber, col(Subscriber.id) == Subscription.subscriber_id)
+            .where(*active)
+            .group_by(col(Topic.name_ja), col(Topic.position))
+            .order_by(col(Topic.position))
+        ).all(),
+        unit="人",
+    )
+
+    channel_names = {"email": "メール", "webpush": "端末への通知", "line": "LINE"}
+    channels = horizontal_bars(
+        "受け取り方",
+        [
+            (channel_names.get(channel, channel), count)
+            for channel, count in session.execute(
+                select(col(Endpoint.channel), func.count())
+                .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
+                .where(
+                    *active,
+                    col(Endpoint.verified_at).is_not(None),
+                    col(Endpoint.disabled_at).is_(None),
+                )
+                .group_by(col(Endpoint.channel))
+            ).all()
+        ],
+        unit="件",
+    )
+
+    # Deliveries of the last 30 days by outcome, per local day.
+    start = datetime.combine(today - timedelta(days=29), time.min, tz)
+    daily: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for created_at, status, count in session.execute(
+        select(col(Delivery.created_at), col(Delivery.status), func.count())
+        .join(Endpoint, col(Endpoint.id) == Delivery.endpoint_id)
+        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
+        .where(Subscriber.organisation_id == organisation.id, col(Delivery.created_at) >= start)
+        .group_by(col(Delivery.created_at), col(Delivery.status))
+    ).all():
+        daily[created_at.astimezone(tz).strftime("%m/%d")][OUTCOMES.get(status, status)] += count
+    days = [(today - timedelta(days=n)).strftime("%m/%d") for n in range(29, -1, -1)]
+    outcomes = stacked_columns(
+        "過去30日の配信結果", [(d, daily.get(d, {})) for d in days], list(OUTCOMES.values())
+    )
+
+    coming = []
+    for notice in session.exec(
+        select(Notice).where(
+            Notice.organisation_id == organisation.id,
+            Notice.status == NoticeStatus.SCHEDULED,
+            Notice.rule_kind != RuleKind.RELATIVE,
+        )
+    ):
+        coming += [
+            (due.astimezone(tz), notice)
+            for due in occurrences_between(
+                notice, now, now + timedelta(days=7), organisation.timezone
+            )
+        ]
+    return render_template(
+        "staff/dashboard.html",
+        signups=signups,
+        topics=topics,
+        channels=channels,
+        outcomes=outcomes,
+        coming=sorted(coming, key=lambda pair: pair[0]),
+    )
