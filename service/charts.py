@@ -39,7 +39,7 @@ def stacked_columns(
     top = max((sum(values.values()) for _, values in columns), default=0) or 1
     step = (width - left) / max(len(columns), 1)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height + 24}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {width} {height + 10 + 16 * len(series)}" role="img" '
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
         f'<text x="{left - 6}" y="14" text-anchor="end">{top}</text>',
         f'<text x="{left - 6}" y="{height - bottom}" text-anchor="end">0</text>',
@@ -58,10 +58,10 @@ def stacked_columns(
         if index % max(len(columns) // 6, 1) == 0:
             parts.append(f'<text x="{x:.1f}" y="{height - bottom + 16}">{escape(label)}</text>')
     for index, (colour, name) in enumerate(zip(COLOURS, series, strict=False)):
+        y = height + 4 + index * 16  # a line each: counter names are long
         parts.append(
-            f'<rect x="{left + index * 130}" y="{height + 6}" width="12" height="12" '
-            f'fill="{colour}"/><text x="{left + index * 130 + 16}" y="{height + 17}">'
-            f"{escape(name)}</text>"
+            f'<rect x="{left}" y="{y}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{left + 18}" y="{y + 11}">{escape(name)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
