@@ -66,12 +66,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from service import errors, ops, public, staff, webhooks
+    from service import api, errors, ops, public, staff, webhooks
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(staff.blueprint, url_prefix="/staff")
     app.register_blueprint(webhooks.blueprint, url_prefix="/webhooks")
+    app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     errors.register(app)
     app.jinja_env.globals.update(
         describe_rule=describe_rule,

@@ -1,0 +1,60 @@
+"""JSON API v1 for other departments' systems and scripts; its OpenAPI document is openapi.py."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlmodel import col, select
+
+from service import csrf, get_session
+from service.models import ApiToken, Role, StaffUser
+from service.staff.auth import SignedInStaff
+from service.types import utcnow
+
+blueprint = Blueprint("api", __name__)
+csrf.exempt(blueprint)  # authenticated by a bearer token, not a cookie
+
+
+def token_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A valid, unrevoked token of an active staff user with at least `role`."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get("Authorization", "")
+            if not header.startswith("Bearer "):
+                abort(401)
+            digest = hashlib.sha256(header.removeprefix("Bearer ").strip().encode()).hexdigest()
+            session = get_session()
+            found = session.exec(
+                select(ApiToken, StaffUser)
+                .join(StaffUser, col(StaffUser.id) == ApiToken.staff_user_id)
+                .where(ApiToken.token_hash == digest, col(ApiToken.revoked_at).is_(None))
+            ).first()
+            if found is None or not found[1].active:
+                abort(401)
+            token, user = found
+            if not Role(user.role).allows(role):
+                abort(403)
+            token.last_used_at = utcnow()
+            session.add(token)
+            g.staff = SignedInStaff(
+                user.id or 0, user.organisation_id, user.email, user.role, user.department
+            )
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def problem(status: int, detail: str) -> ResponseReturnValue:
+    return jsonify(error={"status": status, "detail": detail}), status
+
+
+from service.api import views  # noqa: E402,F401

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import g, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlmodel import col, select
+
+from service import get_session
+from service.api import blueprint, problem, token_required
+from service.api.openapi import document
+from service.models import Notice, Role, RuleKind, Source, Topic
+from service.notices import NoticeError, apply_action, save_notice, topic_ids_of
+from service.reports import notice_report
+from service.types import utcnow
+
+
+def _notice_json(notice: Notice, topic_ids: list[int]) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": notice.id,
+        "title": notice.title,
+        "body": notice.body,
+        "status": notice.status,
+        "topics": topic_ids,
+        "channels": notice.channels,
+        "rule_kind": notice.rule_kind,
+        "starts_at": iso(notice.starts_at),
+        "rrule": notice.rrule,
+        "holiday_shift": notice.holiday_shift,
+        "offset_days": notice.offset_days,
+        "send_time": notice.send_time,
+        "valid_until": iso(notice.valid_until),
+        "valid_days": notice.valid_days,
+        "urgent": notice.urgent,
+    }
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return jsonify(document())
+
+
+@blueprint.get("/topics")
+@token_required(Role.VIEWER)
+def topics() -> ResponseReturnValue:
+    rows = (
+        get_session()
+        .exec(
+            select(Topic)
+            .where(Topic.organisation_id == g.staff.organisation_id)
+            .order_by(col(Topic.position), col(Topic.id))
+        )
+        .all()
+    )
+    return jsonify(
+        items=[
+            {
+                "id": t.id,
+                "slug": t.slug,
+                "name_ja": t.name_ja,
+                "name_en": t.name_en,
+                "active": t.active,
+            }
+            for t in rows
+        ]
+    )
+
+
+@blueprint.get("/sources")
+@token_required(Role.VIEWER)
+def sources() -> ResponseReturnValue:
+    rows = (
+        get_session()
+        .exec(
+            select(Source)
+            .where(Source.organisation_id == g.staff.organisation_id)
+            .order_by(col(Source.id))
+        )
+        .all()
+    )
+    return jsonify(
+        items=[{"id": s.id, "code": s.code, "name": s.name, "scans": s.scans} for s in rows]
+    )
+
+
+@blueprint.get("/notices")
+@token_required(Role.VIEWER)
+def notices() -> ResponseReturnValue:
+    session = get_session()
+    rows = session.exec(
+        select(Notice)
+        .where(Notice.organisation_id == g.staff.organisation_id)
+        .order_by(col(Notice.id))
+    ).all()
+    return jsonify(items=[_notice_json(n, topic_ids_of(session, n)) for n in rows])
+
+
+def _own_notice(notice_id: int) -> Notice | None:
+    notice = get_session().get(Notice, notice_id)
+    return notice if notice and notice.organisation_id == g.staff.organisation_id else None
+
+
+@blueprint.get("/notices/<int:notice_id>")
+@token_required(Role.VIEWER)
+def notice(notice_id: int) -> ResponseReturnValue:
+    item = _own_notice(notice_id)
+    if item is None:
+        return problem(404, "no such notice")
+    return jsonify(_notice_json(item, topic_ids_of(get_session(), item)))
+
+
+@blueprint.post("/notices")
+@token_required(Role.EDITOR)
+def create_notice() -> ResponseReturnValue:
+    """A new draft; it is sent only after an admin approves it."""
+    session = get_session()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return problem(400, "the body must be a JSON object")
+    errors, values = _validated(body)
+    own_topics = set(
+        session.exec(select(Topic.id).where(Topic.organisation_id == g.staff.organisation_id)).all()
+    )
+    given = body.get("topics")
+    topic_ids: list[int] = given if isinstance(given, list) else []
+    if not topic_ids or not set(topic_ids) <= own_topics:
+        errors.append("topics: a list of this organisation's topic ids")
+    if errors:
+        return problem(400, "; ".join(errors))
+    created = save_notice(
+        session, staff=g.staff, notice=None, values=values, topic_ids=topic_ids, now=utcnow()
+    )
+    session.commit()
+    return jsonify(_notice_json(created, sorted(topic_ids))), 201
+
+
+def _validated(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    errors = []
+    title, text = body.get("title"), body.get("body")
+    if not isinstance(title, str) or not 0 < len(title) <= 200:
+        errors.append("title: 1 to 200 characters")
+    if not isinstance(text, str) or not text:
+        errors.append("body: Markdown text")
+    kind = body.get("rule_kind", "once")
+    if kind not in {k.value for k in RuleKind}:
+        errors.append("rule_kind: once, rrule or relative")
+    starts_at = None
+    if kind in ("once", "rrule"):
+        try:
+            starts_at = datetime.fromisoformat(str(body.get("starts_at")))
+            if starts_at.tzinfo is None:
+                raise ValueError
+        except ValueError:
+            errors.append("starts_at: an ISO 8601 time with its offset")
+    channels = body.get("channels", ["email"])
+    if not isinstance(channels, list) or not set(channels) <= {"email", "webpush"} or not channels:
+        errors.append("channels: email and/or webpush")
+    values = {
+        "title": title,
+        "body": text,
+        "rule_kind": kind,
+        "starts_at": starts_at,
+        "rrule": body.get("rrule"),
+        "channels": channels,
+        "urgent": bool(body.get("urgent")),
+        "offset_days": body.get("offset_days"),
+        "send_time": body.get("send_time"),
+        "holiday_shift": body.get("holiday_shift", "none"),
+    }
+    return errors, values
+
+
+@blueprint.post("/notices/<int:notice_id>/<any(submit, approve, pause, resume, archive):action>")
+@token_required(Role.EDITOR)
+def notice_action(notice_id: int, action: str) -> ResponseReturnValue:
+    item = _own_notice(notice_id)
+    if item is None:
+        return problem(404, "no such notice")
+    session = get_session()
+    try:
+        apply_action(session, staff=g.staff, notice=item, action=action, now=utcnow())
+    except NoticeError as error:
+        return problem(409, str(error))
+    session.commit()
+    return jsonify(_notice_json(item, topic_ids_of(session, item)))
+
+
+@blueprint.get("/notices/<int:notice_id>/report")
+@token_required(Role.VIEWER)
+def report(notice_id: int) -> ResponseReturnValue:
+    item = _own_notice(notice_id)
+    if item is None:
+        return problem(404, "no such notice")
+    return jsonify(
+        items=[
+            {
+                "due_at": r.due_at.isoformat(),
+                "recipients": r.recipients,
+                "sent": r.counts["sent"],
+                "pending": r.counts["pending"],
+                "failed": r.counts["failed"],
+                "suppressed": r.counts["suppressed"],
+                "opened": r.opened,
+                "reasons": dict(r.reasons),
+            }
+            for r in notice_report(get_session(), item.id or 0)
+        ]
+    )

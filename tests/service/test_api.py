@@ -1,0 +1,131 @@
+"""The JSON API, answered for real and checked against its own OpenAPI document."""
+
+from __future__ import annotations
+
+import hashlib
+
+import jsonschema
+import pytest
+from openapi_spec_validator import validate
+
+from service.api.openapi import document
+from service.models import ApiToken, Role
+from service.types import utcnow
+from tests.factories import create_organisation, create_source, create_staff, create_topic
+
+
+def _token(session, staff, value):
+    session.add(
+        ApiToken(staff_user_id=staff.id, token_hash=hashlib.sha256(value.encode()).hexdigest())
+    )
+    session.commit()
+    return {"Authorization": f"Bearer {value}"}
+
+
+@pytest.fixture
+def api(session):
+    city = create_organisation(session)
+    topic = create_topic(session, organisation=city)
+    create_source(session, organisation=city)
+    editor = create_staff(session, organisation=city, email="e@aoba.example.jp", role=Role.EDITOR)
+    admin = create_staff(session, organisation=city, email="a@aoba.example.jp", role=Role.ADMIN)
+    viewer = create_staff(session, organisation=city, email="v@aoba.example.jp", role=Role.VIEWER)
+    other = create_organisation(session, slug="kita", name="きた市")
+    stranger = create_staff(session, organisation=other, email="s@kita.example.jp", role=Role.ADMIN)
+    return {
+        "topic": topic,
+        "editor": _token(session, editor, "editor-token"),
+        "admin": _token(session, admin, "admin-token"),
+        "viewer": _token(session, viewer, "viewer-token"),
+        "stranger": _token(session, stranger, "stranger-token"),
+    }
+
+
+def _conforms(response, path, method="get"):
+    spec = document()
+    schema = spec["paths"][path][method]["responses"][str(response.status_code)]
+    body_schema = schema["content"]["application/json"]["schema"]
+    jsonschema.validate(
+        response.json,
+        {**body_schema, "components": spec["components"]},
+        cls=jsonschema.Draft202012Validator,
+    )
+
+
+def test_the_document_is_valid_openapi(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    validate(response.json)
+
+
+def test_a_script_creates_submits_and_another_approves_a_notice(client, api):
+    starts = utcnow().replace(microsecond=0).isoformat()
+    created = client.post(
+        "/api/v1/notices",
+        headers=api["editor"],
+        json={
+            "title": "講座のご案内",
+            "body": "**無料**です。",
+            "topics": [api["topic"].id],
+            "starts_at": starts,
+        },
+    )
+    assert created.status_code == 201
+    _conforms(created, "/notices", "post")
+    notice_id = created.json["id"]
+    assert created.json["status"] == "draft"
+    submitted = client.post(f"/api/v1/notices/{notice_id}/submit", headers=api["editor"])
+    _conforms(submitted, "/notices/{notice_id}/{action}", "post")
+    refused = client.post(f"/api/v1/notices/{notice_id}/approve", headers=api["editor"])
+    assert refused.status_code == 409
+    _conforms(refused, "/notices/{notice_id}/{action}", "post")
+    approved = client.post(f"/api/v1/notices/{notice_id}/approve", headers=api["admin"])
+    assert approved.json["status"] == "scheduled"
+    for path, url in (
+        ("/notices", "/api/v1/notices"),
+        ("/topics", "/api/v1/topics"),
+        ("/sources", "/api/v1/sources"),
+        ("/notices/{notice_id}", f"/api/v1/notices/{notice_id}"),
+        ("/notices/{notice_id}/report", f"/api/v1/notices/{notice_id}/report"),
+    ):
+        response = client.get(url, headers=api["viewer"])
+        assert response.status_code == 200, url
+        _conforms(response, path)
+
+
+def test_tokens_are_required_checked_and_scoped(client, api):
+    assert client.get("/api/v1/topics").status_code == 401
+    bad = client.get("/api/v1/topics", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401
+    _conforms(bad, "/topics")
+    viewer_post = client.post("/api/v1/notices", headers=api["viewer"], json={})
+    assert viewer_post.status_code == 403
+    created = client.post(
+        "/api/v1/notices",
+        headers=api["admin"],
+        json={
+            "title": "t",
+            "body": "b",
+            "topics": [api["topic"].id],
+            "starts_at": utcnow().isoformat(),
+        },
+    )
+    notice_id = created.json["id"]
+    assert client.get(f"/api/v1/notices/{notice_id}", headers=api["stranger"]).status_code == 404
+    assert client.get("/api/v1/topics", headers=api["stranger"]).json == {"items": []}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        {"title": "", "body": "b", "topics": [1]},
+        {"title": "t", "body": "b", "topics": [9999], "starts_at": "2027-01-01T09:00:00+09:00"},
+        {"title": "t", "body": "b", "topics": [1], "starts_at": "tomorrow"},
+    ],
+)
+def test_bad_bodies_get_a_400_that_says_why(client, api, body):
+    response = client.post("/api/v1/notices", headers=api["editor"], json=body)
+    assert response.status_code == 400
+    _conforms(response, "/notices", "post")
