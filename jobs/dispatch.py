@@ -9,7 +9,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -73,6 +73,8 @@ class _Batch:
 def _why_not(row: ClaimedRow, now: datetime, channels: Mapping[str, Channel]) -> str | None:
     if row.address is None or row.endpoint_disabled:
         return "endpoint disabled"
+    if row.kind == DeliveryKind.TEST:  # a draft, sent to staff only: no parent's rules apply
+        return None if row.channel in channels else f"channel {row.channel} not configured"
     if row.unsubscribed:
         return "unsubscribed"
     if row.kind != DeliveryKind.CONFIRM and row.paused_until and row.paused_until > now:
@@ -174,7 +176,7 @@ def _sort_out(
     ]
     sendable: dict[str, list[ClaimedRow]] = defaultdict(list)
     for row in rows:
-        if row.kind != DeliveryKind.CONFIRM and row.notice_status == NoticeStatus.PAUSED:
+        if row.kind == DeliveryKind.NOTICE and row.notice_status == NoticeStatus.PAUSED:
             updates.append(later(row, now + PAUSED_NOTICE_RETRY, "notice paused"))
         elif reason := _why_not(row, now, channels):
             updates.append(final(row.delivery_id, DeliveryStatus.SUPPRESSED, reason))
@@ -248,6 +250,8 @@ def _render(session: Session, batch: _Batch) -> tuple[RenderedMessage, list[Reci
         message = render_digest(list(notices), organisation, locale)
     elif channel == "email":
         message = render_notice(session.get_one(Notice, notice_ref), organisation, locale)
+        if kind == DeliveryKind.TEST:
+            message = replace(message, subject=f"[テスト] {message.subject}")
     else:
         notice = session.get_one(Notice, notice_ref)
         message = render_push(notice, organisation, locale, previews=previews)

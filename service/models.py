@@ -41,6 +41,7 @@ class DeliveryKind(StrEnum):
     CONFIRM = "confirm"
     NOTICE = "notice"
     DIGEST = "digest"  # a notice held for the parent's weekly email
+    TEST = "test"  # a staff member's "send a test to me"
 
 
 class SubscriptionMode(StrEnum):

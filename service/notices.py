@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,12 +11,18 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from service.addresses import hash_address
 from service.audit import Actor, record_audit
 from service.models import (
+    Delivery,
+    DeliveryKind,
+    Endpoint,
     Notice,
     NoticeStatus,
     NoticeTopic,
+    Priority,
     Role,
+    Send,
     Subscriber,
     Subscription,
 )
@@ -88,6 +95,7 @@ EDITABLE = (
 class StaffActor(Actor):
     role: str
     department: str
+    email: str
 
 
 def snapshot(notice: Notice, topic_ids: Sequence[int]) -> dict[str, Any]:
@@ -200,3 +208,41 @@ def reach(session: Session, notice: Notice) -> int:
             col(Subscription.topic_id).in_(topics),
         )
     ).one()
+
+
+def queue_test_email(session: Session, *, staff: StaffActor, notice: Notice, now: datetime) -> None:
+    """'Send a test to me': the worker emails this notice, as it stands, to the staff member.
+
+    The address hangs off an unconfirmed subscriber, so no fan-out ever reaches it, and the
+    daily upkeep removes it after a week like any unconfirmed sign-up.
+    """
+    tester = Subscriber(
+        public_id=uuid.uuid4().hex,
+        organisation_id=staff.organisation_id,
+        locale="ja",
+        created_at=now,
+    )
+    session.add(tester)
+    session.flush()
+    endpoint = Endpoint(
+        subscriber_id=tester.id or 0,
+        channel="email",
+        address=staff.email,
+        address_hash=hash_address("email", staff.email),
+        created_at=now,
+    )
+    # An occurrence of its own, born cancelled: fan-out never touches it.
+    send = Send(notice_id=notice.id or 0, due_at=now, cancelled_at=now, created_at=now)
+    session.add_all([endpoint, send])
+    session.flush()
+    session.add(
+        Delivery(
+            send_id=send.id,
+            endpoint_id=endpoint.id,
+            kind=DeliveryKind.TEST,
+            priority=Priority.CONFIRM,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    record_audit(session, staff=staff, action="notice.test", target=f"notice:{notice.id}")

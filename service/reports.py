@@ -30,7 +30,7 @@ class OccurrenceReport:
 def notice_report(session: Session, notice_id: int) -> list[OccurrenceReport]:
     sends = session.execute(
         select(col(Send.id), col(Send.due_at))
-        .where(col(Send.notice_id) == notice_id)
+        .where(col(Send.notice_id) == notice_id, col(Send.cancelled_at).is_(None))
         .order_by(col(Send.due_at))
     ).all()
     reports = {send_id: OccurrenceReport(due_at) for send_id, due_at in sends}

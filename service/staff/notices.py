@@ -21,6 +21,7 @@ from service.notices import (
     NoticeError,
     allowed_actions,
     apply_action,
+    queue_test_email,
     reach,
     save_notice,
     topic_ids_of,
@@ -223,6 +224,17 @@ def notice_preview(notice_id: int) -> Response:
     )
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+@blueprint.post("/notices/<int:notice_id>/test")
+@role_required(Role.EDITOR)
+def notice_test(notice_id: int) -> ResponseReturnValue:
+    session = get_session()
+    item = _own_notice(session, notice_id)
+    queue_test_email(session, staff=current_user, notice=item, now=utcnow())
+    session.commit()
+    flash(f"テストメールを {current_user.email} に送ります（1分ほどで届きます）。", "info")
+    return redirect(url_for("staff.notice", notice_id=notice_id), code=303)
 
 
 @blueprint.post("/notices/<int:notice_id>/<action>")

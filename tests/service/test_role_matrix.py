@@ -31,6 +31,7 @@ MATRIX = {
     "staff.edit_notice": (Role.EDITOR, "/staff/notices/{n}/edit"),
     "staff.notice_action": (Role.EDITOR, "/staff/notices/{n}/submit"),
     "staff.topics": (Role.VIEWER, "/staff/topics"),
+    "staff.notice_test": (Role.EDITOR, "/staff/notices/{n}/test"),
     "staff.dashboard": (Role.VIEWER, "/staff/dashboard"),
     "staff.audit_log": (Role.ADMIN, "/staff/audit"),
     "staff.notice_report_page": (Role.VIEWER, "/staff/notices/{n}/report"),
@@ -41,7 +42,7 @@ MATRIX = {
     "staff.sources": (Role.VIEWER, "/staff/sources"),
     "staff.source_print": (Role.VIEWER, "/staff/sources/{s}/poster"),
 }
-POSTS = {"staff.notice_action", "staff.topic_action"}
+POSTS = {"staff.notice_action", "staff.topic_action", "staff.notice_test"}
 PUBLIC = {"staff.login", "staff.logout"}
 ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]
 

@@ -11,7 +11,15 @@ from service.models import AuditEvent, Notice, Role
 from service.types import utcnow
 from tests.bulk import add_email_subscribers
 from tests.conftest import csrf_token
-from tests.factories import PASSWORD, create_notice, create_organisation, create_staff, create_topic
+from tests.factories import (
+    PASSWORD,
+    create_notice,
+    create_organisation,
+    create_staff,
+    create_subscriber,
+    create_topic,
+)
+from tests.outbox import read_outbox
 
 
 @pytest.fixture
@@ -197,3 +205,22 @@ def test_approving_a_notice_that_reaches_many_now_needs_a_second_tick(client, se
     assert _notice(session).status == "submitted"
     _act(client, notice.id, "approve", confirm_reach="y")
     assert _notice(session).status == "scheduled"
+
+
+def test_send_a_test_to_me(client, session, city, worker, settings):
+    org, topic = city
+    create_subscriber(session, organisation=org, topics=[topic], email="parent@example.jp")
+    login(client, "editor@aoba.example.jp")
+    _draft(client, topic)
+    notice_id = _notice(session).id
+    response = _act(client, notice_id, "test")
+    assert response.status_code == 303
+    worker.run_once()
+    [email] = read_outbox(settings.outbox_dir)
+    assert str(email["To"]) == "editor@aoba.example.jp"
+    assert str(email["Subject"]) == "[テスト] 現況届のお知らせ"
+    assert _notice(session).status == "draft"
+    worker.run_once(utcnow() + timedelta(minutes=1))
+    assert len(read_outbox(settings.outbox_dir)) == 1  # the parent got nothing: it is a draft
+    report = client.get(f"/staff/notices/{notice_id}/report").get_data(as_text=True)
+    assert "まだ配信されていません" in report
