@@ -84,3 +84,15 @@ def test_roles_are_enforced(client, ids, endpoint):
 
 def _token(client):
     return csrf_token(client, "/staff/password")
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e, (_, url) in MATRIX.items() if "{" in url))
+def test_another_organisations_objects_are_not_found_on_any_route(client, session, ids, endpoint):
+    other = create_organisation(session, slug="kita", name="きた市")
+    create_staff(session, organisation=other, email="admin@kita.example.jp", role=Role.ADMIN)
+    login(client, "admin@kita.example.jp")
+    _, url = MATRIX[endpoint]
+    method = "post" if endpoint in POSTS else "get"
+    data = {"csrf_token": _token(client)} if method == "post" else None
+    response = getattr(client, method)(url.format(**ids), data=data)
+    assert response.status_code == 404, (endpoint, response.status_code)
