@@ -43,6 +43,44 @@ def db_upgrade(revision: str) -> None:
 
 
 @main.group()
+def org() -> None:
+    """Organisations (municipalities) on a shared deployment."""
+
+
+@org.command("create")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--sender-name", required=True, help="The From name of its emails.")
+@click.option("--sender-email", required=True, help="The From address of its emails.")
+@click.option("--admin", "admin_email", required=True, help="Email of its first admin.")
+@click.password_option(prompt="The admin's password (12 characters or more)")
+def org_create(
+    slug: str, name: str, sender_name: str, sender_email: str, admin_email: str, password: str
+) -> None:
+    """Create an organisation and its first admin."""
+    with get_database().session() as session:
+        if session.query(Organisation).filter_by(slug=slug).one_or_none():
+            raise click.ClickException(f"an organisation {slug} exists already")
+        organisation = Organisation(
+            slug=slug, name=name, sender_name=sender_name, sender_email=sender_email
+        )
+        session.add(organisation)
+        session.flush()
+        try:
+            create_staff_user(
+                session,
+                organisation_id=organisation.id or 0,
+                email=admin_email,
+                password=password,
+                role=Role.ADMIN,
+            )
+        except StaffUserError as error:
+            raise click.ClickException(str(error)) from error
+        session.commit()
+    click.echo(f"created {name} ({slug}) with admin {admin_email}")
+
+
+@main.group()
 def staff() -> None:
     """Staff accounts."""
 

@@ -107,3 +107,38 @@ def test_the_worker_process_sends_a_due_notice_within_seconds(database, session,
     assert delivery.status == DeliveryStatus.SENT
     assert delivery.sent_at - delivery.created_at < timedelta(seconds=20)
     assert "hanako@example.jp" not in output  # logs never hold an address
+
+
+def test_org_create_makes_a_municipality_and_its_first_admin(database, session, env):
+    result = yorisou(
+        env,
+        "org",
+        "create",
+        "kita",
+        "きた市",
+        "--sender-name",
+        "きた市 子ども課",
+        "--sender-email",
+        "info@kita.example.jp",
+        "--admin",
+        "Admin@Kita.example.jp",
+        input="a long enough password\na long enough password\n",
+    )
+    assert result.returncode == 0, result.stderr
+    user = authenticate(session, email="admin@kita.example.jp", password="a long enough password")
+    assert user is not None and user.role == "admin"
+    again = yorisou(
+        env,
+        "org",
+        "create",
+        "kita",
+        "x",
+        "--sender-name",
+        "x",
+        "--sender-email",
+        "x@x.jp",
+        "--admin",
+        "b@kita.example.jp",
+        input="a long enough password\n" * 2,
+    )
+    assert again.returncode != 0 and "exists already" in again.stderr

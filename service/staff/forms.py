@@ -147,3 +147,15 @@ class SourceForm(FlaskForm):
         "設置場所の名前",
         validators=[DataRequired(message="設置場所の名前を入力してください。"), Length(max=200)],
     )
+
+
+class OrganisationForm(FlaskForm):
+    FIELDS = ("name", "sender_name", "sender_email", "contact_line", "privacy_contact")
+
+    name = StringField("自治体の名前", validators=[DataRequired(), Length(max=200)])
+    sender_name = StringField(
+        "差出人の名前（メール）", validators=[DataRequired(), Length(max=200)]
+    )
+    sender_email = EmailField("差出人のアドレス", validators=[DataRequired(), Length(max=254)])
+    contact_line = StringField("メールの末尾に載せる連絡先", validators=[Length(max=500)])
+    privacy_contact = StringField("個人情報についての問い合わせ先", validators=[Length(max=500)])

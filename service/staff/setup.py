@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 
 from service import get_session, get_settings
 from service.audit import record_audit
-from service.models import Role, Source, Subscriber, Subscription, Topic
+from service.models import Organisation, Role, Source, Subscriber, Subscription, Topic
 from service.staff import blueprint
 from service.staff.auth import role_required
-from service.staff.forms import SourceForm, TopicForm
+from service.staff.forms import OrganisationForm, SourceForm, TopicForm
 
 Owned = TypeVar("Owned", Topic, Source)
 
@@ -219,3 +219,29 @@ def source_print(source_id: int, layout: str) -> ResponseReturnValue:
     source = _own(session, Source, source_id)
     url = f"{get_settings().public_base_url}/s/{source.code}"
     return render_template(f"staff/{layout}.html", source=source, url=url)
+
+
+@blueprint.route("/organisation", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def organisation_settings() -> ResponseReturnValue:
+    session = get_session()
+    organisation = session.get_one(Organisation, current_user.organisation_id)
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        before = {name: getattr(organisation, name) for name in OrganisationForm.FIELDS}
+        for name in OrganisationForm.FIELDS:
+            setattr(organisation, name, getattr(form, name).data or "")
+        session.add(organisation)
+        record_audit(
+            session,
+            staff=current_user,
+            action="organisation.save",
+            target=f"organisation:{organisation.id}",
+            before=before,
+            after={name: getattr(organisation, name) for name in OrganisationForm.FIELDS},
+        )
+        session.commit()
+        flash("自治体の設定を保存しました。", "info")
+        return redirect(url_for("staff.organisation_settings"), code=303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/organisation.html", form=form), status

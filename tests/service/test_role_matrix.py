@@ -31,6 +31,7 @@ MATRIX = {
     "staff.edit_notice": (Role.EDITOR, "/staff/notices/{n}/edit"),
     "staff.notice_action": (Role.EDITOR, "/staff/notices/{n}/submit"),
     "staff.topics": (Role.VIEWER, "/staff/topics"),
+    "staff.organisation_settings": (Role.ADMIN, "/staff/organisation"),
     "staff.notice_test": (Role.EDITOR, "/staff/notices/{n}/test"),
     "staff.dashboard": (Role.VIEWER, "/staff/dashboard"),
     "staff.audit_log": (Role.ADMIN, "/staff/audit"),

@@ -111,3 +111,21 @@ def test_the_audit_log_shows_who_changed_what(client, session, city):
     html = client.get("/staff/audit").get_data(as_text=True)
     assert "admin@aoba.example.jp" in html and "topic.create" in html and "住まい" in html
     assert client.post("/staff/audit").status_code == 405  # nothing edits it
+
+
+def test_an_admin_sets_the_organisations_sender_and_contacts(client, session, city):
+    login(client, "admin@aoba.example.jp")
+    response = _post(
+        client,
+        "/staff/organisation",
+        name="あおば市",
+        sender_name="あおば市役所",
+        sender_email="info@city.aoba.example.jp",
+        contact_line="電話 000",
+        privacy_contact="個人情報窓口",
+    )
+    assert response.status_code == 303
+    session.expire_all()
+    saved = session.get(type(city), city.id)
+    assert (saved.sender_name, saved.contact_line) == ("あおば市役所", "電話 000")
+    assert _post(client, "/staff/organisation", name="").status_code == 400
