@@ -1,0 +1,60 @@
+"""The staff console in a real browser: write, preview, submit, approve as someone else."""
+
+from __future__ import annotations
+
+from service.models import Role
+from tests.browser.conftest import check_accessibility, screenshot
+from tests.factories import PASSWORD, create_organisation, create_source, create_staff, create_topic
+
+
+def _login(page, email):
+    page.goto("/staff/login")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("heading", name="ホーム").wait_for()
+
+
+def test_write_preview_submit_and_approve(page, session):
+    city = create_organisation(session)
+    create_topic(session, organisation=city, name_ja="児童扶養手当")
+    create_source(session, organisation=city)
+    create_staff(session, organisation=city, email="editor@aoba.example.jp", role=Role.EDITOR)
+    create_staff(session, organisation=city, email="admin@aoba.example.jp", role=Role.ADMIN)
+    page.set_viewport_size({"width": 1200, "height": 900})
+
+    _login(page, "editor@aoba.example.jp")
+    page.get_by_role("link", name="お知らせ", exact=True).click()
+    page.get_by_role("link", name="新しいお知らせを作る").click()
+    check_accessibility(page)
+    page.get_by_label("件名").fill("現況届の受付が始まります")
+    page.get_by_label("本文（Markdown）").fill("**8月31日**までに提出してください。")
+    page.get_by_role("checkbox", name="児童扶養手当").check()
+    page.get_by_role("checkbox", name="メール").check()
+    page.get_by_label("配信日時（繰り返しは開始日）").fill("2027-08-01T09:00")
+    page.get_by_role("button", name="下書きを保存する").click()
+    page.get_by_text("下書きを保存しました").wait_for()
+    assert (
+        "現況届の受付が始まります"
+        in page.frame_locator("iframe.preview").locator("h1").inner_text()
+    )
+    check_accessibility(page)
+    screenshot(page, "staff-notice")
+    page.get_by_role("button", name="承認を依頼する").click()
+    page.get_by_text("承認待ち").first.wait_for()
+    assert page.get_by_role("button", name="承認して配信予約する").count() == 0
+
+    page.get_by_role("button", name="ログアウト").click()
+    _login(page, "admin@aoba.example.jp")
+    page.get_by_role("link", name="お知らせ", exact=True).click()
+    page.get_by_role("link", name="現況届の受付が始まります").click()
+    page.get_by_role("button", name="承認して配信予約する").click()
+    page.get_by_text("配信予約済み").first.wait_for()
+
+    page.goto("/staff/calendar?month=2027-08")
+    page.get_by_role("link", name="09:00 現況届の受付が始まります").wait_for()
+    check_accessibility(page)
+    screenshot(page, "staff-calendar")
+    page.goto("/staff/dashboard")
+    check_accessibility(page)
+    screenshot(page, "staff-dashboard")
