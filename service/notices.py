@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from service.addresses import hash_address
 from service.audit import Actor, record_audit
+from service.db import insert_ignoring_conflicts
 from service.models import (
     Delivery,
     DeliveryKind,
+    DeliveryStatus,
     Endpoint,
     Notice,
     NoticeStatus,
@@ -246,3 +248,33 @@ def queue_test_email(session: Session, *, staff: StaffActor, notice: Notice, now
         )
     )
     record_audit(session, staff=staff, action="notice.test", target=f"notice:{notice.id}")
+
+
+def cancel_occurrence(
+    session: Session, *, staff: StaffActor, notice: Notice, due_at: datetime, now: datetime
+) -> None:
+    """Skip one occurrence. Its Send is written (or marked) cancelled, so materializing it
+    again changes nothing, and what was queued for it is not sent."""
+    dialect = session.get_bind().dialect.name
+    session.execute(
+        insert_ignoring_conflicts(Send, dialect).values(
+            notice_id=notice.id, due_at=due_at, created_at=now
+        )
+    )
+    send = session.exec(
+        select(Send).where(Send.notice_id == notice.id, Send.due_at == due_at)
+    ).one()
+    send.cancelled_at = now
+    session.add(send)
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.send_id) == send.id, col(Delivery.status) == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.SUPPRESSED, last_error="occurrence cancelled")
+    )
+    record_audit(
+        session,
+        staff=staff,
+        action="notice.cancel_occurrence",
+        target=f"notice:{notice.id}",
+        after={"due_at": due_at.isoformat()},
+    )

@@ -15,12 +15,13 @@ from wtforms import SelectChoice
 from service import get_session
 from service.calendar import occurrences_between, relative_due_at
 from service.messages import render_notice, render_push
-from service.models import Notice, NoticeStatus, Organisation, Role, RuleKind, Topic
+from service.models import Notice, NoticeStatus, Organisation, Role, RuleKind, Send, Topic
 from service.notices import (
     TRANSITIONS,
     NoticeError,
     allowed_actions,
     apply_action,
+    cancel_occurrence,
     queue_test_email,
     reach,
     save_notice,
@@ -203,6 +204,7 @@ def notice(notice_id: int) -> ResponseReturnValue:
         labels=STATUS_LABELS,
         reach=people,
         next_due=due.astimezone(tz) if due else None,
+        upcoming=[moment.astimezone(tz) for moment in _upcoming(session, item, tz)],
         big_and_soon=people >= LARGE_REACH
         and due is not None
         and due - utcnow() < timedelta(hours=1),
@@ -224,6 +226,44 @@ def notice_preview(notice_id: int) -> Response:
     )
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+@blueprint.post("/notices/<int:notice_id>/occurrences/cancel")
+@role_required(Role.ADMIN)
+def cancel_notice_occurrence(notice_id: int) -> ResponseReturnValue:
+    session = get_session()
+    item = _own_notice(session, notice_id)
+    try:
+        due_at: datetime | None = datetime.fromisoformat(request.form.get("due_at", ""))
+    except ValueError:
+        due_at = None
+    if (
+        due_at is None
+        or due_at.tzinfo is None
+        or due_at not in _upcoming(session, item, _timezone(session))
+    ):
+        flash("その回は予定にありません。", "error")
+        return redirect(url_for("staff.notice", notice_id=notice_id), code=303)
+    cancel_occurrence(session, staff=current_user, notice=item, due_at=due_at, now=utcnow())
+    session.commit()
+    flash("この回の配信を取り消しました。", "info")
+    return redirect(url_for("staff.notice", notice_id=notice_id), code=303)
+
+
+def _upcoming(session: Session, notice: Notice, tz: ZoneInfo, count: int = 6) -> list[datetime]:
+    """The next occurrences of a dated notice that have not been cancelled."""
+    if notice.rule_kind == RuleKind.RELATIVE:
+        return []
+    now = utcnow()
+    cancelled = set(
+        session.exec(
+            select(Send.due_at).where(
+                Send.notice_id == notice.id, col(Send.cancelled_at).is_not(None)
+            )
+        ).all()
+    )
+    due = occurrences_between(notice, now, now + timedelta(days=400), str(tz))
+    return [moment for moment in due if moment not in cancelled][:count]
 
 
 @blueprint.post("/notices/<int:notice_id>/test")

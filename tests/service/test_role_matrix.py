@@ -31,6 +31,7 @@ MATRIX = {
     "staff.edit_notice": (Role.EDITOR, "/staff/notices/{n}/edit"),
     "staff.notice_action": (Role.EDITOR, "/staff/notices/{n}/submit"),
     "staff.topics": (Role.VIEWER, "/staff/topics"),
+    "staff.cancel_notice_occurrence": (Role.ADMIN, "/staff/notices/{n}/occurrences/cancel"),
     "staff.organisation_settings": (Role.ADMIN, "/staff/organisation"),
     "staff.notice_test": (Role.EDITOR, "/staff/notices/{n}/test"),
     "staff.dashboard": (Role.VIEWER, "/staff/dashboard"),
@@ -43,7 +44,12 @@ MATRIX = {
     "staff.sources": (Role.VIEWER, "/staff/sources"),
     "staff.source_print": (Role.VIEWER, "/staff/sources/{s}/poster"),
 }
-POSTS = {"staff.notice_action", "staff.topic_action", "staff.notice_test"}
+POSTS = {
+    "staff.notice_action",
+    "staff.topic_action",
+    "staff.notice_test",
+    "staff.cancel_notice_occurrence",
+}
 PUBLIC = {"staff.login", "staff.logout"}
 ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]
 

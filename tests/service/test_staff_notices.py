@@ -224,3 +224,34 @@ def test_send_a_test_to_me(client, session, city, worker, settings):
     assert len(read_outbox(settings.outbox_dir)) == 1  # the parent got nothing: it is a draft
     report = client.get(f"/staff/notices/{notice_id}/report").get_data(as_text=True)
     assert "まだ配信されていません" in report
+
+
+def test_cancelling_one_occurrence_skips_only_that_one(client, session, city, worker, settings):
+    org, topic = city
+    create_subscriber(session, organisation=org, topics=[topic], email="parent@example.jp")
+    start = utcnow().replace(microsecond=0) + timedelta(hours=1)
+    notice = create_notice(
+        session,
+        organisation=org,
+        topics=[topic],
+        rule_kind="rrule",
+        starts_at=start,
+        rrule="FREQ=DAILY;COUNT=3",
+        scheduled_at=utcnow(),
+    )
+    login(client, "admin1@aoba.example.jp")
+    page = client.get(f"/staff/notices/{notice.id}").get_data(as_text=True)
+    assert page.count("この回を取り消す") == 3
+    first_due = start.isoformat()
+    response = _act(client, notice.id, "occurrences/cancel", due_at=first_due)
+    assert response.status_code == 303
+    assert (
+        client.get(f"/staff/notices/{notice.id}").get_data(as_text=True).count("この回を取り消す")
+        == 2
+    )
+    worker.run_once(start)
+    assert read_outbox(settings.outbox_dir) == []
+    worker.run_once(start + timedelta(days=1))
+    assert len(read_outbox(settings.outbox_dir)) == 1
+    wrong = _act(client, notice.id, "occurrences/cancel", due_at="not a time")
+    assert "その回は予定にありません" in client.get(wrong.location).get_data(as_text=True)
