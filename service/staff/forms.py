@@ -159,3 +159,27 @@ class OrganisationForm(FlaskForm):
     sender_email = EmailField("差出人のアドレス", validators=[DataRequired(), Length(max=254)])
     contact_line = StringField("メールの末尾に載せる連絡先", validators=[Length(max=500)])
     privacy_contact = StringField("個人情報についての問い合わせ先", validators=[Length(max=500)])
+
+
+class StaffForm(FlaskForm):
+    email = EmailField("メールアドレス", validators=[DataRequired(), Length(max=254)])
+    role = SelectField(
+        "権限",
+        choices=[
+            SelectChoice("viewer", "閲覧"),
+            SelectChoice("editor", "作成"),
+            SelectChoice("admin", "管理者"),
+        ],
+    )
+    department = StringField(
+        "担当課（作成の権限では、この課のテーマだけ扱えます）", validators=[Length(max=100)]
+    )
+    password = PasswordField(
+        "最初のパスワード",
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH, message=f"{MIN_PASSWORD_LENGTH}文字以上にしてください。"
+            ),
+        ],
+    )

@@ -13,10 +13,19 @@ from sqlmodel import Session, col, select
 
 from service import get_session, get_settings
 from service.audit import record_audit
-from service.models import Organisation, Role, Source, Subscriber, Subscription, Topic
+from service.models import (
+    Organisation,
+    Role,
+    Source,
+    StaffUser,
+    Subscriber,
+    Subscription,
+    Topic,
+)
 from service.staff import blueprint
 from service.staff.auth import role_required
-from service.staff.forms import OrganisationForm, SourceForm, TopicForm
+from service.staff.forms import OrganisationForm, SourceForm, StaffForm, TopicForm
+from service.staff_users import StaffUserError, create_staff_user
 
 Owned = TypeVar("Owned", Topic, Source)
 
@@ -245,3 +254,57 @@ def organisation_settings() -> ResponseReturnValue:
         return redirect(url_for("staff.organisation_settings"), code=303)
     status = 400 if request.method == "POST" else 200
     return render_template("staff/organisation.html", form=form), status
+
+
+@blueprint.route("/staff-users", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def staff_users() -> ResponseReturnValue:
+    session = get_session()
+    form = StaffForm()
+    if form.validate_on_submit():
+        try:
+            user = create_staff_user(
+                session,
+                organisation_id=current_user.organisation_id,
+                email=form.email.data or "",
+                password=form.password.data or "",
+                role=Role(form.role.data),
+                department=form.department.data or "",
+            )
+        except StaffUserError:
+            form.email.errors = ["このメールアドレスの職員はすでに登録されています。"]
+        else:
+            record_audit(
+                session,
+                staff=current_user,
+                action="staff.create",
+                target=f"staff:{user.id}",
+                after={"email": user.email, "role": user.role, "department": user.department},
+            )
+            session.commit()
+            flash(f"{user.email} を登録しました。最初のパスワードを本人に伝えてください。", "info")
+            return redirect(url_for("staff.staff_users"), code=303)
+    users = session.exec(
+        select(StaffUser)
+        .where(StaffUser.organisation_id == current_user.organisation_id)
+        .order_by(col(StaffUser.id))
+    ).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/staff_users.html", users=users, form=form), status
+
+
+@blueprint.post("/staff-users/<int:user_id>/<any(deactivate, activate):action>")
+@role_required(Role.ADMIN)
+def staff_user_action(user_id: int, action: str) -> ResponseReturnValue:
+    session = get_session()
+    user = session.get(StaffUser, user_id)
+    if user is None or user.organisation_id != current_user.organisation_id:
+        abort(404)
+    if user.id == current_user.id:
+        flash("自分自身は停止できません。", "error")
+        return redirect(url_for("staff.staff_users"), code=303)
+    user.active = action == "activate"
+    session.add(user)
+    record_audit(session, staff=current_user, action=f"staff.{action}", target=f"staff:{user.id}")
+    session.commit()
+    return redirect(url_for("staff.staff_users"), code=303)

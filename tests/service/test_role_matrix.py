@@ -31,6 +31,8 @@ MATRIX = {
     "staff.edit_notice": (Role.EDITOR, "/staff/notices/{n}/edit"),
     "staff.notice_action": (Role.EDITOR, "/staff/notices/{n}/submit"),
     "staff.topics": (Role.VIEWER, "/staff/topics"),
+    "staff.staff_users": (Role.ADMIN, "/staff/staff-users"),
+    "staff.staff_user_action": (Role.ADMIN, "/staff/staff-users/{u}/deactivate"),
     "staff.cancel_notice_occurrence": (Role.ADMIN, "/staff/notices/{n}/occurrences/cancel"),
     "staff.organisation_settings": (Role.ADMIN, "/staff/organisation"),
     "staff.notice_test": (Role.EDITOR, "/staff/notices/{n}/test"),
@@ -49,6 +51,7 @@ POSTS = {
     "staff.topic_action",
     "staff.notice_test",
     "staff.cancel_notice_occurrence",
+    "staff.staff_user_action",
 }
 PUBLIC = {"staff.login", "staff.logout"}
 ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]
@@ -64,7 +67,10 @@ def ids(session):
     )
     for role in ROLES:
         create_staff(session, organisation=city, email=f"{role}@aoba.example.jp", role=role)
-    return {"n": notice.id, "s": source.id, "t": topic.id}
+    target = create_staff(
+        session, organisation=city, email="target@aoba.example.jp", role=Role.VIEWER
+    )
+    return {"n": notice.id, "s": source.id, "t": topic.id, "u": target.id}
 
 
 def test_every_staff_route_is_in_the_matrix(app):

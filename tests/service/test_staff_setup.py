@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from service.models import AuditEvent, Role, Source, Subscription, Topic
+from service.models import AuditEvent, Role, Source, StaffUser, Subscription, Topic
 from tests.conftest import csrf_token
 from tests.factories import (
     create_organisation,
@@ -129,3 +129,37 @@ def test_an_admin_sets_the_organisations_sender_and_contacts(client, session, ci
     saved = session.get(type(city), city.id)
     assert (saved.sender_name, saved.contact_line) == ("あおば市役所", "電話 000")
     assert _post(client, "/staff/organisation", name="").status_code == 400
+
+
+def test_an_admin_adds_and_stops_staff(client, session, city):
+    login(client, "admin@aoba.example.jp")
+    response = _post(
+        client,
+        "/staff/staff-users",
+        email="New@aoba.example.jp",
+        role="editor",
+        department="こども家庭課",
+        password="long enough pass",
+    )
+    assert response.status_code == 303
+    again = _post(
+        client,
+        "/staff/staff-users",
+        email="new@aoba.example.jp",
+        role="viewer",
+        password="long enough pass",
+    )
+    assert again.status_code == 400 and "すでに登録されています" in again.get_data(as_text=True)
+    new = session.exec(select(StaffUser).where(StaffUser.email == "new@aoba.example.jp")).one()
+    assert (new.role, new.department) == ("editor", "こども家庭課")
+    _post(client, "/staff/staff-users", f"/staff/staff-users/{new.id}/deactivate")
+    client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/login")})
+    refused = client.post(
+        "/staff/login",
+        data={
+            "csrf_token": csrf_token(client, "/staff/login"),
+            "email": "new@aoba.example.jp",
+            "password": "long enough pass",
+        },
+    )
+    assert refused.status_code == 401
