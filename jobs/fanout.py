@@ -121,9 +121,10 @@ def _matching_endpoints(
         )
         if send.anchor_date is not None:
             query = query.where(col(Subscriber.anchor_date) == send.anchor_date)
-        if notice.child_age_min is not None or notice.child_age_max is not None:
+        targeted = (notice.child_age_min, notice.child_age_max, notice.school_grade)
+        if any(bound is not None for bound in targeted):
             today = now.astimezone(ZoneInfo(timezone)).date()
-            query = query.where(_has_child_aged(notice, today))
+            query = query.where(_has_child_targeted(notice, today))
         return query
 
     if digest_at is None:
@@ -158,9 +159,22 @@ def _wants_topic(notice: Notice, mode: SubscriptionMode | None = None) -> Column
     return exists().where(*conditions)
 
 
-def _has_child_aged(notice: Notice, today: date) -> ColumnElement[bool]:
-    """A child whose age in whole years on `today` is within the notice's bounds."""
+def school_grade_births(grade: int, school_year: int) -> tuple[date, date]:
+    """The birth months of the children in `grade` (1 = 小1) in the school year that starts in
+    April of `school_year`: born 2 April … 1 April, six years before. Only the month is known,
+    so a child born on 1 April counts with the younger year."""
+    return date(school_year - 6 - grade, 4, 1), date(school_year - 5 - grade, 3, 1)
+
+
+def _has_child_targeted(notice: Notice, today: date) -> ColumnElement[bool]:
+    """A child within the notice's age bounds (whole years on `today`) and school grade."""
     conditions: list[ColumnElement[bool]] = [col(Child.subscriber_id) == Subscriber.id]
+    if notice.school_grade is not None:
+        this_school_year = today.year if today.month >= 4 else today.year - 1
+        first, last = school_grade_births(
+            notice.school_grade, this_school_year + notice.school_year_offset
+        )
+        conditions.append(col(Child.birth_month).between(first, last))
     if notice.child_age_min is not None:
         conditions.append(
             col(Child.birth_month) <= today - relativedelta(years=notice.child_age_min)

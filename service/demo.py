@@ -123,7 +123,7 @@ class DemoNotice:
     in_days: int | None = None  # one-off, this many days after seeding
     valid_days: int | None = None
     urgent: bool = False
-    child_age: tuple[int, int] | None = None
+    school_grade: int | None = None  # in the coming school year
 
 
 def _relative(
@@ -311,7 +311,7 @@ NOTICES = [
         ("seikatsu", "jido-fuyo-teate"),
         "FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0",
         valid_days=30,
-        child_age=(5, 6),
+        school_grade=1,  # entering elementary school next April
     ),
     DemoNotice(
         "親支援講座のご案内",
@@ -401,8 +401,8 @@ def seed_demo(session: Session) -> bool:
             send_time=demo.send_time if demo.rule == RuleKind.RELATIVE else None,
             valid_days=demo.valid_days,
             urgent=demo.urgent,
-            child_age_min=demo.child_age[0] if demo.child_age else None,
-            child_age_max=demo.child_age[1] if demo.child_age else None,
+            school_grade=demo.school_grade,
+            school_year_offset=1 if demo.school_grade is not None else 0,
             status=NoticeStatus.SCHEDULED,
             scheduled_at=now,
             author_id=admin.id,

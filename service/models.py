@@ -212,6 +212,9 @@ class Notice(SQLModel, table=True):
     valid_days: int | None = None  # each occurrence goes stale this many days after it is due
     child_age_min: int | None = None
     child_age_max: int | None = None
+    # Or by school grade (0 = the year before 小1, 1 = 小1 … 12 = 高3), this school year or next.
+    school_grade: int | None = None
+    school_year_offset: int = 0
     urgent: bool = False
     status: str = Field(default=NoticeStatus.DRAFT, max_length=16, index=True)
     scheduled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -91,6 +91,8 @@ EDITABLE = (
     "urgent",
     "child_age_min",
     "child_age_max",
+    "school_grade",
+    "school_year_offset",
 )
 
 

@@ -46,6 +46,21 @@ class PasswordForm(FlaskForm):
     )
 
 
+def _optional_int(value: Any) -> int | None:
+    return None if value in ("", None, "None") else int(value)
+
+
+GRADES = [SelectChoice("", "指定しない"), SelectChoice(0, "年長（小学校入学の前の年）")] + [
+    SelectChoice(n, label)
+    for n, label in enumerate(
+        [f"小{g}" for g in range(1, 7)]
+        + [f"中{g}" for g in range(1, 4)]
+        + [f"高{g}" for g in range(1, 4)],
+        start=1,
+    )
+]
+
+
 class NoticeForm(FlaskForm):
     title = StringField(
         "件名", validators=[DataRequired(message="件名を入力してください。"), Length(max=200)]
@@ -98,6 +113,13 @@ class NoticeForm(FlaskForm):
     )
     child_age_max = IntegerField(
         "子どもの年齢（上限）", validators=[Optional(), NumberRange(0, 25)]
+    )
+    school_grade = SelectField("学年", coerce=_optional_int, choices=GRADES)
+    school_year_offset = SelectField(
+        "年度",
+        coerce=int,
+        choices=[SelectChoice(0, "今年度"), SelectChoice(1, "来年度（4月から）")],
+        default=0,
     )
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -87,6 +87,8 @@ def _form_values(form: NoticeForm, tz: ZoneInfo) -> dict[str, Any]:
         "valid_days": form.valid_days.data,
         "child_age_min": form.child_age_min.data,
         "child_age_max": form.child_age_max.data,
+        "school_grade": form.school_grade.data,
+        "school_year_offset": form.school_year_offset.data or 0,
     }
 
 
@@ -169,6 +171,8 @@ def _form_defaults(session: Session, notice: Notice | None, tz: ZoneInfo) -> dic
             "urgent",
             "child_age_min",
             "child_age_max",
+            "school_grade",
+            "school_year_offset",
         )
     }
     return defaults | {

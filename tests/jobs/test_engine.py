@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import func, select
 
 from jobs.dispatch import LEASE, claim_deliveries
-from jobs.fanout import fan_out_sends
+from jobs.fanout import fan_out_sends, school_grade_births
 from jobs.materialize import materialize_sends
 from service.addresses import hash_address
 from service.models import (
@@ -363,3 +363,31 @@ def test_a_title_that_says_too_much_never_becomes_the_subject(
     assert str(message["Subject"]) == "あおば市からのお知らせ"
     assert "離婚" not in str(message["From"])
     assert text_body(message).startswith("離婚届を出した方へ")  # inside, where only she looks
+
+
+def test_school_grade_target_reaches_the_children_entering_school_next_april(
+    session, city, topics, worker, settings
+):
+    # 小1 in the school year from April 2028: born April 2021 … March 2022.
+    assert school_grade_births(1, 2028) == (date(2021, 4, 1), date(2022, 3, 1))
+    for email, month in (
+        ("april.2021@example.jp", date(2021, 4, 1)),
+        ("march.2022@example.jp", date(2022, 3, 1)),
+        ("april.2022@example.jp", date(2022, 4, 1)),
+        ("march.2021@example.jp", date(2021, 3, 1)),
+    ):
+        subscriber = create_subscriber(session, organisation=city, topics=[topics[0]], email=email)
+        session.add(Child(subscriber_id=subscriber.id, birth_month=month))
+    session.commit()
+    november = datetime(2027, 11, 1, 0, 0, tzinfo=UTC)  # school year 2027: "next April" is 2028
+    notice = create_notice(
+        session, organisation=city, topics=[topics[0]], title="入学準備のご案内", starts_at=november
+    )
+    notice.school_grade, notice.school_year_offset = 1, 1
+    session.add(notice)
+    session.commit()
+    worker.run_once(november)
+    assert sorted(to(m) for m in read_outbox(settings.outbox_dir)) == [
+        "april.2021@example.jp",
+        "march.2022@example.jp",
+    ]

@@ -255,3 +255,14 @@ def test_cancelling_one_occurrence_skips_only_that_one(client, session, city, wo
     assert len(read_outbox(settings.outbox_dir)) == 1
     wrong = _act(client, notice.id, "occurrences/cancel", due_at="not a time")
     assert "その回は予定にありません" in client.get(wrong.location).get_data(as_text=True)
+
+
+def test_a_notice_can_aim_at_a_school_grade(client, session, city):
+    _, topic = city
+    login(client, "editor@aoba.example.jp")
+    assert _draft(client, topic, school_grade="1", school_year_offset="1").status_code == 303
+    notice = _notice(session)
+    assert (notice.school_grade, notice.school_year_offset) == (1, 1)
+    edit = client.get(f"/staff/notices/{notice.id}/edit").get_data(as_text=True)
+    assert '<option selected value="1">小1</option>' in edit
+    assert _draft(client, topic, school_grade="13").status_code == 400
