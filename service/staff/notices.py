@@ -215,6 +215,32 @@ def notice(notice_id: int) -> ResponseReturnValue:
     )
 
 
+PREVIEW_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'"
+)
+
+
+def _preview_response(html: str) -> Response:
+    response = Response(html.replace("%%", "#"), mimetype="text/html")
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@blueprint.post("/notices/preview.html")
+@role_required(Role.EDITOR)
+def draft_preview() -> Response:
+    """The email as the form stands, before it is saved (the form posts into the frame)."""
+    session = get_session()
+    organisation = session.get_one(Organisation, current_user.organisation_id)
+    draft = Notice(
+        organisation_id=organisation.id or 0,
+        title=request.form.get("title", ""),
+        body=request.form.get("body", ""),
+    )
+    return _preview_response(render_notice(draft, organisation, "ja").html)
+
+
 @blueprint.get("/notices/<int:notice_id>/preview.html")
 @role_required(Role.VIEWER)
 def notice_preview(notice_id: int) -> Response:
@@ -222,14 +248,7 @@ def notice_preview(notice_id: int) -> Response:
     session = get_session()
     item = _own_notice(session, notice_id)
     organisation = session.get_one(Organisation, item.organisation_id)
-    html = render_notice(item, organisation, "ja").html.replace("%%", "#")
-    response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-        "frame-ancestors 'self'"
-    )
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return _preview_response(render_notice(item, organisation, "ja").html)
 
 
 @blueprint.post("/notices/<int:notice_id>/occurrences/cancel")

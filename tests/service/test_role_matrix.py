@@ -31,6 +31,7 @@ MATRIX = {
     "staff.edit_notice": (Role.EDITOR, "/staff/notices/{n}/edit"),
     "staff.notice_action": (Role.EDITOR, "/staff/notices/{n}/submit"),
     "staff.topics": (Role.VIEWER, "/staff/topics"),
+    "staff.draft_preview": (Role.EDITOR, "/staff/notices/preview.html"),
     "staff.staff_users": (Role.ADMIN, "/staff/staff-users"),
     "staff.staff_user_action": (Role.ADMIN, "/staff/staff-users/{u}/deactivate"),
     "staff.cancel_notice_occurrence": (Role.ADMIN, "/staff/notices/{n}/occurrences/cancel"),
@@ -52,6 +53,7 @@ POSTS = {
     "staff.notice_test",
     "staff.cancel_notice_occurrence",
     "staff.staff_user_action",
+    "staff.draft_preview",
 }
 PUBLIC = {"staff.login", "staff.logout"}
 ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]

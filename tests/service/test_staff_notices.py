@@ -266,3 +266,21 @@ def test_a_notice_can_aim_at_a_school_grade(client, session, city):
     edit = client.get(f"/staff/notices/{notice.id}/edit").get_data(as_text=True)
     assert '<option selected value="1">小1</option>' in edit
     assert _draft(client, topic, school_grade="13").status_code == 400
+
+
+def test_the_form_previews_the_email_before_saving(client, session, city):
+    login(client, "editor@aoba.example.jp")
+    form = client.get("/staff/notices/new").get_data(as_text=True)
+    assert 'formtarget="draft-preview"' in form
+    response = client.post(
+        "/staff/notices/preview.html",
+        data={
+            "csrf_token": csrf_token(client, "/staff/notices/new"),
+            "title": "<b>件名</b>",
+            "body": "**太字**<script>x</script>",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<strong>太字</strong>" in html
+    assert "<script>" not in html and "&lt;b&gt;件名" in html
+    assert session.exec(select(Notice)).all() == []
