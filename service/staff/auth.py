@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,7 +14,7 @@ from werkzeug.security import generate_password_hash
 
 from service import get_session, limiter, login_manager
 from service.audit import record_audit
-from service.models import Role, StaffUser
+from service.models import Notice, Role, Source, StaffUser, Topic
 from service.staff import blueprint
 from service.staff.forms import LoginForm, PasswordForm
 from service.staff_users import authenticate
@@ -51,6 +51,17 @@ def role_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., An
         return guarded
 
     return decorate
+
+
+Owned = TypeVar("Owned", Notice, Source, StaffUser, Topic)
+
+
+def own_or_404(model: type[Owned], item_id: int) -> Owned:
+    """The row, if it belongs to the signed-in staff user's organisation; else a 404."""
+    item = get_session().get(model, item_id)
+    if item is None or item.organisation_id != current_user.organisation_id:
+        abort(404)
+    return item
 
 
 @login_manager.user_loader

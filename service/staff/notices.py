@@ -29,7 +29,7 @@ from service.notices import (
 )
 from service.reports import notice_report, report_csv
 from service.staff import blueprint
-from service.staff.auth import role_required
+from service.staff.auth import own_or_404, role_required
 from service.staff.forms import NoticeForm
 from service.types import utcnow
 
@@ -42,13 +42,6 @@ STATUS_LABELS = {
 }
 # Approving a notice that goes to this many parents within the hour needs a second tick.
 LARGE_REACH = 100
-
-
-def _own_notice(session: Session, notice_id: int) -> Notice:
-    notice = session.get(Notice, notice_id)
-    if notice is None or notice.organisation_id != current_user.organisation_id:
-        abort(404)
-    return notice
 
 
 def _topics_for(session: Session) -> list[Topic]:
@@ -123,7 +116,7 @@ def new_notice() -> ResponseReturnValue:
 @blueprint.route("/notices/<int:notice_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def edit_notice(notice_id: int) -> ResponseReturnValue:
-    return _edit(_own_notice(get_session(), notice_id))
+    return _edit(own_or_404(Notice, notice_id))
 
 
 def _edit(notice: Notice | None) -> ResponseReturnValue:
@@ -189,7 +182,7 @@ def _form_defaults(session: Session, notice: Notice | None, tz: ZoneInfo) -> dic
 @role_required(Role.VIEWER)
 def notice(notice_id: int) -> ResponseReturnValue:
     session = get_session()
-    item = _own_notice(session, notice_id)
+    item = own_or_404(Notice, notice_id)
     tz = _timezone(session)
     organisation = session.get_one(Organisation, item.organisation_id)
     topics = session.exec(select(Topic).where(col(Topic.id).in_(topic_ids_of(session, item)))).all()
@@ -246,7 +239,7 @@ def draft_preview() -> Response:
 def notice_preview(notice_id: int) -> Response:
     """The email as a parent would see it, for the preview frame (its styles are inline)."""
     session = get_session()
-    item = _own_notice(session, notice_id)
+    item = own_or_404(Notice, notice_id)
     organisation = session.get_one(Organisation, item.organisation_id)
     return _preview_response(render_notice(item, organisation, "ja").html)
 
@@ -255,7 +248,7 @@ def notice_preview(notice_id: int) -> Response:
 @role_required(Role.ADMIN)
 def cancel_notice_occurrence(notice_id: int) -> ResponseReturnValue:
     session = get_session()
-    item = _own_notice(session, notice_id)
+    item = own_or_404(Notice, notice_id)
     try:
         due_at: datetime | None = datetime.fromisoformat(request.form.get("due_at", ""))
     except ValueError:
@@ -293,7 +286,7 @@ def _upcoming(session: Session, notice: Notice, tz: ZoneInfo, count: int = 6) ->
 @role_required(Role.EDITOR)
 def notice_test(notice_id: int) -> ResponseReturnValue:
     session = get_session()
-    item = _own_notice(session, notice_id)
+    item = own_or_404(Notice, notice_id)
     queue_test_email(session, staff=current_user, notice=item, now=utcnow())
     session.commit()
     flash(f"テストメールを {current_user.email} に送ります（1分ほどで届きます）。", "info")
@@ -304,7 +297,7 @@ def notice_test(notice_id: int) -> ResponseReturnValue:
 @role_required(Role.EDITOR)
 def notice_action(notice_id: int, action: str) -> ResponseReturnValue:
     session = get_session()
-    item = _own_notice(session, notice_id)
+    item = own_or_404(Notice, notice_id)
     if action == "approve" and request.form.get("confirm_reach") != "y":
         due = _next_due(session, item, _timezone(session))
         if reach(session, item) >= LARGE_REACH and due and due - utcnow() < timedelta(hours=1):
@@ -327,7 +320,7 @@ def notice_action(notice_id: int, action: str) -> ResponseReturnValue:
 @role_required(Role.VIEWER)
 def notice_report_page(notice_id: int) -> ResponseReturnValue:
     session = get_session()
-    item = _own_notice(session, notice_id)
+    item = own_or_404(Notice, notice_id)
     return render_template(
         "staff/report.html",
         notice=item,
@@ -340,7 +333,7 @@ def notice_report_page(notice_id: int) -> ResponseReturnValue:
 @role_required(Role.VIEWER)
 def notice_report_csv(notice_id: int) -> Response:
     session = get_session()
-    item = _own_notice(session, notice_id)
+    item = own_or_404(Notice, notice_id)
     body = report_csv(notice_report(session, item.id or 0), str(_timezone(session)))
     return Response(
         "\ufeff" + body,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -23,18 +22,9 @@ from service.models import (
     Topic,
 )
 from service.staff import blueprint
-from service.staff.auth import role_required
+from service.staff.auth import own_or_404, role_required
 from service.staff.forms import OrganisationForm, SourceForm, StaffForm, TopicForm
 from service.staff_users import StaffUserError, create_staff_user
-
-Owned = TypeVar("Owned", Topic, Source)
-
-
-def _own(session: Session, model: type[Owned], item_id: int) -> Owned:
-    item = session.get(model, item_id)
-    if item is None or item.organisation_id != current_user.organisation_id:
-        abort(404)
-    return item
 
 
 def _subscribers_by_topic(session: Session) -> dict[int, int]:
@@ -112,7 +102,7 @@ def topics() -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def topic(topic_id: int) -> ResponseReturnValue:
     session = get_session()
-    item = _own(session, Topic, topic_id)
+    item = own_or_404(Topic, topic_id)
     form = TopicForm(obj=item)
     if form.validate_on_submit():
         before = {name: getattr(item, name) for name in TopicForm.FIELDS}
@@ -139,7 +129,7 @@ def topic(topic_id: int) -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def topic_action(topic_id: int, action: str) -> ResponseReturnValue:
     session = get_session()
-    item = _own(session, Topic, topic_id)
+    item = own_or_404(Topic, topic_id)
     if action in ("up", "down"):
         ordered = list(
             session.exec(
@@ -224,8 +214,7 @@ def sources() -> ResponseReturnValue:
 @blueprint.get("/sources/<int:source_id>/<any(poster, card):layout>")
 @role_required(Role.VIEWER)
 def source_print(source_id: int, layout: str) -> ResponseReturnValue:
-    session = get_session()
-    source = _own(session, Source, source_id)
+    source = own_or_404(Source, source_id)
     url = f"{get_settings().public_base_url}/s/{source.code}"
     return render_template(f"staff/{layout}.html", source=source, url=url)
 
@@ -297,9 +286,7 @@ def staff_users() -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def staff_user_action(user_id: int, action: str) -> ResponseReturnValue:
     session = get_session()
-    user = session.get(StaffUser, user_id)
-    if user is None or user.organisation_id != current_user.organisation_id:
-        abort(404)
+    user = own_or_404(StaffUser, user_id)
     if user.id == current_user.id:
         flash("自分自身は停止できません。", "error")
         return redirect(url_for("staff.staff_users"), code=303)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, render_template, request
+from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import col, func, select
@@ -22,7 +22,7 @@ from service.models import (
 )
 from service.qr import qr_png, qr_svg
 from service.staff import blueprint
-from service.staff.auth import role_required
+from service.staff.auth import own_or_404, role_required
 
 
 @blueprint.get("/")
@@ -63,13 +63,6 @@ def home() -> ResponseReturnValue:
     )
 
 
-def _own_source(source_id: int) -> Source:
-    source = get_session().get(Source, source_id)
-    if source is None or source.organisation_id != current_user.organisation_id:
-        abort(404)
-    return source
-
-
 def _landing_url(source: Source) -> str:
     return f"{get_settings().public_base_url}/s/{source.code}"
 
@@ -80,7 +73,7 @@ QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
 @blueprint.get("/sources/<int:source_id>/qr.<any(png, svg):fmt>")
 @role_required(Role.VIEWER)
 def source_qr(source_id: int, fmt: str) -> Response:
-    source = _own_source(source_id)
+    source = own_or_404(Source, source_id)
     render, mimetype = QR_FORMATS[fmt]
     return Response(
         render(_landing_url(source)),
