@@ -1,0 +1,162 @@
+"""Fan-out benchmark: N confirmed email subscribers, one notice due now, real worker processes
+against the fake SendGrid server. Measures due → all sent, deliveries/s, provider requests,
+each worker's peak RSS, and checks every address received exactly once.
+
+    .venv/bin/python -m bench.fanout --n 10000 --db sqlite --workers 1
+    .venv/bin/python -m bench.fanout --n 100000 --db postgresql --workers 2
+
+PostgreSQL: TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres); a fresh
+database is made and dropped. Results are printed and appended to bench/results/fanout.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from service.db import make_engine
+from service.migrate import upgrade_database
+from service.models import Delivery, DeliveryStatus
+from service.types import utcnow
+from tests.bulk import add_email_subscribers
+from tests.factories import create_notice, create_organisation, create_topic
+from tests.fakes.sendgrid import API_KEY, FakeSendGrid
+
+RESULTS = Path(__file__).parent / "results" / "fanout.json"
+
+
+def _database(kind: str, workdir: Path) -> tuple[str, object]:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}", None
+    base = make_url(
+        os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
+    base = base.set(drivername="postgresql+psycopg")
+    name = f"yorisou_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    return base.set(database=name).render_as_string(hide_password=False), (admin, name)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run(n: int, kind: str, workers: int) -> dict[str, object]:
+    workdir = Path(tempfile.mkdtemp(prefix="yorisou-bench-"))
+    url, cleanup = _database(kind, workdir)
+    upgrade_database(url)
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        city = create_organisation(session)
+        topic = create_topic(session, organisation=city)
+        loaded = time.monotonic()
+        for start in range(0, n, 50_000):
+            add_email_subscribers(
+                session,
+                organisation_id=city.id,
+                topic_id=topic.id,
+                count=min(50_000, n - start),
+                prefix=f"b{start}-",
+            )
+        load_seconds = time.monotonic() - loaded
+    fake = FakeSendGrid().start()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-secret-key-" + "x" * 32,
+        "PUBLIC_BASE_URL": "https://yorisou.example.jp",
+        "SENDGRID_API_KEY": API_KEY,
+        "SENDGRID_API_HOST": fake.url,
+        "SEND_RATE_EMAIL": "",
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "jobs"],
+            env=env,
+            cwd=workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    time.sleep(3)  # let the workers start before the notice falls due
+    with Session(engine, expire_on_commit=False) as session:
+        due = utcnow()
+        create_notice(session, organisation=city, topics=[topic], starts_at=due)
+    started = time.monotonic()
+    peaks = [0.0] * workers
+    sent = 0
+    while time.monotonic() - started < 1800:
+        peaks = [max(peak, _peak_rss_mb(p.pid)) for peak, p in zip(peaks, procs, strict=True)]
+        with Session(engine) as session:
+            sent = session.execute(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.status == DeliveryStatus.SENT)
+            ).scalar_one()
+        if sent >= n:
+            break
+        time.sleep(0.5)
+    elapsed = time.monotonic() - started
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=60)
+    received = Counter(fake.addresses())
+    fake.stop()
+    engine.dispose()
+    if cleanup:
+        admin, name = cleanup
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    result = {
+        "n": n,
+        "db": kind,
+        "workers": workers,
+        "load_seconds": round(load_seconds, 1),
+        "due_to_all_sent_seconds": round(elapsed, 1),
+        "deliveries_per_second": round(sent / elapsed) if elapsed else None,
+        "provider_requests": fake.requests,
+        "peak_rss_mb": [round(p) for p in peaks],
+        "all_received_once": len(received) == n and max(received.values(), default=0) == 1,
+        "sent": sent,
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    history = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    RESULTS.write_text(json.dumps(history + [result], indent=1))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    result = run(args.n, args.db, args.workers)
+    width = max(len(k) for k in result)
+    for key, value in result.items():
+        print(f"{key:<{width}}  {value}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
