@@ -29,6 +29,21 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from service.languages import LANGUAGES
 
 
+def _email_field(presence: Any) -> EmailField:
+    return EmailField(
+        _l("Email address"),
+        filters=[lambda value: value.strip() if value else value],  # phone keyboards add spaces
+        validators=[
+            presence,
+            Length(max=254),
+            Email(
+                message=_l("Please check your email address: it looks incomplete."),
+                check_deliverability=False,
+            ),
+        ],
+    )
+
+
 class SubscribeForm(FlaskForm):
     source = HiddenField(validators=[DataRequired()])
     topics = SelectMultipleField(
@@ -40,18 +55,7 @@ class SubscribeForm(FlaskForm):
     )
     push = BooleanField()
     push_token = HiddenField(validators=[Optional(), Length(max=4096)])
-    email = EmailField(
-        _l("Email address"),
-        filters=[lambda value: value.strip() if value else value],  # phone keyboards add spaces
-        validators=[
-            Optional(),  # when this device gets notifications instead; see validate()
-            Length(max=254),
-            Email(
-                message=_l("Please check your email address: it looks incomplete."),
-                check_deliverability=False,
-            ),
-        ],
-    )
+    email = _email_field(Optional())  # when this device gets notifications: see validate()
     anchor_date = DateField(validators=[Optional()])
     children = FieldList(StringField(validators=[Optional()]), min_entries=3, max_entries=6)
     consent = BooleanField(
@@ -111,18 +115,7 @@ class PauseForm(FlaskForm):
 
 
 class AddEmailForm(FlaskForm):
-    email = EmailField(
-        _l("Email address"),
-        filters=[lambda value: value.strip() if value else value],
-        validators=[
-            DataRequired(message=_l("Please enter your email address.")),
-            Length(max=254),
-            Email(
-                message=_l("Please check your email address: it looks incomplete."),
-                check_deliverability=False,
-            ),
-        ],
-    )
+    email = _email_field(DataRequired(message=_l("Please enter your email address.")))
 
 
 class EraseForm(FlaskForm):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -25,6 +28,30 @@ from service.staff import blueprint
 from service.staff.auth import own_or_404, role_required
 from service.staff.forms import OrganisationForm, SourceForm, StaffForm, TopicForm
 from service.staff_users import StaffUserError, create_staff_user
+
+
+def _save_audited(
+    session: Session,
+    item: Any,
+    form: FlaskForm,
+    fields: Sequence[str],
+    *,
+    action: str,
+    target: str,
+) -> None:
+    """Copy the form's fields onto the row and record before and after in the audit log."""
+    before = {name: getattr(item, name) for name in fields}
+    for name in fields:
+        setattr(item, name, getattr(form, name).data or "")
+    session.add(item)
+    record_audit(
+        session,
+        staff=current_user,
+        action=action,
+        target=target,
+        before=before,
+        after={name: getattr(item, name) for name in fields},
+    )
 
 
 def _subscribers_by_topic(session: Session) -> dict[int, int]:
@@ -105,19 +132,9 @@ def topic(topic_id: int) -> ResponseReturnValue:
     item = own_or_404(Topic, topic_id)
     form = TopicForm(obj=item)
     if form.validate_on_submit():
-        before = {name: getattr(item, name) for name in TopicForm.FIELDS}
-        for name in TopicForm.FIELDS:
-            if name != "slug":  # links and reports use the slug: it stays
-                setattr(item, name, getattr(form, name).data or "")
-        session.add(item)
-        record_audit(
-            session,
-            staff=current_user,
-            action="topic.save",
-            target=f"topic:{item.id}",
-            before=before,
-            after={n: getattr(item, n) for n in TopicForm.FIELDS},
-        )
+        # Links and reports use the slug: it stays.
+        fields = [name for name in TopicForm.FIELDS if name != "slug"]
+        _save_audited(session, item, form, fields, action="topic.save", target=f"topic:{item.id}")
         session.commit()
         flash("テーマを保存しました。", "info")
         return redirect(url_for("staff.topics"), code=303)
@@ -226,17 +243,13 @@ def organisation_settings() -> ResponseReturnValue:
     organisation = session.get_one(Organisation, current_user.organisation_id)
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
-        before = {name: getattr(organisation, name) for name in OrganisationForm.FIELDS}
-        for name in OrganisationForm.FIELDS:
-            setattr(organisation, name, getattr(form, name).data or "")
-        session.add(organisation)
-        record_audit(
+        _save_audited(
             session,
-            staff=current_user,
+            organisation,
+            form,
+            OrganisationForm.FIELDS,
             action="organisation.save",
             target=f"organisation:{organisation.id}",
-            before=before,
-            after={name: getattr(organisation, name) for name in OrganisationForm.FIELDS},
         )
         session.commit()
         flash("自治体の設定を保存しました。", "info")
