@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -26,15 +27,16 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from bench.load import load_subscribers
 from service.db import make_engine
 from service.migrate import upgrade_database
 from service.models import Delivery, DeliveryStatus
 from service.types import utcnow
-from tests.bulk import add_email_subscribers
 from tests.factories import create_notice, create_organisation, create_topic
 from tests.fakes.sendgrid import API_KEY, FakeSendGrid
 
 RESULTS = Path(__file__).parent / "results" / "fanout.json"
+TOPICS = 4  # each subscriber follows two; the notice is about all four
 
 
 def _database(kind: str, workdir: Path) -> tuple[str, object]:
@@ -51,6 +53,24 @@ def _database(kind: str, workdir: Path) -> tuple[str, object]:
     return base.set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
+def _profiled(command: list[str], name: str) -> list[str]:
+    """Under py-spy: collapsed stacks in bench/results/<name>.txt (peak RSS is then py-spy's)."""
+    RESULTS.parent.mkdir(exist_ok=True)
+    output = RESULTS.parent / f"{name}.txt"
+    return [
+        str(Path(sys.executable).parent / "py-spy"),
+        "record",
+        "--format",
+        "raw",
+        "--rate",
+        "200",
+        "-o",
+        str(output),
+        "--",
+        *command,
+    ]
+
+
 def _peak_rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -61,23 +81,18 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def run(n: int, kind: str, workers: int) -> dict[str, object]:
+def run(n: int, kind: str, workers: int, profile: bool = False) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix="yorisou-bench-"))
     url, cleanup = _database(kind, workdir)
     upgrade_database(url)
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as session:
         city = create_organisation(session)
-        topic = create_topic(session, organisation=city)
+        topics = [create_topic(session, organisation=city, slug=f"t{i}") for i in range(TOPICS)]
         loaded = time.monotonic()
-        for start in range(0, n, 50_000):
-            add_email_subscribers(
-                session,
-                organisation_id=city.id,
-                topic_id=topic.id,
-                count=min(50_000, n - start),
-                prefix=f"b{start}-",
-            )
+        load_subscribers(
+            session, organisation_id=city.id, topic_ids=[t.id for t in topics], count=n
+        )
         load_seconds = time.monotonic() - loaded
     fake = FakeSendGrid().start()
     env = {
@@ -89,20 +104,21 @@ def run(n: int, kind: str, workers: int) -> dict[str, object]:
         "SENDGRID_API_HOST": fake.url,
         "SEND_RATE_EMAIL": "",
     }
+    worker = [sys.executable, "-m", "jobs"]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "jobs"],
+            _profiled(worker, f"fanout-{n}-{kind}-{index}") if profile else worker,
             env=env,
             cwd=workdir,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for _ in range(workers)
+        for index in range(workers)
     ]
     time.sleep(3)  # let the workers start before the notice falls due
     with Session(engine, expire_on_commit=False) as session:
         due = utcnow()
-        create_notice(session, organisation=city, topics=[topic], starts_at=due)
+        create_notice(session, organisation=city, topics=topics, starts_at=due)
     started = time.monotonic()
     peaks = [0.0] * workers
     sent = 0
@@ -119,7 +135,7 @@ def run(n: int, kind: str, workers: int) -> dict[str, object]:
         time.sleep(0.5)
     elapsed = time.monotonic() - started
     for proc in procs:
-        proc.terminate()
+        proc.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
         proc.wait(timeout=60)
     received = Counter(fake.addresses())
     fake.stop()
@@ -151,8 +167,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="run each worker under py-spy")
     args = parser.parse_args()
-    result = run(args.n, args.db, args.workers)
+    result = run(args.n, args.db, args.workers, args.profile)
     width = max(len(k) for k in result)
     for key, value in result.items():
         print(f"{key:<{width}}  {value}")  # noqa: T201

@@ -30,7 +30,7 @@ from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
 from service.db import Database
 from service.messages import (
-    make_recipient,
+    make_recipients,
     registration_reasons,
     render_confirmation,
     render_digest,
@@ -260,18 +260,20 @@ def _render(session: Session, batch: _Batch) -> tuple[RenderedMessage, list[Reci
         if channel == "email" and kind != DeliveryKind.CONFIRM
         else {}
     )
-    recipients = [
-        make_recipient(
-            channel=channel,
-            delivery_id=row.delivery_id,
-            address=row.address or "",
-            public_id=row.public_id,
-            kind=kind,
-            endpoint_id=row.endpoint_id,
-            reason=reasons.get(row.subscriber_id, ""),
-        )
-        for row in batch.rows
-    ]
+    recipients = make_recipients(
+        channel=channel,
+        kind=kind,
+        rows=(
+            (
+                row.delivery_id,
+                row.address or "",
+                row.public_id,
+                row.endpoint_id,
+                reasons.get(row.subscriber_id, ""),
+            )
+            for row in batch.rows
+        ),
+    )
     return message, recipients
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, true, update
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
@@ -45,13 +45,52 @@ NEW_DELIVERY_COLUMNS = [
 ]
 
 
+# A first fan-out goes in ranges of endpoint ids, one transaction each, so the first
+# deliveries are sent while the rest are still being written.
+CHUNK = 20_000
+# A relative Send is fanned out again this often until it expires, so a parent who confirms
+# after the reminder's time of day still gets that day's reminder.
+REFRESH_EVERY = timedelta(seconds=15)
+
+
 def fan_out_sends(session: Session, *, now: datetime, digest: DigestSchedule | None = None) -> None:
     """Create the deliveries of every due Send; reruns add nothing (unique send × endpoint).
 
-    A relative Send is fanned out again until it expires, so a parent who confirms after the
-    reminder's time of day still gets that day's reminder.
+    Each step locks its Send row (SKIP LOCKED), so concurrent workers share the work of a big
+    send range by range instead of writing the same rows twice.
     """
-    due = session.exec(
+    dialect = session.get_bind().dialect.name
+    while (due := _next_due(session, now)) is not None:
+        send, notice, timezone = due
+        digest_at = digest.next_after(now) if digest and not notice.urgent else None
+        if send.fanned_out_at is None:
+            last_id = session.execute(select(func.max(col(Endpoint.id)))).scalar_one() or 0
+            through = send.fanned_out_through + CHUNK
+            ids: ColumnElement[bool] = col(Endpoint.id).between(
+                send.fanned_out_through + 1, through
+            )
+            values: dict[str, Any] = {"fanned_out_through": through}
+            if through >= last_id:
+                values["fanned_out_at"] = now
+        else:  # a relative send's refresh: everyone again; the unique key drops who has it
+            ids, values = true(), {"fanned_out_at": now}
+        if send.expires_at is None or send.expires_at > now:
+            for targets in _matching_endpoints(
+                send, notice, now=now, timezone=timezone, digest_at=digest_at
+            ):
+                session.execute(
+                    insert_ignoring_conflicts(Delivery, dialect).from_select(
+                        NEW_DELIVERY_COLUMNS, targets.where(ids)
+                    )
+                )
+        else:
+            values["fanned_out_at"] = now
+        session.execute(update(Send).where(col(Send.id) == send.id).values(**values))
+        session.commit()
+
+
+def _next_due(session: Session, now: datetime) -> tuple[Send, Notice, str] | None:
+    row = session.exec(
         select_models(Send, Notice, Organisation.timezone)
         .join(Notice, col(Notice.id) == Send.notice_id)
         .join(Organisation, col(Organisation.id) == Notice.organisation_id)
@@ -61,26 +100,18 @@ def fan_out_sends(session: Session, *, now: datetime, digest: DigestSchedule | N
             Notice.status == NoticeStatus.SCHEDULED,
             or_(
                 col(Send.fanned_out_at).is_(None),
-                and_(col(Send.anchor_date).is_not(None), col(Send.expires_at) > now),
+                and_(
+                    col(Send.anchor_date).is_not(None),
+                    col(Send.expires_at) > now,
+                    col(Send.fanned_out_at) <= now - REFRESH_EVERY,
+                ),
             ),
         )
-        .order_by(col(Send.due_at))
-    ).all()
-    dialect = session.get_bind().dialect.name
-    for send, notice, timezone in due:
-        if send.expires_at is None or send.expires_at > now:
-            digest_at = digest.next_after(now) if digest and not notice.urgent else None
-            for targets in _matching_endpoints(
-                send, notice, now=now, timezone=timezone, digest_at=digest_at
-            ):
-                session.execute(
-                    insert_ignoring_conflicts(Delivery, dialect).from_select(
-                        NEW_DELIVERY_COLUMNS, targets
-                    )
-                )
-        if send.fanned_out_at is None:
-            session.execute(update(Send).where(col(Send.id) == send.id).values(fanned_out_at=now))
-        session.commit()
+        .order_by(col(Send.due_at), col(Send.id))
+        .limit(1)
+        .with_for_update(of=Send, skip_locked=True)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def _matching_endpoints(

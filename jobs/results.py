@@ -73,10 +73,19 @@ def outcome(result: Result, attempts: int, now: datetime, max_attempts: int) -> 
 
 
 def record(session: Session, updates: list[dict[str, Any]]) -> None:
-    # Bulk UPDATE by primary key; rows with the same keys go in one executemany.
-    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    """Write the outcomes: one UPDATE … WHERE id IN (…) per set of equal values (a batch that
+    went well is one statement), the odd ones out as one executemany per shape."""
+    by_values: dict[tuple[tuple[str, Any], ...], list[int]] = defaultdict(list)
     for values in updates:
-        by_shape[tuple(sorted(values))].append(values)
+        by_values[tuple(sorted((k, v) for k, v in values.items() if k != "id"))].append(
+            values["id"]
+        )
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for pairs, ids in by_values.items():
+        if len(ids) > 1:
+            session.execute(update(Delivery).where(col(Delivery.id).in_(ids)).values(dict(pairs)))
+        else:
+            by_shape[tuple(k for k, _ in pairs)].append({"id": ids[0], **dict(pairs)})
     for rows in by_shape.values():
         session.execute(update(Delivery), rows)
     session.commit()

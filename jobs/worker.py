@@ -26,7 +26,7 @@ from service.types import utcnow
 
 log = logging.getLogger(__name__)
 
-SCHEDULE_EVERY = timedelta(seconds=15)
+SCHEDULE_EVERY = timedelta(seconds=1)  # a notice due now starts now; quiet ticks are cheap
 DISPATCH_EVERY = timedelta(seconds=1)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from flask import current_app, render_template
 from flask_babel import gettext
@@ -23,7 +23,7 @@ from service.models import (
     Topic,
 )
 from service.settings import Settings
-from service.tokens import Purpose, make_token
+from service.tokens import Purpose, TokenSigner
 
 # Words that must never show in a subject line or on a lock screen: an ex-partner may see it.
 SENSITIVE_WORDS = ("離婚", "別居", "DV", "ＤＶ", "暴力", "divorce", "separation", "violence")
@@ -154,54 +154,64 @@ def registration_reasons(
             .where(col(Subscriber.id).in_(subscriber_ids))
         ).all()
     )
+    lines: dict[tuple[tuple[str, ...], str | None], str] = {}  # few distinct, many people
+    reasons = {}
     with in_language(locale):
-        return {
-            subscriber_id: gettext(
-                "Your topics: %(topics)s", topics=gettext(", ").join(topics[subscriber_id])
-            )
-            + (
-                gettext(" (registered at %(place)s)", place=sources[subscriber_id])
-                if subscriber_id in sources
-                else ""
-            )
-            for subscriber_id in subscriber_ids
-            if topics[subscriber_id]  # a staff test has no topics: no line
-        }
+        for subscriber_id in subscriber_ids:
+            key = (tuple(topics[subscriber_id]), sources.get(subscriber_id))
+            if not key[0]:  # a staff test has no topics: no line
+                continue
+            if key not in lines:
+                lines[key] = _reason(*key)
+            reasons[subscriber_id] = lines[key]
+    return reasons
 
 
-def make_recipient(
-    *,
-    channel: str,
-    delivery_id: int,
-    address: str,
-    public_id: str,
-    kind: str,
-    endpoint_id: int,
-    reason: str = "",
-) -> Recipient:
-    """The recipient with the links that are theirs alone."""
+def _reason(topics: tuple[str, ...], place: str | None) -> str:
+    line = gettext("Your topics: %(topics)s", topics=gettext(", ").join(topics))
+    if place is not None:
+        line += gettext(" (registered at %(place)s)", place=place)
+    return line
+
+
+def make_recipients(
+    *, channel: str, kind: str, rows: Iterable[tuple[int, str, str, int, str]]
+) -> list[Recipient]:
+    """Each recipient with the links that are theirs alone.
+
+    rows: (delivery_id, address, public_id, endpoint_id, reason) for one kind on one channel.
+    """
     settings: Settings = current_app.extensions["yorisou.settings"]
     base = settings.public_base_url
     if kind == DeliveryKind.CONFIRM:
         # Bound to this address: confirming one address proves nothing about another.
-        token = make_token(settings.secret_key, Purpose.CONFIRM, f"{public_id}:{endpoint_id}")
-        return Recipient(delivery_id, address, {CONFIRM_URL: f"{base}/confirm/{token}"})
-    token = make_token(settings.secret_key, Purpose.MANAGE, public_id)
-    links = {
-        PREFERENCES_URL: f"{base}/preferences/{token}",
-        CALENDAR_URL: f"{base}/calendar/{token}.ics",
-    }
-    if channel != "email":
-        return Recipient(delivery_id, address, links)
-    links[REASON] = reason
-    unsubscribe_url = f"{base}/unsubscribe/{token}"
-    return Recipient(
-        delivery_id,
-        address,
-        {**links, UNSUBSCRIBE_URL: unsubscribe_url},
+        confirm = TokenSigner(settings.secret_key, Purpose.CONFIRM)
+        return [
+            Recipient(
+                delivery_id,
+                address,
+                {CONFIRM_URL: f"{base}/confirm/{confirm(f'{public_id}:{endpoint_id}')}"},
+            )
+            for delivery_id, address, public_id, endpoint_id, _ in rows
+        ]
+    manage = TokenSigner(settings.secret_key, Purpose.MANAGE)
+    recipients = []
+    for delivery_id, address, public_id, _, reason in rows:
+        token = manage(public_id)
+        links = {
+            PREFERENCES_URL: f"{base}/preferences/{token}",
+            CALENDAR_URL: f"{base}/calendar/{token}.ics",
+        }
+        if channel != "email":
+            recipients.append(Recipient(delivery_id, address, links))
+            continue
+        unsubscribe_url = f"{base}/unsubscribe/{token}"
+        links[REASON] = reason
+        links[UNSUBSCRIBE_URL] = unsubscribe_url
         # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
-        {
+        headers = {
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
+        }
+        recipients.append(Recipient(delivery_id, address, links, headers))
+    return recipients

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from service.types import UTCDateTime, utcnow
@@ -245,22 +245,40 @@ class Send(SQLModel, table=True):
     due_at: datetime = Field(sa_type=UTCDateTime, index=True)
     anchor_date: date | None = None  # relative rules: the anchor day this occurrence is for
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    fanned_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    fanned_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the last time
+    fanned_out_through: int = 0  # fan-out goes in ranges of endpoint ids: done up to this one
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = _created()
 
 
+_PENDING = text("status = 'pending'")
+
+
 class Delivery(SQLModel, table=True):
-    """The ledger: nothing is sent that has no row, and no row is sent twice."""
+    """The ledger: nothing is sent that has no row, and no row is sent twice.
+
+    A million rows are written per national notice, so send_id and endpoint_id carry no
+    foreign-key constraints: checking them cost more than the insert itself (each check locks
+    the parent row). Sends are never deleted (notices are archived), and the code that deletes
+    an endpoint clears its deliveries' endpoint_id first (service.subscribers).
+    """
 
     __table_args__ = (
         UniqueConstraint("send_id", "endpoint_id"),
-        Index("ix_delivery_due", "status", "next_attempt_at"),
+        # The claim query's order; only pending rows, so the index stays small as rows are sent.
+        Index(
+            "ix_delivery_pending",
+            "priority",
+            "next_attempt_at",
+            "id",
+            postgresql_where=_PENDING,
+            sqlite_where=_PENDING,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    send_id: int | None = _fk("send.id", ondelete="CASCADE", nullable=True)
-    endpoint_id: int | None = _fk("endpoint.id", ondelete="SET NULL", nullable=True)
+    send_id: int | None = None
+    endpoint_id: int | None = Field(default=None, index=True)
     kind: str = Field(default=DeliveryKind.NOTICE, max_length=16)
     priority: int = Priority.NORMAL
     status: str = Field(default=DeliveryStatus.PENDING, max_length=16)

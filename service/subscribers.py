@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, update
@@ -217,8 +218,23 @@ def remove_endpoint(session: Session, *, subscriber: Subscriber, endpoint_id: in
     endpoint = session.get(Endpoint, endpoint_id)
     if endpoint is None or endpoint.subscriber_id != subscriber.id:
         return False
+    _detach_deliveries(session, [endpoint_id])
     session.delete(endpoint)
     return True
+
+
+def _detach_deliveries(session: Session, endpoint_ids: Any) -> None:
+    """Before endpoints are deleted: their ledger rows stay (counts) but point at no one."""
+    session.execute(
+        update(Delivery).where(col(Delivery.endpoint_id).in_(endpoint_ids)).values(endpoint_id=None)
+    )
+
+
+def _delete_subscriber(session: Session, subscriber: Subscriber) -> None:
+    _detach_deliveries(
+        session, select(Endpoint.id).where(Endpoint.subscriber_id == subscriber.id)
+    )
+    session.delete(subscriber)  # endpoints, subscriptions and children go with it
 
 
 def unsubscribe(session: Session, *, subscriber: Subscriber, now: datetime) -> bool:
@@ -253,7 +269,7 @@ def erase_subscriber(
     for endpoint in endpoints:
         if endpoint.verified_at is not None:
             suppress(session, subscriber=subscriber, endpoint=endpoint, reason=reason, now=now)
-    session.delete(subscriber)  # endpoints, subscriptions and children go with it
+    _delete_subscriber(session, subscriber)
 
 
 def suppress(
@@ -288,6 +304,6 @@ def erase_expired(session: Session, *, now: datetime, retention: timedelta) -> t
         )
     ).all()
     for subscriber in unconfirmed:
-        session.delete(subscriber)
+        _delete_subscriber(session, subscriber)
     session.commit()
     return len(left), len(unconfirmed)

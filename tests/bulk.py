@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -17,12 +18,16 @@ def add_email_subscribers(
     session: Session,
     *,
     organisation_id: int,
-    topic_id: int,
+    topic_ids: Sequence[int],
     count: int,
     prefix: str = "p",
     now: datetime | None = None,
 ) -> list[str]:
-    """Add `count` confirmed subscribers of one topic; returns their addresses."""
+    """Add `count` confirmed subscribers; returns their addresses.
+
+    Subscriber n follows topic_ids[n % k] and the next one after it, so a notice about
+    several topics reaches many people through two of them (and must still send once).
+    """
     now = now or utcnow()
     tag = uuid.uuid4().hex[:8]
     public_ids = [f"{tag}{n:024d}" for n in range(count)]
@@ -69,7 +74,8 @@ def add_email_subscribers(
         insert(Subscription),
         [
             {"subscriber_id": subscriber_id, "topic_id": topic_id, "created_at": now}
-            for subscriber_id in ids
+            for n, subscriber_id in enumerate(ids)
+            for topic_id in {topic_ids[n % len(topic_ids)], topic_ids[(n + 1) % len(topic_ids)]}
         ],
     )
     session.commit()

@@ -69,11 +69,11 @@ def _wait_for(condition, timeout: float = 90) -> None:
 def _notice_to(engine: Engine, count: int) -> list[str]:
     with Session(engine, expire_on_commit=False) as session:
         city = create_organisation(session)
-        topic = create_topic(session, organisation=city)
+        topics = [create_topic(session, organisation=city, slug=f"t{n}") for n in range(3)]
         addresses = add_email_subscribers(
-            session, organisation_id=city.id, topic_id=topic.id, count=count
+            session, organisation_id=city.id, topic_ids=[t.id for t in topics], count=count
         )
-        create_notice(session, organisation=city, topics=[topic], starts_at=utcnow())
+        create_notice(session, organisation=city, topics=topics, starts_at=utcnow())
     return addresses
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import String
 from sqlalchemy import select as sa_select
-from sqlmodel import SQLModel, func, select
+from sqlmodel import SQLModel, col, func, select
 
 from service.models import Delivery, Endpoint, Subscriber, Subscription, Suppression
 from service.subscribers import erase_expired
@@ -205,7 +205,7 @@ def test_confirmation_emails_to_one_address_are_capped_per_day(client, session, 
     confirmations = session.exec(
         select(func.count())
         .select_from(Delivery)
-        .join(Endpoint)
+        .join(Endpoint, col(Endpoint.id) == Delivery.endpoint_id)
         .where(Endpoint.address == "target@example.jp", Delivery.kind == "confirm")
     ).one()
     assert confirmations == 3

@@ -1,0 +1,62 @@
+"""Confirmed email subscribers in bulk, straight into the database (never through the web).
+
+PostgreSQL builds the rows itself (generate_series), so a million load in seconds; SQLite takes
+them from Python in chunks. Either way subscriber n follows two of the topics, as in tests.bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from tests.bulk import add_email_subscribers
+
+CHUNK = 50_000
+
+_POSTGRES = [
+    """INSERT INTO subscriber (public_id, organisation_id, locale, anchor_date, created_at,
+                               confirmed_at, push_previews)
+       SELECT md5(:tag || n), :organisation_id, 'ja', current_date, now(), now(), false
+       FROM generate_series(1, :count) AS n""",
+    """INSERT INTO endpoint (subscriber_id, channel, address, address_hash, created_at,
+                             verified_at, soft_bounces)
+       SELECT id, 'email', 'p' || id || '@example.jp',
+              encode(sha256(convert_to('email:p' || id || '@example.jp', 'UTF8')), 'hex'),
+              now(), now(), 0
+       FROM subscriber WHERE organisation_id = :organisation_id""",
+    """INSERT INTO subscription (subscriber_id, topic_id, mode, created_at)
+       SELECT DISTINCT s.id, t.topic_id, 'instant', now()
+       FROM subscriber AS s
+       CROSS JOIN LATERAL (VALUES (s.id % :k), ((s.id + 1) % :k)) AS pick (i)
+       JOIN unnest(CAST(:topic_ids AS integer[])) WITH ORDINALITY AS t (topic_id, i)
+         ON t.i = pick.i + 1
+       WHERE s.organisation_id = :organisation_id""",
+]
+
+
+def load_subscribers(
+    session: Session, *, organisation_id: int, topic_ids: Sequence[int], count: int
+) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        for start in range(0, count, CHUNK):
+            add_email_subscribers(
+                session,
+                organisation_id=organisation_id,
+                topic_ids=topic_ids,
+                count=min(CHUNK, count - start),
+                prefix=f"b{start}-",
+            )
+        return
+    values = {
+        "tag": "bench",
+        "organisation_id": organisation_id,
+        "count": count,
+        "k": len(topic_ids),
+        "topic_ids": list(topic_ids),
+    }
+    for statement in _POSTGRES:
+        session.execute(text(statement), values)
+    session.commit()
+    session.execute(text("ANALYZE"))
