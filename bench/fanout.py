@@ -94,7 +94,7 @@ def run(n: int, kind: str, workers: int, profile: bool = False) -> dict[str, obj
             session, organisation_id=city.id, topic_ids=[t.id for t in topics], count=n
         )
         load_seconds = time.monotonic() - loaded
-    fake = FakeSendGrid().start()
+    fake = FakeSendGrid(keep_messages=False).start()
     env = {
         **os.environ,
         "DATABASE_URL": url,

@@ -10,7 +10,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-IDLE = ("wait (threading.py", "select (selectors.py", "_wait_for_tstate_lock", "sleep")
+IDLE = ("Condition.wait ", "_worker (concurrent/futures/thread.py:81)", "select ", "sleep")
 
 
 def summarise(path: Path, top: int) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, literal_column, or_, select, update
 from sqlmodel import Session, col
 
 from service.models import (
@@ -27,7 +27,8 @@ BATCH_SIZE = 1000
 
 def _due(now: datetime) -> Select[Any]:
     return select(col(Delivery.id)).where(
-        col(Delivery.status) == DeliveryStatus.PENDING,
+        # A literal, not a parameter: only then can the planner use the partial index.
+        col(Delivery.status) == literal_column(f"'{DeliveryStatus.PENDING}'"),
         col(Delivery.next_attempt_at) <= now,
         or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
     )
@@ -45,6 +46,7 @@ def _claim(session: Session, due: Select[Any], *, now: datetime, lease: timedelt
             .where(col(Delivery.id).in_(due.with_for_update(skip_locked=True).scalar_subquery()))
             .values(claimed_until=now + lease, attempts=col(Delivery.attempts) + 1)
             .returning(col(Delivery.id))
+            .execution_options(synchronize_session=False)
         )
         .scalars()
         .all()

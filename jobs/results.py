@@ -83,7 +83,12 @@ def record(session: Session, updates: list[dict[str, Any]]) -> None:
     by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for pairs, ids in by_values.items():
         if len(ids) > 1:
-            session.execute(update(Delivery).where(col(Delivery.id).in_(ids)).values(dict(pairs)))
+            session.execute(
+                update(Delivery)
+                .where(col(Delivery.id).in_(ids))
+                .values(dict(pairs))
+                .execution_options(synchronize_session=False)
+            )
         else:
             by_shape[tuple(k for k, _ in pairs)].append({"id": ids[0], **dict(pairs)})
     for rows in by_shape.values():

@@ -140,13 +140,14 @@ def registration_reasons(
 ) -> dict[int, str]:
     """Per subscriber, the footer line that says why they get this: topics and counter."""
     topics: dict[int, list[str]] = defaultdict(list)
-    for subscriber_id, topic in session.execute(
-        select(col(Subscription.subscriber_id), Topic)
+    name = col(Topic.name_en) if locale == "en" else col(Topic.name_ja)
+    for subscriber_id, topic_name in session.execute(
+        select(col(Subscription.subscriber_id), name)
         .join(Topic, col(Topic.id) == Subscription.topic_id)
         .where(col(Subscription.subscriber_id).in_(subscriber_ids))
         .order_by(col(Topic.position), col(Topic.id))
     ).all():
-        topics[subscriber_id].append(topic.name(locale))
+        topics[subscriber_id].append(topic_name)
     sources = dict(
         session.execute(
             select(col(Subscriber.id), col(Source.name))
