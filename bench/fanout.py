@@ -81,6 +81,34 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu_seconds() -> float:
+    """All PostgreSQL processes of the machine (the server is shared, so roughly)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().partition("(")[2].startswith("postgres)"):
+                total += _cpu_seconds(int(stat.parent.name))
+        except OSError:
+            continue
+    return total
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def run(n: int, kind: str, workers: int, profile: bool = False) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix="yorisou-bench-"))
     url, cleanup = _database(kind, workdir)
@@ -120,6 +148,9 @@ def run(n: int, kind: str, workers: int, profile: bool = False) -> dict[str, obj
         due = utcnow()
         create_notice(session, organisation=city, topics=topics, starts_at=due)
     started = time.monotonic()
+    ticks_before = _machine_ticks()
+    cpu_before = [_cpu_seconds(p.pid) for p in procs]
+    postgres_before, own_before = _postgres_cpu_seconds(), _cpu_seconds(os.getpid())
     peaks = [0.0] * workers
     sent = 0
     while time.monotonic() - started < 1800:
@@ -134,6 +165,10 @@ def run(n: int, kind: str, workers: int, profile: bool = False) -> dict[str, obj
             break
         time.sleep(0.5)
     elapsed = time.monotonic() - started
+    cpu = [_cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before, strict=True)]
+    postgres_cpu = _postgres_cpu_seconds() - postgres_before
+    own_cpu = _cpu_seconds(os.getpid()) - own_before
+    busy, total = (a - b for a, b in zip(_machine_ticks(), ticks_before, strict=True))
     for proc in procs:
         proc.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
         proc.wait(timeout=60)
@@ -153,6 +188,10 @@ def run(n: int, kind: str, workers: int, profile: bool = False) -> dict[str, obj
         "deliveries_per_second": round(sent / elapsed) if elapsed else None,
         "provider_requests": fake.requests,
         "peak_rss_mb": [round(p) for p in peaks],
+        "worker_cpu_seconds": [round(c, 1) for c in cpu],
+        "postgres_cpu_seconds": round(postgres_cpu, 1) if kind == "postgresql" else None,
+        "fake_provider_cpu_seconds": round(own_cpu, 1),  # the benchmark process: fake + polling
+        "machine_cpu_busy": f"{100 * busy / total:.0f}% of {os.cpu_count()} cores",
         "all_received_once": len(received) == n and max(received.values(), default=0) == 1,
         "sent": sent,
     }

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, literal_column, or_, select, update
 from sqlmodel import Session, col
 
+from service.db import among
 from service.models import (
     Delivery,
     DeliveryKind,
@@ -79,7 +80,8 @@ def claim_digest_companions(
 ) -> list[int]:
     """The other due digest deliveries of these addresses, so each gets one digest email."""
     due = _due(now).where(
-        col(Delivery.kind) == DeliveryKind.DIGEST, col(Delivery.endpoint_id).in_(endpoint_ids)
+        col(Delivery.kind) == DeliveryKind.DIGEST,
+        among(session, col(Delivery.endpoint_id), endpoint_ids),
     )
     return _claim(session, due, now=now, lease=lease)
 
@@ -147,7 +149,7 @@ def load_claimed(session: Session, ids: Sequence[int]) -> list[ClaimedRow]:
         .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
         .outerjoin(Send, col(Send.id) == Delivery.send_id)
         .outerjoin(Notice, col(Notice.id) == Send.notice_id)
-        .where(col(Delivery.id).in_(ids))
+        .where(among(session, col(Delivery.id), ids))
         .order_by(col(Delivery.priority), col(Delivery.id))
     )
     return [ClaimedRow(*row) for row in session.execute(query).all()]

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from jobs.claims import ClaimedRow
 from jobs.fanout import NEW_DELIVERY_COLUMNS
 from service.channels import Result
-from service.db import insert_ignoring_conflicts
+from service.db import among, insert_ignoring_conflicts
 from service.models import (
     Delivery,
     DeliveryKind,
@@ -85,7 +85,7 @@ def record(session: Session, updates: list[dict[str, Any]]) -> None:
         if len(ids) > 1:
             session.execute(
                 update(Delivery)
-                .where(col(Delivery.id).in_(ids))
+                .where(among(session, col(Delivery.id), ids))
                 .values(dict(pairs))
                 .execution_options(synchronize_session=False)
             )
@@ -133,7 +133,7 @@ def fall_back_to_email(session: Session, delivery_ids: list[int], now: datetime)
         .join(Send, col(Send.id) == failed.send_id)
         .join(Notice, col(Notice.id) == Send.notice_id)
         .where(
-            col(failed.id).in_(delivery_ids),
+            among(session, col(failed.id), delivery_ids),
             col(push.channel) != "email",
             col(Notice.urgent).is_(True),
             col(email.channel) == "email",

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from sqlmodel import Session, col, select
 
 from service.channels import Recipient, RenderedMessage
+from service.db import among
 from service.languages import in_language
 from service.markdown import render_markdown
 from service.models import (
@@ -144,7 +145,7 @@ def registration_reasons(
     for subscriber_id, topic_name in session.execute(
         select(col(Subscription.subscriber_id), name)
         .join(Topic, col(Topic.id) == Subscription.topic_id)
-        .where(col(Subscription.subscriber_id).in_(subscriber_ids))
+        .where(among(session, col(Subscription.subscriber_id), subscriber_ids))
         .order_by(col(Topic.position), col(Topic.id))
     ).all():
         topics[subscriber_id].append(topic_name)
@@ -152,7 +153,7 @@ def registration_reasons(
         session.execute(
             select(col(Subscriber.id), col(Source.name))
             .join(Source, col(Source.id) == Subscriber.source_id)
-            .where(col(Subscriber.id).in_(subscriber_ids))
+            .where(among(session, col(Subscriber.id), subscriber_ids))
         ).all()
     )
     lines: dict[tuple[tuple[str, ...], str | None], str] = {}  # few distinct, many people

@@ -231,9 +231,7 @@ def _detach_deliveries(session: Session, endpoint_ids: Any) -> None:
 
 
 def _delete_subscriber(session: Session, subscriber: Subscriber) -> None:
-    _detach_deliveries(
-        session, select(Endpoint.id).where(Endpoint.subscriber_id == subscriber.id)
-    )
+    _detach_deliveries(session, select(Endpoint.id).where(Endpoint.subscriber_id == subscriber.id))
     session.delete(subscriber)  # endpoints, subscriptions and children go with it
 
 
