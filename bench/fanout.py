@@ -12,51 +12,33 @@ database is made and dropped. Results are printed and appended to bench/results/
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from bench.common import RESULTS, print_result, save_result, scratch_database, worker_env
 from bench.load import load_subscribers
 from service.db import make_engine
-from service.migrate import upgrade_database
 from service.models import Delivery, DeliveryStatus
 from service.types import utcnow
 from tests.factories import create_notice, create_organisation, create_topic
-from tests.fakes.sendgrid import API_KEY, FakeSendGrid
+from tests.fakes.sendgrid import FakeSendGrid
 
-RESULTS = Path(__file__).parent / "results" / "fanout.json"
 TOPICS = 4  # each subscriber follows two; the notice is about all four
-
-
-def _database(kind: str, workdir: Path) -> tuple[str, object]:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'bench.db'}", None
-    base = make_url(
-        os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    )
-    base = base.set(drivername="postgresql+psycopg")
-    name = f"yorisou_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    return base.set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
 def _profiled(command: list[str], name: str) -> list[str]:
     """Under py-spy: collapsed stacks in bench/results/<name>.txt (peak RSS is then py-spy's)."""
-    RESULTS.parent.mkdir(exist_ok=True)
-    output = RESULTS.parent / f"{name}.txt"
+    RESULTS.mkdir(exist_ok=True)
+    output = RESULTS / f"{name}.txt"
     return [
         str(Path(sys.executable).parent / "py-spy"),
         "record",
@@ -109,11 +91,28 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
-def run(n: int, kind: str, workers: int, profile: bool = False) -> dict[str, object]:
+def run(
+    n: int, kind: str, workers: int, *, profile: bool = False, timeout: float = 1800
+) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix="yorisou-bench-"))
-    url, cleanup = _database(kind, workdir)
-    upgrade_database(url)
-    engine = make_engine(url)
+    with scratch_database(kind, workdir) as url:
+        engine = make_engine(url)
+        try:
+            return _measure(engine, url, n, kind, workers, workdir, profile, timeout)
+        finally:
+            engine.dispose()
+
+
+def _measure(
+    engine: Engine,
+    url: str,
+    n: int,
+    kind: str,
+    workers: int,
+    workdir: Path,
+    profile: bool,
+    timeout: float,
+) -> dict[str, object]:
     with Session(engine, expire_on_commit=False) as session:
         city = create_organisation(session)
         topics = [create_topic(session, organisation=city, slug=f"t{i}") for i in range(TOPICS)]
@@ -123,63 +122,50 @@ def run(n: int, kind: str, workers: int, profile: bool = False) -> dict[str, obj
         )
         load_seconds = time.monotonic() - loaded
     fake = FakeSendGrid(keep_messages=False).start()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "bench-secret-key-" + "x" * 32,
-        "PUBLIC_BASE_URL": "https://yorisou.example.jp",
-        "SENDGRID_API_KEY": API_KEY,
-        "SENDGRID_API_HOST": fake.url,
-        "SEND_RATE_EMAIL": "",
-    }
     worker = [sys.executable, "-m", "jobs"]
     procs = [
         subprocess.Popen(
             _profiled(worker, f"fanout-{n}-{kind}-{index}") if profile else worker,
-            env=env,
+            env=worker_env(url, fake.url),
             cwd=workdir,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         for index in range(workers)
     ]
-    time.sleep(3)  # let the workers start before the notice falls due
-    with Session(engine, expire_on_commit=False) as session:
-        due = utcnow()
-        create_notice(session, organisation=city, topics=topics, starts_at=due)
-    started = time.monotonic()
-    ticks_before = _machine_ticks()
-    cpu_before = [_cpu_seconds(p.pid) for p in procs]
-    postgres_before, own_before = _postgres_cpu_seconds(), _cpu_seconds(os.getpid())
-    peaks = [0.0] * workers
-    sent = 0
-    while time.monotonic() - started < 1800:
-        peaks = [max(peak, _peak_rss_mb(p.pid)) for peak, p in zip(peaks, procs, strict=True)]
-        with Session(engine) as session:
-            sent = session.execute(
-                select(func.count())
-                .select_from(Delivery)
-                .where(Delivery.status == DeliveryStatus.SENT)
-            ).scalar_one()
-        if sent >= n:
-            break
-        time.sleep(0.5)
-    elapsed = time.monotonic() - started
-    cpu = [_cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before, strict=True)]
-    postgres_cpu = _postgres_cpu_seconds() - postgres_before
-    own_cpu = _cpu_seconds(os.getpid()) - own_before
-    busy, total = (a - b for a, b in zip(_machine_ticks(), ticks_before, strict=True))
-    for proc in procs:
-        proc.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
-        proc.wait(timeout=60)
+    try:
+        time.sleep(3)  # let the workers start before the notice falls due
+        with Session(engine, expire_on_commit=False) as session:
+            create_notice(session, organisation=city, topics=topics, starts_at=utcnow())
+        started = time.monotonic()
+        ticks_before = _machine_ticks()
+        cpu_before = [_cpu_seconds(p.pid) for p in procs]
+        postgres_before, own_before = _postgres_cpu_seconds(), _cpu_seconds(os.getpid())
+        peaks = [0.0] * workers
+        sent = 0
+        while time.monotonic() - started < timeout:
+            peaks = [max(peak, _peak_rss_mb(p.pid)) for peak, p in zip(peaks, procs, strict=True)]
+            with Session(engine) as session:
+                sent = session.execute(
+                    select(func.count())
+                    .select_from(Delivery)
+                    .where(Delivery.status == DeliveryStatus.SENT)
+                ).scalar_one()
+            if sent >= n:
+                break
+            time.sleep(0.5)
+        elapsed = time.monotonic() - started
+        cpu = [_cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before, strict=True)]
+        postgres_cpu = _postgres_cpu_seconds() - postgres_before
+        own_cpu = _cpu_seconds(os.getpid()) - own_before
+        busy, total = (a - b for a, b in zip(_machine_ticks(), ticks_before, strict=True))
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
+            proc.wait(timeout=60)
+        fake.stop()
     received = Counter(fake.addresses())
-    fake.stop()
-    engine.dispose()
-    if cleanup:
-        admin, name = cleanup
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    result = {
+    return {
         "n": n,
         "db": kind,
         "workers": workers,
@@ -192,13 +178,9 @@ def run(n: int, kind: str, workers: int, profile: bool = False) -> dict[str, obj
         "postgres_cpu_seconds": round(postgres_cpu, 1) if kind == "postgresql" else None,
         "fake_provider_cpu_seconds": round(own_cpu, 1),  # the benchmark process: fake + polling
         "machine_cpu_busy": f"{100 * busy / total:.0f}% of {os.cpu_count()} cores",
-        "all_received_once": len(received) == n and max(received.values(), default=0) == 1,
         "sent": sent,
+        "all_received_once": len(received) == n and max(received.values(), default=0) == 1,
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    history = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
-    RESULTS.write_text(json.dumps(history + [result], indent=1))
-    return result
 
 
 def main() -> None:
@@ -208,10 +190,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="run each worker under py-spy")
     args = parser.parse_args()
-    result = run(args.n, args.db, args.workers, args.profile)
-    width = max(len(k) for k in result)
-    for key, value in result.items():
-        print(f"{key:<{width}}  {value}")  # noqa: T201
+    result = run(args.n, args.db, args.workers, profile=args.profile)
+    save_result("fanout", result)
+    print_result(result)
 
 
 if __name__ == "__main__":

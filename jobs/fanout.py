@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, update
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
@@ -45,9 +45,11 @@ NEW_DELIVERY_COLUMNS = [
 ]
 
 
-# A first fan-out goes in ranges of endpoint ids, one transaction each, so the first
-# deliveries are sent while the rest are still being written.
+# A first fan-out goes in ranges of subscriber ids, one transaction each, so the first
+# deliveries are sent while the rest are still being written. Every table in the query is
+# limited to the range, so each step reads a range of each index, not the whole tables.
 CHUNK = 20_000
+Span = tuple[int, int]
 # A relative Send is fanned out again this often until it expires, so a parent who confirms
 # after the reminder's time of day still gets that day's reminder.
 REFRESH_EVERY = timedelta(seconds=15)
@@ -63,24 +65,21 @@ def fan_out_sends(session: Session, *, now: datetime, digest: DigestSchedule | N
     while (due := _next_due(session, now)) is not None:
         send, notice, timezone = due
         digest_at = digest.next_after(now) if digest and not notice.urgent else None
+        span: Span | None = None  # a relative send's refresh: everyone again (the key drops dups)
+        values: dict[str, Any] = {"fanned_out_at": now}
         if send.fanned_out_at is None:
-            last_id = session.execute(select(func.max(col(Endpoint.id)))).scalar_one() or 0
-            through = send.fanned_out_through + CHUNK
-            ids: ColumnElement[bool] = col(Endpoint.id).between(
-                send.fanned_out_through + 1, through
-            )
-            values: dict[str, Any] = {"fanned_out_through": through}
-            if through >= last_id:
+            last_id = session.execute(select(func.max(col(Subscriber.id)))).scalar_one() or 0
+            span = (send.fanned_out_through + 1, send.fanned_out_through + CHUNK)
+            values = {"fanned_out_through": span[1]}
+            if span[1] >= last_id:
                 values["fanned_out_at"] = now
-        else:  # a relative send's refresh: everyone again; the unique key drops who has it
-            ids, values = true(), {"fanned_out_at": now}
         if send.expires_at is None or send.expires_at > now:
             for targets in _matching_endpoints(
-                send, notice, now=now, timezone=timezone, digest_at=digest_at
+                send, notice, now=now, timezone=timezone, digest_at=digest_at, span=span
             ):
                 session.execute(
                     insert_ignoring_conflicts(Delivery, dialect).from_select(
-                        NEW_DELIVERY_COLUMNS, targets.where(ids)
+                        NEW_DELIVERY_COLUMNS, targets
                     )
                 )
         else:
@@ -115,7 +114,13 @@ def _next_due(session: Session, now: datetime) -> tuple[Send, Notice, str] | Non
 
 
 def _matching_endpoints(
-    send: Send, notice: Notice, *, now: datetime, timezone: str, digest_at: datetime | None
+    send: Send,
+    notice: Notice,
+    *,
+    now: datetime,
+    timezone: str,
+    digest_at: datetime | None,
+    span: Span | None,
 ) -> list[Select[*tuple[Any, ...]]]:
     """One SELECT per kind of delivery: at once, and (for weekly readers) in the digest."""
     priority = Priority.URGENT if notice.urgent else Priority.NORMAL
@@ -152,6 +157,10 @@ def _matching_endpoints(
         )
         if send.anchor_date is not None:
             query = query.where(col(Subscriber.anchor_date) == send.anchor_date)
+        if span is not None:
+            query = query.where(
+                col(Subscriber.id).between(*span), col(Endpoint.subscriber_id).between(*span)
+            )
         targeted = (notice.child_age_min, notice.child_age_max, notice.school_grade)
         if any(bound is not None for bound in targeted):
             today = now.astimezone(ZoneInfo(timezone)).date()
@@ -159,27 +168,29 @@ def _matching_endpoints(
         return query
 
     if digest_at is None:
-        return [deliveries(DeliveryKind.NOTICE, now, _wants_topic(notice))]
-    instant = _wants_topic(notice, SubscriptionMode.INSTANT)
+        return [deliveries(DeliveryKind.NOTICE, now, _wants_topic(notice, span))]
+    instant = _wants_topic(notice, span, SubscriptionMode.INSTANT)
     return [
         # Only email has a digest; other channels deliver at once.
         deliveries(
             DeliveryKind.NOTICE,
             now,
-            _wants_topic(notice),
+            _wants_topic(notice, span),
             or_(instant, col(Endpoint.channel) != "email"),
         ),
         deliveries(
             DeliveryKind.DIGEST,
             digest_at,
-            _wants_topic(notice),
+            _wants_topic(notice, span),
             ~instant,
             col(Endpoint.channel) == "email",
         ),
     ]
 
 
-def _wants_topic(notice: Notice, mode: SubscriptionMode | None = None) -> ColumnElement[bool]:
+def _wants_topic(
+    notice: Notice, span: Span | None, mode: SubscriptionMode | None = None
+) -> ColumnElement[bool]:
     conditions = [
         col(Subscription.subscriber_id) == Subscriber.id,
         col(NoticeTopic.topic_id) == Subscription.topic_id,
@@ -187,6 +198,8 @@ def _wants_topic(notice: Notice, mode: SubscriptionMode | None = None) -> Column
     ]
     if mode is not None:
         conditions.append(col(Subscription.mode) == mode)
+    if span is not None:
+        conditions.append(col(Subscription.subscriber_id).between(*span))
     return exists().where(*conditions)
 
 

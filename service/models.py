@@ -246,7 +246,7 @@ class Send(SQLModel, table=True):
     anchor_date: date | None = None  # relative rules: the anchor day this occurrence is for
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     fanned_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the last time
-    fanned_out_through: int = 0  # fan-out goes in ranges of endpoint ids: done up to this one
+    fanned_out_through: int = 0  # fan-out goes in ranges of subscriber ids: done up to this one
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = _created()
 

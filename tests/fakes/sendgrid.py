@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -41,10 +42,19 @@ class FakeSendGrid(FakeServer):
         self.keep_messages = keep_messages
         self.received: list[Received] = []
         self.received_addresses: list[str] = []
+        self.received_times: list[float] = []  # time.time() of each address's arrival
 
     def addresses(self) -> list[str]:
         with self.lock:
             return list(self.received_addresses)
+
+    def arrival(self, address: str) -> float | None:
+        """When `address` first arrived (time.time()), or None."""
+        with self.lock:
+            try:
+                return self.received_times[self.received_addresses.index(address)]
+            except ValueError:
+                return None
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
         if method != "POST" or path != "/v3/mail/send":
@@ -71,6 +81,7 @@ class FakeSendGrid(FakeServer):
         message_id = uuid.uuid4().hex[:22]
         with self.lock:
             self.received_addresses.extend(p["to"][0]["email"] for p in personalizations)
+            self.received_times.extend([time.time()] * len(personalizations))
             for personalization in personalizations if self.keep_messages else ():
                 substitutions = personalization.get("substitutions", {})
                 self.received.append(

@@ -1,0 +1,110 @@
+"""What the benchmarks share: a scratch database, the results file, process accounting."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from service.migrate import upgrade_database
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+@contextmanager
+def scratch_database(kind: str, workdir: Path) -> Iterator[str]:
+    """A migrated, empty database for one run; on PostgreSQL (TEST_POSTGRES_URL, by default
+    the local server) a new database, dropped afterwards."""
+    if kind == "sqlite":
+        url = f"sqlite:///{workdir / 'bench.db'}"
+        upgrade_database(url)
+        yield url
+        return
+    server = make_url(
+        os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    ).set(drivername="postgresql+psycopg")
+    name = f"yorisou_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = server.set(database=name).render_as_string(hide_password=False)
+        upgrade_database(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def save_result(benchmark: str, result: dict[str, object]) -> None:
+    """Append to bench/results/<benchmark>.json (not committed: figures go in BENCHMARKS.md)."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{benchmark}.json"
+    history = json.loads(path.read_text()) if path.exists() else []
+    path.write_text(json.dumps([*history, result], indent=1))
+
+
+def print_result(result: dict[str, object]) -> None:
+    width = max(len(key) for key in result)
+    for key, value in result.items():
+        print(f"{key:<{width}}  {value}")  # noqa: T201
+
+
+def worker_env(database_url: str, sendgrid_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a Yorisou process in a benchmark: the fake SendGrid, no send rate."""
+    from tests.fakes.sendgrid import API_KEY
+
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-secret-key-" + "x" * 32,
+        "PUBLIC_BASE_URL": "https://yorisou.example.jp",
+        "SENDGRID_API_KEY": API_KEY,
+        "SENDGRID_API_HOST": sendgrid_url,
+        "SEND_RATE_EMAIL": "",
+        **extra,
+    }
+
+
+@contextmanager
+def web_server(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[int]:
+    """The app under gunicorn with the project's config, on a free port of 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")),
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "service:create_app()"),
+        ],
+        env=env,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
