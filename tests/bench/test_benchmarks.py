@@ -1,0 +1,39 @@
+"""The benchmark scripts at a tiny size: their correctness checks, never their speed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import fanout, latency, web
+from tests.conftest import BACKENDS
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_fanout_benchmark_delivers_to_everyone_exactly_once(kind):
+    workers = 2 if kind == "postgresql" else 1
+    result = fanout.run(200, kind, workers, timeout=120)
+    assert result["sent"] == 200
+    assert result["all_received_once"] is True
+    assert result["provider_requests"] == 1  # 200 recipients fit one request
+    assert len(result["peak_rss_mb"]) == workers
+    assert all(peak > 0 for peak in result["peak_rss_mb"])
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_latency_benchmark_sees_confirmations_and_notices_arrive(kind):
+    result = latency.run(samples=2, kind=kind)
+    for measured in (result["confirmation"], result["due_to_first_request"]):
+        assert 0 < measured["p50_s"] <= measured["p95_s"] < 60
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_web_benchmark_drives_every_page_with_real_answers(kind):
+    results = {
+        r["scenario"]: r
+        for r in web.run(seconds=1, connections=2, subscribers=200, kind=kind)
+    }
+    expected = {"landing": "200", "subscribe": "303", "unsubscribe": "200", "preferences": "200"}
+    for scenario, status in expected.items():
+        assert results[scenario]["requests"] > 0, scenario
+        assert results[scenario]["statuses"] == {status: results[scenario]["requests"]}, scenario
+        assert results[scenario]["p50_ms"] <= results[scenario]["p99_ms"]
