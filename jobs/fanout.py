@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,11 +56,18 @@ Span = tuple[int, int]
 REFRESH_EVERY = timedelta(seconds=15)
 
 
-def fan_out_sends(session: Session, *, now: datetime, digest: DigestSchedule | None = None) -> None:
+def fan_out_sends(
+    session: Session,
+    *,
+    now: datetime,
+    digest: DigestSchedule | None = None,
+    started: Callable[[], None] | None = None,
+) -> None:
     """Create the deliveries of every due Send; reruns add nothing (unique send × endpoint).
 
     Each step locks its Send row (SKIP LOCKED), so concurrent workers share the work of a big
-    send range by range instead of writing the same rows twice.
+    send range by range instead of writing the same rows twice. `started` is called once the
+    first deliveries of a send are written (the worker starts sending them at once).
     """
     dialect = session.get_bind().dialect.name
     while (due := _next_due(session, now)) is not None:
@@ -78,21 +86,29 @@ def fan_out_sends(session: Session, *, now: datetime, digest: DigestSchedule | N
             for targets in _matching_endpoints(
                 send, notice, now=now, timezone=timezone, digest_at=digest_at, span=span
             ):
-                written += session.connection().execute(
-                    insert_ignoring_conflicts(Delivery, dialect).from_select(
-                        NEW_DELIVERY_COLUMNS, targets
+                written += (
+                    session.connection()
+                    .execute(
+                        insert_ignoring_conflicts(Delivery, dialect)
+                        .from_select(NEW_DELIVERY_COLUMNS, targets)
+                        .execution_options(preserve_rowcount=True)
                     )
-                ).rowcount
+                    .rowcount
+                )
         else:
             values["fanned_out_at"] = now
         session.execute(update(Send).where(col(Send.id) == send.id).values(**values))
         session.commit()
-        if dialect == "postgresql" and span is not None and span[0] == 1 and written >= CHUNK / 2:
+        if span is None or span[0] != 1 or not written:
+            continue
+        if dialect == "postgresql" and written >= CHUNK / 2:
             # The claim's plan depends on the table's statistics, which autovacuum refreshes
             # only a minute or more later; until then PostgreSQL would sort every pending row
             # for each batch it claims.
             session.execute(text("ANALYZE delivery"))
             session.commit()
+        if started is not None:
+            started()
 
 
 def _next_due(session: Session, now: datetime) -> tuple[Send, Notice, str] | None:

@@ -46,6 +46,7 @@ class Worker:
             allowlist=self.settings.delivery_allowlist,
         )
         self.digest = DigestSchedule.parse(self.settings.digest_at, self.settings.timezone)
+        self.scheduler: BlockingScheduler | None = None
 
     def schedule(self, now: datetime | None = None) -> None:
         """Materialize due occurrences, then fan them out to deliveries."""
@@ -55,7 +56,12 @@ class Worker:
             with database.session() as session:
                 materialize_sends(session, now=now)
             with database.session() as session:
-                fan_out_sends(session, now=now, digest=self.digest)
+                fan_out_sends(session, now=now, digest=self.digest, started=self._dispatch_now)
+
+    def _dispatch_now(self) -> None:
+        """A send's first deliveries are written: send them now, not at the next tick."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.modify_job("dispatch", next_run_time=utcnow())
 
     def dispatch(self, now: datetime | None = None, *, max_priority: int | None = None) -> int:
         """Send everything due, batch after batch, until nothing is left."""
@@ -92,7 +98,7 @@ class Worker:
         return self.dispatch(now)
 
     def run_forever(self) -> None:
-        scheduler = BlockingScheduler(
+        self.scheduler = scheduler = BlockingScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(3)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
