@@ -44,7 +44,7 @@ def run(
             load_subscribers(
                 session, organisation_id=city.id, topic_ids=[topic.id or 0], count=subscribers
             )
-            public_ids = session.exec(select(col(Subscriber.public_id))).all()
+            public_ids = session.execute(select(col(Subscriber.public_id))).scalars().all()
         engine.dispose()
         env = worker_env(url, "http://127.0.0.1:9", RATELIMIT_ENABLED="false")
         sign = TokenSigner(env["SECRET_KEY"], Purpose.MANAGE)
@@ -60,14 +60,19 @@ def run(
                         *(sys.executable, "-m", "bench.loadgen", "--port", str(port)),
                         *("--scenario", scenario, "--code", source.code),
                         *("--topic", str(topic.id)),
-                        *("--tokens", str(workdir / f"{scenario}.json")),
+                        *(
+                            ("--tokens", str(workdir / f"{scenario}.json"))
+                            if scenario in tokens
+                            else ()
+                        ),
                         *("--seconds", str(seconds), "--connections", str(connections)),
                     ],
                     cwd=ROOT,
                     capture_output=True,
                     text=True,
-                    check=True,
                 )
+                if load.returncode:
+                    raise RuntimeError(f"load generator failed on {scenario}: {load.stderr}")
                 results.append(json.loads(load.stdout))
             return results
 

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
 from service import csrf, get_session, get_settings, limiter
+from service.db import commit_without_waiting
 from service.errors import render_error
 from service.languages import current_language, use_language
 from service.models import Endpoint, Organisation, Source, Subscriber
@@ -102,7 +103,7 @@ def landing(code: str) -> ResponseReturnValue:
     session.execute(
         update(Source).where(col(Source.id) == source.id).values(scans=col(Source.scans) + 1)
     )
-    session.commit()
+    commit_without_waiting(session)  # a scan counted less after a crash harms no one
     return _render_landing(session, source, SubscribeForm(source=code))
 
 
