@@ -20,13 +20,13 @@ demo: install
 	$(BIN)/yorisou demo
 
 test: install-dev
-	$(BIN)/ruff check service jobs tests
+	$(BIN)/ruff check service jobs tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: install-dev
-	$(BIN)/ruff check service jobs tests
-	$(BIN)/ruff format --check service jobs tests
+	$(BIN)/ruff check service jobs tests bench
+	$(BIN)/ruff format --check service jobs tests bench
 	$(BIN)/mypy
 
 # Extract the strings, merge them into the catalogues, compile. Commit the .po and .mo files.

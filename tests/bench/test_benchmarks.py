@@ -29,8 +29,7 @@ def test_latency_benchmark_sees_confirmations_and_notices_arrive(kind):
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_web_benchmark_drives_every_page_with_real_answers(kind):
     results = {
-        r["scenario"]: r
-        for r in web.run(seconds=1, connections=2, subscribers=200, kind=kind)
+        r["scenario"]: r for r in web.run(seconds=1, connections=2, subscribers=200, kind=kind)
     }
     expected = {"landing": "200", "subscribe": "303", "unsubscribe": "200", "preferences": "200"}
     for scenario, status in expected.items():
