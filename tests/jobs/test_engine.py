@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
+from jobs import fanout
 from jobs.dispatch import LEASE, claim_deliveries
 from jobs.fanout import fan_out_sends, school_grade_births
 from jobs.materialize import materialize_sends
@@ -104,6 +105,33 @@ def test_every_step_twice_changes_nothing_the_second_time(session, city, topics,
     worker.dispatch(AUG_17_9AM)
     worker.run_once(AUG_17_9AM + timedelta(seconds=1))
     assert len(read_outbox(settings.outbox_dir)) == 1
+
+
+def test_a_big_send_is_fanned_out_range_by_range_and_reaches_everyone(
+    session, city, topics, monkeypatch
+):
+    monkeypatch.setattr(fanout, "CHUNK", 3)  # ranges of 3 subscriber ids instead of 20,000
+    people = [
+        create_subscriber(session, organisation=city, topics=[topics[n % 2]], email=f"p{n}@e.jp")
+        for n in range(10)
+    ]
+    create_subscriber(session, organisation=city, topics=[topics[0]], unsubscribed=True)
+    create_notice(session, organisation=city, topics=list(topics), starts_at=AUG_17_9AM)
+    materialize_sends(session, now=AUG_17_9AM)
+    started = []
+    fan_out_sends(session, now=AUG_17_9AM, started=lambda: started.append(True))
+    [send] = _sends(session)
+    assert send.fanned_out_at == AUG_17_9AM
+    assert send.fanned_out_through >= max(p.id for p in people)
+    assert sorted(d.endpoint_id for d in _deliveries(session)) == sorted(
+        e.id
+        for e in session.exec(
+            select(Endpoint).where(col(Endpoint.subscriber_id).in_([p.id for p in people]))
+        )
+    )
+    assert started == [True]  # the worker is told once, when the first range is written
+    fan_out_sends(session, now=AUG_17_9AM + timedelta(minutes=1))
+    assert len(_deliveries(session)) == 10
 
 
 def test_nothing_is_sent_before_the_due_time(session, city, topics, worker, settings):

@@ -141,11 +141,24 @@ def test_removing_an_address_only_works_on_ones_own(client, session, parent):
     theirs = session.exec(select(Endpoint).where(Endpoint.subscriber_id == stranger.id)).one()
     assert _post(client, token, f"endpoints/{theirs.id}/remove").status_code == 404
     mine = session.exec(select(Endpoint).where(Endpoint.subscriber_id == subscriber.id)).one()
+    _deliver_to(session, mine, theirs)
     assert _post(client, token, f"endpoints/{mine.id}/remove").status_code == 303
     mine_id, theirs_id = mine.id, theirs.id
     session.expunge_all()
     assert session.exec(select(Endpoint.id)).all() == [theirs_id]
     assert mine_id != theirs_id
+    # The ledger keeps both rows; the removed address's points at no one.
+    assert sorted(session.exec(select(Delivery.endpoint_id)).all(), key=str) == [theirs_id, None]
+
+
+def _deliver_to(session, *endpoints: Endpoint) -> None:
+    session.add_all(Delivery(endpoint_id=e.id, kind="confirm", status="sent") for e in endpoints)
+    session.commit()
+
+
+def _ledger_points_only_at_existing_endpoints(session) -> bool:
+    existing = set(session.exec(select(Endpoint.id)).all())
+    return all(e is None or e in existing for e in session.exec(select(Delivery.endpoint_id)))
 
 
 def test_posts_without_a_csrf_token_are_refused(client, session, parent):
@@ -222,13 +235,17 @@ def test_retention_erases_those_who_left_and_drops_stale_sign_ups(session, paren
         unsubscribed=True,
         now=long_ago,
     )
-    create_subscriber(
+    never = create_subscriber(
         session,
         organisation=city,
         topics=[child_support],
         email="never@example.jp",
         confirmed=False,
         now=long_ago,
+    )
+    _deliver_to(
+        session,
+        *session.exec(select(Endpoint).where(col(Endpoint.subscriber_id).in_([gone.id, never.id]))),
     )
     recent = create_subscriber(
         session,
@@ -243,3 +260,5 @@ def test_retention_erases_those_who_left_and_drops_stale_sign_ups(session, paren
     assert remaining == {subscriber.id, recent.id}
     assert gone.id not in remaining
     assert [s.reason for s in session.exec(select(Suppression))] == ["unsubscribed"]
+    assert session.exec(select(Delivery.endpoint_id)).all() == [None, None]
+    assert _ledger_points_only_at_existing_endpoints(session)
