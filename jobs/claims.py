@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, literal_column, or_, select, update
 from sqlmodel import Session, col
@@ -35,25 +35,39 @@ def _due(now: datetime) -> Select[Any]:
     )
 
 
-def _claim(session: Session, due: Select[Any], *, now: datetime, lease: timedelta) -> list[int]:
-    """Mark the rows as ours for the length of a lease.
+class Claim(NamedTuple):
+    """A claimed delivery, as the claim's UPDATE … RETURNING gives it back."""
+
+    delivery_id: int
+    kind: str
+    priority: int
+    attempts: int
+    endpoint_id: int | None
+    send_id: int | None
+
+
+def _claim(session: Session, due: Select[Any], *, now: datetime, lease: timedelta) -> list[Claim]:
+    """Mark the rows as ours for the length of a lease; most urgent first.
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent workers each claim a
     different batch instead of waiting for one another; SQLite runs one worker only.
     """
-    claimed = (
-        session.execute(
-            update(Delivery)
-            .where(col(Delivery.id).in_(due.with_for_update(skip_locked=True).scalar_subquery()))
-            .values(claimed_until=now + lease, attempts=col(Delivery.attempts) + 1)
-            .returning(col(Delivery.id))
-            .execution_options(synchronize_session=False)
+    claimed = session.execute(
+        update(Delivery)
+        .where(col(Delivery.id).in_(due.with_for_update(skip_locked=True).scalar_subquery()))
+        .values(claimed_until=now + lease, attempts=col(Delivery.attempts) + 1)
+        .returning(
+            col(Delivery.id),
+            col(Delivery.kind),
+            col(Delivery.priority),
+            col(Delivery.attempts),
+            col(Delivery.endpoint_id),
+            col(Delivery.send_id),
         )
-        .scalars()
-        .all()
-    )
+        .execution_options(synchronize_session=False)
+    ).all()
     session.commit()
-    return sorted(claimed)
+    return sorted((Claim(*row) for row in claimed), key=lambda c: (c.priority, c.delivery_id))
 
 
 def claim_deliveries(
@@ -63,7 +77,7 @@ def claim_deliveries(
     limit: int = BATCH_SIZE,
     max_priority: int | None = None,
     lease: timedelta = LEASE,
-) -> list[int]:
+) -> list[Claim]:
     """Up to `limit` due deliveries, most urgent first."""
     due = (
         _due(now)
@@ -77,7 +91,7 @@ def claim_deliveries(
 
 def claim_digest_companions(
     session: Session, *, endpoint_ids: Collection[int], now: datetime, lease: timedelta = LEASE
-) -> list[int]:
+) -> list[Claim]:
     """The other due digest deliveries of these addresses, so each gets one digest email."""
     due = _due(now).where(
         col(Delivery.kind) == DeliveryKind.DIGEST,
@@ -121,35 +135,51 @@ class ClaimedRow:
         )
 
 
-def load_claimed(session: Session, ids: Sequence[int]) -> list[ClaimedRow]:
-    """The claimed deliveries whose endpoint still exists, most urgent first."""
-    query = (
-        select(
-            col(Delivery.id),
-            col(Delivery.kind),
-            col(Delivery.priority),
-            col(Delivery.attempts),
-            col(Endpoint.id),
-            col(Endpoint.subscriber_id),
-            col(Endpoint.channel),
-            col(Endpoint.address),
-            col(Endpoint.disabled_at).is_not(None),
-            col(Subscriber.public_id),
-            col(Subscriber.locale),
-            col(Subscriber.unsubscribed_at).is_not(None),
-            col(Subscriber.paused_until),
-            col(Subscriber.push_previews),
-            col(Subscriber.organisation_id),
-            col(Send.notice_id),
-            col(Notice.status),
-            col(Send.expires_at),
+def load_claimed(session: Session, claims: Sequence[Claim]) -> list[ClaimedRow]:
+    """What sending needs to know of each claimed delivery whose endpoint still exists.
+
+    Looked up by primary key from the claim's own rows, so the cost stays that of one batch
+    however large the ledger (a join from the ledger let PostgreSQL walk the endpoint index).
+    """
+    endpoint_ids = {c.endpoint_id for c in claims if c.endpoint_id is not None}
+    recipients = {  # endpoint id → its row (the id first)
+        row[0]: row
+        for row in session.execute(
+            select(
+                col(Endpoint.id),
+                col(Endpoint.subscriber_id),
+                col(Endpoint.channel),
+                col(Endpoint.address),
+                col(Endpoint.disabled_at).is_not(None),
+                col(Subscriber.public_id),
+                col(Subscriber.locale),
+                col(Subscriber.unsubscribed_at).is_not(None),
+                col(Subscriber.paused_until),
+                col(Subscriber.push_previews),
+                col(Subscriber.organisation_id),
+            )
+            .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
+            .where(among(session, col(Endpoint.id), endpoint_ids))
         )
-        .select_from(Delivery)
-        .join(Endpoint, col(Endpoint.id) == Delivery.endpoint_id)
-        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
-        .outerjoin(Send, col(Send.id) == Delivery.send_id)
-        .outerjoin(Notice, col(Notice.id) == Send.notice_id)
-        .where(among(session, col(Delivery.id), ids))
-        .order_by(col(Delivery.priority), col(Delivery.id))
-    )
-    return [ClaimedRow(*row) for row in session.execute(query).all()]
+    }
+    send_ids = {c.send_id for c in claims if c.send_id is not None}
+    sends = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(col(Send.id), col(Send.notice_id), col(Notice.status), col(Send.expires_at))
+            .outerjoin(Notice, col(Notice.id) == Send.notice_id)
+            .where(among(session, col(Send.id), send_ids))
+        )
+    }
+    return [
+        ClaimedRow(
+            claim.delivery_id,
+            claim.kind,
+            claim.priority,
+            claim.attempts,
+            *recipients[claim.endpoint_id],
+            *sends.get(claim.send_id or 0, (None, None, None)),
+        )
+        for claim in claims
+        if claim.endpoint_id in recipients
+    ]

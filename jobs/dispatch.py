@@ -100,18 +100,19 @@ def dispatch_due(
     """Send one claimed batch. Returns how many deliveries were claimed (0: nothing due)."""
     policy = policy or DispatchPolicy()
     with database.session() as session:
-        ids = claim_deliveries(
+        claimed = claim_deliveries(
             session, now=now, limit=limit, max_priority=max_priority, lease=policy.lease
         )
-        if not ids:
+        if not claimed:
             return 0
-        rows = load_claimed(session, ids)
+        rows = load_claimed(session, claimed)
         if digest_endpoints := {r.endpoint_id for r in rows if r.kind == DeliveryKind.DIGEST}:
             companions = claim_digest_companions(
                 session, endpoint_ids=digest_endpoints, now=now, lease=policy.lease
             )
-            ids += companions
+            claimed += companions
             rows += load_claimed(session, companions)
+        ids = [claim.delivery_id for claim in claimed]
         updates, sendable = _sort_out(rows, ids, now=now, channels=channels, policy=policy)
         batches = _batches(session, sendable, updates, now=now, policy=policy)
         rendered = [(batch, *_render(session, batch)) for batch in batches]
