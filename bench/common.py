@@ -81,7 +81,9 @@ def worker_env(database_url: str, sendgrid_url: str, **extra: str) -> dict[str, 
 
 
 @contextmanager
-def web_server(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[int]:
+def web_server(
+    env: dict[str, str], workdir: Path, workers: int = 2
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """The app under gunicorn with the project's config, on a free port of 127.0.0.1."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -106,7 +108,42 @@ def web_server(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator
                 break
             except OSError:
                 time.sleep(0.2)
-        yield port
+        yield port, server
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """All PostgreSQL processes of the machine (the server is shared, so roughly)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().partition("(")[2].startswith("postgres)"):
+                total += cpu_seconds(int(stat.parent.name))
+        except OSError:
+            continue
+    return total
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """A process and its children (gunicorn's master and workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = children.read_text().split() if children.exists() else []
+    return cpu_seconds(pid) + sum(process_tree_cpu_seconds(int(kid)) for kid in kids)
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)

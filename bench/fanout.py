@@ -24,7 +24,16 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from bench.common import RESULTS, print_result, save_result, scratch_database, worker_env
+from bench.common import (
+    RESULTS,
+    cpu_seconds,
+    machine_ticks,
+    postgres_cpu_seconds,
+    print_result,
+    save_result,
+    scratch_database,
+    worker_env,
+)
 from bench.load import load_subscribers
 from service.db import make_engine
 from service.models import Delivery, DeliveryStatus
@@ -61,34 +70,6 @@ def _peak_rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _postgres_cpu_seconds() -> float:
-    """All PostgreSQL processes of the machine (the server is shared, so roughly)."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if stat.read_text().partition("(")[2].startswith("postgres)"):
-                total += _cpu_seconds(int(stat.parent.name))
-        except OSError:
-            continue
-    return total
-
-
-def _machine_ticks() -> tuple[int, int]:
-    """(busy, total) CPU ticks of the whole machine, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    return sum(values) - idle, sum(values)
 
 
 def _sent(engine: Engine) -> int:
@@ -145,9 +126,9 @@ def _measure(
         with Session(engine, expire_on_commit=False) as session:
             create_notice(session, organisation=city, topics=topics, starts_at=utcnow())
         started = time.monotonic()
-        ticks_before = _machine_ticks()
-        cpu_before = [_cpu_seconds(p.pid) for p in procs]
-        postgres_before, own_before = _postgres_cpu_seconds(), _cpu_seconds(os.getpid())
+        ticks_before = machine_ticks()
+        cpu_before = [cpu_seconds(p.pid) for p in procs]
+        postgres_before, own_before = postgres_cpu_seconds(), cpu_seconds(os.getpid())
         peaks = [0.0] * workers
         while time.monotonic() - started < timeout:
             peaks = [max(peak, _peak_rss_mb(p.pid)) for peak, p in zip(peaks, procs, strict=True)]
@@ -156,10 +137,10 @@ def _measure(
                 break
             time.sleep(0.1)
         elapsed = time.monotonic() - started
-        cpu = [_cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before, strict=True)]
-        postgres_cpu = _postgres_cpu_seconds() - postgres_before
-        own_cpu = _cpu_seconds(os.getpid()) - own_before
-        busy, total = (a - b for a, b in zip(_machine_ticks(), ticks_before, strict=True))
+        cpu = [cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before, strict=True)]
+        postgres_cpu = postgres_cpu_seconds() - postgres_before
+        own_cpu = cpu_seconds(os.getpid()) - own_before
+        busy, total = (a - b for a, b in zip(machine_ticks(), ticks_before, strict=True))
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT

@@ -101,7 +101,7 @@ def run(*, samples: int, kind: str) -> dict[str, object]:
             stderr=subprocess.DEVNULL,
         )
         try:
-            with web_server(env, workdir) as port:
+            with web_server(env, workdir) as (port, _):
                 time.sleep(2)  # the worker's first ticks
                 confirmation = []
                 for n in range(samples):
