@@ -52,22 +52,26 @@ def _claim(session: Session, due: Select[Any], *, now: datetime, lease: timedelt
     On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent workers each claim a
     different batch instead of waiting for one another; SQLite runs one worker only.
     """
-    claimed = session.execute(
-        update(Delivery)
-        .where(col(Delivery.id).in_(due.with_for_update(skip_locked=True).scalar_subquery()))
-        .values(claimed_until=now + lease, attempts=col(Delivery.attempts) + 1)
-        .returning(
-            col(Delivery.id),
-            col(Delivery.kind),
-            col(Delivery.priority),
-            col(Delivery.attempts),
-            col(Delivery.endpoint_id),
-            col(Delivery.send_id),
+    # Through the connection (Core): plain rows, without the ORM's per-row work.
+    claimed = (
+        session.connection()
+        .execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(due.with_for_update(skip_locked=True).scalar_subquery()))
+            .values(claimed_until=now + lease, attempts=col(Delivery.attempts) + 1)
+            .returning(
+                col(Delivery.id),
+                col(Delivery.kind),
+                col(Delivery.priority),
+                col(Delivery.attempts),
+                col(Delivery.endpoint_id),
+                col(Delivery.send_id),
+            )
         )
-        .execution_options(synchronize_session=False)
-    ).all()
+        .all()
+    )
     session.commit()
-    return sorted((Claim(*row) for row in claimed), key=lambda c: (c.priority, c.delivery_id))
+    return sorted(map(Claim._make, claimed), key=lambda c: (c.priority, c.delivery_id))
 
 
 def claim_deliveries(
@@ -142,9 +146,9 @@ def load_claimed(session: Session, claims: Sequence[Claim]) -> list[ClaimedRow]:
     however large the ledger (a join from the ledger let PostgreSQL walk the endpoint index).
     """
     endpoint_ids = {c.endpoint_id for c in claims if c.endpoint_id is not None}
-    recipients = {  # endpoint id → its row (the id first)
+    recipients: dict[Any, Any] = {  # endpoint id → its row (the id first)
         row[0]: row
-        for row in session.execute(
+        for row in session.connection().execute(
             select(
                 col(Endpoint.id),
                 col(Endpoint.subscriber_id),
@@ -165,7 +169,7 @@ def load_claimed(session: Session, claims: Sequence[Claim]) -> list[ClaimedRow]:
     send_ids = {c.send_id for c in claims if c.send_id is not None}
     sends = {
         row[0]: row[1:]
-        for row in session.execute(
+        for row in session.connection().execute(
             select(col(Send.id), col(Send.notice_id), col(Notice.status), col(Send.expires_at))
             .outerjoin(Notice, col(Notice.id) == Send.notice_id)
             .where(among(session, col(Send.id), send_ids))

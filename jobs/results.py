@@ -76,10 +76,8 @@ def record(session: Session, updates: list[dict[str, Any]]) -> None:
     """Write the outcomes: one UPDATE … WHERE id IN (…) per set of equal values (a batch that
     went well is one statement), the odd ones out as one executemany per shape."""
     by_values: dict[tuple[tuple[str, Any], ...], list[int]] = defaultdict(list)
-    for values in updates:
-        by_values[tuple(sorted((k, v) for k, v in values.items() if k != "id"))].append(
-            values["id"]
-        )
+    for values in updates:  # the helpers above always build their keys in the same order
+        by_values[tuple((k, v) for k, v in values.items() if k != "id")].append(values["id"])
     by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for pairs, ids in by_values.items():
         if len(ids) > 1:

@@ -142,19 +142,25 @@ def registration_reasons(
     """Per subscriber, the footer line that says why they get this: topics and counter."""
     topics: dict[int, list[str]] = defaultdict(list)
     name = col(Topic.name_en) if locale == "en" else col(Topic.name_ja)
-    for subscriber_id, topic_name in session.execute(
-        select(col(Subscription.subscriber_id), name)
-        .join(Topic, col(Topic.id) == Subscription.topic_id)
-        .where(among(session, col(Subscription.subscriber_id), subscriber_ids))
-        .order_by(col(Topic.position), col(Topic.id))
-    ).all():
+    for subscriber_id, topic_name in (
+        session.connection()
+        .execute(
+            select(col(Subscription.subscriber_id), name)
+            .join(Topic, col(Topic.id) == Subscription.topic_id)
+            .where(among(session, col(Subscription.subscriber_id), subscriber_ids))
+            .order_by(col(Topic.position), col(Topic.id))
+        )
+        .all()
+    ):
         topics[subscriber_id].append(topic_name)
     sources = dict(
-        session.execute(
+        session.connection()
+        .execute(
             select(col(Subscriber.id), col(Source.name))
             .join(Source, col(Source.id) == Subscriber.source_id)
             .where(among(session, col(Subscriber.id), subscriber_ids))
-        ).all()
+        )
+        .all()
     )
     lines: dict[tuple[tuple[str, ...], str | None], str] = {}  # few distinct, many people
     reasons = {}
