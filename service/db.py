@@ -71,11 +71,9 @@ def insert_ignoring_conflicts(model: type[SQLModel], dialect: str) -> Insert:
 
 def among(session: Session, column: Any, ids: Collection[int]) -> ColumnElement[bool]:
     """column IN ids. On PostgreSQL as = ANY(one array parameter): a thousand parameters would
-    make each statement's text new, and its parsing and planning uncached. The array goes as
-    its text form ('{1,2,3}'): psycopg adapts a list of a thousand ints element by element."""
+    make each statement's text new, and its parsing and planning uncached."""
     if session.get_bind().dialect.name == "postgresql":
-        array = "{" + ",".join(str(int(i)) for i in ids) + "}"
-        return column == any_(cast(bindparam(None, array, type_=String), ARRAY(Integer)))
+        return column == any_(bindparam(None, list(ids), type_=postgresql.ARRAY(Integer)))
     return column.in_(ids)
 
 
