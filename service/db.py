@@ -7,15 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     ColumnElement,
     Engine,
     Insert,
     Integer,
-    String,
     any_,
     bindparam,
-    cast,
     create_engine,
     event,
     text,
