@@ -4,7 +4,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from service.forms import Form
 from service.languages import LANGUAGES
 
 
@@ -44,7 +44,7 @@ def _email_field(presence: Any) -> EmailField:
     )
 
 
-class SubscribeForm(FlaskForm):
+class SubscribeForm(Form):
     source = HiddenField(validators=[DataRequired()])
     topics = SelectMultipleField(
         _l("Topics"),
@@ -98,11 +98,11 @@ class SubscribeForm(FlaskForm):
         return sorted(set(months))  # twins need one row: targeting asks "is there a child of …"
 
 
-class CsrfOnlyForm(FlaskForm):
+class CsrfOnlyForm(Form):
     """A form whose fields are read by hand; this checks the CSRF token."""
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     anchor_date = DateField(_l("The day your reminders count from"), validators=[Optional()])
     locale = SelectField(
         _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()]
@@ -110,19 +110,19 @@ class SettingsForm(FlaskForm):
     push_previews = BooleanField(_l("Show the notice's words on the lock screen"))
 
 
-class PauseForm(FlaskForm):
+class PauseForm(Form):
     weeks = SelectField(_l("Pause"), coerce=int, choices=[SelectChoice(n) for n in (1, 4, 12)])
 
 
-class AddEmailForm(FlaskForm):
+class AddEmailForm(Form):
     email = _email_field(DataRequired(message=_l("Please enter your email address.")))
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     sure = BooleanField(
         validators=[DataRequired(message=_l("Please tick the box to confirm the deletion."))]
     )
 
 
-class AddDeviceForm(FlaskForm):
+class AddDeviceForm(Form):
     push_token = HiddenField(validators=[DataRequired(), Length(max=4096)])

@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Any
 
 from dateutil.rrule import rrulestr
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -21,15 +20,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
+from service.forms import Form
 from service.staff_users import MIN_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("メールアドレス", validators=[DataRequired()])
     password = PasswordField("パスワード", validators=[DataRequired()])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField("現在のパスワード", validators=[DataRequired()])
     new = PasswordField(
         "新しいパスワード",
@@ -61,7 +61,7 @@ GRADES = [SelectChoice("", "指定しない"), SelectChoice(0, "年長（小学�
 ]
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     title = StringField(
         "件名", validators=[DataRequired(message="件名を入力してください。"), Length(max=200)]
     )
@@ -143,7 +143,7 @@ class NoticeForm(FlaskForm):
         return valid
 
 
-class TopicForm(FlaskForm):
+class TopicForm(Form):
     FIELDS = ("slug", "name_ja", "name_en", "description_ja", "description_en", "department")
 
     slug = StringField(
@@ -164,14 +164,14 @@ class TopicForm(FlaskForm):
         return {name: getattr(self, name).data for name in self.FIELDS}
 
 
-class SourceForm(FlaskForm):
+class SourceForm(Form):
     name = StringField(
         "設置場所の名前",
         validators=[DataRequired(message="設置場所の名前を入力してください。"), Length(max=200)],
     )
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     FIELDS = ("name", "sender_name", "sender_email", "contact_line", "privacy_contact")
 
     name = StringField("自治体の名前", validators=[DataRequired(), Length(max=200)])
@@ -183,7 +183,7 @@ class OrganisationForm(FlaskForm):
     privacy_contact = StringField("個人情報についての問い合わせ先", validators=[Length(max=500)])
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     email = EmailField("メールアドレス", validators=[DataRequired(), Length(max=254)])
     role = SelectField(
         "権限",

@@ -9,12 +9,12 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service import get_session, get_settings
 from service.audit import record_audit
+from service.forms import Form
 from service.models import (
     Organisation,
     Role,
@@ -33,7 +33,7 @@ from service.staff_users import StaffUserError, create_staff_user
 def _save_audited(
     session: Session,
     item: Any,
-    form: FlaskForm,
+    form: Form,
     fields: Sequence[str],
     *,
     action: str,

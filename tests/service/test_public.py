@@ -161,6 +161,16 @@ def test_a_topic_of_another_organisation_or_a_retired_one_is_refused(client, ses
     assert _counts(session) == before
 
 
+def test_wtforms_own_messages_come_in_the_parents_language(client, session, city):
+    before = _counts(session)
+    for lang, message in (("ja", "無効な日付型です。"), ("en", "Not a valid date value.")):
+        data = _form(client, session, anchor_date="2026-13-45")
+        response = client.post(f"/subscribe?lang={lang}", data=data)
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+    assert _counts(session) == before
+
+
 def test_missing_csrf_token_gets_a_helpful_page(client, session, city):
     data = _form(client, session)
     del data["csrf_token"]
