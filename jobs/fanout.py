@@ -66,8 +66,9 @@ def fan_out_sends(
     """Create the deliveries of every due Send; reruns add nothing (unique send × endpoint).
 
     Each step locks its Send row (SKIP LOCKED), so concurrent workers share the work of a big
-    send range by range instead of writing the same rows twice. `started` is called once the
-    first deliveries of a send are written (the worker starts sending them at once).
+    send range by range instead of writing the same rows twice. `started` is called when a
+    send's first range has written deliveries (the worker starts sending them at once; other
+    sends wait for the dispatcher's next one-second tick).
     """
     dialect = session.get_bind().dialect.name
     while (due := _next_due(session, now)) is not None:
