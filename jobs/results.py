@@ -81,11 +81,8 @@ def record(session: Session, updates: list[dict[str, Any]]) -> None:
     by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for pairs, ids in by_values.items():
         if len(ids) > 1:
-            session.execute(
-                update(Delivery)
-                .where(among(session, col(Delivery.id), ids))
-                .values(dict(pairs))
-                .execution_options(synchronize_session=False)
+            session.connection().execute(  # Core: nothing in the session to synchronise
+                update(Delivery).where(among(session, col(Delivery.id), ids)).values(dict(pairs))
             )
         else:
             by_shape[tuple(k for k, _ in pairs)].append({"id": ids[0], **dict(pairs)})
