@@ -4,6 +4,10 @@ each worker's peak RSS, and checks every address received exactly once.
 
     .venv/bin/python -m bench.fanout --n 10000 --db sqlite --workers 1
     .venv/bin/python -m bench.fanout --n 100000 --db postgresql --workers 2
+    .venv/bin/python -m bench.fanout --n 100000 --db postgresql --workers 2 --profile
+
+--profile runs each worker under py-spy (in the dev extras) and writes its collapsed stacks to
+bench/results/; `python -m bench.profile_summary FILE` says where the time went.
 
 PostgreSQL: TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres); a fresh
 database is made and dropped. Results are printed and appended to bench/results/fanout.json.
