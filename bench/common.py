@@ -15,8 +15,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from service.migrate import upgrade_database
+from service.models import Organisation, Source, Topic
+from tests.factories import create_organisation, create_source, create_topic
+from tests.fakes.sendgrid import API_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -64,10 +68,14 @@ def print_result(result: dict[str, object]) -> None:
         print(f"{key:<{width}}  {value}")  # noqa: T201
 
 
+def city_with_counter(session: Session) -> tuple[Organisation, Topic, Source]:
+    """A city with one topic and one counter's QR code: what a parent signing up needs."""
+    city = create_organisation(session)
+    return city, create_topic(session, organisation=city), create_source(session, organisation=city)
+
+
 def worker_env(database_url: str, sendgrid_url: str, **extra: str) -> dict[str, str]:
     """The environment of a Yorisou process in a benchmark: the fake SendGrid, no send rate."""
-    from tests.fakes.sendgrid import API_KEY
-
     return {
         **os.environ,
         "DATABASE_URL": database_url,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import statistics
 import subprocess
 import sys
@@ -24,28 +23,29 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from bench.common import print_result, save_result, scratch_database, web_server, worker_env
-from bench.loadgen import Connection
+from bench.common import (
+    city_with_counter,
+    print_result,
+    save_result,
+    scratch_database,
+    web_server,
+    worker_env,
+)
+from bench.loadgen import Connection, subscribe_form
 from service.db import make_engine
 from service.types import utcnow
 from tests.bulk import add_email_subscribers
-from tests.factories import create_notice, create_organisation, create_source, create_topic
+from tests.factories import create_notice
 from tests.fakes.sendgrid import FakeSendGrid
 
-_CSRF = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
 AUDIENCE = 100  # of each notice
 
 
 async def _subscribe(port: int, code: str, topic_id: int, email: str) -> float:
     """Sign up through the real form; returns when the answer came (time.time())."""
     connection = Connection(port)
-    _, page = await connection.request("GET", f"/s/{code}")
-    match = _CSRF.search(page)
-    assert match, "no csrf_token on the landing page"
     form = {
-        "csrf_token": match.group(1).decode(),
-        "source": code,
-        "consent": "y",
+        **await subscribe_form(connection, code),
         "email": email,
         "topics": str(topic_id),
     }
@@ -85,9 +85,7 @@ def run(*, samples: int, kind: str) -> dict[str, object]:
     with scratch_database(kind, workdir) as url:
         engine = make_engine(url)
         with Session(engine, expire_on_commit=False) as session:
-            city = create_organisation(session)
-            topic = create_topic(session, organisation=city)
-            source = create_source(session, organisation=city)
+            city, topic, source = city_with_counter(session)
             add_email_subscribers(
                 session, organisation_id=city.id, topic_ids=[topic.id or 0], count=AUDIENCE
             )

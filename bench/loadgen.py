@@ -70,6 +70,15 @@ class Connection:
         return status, payload
 
 
+async def subscribe_form(connection: Connection, code: str) -> dict[str, str]:
+    """The sign-up form's fixed fields, with a real CSRF token from the landing page (its
+    session cookie stays on the connection)."""
+    _, page = await connection.request("GET", f"/s/{code}")
+    match = _CSRF.search(page)
+    assert match, "no csrf_token on the landing page"
+    return {"csrf_token": match.group(1).decode(), "source": code, "consent": "y"}
+
+
 async def _client(
     port: int,
     scenario: str,
@@ -82,11 +91,8 @@ async def _client(
 ) -> None:
     connection = Connection(port)
     form: dict[str, str] = {}
-    if scenario == "subscribe":  # a real form token, from the page, with its session cookie
-        _, page = await connection.request("GET", f"/s/{args.code}")
-        match = _CSRF.search(page)
-        assert match, "no csrf_token on the landing page"
-        form = {"csrf_token": match.group(1).decode(), "source": args.code, "consent": "y"}
+    if scenario == "subscribe":
+        form = await subscribe_form(connection, args.code)
     for n in itertools.count():
         if time.monotonic() >= deadline:
             return

@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 
 from bench.common import (
     ROOT,
+    city_with_counter,
     machine_ticks,
     print_result,
     process_tree_cpu_seconds,
@@ -35,7 +36,6 @@ from bench.load import load_subscribers
 from service.db import make_engine
 from service.models import Subscriber
 from service.tokens import Purpose, TokenSigner
-from tests.factories import create_organisation, create_source, create_topic
 
 SCENARIOS = ("landing", "subscribe", "unsubscribe", "preferences")
 
@@ -47,9 +47,7 @@ def run(
     with scratch_database(kind, workdir) as url:
         engine = make_engine(url)
         with Session(engine, expire_on_commit=False) as session:
-            city = create_organisation(session)
-            topic = create_topic(session, organisation=city)
-            source = create_source(session, organisation=city)
+            city, topic, source = city_with_counter(session)
             load_subscribers(
                 session, organisation_id=city.id, topic_ids=[topic.id or 0], count=subscribers
             )
