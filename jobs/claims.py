@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -36,7 +36,7 @@ def _due(now: datetime) -> Select[Any]:
 
 
 class Claim(NamedTuple):
-    """A claimed delivery, as the claim's UPDATE … RETURNING gives it back."""
+    """A claimed delivery, as the claim's UPDATE … RETURNING (or INSERT) gives it back."""
 
     delivery_id: int
     kind: str
@@ -44,6 +44,21 @@ class Claim(NamedTuple):
     attempts: int
     endpoint_id: int | None
     send_id: int | None
+
+
+CLAIM_COLUMNS = (
+    col(Delivery.id),
+    col(Delivery.kind),
+    col(Delivery.priority),
+    col(Delivery.attempts),
+    col(Delivery.endpoint_id),
+    col(Delivery.send_id),
+)
+
+
+def in_claim_order(claims: Iterable[Sequence[Any]]) -> list[Claim]:
+    """Most urgent first, then oldest."""
+    return sorted(map(Claim._make, claims), key=lambda c: (c.priority, c.delivery_id))
 
 
 def _claim(session: Session, due: Select[Any], *, now: datetime, lease: timedelta) -> list[Claim]:
@@ -59,19 +74,22 @@ def _claim(session: Session, due: Select[Any], *, now: datetime, lease: timedelt
             update(Delivery)
             .where(col(Delivery.id).in_(due.with_for_update(skip_locked=True).scalar_subquery()))
             .values(claimed_until=now + lease, attempts=col(Delivery.attempts) + 1)
-            .returning(
-                col(Delivery.id),
-                col(Delivery.kind),
-                col(Delivery.priority),
-                col(Delivery.attempts),
-                col(Delivery.endpoint_id),
-                col(Delivery.send_id),
-            )
+            .returning(*CLAIM_COLUMNS)
         )
         .all()
     )
     session.commit()
-    return sorted(map(Claim._make, claimed), key=lambda c: (c.priority, c.delivery_id))
+    return in_claim_order(claimed)
+
+
+def release(session: Session, claims: Sequence[Claim]) -> None:
+    """Give claimed deliveries back unsent, as if never claimed: any worker may take them."""
+    session.connection().execute(
+        update(Delivery)
+        .where(among(session, col(Delivery.id), [claim.delivery_id for claim in claims]))
+        .values(claimed_until=None, attempts=col(Delivery.attempts) - 1)
+    )
+    session.commit()
 
 
 def claim_deliveries(

@@ -19,10 +19,12 @@ from jobs.channel_state import RateLimit, pause_channel, paused_until, take_toke
 from jobs.claims import (
     BATCH_SIZE,
     LEASE,
+    Claim,
     ClaimedRow,
     claim_deliveries,
     claim_digest_companions,
     load_claimed,
+    release,
 )
 from jobs.results import disable_endpoints, fall_back_to_email, final, later, outcome, record
 from service.addresses import mask_address
@@ -38,6 +40,7 @@ from service.messages import (
     render_push,
 )
 from service.models import DeliveryKind, DeliveryStatus, Notice, NoticeStatus, Organisation
+from service.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +100,49 @@ def dispatch_due(
     limit: int = BATCH_SIZE,
     max_priority: int | None = None,
 ) -> int:
-    """Send one claimed batch. Returns how many deliveries were claimed (0: nothing due)."""
+    """Claim one batch and send it. Returns how many deliveries were claimed (0: nothing due)."""
     policy = policy or DispatchPolicy()
     with database.session() as session:
         claimed = claim_deliveries(
             session, now=now, limit=limit, max_priority=max_priority, lease=policy.lease
         )
-        if not claimed:
-            return 0
+    if claimed:
+        send_claimed(database, claimed, channels=channels, now=now, policy=policy)
+    return len(claimed)
+
+
+def send_fanned_out(
+    database: Database,
+    claimed: Sequence[Claim],
+    *,
+    channels: Mapping[str, Channel],
+    policy: DispatchPolicy,
+    now: datetime | None = None,
+) -> None:
+    """Send what a fan-out wrote already claimed, batch by batch. What is still unsent when half
+    the lease has gone (a slow provider) is given back for any worker to claim, never left to
+    expire while this worker might still send it."""
+    deadline = time.monotonic() + policy.lease.total_seconds() / 2
+    for start in range(0, len(claimed), BATCH_SIZE):
+        if time.monotonic() > deadline:
+            with database.session() as session:
+                release(session, claimed[start:])
+            return
+        batch = claimed[start : start + BATCH_SIZE]
+        send_claimed(database, batch, channels=channels, now=now or utcnow(), policy=policy)
+
+
+def send_claimed(
+    database: Database,
+    claimed: Sequence[Claim],
+    *,
+    channels: Mapping[str, Channel],
+    now: datetime,
+    policy: DispatchPolicy,
+) -> None:
+    """Send claimed deliveries (with their digest companions) and record each result."""
+    claimed = list(claimed)
+    with database.session() as session:
         rows = load_claimed(session, claimed)
         if digest_endpoints := {r.endpoint_id for r in rows if r.kind == DeliveryKind.DIGEST}:
             companions = claim_digest_companions(
@@ -157,7 +195,6 @@ def dispatch_due(
         disable_endpoints(session, permanent, now)
         fall_back_to_email(session, [r.delivery_id for r in permanent], now)
         session.commit()
-    return len(ids)
 
 
 def _sort_out(

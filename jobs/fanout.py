@@ -1,4 +1,4 @@
-"""Step 2: each due Send becomes one Delivery per matching endpoint, in one INSERT … SELECT."""
+"""Step 2: each due Send becomes one Delivery per matching endpoint, by INSERT … SELECT."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, 
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
+from jobs.claims import CLAIM_COLUMNS, LEASE, Claim, in_claim_order
 from service.calendar.digest import DigestSchedule
 from service.db import insert_ignoring_conflicts
 from service.models import (
@@ -61,14 +62,15 @@ def fan_out_sends(
     *,
     now: datetime,
     digest: DigestSchedule | None = None,
-    started: Callable[[], None] | None = None,
+    send_now: Callable[[list[Claim]], None] | None = None,
+    lease: timedelta = LEASE,
 ) -> None:
     """Create the deliveries of every due Send; reruns add nothing (unique send × endpoint).
 
     Each step locks its Send row (SKIP LOCKED), so concurrent workers share the work of a big
-    send range by range instead of writing the same rows twice. `started` is called when a
-    send's first range has written deliveries (the worker starts sending them at once; other
-    sends wait for the dispatcher's next one-second tick).
+    send range by range instead of writing the same rows twice. With `send_now`, the deliveries
+    due at once are written already claimed by this worker (a claim is one more write per row)
+    and handed to it after each range's commit; without it the dispatcher claims them.
     """
     dialect = session.get_bind().dialect.name
     while (due := _next_due(session, now)) is not None:
@@ -82,34 +84,43 @@ def fan_out_sends(
             values = {"fanned_out_through": span[1]}
             if span[1] >= last_id:
                 values["fanned_out_at"] = now
-        written = 0
+        written, claimed = 0, list[Any]()
         if send.expires_at is None or send.expires_at > now:
-            for targets in _matching_endpoints(
-                send, notice, now=now, timezone=timezone, digest_at=digest_at, span=span
+            claim_until = now + lease if send_now is not None else None
+            for targets, due_at in _matching_endpoints(
+                send,
+                notice,
+                now=now,
+                timezone=timezone,
+                digest_at=digest_at,
+                span=span,
+                claim_until=claim_until,
             ):
-                written += (
-                    session.connection()
-                    .execute(
-                        insert_ignoring_conflicts(Delivery, dialect)
-                        .from_select(NEW_DELIVERY_COLUMNS, targets)
-                        .execution_options(preserve_rowcount=True)
-                    )
-                    .rowcount
+                insert = insert_ignoring_conflicts(Delivery, dialect).from_select(
+                    [*NEW_DELIVERY_COLUMNS, "claimed_until"], targets
                 )
+                if claim_until is not None and due_at <= now:
+                    rows = session.connection().execute(insert.returning(*CLAIM_COLUMNS)).all()
+                    claimed += rows
+                    written += len(rows)
+                else:
+                    written += (
+                        session.connection()
+                        .execute(insert.execution_options(preserve_rowcount=True))
+                        .rowcount
+                    )
         else:
             values["fanned_out_at"] = now
         session.execute(update(Send).where(col(Send.id) == send.id).values(**values))
         session.commit()
-        if span is None or span[0] != 1 or not written:
-            continue
-        if dialect == "postgresql" and written >= CHUNK / 2:
+        if dialect == "postgresql" and span is not None and span[0] == 1 and written >= CHUNK / 2:
             # The claim's plan depends on the table's statistics, which autovacuum refreshes
             # only a minute or more later; until then PostgreSQL would sort every pending row
             # for each batch it claims.
             session.execute(text("ANALYZE delivery"))
             session.commit()
-        if started is not None:
-            started()
+        if claimed and send_now is not None:
+            send_now(in_claim_order(claimed))
 
 
 def _next_due(session: Session, now: datetime) -> tuple[Send, Notice, str] | None:
@@ -145,8 +156,10 @@ def _matching_endpoints(
     timezone: str,
     digest_at: datetime | None,
     span: Span | None,
-) -> list[Select[*tuple[Any, ...]]]:
-    """One SELECT per kind of delivery: at once, and (for weekly readers) in the digest."""
+    claim_until: datetime | None,
+) -> list[tuple[Select[*tuple[Any, ...]], datetime]]:
+    """One SELECT per kind of delivery, with its due time: at once, and (for weekly readers) in
+    the digest. Those due now are claimed until `claim_until`, when it is given."""
     priority = Priority.URGENT if notice.urgent else Priority.NORMAL
     suppressed = exists().where(
         col(Suppression.organisation_id) == notice.organisation_id,
@@ -154,7 +167,10 @@ def _matching_endpoints(
         col(Suppression.address_hash) == Endpoint.address_hash,
     )
 
-    def deliveries(kind: DeliveryKind, due: datetime, *conditions: Any) -> Select[*tuple[Any, ...]]:
+    def deliveries(
+        kind: DeliveryKind, due: datetime, *conditions: Any
+    ) -> tuple[Select[*tuple[Any, ...]], datetime]:
+        claimed = claim_until is not None and due <= now
         query = (
             select(
                 literal(send.id),
@@ -162,9 +178,10 @@ def _matching_endpoints(
                 literal(kind.value),
                 literal(int(priority)),
                 literal(DeliveryStatus.PENDING.value),
-                literal(0),
+                literal(1 if claimed else 0),
                 literal(due, UTCDateTime()),
                 literal(now, UTCDateTime()),
+                literal(claim_until if claimed else None, UTCDateTime()),
             )
             .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
             .where(
@@ -189,7 +206,7 @@ def _matching_endpoints(
         if any(bound is not None for bound in targeted):
             today = now.astimezone(ZoneInfo(timezone)).date()
             query = query.where(_has_child_targeted(notice, today))
-        return query
+        return query, due
 
     if digest_at is None:
         return [deliveries(DeliveryKind.NOTICE, now, _wants_topic(notice, span))]

@@ -12,7 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from jobs.channel_state import parse_rate_limits
-from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due
+from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due, send_fanned_out
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from service import create_app, get_database
@@ -46,22 +46,28 @@ class Worker:
             allowlist=self.settings.delivery_allowlist,
         )
         self.digest = DigestSchedule.parse(self.settings.digest_at, self.settings.timezone)
-        self.scheduler: BlockingScheduler | None = None
 
     def schedule(self, now: datetime | None = None) -> None:
-        """Materialize due occurrences, then fan them out to deliveries."""
-        now = now or utcnow()
+        """Materialize due occurrences, fan them out to deliveries and send those due now."""
+        fixed_now, now = now, now or utcnow()
         with self.app.app_context():
             database = get_database()
             with database.session() as session:
                 materialize_sends(session, now=now)
             with database.session() as session:
-                fan_out_sends(session, now=now, digest=self.digest, started=self._dispatch_now)
-
-    def _dispatch_now(self) -> None:
-        """A send's first deliveries are written: send them now, not at the next tick."""
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.modify_job("dispatch", next_run_time=utcnow())
+                fan_out_sends(
+                    session,
+                    now=now,
+                    digest=self.digest,
+                    send_now=lambda claimed: send_fanned_out(
+                        database,
+                        claimed,
+                        channels=self.channels,
+                        policy=self.policy,
+                        now=fixed_now,
+                    ),
+                    lease=self.policy.lease,
+                )
 
     def dispatch(self, now: datetime | None = None, *, max_priority: int | None = None) -> int:
         """Send everything due, batch after batch, until nothing is left."""
@@ -98,7 +104,7 @@ class Worker:
         return self.dispatch(now)
 
     def run_forever(self) -> None:
-        self.scheduler = scheduler = BlockingScheduler(
+        scheduler = BlockingScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(3)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},

@@ -8,6 +8,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from jobs.fanout import fan_out_sends
+from jobs.materialize import materialize_sends
 from service.addresses import hash_address
 from service.models import (
     Endpoint,
@@ -194,3 +196,9 @@ def create_staff(
     )
     session.commit()
     return user
+
+
+def write_deliveries(session: Session, now: datetime) -> None:
+    """The worker's schedule step without its sending: deliveries left pending for dispatch."""
+    materialize_sends(session, now=now)
+    fan_out_sends(session, now=now)

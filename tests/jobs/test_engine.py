@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, func, select
 
 from jobs import fanout
-from jobs.dispatch import LEASE, claim_deliveries
+from jobs.dispatch import LEASE, DispatchPolicy, claim_deliveries, send_fanned_out
 from jobs.fanout import fan_out_sends, school_grade_births
 from jobs.materialize import materialize_sends
 from service.addresses import hash_address
@@ -24,7 +24,13 @@ from service.models import (
     Subscriber,
     Suppression,
 )
-from tests.factories import create_notice, create_organisation, create_subscriber, create_topic
+from tests.factories import (
+    create_notice,
+    create_organisation,
+    create_subscriber,
+    create_topic,
+    write_deliveries,
+)
 from tests.outbox import read_outbox, text_body, to
 
 # 2027-08-17 09:00 in Tokyo
@@ -118,8 +124,13 @@ def test_a_big_send_is_fanned_out_range_by_range_and_reaches_everyone(
     create_subscriber(session, organisation=city, topics=[topics[0]], unsubscribed=True)
     create_notice(session, organisation=city, topics=list(topics), starts_at=AUG_17_9AM)
     materialize_sends(session, now=AUG_17_9AM)
-    started = []
-    fan_out_sends(session, now=AUG_17_9AM, started=lambda: started.append(True))
+    handed: list[list[int]] = []  # the claimed deliveries, as each range hands them over
+    fan_out_sends(
+        session,
+        now=AUG_17_9AM,
+        send_now=lambda claimed: handed.append([c.delivery_id for c in claimed]),
+        lease=timedelta(minutes=5),
+    )
     [send] = _sends(session)
     assert send.fanned_out_at == AUG_17_9AM
     assert send.fanned_out_through >= max(p.id for p in people)
@@ -129,7 +140,11 @@ def test_a_big_send_is_fanned_out_range_by_range_and_reaches_everyone(
             select(Endpoint).where(col(Endpoint.subscriber_id).in_([p.id for p in people]))
         )
     )
-    assert started == [True]  # the worker is told once, when the first range is written
+    assert len(handed) >= 4  # one hand-over per range of 3 ids: sending starts with the first
+    assert sorted(sum(handed, [])) == sorted(d.id for d in _deliveries(session))
+    for delivery in _deliveries(session):  # claimed as they were written
+        assert delivery.claimed_until == AUG_17_9AM + timedelta(minutes=5)
+        assert delivery.attempts == 1
     fan_out_sends(session, now=AUG_17_9AM + timedelta(minutes=1))
     assert len(_deliveries(session)) == 10
 
@@ -197,7 +212,7 @@ def test_a_delivery_past_its_deadline_is_suppressed_not_sent(
         starts_at=AUG_17_9AM,
         valid_until=AUG_17_9AM + timedelta(days=14),
     )
-    worker.schedule(AUG_17_9AM)
+    write_deliveries(session, AUG_17_9AM)
     worker.dispatch(AUG_17_9AM + timedelta(days=15))
     assert read_outbox(settings.outbox_dir) == []
     [delivery] = _deliveries(session)
@@ -298,7 +313,7 @@ def test_unsubscribing_after_fan_out_suppresses_the_pending_delivery(
 ):
     subscriber = create_subscriber(session, organisation=city, topics=[topics[0]])
     create_notice(session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM)
-    worker.schedule(AUG_17_9AM)
+    write_deliveries(session, AUG_17_9AM)
     from service.tokens import Purpose, make_token
 
     token = make_token(settings.secret_key, Purpose.MANAGE, subscriber.public_id)
@@ -322,6 +337,32 @@ def test_a_claim_is_exclusive_until_its_lease_expires(session, city, topics):
     assert [c.delivery_id for c in again] == [c.delivery_id for c in first]
     session.expire_all()
     assert session.get(Delivery, first[0].delivery_id).attempts == 2
+
+
+def test_what_a_slow_fan_out_could_not_send_in_half_its_lease_is_given_back(
+    session, city, topics, worker, settings, database
+):
+    create_subscriber(session, organisation=city, topics=[topics[0]])
+    create_notice(session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM)
+    materialize_sends(session, now=AUG_17_9AM)
+    fan_out_sends(
+        session,
+        now=AUG_17_9AM,
+        lease=LEASE,
+        # No time left at all: everything is given back before the first batch.
+        send_now=lambda claimed: send_fanned_out(
+            database,
+            claimed,
+            channels=worker.channels,
+            policy=DispatchPolicy(lease=timedelta(0)),
+            now=AUG_17_9AM,
+        ),
+    )
+    assert read_outbox(settings.outbox_dir) == []
+    [delivery] = _deliveries(session)
+    assert (delivery.status, delivery.claimed_until, delivery.attempts) == ("pending", None, 0)
+    # Any worker takes it at once, without waiting for the lease to run out.
+    assert [c.delivery_id for c in claim_deliveries(session, now=AUG_17_9AM)] == [delivery.id]
 
 
 def test_notice_email_has_unsubscribe_header_footer_and_markdown(
@@ -364,7 +405,7 @@ def test_english_subscribers_get_an_english_footer(session, city, topics, worker
 def test_an_erased_endpoint_is_not_sent_to(session, city, topics, worker, settings):
     subscriber = create_subscriber(session, organisation=city, topics=[topics[0]])
     create_notice(session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM)
-    worker.schedule(AUG_17_9AM)
+    write_deliveries(session, AUG_17_9AM)
     session.execute(
         update(Endpoint)
         .where(Endpoint.subscriber_id == subscriber.id)

@@ -19,6 +19,7 @@ from tests.factories import (
     create_source,
     create_subscriber,
     create_topic,
+    write_deliveries,
 )
 from tests.fakes.sendgrid import API_KEY
 from tests.fakes.server import Fault
@@ -172,7 +173,7 @@ def test_a_delivery_gives_up_after_the_last_attempt(session, city, worker, fake_
 
 def test_confirmations_have_a_lane_of_their_own(session, city, worker, fake_sendgrid, client):
     notice = _notice_for(session, city, 5)
-    worker.schedule(NOW)
+    write_deliveries(session, NOW)
     create_source(session, organisation=city, code="koseki")
     [topic_id] = session.exec(
         select(NoticeTopic.topic_id).where(NoticeTopic.notice_id == notice.id)

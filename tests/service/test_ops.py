@@ -12,7 +12,13 @@ from sqlmodel import select
 from jobs.worker import Worker
 from service import create_app
 from service.models import Delivery
-from tests.factories import create_notice, create_organisation, create_subscriber, create_topic
+from tests.factories import (
+    create_notice,
+    create_organisation,
+    create_subscriber,
+    create_topic,
+    write_deliveries,
+)
 from tests.outbox import read_outbox
 
 NOW = datetime(2027, 8, 17, 0, 0, tzinfo=UTC)
@@ -41,7 +47,7 @@ def test_metrics_count_the_ledger_by_channel_and_status_and_report_the_lag(
     for n in range(3):
         create_subscriber(session, organisation=city, topics=[topic], email=f"p{n}@example.jp")
     create_notice(session, organisation=city, topics=[topic], starts_at=NOW)
-    worker.schedule(NOW)
+    write_deliveries(session, NOW)
     assert (
         _samples(client)[("yorisou_deliveries", (("channel", "email"), ("status", "pending")))] == 3
     )

@@ -16,6 +16,7 @@ from tests.factories import (
     create_staff,
     create_subscriber,
     create_topic,
+    write_deliveries,
 )
 from tests.service.test_staff_notices import login
 
@@ -29,7 +30,7 @@ def test_report_page_and_csv(client, session, worker):
     for n in range(3):
         create_subscriber(session, organisation=city, topics=[topic], email=f"p{n}@example.jp")
     notice = create_notice(session, organisation=city, topics=[topic], starts_at=DUE)
-    worker.schedule(DUE)
+    write_deliveries(session, DUE)
     # One address went bad before the send: it is suppressed with its reason.
     first = session.exec(select(Endpoint).order_by(Endpoint.id)).first()
     session.execute(
