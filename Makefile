@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev lint translations clean
+.PHONY: demo test test-heavy install install-dev lint translations clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
@@ -23,6 +23,10 @@ test: install-dev
 	$(BIN)/ruff check service jobs tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The fault-injection runs with real worker processes, killed and cut off (tests/reliability/).
+test-heavy: install-dev
+	$(BIN)/pytest -q -m heavy
 
 lint: install-dev
 	$(BIN)/ruff check service jobs tests bench

@@ -26,7 +26,15 @@ from jobs.claims import (
     load_claimed,
     release,
 )
-from jobs.results import disable_endpoints, fall_back_to_email, final, later, outcome, record
+from jobs.results import (
+    RETRY_BASE,
+    disable_endpoints,
+    fall_back_to_email,
+    final,
+    later,
+    outcome,
+    record,
+)
 from service.addresses import mask_address
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
@@ -52,6 +60,7 @@ PUSH_CHANNELS = {"webpush", "line"}
 @dataclass(frozen=True)
 class DispatchPolicy:
     max_attempts: int = 8
+    retry_base: timedelta = RETRY_BASE
     lease: timedelta = LEASE
     rate_limits: Mapping[str, Sequence[RateLimit]] = field(default_factory=dict)
     quiet_hours: QuietHours | None = None  # for the channels that can wake a parent
@@ -183,7 +192,13 @@ def send_claimed(
                 continue
             _log_batch(channel_name, kind, notice_id, chunk, results, started)
             for result in results:
-                done = outcome(result, by_id[result.delivery_id].attempts, now, policy.max_attempts)
+                done = outcome(
+                    result,
+                    by_id[result.delivery_id].attempts,
+                    now,
+                    policy.max_attempts,
+                    policy.retry_base,
+                )
                 outcomes.append(done)
                 outcomes.extend(
                     {**done, "id": follower}

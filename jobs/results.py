@@ -26,6 +26,8 @@ from service.models import (
 )
 from service.types import UTCDateTime
 
+RETRY_BASE = timedelta(seconds=30)
+
 
 def final(delivery_id: int, status: str, reason: str | None) -> dict[str, Any]:
     return {"id": delivery_id, "status": status, "claimed_until": None, "last_error": reason}
@@ -43,13 +45,22 @@ def later(row: ClaimedRow, when: datetime, reason: str) -> dict[str, Any]:
     }
 
 
-def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
+def backoff(
+    attempts: int, retry_after: float | None = None, base: timedelta = RETRY_BASE
+) -> timedelta:
     """Exponential with jitter, never sooner than the provider asked."""
-    delay = min(30 * 2 ** max(attempts - 1, 0), 6 * 3600) * random.uniform(0.5, 1.5)
+    first = base.total_seconds()
+    delay = min(first * 2 ** max(attempts - 1, 0), 6 * 3600) * random.uniform(0.5, 1.5)
     return timedelta(seconds=max(delay, retry_after or 0))
 
 
-def outcome(result: Result, attempts: int, now: datetime, max_attempts: int) -> dict[str, Any]:
+def outcome(
+    result: Result,
+    attempts: int,
+    now: datetime,
+    max_attempts: int,
+    retry_base: timedelta = RETRY_BASE,
+) -> dict[str, Any]:
     if result.outcome == "sent":
         return {
             "id": result.delivery_id,
@@ -61,7 +72,11 @@ def outcome(result: Result, attempts: int, now: datetime, max_attempts: int) -> 
         }
     if result.outcome == "retry" and attempts < max_attempts:
         # retry_after=0: the batch was refused because of another recipient; go again now.
-        delay = timedelta(0) if result.retry_after == 0 else backoff(attempts, result.retry_after)
+        delay = (
+            timedelta(0)
+            if result.retry_after == 0
+            else backoff(attempts, result.retry_after, retry_base)
+        )
         return {
             "id": result.delivery_id,
             "status": DeliveryStatus.PENDING,

@@ -37,6 +37,7 @@ class Worker:
         self.channels = channels if channels is not None else build_channels(self.settings)
         self.policy = DispatchPolicy(
             max_attempts=self.settings.max_attempts,
+            retry_base=timedelta(seconds=self.settings.retry_base_seconds),
             lease=timedelta(seconds=self.settings.claim_lease_seconds),
             rate_limits={
                 "email": parse_rate_limits(self.settings.send_rate_email),

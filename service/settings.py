@@ -56,6 +56,8 @@ class Settings:
     quick_exit_url: str = "https://www.google.com/search?q=%E5%A4%A9%E6%B0%97"  # 天気
     confirm_token_max_age: int = 7 * 24 * 3600
     max_attempts: int = 8
+    retry_base_seconds: float = 30  # the first retry's wait; each later one waits twice as long
+    provider_timeout_seconds: float = 30  # one call to SendGrid or FCM
     claim_lease_seconds: int = 300  # a claim older than this belonged to a worker that died
     # Within SendGrid's and FCM's published quotas; shared by every worker process.
     send_rate_email: str = "10000/second;600000/minute"
@@ -97,6 +99,10 @@ class Settings:
             retention_days=int(get("RETENTION_DAYS", str(cls.retention_days))),
             quick_exit_url=get("QUICK_EXIT_URL", cls.quick_exit_url),
             max_attempts=int(get("MAX_ATTEMPTS", str(cls.max_attempts))),
+            retry_base_seconds=float(get("RETRY_BASE_SECONDS", str(cls.retry_base_seconds))),
+            provider_timeout_seconds=float(
+                get("PROVIDER_TIMEOUT_SECONDS", str(cls.provider_timeout_seconds))
+            ),
             claim_lease_seconds=int(get("CLAIM_LEASE_SECONDS", str(cls.claim_lease_seconds))),
             send_rate_email=get("SEND_RATE_EMAIL", cls.send_rate_email),
             send_rate_webpush=get("SEND_RATE_WEBPUSH", cls.send_rate_webpush),

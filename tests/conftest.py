@@ -27,6 +27,7 @@ from service.migrate import upgrade_database
 from service.settings import Settings
 from tests.fakes.google import FakeGoogle
 from tests.fakes.sendgrid import FakeSendGrid
+from tests.reliability.report import summary_lines
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -131,3 +132,11 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     match = CSRF_INPUT.search(page)
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The figures of the reliability suite (README's "Reliability" section quotes them)."""
+    if lines := summary_lines():
+        terminalreporter.section("reliability figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -77,13 +77,19 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
 
     channels: dict[str, Channel] = {}
     if settings.email_backend == "sendgrid":
-        channels["email"] = SendGridEmail(settings.sendgrid_api_key, settings.sendgrid_api_host)
+        channels["email"] = SendGridEmail(
+            settings.sendgrid_api_key,
+            settings.sendgrid_api_host,
+            timeout=settings.provider_timeout_seconds,
+        )
     else:
         channels["email"] = OutboxEmail(settings.outbox_dir)
     if settings.firebase_credentials:
         from service.channels.webpush_fcm import FcmWebPush
 
         channels["webpush"] = FcmWebPush(
-            settings.firebase_credentials, api_host=settings.fcm_api_host
+            settings.firebase_credentials,
+            api_host=settings.fcm_api_host,
+            timeout=settings.provider_timeout_seconds,
         )
     return channels

@@ -96,4 +96,4 @@ class FakeSendGrid(FakeServer):
                         message_id=message_id,
                     )
                 )
-        return Reply(202, None, {"X-Message-Id": message_id})
+        return Reply(202, None, {"X-Message-Id": message_id}, delivered=len(personalizations))

@@ -1,13 +1,16 @@
 """A small local HTTP server that fakes a provider, and can be told to misbehave.
 
-Faults are planned per request (`plan`) or drawn at random (`failure_rate`, seeded). Traffic
-stays on 127.0.0.1.
+Faults are planned per request (`plan`) or drawn at random (`failure_rate`, seeded, from
+`fault_kinds`). The server counts what it injected, and how many deliveries it made whose answer
+never reached the client: the only deliveries a client can rightly repeat. Traffic stays on
+127.0.0.1.
 """
 
 from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 import socket
 import threading
 import time
@@ -24,6 +27,7 @@ class Fault:
     delay: float = 0.0  # answer slowly (then normally, unless status or drop say otherwise)
     drop: bool = False  # close the connection without an answer
     accept: bool = False  # do the real work (deliver) before the delay, status or drop
+    name: str = ""  # how it is counted in `injected`
 
 
 @dataclass
@@ -31,6 +35,16 @@ class Reply:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    delivered: int = 0  # messages this request delivered
+
+
+# What a provider does wrong, one kind at a time; `failure_rate` draws from these.
+DEFAULT_FAULTS = [
+    Fault(status=500, name="500"),
+    Fault(status=503, name="503"),
+    Fault(drop=True, name="connection reset"),
+    Fault(status=429, headers={"Retry-After": "1"}, name="429 Retry-After"),
+]
 
 
 class FakeServer:
@@ -38,8 +52,11 @@ class FakeServer:
         self.lock = threading.Lock()
         self.planned: list[Fault] = []
         self.failure_rate = 0.0
+        self.fault_kinds = list(DEFAULT_FAULTS)
         self.random = random.Random(1234)
         self.requests = 0
+        self.injected: Counter[str] = Counter()  # fault name → times injected
+        self.unanswered_deliveries = 0  # delivered, but the client never heard so
         self.fault_path_prefix = ""  # faults hit only requests under this path
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -72,18 +89,14 @@ class FakeServer:
             return None
         with self.lock:
             self.requests += 1
+            fault = None
             if self.planned:
-                return self.planned.pop(0)
-            if self.failure_rate and self.random.random() < self.failure_rate:
-                return self.random.choice(
-                    [
-                        Fault(status=500),
-                        Fault(status=503),
-                        Fault(drop=True),
-                        Fault(status=429, headers={"Retry-After": "1"}),
-                    ]
-                )
-        return None
+                fault = self.planned.pop(0)
+            elif self.failure_rate and self.random.random() < self.failure_rate:
+                fault = self.random.choice(self.fault_kinds)
+            if fault is not None:
+                self.injected[fault.name or "planned"] += 1
+            return fault
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -100,6 +113,9 @@ class FakeServer:
                 reply = None
                 if fault and fault.accept:
                     reply = fake.handle(self.command, self.path, headers, body)
+                    if fault.drop:  # counted now: the drop may come after the client gave up
+                        with fake.lock:
+                            fake.unanswered_deliveries += reply.delivered
                 if fault and fault.delay:
                     time.sleep(fault.delay)
                 if reply is None and not (fault and (fault.status or fault.drop)):
