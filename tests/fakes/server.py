@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import random
-from collections import Counter
 import socket
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any

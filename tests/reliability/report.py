@@ -15,6 +15,4 @@ def report(suite: str, **figures: Any) -> None:
 
 
 def summary_lines() -> list[str]:
-    return [
-        "  ".join(f"{key}={value}" for key, value in record.items()) for record in RECORDS
-    ]
+    return ["  ".join(f"{key}={value}" for key, value in record.items()) for record in RECORDS]
