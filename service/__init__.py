@@ -10,6 +10,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from service.calendar import describe_rule
@@ -97,8 +98,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
-        if session is not None:
+        if session is None:
+            return
+        try:
             session.close()
+        except DBAPIError as error:
+            # The connection died after the answer was ready (a restart or failover): the pool
+            # drops it, and the answer stands.
+            current_app.logger.warning("database connection lost on close: %s", type(error.orig))
 
     return app
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -31,6 +32,10 @@ def _messages() -> dict[int, tuple[str, str]]:
         500: (
             gettext("Something went wrong on our side"),
             gettext("Please try again later. Nothing you entered has been saved."),
+        ),
+        503: (
+            gettext("The service is not available for a moment"),
+            gettext("Please try again in a minute. Nothing you entered has been saved."),
         ),
     }
 
@@ -60,6 +65,17 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
         return render_error(error.code or 500)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError) -> ResponseReturnValue:
+        if not (error.connection_invalidated or isinstance(error, OperationalError)):
+            return unexpected_error(error)
+        # The database restarted or failed over: the pool has dropped the connection, and the
+        # next request gets a new one. What this request wrote was rolled back.
+        app.logger.warning("database unavailable on %s: %s", request.path, type(error.orig))
+        response = make_response(render_error(503))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ResponseReturnValue:

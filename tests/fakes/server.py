@@ -47,6 +47,14 @@ DEFAULT_FAULTS = [
 ]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (its timeout, or a killed worker) is part of the tests.
+        pass
+
+
 class FakeServer:
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -58,8 +66,7 @@ class FakeServer:
         self.injected: Counter[str] = Counter()  # fault name → times injected
         self.unanswered_deliveries = 0  # delivered, but the client never heard so
         self.fault_path_prefix = ""  # faults hit only requests under this path
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
