@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,8 @@ from service.calendar import (
 )
 from service.db import insert_ignoring_conflicts
 from service.models import Notice, NoticeStatus, Organisation, RuleKind, Send
+
+log = logging.getLogger(__name__)
 
 
 def materialize_sends(session: Session, *, now: datetime) -> None:
@@ -32,23 +35,33 @@ def materialize_sends(session: Session, *, now: datetime) -> None:
     ).all()
     rows: list[dict[str, Any]] = []
     for notice, timezone in notices:
-        if notice.rule_kind == RuleKind.RELATIVE:
-            window = timedelta(days=notice.valid_days or 0) or RELATIVE_DEFAULT_WINDOW
-            for anchor in anchors_due_between(notice, now - window, now, timezone):
-                rows.append(
-                    _send_row(notice, relative_due_at(notice, anchor, timezone), anchor, now)
-                )
-            continue
-        start = notice.scheduled_at or now
-        if notice.rule_kind == RuleKind.ONCE and notice.starts_at is not None:
-            start = min(start, notice.starts_at)  # a one-off set in the past means "send now"
-        for due_at in occurrences_between(notice, start, now, timezone):
-            rows.append(_send_row(notice, due_at, None, now))
+        try:
+            rows += _due_sends(notice, timezone, now)
+        except (ValueError, TypeError, OverflowError):
+            # Forms and the API refuse such rules; one stored before they did must not hold
+            # up every other notice.
+            log.exception("notice %s: its schedule cannot be read; it is skipped", notice.id)
     rows = [row for row in rows if row["expires_at"] is None or row["expires_at"] > now]
     if rows:
         dialect = session.get_bind().dialect.name
         session.execute(insert_ignoring_conflicts(Send, dialect), rows)
     session.commit()
+
+
+def _due_sends(notice: Notice, timezone: str, now: datetime) -> list[dict[str, Any]]:
+    if notice.rule_kind == RuleKind.RELATIVE:
+        window = timedelta(days=notice.valid_days or 0) or RELATIVE_DEFAULT_WINDOW
+        return [
+            _send_row(notice, relative_due_at(notice, anchor, timezone), anchor, now)
+            for anchor in anchors_due_between(notice, now - window, now, timezone)
+        ]
+    start = notice.scheduled_at or now
+    if notice.rule_kind == RuleKind.ONCE and notice.starts_at is not None:
+        start = min(start, notice.starts_at)  # a one-off set in the past means "send now"
+    return [
+        _send_row(notice, due_at, None, now)
+        for due_at in occurrences_between(notice, start, now, timezone)
+    ]
 
 
 def _send_row(

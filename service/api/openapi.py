@@ -99,10 +99,14 @@ SCHEMAS: dict[str, Any] = {
             "channels": {"type": "array", "items": {"enum": ["email", "webpush"]}},
             "rule_kind": {"enum": ["once", "rrule", "relative"]},
             "starts_at": {"type": "string", "format": "date-time"},
-            "rrule": {"type": "string"},
+            "rrule": {
+                "type": "string",
+                "description": "RFC 5545 RRULE: FREQ YEARLY, MONTHLY, WEEKLY or DAILY; "
+                "at most one occurrence a day",
+            },
             "holiday_shift": {"enum": ["none", "previous", "next"]},
-            "offset_days": {"type": "integer"},
-            "send_time": {"type": "string"},
+            "offset_days": {"type": "integer", "minimum": 0, "maximum": 3650},
+            "send_time": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
             "urgent": {"type": "boolean"},
         },
     },

@@ -10,6 +10,8 @@ from sqlmodel import col, select
 from service import get_session
 from service.api import blueprint, problem, token_required
 from service.api.openapi import document
+from service.calendar import RuleError, check_rrule, parse_send_time
+from service.calendar.business_days import HolidayShift
 from service.models import Notice, Role, RuleKind, Source, Topic
 from service.notices import NoticeError, apply_action, save_notice, topic_ids_of
 from service.reports import notice_report
@@ -156,6 +158,21 @@ def _validated(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
                 raise ValueError
         except ValueError:
             errors.append("starts_at: an ISO 8601 time with its offset")
+    if kind == "rrule" and starts_at is not None:
+        try:
+            check_rrule(body.get("rrule"), starts_at)
+        except RuleError as error:
+            errors.append(f"rrule: {error}")
+    if kind == "relative":
+        offset = body.get("offset_days")
+        if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 3650:
+            errors.append("offset_days: 0 to 3650")
+        try:
+            parse_send_time(body.get("send_time"))
+        except (ValueError, TypeError):
+            errors.append("send_time: HH:MM")
+    if body.get("holiday_shift", "none") not in {shift.value for shift in HolidayShift}:
+        errors.append("holiday_shift: none, previous or next")
     channels = body.get("channels", ["email"])
     if not isinstance(channels, list) or not set(channels) <= {"email", "webpush"} or not channels:
         errors.append("channels: email and/or webpush")

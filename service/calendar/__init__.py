@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
 from service.calendar.business_days import HolidayShift, shift_to_business_day
 from service.models import Notice, RuleKind
@@ -22,6 +22,27 @@ def _local_naive(moment: datetime, tz: ZoneInfo) -> datetime:
 
 def _to_utc(local: datetime, tz: ZoneInfo) -> datetime:
     return local.replace(tzinfo=tz).astimezone(UTC)
+
+
+class RuleError(ValueError):
+    """A recurrence staff may not use; the message says why, in English (the API's words)."""
+
+
+def check_rrule(text: str | None, starts_at: datetime) -> None:
+    """Refuse a recurrence that cannot be read, never occurs, or comes more than once a day:
+    a rule that fires every minute would mail every parent every minute."""
+    try:
+        rule = rrulestr(text or "", dtstart=starts_at.replace(tzinfo=None))
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError) as error:
+        raise RuleError("not an RRULE") from error
+    frequency = getattr(rule, "_freq", None)  # dateutil keeps it private
+    if not isinstance(rule, rrule) or frequency not in (YEARLY, MONTHLY, WEEKLY, DAILY):
+        raise RuleError("FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY")
+    first = list(rule.xafter(starts_at.replace(tzinfo=None), count=100, inc=True))
+    if not first:
+        raise RuleError("the rule never occurs")
+    if len({moment.date() for moment in first}) < len(first):
+        raise RuleError("at most one occurrence a day")
 
 
 def parse_send_time(value: str | None) -> time:

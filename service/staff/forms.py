@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from dateutil.rrule import rrulestr
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -20,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
+from service.calendar import RuleError, check_rrule
 from service.forms import Form
 from service.staff_users import MIN_PASSWORD_LENGTH
 
@@ -130,11 +130,12 @@ class NoticeForm(Form):
             valid = False
         if kind == "rrule":
             try:
-                rrulestr(self.rrule.data or "", dtstart=self.starts_at.data or datetime.now())
-            except (ValueError, TypeError):
+                check_rrule(self.rrule.data, self.starts_at.data or datetime.now())
+            except RuleError:
                 self.rrule.errors = [
                     *self.rrule.errors,
-                    "繰り返しのルールが読めません（例：FREQ=YEARLY;BYMONTH=8;BYMONTHDAY=1）。",
+                    "繰り返しのルールが使えません。1日に1回まで、毎年・毎月・毎週・毎日のルールに"
+                    "してください（例：FREQ=YEARLY;BYMONTH=8;BYMONTHDAY=1）。",
                 ]
                 valid = False
         if kind == "relative" and self.offset_days.data is None:

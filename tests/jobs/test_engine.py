@@ -461,3 +461,24 @@ def test_school_grade_target_reaches_the_children_entering_school_next_april(
         "april.2021@example.jp",
         "march.2022@example.jp",
     ]
+
+
+def test_a_stored_rule_that_cannot_be_read_holds_up_no_other_notice(
+    session, city, topics, worker, settings, caplog
+):
+    create_subscriber(session, organisation=city, topics=[topics[0]], email="a@example.jp")
+    broken = create_notice(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        title="壊れたルール",
+        rule_kind=RuleKind.RRULE,
+        starts_at=AUG_17_9AM,
+        rrule="FREQ=NEVER",  # saved before forms and the API checked rules
+    )
+    create_notice(session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM)
+    worker.run_once(AUG_17_9AM)
+    assert [str(m["Subject"]) for m in read_outbox(settings.outbox_dir)] == [
+        "児童扶養手当の現況届のお知らせ"
+    ]
+    assert f"notice {broken.id}: its schedule cannot be read" in caplog.text

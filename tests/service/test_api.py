@@ -7,9 +7,10 @@ import hashlib
 import jsonschema
 import pytest
 from openapi_spec_validator import validate
+from sqlmodel import select
 
 from service.api.openapi import document
-from service.models import ApiToken, Role
+from service.models import ApiToken, Notice, Role
 from service.types import utcnow
 from tests.factories import create_organisation, create_source, create_staff, create_topic
 
@@ -123,9 +124,43 @@ def test_tokens_are_required_checked_and_scoped(client, api):
         {"title": "", "body": "b", "topics": [1]},
         {"title": "t", "body": "b", "topics": [9999], "starts_at": "2027-01-01T09:00:00+09:00"},
         {"title": "t", "body": "b", "topics": [1], "starts_at": "tomorrow"},
+        *(
+            {
+                "title": "t",
+                "body": "b",
+                "topics": [1],
+                "rule_kind": "rrule",
+                "starts_at": "2027-01-01T09:00:00+09:00",
+                **({"rrule": rule} if rule is not None else {}),
+            }
+            for rule in (
+                None,
+                "EVERY SUNDAY",
+                "FREQ=MINUTELY",
+                "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+            )
+        ),
+        {"title": "t", "body": "b", "topics": [1], "rule_kind": "relative"},
+        {"title": "t", "body": "b", "topics": [1], "rule_kind": "relative", "offset_days": "3"},
+        {
+            "title": "t",
+            "body": "b",
+            "topics": [1],
+            "rule_kind": "relative",
+            "offset_days": 3,
+            "send_time": "25:99",
+        },
+        {
+            "title": "t",
+            "body": "b",
+            "topics": [1],
+            "starts_at": "2027-01-01T09:00:00+09:00",
+            "holiday_shift": "sometimes",
+        },
     ],
 )
-def test_bad_bodies_get_a_400_that_says_why(client, api, body):
+def test_bad_bodies_get_a_400_that_says_why_and_save_nothing(client, session, api, body):
     response = client.post("/api/v1/notices", headers=api["editor"], json=body)
     assert response.status_code == 400
     _conforms(response, "/notices", "post")
+    assert session.exec(select(Notice)).all() == []

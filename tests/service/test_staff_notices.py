@@ -88,7 +88,9 @@ def test_an_editor_writes_a_draft_and_it_is_audited(client, session, city):
     [
         ({"topics": []}, "テーマを1つ以上選んでください"),
         ({"starts_at": ""}, "配信日時を入力してください"),
-        ({"rule_kind": "rrule", "rrule": "EVERY SUNDAY"}, "繰り返しのルールが読めません"),
+        ({"rule_kind": "rrule", "rrule": "EVERY SUNDAY"}, "繰り返しのルールが使えません"),
+        ({"rule_kind": "rrule", "rrule": "FREQ=MINUTELY"}, "1日に1回まで"),
+        ({"rule_kind": "rrule", "rrule": "FREQ=DAILY;BYHOUR=9,12"}, "1日に1回まで"),
         ({"rule_kind": "relative", "offset_days": ""}, "何日後かを入力してください"),
         ({"title": ""}, "件名を入力してください"),
     ],
