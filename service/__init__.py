@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, current_app, g
 from flask_babel import Babel, format_date
@@ -12,6 +13,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
+from werkzeug.routing import IntegerConverter, Map
 
 from service.calendar import describe_rule
 from service.db import Database
@@ -35,6 +37,14 @@ FIREBASE_CONNECT = (
     "https://firebaseinstallations.googleapis.com https://fcm.googleapis.com"
 )
 
+
+class DatabaseId(IntegerConverter):
+    """<int:…> in a URL: a number a database id column can hold, or the page is not found."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **{"max": 2**31 - 1, **kwargs})
+
+
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address, default_limits=[])
 login_manager = LoginManager()
@@ -45,6 +55,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app = Flask(
         __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static")
     )
+    app.url_map.converters["int"] = DatabaseId
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,

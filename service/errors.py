@@ -6,7 +6,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -50,7 +50,20 @@ def render_error(
     return render_template("message.html", title=title, detail=detail), status
 
 
+def _refuse_nul() -> ResponseReturnValue | None:
+    """No one types NUL, and PostgreSQL cannot store it: refuse it before any view sees it."""
+    if "\x00" in request.path:
+        return render_error(400)
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return render_error(400)
+    return None
+
+
 def register(app: Flask) -> None:
+    app.before_request(_refuse_nul)
+
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> ResponseReturnValue:
         return render_error(
@@ -68,6 +81,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError) -> ResponseReturnValue:
+        if isinstance(error, DataError):  # a value the column cannot hold; rolled back
+            # The class only: the message may quote what was entered.
+            name = type(error.orig).__name__
+            app.logger.warning("data refused by the database on %s: %s", request.path, name)
+            return render_error(400)
         if not (error.connection_invalidated or isinstance(error, OperationalError)):
             return unexpected_error(error)
         # The database restarted or failed over: the pool has dropped the connection, and the

@@ -28,7 +28,7 @@ def record_sendgrid_events(
     applied = 0
     dialect = session.get_bind().dialect.name
     for event in events:
-        event_id, kind = str(event.get("sg_event_id") or ""), str(event.get("event") or "")
+        event_id, kind = _text(event.get("sg_event_id")), _text(event.get("event"))
         if not event_id or not kind:
             continue
         delivery_id = _int(event.get("delivery_id"))  # our custom arg, echoed at the top level
@@ -96,13 +96,20 @@ def _disable(
     log.info("endpoint %s disabled: %s", endpoint.id, reason)
 
 
-def _int(value: Any) -> int | None:
+def _text(value: Any) -> str:
+    """A string a database column can hold (PostgreSQL refuses NUL)."""
+    return str(value or "").replace("\x00", "")
+
+
+def _int(value: Any, limit: int = 2**31 - 1) -> int | None:
+    """A positive integer within the column's range, or None for anything else."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if 0 < number <= limit else None
 
 
 def _timestamp(event: Mapping[str, Any]) -> datetime | None:
-    seconds = _int(event.get("timestamp"))
+    seconds = _int(event.get("timestamp"), limit=253402300799)  # 9999-12-31
     return datetime.fromtimestamp(seconds, UTC) if seconds else None

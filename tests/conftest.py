@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
@@ -30,6 +31,11 @@ from tests.fakes.sendgrid import FakeSendGrid
 from tests.reliability.report import summary_lines
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+
+# Property-based tests: a quick pass in `make test`, a thorough one in `make test-heavy`.
+hypothesis_settings.register_profile("default", max_examples=30, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=300, deadline=None)
+hypothesis_settings.load_profile("default")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
 

@@ -128,7 +128,7 @@ def create_notice() -> ResponseReturnValue:
         session.exec(select(Topic.id).where(Topic.organisation_id == g.staff.organisation_id)).all()
     )
     given = body.get("topics")
-    topic_ids: list[int] = given if isinstance(given, list) else []
+    topic_ids: list[int] = given if isinstance(given, list) and _list_of(given, int) else []
     if not topic_ids or not set(topic_ids) <= own_topics:
         errors.append("topics: a list of this organisation's topic ids")
     if errors:
@@ -140,17 +140,26 @@ def create_notice() -> ResponseReturnValue:
     return jsonify(_notice_json(created, sorted(topic_ids))), 201
 
 
+def _list_of(value: Any, kind: type) -> bool:
+    """A JSON list whose items are all of this kind (true and false are not integers)."""
+    return isinstance(value, list) and all(
+        isinstance(item, kind) and not isinstance(item, bool) for item in value
+    )
+
+
 def _validated(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """The errors in a new notice's JSON, and its values; each field is checked for its type
+    first, so that no value of another JSON type gets further."""
     errors = []
     title, text = body.get("title"), body.get("body")
     if not isinstance(title, str) or not 0 < len(title) <= 200:
         errors.append("title: 1 to 200 characters")
-    if not isinstance(text, str) or not text:
-        errors.append("body: Markdown text")
+    if not isinstance(text, str) or not 0 < len(text) <= 20000:
+        errors.append("body: Markdown text, up to 20,000 characters")
     kind = body.get("rule_kind", "once")
-    if kind not in {k.value for k in RuleKind}:
+    if not isinstance(kind, str) or kind not in {k.value for k in RuleKind}:
         errors.append("rule_kind: once, rrule or relative")
-    starts_at = None
+    starts_at = rrule = offset = send_time = None
     if kind in ("once", "rrule"):
         try:
             starts_at = datetime.fromisoformat(str(body.get("starts_at")))
@@ -159,34 +168,39 @@ def _validated(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
         except ValueError:
             errors.append("starts_at: an ISO 8601 time with its offset")
     if kind == "rrule" and starts_at is not None:
+        rrule = body.get("rrule")
         try:
-            check_rrule(body.get("rrule"), starts_at)
+            check_rrule(rrule if isinstance(rrule, str) else None, starts_at)
         except RuleError as error:
             errors.append(f"rrule: {error}")
     if kind == "relative":
-        offset = body.get("offset_days")
+        offset, send_time = body.get("offset_days"), body.get("send_time")
         if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 3650:
             errors.append("offset_days: 0 to 3650")
         try:
-            parse_send_time(body.get("send_time"))
-        except (ValueError, TypeError):
+            parse_send_time(send_time if isinstance(send_time, str) else "-")
+        except ValueError:
             errors.append("send_time: HH:MM")
-    if body.get("holiday_shift", "none") not in {shift.value for shift in HolidayShift}:
+    holiday_shift = body.get("holiday_shift", "none")
+    if not isinstance(holiday_shift, str) or holiday_shift not in {s.value for s in HolidayShift}:
         errors.append("holiday_shift: none, previous or next")
     channels = body.get("channels", ["email"])
-    if not isinstance(channels, list) or not set(channels) <= {"email", "webpush"} or not channels:
+    if not _list_of(channels, str) or not channels or not set(channels) <= {"email", "webpush"}:
         errors.append("channels: email and/or webpush")
+    urgent = body.get("urgent", False)
+    if not isinstance(urgent, bool):
+        errors.append("urgent: true or false")
     values = {
         "title": title,
         "body": text,
         "rule_kind": kind,
         "starts_at": starts_at,
-        "rrule": body.get("rrule"),
+        "rrule": rrule,
         "channels": channels,
-        "urgent": bool(body.get("urgent")),
-        "offset_days": body.get("offset_days"),
-        "send_time": body.get("send_time"),
-        "holiday_shift": body.get("holiday_shift", "none"),
+        "urgent": urgent,
+        "offset_days": offset,
+        "send_time": send_time,
+        "holiday_shift": holiday_shift,
     }
     return errors, values
 

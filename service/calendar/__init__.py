@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
@@ -14,6 +15,7 @@ from service.models import Notice, RuleKind
 RELATIVE_DEFAULT_WINDOW = timedelta(days=1)
 # Longest run of days without a business day (a year-end closure over a weekend), with margin.
 _SHIFT_MARGIN = timedelta(days=14)
+_CHECKED_YEARS = timedelta(days=5 * 366)
 
 
 def _local_naive(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -29,18 +31,38 @@ class RuleError(ValueError):
 
 
 def check_rrule(text: str | None, starts_at: datetime) -> None:
-    """Refuse a recurrence that cannot be read, never occurs, or comes more than once a day:
-    a rule that fires every minute would mail every parent every minute."""
+    """Refuse a recurrence that cannot be read, never occurs in its first five years, or comes
+    more than once a day: a rule that fires every minute would mail every parent every minute.
+
+    It looks at the first hundred occurrences within five years, on a copy moved 400·k years
+    ahead (the Gregorian calendar repeats every 400 years) to just before the year 9999:
+    dateutil walks to that year to learn that a rule never occurs, and from there it is short.
+    """
+    if text is not None and len(text) > 500:
+        raise RuleError("at most 500 characters")
+    start = starts_at.replace(tzinfo=None)
     try:
-        rule = rrulestr(text or "", dtstart=starts_at.replace(tzinfo=None))
+        rule = rrulestr(text or "", dtstart=start)
     except (ValueError, TypeError, IndexError, KeyError, OverflowError) as error:
         raise RuleError("not an RRULE") from error
     frequency = getattr(rule, "_freq", None)  # dateutil keeps it private
     if not isinstance(rule, rrule) or frequency not in (YEARLY, MONTHLY, WEEKLY, DAILY):
         raise RuleError("FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY")
-    first = list(rule.xafter(starts_at.replace(tzinfo=None), count=100, inc=True))
+    if getattr(rule, "_interval", 1) < 1:  # dateutil would loop for ever on some
+        raise RuleError("INTERVAL must be 1 or more")
+    years = 400 * max((MAXYEAR - 6 - start.year) // 400, 0)
+    until = min(getattr(rule, "_until", None) or datetime.max, start + _CHECKED_YEARS)
+    try:
+        probe = rule.replace(
+            dtstart=start.replace(year=start.year + years),
+            until=until.replace(year=until.year + years),
+            count=None,
+        )
+        first = list(islice(probe, min(getattr(rule, "_count", None) or 100, 100)))
+    except (ValueError, TypeError, OverflowError) as error:  # dateutil found it out late
+        raise RuleError("not an RRULE") from error
     if not first:
-        raise RuleError("the rule never occurs")
+        raise RuleError("the rule does not occur within five years")
     if len({moment.date() for moment in first}) < len(first):
         raise RuleError("at most one occurrence a day")
 
@@ -67,6 +89,8 @@ def occurrences_between(
     shift = HolidayShift(notice.holiday_shift)
     margin = _SHIFT_MARGIN if shift != HolidayShift.NONE else timedelta(0)
     rule = rrulestr(notice.rrule, dtstart=_local_naive(notice.starts_at, tz))
+    if getattr(rule, "_interval", 1) < 1:  # refused on input since; dateutil would never end
+        raise ValueError(f"notice {notice.id}: INTERVAL below 1")
     local = rule.between(_local_naive(start - margin, tz), _local_naive(end + margin, tz), inc=True)
     due = (
         _to_utc(datetime.combine(shift_to_business_day(moment.date(), shift), moment.time()), tz)
