@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup
 from service import create_app, get_database, get_settings
 from service.models import ApiToken, Organisation, Role, StaffUser
 from service.staff_users import StaffUserError, create_staff_user
+from service.types import utcnow
 
 
 def _app():
@@ -154,6 +155,20 @@ def token_create(email: str, name: str) -> None:
         )
         session.commit()
     click.echo(value)
+
+
+@token.command("revoke")
+@click.argument("value")
+def token_revoke(value: str) -> None:
+    """Revoke a token at once, e.g. one that leaked: VALUE is the token as it was found."""
+    digest = hashlib.sha256(value.strip().encode()).hexdigest()
+    with get_database().session() as session:
+        found = session.query(ApiToken).filter_by(token_hash=digest).one_or_none()
+        if found is None:
+            raise click.ClickException("no such token")
+        found.revoked_at = found.revoked_at or utcnow()
+        session.commit()
+        click.echo(f"revoked token {found.id} ({found.name or 'no name'})")
 
 
 @main.command("dispatch")

@@ -1,0 +1,207 @@
+"""The security checklist, one test each where the rest of the suite does not already cover it
+(roles and other cities: tests/service/test_role_matrix.py; SendGrid webhook forgery:
+tests/service/test_sendgrid_webhook.py; rate limits, oversized bodies and tokens of the wrong
+purpose: tests/service/test_abuse.py; tampered tokens: tests/reliability/test_bad_input.py;
+SECRET_KEY in production: tests/test_settings.py; tokens in logs: tests/service/test_logs.py)."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel, select
+
+from service.models import ApiToken, Endpoint, Organisation, StaffUser, Subscriber, Topic
+from service.tokens import Purpose, make_token
+from service.types import utcnow
+from tests.conftest import csrf_token
+from tests.factories import create_notice, create_subscriber, create_topic
+from tests.outbox import read_outbox
+from tests.service.test_api import _token
+from tests.service.test_role_matrix import MATRIX, POSTS, ids  # noqa: F401 (ids: a fixture)
+from tests.service.test_staff_notices import login
+from tests.test_cli import env, yorisou  # noqa: F401 (env: a fixture)
+
+# Every form that changes something, with its URL. A new POST route fails
+# test_every_post_route_is_checked until it is added here, or to NO_CSRF with its reason.
+FORMS = {
+    "public.subscribe": "/subscribe",
+    "public.add_email_address": "/preferences/{token}/email",
+    "public.remove_address": "/preferences/{token}/endpoints/{e}/remove",
+    "public.erase": "/preferences/{token}/erase",
+    "public.pause": "/preferences/{token}/pause",
+    "public.add_device": "/preferences/{token}/push",
+    "public.change_settings": "/preferences/{token}/settings",
+    "public.change_topics": "/preferences/{token}/topics",
+    "staff.login": "/staff/login",
+    "staff.logout": "/staff/logout",
+    **{endpoint: url for endpoint, (_, url) in MATRIX.items() if endpoint.startswith("staff.")},
+}
+NO_CSRF = {
+    "public.unsubscribe_now": "one-click unsubscribe from the mail client (RFC 8058), by token",
+    "webhooks.sendgrid_events": "SendGrid's signed posts",
+    "api.create_notice": "a bearer token, no cookies",
+    "api.notice_action": "a bearer token, no cookies",
+}
+XSS = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def urls(session, settings, ids):  # noqa: F811
+    city = session.exec(select(Organisation)).one()
+    parent = create_subscriber(
+        session, organisation=city, topics=[session.get(Topic, ids["t"])], email="p@example.jp"
+    )
+    endpoint = session.exec(select(Endpoint).where(Endpoint.subscriber_id == parent.id)).one()
+    token = make_token(settings.secret_key, Purpose.MANAGE, parent.public_id)
+    return {name: url.format(**ids, token=token, e=endpoint.id) for name, url in FORMS.items()}
+
+
+def _snapshot(session) -> dict[str, int]:
+    session.expire_all()
+    return {
+        table.name: session.execute(text(f'SELECT count(*) FROM "{table.name}"')).scalar_one()
+        for table in SQLModel.metadata.sorted_tables
+    }
+
+
+def test_every_post_route_is_checked(app):
+    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
+    assert posts <= set(FORMS) | set(NO_CSRF)
+    assert set(NO_CSRF) <= posts
+
+
+@pytest.mark.parametrize("endpoint", sorted(FORMS))
+def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(
+    client, session, urls, endpoint
+):
+    login(client, "admin@aoba.example.jp")
+    before = _snapshot(session)
+    response = client.post(urls[endpoint], data={"email": "x@example.jp", "title": "x"})
+    if response.status_code == 405:  # a page that only shows (GET) at this URL
+        return
+    assert response.status_code == 400, (endpoint, response.status_code)
+    assert "ページの有効期限が切れました" in response.get_data(as_text=True)
+    assert _snapshot(session) == before
+    assert client.get("/staff/").status_code == 200  # a forged logout did not log out
+
+
+def test_the_session_changes_at_login_and_the_one_before_is_worth_nothing(app, client, ids):  # noqa: F811
+    client.get("/staff/login")
+    before = client.get_cookie("session").value
+    login(client, "admin@aoba.example.jp")
+    assert client.get_cookie("session").value != before
+    planted = app.test_client()
+    planted.set_cookie("session", before)
+    assert planted.get("/staff/").status_code == 302  # to the login page
+
+
+def test_no_redirect_leaves_the_site(client, ids):  # noqa: F811
+    anonymous = client.get("/staff/notices")
+    assert anonymous.status_code == 302
+    assert urllib.parse.urlsplit(anonymous.location).netloc in ("", "localhost")
+    client.get("/staff/login?next=https://evil.example/")
+    response = client.post(
+        "/staff/login?next=https://evil.example/",
+        data={
+            "csrf_token": csrf_token(client, "/staff/login"),
+            "email": "admin@aoba.example.jp",
+            "password": "correct horse battery",
+        },
+    )
+    assert response.status_code == 302 and response.location == "/staff/"
+
+
+def test_what_staff_and_parents_enter_is_shown_as_text_everywhere(
+    client,
+    session,
+    settings,
+    worker,
+    ids,  # noqa: F811
+):
+    city = session.exec(select(Organisation)).one()
+    city.name = XSS
+    session.add(city)
+    session.commit()
+    topic = create_topic(session, organisation=city, slug="xss", name_ja=XSS)
+    parent = create_subscriber(session, organisation=city, topics=[topic], email="p@example.jp")
+    notice = create_notice(
+        session, organisation=city, topics=[topic], title=XSS, body=XSS, starts_at=utcnow()
+    )
+    token = make_token(settings.secret_key, Purpose.MANAGE, parent.public_id)
+    pages = [client.get("/s/koseki"), client.get(f"/preferences/{token}")]
+    login(client, "admin@aoba.example.jp")
+    pages += [client.get(url) for url in ("/staff/notices", f"/staff/notices/{notice.id}")]
+    pages += [client.get("/staff/topics"), client.get("/staff/calendar?view=list")]
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and XSS not in html, page.request.path
+    assert "&lt;script&gt;" in pages[0].get_data(as_text=True)
+    worker.run_once()
+    [email] = read_outbox(settings.outbox_dir)
+    html = email.get_body(("html",)).get_content()
+    assert XSS not in html and "&lt;script&gt;" in html
+
+
+def test_what_a_url_carries_is_never_echoed_as_markup(client, ids):  # noqa: F811
+    for path in (
+        "/s/" + urllib.parse.quote(XSS),
+        "/s/koseki?lang=" + urllib.parse.quote(XSS),
+        "/preferences/" + urllib.parse.quote(XSS),
+        "/staff/login?next=" + urllib.parse.quote(XSS),
+    ):
+        response = client.get(path)
+        assert response.status_code < 500 and XSS not in response.get_data(as_text=True), path
+
+
+INJECTIONS = ["1' OR '1'='1", "2027-08'; DROP TABLE notice; --", "1; SELECT pg_sleep(5)", "%00"]
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+def test_sql_in_any_filter_is_only_text(client, session, ids, payload):  # noqa: F811
+    login(client, "admin@aoba.example.jp")
+    before = _snapshot(session)
+    for endpoint, (_, url) in MATRIX.items():
+        if endpoint in POSTS:
+            continue
+        query = urllib.parse.urlencode(
+            {"page": payload, "month": payload, "view": payload, "lang": payload}
+        )
+        response = client.get(url.format(**ids) + "?" + query)
+        assert response.status_code in (200, 400, 404), (endpoint, response.status_code)
+    assert _snapshot(session) == before
+
+
+def test_a_parent_link_reaches_only_that_parent(client, session, settings, urls):
+    """Expired and wrong-purpose links: tests/service/test_public.py and test_abuse.py."""
+    parent = session.exec(select(Subscriber)).one()
+    mine = session.exec(select(Endpoint).where(Endpoint.subscriber_id == parent.id)).one()
+    city = session.exec(select(Organisation)).one()
+    other = create_subscriber(
+        session, organisation=city, topics=session.exec(select(Topic)).all(), email="o@example.jp"
+    )
+    theirs = session.exec(select(Endpoint).where(Endpoint.subscriber_id == other.id)).one()
+    token = make_token(settings.secret_key, Purpose.MANAGE, parent.public_id)
+    response = client.post(
+        f"/preferences/{token}/endpoints/{theirs.id}/remove",
+        data={"csrf_token": csrf_token(client, f"/preferences/{token}")},
+    )
+    assert response.status_code == 404
+    session.expire_all()
+    assert session.get(Endpoint, theirs.id) is not None
+    assert session.get(Endpoint, mine.id) is not None
+    # A confirmation link for my address, bent to name theirs: refused, theirs unconfirmed.
+    bent = make_token(settings.secret_key, Purpose.CONFIRM, f"{parent.public_id}:{theirs.id}")
+    assert "停止" in client.get(f"/confirm/{bent}").get_data(as_text=True)
+
+
+def test_a_leaked_api_token_stops_working_once_revoked(client, session, env, ids):  # noqa: F811
+    staff = session.exec(select(StaffUser)).first()
+    headers = _token(session, staff, "leaked-token-value")
+    assert client.get("/api/v1/topics", headers=headers).status_code == 200
+    result = yorisou(env, "token", "revoke", "leaked-token-value")
+    assert result.returncode == 0, result.stderr
+    assert client.get("/api/v1/topics", headers=headers).status_code == 401
+    session.expire_all()
+    assert session.exec(select(ApiToken)).one().revoked_at is not None
