@@ -205,3 +205,15 @@ def test_a_leaked_api_token_stops_working_once_revoked(client, session, env, ids
     assert client.get("/api/v1/topics", headers=headers).status_code == 401
     session.expire_all()
     assert session.exec(select(ApiToken)).one().revoked_at is not None
+
+
+def test_every_kind_of_answer_carries_the_security_headers(client, ids):  # noqa: F811
+    answers = [client.get("/s/koseki"), client.get("/no-such-page"), client.get("/staff/login")]
+    answers += [client.get("/api/v1/topics"), client.get("/healthz")]
+    for answer in answers:
+        headers = answer.headers
+        assert "default-src 'self'" in headers["Content-Security-Policy"], answer.request.path
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"  # tokens never leak in a Referer
+        assert headers["X-Frame-Options"] == "DENY"
