@@ -27,6 +27,7 @@ from service.models import (
     Send,
     Subscriber,
     Subscription,
+    Topic,
 )
 
 
@@ -113,6 +114,15 @@ def topic_ids_of(session: Session, notice: Notice) -> list[int]:
     return sorted(
         session.exec(select(NoticeTopic.topic_id).where(NoticeTopic.notice_id == notice.id)).all()
     )
+
+
+def outside_department(session: Session, staff: StaffActor, topic_ids: Sequence[int]) -> bool:
+    """An editor of a department writes only about that department's topics; admins, and
+    editors of no department, about all of their city's."""
+    if Role(staff.role).allows(Role.ADMIN) or not staff.department or not topic_ids:
+        return False
+    departments = session.exec(select(Topic.department).where(col(Topic.id).in_(topic_ids)))
+    return set(departments) != {staff.department}
 
 
 def save_notice(

@@ -11,7 +11,9 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -27,7 +29,7 @@ from service.db import Database, make_engine
 from service.migrate import upgrade_database
 from service.settings import Settings
 from tests.fakes.google import FakeGoogle
-from tests.fakes.sendgrid import FakeSendGrid
+from tests.fakes.sendgrid import API_KEY, FakeSendGrid
 from tests.reliability.report import summary_lines
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
@@ -95,6 +97,17 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         public_base_url="https://yorisou.example.jp",
         outbox_dir=tmp_path / "outbox",
         ratelimit_enabled=False,
+    )
+
+
+def with_sendgrid(settings: Settings, fake: FakeSendGrid, **overrides: Any) -> Settings:
+    """These settings, sending email through the fake SendGrid."""
+    return replace(
+        settings,
+        email_backend="sendgrid",
+        sendgrid_api_key=API_KEY,
+        sendgrid_api_host=fake.url,
+        **overrides,
     )
 
 

@@ -54,9 +54,11 @@ def create_topic(
     name_ja: str = "養育費",
     name_en: str = "Child support",
     active: bool = True,
+    department: str = "",
 ) -> Topic:
     topic = Topic(
         organisation_id=organisation.id,
+        department=department,
         slug=slug,
         name_ja=name_ja,
         name_en=name_en,
@@ -190,9 +192,15 @@ def create_staff(
     organisation: Organisation,
     email: str = "staff@aoba.example.jp",
     role: Role = Role.ADMIN,
+    department: str = "",
 ) -> StaffUser:
     user = create_staff_user(
-        session, organisation_id=organisation.id or 0, email=email, password=PASSWORD, role=role
+        session,
+        organisation_id=organisation.id or 0,
+        email=email,
+        password=PASSWORD,
+        role=role,
+        department=department,
     )
     session.commit()
     return user

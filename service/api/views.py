@@ -13,7 +13,13 @@ from service.api.openapi import document
 from service.calendar import RuleError, check_rrule, parse_send_time
 from service.calendar.business_days import HolidayShift
 from service.models import Notice, Role, RuleKind, Source, Topic
-from service.notices import NoticeError, apply_action, save_notice, topic_ids_of
+from service.notices import (
+    NoticeError,
+    apply_action,
+    outside_department,
+    save_notice,
+    topic_ids_of,
+)
 from service.reports import notice_report
 from service.types import utcnow
 
@@ -129,6 +135,8 @@ def create_notice() -> ResponseReturnValue:
     )
     given = body.get("topics")
     topic_ids: list[int] = given if isinstance(given, list) and _list_of(given, int) else []
+    if outside_department(session, g.staff, topic_ids):
+        return problem(403, "topics: only your department's")
     if not topic_ids or not set(topic_ids) <= own_topics:
         errors.append("topics: a list of this organisation's topic ids")
     if errors:
@@ -212,6 +220,8 @@ def notice_action(notice_id: int, action: str) -> ResponseReturnValue:
     if item is None:
         return problem(404, "no such notice")
     session = get_session()
+    if outside_department(session, g.staff, topic_ids_of(session, item)):
+        return problem(403, "another department's notice")
     try:
         apply_action(session, staff=g.staff, notice=item, action=action, now=utcnow())
     except NoticeError as error:

@@ -22,6 +22,7 @@ from service.notices import (
     allowed_actions,
     apply_action,
     cancel_occurrence,
+    outside_department,
     queue_test_email,
     reach,
     save_notice,
@@ -116,7 +117,15 @@ def new_notice() -> ResponseReturnValue:
 @blueprint.route("/notices/<int:notice_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def edit_notice(notice_id: int) -> ResponseReturnValue:
-    return _edit(own_or_404(Notice, notice_id))
+    return _edit(editable_or_403(notice_id))
+
+
+def editable_or_403(notice_id: int) -> Notice:
+    """The notice, if the signed-in staff user may change it (their city, their department)."""
+    notice = own_or_404(Notice, notice_id)
+    if outside_department(get_session(), current_user, topic_ids_of(get_session(), notice)):
+        abort(403)
+    return notice
 
 
 def _edit(notice: Notice | None) -> ResponseReturnValue:
@@ -297,7 +306,7 @@ def notice_test(notice_id: int) -> ResponseReturnValue:
 @role_required(Role.EDITOR)
 def notice_action(notice_id: int, action: str) -> ResponseReturnValue:
     session = get_session()
-    item = own_or_404(Notice, notice_id)
+    item = editable_or_403(notice_id)
     if action == "approve" and request.form.get("confirm_reach") != "y":
         due = _next_due(session, item, _timezone(session))
         if reach(session, item) >= LARGE_REACH and due and due - utcnow() < timedelta(hours=1):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from jobs.worker import Worker
 from service import create_app
 from service.channels.email_sendgrid import SendGridEmail
 from service.models import ChannelState, Delivery, DeliveryStatus, Endpoint, NoticeTopic
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, with_sendgrid
 from tests.factories import (
     create_notice,
     create_organisation,
@@ -29,13 +28,7 @@ NOW = datetime(2027, 8, 17, 0, 0, tzinfo=UTC)
 
 @pytest.fixture
 def worker(settings, database, fake_sendgrid):
-    settings = replace(
-        settings,
-        email_backend="sendgrid",
-        sendgrid_api_key=API_KEY,
-        sendgrid_api_host=fake_sendgrid.url,
-    )
-    return Worker(create_app(settings, database))
+    return Worker(create_app(with_sendgrid(settings, fake_sendgrid), database))
 
 
 @pytest.fixture

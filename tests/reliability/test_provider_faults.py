@@ -9,7 +9,6 @@ the provider delivered but its answer never came back, and exactly that many tim
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,8 +18,8 @@ from jobs.worker import Worker
 from service import create_app
 from service.models import Delivery, DeliveryStatus
 from tests.bulk import add_email_subscribers
+from tests.conftest import with_sendgrid
 from tests.factories import create_notice, create_organisation, create_topic
-from tests.fakes.sendgrid import API_KEY
 from tests.fakes.server import Fault
 from tests.reliability.report import report
 
@@ -44,15 +43,10 @@ FAULTS["mixed"].append(Fault(accept=True, drop=True, name="answer lost"))
 
 @pytest.fixture
 def worker(settings, database, fake_sendgrid):
-    settings = replace(
-        settings,
-        email_backend="sendgrid",
-        sendgrid_api_key=API_KEY,
-        sendgrid_api_host=fake_sendgrid.url,
-        provider_timeout_seconds=TIMEOUT,
-        send_rate_email="",
+    faster = with_sendgrid(
+        settings, fake_sendgrid, provider_timeout_seconds=TIMEOUT, send_rate_email=""
     )
-    return Worker(create_app(settings, database))
+    return Worker(create_app(faster, database))
 
 
 @pytest.mark.parametrize("kind", list(FAULTS))

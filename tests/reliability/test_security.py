@@ -12,11 +12,27 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-from service.models import ApiToken, Endpoint, Organisation, StaffUser, Subscriber, Topic
+from service.models import (
+    ApiToken,
+    Endpoint,
+    Notice,
+    Organisation,
+    Role,
+    StaffUser,
+    Subscriber,
+    Topic,
+)
 from service.tokens import Purpose, make_token
 from service.types import utcnow
 from tests.conftest import csrf_token
-from tests.factories import create_notice, create_subscriber, create_topic
+from tests.factories import (
+    PASSWORD,
+    create_notice,
+    create_organisation,
+    create_staff,
+    create_subscriber,
+    create_topic,
+)
 from tests.outbox import read_outbox
 from tests.service.test_api import _token
 from tests.service.test_role_matrix import MATRIX, POSTS, ids  # noqa: F401 (ids: a fixture)
@@ -107,7 +123,7 @@ def test_no_redirect_leaves_the_site(client, ids):  # noqa: F811
         data={
             "csrf_token": csrf_token(client, "/staff/login"),
             "email": "admin@aoba.example.jp",
-            "password": "correct horse battery",
+            "password": PASSWORD,
         },
     )
     assert response.status_code == 302 and response.location == "/staff/"
@@ -217,3 +233,34 @@ def test_every_kind_of_answer_carries_the_security_headers(client, ids):  # noqa
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"  # tokens never leak in a Referer
         assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_an_editor_of_another_department_may_read_but_not_change_a_notice(client, session):
+    city = create_organisation(session)
+    children = create_topic(session, organisation=city, department="こども家庭課")
+    housing = create_topic(session, organisation=city, slug="sumai", department="住宅課")
+    notice = create_notice(
+        session, organisation=city, topics=[children], starts_at=utcnow(), status="draft"
+    )
+    editor = create_staff(
+        session,
+        organisation=city,
+        email="housing@aoba.example.jp",
+        role=Role.EDITOR,
+        department="住宅課",
+    )
+    login(client, "housing@aoba.example.jp")
+    assert client.get(f"/staff/notices/{notice.id}").status_code == 200
+    assert client.get(f"/staff/notices/{notice.id}/edit").status_code == 403
+    form = {"csrf_token": csrf_token(client, "/staff/password")}
+    assert client.post(f"/staff/notices/{notice.id}/submit", data=form).status_code == 403
+    headers = _token(session, editor, "housing-token")
+    body = {"title": "t", "body": "b", "starts_at": "2027-08-01T09:00:00+09:00"}
+    theirs = client.post("/api/v1/notices", headers=headers, json={**body, "topics": [children.id]})
+    assert theirs.status_code == 403
+    mine = client.post("/api/v1/notices", headers=headers, json={**body, "topics": [housing.id]})
+    assert mine.status_code == 201
+    refused = client.post(f"/api/v1/notices/{notice.id}/submit", headers=headers)
+    assert refused.status_code == 403
+    session.expire_all()
+    assert session.get(Notice, notice.id).status == "draft"

@@ -11,7 +11,14 @@ from service import create_app, limiter
 from service.models import Subscriber
 from service.tokens import Purpose, make_token
 from tests.conftest import csrf_token
-from tests.factories import create_organisation, create_source, create_subscriber, create_topic
+from tests.factories import (
+    PASSWORD,
+    create_organisation,
+    create_source,
+    create_staff,
+    create_subscriber,
+    create_topic,
+)
 
 
 @pytest.fixture
@@ -77,3 +84,18 @@ def test_a_token_made_for_one_purpose_is_refused_for_another(client, session, se
     assert client.get(f"/preferences/{confirm}").status_code == 400
     session.expire_all()
     assert session.get(Subscriber, subscriber.id).unsubscribed_at is None
+
+
+def test_guessing_a_staff_password_is_throttled(limited_client, session):
+    city = create_organisation(session)
+    create_staff(session, organisation=city, email="admin@aoba.example.jp")
+    token = csrf_token(limited_client, "/staff/login")
+
+    def attempt(password: str) -> int:
+        return limited_client.post(
+            "/staff/login",
+            data={"csrf_token": token, "email": "admin@aoba.example.jp", "password": password},
+        ).status_code
+
+    assert [attempt(f"guess {n}") for n in range(10)] == [401] * 10
+    assert attempt(PASSWORD) == 429  # even the right one, until the minute is over
