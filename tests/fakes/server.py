@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import select
 import socket
 import sys
 import threading
@@ -46,6 +47,17 @@ DEFAULT_FAULTS = [
     Fault(drop=True, name="connection reset"),
     Fault(status=429, headers={"Retry-After": "1"}, name="429 Retry-After"),
 ]
+
+
+def _client_gone(connection: socket.socket) -> bool:
+    """The client closed its end (it stopped waiting), as far as can be seen without reading."""
+    readable, _, _ = select.select([connection], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 class _Server(ThreadingHTTPServer):
@@ -125,10 +137,15 @@ class FakeServer:
                     if fault.drop:  # counted now: the drop may come after the client gave up
                         with fake.lock:
                             fake.unanswered_deliveries += reply.delivered
+                gone = False
                 if fault and fault.delay:
                     time.sleep(fault.delay)
+                    gone = _client_gone(self.connection)
                 if reply is None and not (fault and (fault.status or fault.drop)):
                     reply = fake.handle(self.command, self.path, headers, body)
+                    if gone:  # a slow answer that came after the client's timeout
+                        with fake.lock:
+                            fake.unanswered_deliveries += reply.delivered
                 if fault and fault.drop:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True

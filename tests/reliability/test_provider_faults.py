@@ -34,7 +34,7 @@ FAULTS = {
     # Accepted and delivered, then no answer before the client's timeout: a lost answer.
     "timeout": [Fault(accept=True, delay=TIMEOUT * 2, drop=True, name="timeout")],
     "connection reset": [Fault(drop=True, name="connection reset")],
-    "slow": [Fault(delay=TIMEOUT / 2, name="slow")],
+    "slow": [Fault(delay=TIMEOUT / 5, name="slow")],
 }
 FAULTS["mixed"] = [fault for faults in FAULTS.values() for fault in faults]
 # The provider delivered, then the connection was reset before its answer.
@@ -75,8 +75,10 @@ def test_every_delivery_ends_sent_and_only_lost_answers_repeat(
     received = Counter(fake_sendgrid.addresses())
     assert set(received) == set(addresses)  # none lost
     duplicated = sum(received.values()) - len(received)
+    # Exactly the deliveries whose answer the worker never read: the timeouts, the lost
+    # answers, and (only on a machine slowed to a crawl) a slow answer past the timeout.
     assert duplicated == fake_sendgrid.unanswered_deliveries
-    if kind not in {"timeout", "mixed"}:
+    if kind in {"429 Retry-After", "500", "503", "connection reset"}:
         assert duplicated == 0
     assert set(fake_sendgrid.injected) == {fault.name for fault in FAULTS[kind]}
     report(
