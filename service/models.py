@@ -182,6 +182,9 @@ class StaffUser(SQLModel, table=True):
     active: bool = True
     created_at: datetime = _created()
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # In every session cookie; raised at logout and password change, so that copies of the
+    # cookie (another browser, a stolen one) stop working at once.
+    session_epoch: int = 0
 
 
 class ApiToken(SQLModel, table=True):

@@ -43,9 +43,7 @@ def token_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., A
                 abort(403)
             token.last_used_at = utcnow()
             session.add(token)
-            g.staff = SignedInStaff(
-                user.id or 0, user.organisation_id, user.email, user.role, user.department
-            )
+            g.staff = SignedInStaff.of(user)
             return view(*args, **kwargs)
 
         return guarded

@@ -32,6 +32,22 @@ class SignedInStaff(UserMixin):
     email: str
     role: str
     department: str
+    session_epoch: int = 0
+
+    @classmethod
+    def of(cls, user: StaffUser) -> SignedInStaff:
+        return cls(
+            user.id or 0,
+            user.organisation_id,
+            user.email,
+            user.role,
+            user.department,
+            user.session_epoch,
+        )
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the user, and the epoch the session belongs to."""
+        return f"{self.id}:{self.session_epoch}"
 
     def at_least(self, role: Role) -> bool:
         return Role(self.role).allows(role)
@@ -65,11 +81,19 @@ def own_or_404(model: type[Owned], item_id: int) -> Owned:
 
 
 @login_manager.user_loader
-def load_staff(user_id: str) -> SignedInStaff | None:
+def load_staff(session_id: str) -> SignedInStaff | None:
+    """The signed-in staff user, unless they have been stopped or their sessions ended."""
+    user_id, _, epoch = session_id.partition(":")
     user = get_session().get(StaffUser, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active or user.id is None:
+    if user is None or not user.active or user.id is None or epoch != str(user.session_epoch):
         return None
-    return SignedInStaff(user.id, user.organisation_id, user.email, user.role, user.department)
+    return SignedInStaff.of(user)
+
+
+def _end_sessions(user: StaffUser) -> None:
+    """Every session of this user, on every device, ends now."""
+    user.session_epoch += 1
+    get_session().add(user)
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -83,9 +107,7 @@ def login() -> ResponseReturnValue:
             user.last_login_at = utcnow()
             session.add(user)
             session.commit()
-            login_user(
-                SignedInStaff(user.id, user.organisation_id, user.email, user.role, user.department)
-            )
+            login_user(SignedInStaff.of(user))
             return redirect(url_for("staff.home"))
         flash("メールアドレスまたはパスワードが正しくありません。", "error")
         return render_template("staff/login.html", form=form), 401
@@ -95,6 +117,9 @@ def login() -> ResponseReturnValue:
 @blueprint.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
+    session = get_session()
+    _end_sessions(session.get_one(StaffUser, current_user.id))
+    session.commit()
     logout_user()
     flash("ログアウトしました。", "info")
     return redirect(url_for("staff.login"))
@@ -112,9 +137,10 @@ def change_password() -> ResponseReturnValue:
             form.current.errors = ["現在のパスワードが正しくありません。"]
         else:
             user.password_hash = generate_password_hash(form.new.data or "")
-            session.add(user)
+            _end_sessions(user)  # a session opened with the old password ends too
             record_audit(session, staff=current_user, action="staff.password", target=user.email)
             session.commit()
+            login_user(SignedInStaff.of(user))  # this one goes on, in the new epoch
             flash("パスワードを変更しました。", "info")
             return redirect(url_for("staff.home"))
     status = 400 if request.method == "POST" else 200

@@ -119,6 +119,10 @@ class FakeServer:
                 self.injected[fault.name or "planned"] += 1
             return fault
 
+    def unanswered(self, reply: Reply) -> None:
+        with self.lock:
+            self.unanswered_deliveries += reply.delivered
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -134,18 +138,14 @@ class FakeServer:
                 reply = None
                 if fault and fault.accept:
                     reply = fake.handle(self.command, self.path, headers, body)
-                    if fault.drop:  # counted now: the drop may come after the client gave up
-                        with fake.lock:
-                            fake.unanswered_deliveries += reply.delivered
-                gone = False
+                    if fault.drop or fault.status:  # delivered, but the client will not know
+                        fake.unanswered(reply)
                 if fault and fault.delay:
                     time.sleep(fault.delay)
-                    gone = _client_gone(self.connection)
                 if reply is None and not (fault and (fault.status or fault.drop)):
                     reply = fake.handle(self.command, self.path, headers, body)
-                    if gone:  # a slow answer that came after the client's timeout
-                        with fake.lock:
-                            fake.unanswered_deliveries += reply.delivered
+                    if _client_gone(self.connection):  # it stopped waiting (its timeout)
+                        fake.unanswered(reply)
                 if fault and fault.drop:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True

@@ -75,11 +75,9 @@ def test_every_delivery_ends_sent_and_only_lost_answers_repeat(
     received = Counter(fake_sendgrid.addresses())
     assert set(received) == set(addresses)  # none lost
     duplicated = sum(received.values()) - len(received)
-    # Exactly the deliveries whose answer the worker never read: the timeouts, the lost
-    # answers, and (only on a machine slowed to a crawl) a slow answer past the timeout.
+    # Exactly the deliveries whose answer the worker never read: the timeouts and the lost
+    # answers (and, on a machine loaded enough, any answer slower than the worker's timeout).
     assert duplicated == fake_sendgrid.unanswered_deliveries
-    if kind in {"429 Retry-After", "500", "503", "connection reset"}:
-        assert duplicated == 0
     assert set(fake_sendgrid.injected) == {fault.name for fault in FAULTS[kind]}
     report(
         "provider faults",

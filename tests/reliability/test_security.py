@@ -190,7 +190,7 @@ def test_sql_in_any_filter_is_only_text(client, session, ids, payload):  # noqa:
 
 
 def test_a_parent_link_reaches_only_that_parent(client, session, settings, urls):
-    """Expired and wrong-purpose links: tests/service/test_public.py and test_abuse.py."""
+    """Expired, reused and wrong-purpose links: tests/service/test_public.py, test_abuse.py."""
     parent = session.exec(select(Subscriber)).one()
     mine = session.exec(select(Endpoint).where(Endpoint.subscriber_id == parent.id)).one()
     city = session.exec(select(Organisation)).one()
@@ -264,3 +264,25 @@ def test_an_editor_of_another_department_may_read_but_not_change_a_notice(client
     assert refused.status_code == 403
     session.expire_all()
     assert session.get(Notice, notice.id).status == "draft"
+
+
+def test_logout_and_a_new_password_end_every_copy_of_the_session(app, client, ids):  # noqa: F811
+    login(client, "admin@aoba.example.jp")
+    copy = app.test_client()  # another browser, or a stolen cookie
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/staff/").status_code == 200
+    response = client.post(
+        "/staff/password",
+        data={
+            "csrf_token": csrf_token(client, "/staff/password"),
+            "current": PASSWORD,
+            "new": "a new long passphrase",
+            "repeat": "a new long passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/staff/").status_code == 200  # the one that changed it goes on
+    assert copy.get("/staff/").status_code == 302  # the copy is sent to the login page
+    copy.set_cookie("session", client.get_cookie("session").value)
+    client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/password")})
+    assert copy.get("/staff/").status_code == 302
