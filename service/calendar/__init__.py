@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -42,7 +43,12 @@ def check_rrule(text: str | None, starts_at: datetime) -> None:
         raise RuleError("at most 500 characters")
     start = starts_at.replace(tzinfo=None)
     try:
-        rule = rrulestr(text or "", dtstart=start)
+        with warnings.catch_warnings():
+            # dateutil only warns of COUNT with UNTIL, which RFC 5545 forbids.
+            warnings.simplefilter("error", DeprecationWarning)
+            rule = rrulestr(text or "", dtstart=start)
+    except DeprecationWarning as error:
+        raise RuleError("COUNT and UNTIL cannot both be set") from error
     except (ValueError, TypeError, IndexError, KeyError, OverflowError) as error:
         raise RuleError("not an RRULE") from error
     frequency = getattr(rule, "_freq", None)  # dateutil keeps it private
