@@ -52,7 +52,25 @@ FORMS = {
     "public.change_topics": "/preferences/{token}/topics",
     "staff.login": "/staff/login",
     "staff.logout": "/staff/logout",
-    **{endpoint: url for endpoint, (_, url) in MATRIX.items() if endpoint.startswith("staff.")},
+    **{
+        endpoint: MATRIX[endpoint][1]
+        for endpoint in (
+            "staff.change_password",
+            "staff.new_notice",
+            "staff.edit_notice",
+            "staff.notice_action",
+            "staff.notice_test",
+            "staff.draft_preview",
+            "staff.cancel_notice_occurrence",
+            "staff.organisation_settings",
+            "staff.sources",
+            "staff.staff_users",
+            "staff.staff_user_action",
+            "staff.topics",
+            "staff.topic",
+            "staff.topic_action",
+        )
+    },
 }
 NO_CSRF = {
     "public.unsubscribe_now": "one-click unsubscribe from the mail client (RFC 8058), by token",
@@ -84,8 +102,7 @@ def _snapshot(session) -> dict[str, int]:
 
 def test_every_post_route_is_checked(app):
     posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
-    assert posts <= set(FORMS) | set(NO_CSRF)
-    assert set(NO_CSRF) <= posts
+    assert posts == set(FORMS) | set(NO_CSRF)
 
 
 @pytest.mark.parametrize("endpoint", sorted(FORMS))
@@ -95,8 +112,6 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(
     login(client, "admin@aoba.example.jp")
     before = _snapshot(session)
     response = client.post(urls[endpoint], data={"email": "x@example.jp", "title": "x"})
-    if response.status_code == 405:  # a page that only shows (GET) at this URL
-        return
     assert response.status_code == 400, (endpoint, response.status_code)
     assert "ページの有効期限が切れました" in response.get_data(as_text=True)
     assert _snapshot(session) == before
