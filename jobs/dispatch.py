@@ -6,6 +6,7 @@ Runs inside an app context: messages are rendered with the app's templates and t
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -44,6 +45,7 @@ from service.messages import (
     registration_reasons,
     render_confirmation,
     render_digest,
+    render_line,
     render_notice,
     render_push,
 )
@@ -191,6 +193,9 @@ def send_claimed(
                     )
                 continue
             _log_batch(channel_name, kind, notice_id, chunk, results, started)
+            # One jitter for the whole call: what failed together comes due together, and goes
+            # again as the same batch (LINE's retry key depends on that).
+            jitter = random.uniform(0.5, 1.5)
             for result in results:
                 done = outcome(
                     result,
@@ -198,6 +203,7 @@ def send_claimed(
                     now,
                     policy.max_attempts,
                     policy.retry_base,
+                    jitter,
                 )
                 outcomes.append(done)
                 outcomes.extend(
@@ -305,6 +311,9 @@ def _render(session: Session, batch: _Batch) -> tuple[RenderedMessage, list[Reci
         message = render_notice(session.get_one(Notice, notice_ref), organisation, locale)
         if kind == DeliveryKind.TEST:
             message = replace(message, subject=f"[テスト] {message.subject}")
+    elif channel == "line":
+        notice = session.get_one(Notice, notice_ref)
+        message = render_line(notice, organisation, locale, previews=previews)
     else:
         notice = session.get_one(Notice, notice_ref)
         message = render_push(notice, organisation, locale, previews=previews)

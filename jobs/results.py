@@ -46,11 +46,15 @@ def later(row: ClaimedRow, when: datetime, reason: str) -> dict[str, Any]:
 
 
 def backoff(
-    attempts: int, retry_after: float | None = None, base: timedelta = RETRY_BASE
+    attempts: int,
+    retry_after: float | None = None,
+    base: timedelta = RETRY_BASE,
+    jitter: float | None = None,
 ) -> timedelta:
     """Exponential with jitter, never sooner than the provider asked."""
     first = base.total_seconds()
-    delay = min(first * 2 ** max(attempts - 1, 0), 6 * 3600) * random.uniform(0.5, 1.5)
+    jitter = random.uniform(0.5, 1.5) if jitter is None else jitter
+    delay = min(first * 2 ** max(attempts - 1, 0), 6 * 3600) * jitter
     return timedelta(seconds=max(delay, retry_after or 0))
 
 
@@ -60,6 +64,7 @@ def outcome(
     now: datetime,
     max_attempts: int,
     retry_base: timedelta = RETRY_BASE,
+    jitter: float | None = None,
 ) -> dict[str, Any]:
     if result.outcome == "sent":
         return {
@@ -75,7 +80,7 @@ def outcome(
         delay = (
             timedelta(0)
             if result.retry_after == 0
-            else backoff(attempts, result.retry_after, retry_base)
+            else backoff(attempts, result.retry_after, retry_base, jitter)
         )
         return {
             "id": result.delivery_id,

@@ -19,6 +19,7 @@ from service import create_app, get_database
 from service.calendar.digest import DigestSchedule
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, build_channels
+from service.line_chat import expired_links
 from service.models import Priority
 from service.settings import Settings
 from service.subscribers import erase_expired
@@ -42,6 +43,7 @@ class Worker:
             rate_limits={
                 "email": parse_rate_limits(self.settings.send_rate_email),
                 "webpush": parse_rate_limits(self.settings.send_rate_webpush),
+                "line": parse_rate_limits(self.settings.send_rate_line),
             },
             quiet_hours=QuietHours.parse(self.settings.quiet_hours, self.settings.timezone),
             allowlist=self.settings.delivery_allowlist,
@@ -91,14 +93,16 @@ class Worker:
         return self.dispatch(max_priority=Priority.CONFIRM)
 
     def upkeep(self, now: datetime | None = None) -> None:
-        """Daily: erase those who left past the retention period; drop stale sign-ups."""
+        """Daily: erase those who left past the retention period; drop stale sign-ups and
+        LINE link codes never sent."""
+        now = now or utcnow()
         with self.app.app_context(), get_database().session() as session:
             erased, dropped = erase_expired(
-                session,
-                now=now or utcnow(),
-                retention=timedelta(days=self.settings.retention_days),
+                session, now=now, retention=timedelta(days=self.settings.retention_days)
             )
-        log.info("upkeep erased=%d unconfirmed_dropped=%d", erased, dropped)
+            codes = expired_links(session, now)
+            session.commit()
+        log.info("upkeep erased=%d unconfirmed_dropped=%d line_codes=%d", erased, dropped, codes)
 
     def run_once(self, now: datetime | None = None) -> int:
         self.schedule(now)

@@ -20,3 +20,32 @@ def render_markdown(source: str) -> Markup:
             url_schemes={"https", "http", "mailto", "tel"},
         )
     )
+
+
+def plain_text(source: str) -> tuple[str, list[tuple[str, str]]]:
+    """The words of a body for a chat bubble, which shows no markup, and its web links
+    (label, url), which the bubble offers as buttons instead."""
+    lines: list[str] = []
+    links: list[tuple[str, str]] = []
+    bullet = ""
+    for token in _markdown.parse(source):
+        if token.type == "list_item_open":
+            bullet = "・"
+        elif token.type == "paragraph_close" and not token.hidden:
+            lines.append("")
+        elif token.type in {"heading_close", "bullet_list_close", "ordered_list_close"}:
+            lines.append("")
+        elif token.type == "inline":
+            words, label_start, href = [], 0, ""
+            for child in token.children or []:
+                if child.type in {"text", "code_inline"}:
+                    words.append(child.content)
+                elif child.type in {"softbreak", "hardbreak"}:
+                    words.append("\n")
+                elif child.type == "link_open":
+                    href, label_start = str(child.attrGet("href") or ""), len(words)
+                elif child.type == "link_close" and href.startswith(("https://", "http://")):
+                    links.append(("".join(words[label_start:]).strip() or href, href))
+            lines.append(bullet + "".join(words))
+            bullet = ""
+    return "\n".join(lines).strip(), links

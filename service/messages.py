@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import gettext
@@ -14,7 +15,7 @@ from sqlmodel import Session, col, select
 from service.channels import Recipient, RenderedMessage
 from service.db import among
 from service.languages import in_language
-from service.markdown import render_markdown
+from service.markdown import plain_text, render_markdown
 from service.models import (
     DeliveryKind,
     Notice,
@@ -38,7 +39,7 @@ REASON = "%%reason%%"
 REASON_HTML = "%%reason_html%%"  # the same line, escaped: it quotes what staff named topics
 
 
-def _sender(organisation: Organisation, settings: Settings) -> dict[str, str]:
+def _sender(organisation: Organisation, settings: Settings) -> dict[str, Any]:
     return {
         "sender_email": settings.mail_from or organisation.sender_email,
         "sender_name": organisation.sender_name,
@@ -138,6 +139,66 @@ def render_push(
         link=PREFERENCES_URL,
         icon=f"{settings.public_base_url}/static/icon-192.png",
     )
+
+
+# What a parent sends in LINE to get their settings link, or to stop (service.line_chat).
+LINE_SETTINGS_WORD = "設定"
+LINE_BUTTONS = 3  # link buttons under a LINE notice, besides the settings one
+
+
+def render_line(
+    notice: Notice, organisation: Organisation, locale: str, *, previews: bool
+) -> RenderedMessage:
+    """A notice as a LINE bubble. One multicast carries it to 500 people, so it holds no one's
+    own link: its button sends "設定", and the answer to that is the parent's settings link."""
+    text, links = plain_text(notice.body)
+    with in_language(locale):
+        title = discreet_subject(notice.title, organisation)
+        alt_text = title if previews else gettext(
+            "There is a notice from %(name)s", name=organisation.name
+        )
+        footer = gettext(
+            "To change your topics or stop these notices, tap the button or send “stop”."
+        )
+        settings_label = gettext("Settings and stopping")
+    buttons = [
+        {"type": "button", "style": "link", "action": {"type": "uri", "label": label_, "uri": url}}
+        for label_, url in ((_label(label), url) for label, url in links[:LINE_BUTTONS])
+    ]
+    buttons.append(
+        {
+            "type": "button",
+            "style": "secondary",
+            "action": {"type": "message", "label": settings_label, "text": LINE_SETTINGS_WORD},
+        }
+    )
+    bubble = {
+        "type": "bubble",
+        "body": {
+            "type": "box",
+            "layout": "vertical",
+            "spacing": "md",
+            "contents": [
+                {"type": "text", "text": notice.title, "weight": "bold", "wrap": True},
+                {"type": "text", "text": text[:4000] or " ", "wrap": True, "size": "sm"},
+                {"type": "text", "text": footer, "wrap": True, "size": "xs", "color": "#666666"},
+            ],
+        },
+        "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": buttons},
+    }
+    return RenderedMessage(
+        subject=alt_text,
+        text=f"{notice.title}\n\n{text}\n\n{footer}",
+        html="",
+        sender_email="",
+        sender_name=organisation.name,
+        flex=bubble,
+    )
+
+
+def _label(text: str) -> str:
+    """A button's words: LINE refuses more than 40 characters."""
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def registration_reasons(

@@ -159,6 +159,25 @@ class Endpoint(SQLModel, table=True):
     soft_bounces: int = 0
 
 
+class LineLink(SQLModel, table=True):
+    """A one-time code that carries a parent's choices on the QR landing into their LINE chat.
+
+    LINE tells the webhook nothing about where a new friend came from, so the landing page
+    fills this code into the chat for the parent to send. Deleted when used or a day old.
+    """
+
+    __tablename__ = "line_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    organisation_id: int = _fk("organisation.id")
+    source_id: int | None = _fk("source.id", ondelete="SET NULL", nullable=True)
+    locale: str = Field(default="ja", max_length=16)
+    # {"topics": [ids], "anchor_date": "YYYY-MM-DD" | None, "birth_months": ["YYYY-MM-DD"]}
+    choices: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = _created()
+
+
 class Subscription(SQLModel, table=True):
     subscriber_id: int = Field(
         sa_column=Column(Integer, ForeignKey("subscriber.id", ondelete="CASCADE"), primary_key=True)

@@ -43,6 +43,8 @@ class Transition:
     label: str
 
 
+CHANNELS = ("email", "webpush", "line")  # what a notice may be sent through
+
 TRANSITIONS = {
     "submit": Transition(
         frozenset({NoticeStatus.DRAFT}), NoticeStatus.SUBMITTED, Role.EDITOR, "承認を依頼する"

@@ -26,31 +26,51 @@ def record_sendgrid_events(
 ) -> int:
     """Apply each new event once; returns how many were new."""
     applied = 0
-    dialect = session.get_bind().dialect.name
     for event in events:
         event_id, kind = _text(event.get("sg_event_id")), _text(event.get("event"))
         if not event_id or not kind:
             continue
         delivery_id = _int(event.get("delivery_id"))  # our custom arg, echoed at the top level
         delivery = session.get(Delivery, delivery_id) if delivery_id else None
-        new = session.execute(
-            insert_ignoring_conflicts(ProviderEvent, dialect)
-            .values(
-                provider="sendgrid",
-                event_id=event_id[:100],
-                kind=kind[:32],
-                delivery_id=delivery.id if delivery else None,
-                received_at=now,
-            )
-            .returning(col(ProviderEvent.id))
-        ).scalar_one_or_none()
-        if new is None:
-            continue  # seen before: providers post at least once, not exactly once
+        if not first_time(
+            session,
+            provider="sendgrid",
+            event_id=event_id,
+            kind=kind,
+            delivery_id=delivery.id if delivery else None,
+            now=now,
+        ):
+            continue
         applied += 1
         if delivery is not None:
             _apply(session, delivery, kind, event, now)
     session.commit()
     return applied
+
+
+def first_time(
+    session: Session,
+    *,
+    provider: str,
+    event_id: str,
+    kind: str,
+    now: datetime,
+    delivery_id: int | None = None,
+) -> bool:
+    """Note the event; False when it was noted before (providers post at least once, not
+    exactly once, and a repeated event must change nothing)."""
+    new = session.execute(
+        insert_ignoring_conflicts(ProviderEvent, session.get_bind().dialect.name)
+        .values(
+            provider=provider,
+            event_id=event_id[:100],
+            kind=kind[:32],
+            delivery_id=delivery_id,
+            received_at=now,
+        )
+        .returning(col(ProviderEvent.id))
+    ).scalar_one_or_none()
+    return new is not None
 
 
 def _apply(

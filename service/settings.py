@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -48,6 +49,10 @@ class Settings:
     firebase_credentials: str = ""
     firebase_web_config: str = ""
     fcm_api_host: str = "https://fcm.googleapis.com"
+    line_channel_secret: str = ""
+    line_channel_access_token: str = ""
+    line_account_id: str = ""  # the official account's ID, "@" and all: "@123abcde"
+    line_api_host: str = "https://api.line.me"
     ratelimit_enabled: bool = True
     ratelimit_storage_uri: str = "memory://"
     quiet_hours: str = "21:00-08:00"
@@ -62,6 +67,7 @@ class Settings:
     # Within SendGrid's and FCM's published quotas; shared by every worker process.
     send_rate_email: str = "10000/second;600000/minute"
     send_rate_webpush: str = "5000/second;300000/minute"
+    send_rate_line: str = "100000/second"  # multicast: 200 calls a second, 500 people each
     # Rehearsal: when set, only these addresses (or @domains) are sent to; the rest are logged.
     delivery_allowlist: tuple[str, ...] = ()
 
@@ -92,6 +98,10 @@ class Settings:
             firebase_credentials=get("FIREBASE_CREDENTIALS", ""),
             firebase_web_config=get("FIREBASE_WEB_CONFIG", ""),
             fcm_api_host=get("FCM_API_HOST", cls.fcm_api_host),
+            line_channel_secret=get("LINE_CHANNEL_SECRET", ""),
+            line_channel_access_token=get("LINE_CHANNEL_ACCESS_TOKEN", ""),
+            line_account_id=get("LINE_ACCOUNT_ID", "").strip(),
+            line_api_host=get("LINE_API_HOST", cls.line_api_host).rstrip("/"),
             ratelimit_enabled=_flag(get("RATELIMIT_ENABLED", "true")),
             ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI", "memory://"),
             quiet_hours=get("QUIET_HOURS", cls.quiet_hours),
@@ -106,6 +116,7 @@ class Settings:
             claim_lease_seconds=int(get("CLAIM_LEASE_SECONDS", str(cls.claim_lease_seconds))),
             send_rate_email=get("SEND_RATE_EMAIL", cls.send_rate_email),
             send_rate_webpush=get("SEND_RATE_WEBPUSH", cls.send_rate_webpush),
+            send_rate_line=get("SEND_RATE_LINE", cls.send_rate_line),
             delivery_allowlist=tuple(
                 item.strip().lower()
                 for item in get("DELIVERY_ALLOWLIST", "").split(",")
@@ -119,6 +130,13 @@ class Settings:
         """The public Firebase web config (with "vapidKey"), or None when push is off."""
         return json.loads(self.firebase_web_config) if self.firebase_web_config else None
 
+    @property
+    def line_enabled(self) -> bool:
+        """LINE is offered only when all three settings are there."""
+        return bool(
+            self.line_channel_secret and self.line_channel_access_token and self.line_account_id
+        )
+
     def checked(self) -> Settings:
         """Refuse what cannot run; in development, fill in a generated secret key."""
         if self.firebase_web_config:
@@ -129,6 +147,13 @@ class Settings:
             missing = {"apiKey", "projectId", "messagingSenderId", "appId", "vapidKey"} - set(web)
             if missing:
                 raise SettingsError(f"FIREBASE_WEB_CONFIG lacks {', '.join(sorted(missing))}")
+        line = (self.line_channel_secret, self.line_channel_access_token, self.line_account_id)
+        if any(line) and not all(line):
+            raise SettingsError(
+                "LINE needs LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN and LINE_ACCOUNT_ID"
+            )
+        if self.line_account_id and not re.fullmatch(r"@[0-9a-z._-]+", self.line_account_id):
+            raise SettingsError("LINE_ACCOUNT_ID is the account's ID with its @, like @123abcde")
         if self.email_backend not in {"outbox", "sendgrid"}:
             raise SettingsError("EMAIL_BACKEND must be outbox or sendgrid")
         if self.email_backend == "sendgrid" and not self.sendgrid_api_key:

@@ -28,7 +28,9 @@ from service import create_app
 from service.db import Database, make_engine
 from service.migrate import upgrade_database
 from service.settings import Settings
+from tests.fakes import line as line_fake
 from tests.fakes.google import FakeGoogle
+from tests.fakes.line import FakeLine
 from tests.fakes.sendgrid import API_KEY, FakeSendGrid
 from tests.reliability.report import summary_lines
 
@@ -114,6 +116,25 @@ def with_sendgrid(settings: Settings, fake: FakeSendGrid, **overrides: Any) -> S
 @pytest.fixture
 def fake_sendgrid() -> Iterator[FakeSendGrid]:
     fake = FakeSendGrid().start()
+    yield fake
+    fake.stop()
+
+
+def with_line(settings: Settings, fake: FakeLine, **overrides: Any) -> Settings:
+    """These settings, with the LINE channel on and talking to the fake LINE API."""
+    return replace(
+        settings,
+        line_channel_secret=line_fake.CHANNEL_SECRET,
+        line_channel_access_token=line_fake.ACCESS_TOKEN,
+        line_account_id=line_fake.ACCOUNT_ID,
+        line_api_host=fake.url,
+        **overrides,
+    )
+
+
+@pytest.fixture
+def fake_line() -> Iterator[FakeLine]:
+    fake = FakeLine().start()
     yield fake
     fake.stop()
 

@@ -138,6 +138,19 @@ def add_push_endpoint(session: Session, *, subscriber: Subscriber, token: str) -
     return endpoint
 
 
+def add_line_endpoint(session: Session, *, subscriber: Subscriber, user_id: str) -> Endpoint:
+    endpoint = Endpoint(
+        subscriber_id=subscriber.id,
+        channel="line",
+        address=user_id,
+        address_hash=hash_address("line", user_id),
+        verified_at=utcnow(),
+    )
+    session.add(endpoint)
+    session.commit()
+    return endpoint
+
+
 def create_notice(
     session: Session,
     *,

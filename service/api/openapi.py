@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.notices import CHANNELS
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -77,7 +79,7 @@ SCHEMAS: dict[str, Any] = {
             "body": {"type": "string"},
             "status": {"enum": ["draft", "submitted", "scheduled", "paused", "archived"]},
             "topics": {"type": "array", "items": {"type": "integer"}},
-            "channels": {"type": "array", "items": {"enum": ["email", "webpush"]}},
+            "channels": {"type": "array", "items": {"enum": list(CHANNELS)}},
             "rule_kind": {"enum": ["once", "rrule", "relative"]},
             "starts_at": {"type": ["string", "null"], "format": "date-time"},
             "rrule": {"type": ["string", "null"]},
@@ -96,7 +98,7 @@ SCHEMAS: dict[str, Any] = {
             "title": {"type": "string", "maxLength": 200},
             "body": {"type": "string"},
             "topics": {"type": "array", "items": {"type": "integer"}, "minItems": 1},
-            "channels": {"type": "array", "items": {"enum": ["email", "webpush"]}},
+            "channels": {"type": "array", "items": {"enum": list(CHANNELS)}},
             "rule_kind": {"enum": ["once", "rrule", "relative"]},
             "starts_at": {"type": "string", "format": "date-time"},
             "rrule": {

@@ -14,6 +14,7 @@ from service.calendar import RuleError, check_rrule, parse_send_time
 from service.calendar.business_days import HolidayShift
 from service.models import Notice, Role, RuleKind, Source, Topic
 from service.notices import (
+    CHANNELS,
     NoticeError,
     apply_action,
     outside_department,
@@ -193,8 +194,8 @@ def _validated(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     if not isinstance(holiday_shift, str) or holiday_shift not in {s.value for s in HolidayShift}:
         errors.append("holiday_shift: none, previous or next")
     channels = body.get("channels", ["email"])
-    if not _list_of(channels, str) or not channels or not set(channels) <= {"email", "webpush"}:
-        errors.append("channels: email and/or webpush")
+    if not _list_of(channels, str) or not channels or not set(channels) <= set(CHANNELS):
+        errors.append("channels: one or more of email, webpush and line")
     urgent = body.get("urgent", False)
     if not isinstance(urgent, bool):
         errors.append("urgent: true or false")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.channels.line_messaging import LineMessaging
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class RenderedMessage:
     categories: tuple[str, ...] = ()
     link: str = ""  # push: what a tap opens
     icon: str = ""  # push: the notification's icon
+    flex: Mapping[str, Any] | None = None  # LINE: the chat bubble; `subject` is its alt text
 
 
 @dataclass(frozen=True)
@@ -92,4 +96,17 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
             api_host=settings.fcm_api_host,
             timeout=settings.provider_timeout_seconds,
         )
+    if settings.line_enabled:
+        channels["line"] = line_channel(settings)
     return channels
+
+
+def line_channel(settings: Settings) -> LineMessaging:
+    """Also answers the webhook's events (replies and profiles)."""
+    from service.channels.line_messaging import LineMessaging
+
+    return LineMessaging(
+        settings.line_channel_access_token,
+        api_host=settings.line_api_host,
+        timeout=settings.provider_timeout_seconds,
+    )

@@ -62,8 +62,12 @@ class SubscribeForm(Form):
         validators=[DataRequired(message=_l("Please agree to the privacy notice to continue."))]
     )
 
+    channel = HiddenField()  # "line" from the LINE button: no address is asked for
+
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
+        if self.channel.data == "line":
+            return valid
         if not self.email.data and not self.push_token.data:  # one way to reach the parent
             self.email.errors = [*self.email.errors, _l("Please enter your email address.")]
             return False

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+
 from flask import Response, abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
@@ -11,9 +13,11 @@ from service import csrf, get_session, get_settings, limiter
 from service.db import commit_without_waiting
 from service.errors import render_error
 from service.languages import current_language, use_language
-from service.models import Endpoint, Organisation, Source, Subscriber
+from service.line_chat import LINK_KEPT, chat_url, new_link, shown_code
+from service.models import Endpoint, LineLink, Organisation, Source, Subscriber
 from service.public import blueprint
 from service.public.forms import SubscribeForm
+from service.qr import qr_svg
 from service.subscribers import active_topics, confirm_email, register_subscriber, unsubscribe
 from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
 from service.types import utcnow
@@ -93,6 +97,7 @@ def _render_landing(
         form=form,
         locale=current_language(),
         firebase_web=get_settings().firebase_web,
+        line_enabled=get_settings().line_enabled,
     ), status
 
 
@@ -118,8 +123,22 @@ def subscribe() -> ResponseReturnValue:
         SelectChoice(topic.id or 0, topic.name(locale))
         for topic in active_topics(session, source.organisation_id)
     ]
+    if form.channel.data == "line" and not get_settings().line_enabled:
+        _stop(400, gettext("LINE is not available"), gettext("Please register by email."))
     if not form.validate():
         return _render_landing(session, source, form, status=400)
+    if form.channel.data == "line":
+        link = new_link(
+            session,
+            source=source,
+            locale=locale,
+            topic_ids=form.topics.data or [],
+            anchor_date=form.anchor_date.data,
+            birth_months=form.birth_months(),
+            now=utcnow(),
+        )
+        session.commit()
+        return redirect(url_for("public.line_link", code=link.code), code=303)
     subscriber = register_subscriber(
         session,
         source=source,
@@ -136,6 +155,33 @@ def subscribe() -> ResponseReturnValue:
         flash(gettext("Your registration is complete"), "info")
         return redirect(url_for("public.preferences", token=manage_token(subscriber)), code=303)
     return redirect(url_for("public.check_inbox", code=source.code, lang=locale), code=303)
+
+
+@blueprint.get("/line/<code>")
+def line_link(code: str) -> ResponseReturnValue:
+    """The last step to LINE: open the chat, where the code is filled in, and send it."""
+    session = get_session()
+    settings = get_settings()
+    link = session.exec(select(LineLink).where(LineLink.code == code)).first()
+    if link is None or link.created_at < utcnow() - LINK_KEPT or not settings.line_enabled:
+        _stop(
+            410,
+            gettext("This registration code can no longer be used"),
+            gettext(
+                "It has been used already, or more than a day has passed. "
+                "Please register again from the QR code."
+            ),
+        )
+    assert link is not None
+    use_language(link.locale)
+    url = chat_url(settings.line_account_id, link.code, link.locale)
+    return render_template(
+        "public/line.html",
+        organisation=session.get_one(Organisation, link.organisation_id),
+        code=shown_code(link.code),
+        chat_url=url,
+        qr="data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode(),
+    )
 
 
 @blueprint.get("/s/<code>/sent")

@@ -74,7 +74,11 @@ class NoticeForm(Form):
     )
     channels = SelectMultipleField(
         "配信方法",
-        choices=[SelectChoice("email", "メール"), SelectChoice("webpush", "端末への通知")],
+        choices=[
+            SelectChoice("email", "メール"),
+            SelectChoice("webpush", "端末への通知"),
+            SelectChoice("line", "LINE"),
+        ],
         validators=[DataRequired(message="配信方法を選んでください。")],
     )
     rule_kind = RadioField(

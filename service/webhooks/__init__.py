@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 import json
+import logging
+from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from linebot.v3 import WebhookParser
+from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3.webhooks import (
+    Event,
+    FollowEvent,
+    MessageEvent,
+    TextMessageContent,
+    UnfollowEvent,
+    UserSource,
+)
 from sendgrid.helpers.eventwebhook import EventWebhook
+from sqlmodel import Session
 
 from service import csrf, get_session, get_settings
-from service.provider_events import record_sendgrid_events
+from service.channels import line_channel
+from service.channels.line_messaging import LineMessaging
+from service.line_chat import Reply, finish, on_follow, on_text, reply_messages, unfollow
+from service.provider_events import first_time, record_sendgrid_events
 from service.types import utcnow
+
+log = logging.getLogger(__name__)
 
 blueprint = Blueprint("webhooks", __name__)
 
@@ -48,3 +66,85 @@ def sendgrid_events() -> ResponseReturnValue:
         return _refuse(400, "the body is not a list of events")
     applied = record_sendgrid_events(get_session(), events, now=utcnow())
     return jsonify(received=len(events), applied=applied)
+
+
+@blueprint.post("/line")
+@csrf.exempt  # authenticated by its signature
+def line_events() -> ResponseReturnValue:
+    settings = get_settings()
+    if not settings.line_enabled:
+        return _refuse(403, "LINE is not configured")
+    signature = request.headers.get("X-Line-Signature")
+    if not signature:
+        return _refuse(401, "signature missing")
+    request.max_content_length = 1024 * 1024
+    payload = request.get_data(as_text=True)
+    try:
+        events = WebhookParser(settings.line_channel_secret).parse(payload, signature)
+    except InvalidSignatureError:
+        return _refuse(403, "signature does not verify")
+    except (ValueError, KeyError, TypeError):
+        return _refuse(400, "the body is not a LINE webhook payload")
+    line = _line()
+    session = get_session()
+    replies = [answer for event in events if (answer := _apply(session, line, event))]
+    session.commit()
+    # Replies go after the commit: a reply token lives about a minute, too short to queue, and
+    # a lost reply loses nothing (any message to the account brings the parent's link again).
+    for reply, user_id in replies:
+        _send_reply(line, finish(session, reply, user_id=user_id, settings=settings))
+    return jsonify(received=len(events))
+
+
+def _line() -> LineMessaging:
+    if "yorisou.line" not in current_app.extensions:
+        current_app.extensions["yorisou.line"] = line_channel(get_settings())
+    line: LineMessaging = current_app.extensions["yorisou.line"]
+    return line
+
+
+def _apply(session: Session, line: LineMessaging, event: Any) -> tuple[Reply, str] | None:
+    """Change what the event asks for; the reply it needs, if any, with the user it goes to."""
+    if not isinstance(event, Event) or not isinstance(event.source, UserSource):
+        return None  # group chats, and kinds this account does not handle
+    if str(event.mode) == "standby" or not event.source.user_id:
+        return None  # another channel of the account is answering
+    user_id, now = event.source.user_id, utcnow()
+    kind = event.type or "event"
+    if not first_time(
+        session, provider="line", event_id=event.webhook_event_id, kind=kind, now=now
+    ):
+        return None  # redelivered, and handled the first time
+    if isinstance(event, UnfollowEvent):
+        unfollow(session, user_id=user_id, now=now)
+        return None
+    if isinstance(event, FollowEvent):
+        reply = on_follow(
+            session,
+            user_id=user_id,
+            reply_token=event.reply_token,
+            language=_language(line, user_id),
+            now=now,
+        )
+        return (reply, user_id) if reply else None
+    if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
+        text = event.message.text or ""
+        return on_text(
+            session, user_id=user_id, reply_token=event.reply_token, text=text, now=now
+        ), user_id
+    return None
+
+
+def _language(line: LineMessaging, user_id: str) -> str | None:
+    try:
+        return line.language(user_id)
+    except Exception:  # a greeting in Japanese is fine
+        log.warning("LINE profile not read; greeting in Japanese", exc_info=True)
+        return None
+
+
+def _send_reply(line: LineMessaging, reply: Reply) -> None:
+    try:
+        line.reply(reply.token, reply_messages(reply))
+    except Exception as error:
+        log.warning("LINE reply not sent (%s): %s", reply.kind, type(error).__name__)

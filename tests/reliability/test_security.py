@@ -75,6 +75,7 @@ FORMS = {
 NO_CSRF = {
     "public.unsubscribe_now": "one-click unsubscribe from the mail client (RFC 8058), by token",
     "webhooks.sendgrid_events": "SendGrid's signed posts",
+    "webhooks.line_events": "LINE's signed posts (X-Line-Signature)",
     "api.create_notice": "a bearer token, no cookies",
     "api.notice_action": "a bearer token, no cookies",
 }

@@ -1,0 +1,400 @@
+"""The LINE official account's side of the conversation: follows, unfollows and what parents
+send it. Each event changes rows and yields the reply for it; the webhook sends the replies
+after the commit.
+
+A LINE registration is a subscriber with one endpoint whose address is the LINE user id. Adding
+the account as a friend is consent, so it is verified at once, like a push token. LINE says
+nothing of where a friend came from: the QR landing hands the parent a one-time link code that
+LINE fills into the chat, and sending it brings the counter and the choices made there along.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from flask_babel import gettext
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from service.addresses import hash_address
+from service.languages import LANGUAGES, in_language
+from service.messages import LINE_SETTINGS_WORD
+from service.models import (
+    Child,
+    Endpoint,
+    LineLink,
+    Organisation,
+    Source,
+    Subscriber,
+    SubscriptionMode,
+    Suppression,
+)
+from service.settings import Settings
+from service.subscribers import active_topics, local_date, set_topics, unsubscribe
+from service.tokens import Purpose, make_token
+
+log = logging.getLogger(__name__)
+
+LINK_KEPT = timedelta(days=1)
+_CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to mistake: no 0/O, 1/I
+_CODE = re.compile(rf"([{_CODE_LETTERS}]{{4}})-?([{_CODE_LETTERS}]{{4}})")
+STOP_WORDS = {"停止", "配信停止", "ていし", "はいしんていし", "stop", "unsubscribe"}
+SETTINGS_WORDS = {LINE_SETTINGS_WORD, "せってい", "settings"}
+START_WORDS = {"登録", "とうろく", "開始", "再開", "start"}
+
+
+@dataclass
+class Reply:
+    """What to answer one event with, in the parent's language."""
+
+    token: str
+    locale: str
+    kind: str  # greeting | linked | settings | stopped | not-registered | bad-code | other
+    preferences_url: str = ""
+    contact: str = ""
+
+
+# --- the landing's side: the link code --------------------------------------------------
+
+
+def new_link(
+    session: Session,
+    *,
+    source: Source,
+    locale: str,
+    topic_ids: Sequence[int],
+    anchor_date: date | None,
+    birth_months: Sequence[date],
+    now: datetime,
+) -> LineLink:
+    link = LineLink(
+        code="".join(secrets.choice(_CODE_LETTERS) for _ in range(8)),
+        organisation_id=source.organisation_id,
+        source_id=source.id,
+        locale=locale,
+        choices={
+            "topics": sorted(set(topic_ids)),
+            "anchor_date": anchor_date.isoformat() if anchor_date else None,
+            "birth_months": [month.isoformat() for month in birth_months],
+        },
+        created_at=now,
+    )
+    session.add(link)
+    session.flush()
+    return link
+
+
+def shown_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def chat_url(account_id: str, code: str, locale: str) -> str:
+    """LINE opens the account's chat with the code typed in, after its add-friend screen for
+    someone who is not a friend yet."""
+    with in_language(locale):
+        text = gettext("Registration code %(code)s", code=shown_code(code))
+    return f"https://line.me/R/oaMessage/{quote(account_id)}/?{quote(text)}"
+
+
+def expired_links(session: Session, now: datetime) -> int:
+    result = session.execute(delete(LineLink).where(col(LineLink.created_at) < now - LINK_KEPT))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- the account's side: events ---------------------------------------------------------
+
+
+def _registration(session: Session, organisation_id: int, user_id: str) -> Subscriber | None:
+    return session.exec(
+        select(Subscriber)
+        .join(Endpoint, col(Endpoint.subscriber_id) == Subscriber.id)
+        .where(
+            Endpoint.channel == "line",
+            Endpoint.address_hash == hash_address("line", user_id),
+            Subscriber.organisation_id == organisation_id,
+            col(Subscriber.unsubscribed_at).is_(None),
+        )
+    ).first()
+
+
+def _registrations(session: Session, user_id: str) -> list[Subscriber]:
+    """Every live registration of this LINE user (one per organisation at most)."""
+    return list(
+        session.exec(
+            select(Subscriber)
+            .join(Endpoint, col(Endpoint.subscriber_id) == Subscriber.id)
+            .where(
+                Endpoint.channel == "line",
+                Endpoint.address_hash == hash_address("line", user_id),
+                col(Subscriber.unsubscribed_at).is_(None),
+            )
+            .order_by(col(Subscriber.id))
+        )
+    )
+
+
+def home_organisation(session: Session) -> Organisation | None:
+    """One LINE account serves one municipality: a follow with no code joins the first
+    organisation (a deployment normally has just one)."""
+    return session.exec(select(Organisation).order_by(col(Organisation.id))).first()
+
+
+def follow(
+    session: Session, *, organisation: Organisation, user_id: str, locale: str, now: datetime
+) -> Subscriber:
+    """The parent added the account, unblocked it or asked to start: their live registration,
+    made now if there is none, with its LINE endpoint working again."""
+    subscriber = _registration(session, organisation.id or 0, user_id)
+    address_hash = hash_address("line", user_id)
+    if subscriber is None:
+        subscriber = Subscriber(
+            public_id=uuid.uuid4().hex,
+            organisation_id=organisation.id or 0,
+            locale=locale,
+            created_at=now,
+            confirmed_at=now,
+            anchor_date=local_date(now, organisation.timezone),
+        )
+        session.add(subscriber)
+        session.flush()
+        session.add(
+            Endpoint(
+                subscriber_id=subscriber.id or 0,
+                channel="line",
+                address=user_id,
+                address_hash=address_hash,
+                created_at=now,
+                verified_at=now,
+            )
+        )
+    session.execute(
+        update(Endpoint)
+        .where(
+            col(Endpoint.subscriber_id) == subscriber.id,
+            col(Endpoint.channel) == "line",
+            col(Endpoint.address_hash) == address_hash,
+        )
+        .values(disabled_at=None, disabled_reason=None)
+    )
+    # Adding the account is consent given anew: lift a block left by an earlier erasure.
+    session.execute(
+        delete(Suppression).where(
+            col(Suppression.organisation_id) == organisation.id,
+            col(Suppression.channel) == "line",
+            col(Suppression.address_hash) == address_hash,
+        )
+    )
+    session.flush()
+    return subscriber
+
+
+def unfollow(session: Session, *, user_id: str, now: datetime) -> None:
+    """Blocked or removed: LINE would accept messages to them and drop them, so stop at once."""
+    session.execute(
+        update(Endpoint)
+        .where(
+            col(Endpoint.channel) == "line",
+            col(Endpoint.address_hash) == hash_address("line", user_id),
+            col(Endpoint.disabled_at).is_(None),
+        )
+        .values(disabled_at=now, disabled_reason="unfollowed")
+    )
+
+
+def use_link(session: Session, *, link: LineLink, user_id: str, now: datetime) -> Subscriber:
+    """The parent sent their code: the registration takes the counter and the choices."""
+    organisation = session.get_one(Organisation, link.organisation_id)
+    subscriber = follow(
+        session, organisation=organisation, user_id=user_id, locale=link.locale, now=now
+    )
+    subscriber.source_id = subscriber.source_id or link.source_id
+    subscriber.locale = link.locale
+    choices = link.choices or {}
+    if choices.get("anchor_date"):
+        subscriber.anchor_date = date.fromisoformat(choices["anchor_date"])
+    session.add(subscriber)
+    offered = {topic.id for topic in active_topics(session, organisation.id or 0)}
+    chosen = [topic_id for topic_id in choices.get("topics", []) if topic_id in offered]
+    if chosen:
+        set_topics(
+            session,
+            subscriber=subscriber,
+            modes=dict.fromkeys(chosen, SubscriptionMode.INSTANT),
+            now=now,
+        )
+    if months := choices.get("birth_months"):
+        session.execute(delete(Child).where(col(Child.subscriber_id) == subscriber.id))
+        session.add_all(
+            Child(subscriber_id=subscriber.id or 0, birth_month=date.fromisoformat(month))
+            for month in months
+        )
+    session.delete(link)
+    return subscriber
+
+
+def _link(session: Session, text: str, now: datetime) -> LineLink | None | bool:
+    """The link a message's code names; False for a code that is not (or no longer) good;
+    None when the message holds no code."""
+    match = _CODE.search(text.upper())
+    if match is None:
+        return None
+    link = session.exec(select(LineLink).where(LineLink.code == "".join(match.groups()))).first()
+    if link is None or link.created_at < now - LINK_KEPT:
+        return False
+    return link
+
+
+def _words(text: str) -> str:
+    """A message as a keyword: width, case, quotes and a reading in brackets set aside."""
+    text = re.sub(r"\(.*?\)", "", unicodedata.normalize("NFKC", text))
+    return text.strip().strip("「」\"'“”。.!").lower()
+
+
+def on_follow(
+    session: Session, *, user_id: str, reply_token: str, language: str | None, now: datetime
+) -> Reply | None:
+    organisation = home_organisation(session)
+    if organisation is None:
+        return None
+    locale = language if language in LANGUAGES else "ja"
+    subscriber = follow(session, organisation=organisation, user_id=user_id, locale=locale, now=now)
+    return Reply(reply_token, subscriber.locale, "greeting")
+
+
+def on_text(session: Session, *, user_id: str, reply_token: str, text: str, now: datetime) -> Reply:
+    words = _words(text)
+    registrations = _registrations(session, user_id)
+    locale = registrations[0].locale if registrations else "ja"
+    if words in STOP_WORDS:
+        for subscriber in registrations:
+            unsubscribe(session, subscriber=subscriber, now=now)
+        return Reply(reply_token, locale, "stopped" if registrations else "not-registered")
+    if words in START_WORDS:
+        organisation = (
+            session.get(Organisation, registrations[0].organisation_id)
+            if (registrations)
+            else home_organisation(session)
+        )
+        if organisation is None:
+            return Reply(reply_token, locale, "other")
+        follow(session, organisation=organisation, user_id=user_id, locale=locale, now=now)
+        return Reply(reply_token, locale, "greeting")
+    link = _link(session, unicodedata.normalize("NFKC", text), now)
+    if link is False:
+        return Reply(reply_token, locale, "bad-code")
+    if isinstance(link, LineLink):
+        subscriber = use_link(session, link=link, user_id=user_id, now=now)
+        return Reply(reply_token, subscriber.locale, "linked")
+    if words in SETTINGS_WORDS:
+        return Reply(reply_token, locale, "settings" if registrations else "not-registered")
+    return Reply(reply_token, locale, "other")
+
+
+def finish(session: Session, reply: Reply, *, user_id: str, settings: Settings) -> Reply:
+    """Fill in the parent's own link and the contact line, once the changes are made."""
+    registrations = _registrations(session, user_id)
+    if registrations and reply.kind in {"greeting", "linked", "settings", "other"}:
+        subscriber = registrations[-1]
+        token = make_token(settings.secret_key, Purpose.MANAGE, subscriber.public_id)
+        reply.preferences_url = f"{settings.public_base_url}/preferences/{token}"
+        reply.contact = session.get_one(Organisation, subscriber.organisation_id).contact_line
+    elif organisation := home_organisation(session):
+        reply.contact = organisation.contact_line
+    return reply
+
+
+def reply_messages(reply: Reply) -> list[dict[str, Any]]:
+    """The LINE message objects for a reply: words, and a button to the parent's own page."""
+    with in_language(reply.locale):
+        text, label = _REPLIES[reply.kind]()
+        if reply.kind == "other" and reply.contact:
+            text += "\n" + gettext("Contact: %(contact)s", contact=reply.contact)
+    if not (reply.preferences_url and label):
+        return [{"type": "text", "text": text}]
+    return [
+        {
+            "type": "flex",
+            "altText": text[:400],
+            "contents": {
+                "type": "bubble",
+                "body": {
+                    "type": "box",
+                    "layout": "vertical",
+                    "contents": [{"type": "text", "text": text, "wrap": True}],
+                },
+                "footer": {
+                    "type": "box",
+                    "layout": "vertical",
+                    "contents": [
+                        {
+                            "type": "button",
+                            "style": "primary",
+                            "action": {"type": "uri", "label": label, "uri": reply.preferences_url},
+                        }
+                    ],
+                },
+            },
+        }
+    ]
+
+
+def _greeting() -> tuple[str, str]:
+    return gettext(
+        "Thank you for adding us. Notices about support for single-parent families will come "
+        "to this chat. Please choose the notices you want with the button below. To stop, "
+        "send “stop”."
+    ), gettext("Choose notices")
+
+
+def _linked() -> tuple[str, str]:
+    return gettext(
+        "Your registration is complete. The notices you chose will come to this chat. You can "
+        "change them with the button below."
+    ), gettext("Open settings")
+
+
+def _settings() -> tuple[str, str]:
+    return gettext(
+        "You can change your notices, pause them or stop them with the button below."
+    ), gettext("Open settings")
+
+
+def _stopped() -> tuple[str, str]:
+    return gettext("Notices have been stopped. To receive them again, send “start”."), ""
+
+
+def _not_registered() -> tuple[str, str]:
+    return gettext("You are not registered. To receive notices, send “start”."), ""
+
+
+def _bad_code() -> tuple[str, str]:
+    return gettext(
+        "This registration code cannot be used: it has been used already, or more than a day "
+        "has passed. Please send “start”, or register again from the QR code at the counter."
+    ), ""
+
+
+def _other() -> tuple[str, str]:
+    return gettext(
+        "This account only sends notices, so we cannot answer messages sent here."
+    ), gettext("Open settings")
+
+
+_REPLIES = {
+    "greeting": _greeting,
+    "linked": _linked,
+    "settings": _settings,
+    "stopped": _stopped,
+    "not-registered": _not_registered,
+    "bad-code": _bad_code,
+    "other": _other,
+}

@@ -1,0 +1,150 @@
+"""Enough of the LINE Messaging API for line-bot-sdk to talk to: multicast, reply and profile.
+
+Multicast honours X-Line-Retry-Key as LINE documents it: a key whose request was accepted once
+answers 409 (with x-line-accepted-request-id) and delivers nothing again. A user id that is not
+"U" and 32 hex digits answers 400, naming it as `to[i]`, as LINE does.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fakes.server import FakeServer, Reply
+
+ACCESS_TOKEN = "fake-line-channel-access-token"
+CHANNEL_SECRET = "fake-line-channel-secret"
+ACCOUNT_ID = "@yorisou"
+_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+_PROFILE = re.compile(r"^/v2/bot/profile/([^/]+)$")
+
+
+def user_id(name: str) -> str:
+    """A LINE user id of the right shape, the same for the same name."""
+    return "U" + hashlib.md5(name.encode()).hexdigest()
+
+
+def signature(body: bytes, secret: str = CHANNEL_SECRET) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+@dataclass(frozen=True)
+class Sent:
+    to: str
+    messages: list[dict[str, Any]]
+    retry_key: str | None
+
+    @property
+    def alt_text(self) -> str:
+        return str(self.messages[0].get("altText") or self.messages[0].get("text"))
+
+    @property
+    def texts(self) -> list[str]:
+        """Every piece of text in the message, bubble or not, in order."""
+        found: list[str] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                if node.get("type") == "text" and isinstance(node.get("text"), str):
+                    found.append(node["text"])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        walk(self.messages)
+        return found
+
+    @property
+    def actions(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                if isinstance(node.get("action"), dict):
+                    found.append(node["action"])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        walk(self.messages)
+        return found
+
+
+class FakeLine(FakeServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fault_path_prefix = "/v2/bot/message/multicast"
+        self.sent: list[Sent] = []  # one per user a multicast reached
+        self.replies: list[tuple[str, Sent]] = []  # (reply token, what it said)
+        self.multicasts = 0
+        self.refused_retries = 0  # 409s: a retry key seen accepted before
+        self.languages: dict[str, str] = {}  # user id → the LINE app's language
+        self._accepted: dict[str, str] = {}  # retry key → request id
+
+    def users(self) -> list[str]:
+        with self.lock:
+            return [sent.to for sent in self.sent]
+
+    def reply_to(self, token: str) -> Sent:
+        with self.lock:
+            [said] = [sent for reply_token, sent in self.replies if reply_token == token]
+        return said
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        if headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
+            return Reply(401, {"message": "Authentication failed. Confirm that the access token"})
+        if method == "GET" and (match := _PROFILE.match(path)):
+            if not _USER_ID.match(match.group(1)):
+                return Reply(404, {"message": "Not found"})
+            language = self.languages.get(match.group(1), "ja")
+            return Reply(200, {"userId": match.group(1), "displayName": "親", "language": language})
+        payload = json.loads(body or b"{}")
+        if path == "/v2/bot/message/reply":
+            if "x-line-retry-key" in headers:  # LINE refuses the key on any other API
+                return Reply(400, {"message": "X-Line-Retry-Key is not supported"})
+            with self.lock:
+                self.replies.append((payload["replyToken"], Sent("", payload["messages"], None)))
+            return Reply(200, {"sentMessages": []})
+        if path == "/v2/bot/message/multicast":
+            return self._multicast(payload, headers.get("x-line-retry-key"))
+        return Reply(404, {"message": "Not found"})
+
+    def _multicast(self, payload: dict[str, Any], retry_key: str | None) -> Reply:
+        to, messages = payload.get("to", []), payload.get("messages", [])
+        if not 1 <= len(to) <= 500 or not 1 <= len(messages) <= 5:
+            return Reply(400, {"message": "The request body has 1 error(s)"})
+        bad = [index for index, user in enumerate(to) if not _USER_ID.match(user)]
+        if bad:
+            return Reply(
+                400,
+                {
+                    "message": "The request body has 1 error(s)",
+                    "details": [
+                        {"message": "invalid user id", "property": f"to[{index}]"} for index in bad
+                    ],
+                },
+            )
+        request_id = uuid.uuid4().hex
+        with self.lock:
+            if retry_key is not None and retry_key in self._accepted:
+                self.refused_retries += 1
+                return Reply(
+                    409,
+                    {"message": "The retry key is already accepted", "sentMessages": []},
+                    {"x-line-accepted-request-id": self._accepted[retry_key]},
+                )
+            if retry_key is not None:
+                self._accepted[retry_key] = request_id
+            self.multicasts += 1
+            self.sent.extend(Sent(user, messages, retry_key) for user in to)
+        return Reply(200, {}, {"x-line-request-id": request_id}, delivered=len(to))
