@@ -34,7 +34,7 @@ from bench.common import (
 from bench.loadgen import Connection, subscribe_form
 from service.db import make_engine
 from service.types import utcnow
-from tests.bulk import add_email_subscribers
+from tests.bulk import add_subscribers
 from tests.factories import create_notice
 from tests.fakes.sendgrid import FakeSendGrid
 
@@ -86,7 +86,7 @@ def run(*, samples: int, kind: str) -> dict[str, object]:
         engine = make_engine(url)
         with Session(engine, expire_on_commit=False) as session:
             city, topic, source = city_with_counter(session)
-            add_email_subscribers(
+            add_subscribers(
                 session, organisation_id=city.id, topic_ids=[topic.id or 0], count=AUDIENCE
             )
         fake = FakeSendGrid().start()

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlmodel import Session
 
-from tests.bulk import add_email_subscribers
+from tests.bulk import add_subscribers
 
 CHUNK = 50_000
 
@@ -41,7 +41,7 @@ def load_subscribers(
 ) -> None:
     if session.get_bind().dialect.name != "postgresql":
         for start in range(0, count, CHUNK):
-            add_email_subscribers(
+            add_subscribers(
                 session,
                 organisation_id=organisation_id,
                 topic_ids=topic_ids,

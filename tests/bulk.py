@@ -12,9 +12,10 @@ from sqlmodel import Session, col
 from service.addresses import hash_address
 from service.models import Endpoint, Subscriber, Subscription
 from service.types import utcnow
+from tests.fakes.line import user_id
 
 
-def add_email_subscribers(
+def add_subscribers(
     session: Session,
     *,
     organisation_id: int,
@@ -22,8 +23,9 @@ def add_email_subscribers(
     count: int,
     prefix: str = "p",
     now: datetime | None = None,
+    channel: str = "email",
 ) -> list[str]:
-    """Add `count` confirmed subscribers; returns their addresses.
+    """Add `count` confirmed subscribers, reached by email or LINE; returns their addresses.
 
     Subscriber n follows topic_ids[n % k] and the next one after it, so a notice about
     several topics reaches many people through two of them (and must still send once).
@@ -54,15 +56,18 @@ def add_email_subscribers(
         .scalars()
         .all()
     )
-    addresses = [f"{prefix}{n}@example.jp" for n in range(count)]
+    addresses = [
+        f"{prefix}{n}@example.jp" if channel == "email" else user_id(f"{prefix}{n}")
+        for n in range(count)
+    ]
     session.execute(
         insert(Endpoint),
         [
             {
                 "subscriber_id": subscriber_id,
-                "channel": "email",
+                "channel": channel,
                 "address": address,
-                "address_hash": hash_address("email", address),
+                "address_hash": hash_address(channel, address),
                 "created_at": now,
                 "verified_at": now,
                 "soft_bounces": 0,

@@ -19,7 +19,7 @@ from service.db import make_engine
 from service.migrate import alembic_config, upgrade_database
 from service.models import Delivery, Subscriber, Topic
 from service.types import utcnow
-from tests.bulk import add_email_subscribers
+from tests.bulk import add_subscribers
 from tests.conftest import POSTGRES_URL
 from tests.factories import create_notice, create_organisation, create_topic, write_deliveries
 from tests.reliability.report import report
@@ -54,7 +54,7 @@ def _fill(url: str) -> None:
     with Session(engine, expire_on_commit=False) as session:
         city = create_organisation(session)
         topic = create_topic(session, organisation=city)
-        add_email_subscribers(session, organisation_id=city.id, topic_ids=[topic.id], count=PEOPLE)
+        add_subscribers(session, organisation_id=city.id, topic_ids=[topic.id], count=PEOPLE)
         session.commit()
         create_notice(session, organisation=city, topics=[topic], starts_at=utcnow())
         write_deliveries(session, utcnow())
@@ -95,7 +95,7 @@ def _writing(url: str, stop: threading.Event) -> threading.Thread:
             topic = session.exec(select(Topic)).first()
             assert topic is not None
             while not stop.is_set():
-                add_email_subscribers(
+                add_subscribers(
                     session,
                     organisation_id=topic.organisation_id,
                     topic_ids=[topic.id or 0],

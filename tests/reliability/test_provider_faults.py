@@ -17,7 +17,7 @@ from sqlmodel import func, select
 from jobs.worker import Worker
 from service import create_app
 from service.models import Delivery, DeliveryStatus
-from tests.bulk import add_email_subscribers
+from tests.bulk import add_subscribers
 from tests.conftest import with_sendgrid
 from tests.factories import create_notice, create_organisation, create_topic
 from tests.fakes.server import Fault
@@ -55,7 +55,7 @@ def test_every_delivery_ends_sent_and_only_lost_answers_repeat(
 ):
     city = create_organisation(session)
     topics = [create_topic(session, organisation=city, slug=f"t{n}") for n in range(3)]
-    addresses = add_email_subscribers(
+    addresses = add_subscribers(
         session, organisation_id=city.id, topic_ids=[t.id for t in topics], count=SUBSCRIBERS
     )
     create_notice(session, organisation=city, topics=topics, starts_at=NOW)

@@ -18,9 +18,10 @@ from sqlmodel import Session
 
 from service.db import Database
 from service.types import utcnow
-from tests.bulk import add_email_subscribers
+from tests.bulk import add_subscribers
 from tests.conftest import POSTGRES_URL, _empty
 from tests.factories import create_notice, create_organisation, create_topic
+from tests.fakes.line import ACCESS_TOKEN, ACCOUNT_ID, CHANNEL_SECRET, FakeLine
 from tests.fakes.server import Fault
 from tests.processes import count_sent, start_worker, stop, wait_for
 from tests.reliability.report import report
@@ -34,16 +35,32 @@ def postgres(postgres_engine: Engine) -> Iterator[Database]:
     _empty(postgres_engine)
 
 
-def notice_to(database: Database, count: int) -> list[str]:
+def notice_to(database: Database, count: int, channel: str = "email") -> list[str]:
     """`count` subscribers over three topics, and a notice about all three due now."""
     with Session(database.engine, expire_on_commit=False) as session:
         city = create_organisation(session)
         topics = [create_topic(session, organisation=city, slug=f"t{n}") for n in range(3)]
-        addresses = add_email_subscribers(
-            session, organisation_id=city.id, topic_ids=[t.id for t in topics], count=count
+        addresses = add_subscribers(
+            session,
+            organisation_id=city.id,
+            topic_ids=[t.id for t in topics],
+            count=count,
+            channel=channel,
         )
-        create_notice(session, organisation=city, topics=topics, starts_at=utcnow())
+        create_notice(
+            session, organisation=city, topics=topics, channels=[channel], starts_at=utcnow()
+        )
     return addresses
+
+
+def line_env(fake_line: FakeLine) -> dict[str, str]:
+    return {
+        "LINE_CHANNEL_SECRET": CHANNEL_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
+        "LINE_ACCOUNT_ID": ACCOUNT_ID,
+        "LINE_API_HOST": fake_line.url,
+        "QUIET_HOURS": "off",  # the test must not depend on the hour it runs at
+    }
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="several workers need PostgreSQL")
@@ -88,6 +105,50 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_one_batch(
     assert max(received.values()) == 2
     assert twice == BATCH  # exactly the one batch whose answer was lost
     report("worker killed mid-batch", kills=1, deliveries=2500, lost=0, duplicated=twice)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="several workers need PostgreSQL")
+def test_two_workers_deliver_line_notices_exactly_once(
+    postgres, fake_sendgrid, fake_line, tmp_path
+):
+    users = notice_to(postgres, 3000, channel="line")
+    url = postgres.engine.url.render_as_string(hide_password=False)
+    env = line_env(fake_line)
+    processes = [start_worker(url, fake_sendgrid, tmp_path, **env) for _ in range(2)]
+    try:
+        wait_for(lambda: count_sent(postgres) == 3000)
+    finally:
+        stop(*processes)
+    received = Counter(fake_line.users())
+    assert set(received) == set(users)
+    assert max(received.values()) == 1
+    assert fake_line.multicasts == 6  # full multicasts of 500
+    report("several workers (LINE)", workers=2, deliveries=3000, lost=0, duplicated=0)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="the kill test shares its setup with PostgreSQL's")
+def test_a_worker_killed_mid_multicast_repeats_nothing_thanks_to_the_retry_key(
+    postgres, fake_sendgrid, fake_line, tmp_path
+):
+    users = notice_to(postgres, 1200, channel="line")
+    url = postgres.engine.url.render_as_string(hide_password=False)
+    # LINE accepts the first multicast, but its answer never reaches the worker: it is killed.
+    fake_line.plan(Fault(accept=True, delay=30))
+    env = {**line_env(fake_line), "CLAIM_LEASE_SECONDS": "3"}
+    first = start_worker(url, fake_sendgrid, tmp_path, **env)
+    wait_for(lambda: len(fake_line.sent) >= 500)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    second = start_worker(url, fake_sendgrid, tmp_path, **env)
+    try:
+        wait_for(lambda: count_sent(postgres) == 1200)
+    finally:
+        stop(second)
+    received = Counter(fake_line.users())
+    assert set(received) == set(users)
+    assert max(received.values()) == 1  # the batch went again with its key: LINE said 409
+    assert fake_line.refused_retries == 1
+    report("worker killed mid-multicast (LINE)", kills=1, deliveries=1200, lost=0, duplicated=0)
 
 
 @pytest.mark.heavy

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from service.models import AuditEvent, Notice, Role
 from service.types import utcnow
-from tests.bulk import add_email_subscribers
+from tests.bulk import add_subscribers
 from tests.conftest import csrf_token
 from tests.factories import (
     PASSWORD,
@@ -196,7 +196,7 @@ def test_another_organisations_notice_is_not_found(client, session, city):
 
 def test_approving_a_notice_that_reaches_many_now_needs_a_second_tick(client, session, city):
     org, topic = city
-    add_email_subscribers(session, organisation_id=org.id, topic_ids=[topic.id], count=120)
+    add_subscribers(session, organisation_id=org.id, topic_ids=[topic.id], count=120)
     notice = create_notice(
         session, organisation=org, topics=[topic], starts_at=utcnow(), status="submitted"
     )

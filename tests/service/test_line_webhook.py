@@ -1,0 +1,324 @@
+"""The LINE account's webhook, end to end: signed posts from "LINE", replies that reach the fake
+LINE API, the preferences page the reply's button opens, and notices sent by the worker."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlmodel import func, select
+
+from jobs.worker import Worker
+from service import create_app
+from service.models import (
+    Child,
+    Delivery,
+    Endpoint,
+    LineLink,
+    ProviderEvent,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
+from service.types import utcnow
+from tests.conftest import csrf_token, with_line
+from tests.factories import create_notice, create_organisation, create_source, create_topic
+from tests.fakes.line import signature, user_id
+
+HANAKO = user_id("hanako")
+
+
+@pytest.fixture
+def app(settings, database, fake_line):
+    app = create_app(with_line(settings, fake_line), database)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    topics = [
+        create_topic(session, organisation=city),
+        create_topic(session, organisation=city, slug="shigoto", name_ja="仕事", name_en="Work"),
+    ]
+    source = create_source(session, organisation=city)
+    return city, topics, source
+
+
+def event(kind, user=HANAKO, **fields):
+    return {
+        "type": kind,
+        "mode": "active",
+        "timestamp": 1795737600000,
+        "source": {"type": "user", "userId": user},
+        "webhookEventId": uuid.uuid4().hex[:26].upper(),
+        "deliveryContext": {"isRedelivery": False},
+        **fields,
+    }
+
+
+def follow(user=HANAKO):
+    return event(
+        "follow", user, replyToken=f"reply-{uuid.uuid4().hex}", follow={"isUnblocked": False}
+    )
+
+
+def text(words, user=HANAKO):
+    return event(
+        "message",
+        user,
+        replyToken=f"reply-{uuid.uuid4().hex}",
+        message={"type": "text", "id": "1", "text": words, "quoteToken": "q"},
+    )
+
+
+def post(client, *events, sign=True, forged=False):
+    body = json.dumps({"destination": "Ubot", "events": list(events)}).encode()
+    headers = {"Content-Type": "application/json"}
+    if sign:
+        headers["X-Line-Signature"] = signature(body, "wrong-secret") if forged else signature(body)
+    return client.post("/webhooks/line", data=body, headers=headers)
+
+
+def preferences_path(reply):
+    [action] = reply.actions
+    assert action["type"] == "uri"
+    return re.sub(r"^https://yorisou\.example\.jp", "", action["uri"])
+
+
+def count(session, model):
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+@pytest.mark.parametrize(("sign", "forged", "status"), [(False, False, 401), (True, True, 403)])
+def test_a_post_without_a_good_signature_is_refused_and_changes_nothing(
+    session, client, fake_line, city, sign, forged, status
+):
+    response = post(client, follow(), sign=sign, forged=forged)
+    assert response.status_code == status
+    assert response.is_json and "Traceback" not in response.get_data(as_text=True)
+    assert count(session, Subscriber) == count(session, ProviderEvent) == 0
+    assert fake_line.replies == []
+
+
+def test_a_body_that_is_not_a_webhook_payload_is_a_clear_400(session, client, city):
+    body = b'{"events": "no"}'
+    response = client.post(
+        "/webhooks/line", data=body, headers={"X-Line-Signature": signature(body)}
+    )
+    assert response.status_code == 400 and response.is_json
+    assert count(session, Subscriber) == 0
+
+
+def test_without_line_settings_there_is_no_line_at_all(settings, database, session, city):
+    client = create_app(settings, database).test_client()
+    assert "LINE" not in client.get("/s/koseki").get_data(as_text=True)
+    assert post(client, follow()).status_code == 403
+    assert count(session, Subscriber) == 0
+
+
+def test_follow_then_topics_then_a_notice_arrives_by_multicast(
+    session, client, app, fake_line, city
+):
+    city, [yoikuhi, shigoto], _ = city
+    assert post(client, follow()).status_code == 200
+    [(token, greeting)] = fake_line.replies
+    assert "友だち追加ありがとうございます" in greeting.texts[0]
+    assert greeting.actions[0]["label"] == "お知らせを選ぶ"
+    endpoint = session.exec(select(Endpoint)).one()
+    assert (endpoint.channel, endpoint.address, endpoint.verified_at is not None) == (
+        "line",
+        HANAKO,
+        True,
+    )
+
+    page = client.get(preferences_path(greeting))
+    assert page.status_code == 200 and "LINE" in page.get_data(as_text=True)
+    path = preferences_path(greeting)
+    response = client.post(
+        f"{path}/topics",
+        data={"csrf_token": csrf_token(client, path), f"topic-{shigoto.id}": "y"},
+    )
+    assert response.status_code == 303
+    assert [s.topic_id for s in session.exec(select(Subscription))] == [shigoto.id]
+
+    create_notice(
+        session,
+        organisation=city,
+        topics=[shigoto],
+        channels=["line"],
+        title="就職セミナーのご案内",
+        starts_at=utcnow(),
+    )
+    create_notice(
+        session,
+        organisation=city,
+        topics=[yoikuhi],
+        channels=["line"],
+        title="養育費の相談会",
+        starts_at=utcnow(),
+    )
+    Worker(app).run_once(_daytime())
+    assert fake_line.users() == [HANAKO]
+    assert fake_line.sent[0].texts[0] == "就職セミナーのご案内"
+
+
+def _daytime():
+    """Noon in Tokyo on a day after now: outside quiet hours, and every notice is due."""
+    now = utcnow() + timedelta(days=1)
+    return now.replace(hour=3, minute=0, second=0, microsecond=0)
+
+
+def test_the_qr_landing_hands_a_code_that_brings_the_counter_and_choices_into_line(
+    session, client, fake_line, city
+):
+    city, [yoikuhi, shigoto], source = city
+    landing = client.get("/s/koseki").get_data(as_text=True)
+    assert "LINEで受け取る" in landing
+    response = client.post(
+        "/subscribe",
+        data={
+            "csrf_token": csrf_token(client, "/s/koseki"),
+            "source": "koseki",
+            "topics": [str(yoikuhi.id)],
+            "children-0": "2019-04",
+            "consent": "y",
+            "channel": "line",
+        },
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    link = session.exec(select(LineLink)).one()
+    shown = f"{link.code[:4]}-{link.code[4:]}"
+    assert shown in html
+    assert "https://line.me/R/oaMessage/%40yorisou/?%E7%99%BB%E9%8C%B2" in html  # 登録コード…
+    assert count(session, Subscriber) == 0  # nothing until the parent is in LINE
+
+    post(client, follow())  # LINE shows the add-friend screen first
+    post(client, text(f"登録コード {shown}"))
+    subscriber = session.exec(select(Subscriber)).one()
+    session.refresh(subscriber)
+    assert subscriber.source_id == source.id
+    assert [s.topic_id for s in session.exec(select(Subscription))] == [yoikuhi.id]
+    assert [c.birth_month.isoformat() for c in session.exec(select(Child))] == ["2019-04-01"]
+    assert count(session, LineLink) == 0
+    linked = fake_line.replies[-1][1]
+    assert linked.texts[0].startswith("登録が完了しました")
+    assert client.get(preferences_path(linked)).status_code == 200
+
+    post(client, text(shown))  # the same code again
+    assert fake_line.replies[-1][1].texts[0].startswith("この登録コードは使えません")
+    assert count(session, Subscriber) == 1
+    assert client.get(response.headers["Location"]).status_code == 410
+
+
+def test_a_code_more_than_a_day_old_is_refused_and_swept(session, client, app, fake_line, city):
+    city, [yoikuhi, _], source = city
+    link = LineLink(
+        code="ABCDEFGH",
+        organisation_id=city.id,
+        source_id=source.id,
+        choices={"topics": [yoikuhi.id]},
+        created_at=utcnow() - timedelta(days=2),
+    )
+    session.add(link)
+    session.commit()
+    post(client, text("ABCD-EFGH"))
+    assert "使えません" in fake_line.replies[-1][1].texts[0]
+    assert count(session, Subscriber) == 0
+    Worker(app).upkeep()
+    assert count(session, LineLink) == 0
+
+
+def test_unfollow_stops_at_once_and_a_new_follow_starts_again(
+    session, client, app, fake_line, city
+):
+    city, [yoikuhi, _], _ = city
+    post(client, follow())
+    subscriber = session.exec(select(Subscriber)).one()
+    session.add(Subscription(subscriber_id=subscriber.id, topic_id=yoikuhi.id))
+    session.commit()
+    assert post(client, event("unfollow")).status_code == 200
+    session.expire_all()
+    endpoint = session.exec(select(Endpoint)).one()
+    assert endpoint.disabled_at is not None and endpoint.disabled_reason == "unfollowed"
+    assert len(fake_line.replies) == 1  # nobody to answer: LINE has no reply token for it
+
+    create_notice(
+        session, organisation=city, topics=[yoikuhi], channels=["line"], starts_at=utcnow()
+    )
+    Worker(app).run_once(_daytime())
+    assert fake_line.sent == []
+
+    post(client, follow())  # unblocked
+    session.expire_all()
+    assert session.exec(select(Endpoint)).one().disabled_at is None
+    assert count(session, Subscriber) == 1
+
+
+@pytest.mark.parametrize("words", ["停止", "配信停止", "「停止」", "ＳＴＯＰ", "停止（ていし）"])
+def test_stop_in_the_chat_unsubscribes(session, client, fake_line, city, words):
+    city, [yoikuhi, _], _ = city
+    post(client, follow())
+    subscriber = session.exec(select(Subscriber)).one()
+    session.add(Subscription(subscriber_id=subscriber.id, topic_id=yoikuhi.id))
+    session.add(Delivery(endpoint_id=session.exec(select(Endpoint)).one().id, send_id=1))
+    session.commit()
+    post(client, text(words))
+    session.expire_all()
+    assert session.get(Subscriber, subscriber.id).unsubscribed_at is not None
+    assert session.exec(select(Delivery)).one().status == "suppressed"
+    assert fake_line.replies[-1][1].texts == [
+        "配信を停止しました。もう一度受け取るときは「登録」と送ってください。"
+    ]
+    post(client, text("登録"))  # and back again, as a new registration
+    assert count(session, Subscriber) == 2
+    assert "友だち追加ありがとうございます" in fake_line.replies[-1][1].texts[0]
+
+
+def test_settings_and_anything_else_bring_the_parents_own_link(session, client, fake_line, city):
+    post(client, follow())
+    post(client, text("設定"))
+    assert fake_line.replies[-1][1].actions[0]["label"] == "設定を開く"
+    post(client, text("来週の相談会は何時からですか"))
+    other = fake_line.replies[-1][1]
+    assert "お返事できません" in other.texts[0] and "あおば市 電話 000-000-0000" in other.texts[0]
+    assert client.get(preferences_path(other)).status_code == 200
+
+
+def test_a_redelivered_event_is_applied_once(session, client, fake_line, city):
+    once = follow()
+    post(client, once)
+    post(client, {**once, "deliveryContext": {"isRedelivery": True}})
+    assert count(session, Subscriber) == 1
+    assert len(fake_line.replies) == 1
+
+
+def test_the_greeting_speaks_the_language_of_the_parents_line_app(session, client, fake_line, city):
+    fake_line.languages[HANAKO] = "en"
+    post(client, follow())
+    assert fake_line.replies[0][1].texts[0].startswith("Thank you for adding us.")
+    assert session.exec(select(Subscriber)).one().locale == "en"
+
+
+def test_erasure_blocks_the_line_user_until_they_follow_again(session, client, fake_line, city):
+    post(client, follow())
+    path = preferences_path(fake_line.replies[0][1])
+    response = client.post(
+        f"{path}/erase", data={"csrf_token": csrf_token(client, path), "sure": "y"}
+    )
+    assert response.status_code == 200
+    assert count(session, Subscriber) == 0
+    assert session.exec(select(Suppression)).one().channel == "line"
+    post(client, follow())
+    assert count(session, Subscriber) == 1 and count(session, Suppression) == 0
