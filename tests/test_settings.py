@@ -31,6 +31,12 @@ def test_sendgrid_is_chosen_when_its_key_is_set():
         {"APP_ENV": "production", "SECRET_KEY": "x" * 40},
         {"APP_ENV": "staging"},
         {"EMAIL_BACKEND": "sendgrid"},
+        {"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"},  # no account id
+        {
+            "LINE_CHANNEL_SECRET": "s",
+            "LINE_CHANNEL_ACCESS_TOKEN": "t",
+            "LINE_ACCOUNT_ID": "https://lin.ee/abc",  # the ID is wanted, not a URL
+        },
     ],
 )
 def test_what_cannot_run_is_refused_with_a_reason(env):
@@ -47,3 +53,16 @@ def test_production_with_a_secret_and_a_public_url():
         }
     )
     assert settings.production and settings.public_base_url == "https://yorisou.city.example.jp"
+
+
+def test_line_is_on_only_with_all_its_settings():
+    assert not Settings.from_env({"SECRET_KEY": "k" * 40}).line_enabled
+    settings = Settings.from_env(
+        {
+            "SECRET_KEY": "k" * 40,
+            "LINE_CHANNEL_SECRET": "s",
+            "LINE_CHANNEL_ACCESS_TOKEN": "t",
+            "LINE_ACCOUNT_ID": "@123abcde",
+        }
+    )
+    assert settings.line_enabled and settings.line_api_host == "https://api.line.me"

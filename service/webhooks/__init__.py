@@ -86,8 +86,14 @@ def line_events() -> ResponseReturnValue:
     except (ValueError, KeyError, TypeError):
         return _refuse(400, "the body is not a LINE webhook payload")
     line = _line()
+    # Asked before any transaction begins: a slow LINE API must not hold rows locked.
+    languages = {
+        event.source.user_id: _language(line, event.source.user_id)
+        for event in events
+        if isinstance(event, FollowEvent) and isinstance(event.source, UserSource)
+    }
     session = get_session()
-    replies = [answer for event in events if (answer := _apply(session, line, event))]
+    replies = [answer for event in events if (answer := _apply(session, event, languages))]
     session.commit()
     # Replies go after the commit: a reply token lives about a minute, too short to queue, and
     # a lost reply loses nothing (any message to the account brings the parent's link again).
@@ -103,7 +109,9 @@ def _line() -> LineMessaging:
     return line
 
 
-def _apply(session: Session, line: LineMessaging, event: Any) -> tuple[Reply, str] | None:
+def _apply(
+    session: Session, event: Any, languages: dict[str, str | None]
+) -> tuple[Reply, str] | None:
     """Change what the event asks for; the reply it needs, if any, with the user it goes to."""
     if not isinstance(event, Event) or not isinstance(event.source, UserSource):
         return None  # group chats, and kinds this account does not handle
@@ -123,7 +131,7 @@ def _apply(session: Session, line: LineMessaging, event: Any) -> tuple[Reply, st
             session,
             user_id=user_id,
             reply_token=event.reply_token,
-            language=_language(line, user_id),
+            language=languages.get(user_id),
             now=now,
         )
         return (reply, user_id) if reply else None
@@ -138,8 +146,9 @@ def _apply(session: Session, line: LineMessaging, event: Any) -> tuple[Reply, st
 def _language(line: LineMessaging, user_id: str) -> str | None:
     try:
         return line.language(user_id)
-    except Exception:  # a greeting in Japanese is fine
-        log.warning("LINE profile not read; greeting in Japanese", exc_info=True)
+    except Exception as error:  # a greeting in Japanese is fine
+        # Only the type: the message of some would hold the user id (a personal datum).
+        log.warning("LINE profile not read (%s); greeting in Japanese", type(error).__name__)
         return None
 
 

@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from jobs.worker import Worker
 from service import create_app
+from tests.conftest import with_line
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -49,6 +50,8 @@ def live_app(request, settings, database) -> Iterator[Flask]:
     """The app, served on 127.0.0.1; its links in emails point at the server."""
     if "push_page" in request.fixturenames:
         settings = replace(settings, firebase_web_config=json.dumps(PUSH_CONFIG))
+    if "fake_line" in request.fixturenames:
+        settings = with_line(settings, request.getfixturevalue("fake_line"))
     if not _available():
         if os.environ.get("REQUIRE_BROWSER"):  # CI: never skip silently
             pytest.fail(MISSING)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
+from service.models import LineLink
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.factories import create_organisation, create_source, create_topic
 from tests.outbox import read_outbox, text_body
@@ -124,3 +126,22 @@ def test_a_fourth_child_can_be_added(page, city, session):
     page.get_by_label("4人目").fill("2015-06")
     assert page.locator("input[type=month]").count() == 4
     check_accessibility(page)
+
+
+def test_receiving_in_line_leads_to_the_chat_with_the_code(page, city, fake_line, session):
+    page.goto("/s/koseki")
+    page.get_by_role("checkbox", name="養育費").check()
+    page.get_by_label("に同意します").check()
+    page.get_by_role("button", name="LINEで受け取る").scroll_into_view_if_needed()
+    check_accessibility(page)
+    screenshot(page, "landing-line-ja")
+    page.get_by_role("button", name="LINEで受け取る").click()
+    page.get_by_role("heading", name="LINEで登録を完了してください").wait_for()
+    check_accessibility(page)
+    screenshot(page, "line-ja")
+    [link] = session.exec(select(LineLink)).all()
+    page.get_by_text(f"{link.code[:4]}-{link.code[4:]}").wait_for()
+    href = page.get_by_role("link", name="LINEを開く").get_attribute("href")
+    assert href.startswith("https://line.me/R/oaMessage/%40yorisou/?")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0

@@ -68,11 +68,13 @@ def test_a_script_creates_submits_and_another_approves_a_notice(client, api):
             "title": "講座のご案内",
             "body": "**無料**です。",
             "topics": [api["topic"].id],
+            "channels": ["email", "line"],
             "starts_at": starts,
         },
     )
     assert created.status_code == 201
     _conforms(created, "/notices", "post")
+    assert created.json["channels"] == ["email", "line"]
     notice_id = created.json["id"]
     assert created.json["status"] == "draft"
     submitted = client.post(f"/api/v1/notices/{notice_id}/submit", headers=api["editor"])
@@ -157,6 +159,7 @@ def test_tokens_are_required_checked_and_scoped(client, api):
             "starts_at": "2027-01-01T09:00:00+09:00",
             "holiday_shift": "sometimes",
         },
+        {"title": "t", "body": "b", "topics": [1], "channels": ["email", "fax"]},
     ],
 )
 def test_bad_bodies_get_a_400_that_says_why_and_save_nothing(client, session, api, body):

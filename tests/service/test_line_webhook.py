@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -26,7 +27,7 @@ from service.models import (
 from service.types import utcnow
 from tests.conftest import csrf_token, with_line
 from tests.factories import create_notice, create_organisation, create_source, create_topic
-from tests.fakes.line import signature, user_id
+from tests.fakes.line import FakeLine, signature, user_id
 
 HANAKO = user_id("hanako")
 
@@ -322,3 +323,10 @@ def test_erasure_blocks_the_line_user_until_they_follow_again(session, client, f
     assert session.exec(select(Suppression)).one().channel == "line"
     post(client, follow())
     assert count(session, Subscriber) == 1 and count(session, Suppression) == 0
+
+
+def test_with_the_line_api_down_a_follow_still_registers(settings, database, session, city):
+    unreachable = replace(with_line(settings, FakeLine()), line_api_host="http://127.0.0.1:9")
+    client = create_app(unreachable, database).test_client()
+    assert post(client, follow()).status_code == 200  # LINE must not post it again
+    assert session.exec(select(Endpoint)).one().address == HANAKO
