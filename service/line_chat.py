@@ -113,33 +113,23 @@ def expired_links(session: Session, now: datetime) -> int:
 # --- the account's side: events ---------------------------------------------------------
 
 
-def _registration(session: Session, organisation_id: int, user_id: str) -> Subscriber | None:
-    return session.exec(
+def _registrations(
+    session: Session, user_id: str, organisation_id: int | None = None
+) -> list[Subscriber]:
+    """The live registrations of this LINE user: one per organisation at most."""
+    query = (
         select(Subscriber)
         .join(Endpoint, col(Endpoint.subscriber_id) == Subscriber.id)
         .where(
             Endpoint.channel == "line",
             Endpoint.address_hash == hash_address("line", user_id),
-            Subscriber.organisation_id == organisation_id,
             col(Subscriber.unsubscribed_at).is_(None),
         )
-    ).first()
-
-
-def _registrations(session: Session, user_id: str) -> list[Subscriber]:
-    """Every live registration of this LINE user (one per organisation at most)."""
-    return list(
-        session.exec(
-            select(Subscriber)
-            .join(Endpoint, col(Endpoint.subscriber_id) == Subscriber.id)
-            .where(
-                Endpoint.channel == "line",
-                Endpoint.address_hash == hash_address("line", user_id),
-                col(Subscriber.unsubscribed_at).is_(None),
-            )
-            .order_by(col(Subscriber.id))
-        )
+        .order_by(col(Subscriber.id))
     )
+    if organisation_id is not None:
+        query = query.where(Subscriber.organisation_id == organisation_id)
+    return list(session.exec(query))
 
 
 def home_organisation(session: Session) -> Organisation | None:
@@ -153,7 +143,8 @@ def follow(
 ) -> Subscriber:
     """The parent added the account, unblocked it or asked to start: their live registration,
     made now if there is none, with its LINE endpoint working again."""
-    subscriber = _registration(session, organisation.id or 0, user_id)
+    found = _registrations(session, user_id, organisation.id)
+    subscriber = found[0] if found else None
     address_hash = hash_address("line", user_id)
     if subscriber is None:
         subscriber = Subscriber(

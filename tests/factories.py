@@ -125,30 +125,24 @@ def create_subscriber(
     return subscriber
 
 
+def add_endpoint(
+    session: Session, *, subscriber: Subscriber, channel: str, address: str
+) -> Endpoint:
+    """A verified push token or LINE user id for the subscriber."""
+    endpoint = Endpoint(
+        subscriber_id=subscriber.id,
+        channel=channel,
+        address=address,
+        address_hash=hash_address(channel, address),
+        verified_at=utcnow(),
+    )
+    session.add(endpoint)
+    session.commit()
+    return endpoint
+
+
 def add_push_endpoint(session: Session, *, subscriber: Subscriber, token: str) -> Endpoint:
-    endpoint = Endpoint(
-        subscriber_id=subscriber.id,
-        channel="webpush",
-        address=token,
-        address_hash=hash_address("webpush", token),
-        verified_at=utcnow(),
-    )
-    session.add(endpoint)
-    session.commit()
-    return endpoint
-
-
-def add_line_endpoint(session: Session, *, subscriber: Subscriber, user_id: str) -> Endpoint:
-    endpoint = Endpoint(
-        subscriber_id=subscriber.id,
-        channel="line",
-        address=user_id,
-        address_hash=hash_address("line", user_id),
-        verified_at=utcnow(),
-    )
-    session.add(endpoint)
-    session.commit()
-    return endpoint
+    return add_endpoint(session, subscriber=subscriber, channel="webpush", address=token)
 
 
 def create_notice(

@@ -47,37 +47,20 @@ class Sent:
     @property
     def texts(self) -> list[str]:
         """Every piece of text in the message, bubble or not, in order."""
-        found: list[str] = []
-
-        def walk(node: Any) -> None:
-            if isinstance(node, dict):
-                if node.get("type") == "text" and isinstance(node.get("text"), str):
-                    found.append(node["text"])
-                for value in node.values():
-                    walk(value)
-            elif isinstance(node, list):
-                for item in node:
-                    walk(item)
-
-        walk(self.messages)
-        return found
+        return [node["text"] for node in _nodes(self.messages) if node.get("type") == "text"]
 
     @property
     def actions(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
+        return [node["action"] for node in _nodes(self.messages) if "action" in node]
 
-        def walk(node: Any) -> None:
-            if isinstance(node, dict):
-                if isinstance(node.get("action"), dict):
-                    found.append(node["action"])
-                for value in node.values():
-                    walk(value)
-            elif isinstance(node, list):
-                for item in node:
-                    walk(item)
 
-        walk(self.messages)
-        return found
+def _nodes(node: Any) -> list[dict[str, Any]]:
+    """Every object in a message, depth first."""
+    if isinstance(node, list):
+        return [found for item in node for found in _nodes(item)]
+    if isinstance(node, dict):
+        return [node, *(found for value in node.values() for found in _nodes(value))]
+    return []
 
 
 class FakeLine(FakeServer):

@@ -13,7 +13,7 @@ from service.channels.line_messaging import retry_key
 from service.models import ChannelState, Delivery, Endpoint
 from tests.conftest import with_line
 from tests.factories import (
-    add_line_endpoint,
+    add_endpoint,
     create_notice,
     create_organisation,
     create_subscriber,
@@ -40,7 +40,7 @@ def line_parents(session, city, topic, names, **kwargs):
     parents = []
     for name in names:
         subscriber = create_subscriber(session, organisation=city, topics=[topic], **kwargs)
-        add_line_endpoint(session, subscriber=subscriber, user_id=user_id(name))
+        add_endpoint(session, subscriber=subscriber, channel="line", address=user_id(name))
         parents.append(subscriber)
     return parents
 
