@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 
 LINK_KEPT = timedelta(days=1)
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to mistake: no 0/O, 1/I
-_CODE = re.compile(rf"([{_CODE_LETTERS}]{{4}})-?([{_CODE_LETTERS}]{{4}})")
+# At the end of the message, as the landing fills it in ("登録コード ABCD-EFGH") or typed bare.
+_CODE = re.compile(rf"(?:^|[^A-Z0-9])([{_CODE_LETTERS}]{{4}})-?([{_CODE_LETTERS}]{{4}})$")
 STOP_WORDS = {"停止", "配信停止", "ていし", "はいしんていし", "stop", "unsubscribe"}
 SETTINGS_WORDS = {LINE_SETTINGS_WORD, "せってい", "settings"}
 START_WORDS = {"登録", "とうろく", "開始", "再開", "start"}
@@ -235,7 +236,7 @@ def use_link(session: Session, *, link: LineLink, user_id: str, now: datetime) -
 def _link(session: Session, text: str, now: datetime) -> LineLink | None | bool:
     """The link a message's code names; False for a code that is not (or no longer) good;
     None when the message holds no code."""
-    match = _CODE.search(text.upper())
+    match = _CODE.search(text.strip().upper())
     if match is None:
         return None
     link = session.exec(select(LineLink).where(LineLink.code == "".join(match.groups()))).first()
@@ -270,11 +271,10 @@ def on_text(session: Session, *, user_id: str, reply_token: str, text: str, now:
             unsubscribe(session, subscriber=subscriber, now=now)
         return Reply(reply_token, locale, "stopped" if registrations else "not-registered")
     if words in START_WORDS:
-        organisation = (
-            session.get(Organisation, registrations[0].organisation_id)
-            if (registrations)
-            else home_organisation(session)
-        )
+        if registrations:
+            organisation = session.get(Organisation, registrations[0].organisation_id)
+        else:
+            organisation = home_organisation(session)
         if organisation is None:
             return Reply(reply_token, locale, "other")
         follow(session, organisation=organisation, user_id=user_id, locale=locale, now=now)

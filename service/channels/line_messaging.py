@@ -48,7 +48,7 @@ class LineMessaging:
         self.timeout = timeout
 
     def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
-        key = retry_key([recipient.delivery_id for recipient in recipients])
+        key = retry_key([recipient.delivery_id for recipient in recipients], message)
         request = MulticastRequest(
             to=[recipient.address for recipient in recipients],
             messages=[line_message(message)],
@@ -81,9 +81,13 @@ class LineMessaging:
         return profile.language
 
 
-def retry_key(delivery_ids: Sequence[int]) -> str:
-    """The same deliveries always make the same key, and different ones a different key."""
-    return str(uuid.uuid5(_RETRY_KEYS, ",".join(map(str, sorted(delivery_ids)))))
+def retry_key(delivery_ids: Sequence[int], message: RenderedMessage) -> str:
+    """The same message to the same deliveries always makes the same key; anything else a
+    different one (the message counts too: ids issued again after a restore from backup must
+    not look like a batch LINE has seen)."""
+    content = json.dumps([message.subject, message.text, message.flex], sort_keys=True)
+    ids = ",".join(map(str, sorted(delivery_ids)))
+    return str(uuid.uuid5(_RETRY_KEYS, f"{ids}|{content}"))
 
 
 def line_message(message: RenderedMessage) -> TextMessage | FlexMessage:

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from jobs.worker import Worker
 from service import create_app
+from service.channels import RenderedMessage
 from service.channels.line_messaging import retry_key
 from service.models import ChannelState, Delivery, Endpoint
 from tests.conftest import with_line
@@ -126,8 +127,15 @@ def test_a_batch_tried_again_after_a_lost_answer_is_not_delivered_twice(
     assert sorted(fake_line.users()) == sorted(user_id(n) for n in ["hanako", "taro", "jiro"])
     assert fake_line.refused_retries == 1
     assert statuses(session) == ["sent"] * 3
-    delivery_ids = [d.id for d in session.exec(select(Delivery))]
-    assert fake_line.sent[0].retry_key == retry_key(delivery_ids)
+    assert len({sent.retry_key for sent in fake_line.sent}) == 1  # one multicast took all three
+
+
+def test_a_retry_key_stands_for_one_message_to_one_set_of_deliveries():
+    notice = RenderedMessage("件名", "本文", "", "", "あおば市")
+    other = RenderedMessage("別の件名", "本文", "", "", "あおば市")
+    assert retry_key([3, 1, 2], notice) == retry_key([1, 2, 3], notice)
+    assert retry_key([1, 2, 3], notice) != retry_key([1, 2, 4], notice)
+    assert retry_key([1, 2, 3], notice) != retry_key([1, 2, 3], other)
 
 
 @pytest.mark.parametrize("fault", [Fault(status=429), Fault(status=503), Fault(drop=True)])
