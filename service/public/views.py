@@ -262,6 +262,7 @@ def privacy(slug: str) -> ResponseReturnValue:
         "public/privacy.html",
         organisation=organisation,
         retention_days=get_settings().retention_days,
+        line_enabled=get_settings().line_enabled,
     )
 
 

@@ -330,3 +330,11 @@ def test_with_the_line_api_down_a_follow_still_registers(settings, database, ses
     client = create_app(unreachable, database).test_client()
     assert post(client, follow()).status_code == 200  # LINE must not post it again
     assert session.exec(select(Endpoint)).one().address == HANAKO
+
+
+def test_the_privacy_notice_says_what_line_brings_only_when_line_is_on(
+    settings, database, client, city
+):
+    assert "LINEの表示名や写真は保存しません" in client.get("/privacy/aoba").get_data(as_text=True)
+    without = create_app(settings, database).test_client()
+    assert "LINE" not in without.get("/privacy/aoba").get_data(as_text=True)
