@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 
 from service import get_session
 from service.calendar import occurrences_between, relative_due_at
-from service.messages import render_notice, render_push
+from service.messages import render_line, render_notice, render_push
 from service.models import Notice, NoticeStatus, Organisation, Role, RuleKind, Send, Topic
 from service.notices import (
     TRANSITIONS,
@@ -206,6 +206,8 @@ def notice(notice_id: int) -> ResponseReturnValue:
         email=email,
         push=push,
         push_full=render_push(item, organisation, "ja", previews=True),
+        line=render_line(item, organisation, "ja", previews=False),
+        line_full=render_line(item, organisation, "ja", previews=True),
         actions=[(name, TRANSITIONS[name].label) for name in allowed_actions(item, current_user)],
         labels=STATUS_LABELS,
         reach=people,

@@ -286,3 +286,23 @@ def test_the_form_previews_the_email_before_saving(client, session, city):
     assert response.status_code == 200 and "<strong>太字</strong>" in html
     assert "<script>" not in html and "&lt;b&gt;件名" in html
     assert session.exec(select(Notice)).all() == []
+
+
+def test_a_line_notice_is_written_and_previewed_as_parents_will_see_it(client, session, city):
+    _, topic = city
+    login(client, "editor@aoba.example.jp")
+    response = _draft(
+        client,
+        topic,
+        title="養育費の相談会",
+        body="予約は[こちら](https://city.example.jp/yoyaku)から。",
+        channels=["email", "line"],
+    )
+    assert response.status_code == 303
+    notice = _notice(session)
+    assert notice.channels == ["email", "line"]
+    page = client.get(f"/staff/notices/{notice.id}").get_data(as_text=True)
+    line = page[page.index("プレビュー：LINE") :]
+    assert "あおば市からのお知らせがあります" in line  # the notification, unless previews
+    assert "予約はこちらから。" in line and "こちら（https://city.example.jp/yoyaku）" in line
+    assert "設定・配信停止" in line
