@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +80,14 @@ def commit_without_waiting(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit = off"))
     session.commit()
+
+
+def serialize_on(session: Session, keys: Iterable[str]) -> None:
+    """Make the transactions that concern the same things (say, one LINE user) wait for each
+    other until commit, in every process: PostgreSQL advisory locks, taken in one order so that
+    two transactions never deadlock. SQLite needs none: it lets one writer in at a time, and
+    whoever calls this writes before reading what the lock protects."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})

@@ -22,10 +22,19 @@ from typing import Any
 from urllib.parse import quote
 
 from flask_babel import gettext
+from linebot.v3.webhooks import (
+    Event,
+    FollowEvent,
+    MessageEvent,
+    TextMessageContent,
+    UnfollowEvent,
+    UserSource,
+)
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from service.addresses import hash_address
+from service.db import serialize_on
 from service.languages import LANGUAGES, in_language
 from service.messages import LINE_SETTINGS_WORD
 from service.models import (
@@ -38,6 +47,7 @@ from service.models import (
     SubscriptionMode,
     Suppression,
 )
+from service.provider_events import first_time
 from service.settings import Settings
 from service.subscribers import active_topics, local_date, set_topics, unsubscribe
 from service.tokens import Purpose, make_token
@@ -58,6 +68,7 @@ class Reply:
     """What to answer one event with, in the parent's language."""
 
     token: str
+    user_id: str
     locale: str
     kind: str  # greeting | linked | settings | stopped | not-registered | bad-code | other
     preferences_url: str = ""
@@ -251,6 +262,48 @@ def _words(text: str) -> str:
     return text.strip().strip("「」\"'“”。.!").lower()
 
 
+def apply_events(
+    session: Session, events: Sequence[Any], *, languages: dict[str, str | None], now: datetime
+) -> list[Reply]:
+    """Make the changes the webhook's events ask for, each event once; the replies they need.
+    `languages`: the LINE app's language of each user who followed, asked beforehand."""
+    users = [e.source.user_id for e in events if isinstance(getattr(e, "source", None), UserSource)]
+    # A follow and the code sent right after it come as two posts, perhaps to two processes:
+    # they must not both find no registration and make one each.
+    serialize_on(session, (f"line:{user}" for user in users if user))
+    replies = []
+    for event in events:
+        if not isinstance(event, Event) or not isinstance(event.source, UserSource):
+            continue  # group chats, and kinds this account does not handle
+        user_id = event.source.user_id
+        if str(event.mode) == "standby" or not user_id:
+            continue  # another channel of the account is answering
+        kind = event.type or "event"
+        if not first_time(
+            session, provider="line", event_id=event.webhook_event_id, kind=kind, now=now
+        ):
+            continue  # redelivered, and handled the first time
+        reply = None
+        if isinstance(event, UnfollowEvent):
+            unfollow(session, user_id=user_id, now=now)
+        elif isinstance(event, FollowEvent):
+            language = languages.get(user_id)
+            reply = on_follow(
+                session, user_id=user_id, reply_token=event.reply_token, language=language, now=now
+            )
+        elif isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
+            reply = on_text(
+                session,
+                user_id=user_id,
+                reply_token=event.reply_token,
+                text=event.message.text or "",
+                now=now,
+            )
+        if reply is not None:
+            replies.append(reply)
+    return replies
+
+
 def on_follow(
     session: Session, *, user_id: str, reply_token: str, language: str | None, now: datetime
 ) -> Reply | None:
@@ -259,7 +312,7 @@ def on_follow(
         return None
     locale = language if language in LANGUAGES else "ja"
     subscriber = follow(session, organisation=organisation, user_id=user_id, locale=locale, now=now)
-    return Reply(reply_token, subscriber.locale, "greeting")
+    return Reply(reply_token, user_id, subscriber.locale, "greeting")
 
 
 def on_text(session: Session, *, user_id: str, reply_token: str, text: str, now: datetime) -> Reply:
@@ -269,30 +322,32 @@ def on_text(session: Session, *, user_id: str, reply_token: str, text: str, now:
     if words in STOP_WORDS:
         for subscriber in registrations:
             unsubscribe(session, subscriber=subscriber, now=now)
-        return Reply(reply_token, locale, "stopped" if registrations else "not-registered")
+        return Reply(reply_token, user_id, locale, "stopped" if registrations else "not-registered")
     if words in START_WORDS:
         if registrations:
             organisation = session.get(Organisation, registrations[0].organisation_id)
         else:
             organisation = home_organisation(session)
         if organisation is None:
-            return Reply(reply_token, locale, "other")
+            return Reply(reply_token, user_id, locale, "other")
         follow(session, organisation=organisation, user_id=user_id, locale=locale, now=now)
-        return Reply(reply_token, locale, "greeting")
+        return Reply(reply_token, user_id, locale, "greeting")
     link = _link(session, unicodedata.normalize("NFKC", text), now)
     if link is False:
-        return Reply(reply_token, locale, "bad-code")
+        return Reply(reply_token, user_id, locale, "bad-code")
     if isinstance(link, LineLink):
         subscriber = use_link(session, link=link, user_id=user_id, now=now)
-        return Reply(reply_token, subscriber.locale, "linked")
+        return Reply(reply_token, user_id, subscriber.locale, "linked")
     if words in SETTINGS_WORDS:
-        return Reply(reply_token, locale, "settings" if registrations else "not-registered")
-    return Reply(reply_token, locale, "other")
+        return Reply(
+            reply_token, user_id, locale, "settings" if registrations else "not-registered"
+        )
+    return Reply(reply_token, user_id, locale, "other")
 
 
-def finish(session: Session, reply: Reply, *, user_id: str, settings: Settings) -> Reply:
+def finish(session: Session, reply: Reply, *, settings: Settings) -> Reply:
     """Fill in the parent's own link and the contact line, once the changes are made."""
-    registrations = _registrations(session, user_id)
+    registrations = _registrations(session, reply.user_id)
     if registrations and reply.kind in {"greeting", "linked", "settings", "other"}:
         subscriber = registrations[-1]
         token = make_token(settings.secret_key, Purpose.MANAGE, subscriber.public_id)

@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.webhooks import (
-    Event,
-    FollowEvent,
-    MessageEvent,
-    TextMessageContent,
-    UnfollowEvent,
-    UserSource,
-)
+from linebot.v3.webhooks import FollowEvent, UserSource
 from sendgrid.helpers.eventwebhook import EventWebhook
-from sqlmodel import Session
 
 from service import csrf, get_session, get_settings
 from service.channels import line_channel
 from service.channels.line_messaging import LineMessaging
-from service.line_chat import Reply, finish, on_follow, on_text, reply_messages, unfollow
-from service.provider_events import first_time, record_sendgrid_events
+from service.line_chat import Reply, apply_events, finish, reply_messages
+from service.provider_events import record_sendgrid_events
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -93,12 +84,12 @@ def line_events() -> ResponseReturnValue:
         if isinstance(event, FollowEvent) and isinstance(event.source, UserSource)
     }
     session = get_session()
-    replies = [answer for event in events if (answer := _apply(session, event, languages))]
+    replies = apply_events(session, events, languages=languages, now=utcnow())
     session.commit()
     # Replies go after the commit: a reply token lives about a minute, too short to queue, and
     # a lost reply loses nothing (any message to the account brings the parent's link again).
-    for reply, user_id in replies:
-        _send_reply(line, finish(session, reply, user_id=user_id, settings=settings))
+    for reply in replies:
+        _send_reply(line, finish(session, reply, settings=settings))
     return jsonify(received=len(events))
 
 
@@ -107,40 +98,6 @@ def _line() -> LineMessaging:
         current_app.extensions["yorisou.line"] = line_channel(get_settings())
     line: LineMessaging = current_app.extensions["yorisou.line"]
     return line
-
-
-def _apply(
-    session: Session, event: Any, languages: dict[str, str | None]
-) -> tuple[Reply, str] | None:
-    """Change what the event asks for; the reply it needs, if any, with the user it goes to."""
-    if not isinstance(event, Event) or not isinstance(event.source, UserSource):
-        return None  # group chats, and kinds this account does not handle
-    if str(event.mode) == "standby" or not event.source.user_id:
-        return None  # another channel of the account is answering
-    user_id, now = event.source.user_id, utcnow()
-    kind = event.type or "event"
-    if not first_time(
-        session, provider="line", event_id=event.webhook_event_id, kind=kind, now=now
-    ):
-        return None  # redelivered, and handled the first time
-    if isinstance(event, UnfollowEvent):
-        unfollow(session, user_id=user_id, now=now)
-        return None
-    if isinstance(event, FollowEvent):
-        reply = on_follow(
-            session,
-            user_id=user_id,
-            reply_token=event.reply_token,
-            language=languages.get(user_id),
-            now=now,
-        )
-        return (reply, user_id) if reply else None
-    if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
-        text = event.message.text or ""
-        return on_text(
-            session, user_id=user_id, reply_token=event.reply_token, text=text, now=now
-        ), user_id
-    return None
 
 
 def _language(line: LineMessaging, user_id: str) -> str | None:

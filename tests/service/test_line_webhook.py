@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from linebot.v3.webhooks import Event
 from sqlmodel import func, select
 
 from jobs.worker import Worker
 from service import create_app
+from service.line_chat import apply_events
 from service.models import (
     Child,
     Delivery,
@@ -338,3 +341,39 @@ def test_the_privacy_notice_says_what_line_brings_only_when_line_is_on(
     assert "LINEの表示名や写真は保存しません" in client.get("/privacy/aoba").get_data(as_text=True)
     without = create_app(settings, database).test_client()
     assert "LINE" not in without.get("/privacy/aoba").get_data(as_text=True)
+
+
+def test_a_follow_and_a_code_posted_at_once_make_one_registration(database, session, city):
+    """LINE posts the follow and the code message separately, perhaps to two processes at the
+    same moment: the second waits for the first, then finds its registration."""
+    city, [yoikuhi, _], source = city
+    link = LineLink(
+        code="ABCDEFGH",
+        organisation_id=city.id,
+        source_id=source.id,
+        choices={"topics": [yoikuhi.id]},
+        created_at=utcnow(),
+    )
+    session.add(link)
+    session.commit()
+
+    def send_code():
+        with database.session() as second:
+            apply_events(second, [Event.from_dict(text("ABCD-EFGH"))], languages={}, now=utcnow())
+            second.commit()
+
+    first = database.session()
+    try:
+        apply_events(first, [Event.from_dict(follow())], languages={}, now=utcnow())
+        racer = threading.Thread(target=send_code)
+        racer.start()
+        racer.join(0.5)
+        assert racer.is_alive()  # waiting for the follow's transaction
+        first.commit()
+    finally:
+        first.close()
+    racer.join(30)
+    session.expire_all()
+    [subscriber] = session.exec(select(Subscriber)).all()
+    assert subscriber.source_id == source.id
+    assert [s.topic_id for s in session.exec(select(Subscription))] == [yoikuhi.id]
