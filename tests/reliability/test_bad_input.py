@@ -4,6 +4,7 @@ the caller did not expect), and a refused input writes nothing."""
 
 from __future__ import annotations
 
+import json
 import string
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ from service.ics import calendar_feed
 from service.markdown import render_markdown
 from service.models import Notice, Role, RuleKind, Subscriber
 from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, with_line
 from tests.factories import (
     create_notice,
     create_organisation,
@@ -30,6 +31,7 @@ from tests.factories import (
     create_subscriber,
     create_topic,
 )
+from tests.fakes.line import signature as line_signature
 from tests.reliability.report import report
 from tests.service.test_sendgrid_webhook import PUBLIC_KEY, signed
 from tests.service.test_staff_notices import login
@@ -378,5 +380,56 @@ def test_the_sendgrid_webhook_answers_any_signed_json(webhook_client, events):
     tried("SendGrid webhook JSON")
     payload, headers = signed(events)
     response = webhook_client.post("/webhooks/sendgrid", data=payload, headers=headers)
+    assert response.status_code in (200, 400), (response.status_code, response.data)
+    assert response.is_json
+
+
+line_event = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.one_of(st.sampled_from(["follow", "unfollow", "message", "join"]), json_values),
+        "mode": st.one_of(st.sampled_from(["active", "standby"]), json_values),
+        "timestamp": st.one_of(st.integers(), json_values),
+        "source": st.one_of(
+            st.fixed_dictionaries(
+                {"type": st.sampled_from(["user", "group"]), "userId": st.text(max_size=40)}
+            ),
+            json_values,
+        ),
+        "webhookEventId": st.one_of(st.text(max_size=30), json_values),
+        "deliveryContext": st.one_of(st.just({"isRedelivery": False}), json_values),
+        "replyToken": st.one_of(st.text(max_size=30), json_values),
+        "message": st.one_of(
+            st.fixed_dictionaries(
+                {"type": st.just("text"), "id": st.just("1"), "text": st.text(max_size=30)}
+            ),
+            json_values,
+        ),
+    },
+)
+
+
+@pytest.fixture
+def line_client(settings, database, session, fake_line):
+    create_organisation(session)
+    return create_app(with_line(settings, fake_line), database).test_client()
+
+
+@with_fixtures
+@given(
+    body=st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {"events": st.one_of(st.lists(line_event, max_size=4), json_values)},
+            optional={"destination": json_values},
+        ),
+    )
+)
+def test_the_line_webhook_answers_any_signed_json(line_client, body):
+    tried("LINE webhook JSON")
+    payload = json.dumps(body).encode()
+    response = line_client.post(
+        "/webhooks/line", data=payload, headers={"X-Line-Signature": line_signature(payload)}
+    )
     assert response.status_code in (200, 400), (response.status_code, response.data)
     assert response.is_json
