@@ -10,7 +10,6 @@ LINE fills into the chat, and sending it brings the counter and the choices made
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 import unicodedata
@@ -36,7 +35,7 @@ from sqlmodel import Session, col, select
 from service.addresses import hash_address
 from service.db import serialize_on
 from service.languages import LANGUAGES, in_language
-from service.messages import LINE_SETTINGS_WORD
+from service.messages import LINE_SETTINGS_WORDS
 from service.models import (
     Child,
     Endpoint,
@@ -52,14 +51,12 @@ from service.settings import Settings
 from service.subscribers import active_topics, local_date, set_topics, unsubscribe
 from service.tokens import Purpose, make_token
 
-log = logging.getLogger(__name__)
-
 LINK_KEPT = timedelta(days=1)
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to mistake: no 0/O, 1/I
 # At the end of the message, as the landing fills it in ("登録コード ABCD-EFGH") or typed bare.
 _CODE = re.compile(rf"(?:^|[^A-Z0-9])([{_CODE_LETTERS}]{{4}})-?([{_CODE_LETTERS}]{{4}})$")
 STOP_WORDS = {"停止", "配信停止", "ていし", "はいしんていし", "stop", "unsubscribe"}
-SETTINGS_WORDS = {LINE_SETTINGS_WORD, "せってい", "settings"}
+SETTINGS_WORDS = set(LINE_SETTINGS_WORDS.values())
 START_WORDS = {"登録", "とうろく", "開始", "再開", "start"}
 
 

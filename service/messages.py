@@ -141,8 +141,9 @@ def render_push(
     )
 
 
-# What a parent sends in LINE to get their settings link, or to stop (service.line_chat).
-LINE_SETTINGS_WORD = "設定"
+# What the button under a LINE notice sends for the parent, by language: the account answers
+# it with their settings link (service.line_chat).
+LINE_SETTINGS_WORDS = {"ja": "設定", "easy": "せってい", "en": "settings"}
 LINE_BUTTONS = 3  # link buttons under a LINE notice, besides the settings one
 
 
@@ -150,26 +151,34 @@ def render_line(
     notice: Notice, organisation: Organisation, locale: str, *, previews: bool
 ) -> RenderedMessage:
     """A notice as a LINE bubble. One multicast carries it to 500 people, so it holds no one's
-    own link: its button sends "設定", and the answer to that is the parent's settings link."""
+    own link: its button sends 「設定」 for the parent, answered with their settings link."""
     text, links = plain_text(notice.body)
     with in_language(locale):
         title = discreet_subject(notice.title, organisation)
-        alt_text = title if previews else gettext(
-            "There is a notice from %(name)s", name=organisation.name
-        )
+        alt_text = title
+        if not previews:
+            alt_text = gettext("There is a notice from %(name)s", name=organisation.name)
         footer = gettext(
             "To change your topics or stop these notices, tap the button or send “stop”."
         )
         settings_label = gettext("Settings and stopping")
     buttons = [
-        {"type": "button", "style": "link", "action": {"type": "uri", "label": label_, "uri": url}}
-        for label_, url in ((_label(label), url) for label, url in links[:LINE_BUTTONS])
+        {
+            "type": "button",
+            "style": "link",
+            "action": {"type": "uri", "label": _label(label), "uri": url},
+        }
+        for label, url in links[:LINE_BUTTONS]
     ]
     buttons.append(
         {
             "type": "button",
             "style": "secondary",
-            "action": {"type": "message", "label": settings_label, "text": LINE_SETTINGS_WORD},
+            "action": {
+                "type": "message",
+                "label": settings_label,
+                "text": LINE_SETTINGS_WORDS.get(locale, LINE_SETTINGS_WORDS["ja"]),
+            },
         }
     )
     bubble = {

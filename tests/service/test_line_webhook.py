@@ -292,8 +292,9 @@ def test_stop_in_the_chat_unsubscribes(session, client, fake_line, city, words):
 
 def test_settings_and_anything_else_bring_the_parents_own_link(session, client, fake_line, city):
     post(client, follow())
-    post(client, text("設定"))
-    assert fake_line.replies[-1][1].actions[0]["label"] == "設定を開く"
+    for word in ("設定", "せってい", "Settings"):  # what the notice's button sends, by language
+        post(client, text(word))
+        assert fake_line.replies[-1][1].actions[0]["label"] == "設定を開く"
     post(client, text("来週の相談会は何時からですか"))
     other = fake_line.replies[-1][1]
     assert "お返事できません" in other.texts[0] and "あおば市 電話 000-000-0000" in other.texts[0]
