@@ -273,7 +273,7 @@ def apply_events(
         if not isinstance(event, Event) or not isinstance(event.source, UserSource):
             continue  # group chats, and kinds this account does not handle
         user_id = event.source.user_id
-        if str(event.mode) == "standby" or not user_id:
+        if event.mode == "standby" or not user_id:
             continue  # another channel of the account is answering
         kind = event.type or "event"
         if not first_time(

@@ -378,3 +378,10 @@ def test_a_follow_and_a_code_posted_at_once_make_one_registration(database, sess
     [subscriber] = session.exec(select(Subscriber)).all()
     assert subscriber.source_id == source.id
     assert [s.topic_id for s in session.exec(select(Subscription))] == [yoikuhi.id]
+
+
+def test_events_in_standby_are_left_to_the_channel_that_is_active(session, client, fake_line, city):
+    """With several channels on one account (LINE's module channels), only the active one acts."""
+    assert post(client, {**follow(), "mode": "standby"}).status_code == 200
+    assert count(session, Subscriber) == count(session, ProviderEvent) == 0
+    assert fake_line.replies == []
