@@ -204,9 +204,9 @@ def erase(token: str) -> ResponseReturnValue:
         organisation=organisation,
         title=gettext("Your data has been deleted"),
         detail=gettext(
-            "We have deleted your email address, topics and settings. Only a coded form of the "
-            "address remains, so that nothing is ever sent to it again. To start again, "
-            "register from the QR code."
+            "We have deleted your addresses (email and LINE), topics and settings. Only a coded "
+            "form of each address remains, so that nothing is ever sent to it again. To start "
+            "again, register from the QR code."
         ),
     )
 
