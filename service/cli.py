@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import signal
 import subprocess
@@ -12,6 +11,7 @@ import click
 from flask.cli import FlaskGroup
 
 from service import create_app, get_database, get_settings
+from service.api import token_hash
 from service.models import ApiToken, Organisation, Role, StaffUser
 from service.staff_users import StaffUserError, create_staff_user
 from service.types import utcnow
@@ -150,7 +150,7 @@ def token_create(email: str, name: str) -> None:
             ApiToken(
                 staff_user_id=user.id,
                 name=name,
-                token_hash=hashlib.sha256(value.encode()).hexdigest(),
+                token_hash=token_hash(value),
             )
         )
         session.commit()
@@ -161,9 +161,8 @@ def token_create(email: str, name: str) -> None:
 @click.argument("value")
 def token_revoke(value: str) -> None:
     """Revoke a token at once, e.g. one that leaked: VALUE is the token as it was found."""
-    digest = hashlib.sha256(value.strip().encode()).hexdigest()
     with get_database().session() as session:
-        found = session.query(ApiToken).filter_by(token_hash=digest).one_or_none()
+        found = session.query(ApiToken).filter_by(token_hash=token_hash(value)).one_or_none()
         if found is None:
             raise click.ClickException("no such token")
         found.revoked_at = found.revoked_at or utcnow()

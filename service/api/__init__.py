@@ -20,6 +20,11 @@ blueprint = Blueprint("api", __name__)
 csrf.exempt(blueprint)  # authenticated by a bearer token, not a cookie
 
 
+def token_hash(value: str) -> str:
+    """What is stored of an API token: its hash, never the token."""
+    return hashlib.sha256(value.strip().encode()).hexdigest()
+
+
 def token_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A valid, unrevoked token of an active staff user with at least `role`."""
 
@@ -29,7 +34,7 @@ def token_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., A
             header = request.headers.get("Authorization", "")
             if not header.startswith("Bearer "):
                 abort(401)
-            digest = hashlib.sha256(header.removeprefix("Bearer ").strip().encode()).hexdigest()
+            digest = token_hash(header.removeprefix("Bearer "))
             session = get_session()
             found = session.exec(
                 select(ApiToken, StaffUser)
