@@ -241,16 +241,19 @@ def use_link(session: Session, *, link: LineLink, user_id: str, now: datetime) -
     return subscriber
 
 
+def find_link(session: Session, code: str, now: datetime) -> LineLink | None:
+    """The link of this code, unless it is unknown, used or more than a day old."""
+    link = session.exec(select(LineLink).where(LineLink.code == code)).first()
+    return link if link is not None and link.created_at >= now - LINK_KEPT else None
+
+
 def _link(session: Session, text: str, now: datetime) -> LineLink | None | bool:
     """The link a message's code names; False for a code that is not (or no longer) good;
     None when the message holds no code."""
     match = _CODE.search(text.strip().upper())
     if match is None:
         return None
-    link = session.exec(select(LineLink).where(LineLink.code == "".join(match.groups()))).first()
-    if link is None or link.created_at < now - LINK_KEPT:
-        return False
-    return link
+    return find_link(session, "".join(match.groups()), now) or False
 
 
 def _words(text: str) -> str:

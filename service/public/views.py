@@ -13,8 +13,8 @@ from service import csrf, get_session, get_settings, limiter
 from service.db import commit_without_waiting
 from service.errors import render_error
 from service.languages import current_language, use_language
-from service.line_chat import LINK_KEPT, chat_url, new_link, shown_code
-from service.models import Endpoint, LineLink, Organisation, Source, Subscriber
+from service.line_chat import chat_url, find_link, new_link, shown_code
+from service.models import Endpoint, Organisation, Source, Subscriber
 from service.public import blueprint
 from service.public.forms import SubscribeForm
 from service.qr import qr_svg
@@ -162,8 +162,8 @@ def line_link(code: str) -> ResponseReturnValue:
     """The last step to LINE: open the chat, where the code is filled in, and send it."""
     session = get_session()
     settings = get_settings()
-    link = session.exec(select(LineLink).where(LineLink.code == code)).first()
-    if link is None or link.created_at < utcnow() - LINK_KEPT or not settings.line_enabled:
+    link = find_link(session, code, utcnow())
+    if link is None or not settings.line_enabled:
         _stop(
             410,
             gettext("This registration code can no longer be used"),
