@@ -68,6 +68,11 @@ class Channel(Protocol):
     def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]: ...
 
 
+def seconds(value: str | None) -> float | None:
+    """A Retry-After header's wait in seconds (the form providers use), or None."""
+    return float(value) if value and value.strip().isdigit() else None
+
+
 def substitute(template: str, substitutions: Mapping[str, str]) -> str:
     for placeholder, value in substitutions.items():
         template = template.replace(placeholder, value)

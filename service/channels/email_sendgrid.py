@@ -14,7 +14,7 @@ from typing import Any
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
-from service.channels import ChannelUnavailable, Recipient, RenderedMessage, Result
+from service.channels import ChannelUnavailable, Recipient, RenderedMessage, Result, seconds
 
 # The client logs whole payloads (addresses included) at DEBUG: never let that through.
 logging.getLogger("python_http_client").setLevel(logging.WARNING)
@@ -76,13 +76,10 @@ def _header(headers: Any, name: str) -> str | None:
 
 
 def _retry_after(headers: Any) -> float | None:
-    retry_after = _header(headers, "Retry-After")
-    if retry_after and retry_after.strip().isdigit():
-        return float(retry_after)
-    reset = _header(headers, "X-RateLimit-Reset")  # epoch seconds
-    if reset and reset.strip().isdigit():
-        return max(float(reset) - time.time(), 1.0)
-    return None
+    if (after := seconds(_header(headers, "Retry-After"))) is not None:
+        return after
+    reset = seconds(_header(headers, "X-RateLimit-Reset"))  # epoch seconds
+    return max(reset - time.time(), 1.0) if reset is not None else None
 
 
 def _results_for_error(

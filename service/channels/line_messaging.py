@@ -27,7 +27,7 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.messaging.models import Message
 
-from service.channels import ChannelUnavailable, Recipient, RenderedMessage, Result
+from service.channels import ChannelUnavailable, Recipient, RenderedMessage, Result, seconds
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +127,7 @@ def _results_for_error(error: ApiException, recipients: Sequence[Recipient]) -> 
     if status == 429 and "monthly limit" in str(body.get("message", "")).lower():
         raise ChannelUnavailable("LINE: the account's monthly message limit is reached", 3600)
     if status == 429 or status >= 500:
-        retry_after = _header(error.headers, "retry-after")
-        after = float(retry_after) if retry_after and retry_after.isdigit() else None
+        after = seconds(_header(error.headers, "retry-after"))
         return [
             Result(r.delivery_id, "retry", retry_after=after, error=f"http {status}")
             for r in recipients

@@ -12,7 +12,14 @@ import firebase_admin
 import requests.adapters
 from firebase_admin import credentials, exceptions, messaging
 
-from service.channels import ChannelUnavailable, Recipient, RenderedMessage, Result, substitute
+from service.channels import (
+    ChannelUnavailable,
+    Recipient,
+    RenderedMessage,
+    Result,
+    seconds,
+    substitute,
+)
 
 _TRANSIENT = (
     exceptions.UnavailableError,
@@ -110,5 +117,4 @@ def _result(recipient: Recipient, reply: messaging.SendResponse) -> Result:
 
 def _retry_after(error: exceptions.FirebaseError) -> float | None:
     response = getattr(error, "http_response", None)
-    value = response.headers.get("Retry-After") if response is not None else None
-    return float(value) if value and value.isdigit() else None
+    return seconds(response.headers.get("Retry-After")) if response is not None else None
