@@ -78,11 +78,6 @@ class FakeLine(FakeServer):
         with self.lock:
             return [sent.to for sent in self.sent]
 
-    def reply_to(self, token: str) -> Sent:
-        with self.lock:
-            [said] = [sent for reply_token, sent in self.replies if reply_token == token]
-        return said
-
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
         if headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
             return Reply(401, {"message": "Authentication failed. Confirm that the access token"})
