@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
@@ -27,8 +29,7 @@ from service.types import utcnow
 
 log = logging.getLogger(__name__)
 
-SCHEDULE_EVERY = timedelta(seconds=1)  # a notice due now starts now; quiet ticks are cheap
-DISPATCH_EVERY = timedelta(seconds=1)
+TICK = timedelta(seconds=1)  # a notice due now starts now; quiet ticks are cheap
 
 
 class Worker:
@@ -111,31 +112,13 @@ class Worker:
     def run_forever(self) -> None:
         scheduler = BlockingScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(3)},
+            executors={"default": ThreadPoolExecutor(4)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         )
-        # Aligned to the minute, so a notice due at 09:00 is picked up at 09:00:00, not later.
-        start = utcnow().replace(second=0, microsecond=0)
-        # …and once at start-up, so that what came due while it was stopped goes out at once.
-        scheduler.add_job(
-            self._safely(self.schedule),
-            "interval",
-            id="schedule",
-            name="schedule",
-            seconds=SCHEDULE_EVERY.seconds,
-            start_date=start,
-            next_run_time=utcnow(),
-        )
-        for step in (self.dispatch, self.dispatch_confirmations):
-            scheduler.add_job(
-                self._safely(step),
-                "interval",
-                id=step.__name__,
-                name=step.__name__,
-                seconds=DISPATCH_EVERY.seconds,
-                start_date=start,
-            )
-
+        # At start-up, so that what came due while it was stopped goes out at once; then each
+        # second, on the second, so a notice due at 09:00 is picked up at 09:00:00.
+        for step in (self.schedule, self.dispatch, self.dispatch_confirmations):
+            self._every_second(scheduler, step)
         scheduler.add_job(
             self._safely(self.upkeep),
             "interval",
@@ -153,15 +136,30 @@ class Worker:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        log.info(
-            "worker started: schedule every %ss, dispatch every %ss",
-            SCHEDULE_EVERY.seconds,
-            DISPATCH_EVERY.seconds,
-        )
+        log.info("worker started: schedule and dispatch every %ss", TICK.seconds)
         scheduler.start()
 
+    def _every_second(self, scheduler: BaseScheduler, step: Callable[[], object]) -> None:
+        """Run `step` now, and again on the first whole second after each run ends.
+
+        A run may take longer than a second (a large send); the next one waits for it rather
+        than overlapping it, which would only find the same work claimed and make APScheduler
+        warn that it skipped a run, dozens of times an hour, for nothing.
+        """
+        safe = self._safely(step)
+
+        def run() -> None:
+            safe()
+            if scheduler.running:
+                next_tick = utcnow().replace(microsecond=0) + TICK
+                scheduler.add_job(
+                    run, "date", run_date=next_tick, id=step.__name__, replace_existing=True
+                )
+
+        scheduler.add_job(run, "date", run_date=utcnow(), id=step.__name__)
+
     @staticmethod
-    def _safely(step):
+    def _safely(step: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
             try:
                 step()
