@@ -41,8 +41,6 @@ from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
 from service.db import Database
 from service.messages import (
-    make_recipients,
-    registration_reasons,
     render_confirmation,
     render_digest,
     render_line,
@@ -50,6 +48,8 @@ from service.messages import (
     render_push,
 )
 from service.models import DeliveryKind, DeliveryStatus, Notice, NoticeStatus, Organisation
+from service.notices import topic_ids_of
+from service.recipients import make_recipients, registration_reasons, sample_reason
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -317,14 +317,21 @@ def _render(session: Session, batch: _Batch) -> tuple[RenderedMessage, list[Reci
     else:
         notice = session.get_one(Notice, notice_ref)
         message = render_push(notice, organisation, locale, previews=previews)
-    reasons = (
-        registration_reasons(session, {row.subscriber_id for row in batch.rows}, locale)
-        if channel == "email" and kind != DeliveryKind.CONFIRM
-        else {}
-    )
+    reasons: dict[int, str] = {}
+    if kind == DeliveryKind.TEST:  # a staff member, seeing what a parent of its topics sees
+        sample = sample_reason(
+            session,
+            topic_ids=topic_ids_of(session, session.get_one(Notice, notice_ref)),
+            organisation_id=organisation_id,
+            locale=locale,
+        )
+        reasons = {row.subscriber_id: sample for row in batch.rows}
+    elif channel == "email" and kind != DeliveryKind.CONFIRM:
+        reasons = registration_reasons(session, {row.subscriber_id for row in batch.rows}, locale)
     recipients = make_recipients(
         channel=channel,
         kind=kind,
+        slots=message.slots,
         rows=(
             (
                 row.delivery_id,

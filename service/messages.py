@@ -3,40 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Collection, Iterable
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import gettext
-from markupsafe import escape
-from sqlmodel import Session, col, select
 
-from service.channels import Recipient, RenderedMessage
-from service.db import among
+from service.channels import RenderedMessage
 from service.languages import in_language
 from service.markdown import plain_text, render_markdown
 from service.models import (
-    DeliveryKind,
     Notice,
     Organisation,
-    Source,
-    Subscriber,
-    Subscription,
-    Topic,
 )
+from service.recipients import placeholders
 from service.settings import Settings
-from service.tokens import Purpose, TokenSigner
 
 # Words that must never show in a subject line or on a lock screen: an ex-partner may see it.
 SENSITIVE_WORDS = ("離婚", "別居", "DV", "ＤＶ", "暴力", "divorce", "separation", "violence")
-
-UNSUBSCRIBE_URL = "%%unsubscribe_url%%"
-PREFERENCES_URL = "%%preferences_url%%"
-CONFIRM_URL = "%%confirm_url%%"
-CALENDAR_URL = "%%calendar_url%%"
-REASON = "%%reason%%"
-REASON_HTML = "%%reason_html%%"  # the same line, escaped: it quotes what staff named topics
 
 
 def _sender(organisation: Organisation, settings: Settings) -> dict[str, Any]:
@@ -55,11 +38,12 @@ def discreet_subject(title: str, organisation: Organisation) -> str:
 
 def render_confirmation(organisation: Organisation, locale: str) -> RenderedMessage:
     settings: Settings = current_app.extensions["yorisou.settings"]
+    slots = placeholders()
     with in_language(locale):
         context = {
             "organisation": organisation,
-            "confirm_url": CONFIRM_URL,
             "max_age_days": settings.confirm_token_max_age // 86400,
+            **slots,
         }
         return RenderedMessage(
             # Neutral on purpose: someone else may see the subject line.
@@ -67,28 +51,27 @@ def render_confirmation(organisation: Organisation, locale: str) -> RenderedMess
             text=render_template("email/confirm.txt", **context),
             html=render_template("email/confirm.html", **context),
             categories=("confirm",),
+            slots=slots,
             **_sender(organisation, settings),
         )
 
 
 def render_notice(notice: Notice, organisation: Organisation, locale: str) -> RenderedMessage:
     settings: Settings = current_app.extensions["yorisou.settings"]
+    slots = placeholders()
     with in_language(locale):
         context = {
             "organisation": organisation,
             "notice": notice,
             "body_html": render_markdown(notice.body),
-            "unsubscribe_url": UNSUBSCRIBE_URL,
-            "preferences_url": PREFERENCES_URL,
-            "calendar_url": CALENDAR_URL,
-            "reason": REASON,
-            "reason_html": REASON_HTML,
+            **slots,
         }
         return RenderedMessage(
             subject=discreet_subject(notice.title, organisation),
             text=render_template("email/notice.txt", **context),
             html=render_template("email/notice.html", **context),
             categories=("notice", f"notice-{notice.id}"),
+            slots=slots,
             **_sender(organisation, settings),
         )
 
@@ -98,21 +81,19 @@ def render_digest(
 ) -> RenderedMessage:
     """The week's notices for a parent who asked for one email a week."""
     settings: Settings = current_app.extensions["yorisou.settings"]
+    slots = placeholders()
     with in_language(locale):
         context = {
             "organisation": organisation,
             "notices": [(notice, render_markdown(notice.body)) for notice in notices],
-            "unsubscribe_url": UNSUBSCRIBE_URL,
-            "preferences_url": PREFERENCES_URL,
-            "calendar_url": CALENDAR_URL,
-            "reason": REASON,
-            "reason_html": REASON_HTML,
+            **slots,
         }
         return RenderedMessage(
             subject=gettext("%(name)s: this week's notices", name=organisation.name),
             text=render_template("email/digest.txt", **context),
             html=render_template("email/digest.html", **context),
             categories=("digest",),
+            slots=slots,
             **_sender(organisation, settings),
         )
 
@@ -123,6 +104,7 @@ def render_push(
     """A notification. The lock screen may be seen by others: unless the parent asked for
     previews, it says only that there is a notice; a tap opens the page."""
     settings: Settings = current_app.extensions["yorisou.settings"]
+    slots = placeholders()
     first_paragraph = notice.body.strip().split("\n\n")[0]
     summary = re.sub(r"[*_`#>\[\]]", "", first_paragraph).replace("\n", " ")
     with in_language(locale):
@@ -136,8 +118,9 @@ def render_push(
         html="",
         sender_email="",
         sender_name=organisation.name,
-        link=PREFERENCES_URL,
+        link=slots["preferences_url"],
         icon=f"{settings.public_base_url}/static/icon-192.png",
+        slots=slots,
     )
 
 
@@ -208,93 +191,3 @@ def render_line(
 def _label(text: str) -> str:
     """A button's words: LINE refuses more than 40 characters."""
     return text if len(text) <= 40 else text[:39] + "…"
-
-
-def registration_reasons(
-    session: Session, subscriber_ids: Collection[int], locale: str
-) -> dict[int, str]:
-    """Per subscriber, the footer line that says why they get this: topics and counter."""
-    topics: dict[int, list[str]] = defaultdict(list)
-    name = col(Topic.name_en) if locale == "en" else col(Topic.name_ja)
-    for subscriber_id, topic_name in (
-        session.connection()
-        .execute(
-            select(col(Subscription.subscriber_id), name)
-            .join(Topic, col(Topic.id) == Subscription.topic_id)
-            .where(among(session, col(Subscription.subscriber_id), subscriber_ids))
-            .order_by(col(Topic.position), col(Topic.id))
-        )
-        .all()
-    ):
-        topics[subscriber_id].append(topic_name)
-    sources = dict(
-        session.connection()
-        .execute(
-            select(col(Subscriber.id), col(Source.name))
-            .join(Source, col(Source.id) == Subscriber.source_id)
-            .where(among(session, col(Subscriber.id), subscriber_ids))
-        )
-        .all()
-    )
-    lines: dict[tuple[tuple[str, ...], str | None], str] = {}  # few distinct, many people
-    reasons = {}
-    with in_language(locale):
-        for subscriber_id in subscriber_ids:
-            key = (tuple(topics[subscriber_id]), sources.get(subscriber_id))
-            if not key[0]:  # a staff test has no topics: no line
-                continue
-            if key not in lines:
-                lines[key] = _reason(*key)
-            reasons[subscriber_id] = lines[key]
-    return reasons
-
-
-def _reason(topics: tuple[str, ...], place: str | None) -> str:
-    line = gettext("Your topics: %(topics)s", topics=gettext(", ").join(topics))
-    if place is not None:
-        line += gettext(" (registered at %(place)s)", place=place)
-    return line
-
-
-def make_recipients(
-    *, channel: str, kind: str, rows: Iterable[tuple[int, str, str, int, str]]
-) -> list[Recipient]:
-    """Each recipient with the links that are theirs alone.
-
-    rows: (delivery_id, address, public_id, endpoint_id, reason) for one kind on one channel.
-    """
-    settings: Settings = current_app.extensions["yorisou.settings"]
-    base = settings.public_base_url
-    if kind == DeliveryKind.CONFIRM:
-        # Bound to this address: confirming one address proves nothing about another.
-        confirm = TokenSigner(settings.secret_key, Purpose.CONFIRM)
-        return [
-            Recipient(
-                delivery_id,
-                address,
-                {CONFIRM_URL: f"{base}/confirm/{confirm(f'{public_id}:{endpoint_id}')}"},
-            )
-            for delivery_id, address, public_id, endpoint_id, _ in rows
-        ]
-    manage = TokenSigner(settings.secret_key, Purpose.MANAGE)
-    recipients = []
-    for delivery_id, address, public_id, _, reason in rows:
-        token = manage(public_id)
-        links = {
-            PREFERENCES_URL: f"{base}/preferences/{token}",
-            CALENDAR_URL: f"{base}/calendar/{token}.ics",
-        }
-        if channel != "email":
-            recipients.append(Recipient(delivery_id, address, links))
-            continue
-        unsubscribe_url = f"{base}/unsubscribe/{token}"
-        links[REASON] = reason
-        links[REASON_HTML] = str(escape(reason))
-        links[UNSUBSCRIBE_URL] = unsubscribe_url
-        # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
-        headers = {
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
-        recipients.append(Recipient(delivery_id, address, links, headers))
-    return recipients

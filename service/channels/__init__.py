@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -25,6 +26,7 @@ class RenderedMessage:
     link: str = ""  # push: what a tap opens
     icon: str = ""  # push: the notification's icon
     flex: Mapping[str, Any] | None = None  # LINE: the chat bubble; `subject` is its alt text
+    slots: Mapping[str, str] = field(default_factory=dict)  # value name → its placeholder
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,12 @@ def seconds(value: str | None) -> float | None:
 
 
 def substitute(template: str, substitutions: Mapping[str, str]) -> str:
-    for placeholder, value in substitutions.items():
-        template = template.replace(placeholder, value)
-    return template
+    """Each placeholder replaced by its value, in one pass: what a value brings in (a topic's
+    name in the reason line) is never read for placeholders again."""
+    if not substitutions:
+        return template
+    pattern = re.compile("|".join(map(re.escape, substitutions)))
+    return pattern.sub(lambda match: substitutions[match.group()], template)
 
 
 def build_channels(settings: Settings) -> dict[str, Channel]:

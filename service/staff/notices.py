@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +16,7 @@ from wtforms import SelectChoice
 
 from service import get_session
 from service.calendar import occurrences_between, relative_due_at
+from service.channels import RenderedMessage, substitute
 from service.messages import render_line, render_notice, render_push
 from service.models import Notice, NoticeStatus, Organisation, Role, RuleKind, Send, Topic
 from service.notices import (
@@ -28,6 +31,7 @@ from service.notices import (
     save_notice,
     topic_ids_of,
 )
+from service.recipients import sample_reason, sample_recipient
 from service.reports import notice_report, report_csv
 from service.staff import blueprint
 from service.staff.auth import own_or_404, role_required
@@ -195,7 +199,9 @@ def notice(notice_id: int) -> ResponseReturnValue:
     tz = _timezone(session)
     organisation = session.get_one(Organisation, item.organisation_id)
     topics = session.exec(select(Topic).where(col(Topic.id).in_(topic_ids_of(session, item)))).all()
-    email = render_notice(item, organisation, "ja")
+    email = as_received(
+        session, render_notice(item, organisation, "ja"), topic_ids_of(session, item)
+    )
     push = render_push(item, organisation, "ja", previews=False)
     due = _next_due(session, item, tz)
     people = reach(session, item)
@@ -224,8 +230,24 @@ PREVIEW_CSP = (
 )
 
 
+def as_received(
+    session: Session, message: RenderedMessage, topic_ids: Sequence[int]
+) -> RenderedMessage:
+    """The email exactly as a parent of these topics gets it: a sample parent's links and
+    reason line in place of the placeholders (what staff typed stays as they typed it)."""
+    reason = sample_reason(
+        session, topic_ids=topic_ids, organisation_id=current_user.organisation_id, locale="ja"
+    )
+    sample = sample_recipient(slots=message.slots, reason=reason)
+    return replace(
+        message,
+        text=substitute(message.text, sample.substitutions),
+        html=substitute(message.html, sample.substitutions),
+    )
+
+
 def _preview_response(html: str) -> Response:
-    response = Response(html.replace("%%", "#"), mimetype="text/html")
+    response = Response(html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
@@ -242,7 +264,9 @@ def draft_preview() -> Response:
         title=request.form.get("title", ""),
         body=request.form.get("body", ""),
     )
-    return _preview_response(render_notice(draft, organisation, "ja").html)
+    topic_ids = [int(t) for t in request.form.getlist("topics") if t.isdigit() and len(t) < 10]
+    email = as_received(session, render_notice(draft, organisation, "ja"), topic_ids)
+    return _preview_response(email.html)
 
 
 @blueprint.get("/notices/<int:notice_id>/preview.html")
@@ -252,7 +276,8 @@ def notice_preview(notice_id: int) -> Response:
     session = get_session()
     item = own_or_404(Notice, notice_id)
     organisation = session.get_one(Organisation, item.organisation_id)
-    return _preview_response(render_notice(item, organisation, "ja").html)
+    email = render_notice(item, organisation, "ja")
+    return _preview_response(as_received(session, email, topic_ids_of(session, item)).html)
 
 
 @blueprint.post("/notices/<int:notice_id>/occurrences/cancel")

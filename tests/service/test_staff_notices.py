@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from tests.factories import (
     PASSWORD,
     create_notice,
     create_organisation,
+    create_source,
     create_staff,
     create_subscriber,
     create_topic,
@@ -306,3 +308,39 @@ def test_a_line_notice_is_written_and_previewed_as_parents_will_see_it(client, s
     assert "あおば市からのお知らせがあります" in line  # the notification, unless previews
     assert "予約はこちらから。" in line and "こちら（https://city.example.jp/yoyaku）" in line
     assert "設定・配信停止" in line
+
+
+def test_the_preview_is_the_email_a_parent_of_its_topics_gets(client, session, city):
+    org, topic = city
+    create_source(session, organisation=org, name="市民課 戸籍窓口")
+    notice = create_notice(
+        session,
+        organisation=org,
+        topics=[topic],
+        title="相談会",
+        body="[外のサイト](https://elsewhere.example/?u=%%unsubscribe_url%%) と %%reason%%",
+        starts_at=utcnow(),
+    )
+    login(client, "viewer@aoba.example.jp")
+    frame = client.get(f"/staff/notices/{notice.id}/preview.html").get_data(as_text=True)
+    page = client.get(f"/staff/notices/{notice.id}").get_data(as_text=True)
+    text = page[page.index("テキスト版") :]  # the plain-text email, as the page shows it
+    for html, link in ((frame, "?u=%25%25unsubscribe_url"), (text, "?u=%%unsubscribe_url%%")):
+        # A sample parent's real-looking links and reason line, where a parent's own go…
+        assert "https://yorisou.example.jp/unsubscribe/" in html
+        assert "https://yorisou.example.jp/preferences/" in html
+        assert "ご登録のテーマ：養育費（市民課 戸籍窓口で登録）" in html
+        # …and what staff typed, exactly as typed: a second reviewer sees what it would do.
+        assert "%%reason%%" in html and f"https://elsewhere.example/{link}" in html
+        assert not re.search(r"%%\w+-[0-9a-f]{16}%%", html)  # no placeholder of Yorisou's own
+    login(client, "editor@aoba.example.jp")
+    draft = client.post(
+        "/staff/notices/preview.html",
+        data={
+            "csrf_token": csrf_token(client, "/staff/notices/new"),
+            "title": "件名",
+            "body": "本文",
+            "topics": [str(topic.id)],
+        },
+    ).get_data(as_text=True)
+    assert "ご登録のテーマ：養育費" in draft and "/unsubscribe/" in draft
