@@ -40,10 +40,10 @@ from service.addresses import mask_address
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
 from service.db import Database
+from service.line_bubble import render_line
 from service.messages import (
     render_confirmation,
     render_digest,
-    render_line,
     render_notice,
     render_push,
 )

@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 from service.addresses import hash_address
 from service.db import serialize_on
 from service.languages import LANGUAGES, in_language
-from service.messages import LINE_SETTINGS_WORDS
+from service.line_bubble import LINE_SETTINGS_WORDS
 from service.models import (
     Child,
     Endpoint,

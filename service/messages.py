@@ -10,7 +10,7 @@ from flask_babel import gettext
 
 from service.channels import RenderedMessage
 from service.languages import in_language
-from service.markdown import plain_text, render_markdown
+from service.markdown import render_markdown
 from service.models import (
     Notice,
     Organisation,
@@ -122,72 +122,3 @@ def render_push(
         icon=f"{settings.public_base_url}/static/icon-192.png",
         slots=slots,
     )
-
-
-# What the button under a LINE notice sends for the parent, by language: the account answers
-# it with their settings link (service.line_chat).
-LINE_SETTINGS_WORDS = {"ja": "設定", "easy": "せってい", "en": "settings"}
-LINE_BUTTONS = 3  # link buttons under a LINE notice, besides the settings one
-
-
-def render_line(
-    notice: Notice, organisation: Organisation, locale: str, *, previews: bool
-) -> RenderedMessage:
-    """A notice as a LINE bubble. One multicast carries it to 500 people, so it holds no one's
-    own link: its button sends 「設定」 for the parent, answered with their settings link."""
-    text, links = plain_text(notice.body)
-    with in_language(locale):
-        title = discreet_subject(notice.title, organisation)
-        alt_text = title
-        if not previews:
-            alt_text = gettext("There is a notice from %(name)s", name=organisation.name)
-        footer = gettext(
-            "To change your topics or stop these notices, tap the button or send “stop”."
-        )
-        settings_label = gettext("Settings and stopping")
-    buttons = [
-        {
-            "type": "button",
-            "style": "link",
-            "action": {"type": "uri", "label": _label(label), "uri": url},
-        }
-        for label, url in links[:LINE_BUTTONS]
-    ]
-    buttons.append(
-        {
-            "type": "button",
-            "style": "secondary",
-            "action": {
-                "type": "message",
-                "label": settings_label,
-                "text": LINE_SETTINGS_WORDS.get(locale, LINE_SETTINGS_WORDS["ja"]),
-            },
-        }
-    )
-    bubble = {
-        "type": "bubble",
-        "body": {
-            "type": "box",
-            "layout": "vertical",
-            "spacing": "md",
-            "contents": [
-                {"type": "text", "text": notice.title, "weight": "bold", "wrap": True},
-                {"type": "text", "text": text[:4000] or " ", "wrap": True, "size": "sm"},
-                {"type": "text", "text": footer, "wrap": True, "size": "xs", "color": "#666666"},
-            ],
-        },
-        "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": buttons},
-    }
-    return RenderedMessage(
-        subject=alt_text,
-        text=f"{notice.title}\n\n{text}\n\n{footer}",
-        html="",
-        sender_email="",
-        sender_name=organisation.name,
-        flex=bubble,
-    )
-
-
-def _label(text: str) -> str:
-    """A button's words: LINE refuses more than 40 characters."""
-    return text if len(text) <= 40 else text[:39] + "…"

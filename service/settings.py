@@ -154,6 +154,11 @@ class Settings:
             )
         if self.line_account_id and not re.fullmatch(r"@[0-9a-z._-]+", self.line_account_id):
             raise SettingsError("LINE_ACCOUNT_ID is the account's ID with its @, like @123abcde")
+        if self.firebase_credentials and not self.public_base_url.startswith("https://"):
+            raise SettingsError(
+                "web push (FIREBASE_CREDENTIALS) needs an https PUBLIC_BASE_URL: FCM refuses "
+                "every notification whose link is not https"
+            )
         if self.email_backend not in {"outbox", "sendgrid"}:
             raise SettingsError("EMAIL_BACKEND must be outbox or sendgrid")
         if self.email_backend == "sendgrid" and not self.sendgrid_api_key:

@@ -66,3 +66,12 @@ def test_line_is_on_only_with_all_its_settings():
         }
     )
     assert settings.line_enabled and settings.line_api_host == "https://api.line.me"
+
+
+def test_web_push_with_an_http_base_url_is_refused_at_start_up():
+    """FCM refuses every notification whose link is not https: say so now, not per delivery."""
+    env = {"SECRET_KEY": "k" * 40, "FIREBASE_CREDENTIALS": "/etc/yorisou/firebase.json"}
+    with pytest.raises(SettingsError, match="https PUBLIC_BASE_URL"):
+        Settings.from_env(env)
+    https = Settings.from_env({**env, "PUBLIC_BASE_URL": "https://yorisou.city.example.jp"})
+    assert https.firebase_credentials

@@ -12,6 +12,8 @@ from service.api import blueprint, problem, token_required
 from service.api.openapi import document
 from service.calendar import RuleError, check_rrule, parse_send_time
 from service.calendar.business_days import HolidayShift
+from service.channels.line_limits import URI
+from service.line_bubble import too_long_links
 from service.models import Notice, Role, RuleKind, Source, Topic
 from service.notices import (
     CHANNELS,
@@ -196,6 +198,9 @@ def _validated(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     channels = body.get("channels", ["email"])
     if not _list_of(channels, str) or not channels or not set(channels) <= set(CHANNELS):
         errors.append("channels: one or more of email, webpush and line")
+    if _list_of(channels, str) and "line" in channels and isinstance(text, str):
+        if too_long_links(text):
+            errors.append(f"body: a link longer than LINE accepts ({URI:,} characters)")
     urgent = body.get("urgent", False)
     if not isinstance(urgent, bool):
         errors.append("urgent: true or false")

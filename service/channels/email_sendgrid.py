@@ -20,6 +20,7 @@ from service.channels import ChannelUnavailable, Recipient, RenderedMessage, Res
 logging.getLogger("python_http_client").setLevel(logging.WARNING)
 
 _PERSONALIZATION_FIELD = re.compile(r"personalizations\.(\d+)\.")
+SUBSTITUTIONS_LIMIT = 10_000  # bytes of substitutions per recipient that SendGrid accepts
 
 
 class SendGridEmail:
@@ -33,6 +34,18 @@ class SendGridEmail:
         self.client.client.timeout = timeout
 
     def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
+        results = [
+            Result(r.delivery_id, "failed", error="substitutions over SendGrid's 10,000 bytes")
+            for r in recipients
+            if _substitution_bytes(r) > SUBSTITUTIONS_LIMIT
+        ]
+        refused = {result.delivery_id for result in results}
+        sendable = [r for r in recipients if r.delivery_id not in refused]
+        for batch in distinct_addresses(sendable):
+            results += self._send(message, batch)
+        return results
+
+    def _send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
         try:
             response = self.client.send(request_body(message, recipients))
         except http_errors.HTTPError as error:
@@ -42,6 +55,26 @@ class SendGridEmail:
             return [Result(r.delivery_id, "retry", error=reason) for r in recipients]
         message_id = _header(response.headers, "X-Message-Id")
         return [Result(r.delivery_id, "sent", provider_id=message_id) for r in recipients]
+
+
+def distinct_addresses(recipients: Sequence[Recipient]) -> list[list[Recipient]]:
+    """The recipients in as few requests as can be, none holding an address twice: SendGrid
+    refuses a whole request that does (say, a parent who signed up twice before confirming)."""
+    batches: list[list[Recipient]] = []
+    seen: list[set[str]] = []
+    for recipient in recipients:
+        address = recipient.address.lower()
+        index = next((i for i, used in enumerate(seen) if address not in used), len(batches))
+        if index == len(batches):
+            batches.append([])
+            seen.append(set())
+        batches[index].append(recipient)
+        seen[index].add(address)
+    return batches
+
+
+def _substitution_bytes(recipient: Recipient) -> int:
+    return sum(len(k.encode()) + len(v.encode()) for k, v in recipient.substitutions.items())
 
 
 def request_body(message: RenderedMessage, recipients: Sequence[Recipient]) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.models import Message
 
 from service.channels import ChannelUnavailable, Recipient, RenderedMessage, Result, seconds
+from service.channels.line_limits import TEXT, utf16_prefix
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +50,16 @@ class LineMessaging:
 
     def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
         key = retry_key([recipient.delivery_id for recipient in recipients], message)
-        request = MulticastRequest(
-            to=[recipient.address for recipient in recipients],
-            messages=[line_message(message)],
-            notificationDisabled=False,
-        )
+        try:
+            request = MulticastRequest(
+                to=[recipient.address for recipient in recipients],
+                messages=[line_message(message)],
+                notificationDisabled=False,
+            )
+        except ValueError as error:  # the SDK checks LINE's limits before sending (pydantic)
+            # The message's own fault, the same for everyone: trying it again changes nothing.
+            reason = f"refused before sending: {str(error).splitlines()[-1][:200]}"
+            return [Result(r.delivery_id, "failed", error=reason) for r in recipients]
         try:
             response = self.api.multicast_with_http_info(
                 request, x_line_retry_key=key, _request_timeout=self.timeout
@@ -96,7 +102,7 @@ def line_message(message: RenderedMessage) -> TextMessage | FlexMessage:
         return FlexMessage.from_dict(
             {"type": "flex", "altText": message.subject, "contents": dict(message.flex)}
         )
-    return TextMessage(text=message.text[:5000])
+    return TextMessage(text=utf16_prefix(message.text, TEXT))
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:

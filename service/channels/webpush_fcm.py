@@ -66,12 +66,25 @@ class FcmWebPush:
         )
 
     def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
-        batch = [_push_message(message, recipient) for recipient in recipients]
-        response = messaging.send_each(batch, app=self.app)
-        return [
-            _result(recipient, reply)
-            for recipient, reply in zip(recipients, response.responses, strict=True)
-        ]
+        results, batch, sendable = [], [], []
+        for recipient in recipients:
+            try:
+                push = _push_message(message, recipient)
+                # firebase-admin checks FCM's rules when it encodes a message, and one bad
+                # message would stop the whole batch: check each one on its own first.
+                messaging._MessagingService.encode_message(push)
+                batch.append(push)
+            except ValueError as error:
+                results.append(Result(recipient.delivery_id, "failed", error=f"fcm: {error}"))
+                continue
+            sendable.append(recipient)
+        if batch:
+            response = messaging.send_each(batch, app=self.app)
+            results += [
+                _result(recipient, reply)
+                for recipient, reply in zip(sendable, response.responses, strict=True)
+            ]
+        return results
 
 
 def _push_message(message: RenderedMessage, recipient: Recipient) -> messaging.Message:

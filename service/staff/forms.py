@@ -20,7 +20,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from service.calendar import RuleError, check_rrule
+from service.channels.line_limits import URI
 from service.forms import Form
+from service.line_bubble import too_long_links
 from service.staff_users import MIN_PASSWORD_LENGTH
 
 
@@ -142,6 +144,12 @@ class NoticeForm(Form):
                     "してください（例：FREQ=YEARLY;BYMONTH=8;BYMONTHDAY=1）。",
                 ]
                 valid = False
+        if "line" in (self.channels.data or []) and too_long_links(self.body.data or ""):
+            self.body.errors = [
+                *self.body.errors,
+                f"LINEで送れないほど長いリンクがあります（{URI:,}文字まで）。短いリンクにしてください。",
+            ]
+            valid = False
         if kind == "relative" and self.offset_days.data is None:
             self.offset_days.errors = [*self.offset_days.errors, "何日後かを入力してください。"]
             valid = False

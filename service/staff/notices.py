@@ -17,7 +17,8 @@ from wtforms import SelectChoice
 from service import get_session
 from service.calendar import occurrences_between, relative_due_at
 from service.channels import RenderedMessage, substitute
-from service.messages import render_line, render_notice, render_push
+from service.line_bubble import render_line
+from service.messages import render_notice, render_push
 from service.models import Notice, NoticeStatus, Organisation, Role, RuleKind, Send, Topic
 from service.notices import (
     TRANSITIONS,

@@ -2,7 +2,9 @@
 
 Multicast honours X-Line-Retry-Key as LINE documents it: a key whose request was accepted once
 answers 409 (with x-line-accepted-request-id) and delivers nothing again. A user id that is not
-"U" and 32 hex digits answers 400, naming it as `to[i]`, as LINE does.
+"U" and 32 hex digits answers 400, naming it as `to[i]`, as LINE does. Messages LINE refuses
+answer 400 too: text over 5,000 UTF-16 units, alt text over 1,500, a bubble over 30 KB, an empty
+text component, a label over 40 characters, a link over 10,000.
 """
 
 from __future__ import annotations
@@ -63,6 +65,33 @@ def _nodes(node: Any) -> list[dict[str, Any]]:
     return []
 
 
+def _units(text: str) -> int:
+    """LINE counts text in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _refused(messages: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    """What LINE would refuse in these messages, as (message index, why)."""
+    problems = []
+    for index, message in enumerate(messages):
+        if message.get("type") == "text" and not 1 <= _units(message.get("text", "")) <= 5000:
+            problems.append((index, "text: 1 to 5000 characters"))
+        if message.get("type") == "flex":
+            if not 1 <= _units(message.get("altText", "")) <= 1500:
+                problems.append((index, "altText: 1 to 1500 characters"))
+            if len(json.dumps(message.get("contents"), ensure_ascii=False).encode()) > 30_000:
+                problems.append((index, "contents: a bubble's JSON is 30 KB at most"))
+            for node in _nodes(message.get("contents")):
+                if node.get("type") == "text" and not node.get("text"):
+                    problems.append((index, "text: must not be empty"))
+                action = node.get("action") or {}
+                if len(action.get("label", "")) > 40:
+                    problems.append((index, "label: 40 characters at most"))
+                if action.get("type") == "uri" and not 1 <= len(action.get("uri", "")) <= 10_000:
+                    problems.append((index, "uri: 10000 characters at most"))
+    return problems
+
+
 class FakeLine(FakeServer):
     def __init__(self) -> None:
         super().__init__()
@@ -101,6 +130,17 @@ class FakeLine(FakeServer):
         to, messages = payload.get("to", []), payload.get("messages", [])
         if not 1 <= len(to) <= 500 or not 1 <= len(messages) <= 5:
             return Reply(400, {"message": "The request body has 1 error(s)"})
+        if problems := _refused(messages):
+            return Reply(
+                400,
+                {
+                    "message": f"The request body has {len(problems)} error(s)",
+                    "details": [
+                        {"message": problem, "property": f"messages[{index}]"}
+                        for index, problem in problems
+                    ],
+                },
+            )
         bad = [index for index, user in enumerate(to) if not _USER_ID.match(user)]
         if bad:
             return Reply(

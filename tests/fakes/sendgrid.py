@@ -1,4 +1,7 @@
-"""Enough of SendGrid's v3 Mail Send API for the real `sendgrid` client to talk to."""
+"""Enough of SendGrid's v3 Mail Send API for the real `sendgrid` client to talk to, refusing
+what SendGrid refuses: more than 1,000 personalizations, an invalid address, an address twice in
+one request, more than 10,000 bytes of substitutions for one recipient. Substitutions apply to
+the subject as well as the body, as SendGrid's do."""
 
 from __future__ import annotations
 
@@ -13,6 +16,9 @@ from tests.fakes.server import FakeServer, Reply
 
 API_KEY = "SG.fake-key-for-tests"
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# SendGrid's own words for the two refusals a careless client meets at scale.
+DUPLICATE = "Each unique email address in the personalizations array should only be included once."
+TOO_LARGE = "The total size of substitutions may not exceed 10,000 bytes per personalization."
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,17 @@ class FakeSendGrid(FakeServer):
         ]
         if errors:
             return Reply(400, {"errors": errors})
+        addresses = [p["to"][0]["email"].lower() for p in personalizations]
+        if len(set(addresses)) < len(addresses):
+            return Reply(400, {"errors": [{"field": "personalizations", "message": DUPLICATE}]})
+        for index, personalization in enumerate(personalizations):
+            size = sum(
+                len(key.encode()) + len(value.encode())
+                for key, value in personalization.get("substitutions", {}).items()
+            )
+            if size > 10_000:
+                field = f"personalizations.{index}.substitutions"
+                return Reply(400, {"errors": [{"field": field, "message": TOO_LARGE}]})
         content = {part["type"]: part["value"] for part in request["content"]}
         message_id = uuid.uuid4().hex[:22]
         with self.lock:

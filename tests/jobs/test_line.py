@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from jobs.worker import Worker
 from service import create_app
-from service.channels import RenderedMessage
+from service.channels import Recipient, RenderedMessage
 from service.channels.line_messaging import retry_key
 from service.models import ChannelState, Delivery, Endpoint
 from tests.conftest import with_line
@@ -208,3 +208,61 @@ def test_an_unsubscribed_parent_gets_nothing_in_line(session, worker, fake_line,
     line_notice(session, city, topic)
     worker.run_once(NOON_TOKYO)
     assert fake_line.sent == []
+
+
+def test_a_long_notice_full_of_emoji_fits_what_line_accepts(session, city, worker, fake_line):
+    """LINE counts UTF-16 units: 🍎 is two. Cut by Python characters, this body was refused."""
+    city, topic = city
+    line_parents(session, city, topic, ["hanako"])
+    long_link = "https://city.example.jp/" + "a" * 9_000  # LINE takes it, but not three of them
+    body = "🍎" * 4_900 + "\n\n" + " ".join(f"[案内{n}]({long_link}{n})" for n in range(3))
+    line_notice(session, city, topic, title="🍎" * 200, body=body)
+    worker.run_once(NOON_TOKYO)
+    assert statuses(session) == ["sent"]
+    [sent] = fake_line.sent
+    bubble_text = sent.texts[1]
+    assert len(bubble_text.encode("utf-16-le")) // 2 <= 2_000 and bubble_text.endswith("…")
+    assert 1 <= len([a for a in sent.actions if a["type"] == "uri"]) < 3  # as many as fit
+
+
+def test_a_body_with_no_words_sends_the_title_not_a_blank_bubble(session, city, worker, fake_line):
+    city, topic = city
+    line_parents(session, city, topic, ["hanako"])
+    line_notice(session, city, topic, title="現況届のお知らせ", body="---")
+    worker.run_once(NOON_TOKYO)
+    assert statuses(session) == ["sent"]
+    [sent] = fake_line.sent
+    assert sent.texts[0] == "現況届のお知らせ" and "" not in sent.texts
+
+
+def test_a_message_the_sdk_refuses_fails_once_and_is_never_retried(
+    session, city, worker, fake_line
+):
+    city, topic = city
+    line_parents(session, city, topic, ["hanako", "taro"])
+    line_notice(session, city, topic)
+    bubble = {
+        "type": "bubble",
+        "body": {"type": "box", "layout": "vertical", "contents": []},
+        "footer": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [
+                {
+                    "type": "button",
+                    "action": {
+                        "type": "uri",
+                        "label": "x",
+                        "uri": "https://x.example/" + "a" * 10_000,
+                    },
+                }
+            ],
+        },
+    }
+    message = RenderedMessage("件名", "本文", "", "", "市", flex=bubble)
+    results = worker.channels["line"].send(
+        message, [Recipient(1, user_id("hanako")), Recipient(2, user_id("taro"))]
+    )
+    assert [r.outcome for r in results] == ["failed", "failed"]
+    assert "refused before sending" in results[0].error
+    assert fake_line.requests == 0

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import python_http_client
 from sqlmodel import select
 
 from jobs.worker import Worker
 from service import create_app
-from service.channels.email_sendgrid import SendGridEmail
+from service.channels import Recipient, RenderedMessage
+from service.channels.email_sendgrid import SendGridEmail, request_body
 from service.models import ChannelState, Delivery, DeliveryStatus, Endpoint, NoticeTopic
 from tests.conftest import csrf_token, with_sendgrid
 from tests.factories import (
@@ -185,3 +187,57 @@ def test_confirmations_have_a_lane_of_their_own(session, city, worker, fake_send
     assert worker.dispatch(NOW, max_priority=0) == 1
     assert fake_sendgrid.addresses() == ["new@example.jp"]
     assert len([d for d in _deliveries(session) if d.status == "pending"]) == 5
+
+
+def test_an_address_twice_in_a_batch_goes_in_two_requests_and_fails_no_one(
+    session, city, worker, fake_sendgrid, client
+):
+    """A parent who signs up twice before confirming, among other parents at the counter:
+    SendGrid refuses a request holding one address twice, for everyone in it."""
+    create_source(session, organisation=city, code="koseki")
+    topic = create_topic(session, organisation=city)
+    for email in ("hanako@example.jp", "taro@example.jp", "Hanako@Example.jp", "jiro@example.jp"):
+        response = client.post(
+            "/subscribe",
+            data={
+                "csrf_token": csrf_token(client, "/s/koseki"),
+                "source": "koseki",
+                "email": email,
+                "topics": [str(topic.id)],
+                "consent": "y",
+            },
+        )
+        assert response.status_code == 303
+    worker.dispatch(NOW, max_priority=0)
+    assert fake_sendgrid.requests == 2
+    assert sorted(m.to.lower() for m in fake_sendgrid.received) == [
+        "hanako@example.jp",
+        "hanako@example.jp",
+        "jiro@example.jp",
+        "taro@example.jp",
+    ]
+    assert {d.status for d in _deliveries(session)} == {DeliveryStatus.SENT}
+
+
+def test_the_fake_refuses_an_address_twice_as_sendgrid_does(fake_sendgrid):
+    channel = SendGridEmail(API_KEY, fake_sendgrid.url)
+    message = RenderedMessage("件名", "本文", "<p>本文</p>", "a@city.example.jp", "市")
+    twice = [Recipient(1, "p@example.jp"), Recipient(2, "P@example.jp")]
+    with pytest.raises(python_http_client.exceptions.BadRequestsError) as refused:
+        channel.client.send(request_body(message, twice))
+    assert "should only be included once" in refused.value.body.decode()
+    assert [r.outcome for r in channel.send(message, twice)] == ["sent", "sent"]
+    assert fake_sendgrid.requests == 3
+
+
+def test_a_recipient_over_the_substitution_limit_fails_alone(fake_sendgrid):
+    channel = SendGridEmail(API_KEY, fake_sendgrid.url)
+    message = RenderedMessage("件名", "%%x%%", "<p>%%x%%</p>", "a@city.example.jp", "市")
+    huge = Recipient(1, "big@example.jp", {"%%x%%": "あ" * 3400})  # 10,200 bytes
+    fine = Recipient(2, "p@example.jp", {"%%x%%": "あ" * 3000})
+    results = {r.delivery_id: r for r in channel.send(message, [huge, fine])}
+    assert results[1].outcome == "failed" and "10,000 bytes" in results[1].error
+    assert results[2].outcome == "sent"
+    assert fake_sendgrid.addresses() == ["p@example.jp"]
+    with pytest.raises(python_http_client.exceptions.BadRequestsError):  # as SendGrid would
+        channel.client.send(request_body(message, [huge]))

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from jobs.worker import Worker
 from service import create_app
+from service.channels import Recipient, RenderedMessage
 from service.models import Delivery, Endpoint
 from tests.factories import (
     add_push_endpoint,
@@ -132,3 +133,20 @@ def test_push_waits_out_quiet_hours_but_email_does_not(
     assert fake_google.received == []
     worker.run_once(eight_am)
     assert fake_google.tokens() == ["tok-hanako"]
+
+
+def test_a_push_the_sdk_refuses_fails_alone_and_is_not_sent(worker, fake_google):
+    """firebase-admin refuses a link that is not https before sending: that message fails, the
+    others go."""
+    message = RenderedMessage("件名", "本文", "", "", "市", link="%%link%%")
+    channel = worker.channels["webpush"]
+    results = channel.send(
+        message,
+        [
+            Recipient(1, "token-a", {"%%link%%": "http://yorisou.example.jp/preferences/x"}),
+            Recipient(2, "token-b", {"%%link%%": "https://yorisou.example.jp/preferences/y"}),
+        ],
+    )
+    assert [(r.delivery_id, r.outcome) for r in results] == [(1, "failed"), (2, "sent")]
+    assert "HTTPS" in results[0].error
+    assert fake_google.tokens() == ["token-b"]

@@ -167,3 +167,21 @@ def test_bad_bodies_get_a_400_that_says_why_and_save_nothing(client, session, ap
     assert response.status_code == 400
     _conforms(response, "/notices", "post")
     assert session.exec(select(Notice)).all() == []
+
+
+def test_a_link_longer_than_line_accepts_is_refused_for_a_line_notice(client, session, api):
+    body = {
+        "title": "t",
+        "body": f"[案内](https://city.example.jp/{'a' * 10_000})",
+        "topics": [api["topic"].id],
+        "starts_at": "2027-01-01T09:00:00+09:00",
+    }
+    refused = client.post(
+        "/api/v1/notices", headers=api["editor"], json={**body, "channels": ["line"]}
+    )
+    assert (
+        refused.status_code == 400 and "longer than LINE accepts" in refused.json["error"]["detail"]
+    )
+    assert session.exec(select(Notice)).all() == []
+    email = client.post("/api/v1/notices", headers=api["editor"], json=body)
+    assert email.status_code == 201  # email carries it

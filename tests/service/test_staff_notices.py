@@ -344,3 +344,13 @@ def test_the_preview_is_the_email_a_parent_of_its_topics_gets(client, session, c
         },
     ).get_data(as_text=True)
     assert "ご登録のテーマ：養育費" in draft and "/unsubscribe/" in draft
+
+
+def test_a_link_longer_than_line_accepts_is_refused_when_saved(client, session, city):
+    _, topic = city
+    login(client, "editor@aoba.example.jp")
+    long_link = f"[案内](https://city.example.jp/{'a' * 10_000})"
+    response = _draft(client, topic, body=long_link, channels=["email", "line"])
+    assert response.status_code == 400
+    assert "LINEで送れないほど長いリンクがあります" in response.get_data(as_text=True)
+    assert session.exec(select(Notice)).all() == []

@@ -1,0 +1,85 @@
+"""A notice as a LINE chat bubble, within what LINE accepts (service.channels.line_limits)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+
+from service.channels import RenderedMessage
+from service.channels.line_limits import (
+    ALT_TEXT,
+    BUBBLE_BYTES,
+    LABEL,
+    URI,
+    bubble_bytes,
+    utf16_prefix,
+)
+from service.languages import in_language
+from service.markdown import plain_text
+from service.messages import discreet_subject
+from service.models import Notice, Organisation
+
+# What the button under a LINE notice sends for the parent, by language: the account answers
+# it with their settings link (service.line_chat).
+LINE_SETTINGS_WORDS = {"ja": "設定", "easy": "せってい", "en": "settings"}
+LINE_BUTTONS = 3  # link buttons under a LINE notice, besides the settings one
+BODY = 2_000  # UTF-16 units of the body in a bubble; the rest is cut, ending in "…"
+
+
+def too_long_links(body: str) -> list[str]:
+    """The links of a notice body that LINE refuses (a button's link is at most 10,000 long)."""
+    return [url for _label, url in plain_text(body)[1] if len(url) > URI]
+
+
+def render_line(
+    notice: Notice, organisation: Organisation, locale: str, *, previews: bool
+) -> RenderedMessage:
+    """A notice as a LINE bubble. One multicast carries it to 500 people, so it holds no one's
+    own link: its button sends 「設定」 for the parent, answered with their settings link."""
+    text, links = plain_text(notice.body)
+    with in_language(locale):
+        title = discreet_subject(notice.title, organisation)
+        alt_text = title
+        if not previews:
+            alt_text = gettext("There is a notice from %(name)s", name=organisation.name)
+        footer = gettext(
+            "To change your topics or stop these notices, tap the button or send “stop”."
+        )
+        settings_label = gettext("Settings and stopping")
+    settings_button = {
+        "type": "button",
+        "style": "secondary",
+        "action": {
+            "type": "message",
+            "label": settings_label,
+            "text": LINE_SETTINGS_WORDS.get(locale, LINE_SETTINGS_WORDS["ja"]),
+        },
+    }
+    words = [{"type": "text", "text": notice.title, "weight": "bold", "wrap": True}]
+    if text:  # a body of only markup has no words: the title stands alone, never a blank
+        words.append({"type": "text", "text": utf16_prefix(text, BODY), "wrap": True, "size": "sm"})
+    words.append({"type": "text", "text": footer, "wrap": True, "size": "xs", "color": "#666666"})
+    buttons: list[dict[str, Any]] = [settings_button]
+    bubble = {
+        "type": "bubble",
+        "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": words},
+        "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": buttons},
+    }
+    for label, url in links[:LINE_BUTTONS]:  # each link a button, while the bubble has room
+        button = {
+            "type": "button",
+            "style": "link",
+            "action": {"type": "uri", "label": utf16_prefix(label, LABEL), "uri": url},
+        }
+        buttons.insert(len(buttons) - 1, button)
+        if len(url) > URI or bubble_bytes(bubble) > BUBBLE_BYTES:
+            buttons.remove(button)
+    return RenderedMessage(
+        subject=utf16_prefix(alt_text, ALT_TEXT),
+        text=f"{notice.title}\n\n{text}\n\n{footer}",
+        html="",
+        sender_email="",
+        sender_name=organisation.name,
+        flex=bubble,
+    )
