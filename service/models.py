@@ -241,6 +241,8 @@ class Notice(SQLModel, table=True):
     status: str = Field(default=NoticeStatus.DRAFT, max_length=16, index=True)
     scheduled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     author_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    # Everyone who wrote, edited or submitted it (staff ids): none of them may approve it.
+    contributors: list[int] = Field(default_factory=list, sa_column=Column(JSON))
     approver_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
     created_at: datetime = _created()
     updated_at: datetime = _created()

@@ -149,6 +149,7 @@ def save_notice(
         )
     for name, value in values.items():
         setattr(notice, name, value)
+    notice.contributors = sorted({*(notice.contributors or []), staff.id})
     if notice.status != NoticeStatus.DRAFT:
         notice.status, notice.scheduled_at, notice.approver_id = NoticeStatus.DRAFT, None, None
     notice.updated_at = now
@@ -175,7 +176,7 @@ def allowed_actions(notice: Notice, staff: StaffActor) -> list[str]:
         for name, move in TRANSITIONS.items()
         if notice.status in move.sources
         and Role(staff.role).allows(move.role)
-        and not (name == "approve" and notice.author_id == staff.id)
+        and not (name == "approve" and staff.id in (notice.contributors or []))
     ]
 
 
@@ -189,13 +190,18 @@ def apply_action(
         raise NoticeError("この状態のお知らせには、その操作はできません。")
     if not Role(staff.role).allows(move.role):
         raise NoticeError("その操作をする権限がありません。")
-    if action == "approve" and notice.author_id == staff.id:
+    if action == "approve" and staff.id in (notice.contributors or []):
+        # Two people, really: approving what one wrote, changed or sent for approval is not a
+        # second look.
         raise NoticeError(
-            "自分で作成したお知らせは、自分で承認できません。ほかの管理者に依頼してください。"
+            "作成・編集・承認の依頼をした人は、そのお知らせを承認できません。"
+            "ほかの管理者に依頼してください。"
         )
     if action == "submit" and not topic_ids_of(session, notice):
         raise NoticeError("テーマを1つ以上選んでから依頼してください。")
     before = notice.status
+    if action == "submit":
+        notice.contributors = sorted({*(notice.contributors or []), staff.id})
     notice.status = move.target
     if move.target == NoticeStatus.SCHEDULED and action == "approve":
         notice.approver_id, notice.scheduled_at = staff.id, now

@@ -84,6 +84,15 @@ def test_a_script_creates_submits_and_another_approves_a_notice(client, api):
     _conforms(refused, "/notices/{notice_id}/{action}", "post")
     approved = client.post(f"/api/v1/notices/{notice_id}/approve", headers=api["admin"])
     assert approved.json["status"] == "scheduled"
+    # An admin who sent a notice for approval is no second pair of eyes on it.
+    theirs = client.post(
+        "/api/v1/notices",
+        headers=api["editor"],
+        json={"title": "t", "body": "b", "topics": [api["topic"].id], "starts_at": starts},
+    ).json["id"]
+    client.post(f"/api/v1/notices/{theirs}/submit", headers=api["admin"])
+    alone = client.post(f"/api/v1/notices/{theirs}/approve", headers=api["admin"])
+    assert alone.status_code == 409 and "承認できません" in alone.json["error"]["detail"]
     for path, url in (
         ("/notices", "/api/v1/notices"),
         ("/topics", "/api/v1/topics"),

@@ -115,9 +115,9 @@ def test_submit_then_approval_by_another_admin_only(client, session, city):
     _act(client, notice_id, "submit")
     assert _notice(session).status == "submitted"
     page = _act(client, notice_id, "approve")
-    assert "自分で作成したお知らせは、自分で承認できません" in client.get(page.location).get_data(
-        as_text=True
-    )
+    assert "作成・編集・承認の依頼をした人は、そのお知らせを承認できません" in client.get(
+        page.location
+    ).get_data(as_text=True)
     assert _notice(session).status == "submitted"
     login(client, "editor@aoba.example.jp")
     _act(client, notice_id, "approve")
@@ -128,6 +128,47 @@ def test_submit_then_approval_by_another_admin_only(client, session, city):
     assert notice.status == "scheduled" and notice.scheduled_at is not None
     actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
     assert actions == ["notice.create", "notice.submit", "notice.approve"]
+
+
+@pytest.mark.parametrize("how", ["edits", "submits"])
+def test_an_admin_who_edits_or_submits_anothers_notice_cannot_approve_it(
+    client, session, city, how
+):
+    """Two people, really: rewriting an editor's draft, or only sending it for approval, is
+    taking part in it; a second admin has to look."""
+    _, topic = city
+    login(client, "editor@aoba.example.jp")
+    _draft(client, topic)
+    notice_id = _notice(session).id
+    login(client, "admin1@aoba.example.jp")
+    if how == "edits":
+        page = f"/staff/notices/{notice_id}/edit"
+        client.post(
+            page,
+            data={
+                "csrf_token": csrf_token(client, page),
+                "title": "管理者が書き直した件名",
+                "body": "管理者が書き直した本文",
+                "topics": [str(topic.id)],
+                "channels": ["email"],
+                "rule_kind": "once",
+                "starts_at": "2027-08-01T09:00",
+                "holiday_shift": "none",
+            },
+        )
+    _act(client, notice_id, "submit")
+    assert _notice(session).status == "submitted"
+    assert "承認して配信予約する" not in client.get(f"/staff/notices/{notice_id}").get_data(
+        as_text=True
+    )
+    _act(client, notice_id, "approve")
+    assert _notice(session).status == "submitted"
+    login(client, "admin2@aoba.example.jp")
+    assert "承認して配信予約する" in client.get(f"/staff/notices/{notice_id}").get_data(
+        as_text=True
+    )
+    _act(client, notice_id, "approve")
+    assert _notice(session).status == "scheduled"
 
 
 def test_editing_a_scheduled_notice_returns_it_to_draft(client, session, city):
