@@ -134,6 +134,7 @@ class ClaimedRow:
     address: str | None
     endpoint_disabled: bool
     public_id: str
+    link_epoch: int
     locale: str
     unsubscribed: bool
     paused_until: datetime | None
@@ -174,6 +175,7 @@ def load_claimed(session: Session, claims: Sequence[Claim]) -> list[ClaimedRow]:
                 col(Endpoint.address),
                 col(Endpoint.disabled_at).is_not(None),
                 col(Subscriber.public_id),
+                col(Subscriber.link_epoch),
                 col(Subscriber.locale),
                 col(Subscriber.unsubscribed_at).is_not(None),
                 col(Subscriber.paused_until),

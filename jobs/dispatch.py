@@ -42,6 +42,7 @@ from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMes
 from service.db import Database
 from service.line_bubble import render_line
 from service.messages import (
+    render_about_registration,
     render_confirmation,
     render_digest,
     render_notice,
@@ -49,7 +50,13 @@ from service.messages import (
 )
 from service.models import DeliveryKind, DeliveryStatus, Notice, NoticeStatus, Organisation
 from service.notices import topic_ids_of
-from service.recipients import make_recipients, registration_reasons, sample_reason
+from service.own_links import recent_additions
+from service.recipients import (
+    RecipientRow,
+    make_recipients,
+    registration_reasons,
+    sample_reason,
+)
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -57,6 +64,8 @@ log = logging.getLogger(__name__)
 PAUSED_NOTICE_RETRY = timedelta(minutes=5)
 RATE_LIMITED_RETRY = timedelta(seconds=1)
 PUSH_CHANNELS = {"webpush", "line"}
+# Messages about the registration itself, which a pause does not hold back.
+ABOUT_THE_REGISTRATION = {DeliveryKind.CONFIRM, DeliveryKind.LINK, DeliveryKind.CHANGED}
 
 
 @dataclass(frozen=True)
@@ -91,9 +100,9 @@ def _why_not(row: ClaimedRow, now: datetime, channels: Mapping[str, Channel]) ->
         return None if row.channel in channels else f"channel {row.channel} not configured"
     if row.unsubscribed:
         return "unsubscribed"
-    if row.kind != DeliveryKind.CONFIRM and row.paused_until and row.paused_until > now:
+    if row.kind not in ABOUT_THE_REGISTRATION and row.paused_until and row.paused_until > now:
         return "paused by the parent"
-    if row.kind != DeliveryKind.CONFIRM and row.notice_status == NoticeStatus.ARCHIVED:
+    if row.notice_status == NoticeStatus.ARCHIVED:
         return "notice withdrawn"
     if row.expires_at is not None and row.expires_at <= now:
         return "expired"
@@ -164,7 +173,7 @@ def send_claimed(
         ids = [claim.delivery_id for claim in claimed]
         updates, sendable = _sort_out(rows, ids, now=now, channels=channels, policy=policy)
         batches = _batches(session, sendable, updates, now=now, policy=policy)
-        rendered = [(batch, *_render(session, batch)) for batch in batches]
+        rendered = [(batch, *_render(session, batch, now)) for batch in batches]
         record(session, updates)
 
     # The provider is called outside any transaction: a slow provider holds no locks.
@@ -297,11 +306,15 @@ def _batches(
     return list(batches.values())
 
 
-def _render(session: Session, batch: _Batch) -> tuple[RenderedMessage, list[Recipient]]:
+def _render(
+    session: Session, batch: _Batch, now: datetime
+) -> tuple[RenderedMessage, list[Recipient]]:
     kind, notice_ref, channel, locale, organisation_id, previews = batch.key
     organisation = session.get_one(Organisation, organisation_id)
     if kind == DeliveryKind.CONFIRM:
         message = render_confirmation(organisation, locale)
+    elif kind in (DeliveryKind.LINK, DeliveryKind.CHANGED):
+        message = render_about_registration(kind, organisation, locale)
     elif kind == DeliveryKind.DIGEST:
         notices = session.exec(
             select(Notice).where(col(Notice.id).in_(notice_ref)).order_by(col(Notice.id))
@@ -317,7 +330,9 @@ def _render(session: Session, batch: _Batch) -> tuple[RenderedMessage, list[Reci
     else:
         notice = session.get_one(Notice, notice_ref)
         message = render_push(notice, organisation, locale, previews=previews)
+    subscribers = {row.subscriber_id for row in batch.rows}
     reasons: dict[int, str] = {}
+    changes: dict[int, str] = {}
     if kind == DeliveryKind.TEST:  # a staff member, seeing what a parent of its topics sees
         sample = sample_reason(
             session,
@@ -325,20 +340,29 @@ def _render(session: Session, batch: _Batch) -> tuple[RenderedMessage, list[Reci
             organisation_id=organisation_id,
             locale=locale,
         )
-        reasons = {row.subscriber_id: sample for row in batch.rows}
-    elif channel == "email" and kind != DeliveryKind.CONFIRM:
-        reasons = registration_reasons(session, {row.subscriber_id for row in batch.rows}, locale)
+        reasons = dict.fromkeys(subscribers, sample)
+    elif kind == DeliveryKind.CHANGED:
+        changes = recent_additions(
+            session,
+            {(row.subscriber_id, row.endpoint_id) for row in batch.rows},
+            locale=locale,
+            now=now,
+        )
+    elif channel == "email" and kind not in ABOUT_THE_REGISTRATION:
+        reasons = registration_reasons(session, subscribers, locale)
     recipients = make_recipients(
         channel=channel,
         kind=kind,
         slots=message.slots,
         rows=(
-            (
+            RecipientRow(
                 row.delivery_id,
                 row.address or "",
                 row.public_id,
                 row.endpoint_id,
+                row.link_epoch,
                 reasons.get(row.subscriber_id, ""),
+                changes.get(row.endpoint_id, ""),
             )
             for row in batch.rows
         ),

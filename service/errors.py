@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from service.logs import redact
+
 
 def _messages() -> dict[int, tuple[str, str]]:
     return {
@@ -84,18 +86,18 @@ def register(app: Flask) -> None:
         if isinstance(error, DataError):  # a value the column cannot hold; rolled back
             # The class only: the message may quote what was entered.
             name = type(error.orig).__name__
-            app.logger.warning("data refused by the database on %s: %s", request.path, name)
+            app.logger.warning("data refused by the database on %s: %s", redact(request.path), name)
             return render_error(400)
         if not (error.connection_invalidated or isinstance(error, OperationalError)):
             return unexpected_error(error)
         # The database restarted or failed over: the pool has dropped the connection, and the
         # next request gets a new one. What this request wrote was rolled back.
-        app.logger.warning("database unavailable on %s: %s", request.path, type(error.orig))
+        app.logger.warning("database unavailable on %s: %s", redact(request.path), type(error.orig))
         response = make_response(render_error(503))
         response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ResponseReturnValue:
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s", redact(request.path))
         return render_error(InternalServerError.code)

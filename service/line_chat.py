@@ -46,10 +46,10 @@ from service.models import (
     SubscriptionMode,
     Suppression,
 )
+from service.parent_links import LinkMaker
 from service.provider_events import first_time
 from service.settings import Settings
 from service.subscribers import active_topics, local_date, set_topics, unsubscribe
-from service.tokens import Purpose, make_token
 
 LINK_KEPT = timedelta(days=1)
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to mistake: no 0/O, 1/I
@@ -350,8 +350,7 @@ def finish(session: Session, reply: Reply, *, settings: Settings) -> Reply:
     registrations = _registrations(session, reply.user_id)
     if registrations and reply.kind in {"greeting", "linked", "settings", "other"}:
         subscriber = registrations[-1]
-        token = make_token(settings.secret_key, Purpose.MANAGE, subscriber.public_id)
-        reply.preferences_url = f"{settings.public_base_url}/preferences/{token}"
+        reply.preferences_url = LinkMaker(settings).own_page(subscriber)
         reply.contact = session.get_one(Organisation, subscriber.organisation_id).contact_line
     elif organisation := home_organisation(session):
         reply.contact = organisation.contact_line

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
-_TOKEN_IN_PATH = re.compile(r"/(confirm|unsubscribe|preferences)/[^\s/?\"]+")
+# Every path that carries a parent's token, or a LINE link code.
+_TOKEN_IN_PATH = re.compile(r"/(confirm|unsubscribe|preferences|calendar|line)/[^\s/?\"]+")
 
 
 def redact(text: str) -> str:

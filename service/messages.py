@@ -11,10 +11,7 @@ from flask_babel import gettext
 from service.channels import RenderedMessage
 from service.languages import in_language
 from service.markdown import render_markdown
-from service.models import (
-    Notice,
-    Organisation,
-)
+from service.models import DeliveryKind, Notice, Organisation
 from service.recipients import placeholders
 from service.settings import Settings
 
@@ -51,6 +48,29 @@ def render_confirmation(organisation: Organisation, locale: str) -> RenderedMess
             text=render_template("email/confirm.txt", **context),
             html=render_template("email/confirm.html", **context),
             categories=("confirm",),
+            slots=slots,
+            **_sender(organisation, settings),
+        )
+
+
+def render_about_registration(
+    kind: str, organisation: Organisation, locale: str
+) -> RenderedMessage:
+    """The parent's own link (asked for, or renewed), or a word that another address or
+    device was added. Short and discreet: the subject says only whose service it is."""
+    settings: Settings = current_app.extensions["yorisou.settings"]
+    slots = placeholders()
+    with in_language(locale):
+        context = {"organisation": organisation, **slots}
+        if kind == DeliveryKind.LINK:
+            subject = gettext("%(name)s: the link to your registration", name=organisation.name)
+        else:
+            subject = gettext("%(name)s: your registration was changed", name=organisation.name)
+        return RenderedMessage(
+            subject=subject,
+            text=render_template(f"email/{kind}.txt", **context),
+            html=render_template(f"email/{kind}.html", **context),
+            categories=(kind,),
             slots=slots,
             **_sender(organisation, settings),
         )

@@ -42,6 +42,8 @@ class DeliveryKind(StrEnum):
     NOTICE = "notice"
     DIGEST = "digest"  # a notice held for the parent's weekly email
     TEST = "test"  # a staff member's "send a test to me"
+    LINK = "link"  # the parent's own link, asked for by typing their address, or renewed
+    CHANGED = "changed"  # to a parent's addresses: another address or device was added
 
 
 class SubscriptionMode(StrEnum):
@@ -134,6 +136,10 @@ class Subscriber(SQLModel, table=True):
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     push_previews: bool = False  # show the notice's words on the lock screen
+    # Raised to end every link the parent has been sent (a fresh one replaces them; stop links
+    # in old emails keep working), and every calendar feed address, each on its own.
+    link_epoch: int = 0
+    calendar_epoch: int = 0
 
 
 class Child(SQLModel, table=True):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext, ngettext
@@ -21,11 +22,17 @@ from service.channels import Recipient
 from service.db import among
 from service.languages import in_language
 from service.models import DeliveryKind, Source, Subscriber, Subscription, Topic
-from service.settings import Settings
-from service.tokens import Purpose, TokenSigner
+from service.parent_links import LinkMaker
 
-LINKS = ("confirm_url", "unsubscribe_url", "preferences_url", "calendar_url")
-VALUES = (*LINKS, "reason", "reason_html")
+VALUES = (
+    "confirm_url",
+    "unsubscribe_url",
+    "preferences_url",
+    "reason",
+    "reason_html",
+    "changes",
+    "changes_html",
+)
 REASON_TOPICS = 3  # topics named in the reason line; the rest are counted ("… and 4 more")
 SAMPLE_PARENT = "sample"  # the public id of the parent a preview shows: nobody has it
 
@@ -111,53 +118,61 @@ def sample_reason(
         return reason_line([topic.name(locale) for topic in topics], place)
 
 
-def make_recipients(
-    *,
-    channel: str,
-    kind: str,
-    slots: Mapping[str, str],
-    rows: Iterable[tuple[int, str, str, int, str]],
-) -> list[Recipient]:
-    """Each recipient with the links that are theirs alone, under the message's placeholders.
+class RecipientRow(NamedTuple):
+    """What a recipient's own values are made from."""
 
-    rows: (delivery_id, address, public_id, endpoint_id, reason) for one kind on one channel.
-    """
+    delivery_id: int
+    address: str
+    public_id: str
+    endpoint_id: int
+    link_epoch: int
+    reason: str = ""  # the footer's line: why they get this
+    changes: str = ""  # what was added to their registration (a "changed" email)
+
+
+# Emails a mail client may offer to unsubscribe from (RFC 8058): the notices, not a parent's
+# own link or a word about their registration.
+LISTED = {DeliveryKind.NOTICE, DeliveryKind.DIGEST, DeliveryKind.TEST}
+
+
+def make_recipients(
+    *, channel: str, kind: str, slots: Mapping[str, str], rows: Iterable[RecipientRow]
+) -> list[Recipient]:
+    """Each recipient with the links that are theirs alone, under the message's placeholders."""
     if not slots:  # a message that holds no one's own links (LINE: one for 500 people)
-        return [Recipient(delivery_id, address) for delivery_id, address, *_ in rows]
-    settings: Settings = current_app.extensions["yorisou.settings"]
-    base = settings.public_base_url
+        return [Recipient(row.delivery_id, row.address) for row in rows]
+    links = LinkMaker(current_app.extensions["yorisou.settings"])
     if kind == DeliveryKind.CONFIRM:
         # Bound to this address: confirming one address proves nothing about another.
-        confirm = TokenSigner(settings.secret_key, Purpose.CONFIRM)
         return [
             Recipient(
-                delivery_id,
-                address,
-                {slots["confirm_url"]: f"{base}/confirm/{confirm(f'{public_id}:{endpoint_id}')}"},
+                row.delivery_id,
+                row.address,
+                {slots["confirm_url"]: links.confirm(row.public_id, row.endpoint_id)},
             )
-            for delivery_id, address, public_id, endpoint_id, _ in rows
+            for row in rows
         ]
-    manage = TokenSigner(settings.secret_key, Purpose.MANAGE)
     recipients = []
-    for delivery_id, address, public_id, _, reason in rows:
-        token = manage(public_id)
-        links = {
-            slots["preferences_url"]: f"{base}/preferences/{token}",
-            slots["calendar_url"]: f"{base}/calendar/{token}.ics",
-        }
+    for row in rows:
+        values = {slots["preferences_url"]: links.preferences(row.public_id, row.link_epoch)}
         if channel != "email":
-            recipients.append(Recipient(delivery_id, address, links))
+            recipients.append(Recipient(row.delivery_id, row.address, values))
             continue
-        unsubscribe_url = f"{base}/unsubscribe/{token}"
-        links[slots["reason"]] = reason
-        links[slots["reason_html"]] = str(escape(reason))
-        links[slots["unsubscribe_url"]] = unsubscribe_url
-        # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
-        headers = {
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        unsubscribe_url = links.unsubscribe(row.public_id)
+        values |= {
+            slots["unsubscribe_url"]: unsubscribe_url,
+            slots["reason"]: row.reason,
+            slots["reason_html"]: str(escape(row.reason)),
+            slots["changes"]: row.changes,
+            slots["changes_html"]: str(escape(row.changes)).replace("\n", "<br>"),
         }
-        recipients.append(Recipient(delivery_id, address, links, headers))
+        headers = {}
+        if kind in LISTED:  # RFC 8058: the mail client's one-click unsubscribe POSTs here
+            headers = {
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            }
+        recipients.append(Recipient(row.delivery_id, row.address, values, headers))
     return recipients
 
 
@@ -167,6 +182,6 @@ def sample_recipient(*, slots: Mapping[str, str], reason: str) -> Recipient:
         channel="email",
         kind=DeliveryKind.NOTICE,
         slots=slots,
-        rows=[(0, "sample@example.jp", SAMPLE_PARENT, 0, reason)],
+        rows=[RecipientRow(0, "sample@example.jp", SAMPLE_PARENT, 0, 0, reason)],
     )
     return recipient

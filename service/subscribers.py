@@ -32,9 +32,11 @@ from service.models import (
 
 log = logging.getLogger(__name__)
 
-# No address gets more confirmation emails than this a day, whoever types it in: the service
-# must not be a way to flood someone's inbox.
-CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3
+# No address gets more emails about a registration than this a day (confirmations, links,
+# word of an added address), whoever types it in: the service must not be a way to flood
+# someone's inbox.
+EMAILS_ON_REQUEST_PER_DAY = 3
+ON_REQUEST = (DeliveryKind.CONFIRM, DeliveryKind.LINK, DeliveryKind.CHANGED)
 UNCONFIRMED_KEPT = timedelta(days=7)
 
 
@@ -130,32 +132,35 @@ def add_email(session: Session, *, subscriber: Subscriber, email: str, now: date
     )
     session.add(endpoint)
     session.flush()
-    if _confirmations_today(session, address_hash, now) >= CONFIRMATIONS_PER_ADDRESS_PER_DAY:
-        log.warning("confirmation not sent: address %s… asked too often", address_hash[:8])
-        return endpoint
+    queue_on_request(session, endpoint=endpoint, kind=DeliveryKind.CONFIRM, now=now)
+    return endpoint
+
+
+def queue_on_request(session: Session, *, endpoint: Endpoint, kind: str, now: datetime) -> bool:
+    """An email about the registration to this address, unless it had its fill today."""
+    asked = session.exec(
+        select(func.count())
+        .select_from(Delivery)
+        .join(Endpoint, col(Endpoint.id) == Delivery.endpoint_id)
+        .where(
+            Endpoint.address_hash == endpoint.address_hash,
+            col(Delivery.kind).in_(ON_REQUEST),
+            Delivery.created_at > now - timedelta(days=1),
+        )
+    ).one()
+    if asked >= EMAILS_ON_REQUEST_PER_DAY:
+        log.warning("%s email not sent to endpoint %s: asked too often today", kind, endpoint.id)
+        return False
     session.add(
         Delivery(
             endpoint_id=endpoint.id,
-            kind=DeliveryKind.CONFIRM,
+            kind=kind,
             priority=Priority.CONFIRM,
             next_attempt_at=now,
             created_at=now,
         )
     )
-    return endpoint
-
-
-def _confirmations_today(session: Session, address_hash: str, now: datetime) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Delivery)
-        .join(Endpoint, col(Endpoint.id) == Delivery.endpoint_id)
-        .where(
-            Endpoint.address_hash == address_hash,
-            Delivery.kind == DeliveryKind.CONFIRM,
-            Delivery.created_at > now - timedelta(days=1),
-        )
-    ).one()
+    return True
 
 
 def confirm_email(

@@ -15,7 +15,9 @@ from itsdangerous.encoding import int_to_bytes
 
 class Purpose(StrEnum):
     CONFIRM = "confirm"  # double opt-in of an email address; expires
-    MANAGE = "manage"  # preferences and unsubscribe; must work from any old message
+    MANAGE = "manage"  # the parent's own page; a fresh one ends the older ones
+    UNSUBSCRIBE = "unsubscribe"  # stop everything; must work from any old message
+    CALENDAR = "calendar"  # read the parent's calendar feed, nothing else
 
 
 _PLAIN = re.compile(r"[0-9A-Za-z:_-]*")

@@ -174,6 +174,11 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     return match.group(1)
 
 
+def press_confirm(client: FlaskClient, path: str) -> Any:
+    """Open a confirmation link and press its one button, as a parent does."""
+    return client.post(path, data={"csrf_token": csrf_token(client, path)})
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The figures of the reliability suite (README's "Reliability" section quotes them)."""
     if lines := summary_lines():

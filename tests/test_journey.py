@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from service.models import Delivery, DeliveryStatus, Subscriber
 from service.types import utcnow
+from tests.conftest import press_confirm
 from tests.factories import (
     PASSWORD,
     create_notice,
@@ -76,7 +77,10 @@ def test_parent_journey_from_qr_code_to_unsubscribe(client, session, worker, set
     assert "配信登録の確認" in str(confirmation["Subject"])
     assert "養育費" not in text_body(confirmation)  # topics are not listed: someone may be watching
 
-    confirmed = client.get(link(confirmation, "/confirm/"))
+    assert "登録を完了してください" in client.get(link(confirmation, "/confirm/")).get_data(
+        as_text=True
+    )
+    confirmed = press_confirm(client, link(confirmation, "/confirm/"))
     assert confirmed.status_code == 200
     assert "登録が完了しました" in confirmed.get_data(as_text=True)
 

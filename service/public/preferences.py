@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlmodel import Session, col, select
 
 from service import get_session, get_settings, limiter
 from service.addresses import mask_address
+from service.errors import render_error
 from service.ics import calendar_feed
 from service.languages import LANGUAGES, use_language
 from service.models import Endpoint, Organisation, Subscriber, Subscription, SubscriptionMode
+from service.own_links import renew_calendar, renew_links, tell_addresses
+from service.parent_links import split_epoch, with_epoch
 from service.public import blueprint
 from service.public.forms import (
     AddDeviceForm,
@@ -23,7 +35,7 @@ from service.public.forms import (
     PauseForm,
     SettingsForm,
 )
-from service.public.views import subscriber_from_link
+from service.public.views import own_token, subscriber_from_link
 from service.subscribers import (
     active_topics,
     add_email,
@@ -32,6 +44,7 @@ from service.subscribers import (
     remove_endpoint,
     set_topics,
 )
+from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
 from service.types import utcnow
 
 POSTS = "10/minute;100/hour"
@@ -60,11 +73,17 @@ def _page(
         locale=subscriber.locale,
         push_previews=subscriber.push_previews,
     )
+    calendar_token = make_token(
+        get_settings().secret_key,
+        Purpose.CALENDAR,
+        with_epoch(subscriber.public_id, subscriber.calendar_epoch),
+    )
     return render_template(
         "public/preferences.html",
         organisation=organisation,
         subscriber=subscriber,
         token=token,
+        calendar_token=calendar_token,
         locale=subscriber.locale,
         topics=active_topics(session, subscriber.organisation_id),
         subscriptions=subscriptions,
@@ -157,7 +176,8 @@ def add_email_address(token: str) -> ResponseReturnValue:
     form = AddEmailForm()
     if not form.validate_on_submit():
         return _page(session, subscriber, token, 400, email_form=form)
-    add_email(session, subscriber=subscriber, email=form.email.data or "", now=utcnow())
+    endpoint = add_email(session, subscriber=subscriber, email=form.email.data or "", now=utcnow())
+    tell_addresses(session, subscriber=subscriber, added=endpoint, now=utcnow())
     session.commit()
     return _back(token, gettext("We have sent a confirmation email to the new address."))
 
@@ -170,7 +190,10 @@ def add_device(token: str) -> ResponseReturnValue:
     form = AddDeviceForm()
     if not form.validate_on_submit():
         return _page(session, subscriber, token, 400)
-    add_push(session, subscriber=subscriber, token=form.push_token.data or "", now=utcnow())
+    endpoint = add_push(
+        session, subscriber=subscriber, token=form.push_token.data or "", now=utcnow()
+    )
+    tell_addresses(session, subscriber=subscriber, added=endpoint, now=utcnow())
     session.commit()
     return _back(token, gettext("This device will receive notifications."))
 
@@ -211,11 +234,49 @@ def erase(token: str) -> ResponseReturnValue:
     )
 
 
+@blueprint.post("/preferences/<token>/renew")
+@limiter.limit(POSTS)
+def renew(token: str) -> ResponseReturnValue:
+    """A fresh link: every older one stops opening this page (stop links excepted)."""
+    session = get_session()
+    subscriber = subscriber_from_link(session, token)
+    if not CsrfOnlyForm().validate_on_submit():
+        return _page(session, subscriber, token, 400)
+    renew_links(session, subscriber=subscriber, now=utcnow())
+    session.commit()
+    return _back(
+        own_token(subscriber),
+        gettext(
+            "This is your new link: keep this page. Links sent before no longer open it "
+            "(their stop links still work). We have also emailed the new link to you."
+        ),
+    )
+
+
+@blueprint.post("/preferences/<token>/calendar")
+@limiter.limit(POSTS)
+def renew_calendar_address(token: str) -> ResponseReturnValue:
+    session = get_session()
+    subscriber = subscriber_from_link(session, token)
+    if not CsrfOnlyForm().validate_on_submit():
+        return _page(session, subscriber, token, 400)
+    renew_calendar(session, subscriber=subscriber)
+    session.commit()
+    return _back(
+        token,
+        gettext(
+            "Your calendar has a new address; the old one no longer works. "
+            "Add the new one to your calendar again."
+        ),
+    )
+
+
 @blueprint.get("/calendar/<token>.ics")
 @limiter.limit("30/minute")
 def calendar(token: str) -> Response:
+    """The feed, and nothing else, for whoever holds its address (a calendar service)."""
     session = get_session()
-    subscriber = subscriber_from_link(session, token)
+    subscriber = _feed_owner(session, token)
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     name = gettext("Notices from %(name)s", name=organisation.name)
     feed = calendar_feed(session, subscriber, now=utcnow(), calendar_name=name)
@@ -224,3 +285,28 @@ def calendar(token: str) -> Response:
         mimetype="text/calendar",
         headers={"Content-Disposition": 'inline; filename="notices.ics"'},
     )
+
+
+def _feed_owner(session: Session, token: str) -> Subscriber:
+    """The parent whose feed this is: by its current calendar address, or (for feeds added
+    before the feed had an address of its own) by the parent's current own link."""
+    secret = get_settings().secret_key
+    for purpose, epoch_of in (
+        (Purpose.CALENDAR, lambda s: s.calendar_epoch),
+        (Purpose.MANAGE, lambda s: s.link_epoch),
+    ):
+        try:
+            public_id, epoch = split_epoch(read_token(secret, purpose, token))
+        except (TokenInvalid, TokenExpired):
+            continue
+        query = select(Subscriber).where(Subscriber.public_id == public_id)
+        subscriber = session.exec(query).first()
+        if subscriber is None or epoch != epoch_of(subscriber):  # replaced, or erased
+            abort(
+                make_response(render_error(410, gettext("This calendar address no longer works")))
+            )
+        assert subscriber is not None
+        use_language(subscriber.locale)
+        return subscriber
+    abort(make_response(render_error(400)))
+    raise AssertionError("unreachable")

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import base64
 
-from flask import Response, abort, flash, make_response, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy import update
@@ -15,8 +24,10 @@ from service.errors import render_error
 from service.languages import current_language, use_language
 from service.line_chat import chat_url, find_link, new_link, shown_code
 from service.models import Endpoint, Organisation, Source, Subscriber
+from service.own_links import send_link_to_address
+from service.parent_links import split_epoch, with_epoch
 from service.public import blueprint
-from service.public.forms import SubscribeForm
+from service.public.forms import AddEmailForm, CsrfOnlyForm, SubscribeForm
 from service.qr import qr_svg
 from service.subscribers import active_topics, confirm_email, register_subscriber, unsubscribe
 from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
@@ -77,12 +88,45 @@ def _subscriber(session: Session, public_id: str) -> Subscriber:
 
 
 def subscriber_from_link(session: Session, token: str) -> Subscriber:
-    """The subscriber a preferences or unsubscribe link is for."""
-    return _subscriber(session, _read_link(token, Purpose.MANAGE))
+    """The subscriber whose own page this link opens: their latest link only."""
+    public_id, epoch = split_epoch(_read_link(token, Purpose.MANAGE))
+    subscriber = _subscriber(session, public_id)
+    if epoch != subscriber.link_epoch:
+        abort(
+            make_response(
+                render_template(
+                    "message.html",
+                    organisation=session.get(Organisation, subscriber.organisation_id),
+                    title=gettext("This link has been replaced"),
+                    detail=gettext(
+                        "A newer link to your registration was made, so this one no longer "
+                        "opens it. Use the link in your latest email, or ask for it again."
+                    ),
+                    link=(url_for("public.request_link"), gettext("Send me my link")),
+                ),
+                410,
+            )
+        )
+    return subscriber
 
 
-def manage_token(subscriber: Subscriber) -> str:
-    return make_token(get_settings().secret_key, Purpose.MANAGE, subscriber.public_id)
+def subscriber_to_stop(session: Session, token: str) -> Subscriber:
+    """Whom a stop link is for. Stop links, and the links of emails sent before they had their
+    own, work for ever: nobody should find they cannot stop."""
+    settings = get_settings()
+    for purpose in (Purpose.UNSUBSCRIBE, Purpose.MANAGE):
+        try:
+            subject = read_token(settings.secret_key, purpose, token)
+        except (TokenInvalid, TokenExpired):
+            continue
+        return _subscriber(session, split_epoch(subject)[0])
+    return _subscriber(session, _read_link(token, Purpose.UNSUBSCRIBE))  # answers the error
+
+
+def own_token(subscriber: Subscriber) -> str:
+    """The token of the parent's own page, as it is now."""
+    subject = with_epoch(subscriber.public_id, subscriber.link_epoch)
+    return make_token(get_settings().secret_key, Purpose.MANAGE, subject)
 
 
 def _render_landing(
@@ -153,7 +197,7 @@ def subscribe() -> ResponseReturnValue:
     session.commit()
     if not form.email.data:  # this device only: verified already, nothing to confirm
         flash(gettext("Your registration is complete"), "info")
-        return redirect(url_for("public.preferences", token=manage_token(subscriber)), code=303)
+        return redirect(url_for("public.preferences", token=own_token(subscriber)), code=303)
     return redirect(url_for("public.check_inbox", code=source.code, lang=locale), code=303)
 
 
@@ -192,9 +236,11 @@ def check_inbox(code: str) -> ResponseReturnValue:
     return render_template("public/sent.html", organisation=organisation, source=source)
 
 
-@blueprint.get("/confirm/<token>")
+@blueprint.route("/confirm/<token>", methods=["GET", "POST"])
 @limiter.limit("30/minute")
 def confirm(token: str) -> ResponseReturnValue:
+    """Opening the link shows one big button; pressing it confirms. Mail gateways that open
+    every link to check it must not confirm a sign-up nobody made."""
     session = get_session()
     public_id, _, endpoint_id = _read_link(token, Purpose.CONFIRM).partition(":")
     subscriber = _subscriber(session, public_id)
@@ -213,20 +259,39 @@ def confirm(token: str) -> ResponseReturnValue:
                 "You will not receive notices. To start again, register from the QR code."
             ),
         )
+    form = CsrfOnlyForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("public/confirm.html", organisation=organisation, form=form), status
     newly_confirmed = confirm_email(session, subscriber=subscriber, endpoint=endpoint, now=utcnow())
     session.commit()
     return render_template(
         "public/confirmed.html",
         organisation=organisation,
         newly_confirmed=newly_confirmed,
-        preferences_url=url_for("public.preferences", token=manage_token(subscriber)),
+        preferences_url=url_for("public.preferences", token=own_token(subscriber)),
     )
+
+
+@blueprint.route("/link", methods=["GET", "POST"])
+@limiter.limit("5/minute;20/hour", methods=["POST"])
+def request_link() -> ResponseReturnValue:
+    """For a parent who lost every link: it goes to the address they type, if that address is
+    registered; the page says the same either way, so it tells no one who is registered."""
+    form = AddEmailForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("public/request_link.html", form=form, sent=False), status
+    session = get_session()
+    send_link_to_address(session, email=form.email.data or "", now=utcnow())
+    session.commit()
+    return render_template("public/request_link.html", form=form, sent=True)
 
 
 @blueprint.get("/unsubscribe/<token>")
 def unsubscribe_page(token: str) -> ResponseReturnValue:
     session = get_session()
-    subscriber = subscriber_from_link(session, token)
+    subscriber = subscriber_to_stop(session, token)
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     return render_template(
         "public/unsubscribe.html", organisation=organisation, subscriber=subscriber
@@ -237,7 +302,7 @@ def unsubscribe_page(token: str) -> ResponseReturnValue:
 @csrf.exempt  # RFC 8058 one-click: the mail client posts with no form token and no cookie
 def unsubscribe_now(token: str) -> ResponseReturnValue:
     session = get_session()
-    subscriber = subscriber_from_link(session, token)
+    subscriber = subscriber_to_stop(session, token)
     unsubscribe(session, subscriber=subscriber, now=utcnow())
     session.commit()
     organisation = session.get_one(Organisation, subscriber.organisation_id)

@@ -50,6 +50,10 @@ FORMS = {
     "public.add_device": "/preferences/{token}/push",
     "public.change_settings": "/preferences/{token}/settings",
     "public.change_topics": "/preferences/{token}/topics",
+    "public.renew": "/preferences/{token}/renew",
+    "public.renew_calendar_address": "/preferences/{token}/calendar",
+    "public.confirm": "/confirm/{confirm}",
+    "public.request_link": "/link",
     "staff.login": "/staff/login",
     "staff.logout": "/staff/logout",
     **{
@@ -90,7 +94,11 @@ def urls(session, settings, ids):  # noqa: F811
     )
     endpoint = session.exec(select(Endpoint).where(Endpoint.subscriber_id == parent.id)).one()
     token = make_token(settings.secret_key, Purpose.MANAGE, parent.public_id)
-    return {name: url.format(**ids, token=token, e=endpoint.id) for name, url in FORMS.items()}
+    confirm = make_token(settings.secret_key, Purpose.CONFIRM, f"{parent.public_id}:{endpoint.id}")
+    return {
+        name: url.format(**ids, token=token, e=endpoint.id, confirm=confirm)
+        for name, url in FORMS.items()
+    }
 
 
 def _snapshot(session) -> dict[str, int]:

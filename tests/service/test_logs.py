@@ -7,6 +7,8 @@ def test_tokens_in_request_lines_are_redacted():
     line = '127.0.0.1 - - "GET /confirm/ImVj.awjCWw.QT2k HTTP/1.1" 200 -'
     assert redact(line) == '127.0.0.1 - - "GET /confirm/[token] HTTP/1.1" 200 -'
     assert redact("POST /unsubscribe/abc.def-1_2?x=1") == "POST /unsubscribe/[token]?x=1"
+    assert redact("GET /calendar/abc.def.ics HTTP/1.1") == "GET /calendar/[token] HTTP/1.1"
+    assert redact("GET /line/ABCD2345 HTTP/1.1") == "GET /line/[token] HTTP/1.1"
     assert redact("GET /s/koseki") == "GET /s/koseki"
 
 

@@ -18,7 +18,7 @@ from service.models import (
 )
 from service.tokens import Purpose, make_token
 from service.types import utcnow
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, press_confirm
 from tests.factories import create_organisation, create_source, create_subscriber, create_topic
 from tests.outbox import read_outbox, text_body
 
@@ -188,12 +188,33 @@ def test_unknown_source_on_subscribe_writes_nothing(client, session, city):
     assert _counts(session) == before
 
 
+def test_opening_the_link_confirms_nothing_until_the_button_is_pressed(
+    client, session, settings, city
+):
+    """Mail gateways open every link in an email to check it: that must not sign anyone up."""
+    subscriber = create_subscriber(session, organisation=city, topics=[], confirmed=False)
+    token = confirm_token(session, settings, subscriber)
+    opened = client.get(f"/confirm/{token}")
+    page = opened.get_data(as_text=True)
+    assert opened.status_code == 200 and "登録を完了してください" in page
+    assert '<button type="submit" class="primary big">登録を完了する</button>' in page
+    assert opened.headers["Cache-Control"] == "no-store"
+    client.get(f"/confirm/{token}")
+    session.expire_all()
+    assert session.get(Subscriber, subscriber.id).confirmed_at is None
+    assert session.exec(select(Endpoint)).one().verified_at is None
+    forged = client.post(f"/confirm/{token}")  # a post from no page of ours: no form token
+    assert forged.status_code == 400
+    session.expire_all()
+    assert session.get(Subscriber, subscriber.id).confirmed_at is None
+
+
 def test_confirm_once_then_again_is_harmless(client, session, settings, city):
     subscriber = create_subscriber(session, organisation=city, topics=[], confirmed=False)
     token = confirm_token(session, settings, subscriber)
-    first = client.get(f"/confirm/{token}")
+    first = press_confirm(client, f"/confirm/{token}")
     assert first.status_code == 200 and "登録が完了しました" in first.get_data(as_text=True)
-    second = client.get(f"/confirm/{token}")
+    second = press_confirm(client, f"/confirm/{token}")
     assert second.status_code == 200 and "登録はすでに完了しています" in second.get_data(
         as_text=True
     )
@@ -209,7 +230,10 @@ def test_confirmation_page_follows_the_subscribers_language(client, session, set
         session, organisation=city, topics=[], confirmed=False, locale="en"
     )
     token = confirm_token(session, settings, subscriber)
-    assert "Your registration is complete" in client.get(f"/confirm/{token}").get_data(as_text=True)
+    opened = client.get(f"/confirm/{token}").get_data(as_text=True)
+    assert "Finish your registration" in opened
+    confirmed = press_confirm(client, f"/confirm/{token}").get_data(as_text=True)
+    assert "Your registration is complete" in confirmed
 
 
 def test_tampered_expired_and_wrong_purpose_tokens_get_clear_pages(
@@ -251,7 +275,7 @@ def test_confirming_again_with_the_same_address_replaces_the_earlier_registratio
     )
     session.commit()
     token = confirm_token(session, settings, newer)
-    assert client.get(f"/confirm/{token}").status_code == 200
+    assert press_confirm(client, f"/confirm/{token}").status_code == 200
     session.expire_all()
     assert session.get(Subscriber, earlier.id).unsubscribed_at is not None
     assert session.get(Subscriber, newer.id).unsubscribed_at is None

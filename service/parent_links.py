@@ -1,0 +1,55 @@
+"""The links a parent is sent: each good for one purpose only, and all but one renewable.
+
+- preferences (MANAGE, "public id:link epoch"): the parent's own page, where anything can be
+  changed. Getting a fresh one raises the epoch, which ends every older link.
+- unsubscribe (UNSUBSCRIBE, "public id"): one button that stops everything, from any email ever
+  sent, for ever (RFC 8058's one-click target). It can do nothing else.
+- calendar (CALENDAR, "public id:calendar epoch"): the feed a calendar service keeps reading;
+  it reads the feed and nothing else, and the parent can replace its address on its own.
+- confirm (CONFIRM, "public id:endpoint id"): the double opt-in of one address; it expires.
+
+Links sent before epochs existed carry the public id alone: they count as epoch 0.
+"""
+
+from __future__ import annotations
+
+from service.models import Subscriber
+from service.settings import Settings
+from service.tokens import Purpose, TokenSigner
+
+
+class LinkMaker:
+    """Signs the links of many parents (the signing keys are derived once)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.base = settings.public_base_url
+        self._signers = {purpose: TokenSigner(settings.secret_key, purpose) for purpose in Purpose}
+
+    def preferences(self, public_id: str, link_epoch: int) -> str:
+        token = self._signers[Purpose.MANAGE](with_epoch(public_id, link_epoch))
+        return f"{self.base}/preferences/{token}"
+
+    def unsubscribe(self, public_id: str) -> str:
+        return f"{self.base}/unsubscribe/{self._signers[Purpose.UNSUBSCRIBE](public_id)}"
+
+    def calendar(self, public_id: str, calendar_epoch: int) -> str:
+        token = self._signers[Purpose.CALENDAR](with_epoch(public_id, calendar_epoch))
+        return f"{self.base}/calendar/{token}.ics"
+
+    def confirm(self, public_id: str, endpoint_id: int) -> str:
+        return f"{self.base}/confirm/{self._signers[Purpose.CONFIRM](f'{public_id}:{endpoint_id}')}"
+
+    def own_page(self, subscriber: Subscriber) -> str:
+        return self.preferences(subscriber.public_id, subscriber.link_epoch)
+
+
+def with_epoch(public_id: str, epoch: int) -> str:
+    return f"{public_id}:{epoch}" if epoch else public_id
+
+
+def split_epoch(subject: str) -> tuple[str, int | None]:
+    """(public id, epoch) of a token's subject; epoch None when it is not a number."""
+    public_id, _, epoch = subject.partition(":")
+    if not epoch:
+        return public_id, 0
+    return public_id, int(epoch) if epoch.isdigit() and len(epoch) < 10 else None
