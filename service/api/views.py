@@ -165,6 +165,8 @@ def _validated(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     title, text = body.get("title"), body.get("body")
     if not isinstance(title, str) or not 0 < len(title) <= 200:
         errors.append("title: 1 to 200 characters")
+    elif "\r" in title or "\n" in title:
+        errors.append("title: one line (it becomes the subject of an email)")
     if not isinstance(text, str) or not 0 < len(text) <= 20000:
         errors.append("body: Markdown text, up to 20,000 characters")
     kind = body.get("rule_kind", "once")

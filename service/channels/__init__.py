@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from service.channels.line_messaging import LineMessaging
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
 @dataclass(frozen=True)
 class RenderedMessage:
     """A message shared by a batch; per-recipient links come in as substitutions."""
@@ -27,6 +30,12 @@ class RenderedMessage:
     icon: str = ""  # push: the notification's icon
     flex: Mapping[str, Any] | None = None  # LINE: the chat bubble; `subject` is its alt text
     slots: Mapping[str, str] = field(default_factory=dict)  # value name → its placeholder
+
+    def __post_init__(self) -> None:
+        # Headers are one line. Input refuses line breaks in titles and names, but one stored
+        # before must not make every email of the city fail.
+        for name in ("subject", "sender_name"):
+            object.__setattr__(self, name, _LINE_BREAKS.sub(" ", getattr(self, name)))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 
 from service.calendar import RuleError, check_rrule
 from service.channels.line_limits import URI
-from service.forms import Form
+from service.forms import Form, OneLine
 from service.line_bubble import too_long_links
 from service.staff_users import MIN_PASSWORD_LENGTH
 
@@ -48,6 +48,9 @@ class PasswordForm(Form):
     )
 
 
+NO_BREAKS = "改行は使えません。1行で入力してください。"
+
+
 def _optional_int(value: Any) -> int | None:
     return None if value in ("", None, "None") else int(value)
 
@@ -65,7 +68,12 @@ GRADES = [SelectChoice("", "指定しない"), SelectChoice(0, "年長（小学�
 
 class NoticeForm(Form):
     title = StringField(
-        "件名", validators=[DataRequired(message="件名を入力してください。"), Length(max=200)]
+        "件名",
+        validators=[
+            DataRequired(message="件名を入力してください。"),
+            Length(max=200),
+            OneLine("件名に改行は使えません。1行で入力してください。"),
+        ],
     )
     body = TextAreaField(
         "本文（Markdown）",
@@ -167,8 +175,12 @@ class TopicForm(Form):
             Regexp(r"^[a-z0-9-]+$", message="英小文字・数字・ハイフンで入力してください。"),
         ],
     )
-    name_ja = StringField("名前（日本語）", validators=[DataRequired(), Length(max=100)])
-    name_en = StringField("名前（英語）", validators=[DataRequired(), Length(max=100)])
+    name_ja = StringField(
+        "名前（日本語）", validators=[DataRequired(), Length(max=100), OneLine(NO_BREAKS)]
+    )
+    name_en = StringField(
+        "名前（英語）", validators=[DataRequired(), Length(max=100), OneLine(NO_BREAKS)]
+    )
     description_ja = StringField("説明（日本語）", validators=[Length(max=300)])
     description_en = StringField("説明（英語）", validators=[Length(max=300)])
     department = StringField("担当課", validators=[Length(max=100)])
@@ -187,9 +199,12 @@ class SourceForm(Form):
 class OrganisationForm(Form):
     FIELDS = ("name", "sender_name", "sender_email", "contact_line", "privacy_contact")
 
-    name = StringField("自治体の名前", validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        "自治体の名前", validators=[DataRequired(), Length(max=200), OneLine(NO_BREAKS)]
+    )
     sender_name = StringField(
-        "差出人の名前（メール）", validators=[DataRequired(), Length(max=200)]
+        "差出人の名前（メール）",
+        validators=[DataRequired(), Length(max=200), OneLine(NO_BREAKS)],
     )
     sender_email = EmailField("差出人のアドレス", validators=[DataRequired(), Length(max=254)])
     contact_line = StringField("メールの末尾に載せる連絡先", validators=[Length(max=500)])
