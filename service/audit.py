@@ -18,16 +18,20 @@ class Actor(Protocol):
 def record_audit(
     session: Session,
     *,
-    staff: Actor,
+    staff: Actor | None,
     action: str,
     target: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    organisation_id: int | None = None,
 ) -> None:
+    """`staff`: who did it; None for the command line (then `organisation_id` says where)."""
+    organisation_id = staff.organisation_id if staff else organisation_id
+    assert organisation_id is not None, "an audit event belongs to an organisation"
     session.add(
         AuditEvent(
-            organisation_id=staff.organisation_id,
-            staff_user_id=staff.id,
+            organisation_id=organisation_id,
+            staff_user_id=staff.id if staff else None,
             action=action,
             target=target[:200],
             detail={"before": before or {}, "after": after or {}},

@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup
 
 from service import create_app, get_database, get_settings
 from service.api import token_hash
+from service.audit import record_audit
 from service.models import ApiToken, Organisation, Role, StaffUser
 from service.staff_users import StaffUserError, create_staff_user
 from service.types import utcnow
@@ -146,12 +147,16 @@ def token_create(email: str, name: str) -> None:
         if user is None or user.id is None:
             raise click.ClickException(f"no staff user {email}")
         value = secrets.token_urlsafe(32)
-        session.add(
-            ApiToken(
-                staff_user_id=user.id,
-                name=name,
-                token_hash=token_hash(value),
-            )
+        token = ApiToken(staff_user_id=user.id, name=name, token_hash=token_hash(value))
+        session.add(token)
+        session.flush()
+        record_audit(
+            session,
+            staff=None,
+            organisation_id=user.organisation_id,
+            action="api_token.create",
+            target=f"staff:{user.id}",
+            after={"token": token.id, "name": name, "by": "command line"},
         )
         session.commit()
     click.echo(value)
@@ -166,6 +171,16 @@ def token_revoke(value: str) -> None:
         if found is None:
             raise click.ClickException("no such token")
         found.revoked_at = found.revoked_at or utcnow()
+        owner = session.get(StaffUser, found.staff_user_id)
+        if owner is not None:
+            record_audit(
+                session,
+                staff=None,
+                organisation_id=owner.organisation_id,
+                action="api_token.revoke",
+                target=f"staff:{owner.id}",
+                after={"token": found.id, "name": found.name, "by": "command line"},
+            )
         session.commit()
         click.echo(f"revoked token {found.id} ({found.name or 'no name'})")
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from service.models import Role, StaffUser
 
 MIN_PASSWORD_LENGTH = 12
+STRONG_ENOUGH = 3  # zxcvbn's score (0–4): 3 is "safely unguessable" against online guessing
 # Checked when the email is unknown, so a wrong email takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("yorisou-timing-equaliser")
 
@@ -26,8 +30,8 @@ def create_staff_user(
     department: str = "",
 ) -> StaffUser:
     email = email.strip().lower()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffUserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if problem := weak_password(password, email):
+        raise StaffUserError(problem)
     if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
         raise StaffUserError(f"a staff user with the email {email} exists already")
     user = StaffUser(
@@ -40,6 +44,21 @@ def create_staff_user(
     session.add(user)
     session.flush()
     return user
+
+
+def weak_password(password: str, *personal: str) -> str | None:
+    """Why this password will not do, or None. Length is not enough: a long password can be
+    among the first a guesser tries (a common one, a word and a year, the user's email)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。"
+    words = [part for text in personal for part in re.split(r"[@._-]", text.lower()) if part]
+    if zxcvbn(password[:100], user_inputs=[*personal, *words])["score"] < STRONG_ENOUGH:
+        return (
+            "推測されやすいパスワードです（よく使われるもの、単語と数字の並び、メールアドレスを"
+            "含むものなど）。関係のない単語をいくつかつなげるなどして、推測しにくいものにして"
+            "ください。"
+        )
+    return None
 
 
 def authenticate(session: Session, *, email: str, password: str) -> StaffUser | None:

@@ -55,7 +55,7 @@ def test_staff_create_and_token_create(database, session, env):
     assert user.password_hash != "a long enough password"
 
     short = yorisou(env, "staff", "create", "b@city.example.jp", input="short\nshort\n")
-    assert short.returncode != 0 and "12 characters" in short.stderr
+    assert short.returncode != 0 and "12文字以上" in short.stderr
 
     token = yorisou(env, "token", "create", "--staff", "tanaka@city.example.jp")
     assert token.returncode == 0

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask.typing import ResponseReturnValue
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from sqlmodel import select
 from werkzeug.security import generate_password_hash
 
 from service import get_session, limiter, login_manager
+from service.addresses import mask_address
 from service.audit import record_audit
 from service.models import Notice, Role, Source, StaffUser, Topic
 from service.staff import blueprint
 from service.staff.forms import LoginForm, PasswordForm
 from service.staff_users import authenticate
 from service.types import utcnow
+
+log = logging.getLogger(__name__)
 
 login_manager.login_view = "staff.login"
 login_manager.login_message = "ログインしてください。"
@@ -102,16 +108,46 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         session = get_session()
-        user = authenticate(session, email=form.email.data or "", password=form.password.data or "")
+        email = form.email.data or ""
+        user = authenticate(session, email=email, password=form.password.data or "")
         if user is not None and user.id is not None:
             user.last_login_at = utcnow()
             session.add(user)
+            signed_in = SignedInStaff.of(user)
+            record_audit(session, staff=signed_in, action="staff.login", target=f"staff:{user.id}")
             session.commit()
-            login_user(SignedInStaff.of(user))
+            start_session(signed_in)
             return redirect(url_for("staff.home"))
+        _record_failure(email)
         flash("メールアドレスまたはパスワードが正しくありません。", "error")
         return render_template("staff/login.html", form=form), 401
     return render_template("staff/login.html", form=form), 400 if request.method == "POST" else 200
+
+
+def start_session(user: SignedInStaff) -> None:
+    """A new session: nothing of the one before it (its form tokens included) carries over,
+    so a page or a token planted before sign-in is worth nothing after it."""
+    flask_session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF's token of this request, made from the old session
+    login_user(user)
+
+
+def _record_failure(email: str) -> None:
+    """A wrong password for a staff member goes into their city's audit log (and a line in the
+    server's log, with the address masked, for an address nobody has)."""
+    session = get_session()
+    query = select(StaffUser).where(StaffUser.email == email.strip().lower())
+    user = session.exec(query).first()
+    if user is None:
+        log.info("staff sign-in failed for an unknown address %s", mask_address(email))
+        return
+    record_audit(
+        session,
+        staff=SignedInStaff.of(user),
+        action="staff.login_failed",
+        target=f"staff:{user.id}",
+    )
+    session.commit()
 
 
 @blueprint.post("/logout")
@@ -119,8 +155,12 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     session = get_session()
     _end_sessions(session.get_one(StaffUser, current_user.id))
+    record_audit(
+        session, staff=current_user, action="staff.logout", target=f"staff:{current_user.id}"
+    )
     session.commit()
     logout_user()
+    flask_session.clear()
     flash("ログアウトしました。", "info")
     return redirect(url_for("staff.login"))
 
@@ -130,6 +170,7 @@ def logout() -> ResponseReturnValue:
 @limiter.limit("10/minute", methods=["POST"])
 def change_password() -> ResponseReturnValue:
     form = PasswordForm()
+    form.personal = current_user.email
     if form.validate_on_submit():
         session = get_session()
         user = authenticate(session, email=current_user.email, password=form.current.data or "")
@@ -140,7 +181,7 @@ def change_password() -> ResponseReturnValue:
             _end_sessions(user)  # a session opened with the old password ends too
             record_audit(session, staff=current_user, action="staff.password", target=user.email)
             session.commit()
-            login_user(SignedInStaff.of(user))  # this one goes on, in the new epoch
+            start_session(SignedInStaff.of(user))  # this one goes on, in the new epoch
             flash("パスワードを変更しました。", "info")
             return redirect(url_for("staff.home"))
     status = 400 if request.method == "POST" else 200

@@ -17,13 +17,21 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from service.calendar import RuleError, check_rrule
 from service.channels.line_limits import URI
 from service.forms import Form, OneLine
 from service.line_bubble import too_long_links
-from service.staff_users import MIN_PASSWORD_LENGTH
+from service.staff_users import weak_password
 
 
 class LoginForm(Form):
@@ -31,17 +39,18 @@ class LoginForm(Form):
     password = PasswordField("パスワード", validators=[DataRequired()])
 
 
+def strong_password(form: Any, field: Any) -> None:
+    """Long enough and hard to guess, also from the person's own email."""
+    personal = [getattr(form, "personal", ""), getattr(getattr(form, "email", None), "data", "")]
+    if problem := weak_password(field.data or "", *(p for p in personal if p)):
+        raise ValidationError(problem)
+
+
 class PasswordForm(Form):
+    personal = ""  # the staff member's email, set by the view
+
     current = PasswordField("現在のパスワード", validators=[DataRequired()])
-    new = PasswordField(
-        "新しいパスワード",
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH, message=f"{MIN_PASSWORD_LENGTH}文字以上にしてください。"
-            ),
-        ],
-    )
+    new = PasswordField("新しいパスワード", validators=[DataRequired(), strong_password])
     repeat = PasswordField(
         "新しいパスワード（確認）",
         validators=[EqualTo("new", message="新しいパスワードが一致しません。")],
@@ -224,12 +233,4 @@ class StaffForm(Form):
     department = StringField(
         "担当課（作成の権限では、この課のテーマだけ扱えます）", validators=[Length(max=100)]
     )
-    password = PasswordField(
-        "最初のパスワード",
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH, message=f"{MIN_PASSWORD_LENGTH}文字以上にしてください。"
-            ),
-        ],
-    )
+    password = PasswordField("最初のパスワード", validators=[DataRequired(), strong_password])

@@ -62,7 +62,11 @@ def test_topics_are_created_renamed_and_reordered(client, session, city):
     session.expire_all()
     ordered = session.exec(select(Topic.slug, Topic.name_ja).order_by(Topic.position)).all()
     assert ordered == [("sumai", "住まい・住宅"), ("yoikuhi", "養育費")]
-    actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+    actions = [
+        e.action
+        for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))
+        if not e.action.startswith(("staff.login", "staff.logout"))
+    ]
     assert actions == ["topic.create", "topic.create", "topic.save", "topic.up"]
 
 
