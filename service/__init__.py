@@ -104,6 +104,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if settings.production:  # https only, from the first visit on (PUBLIC_BASE_URL is https)
+            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000")
         return response
 
     @app.teardown_appcontext

@@ -9,6 +9,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from zxcvbn import zxcvbn
+
 INSTANCE_DIR = Path.cwd() / "instance"
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev", "development"}
 
@@ -19,6 +21,14 @@ class SettingsError(RuntimeError):
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def guessable(secret: str) -> bool:
+    """Too short, a placeholder, or made of patterns (32 × "a", a keyboard run, words and a
+    year): a key that signs every parent's links must take about 2^100 guesses at least."""
+    if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < 32:
+        return True
+    return bool(zxcvbn(secret[:100])["guesses_log10"] < 30)
 
 
 def _dev_secret_key(instance_dir: Path) -> str:
@@ -70,6 +80,7 @@ class Settings:
     send_rate_line: str = "100000/second"  # multicast: 200 calls a second, 500 people each
     # Rehearsal: when set, only these addresses (or @domains) are sent to; the rest are logged.
     delivery_allowlist: tuple[str, ...] = ()
+    metrics_token: str = ""  # /metrics answers only with it (and, in production, not without)
 
     @property
     def production(self) -> bool:
@@ -117,6 +128,7 @@ class Settings:
             send_rate_email=get("SEND_RATE_EMAIL", cls.send_rate_email),
             send_rate_webpush=get("SEND_RATE_WEBPUSH", cls.send_rate_webpush),
             send_rate_line=get("SEND_RATE_LINE", cls.send_rate_line),
+            metrics_token=get("METRICS_TOKEN", "").strip(),
             delivery_allowlist=tuple(
                 item.strip().lower()
                 for item in get("DELIVERY_ALLOWLIST", "").split(",")
@@ -164,8 +176,11 @@ class Settings:
         if self.email_backend == "sendgrid" and not self.sendgrid_api_key:
             raise SettingsError("EMAIL_BACKEND=sendgrid needs SENDGRID_API_KEY")
         if self.production:
-            if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
-                raise SettingsError("production needs SECRET_KEY: at least 32 random characters")
+            if guessable(self.secret_key):
+                raise SettingsError(
+                    "production needs SECRET_KEY: at least 32 random characters, e.g. from "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+                )
             if not self.public_base_url.startswith("https://"):
                 raise SettingsError(
                     "production needs PUBLIC_BASE_URL, the https address parents reach"

@@ -4,6 +4,8 @@ import pytest
 
 from service.settings import Settings, SettingsError
 
+STRONG = "lXhNLt-IXCnlk5-_jz56T89XL1n2xWmAQ1itJFshLBw"  # secrets.token_urlsafe(32)
+
 
 def test_defaults_work_on_a_laptop(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -28,7 +30,17 @@ def test_sendgrid_is_chosen_when_its_key_is_set():
             "SECRET_KEY": "change-me",
             "PUBLIC_BASE_URL": "https://yorisou.city.example.jp",
         },
-        {"APP_ENV": "production", "SECRET_KEY": "x" * 40},
+        {"APP_ENV": "production", "SECRET_KEY": STRONG},  # no https address
+        *(
+            {"APP_ENV": "production", "SECRET_KEY": weak, "PUBLIC_BASE_URL": "https://y.jp"}
+            for weak in (
+                "a" * 32,
+                "x" * 40,
+                "abcdefghijklmnopqrstuvwxyz0123456789",
+                "aoba-city-yorisou-production-2026",
+                "passwordpasswordpasswordpassword",
+            )
+        ),
         {"APP_ENV": "staging"},
         {"EMAIL_BACKEND": "sendgrid"},
         {"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"},  # no account id
@@ -48,7 +60,7 @@ def test_production_with_a_secret_and_a_public_url():
     settings = Settings.from_env(
         {
             "APP_ENV": "production",
-            "SECRET_KEY": "x" * 40,
+            "SECRET_KEY": STRONG,
             "PUBLIC_BASE_URL": "https://yorisou.city.example.jp/",
         }
     )

@@ -34,6 +34,27 @@ def _samples(client):
     }
 
 
+def test_metrics_answer_only_to_the_operators_token(settings, database):
+    guarded = create_app(replace(settings, metrics_token="scrape-me-0123456789"), database)
+    client = guarded.test_client()
+    assert client.get("/metrics").status_code == 404
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer guess"})
+    assert wrong.status_code == 404
+    right = client.get("/metrics", headers={"Authorization": "Bearer scrape-me-0123456789"})
+    assert right.status_code == 200 and "yorisou_deliveries_due" in right.get_data(as_text=True)
+
+
+def test_production_sends_hsts_and_keeps_metrics_off_unless_a_token_is_set(settings, database):
+    production = replace(settings, app_env="production")
+    client = create_app(production, database).test_client()
+    assert client.get("/metrics").status_code == 404
+    assert client.get("/healthz").headers["Strict-Transport-Security"] == "max-age=63072000"
+    assert (
+        "Strict-Transport-Security"
+        not in create_app(settings, database).test_client().get("/healthz").headers
+    )
+
+
 def test_health_check(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json == {"status": "ok"}
