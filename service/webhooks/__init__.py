@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 blueprint = Blueprint("webhooks", __name__)
 
+FRESH_SECONDS = 300  # how old a signed post may be: SendGrid posts within seconds, retries anew
 SIGNATURE = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP = "X-Twilio-Email-Event-Webhook-Timestamp"
 
@@ -49,6 +51,9 @@ def sendgrid_events() -> ResponseReturnValue:
         verified = False
     if not verified:
         return _refuse(403, "signature does not verify")
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp[:12])) > FRESH_SECONDS:
+        # Signed, but not now: a post recorded and played again later is refused.
+        return _refuse(403, "signed too long ago")
     try:
         events = json.loads(payload)
     except ValueError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -31,10 +32,11 @@ PUBLIC_KEY = base64.b64encode(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 ).decode()
-TIMESTAMP = "1795737600"
 
 
-def signed(events, private_key=PRIVATE_KEY, timestamp=TIMESTAMP):
+def signed(events, private_key=PRIVATE_KEY, timestamp=None):
+    """A post as SendGrid signs it, stamped now unless told otherwise."""
+    timestamp = timestamp or str(int(time.time()))
     payload = json.dumps(events)
     signature = private_key.sign((timestamp + payload).encode(), ec.ECDSA(hashes.SHA256()))
     return payload, {
@@ -141,6 +143,20 @@ def test_forged_tampered_and_unsigned_posts_are_refused_and_store_nothing(
     garbage = {**headers, "X-Twilio-Email-Event-Webhook-Signature": "not base64!"}
     assert client.post("/webhooks/sendgrid", data=payload, headers=garbage).status_code == 403
     assert _count(session, ProviderEvent) == 0 and _count(session, Suppression) == 0
+
+
+@pytest.mark.parametrize("age", [-3600, 301, 86400])
+def test_a_genuine_post_replayed_later_is_refused_and_stores_nothing(
+    client, session, delivery, age
+):
+    """Signed by SendGrid, but minutes ago (or in the future): a recording played again."""
+    stamp = str(int(time.time()) - age)
+    payload, headers = signed([event(delivery, "spamreport", "e1")], timestamp=stamp)
+    response = client.post("/webhooks/sendgrid", data=payload, headers=headers)
+    assert response.status_code == 403 and "too long ago" in response.json["error"]["detail"]
+    assert _count(session, ProviderEvent) == 0 and _count(session, Suppression) == 0
+    fresh = signed([event(delivery, "spamreport", "e1")], timestamp=str(int(time.time()) - 60))
+    assert client.post("/webhooks/sendgrid", data=fresh[0], headers=fresh[1]).status_code == 200
 
 
 def test_a_signed_body_that_is_not_a_list_of_events_is_a_400(client, session, delivery):
