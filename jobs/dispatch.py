@@ -57,6 +57,7 @@ from service.recipients import (
     registration_reasons,
     sample_reason,
 )
+from service.subscribers import push_accepted
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,12 @@ PAUSED_NOTICE_RETRY = timedelta(minutes=5)
 RATE_LIMITED_RETRY = timedelta(seconds=1)
 PUSH_CHANNELS = {"webpush", "line"}
 # Messages about the registration itself, which a pause does not hold back.
-ABOUT_THE_REGISTRATION = {DeliveryKind.CONFIRM, DeliveryKind.LINK, DeliveryKind.CHANGED}
+ABOUT_THE_REGISTRATION = {
+    DeliveryKind.CONFIRM,
+    DeliveryKind.LINK,
+    DeliveryKind.CHANGED,
+    DeliveryKind.VERIFY,
+}
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,7 @@ def send_claimed(
     # The provider is called outside any transaction: a slow provider holds no locks.
     outcomes: list[dict[str, Any]] = []
     permanent: list[Result] = []
+    accepted_devices: list[int] = []
     for batch, message, recipients in rendered:
         by_id = {row.delivery_id: row for row in batch.rows}
         kind, notice_id, channel_name, *_ = batch.key
@@ -220,10 +227,15 @@ def send_claimed(
                     for follower in batch.followers.get(result.delivery_id, [])
                 )
             permanent.extend(r for r in results if r.outcome == "permanent")
+            if kind == DeliveryKind.VERIFY:
+                accepted_devices += [
+                    by_id[r.delivery_id].endpoint_id for r in results if r.outcome == "sent"
+                ]
     with database.session() as session:
         record(session, outcomes)
         disable_endpoints(session, permanent, now)
         fall_back_to_email(session, [r.delivery_id for r in permanent], now)
+        push_accepted(session, endpoint_ids=accepted_devices, now=now)
         session.commit()
 
 
@@ -272,12 +284,16 @@ def _batches(
     batches: dict[tuple[Any, ...], _Batch] = {}
     for channel_name, channel_rows in sendable.items():
         until = paused_until(session, channel_name, now)
-        reason = "channel paused"
-        if until is None and channel_name in PUSH_CHANNELS and policy.quiet_hours:
-            until, reason = policy.quiet_hours.ends_after(now), "quiet hours"
         if until is not None:
-            updates.extend(later(row, until, reason) for row in channel_rows)
+            updates.extend(later(row, until, "channel paused") for row in channel_rows)
             continue
+        if channel_name in PUSH_CHANNELS and policy.quiet_hours:
+            # What can wake a parent waits for the morning; a dry run wakes no one.
+            morning = policy.quiet_hours.ends_after(now)
+            if morning is not None:
+                held = [row for row in channel_rows if row.kind != DeliveryKind.VERIFY]
+                updates.extend(later(row, morning, "quiet hours") for row in held)
+                channel_rows = [row for row in channel_rows if row.kind == DeliveryKind.VERIFY]
         limits = policy.rate_limits.get(channel_name, ())
         granted = take_tokens(session, channel_name, len(channel_rows), limits=limits, now=now)
         updates.extend(
@@ -313,6 +329,8 @@ def _render(
     organisation = session.get_one(Organisation, organisation_id)
     if kind == DeliveryKind.CONFIRM:
         message = render_confirmation(organisation, locale)
+    elif kind == DeliveryKind.VERIFY:  # a dry run: FCM checks the token, nothing is shown
+        message = RenderedMessage(organisation.name, "", "", "", organisation.name, dry_run=True)
     elif kind in (DeliveryKind.LINK, DeliveryKind.CHANGED):
         message = render_about_registration(kind, organisation, locale)
     elif kind == DeliveryKind.DIGEST:

@@ -44,6 +44,7 @@ class DeliveryKind(StrEnum):
     TEST = "test"  # a staff member's "send a test to me"
     LINK = "link"  # the parent's own link, asked for by typing their address, or renewed
     CHANGED = "changed"  # to a parent's addresses: another address or device was added
+    VERIFY = "verify"  # a dry-run push: FCM checks a new device's token, nothing is shown
 
 
 class SubscriptionMode(StrEnum):

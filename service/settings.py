@@ -139,8 +139,11 @@ class Settings:
 
     @property
     def firebase_web(self) -> dict[str, str] | None:
-        """The public Firebase web config (with "vapidKey"), or None when push is off."""
-        return json.loads(self.firebase_web_config) if self.firebase_web_config else None
+        """The public Firebase web config (with "vapidKey"), or None when push is off: it is
+        on only with both the web config (to get a token) and the credentials (to send)."""
+        if not (self.firebase_web_config and self.firebase_credentials):
+            return None
+        return json.loads(self.firebase_web_config)
 
     @property
     def line_enabled(self) -> bool:

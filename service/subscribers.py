@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -66,8 +66,8 @@ def register_subscriber(
     anchor_date: date | None = None,
     birth_months: Sequence[date] = (),
 ) -> Subscriber:
-    """A new subscriber: an email address waits for double opt-in; a push token is verified
-    by the act of registering, so a parent with one is subscribed at once.
+    """A new subscriber: an email address waits for double opt-in, a push token for FCM to
+    accept it.
 
     The caller has checked that every topic belongs to the source's organisation.
     """
@@ -95,23 +95,43 @@ def register_subscriber(
 
 
 def add_push(session: Session, *, subscriber: Subscriber, token: str, now: datetime) -> Endpoint:
-    """This device's push token; registering it is the proof, so it is verified at once."""
-    organisation = session.get_one(Organisation, subscriber.organisation_id)
+    """This device's push token. It counts once FCM has accepted it in a dry run (the worker
+    sends one at once): a token typed into a form proves nothing by itself."""
     endpoint = Endpoint(
         subscriber_id=subscriber.id or 0,
         channel="webpush",
         address=token,
         address_hash=hash_address("webpush", token),
         created_at=now,
-        verified_at=now,
     )
     session.add(endpoint)
-    if subscriber.confirmed_at is None:
-        subscriber.confirmed_at = now
-        subscriber.anchor_date = subscriber.anchor_date or local_date(now, organisation.timezone)
-        session.add(subscriber)
     session.flush()
+    session.add(
+        Delivery(
+            endpoint_id=endpoint.id,
+            kind=DeliveryKind.VERIFY,
+            priority=Priority.CONFIRM,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
     return endpoint
+
+
+def push_accepted(session: Session, *, endpoint_ids: Collection[int], now: datetime) -> None:
+    """FCM accepted these devices' tokens: each is verified, and so is a registration made with
+    it alone (its reminders count from today, unless the parent gave a day)."""
+    for endpoint in session.exec(select(Endpoint).where(col(Endpoint.id).in_(endpoint_ids))):
+        endpoint.verified_at = endpoint.verified_at or now
+        session.add(endpoint)
+        subscriber = session.get_one(Subscriber, endpoint.subscriber_id)
+        if subscriber.confirmed_at is None:
+            organisation = session.get_one(Organisation, subscriber.organisation_id)
+            subscriber.confirmed_at = now
+            subscriber.anchor_date = subscriber.anchor_date or local_date(
+                now, organisation.timezone
+            )
+            session.add(subscriber)
 
 
 def add_email(session: Session, *, subscriber: Subscriber, email: str, now: datetime) -> Endpoint:

@@ -30,6 +30,7 @@ class RenderedMessage:
     icon: str = ""  # push: the notification's icon
     flex: Mapping[str, Any] | None = None  # LINE: the chat bubble; `subject` is its alt text
     slots: Mapping[str, str] = field(default_factory=dict)  # value name → its placeholder
+    dry_run: bool = False  # push: the provider checks it and shows nothing
 
     def __post_init__(self) -> None:
         # Headers are one line. Input refuses line breaks in titles and names, but one stored

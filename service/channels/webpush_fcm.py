@@ -79,7 +79,7 @@ class FcmWebPush:
                 continue
             sendable.append(recipient)
         if batch:
-            response = messaging.send_each(batch, app=self.app)
+            response = messaging.send_each(batch, dry_run=message.dry_run, app=self.app)
             results += [
                 _result(recipient, reply)
                 for recipient, reply in zip(sendable, response.responses, strict=True)

@@ -35,7 +35,7 @@ from service.public.forms import (
     PauseForm,
     SettingsForm,
 )
-from service.public.views import own_token, subscriber_from_link
+from service.public.views import own_token, refuse_push, subscriber_from_link
 from service.subscribers import (
     active_topics,
     add_email,
@@ -188,6 +188,8 @@ def add_device(token: str) -> ResponseReturnValue:
     session = get_session()
     subscriber = subscriber_from_link(session, token)
     form = AddDeviceForm()
+    if get_settings().firebase_web is None:
+        refuse_push()
     if not form.validate_on_submit():
         return _page(session, subscriber, token, 400)
     endpoint = add_push(
@@ -195,7 +197,9 @@ def add_device(token: str) -> ResponseReturnValue:
     )
     tell_addresses(session, subscriber=subscriber, added=endpoint, now=utcnow())
     session.commit()
-    return _back(token, gettext("This device will receive notifications."))
+    return _back(
+        token, gettext("We are checking this device; notifications start within a minute.")
+    )
 
 
 @blueprint.post("/preferences/<token>/endpoints/<int:endpoint_id>/remove")

@@ -123,6 +123,15 @@ def subscriber_to_stop(session: Session, token: str) -> Subscriber:
     return _subscriber(session, _read_link(token, Purpose.UNSUBSCRIBE))  # answers the error
 
 
+def refuse_push() -> None:
+    """A device token sent where notifications on a device are not offered."""
+    _stop(
+        400,
+        gettext("Notifications on this device are not available"),
+        gettext("Please register by email."),
+    )
+
+
 def own_token(subscriber: Subscriber) -> str:
     """The token of the parent's own page, as it is now."""
     subject = with_epoch(subscriber.public_id, subscriber.link_epoch)
@@ -169,6 +178,8 @@ def subscribe() -> ResponseReturnValue:
     ]
     if form.channel.data == "line" and not get_settings().line_enabled:
         _stop(400, gettext("LINE is not available"), gettext("Please register by email."))
+    if form.push_token.data and get_settings().firebase_web is None:
+        refuse_push()
     if not form.validate():
         return _render_landing(session, source, form, status=400)
     if form.channel.data == "line":
@@ -195,8 +206,14 @@ def subscribe() -> ResponseReturnValue:
         birth_months=form.birth_months(),
     )
     session.commit()
-    if not form.email.data:  # this device only: verified already, nothing to confirm
-        flash(gettext("Your registration is complete"), "info")
+    if not form.email.data:  # this device only: FCM checks its token within seconds
+        flash(
+            gettext(
+                "Thank you. We are checking this device; notices start within a minute. "
+                "Keep this page: it is your registration."
+            ),
+            "info",
+        )
         return redirect(url_for("public.preferences", token=own_token(subscriber)), code=303)
     return redirect(url_for("public.check_inbox", code=source.code, lang=locale), code=303)
 

@@ -48,8 +48,14 @@ PUSH_CONFIG = {
 @pytest.fixture
 def live_app(request, settings, database) -> Iterator[Flask]:
     """The app, served on 127.0.0.1; its links in emails point at the server."""
-    if "push_page" in request.fixturenames:
-        settings = replace(settings, firebase_web_config=json.dumps(PUSH_CONFIG))
+    if "push_page" in request.fixturenames:  # push on: web config and (fake) credentials
+        google = request.getfixturevalue("fake_google")
+        settings = replace(
+            settings,
+            firebase_web_config=json.dumps(PUSH_CONFIG),
+            firebase_credentials=json.dumps(google.service_account()),
+            fcm_api_host=google.url,
+        )
     if "fake_line" in request.fixturenames:
         settings = with_line(settings, request.getfixturevalue("fake_line"))
     if not _available():

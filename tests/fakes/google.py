@@ -1,4 +1,5 @@
 """Enough of Google's OAuth token endpoint and FCM HTTP v1 for firebase-admin to talk to.
+A dry run (validate_only) checks the token as a send would, and delivers nothing.
 
 Tokens that start with "unregistered" answer UNREGISTERED; "invalid" answers INVALID_ARGUMENT
 for a bad token; "badpayload" answers INVALID_ARGUMENT for a bad message.
@@ -47,6 +48,7 @@ class FakeGoogle(FakeServer):
         super().__init__()
         self.fault_path_prefix = "/v1/"
         self.received: list[Push] = []
+        self.validated: list[str] = []  # tokens of dry runs (validate_only)
         self.token_requests = 0
 
     def tokens(self) -> list[str]:
@@ -81,7 +83,8 @@ class FakeGoogle(FakeServer):
             return Reply(404, {"error": {"code": 404, "message": "not found"}})
         if headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
             return _fcm_error(401, "UNAUTHENTICATED", "Request had invalid credentials.", None)
-        message = json.loads(body)["message"]
+        request = json.loads(body)
+        message = request["message"]
         token = message["token"]
         if token.startswith("unregistered"):
             return _fcm_error(404, "NOT_FOUND", "Requested entity was not found.", "UNREGISTERED")
@@ -96,6 +99,10 @@ class FakeGoogle(FakeServer):
             return _fcm_error(
                 400, "INVALID_ARGUMENT", "Invalid JSON payload received.", "INVALID_ARGUMENT"
             )
+        if request.get("validate_only"):  # a dry run: checked, not delivered
+            with self.lock:
+                self.validated.append(token)
+            return Reply(200, {"name": f"projects/{PROJECT}/messages/fake_message_id"})
         webpush = message.get("webpush", {})
         notification = webpush.get("notification", {})
         with self.lock:

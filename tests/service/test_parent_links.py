@@ -3,16 +3,21 @@ an address or device is added; a way back for a parent who lost every link."""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
 
 import pytest
 from sqlmodel import select
 
+from jobs.worker import Worker
+from service import create_app
 from service.models import Delivery, DeliveryKind, Endpoint, Subscriber
 from service.tokens import Purpose, make_token
 from tests.conftest import csrf_token
 from tests.factories import create_organisation, create_source, create_subscriber, create_topic
-from tests.outbox import html_body, read_outbox, text_body
+from tests.outbox import html_body, link, read_outbox, text_body
+from tests.service.test_push_signup import WEB_CONFIG
 
 BASE = "https://yorisou.example.jp"
 
@@ -98,7 +103,10 @@ def test_a_fresh_link_ends_every_older_one_but_the_stop_links(
     worker.run_once()
     [email] = _emails(settings, "ご登録ページへのリンク")
     assert str(email["To"]) == "hanako@example.jp"
-    assert f"{BASE}{new_page}" in text_body(email) and f"{BASE}{new_page}" in html_body(email)
+    emailed = link(email, "/preferences/")
+    assert f"{BASE}{emailed}" in html_body(email)
+    assert "新しいリンクになりました" not in client.get(emailed).get_data(as_text=True)
+    assert client.get(emailed).status_code == 200  # the new link, as emailed, opens the page
     assert "List-Unsubscribe" not in email  # not a mailing: nothing for a client to stop
     # A one-click stop in an old email still works: nobody finds they cannot stop.
     assert client.post(f"/unsubscribe/{token}").status_code == 200
@@ -114,17 +122,28 @@ def test_a_fresh_link_ends_every_older_one_but_the_stop_links(
     ],
 )
 def test_adding_an_address_or_device_is_told_to_the_parents_addresses(
-    client, settings, worker, parent, action, data, told
+    settings, database, fake_google, parent, action, data, told
 ):
     _, token = parent
+    app = create_app(
+        replace(
+            settings,
+            firebase_web_config=json.dumps(WEB_CONFIG),
+            firebase_credentials=json.dumps(fake_google.service_account()),
+            fcm_api_host=fake_google.url,
+        ),
+        database,
+    )
+    client = app.test_client()
     assert _post(client, f"/preferences/{token}", action, **data).status_code == 303
-    worker.run_once()
+    Worker(app).run_once()
     [email] = _emails(settings, "ご登録内容が変更されました")
     assert str(email["To"]) == "hanako@example.jp"
     assert str(email["Subject"]) == "あおば市：ご登録内容が変更されました"  # says nothing more
     text = text_body(email)
     assert told in text and "hanako" not in text.replace("hanako@example.jp", "")
-    assert "「新しいリンクにする」" in text and f"{BASE}/preferences/{token}" in text
+    assert "「新しいリンクにする」" in text
+    assert client.get(link(email, "/preferences/")).status_code == 200  # the parent's own page
     assert "someone@example.jp" not in text + html_body(email)
 
 
@@ -148,7 +167,7 @@ def test_a_parent_who_lost_every_link_gets_it_at_their_address(
     worker.run_once()
     [email] = read_outbox(settings.outbox_dir)
     assert str(email["To"]) == "hanako@example.jp"
-    assert f"{BASE}/preferences/{token}" in text_body(email)
+    assert client.get(link(email, "/preferences/")).status_code == 200
     for _ in range(4):  # an inbox is not to be flooded: three emails a day at most
         client.post(
             "/link", data={"csrf_token": csrf_token(client, "/link"), "email": "hanako@example.jp"}

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlmodel import select
 
+from jobs.worker import Worker
 from service import create_app
 from service.models import Delivery, Endpoint, Organisation, Subscriber
 from service.tokens import Purpose, make_token
@@ -31,9 +32,20 @@ def topic(session):
 
 
 @pytest.fixture
-def push_client(settings, database):
-    configured = replace(settings, firebase_web_config=json.dumps(WEB_CONFIG))
-    return create_app(configured, database).test_client()
+def push_app(settings, database, fake_google):
+    configured = replace(
+        settings,
+        firebase_web_config=json.dumps(WEB_CONFIG),
+        firebase_credentials=json.dumps(fake_google.service_account()),
+        fcm_api_host=fake_google.url,
+        quiet_hours="00:00-23:59",  # a dry run wakes no one: it is never held
+    )
+    return create_app(configured, database)
+
+
+@pytest.fixture
+def push_client(push_app):
+    return push_app.test_client()
 
 
 def _signup(client, topic, **data):
@@ -66,17 +78,49 @@ def test_with_firebase_the_option_the_scripts_and_the_worker_are_served(push_cli
     assert '"projectId": "yorisou-test"' in worker.get_data(as_text=True)
 
 
-def test_a_device_token_alone_subscribes_at_once(push_client, session, topic):
+def test_a_device_token_counts_once_fcm_has_accepted_it(
+    push_app, push_client, session, topic, fake_google
+):
     response = _signup(push_client, topic, push="y", push_token="fcm-token-123")
     assert response.status_code == 303 and "/preferences/" in response.location
     page = push_client.get(response.location).get_data(as_text=True)
-    assert "登録が完了しました" in page and "スマートフォンへの通知" in page
+    assert "この端末を確認しています" in page and "確認待ち" in page
     subscriber = session.exec(select(Subscriber)).one()
-    assert subscriber.confirmed_at is not None and subscriber.anchor_date is not None
+    assert subscriber.confirmed_at is None  # a token typed into a form proves nothing yet
     endpoint = session.exec(select(Endpoint)).one()
-    assert (endpoint.channel, endpoint.address) == ("webpush", "fcm-token-123")
-    assert endpoint.verified_at is not None
-    assert session.exec(select(Delivery)).all() == []  # nothing to confirm
+    assert (endpoint.channel, endpoint.address, endpoint.verified_at) == (
+        "webpush",
+        "fcm-token-123",
+        None,
+    )
+    Worker(push_app).run_once()
+    assert fake_google.validated == ["fcm-token-123"] and fake_google.received == []
+    session.expire_all()
+    assert session.get(Endpoint, endpoint.id).verified_at is not None
+    subscriber = session.get(Subscriber, subscriber.id)
+    assert subscriber.confirmed_at is not None and subscriber.anchor_date is not None
+    assert [d.kind for d in session.exec(select(Delivery))] == ["verify"]
+
+
+def test_a_token_fcm_refuses_never_counts(push_app, push_client, session, topic, fake_google):
+    _signup(push_client, topic, push="y", push_token="unregistered-token")
+    Worker(push_app).run_once()
+    session.expire_all()
+    endpoint = session.exec(select(Endpoint)).one()
+    assert endpoint.verified_at is None and endpoint.disabled_at is not None
+    assert session.exec(select(Subscriber)).one().confirmed_at is None
+
+
+def test_without_push_configured_a_token_is_refused_and_nothing_stored(
+    settings, database, session, topic
+):
+    web_only = replace(settings, firebase_web_config=json.dumps(WEB_CONFIG))  # no credentials
+    client = create_app(web_only, database).test_client()
+    assert "data-push-option" not in client.get("/s/koseki").get_data(as_text=True)
+    response = _signup(client, topic, push="y", push_token="fcm-token-123")
+    assert response.status_code == 400
+    assert "この端末への通知は使えません" in response.get_data(as_text=True)
+    assert session.exec(select(Subscriber)).all() == []
 
 
 def test_a_device_and_an_email_each_get_what_they_need(push_client, session, topic):
@@ -85,9 +129,8 @@ def test_a_device_and_an_email_each_get_what_they_need(push_client, session, top
     )
     assert response.status_code == 303 and "/sent" in response.location
     endpoints = {e.channel: e for e in session.exec(select(Endpoint))}
-    assert endpoints["webpush"].verified_at is not None
-    assert endpoints["email"].verified_at is None
-    assert [d.kind for d in session.exec(select(Delivery))] == ["confirm"]
+    assert endpoints["webpush"].verified_at is None and endpoints["email"].verified_at is None
+    assert sorted(d.kind for d in session.exec(select(Delivery))) == ["confirm", "verify"]
 
 
 def test_neither_email_nor_device_is_refused(push_client, session, topic):
@@ -108,6 +151,8 @@ def test_a_device_is_added_from_the_preferences_page(push_client, session, setti
         data={"csrf_token": csrf_token(push_client, page), "push_token": "fcm-token-9"},
     )
     assert response.status_code == 303
+    Worker(push_client.application).run_once()
+    session.expire_all()
     pushes = session.exec(select(Endpoint).where(Endpoint.channel == "webpush")).all()
     assert [(e.address, e.verified_at is not None) for e in pushes] == [("fcm-token-9", True)]
     missing = push_client.post(f"{page}/push", data={"csrf_token": csrf_token(push_client, page)})
