@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from service.migrate import upgrade_database
 from service.models import Organisation, Source, Topic
-from tests.factories import create_organisation, create_source, create_topic
+from tests.factories import ADDRESS_KEY, create_organisation, create_source, create_topic
 from tests.fakes.sendgrid import API_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +80,7 @@ def worker_env(database_url: str, sendgrid_url: str, **extra: str) -> dict[str, 
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-secret-key-" + "x" * 32,
+        "SUPPRESSION_KEY": ADDRESS_KEY,
         "PUBLIC_BASE_URL": "https://yorisou.example.jp",
         "SENDGRID_API_KEY": API_KEY,
         "SENDGRID_API_HOST": sendgrid_url,

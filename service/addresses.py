@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+
+from flask import current_app
 
 
 def normalize_address(channel: str, address: str) -> str:
@@ -10,8 +14,24 @@ def normalize_address(channel: str, address: str) -> str:
     return address.lower() if channel == "email" else address
 
 
-def hash_address(channel: str, address: str) -> str:
-    return hashlib.sha256(f"{channel}:{normalize_address(channel, address)}".encode()).hexdigest()
+def hash_address(channel: str, address: str, key: str | None = None) -> str:
+    """An address as the suppression list keeps it, and as addresses are compared.
+
+    Keyed with SUPPRESSION_KEY: after an erasure this is all that is left of an address, and
+    without the key nobody holding a copy of the list can test addresses against it (a plain
+    hash of an email address is found by hashing guesses). `key` defaults to the app's.
+    """
+    if key is None:
+        key = current_app.extensions["yorisou.settings"].suppression_key
+    plain = hashlib.sha256(f"{channel}:{normalize_address(channel, address)}".encode())
+    return keyed_hash(plain.hexdigest(), key)
+
+
+def keyed_hash(plain_hash: str, key: str) -> str:
+    """The keyed form of an address's plain SHA-256 (migration 0015 turned old rows into it);
+    "k1:" tells it from a plain hash."""
+    digest = hmac.digest(key.encode(), plain_hash.encode(), "sha256")
+    return "k1:" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def mask_address(address: str) -> str:

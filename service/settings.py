@@ -31,9 +31,9 @@ def guessable(secret: str) -> bool:
     return bool(zxcvbn(secret[:100])["guesses_log10"] < 30)
 
 
-def _dev_secret_key(instance_dir: Path) -> str:
-    """Generate a development secret once and keep it, so sessions survive a restart."""
-    path = instance_dir / "secret_key"
+def _dev_secret(instance_dir: Path, name: str) -> str:
+    """Generate a development secret once and keep it, so it survives a restart."""
+    path = instance_dir / name
     if path.exists():
         return path.read_text().strip()
     instance_dir.mkdir(parents=True, exist_ok=True)
@@ -48,6 +48,7 @@ class Settings:
     app_env: str = "development"
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'yorisou.db'}"
     secret_key: str = ""
+    suppression_key: str = ""  # keys the address hashes; never changed once in use
     public_base_url: str = "http://127.0.0.1:5000"
     timezone: str = "Asia/Tokyo"
     email_backend: str = "outbox"
@@ -98,6 +99,7 @@ class Settings:
             app_env=app_env,
             database_url=get("DATABASE_URL", cls.database_url),
             secret_key=get("SECRET_KEY", ""),
+            suppression_key=get("SUPPRESSION_KEY", ""),
             public_base_url=get("PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
             timezone=get("TIMEZONE", cls.timezone),
             email_backend=get("EMAIL_BACKEND", "sendgrid" if sendgrid_key else "outbox"),
@@ -184,11 +186,18 @@ class Settings:
                     "production needs SECRET_KEY: at least 32 random characters, e.g. from "
                     "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
                 )
+            if guessable(self.suppression_key) or self.suppression_key == self.secret_key:
+                raise SettingsError(
+                    "production needs SUPPRESSION_KEY: 32 random characters, not SECRET_KEY's; "
+                    "set it once and never change it (it keys the suppression list)"
+                )
             if not self.public_base_url.startswith("https://"):
                 raise SettingsError(
                     "production needs PUBLIC_BASE_URL, the https address parents reach"
                 )
             return self
-        if not self.secret_key:
-            return replace(self, secret_key=_dev_secret_key(INSTANCE_DIR))
-        return self
+        return replace(
+            self,
+            secret_key=self.secret_key or _dev_secret(INSTANCE_DIR, "secret_key"),
+            suppression_key=self.suppression_key or _dev_secret(INSTANCE_DIR, "suppression_key"),
+        )

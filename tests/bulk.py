@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from service.addresses import hash_address
 from service.models import Endpoint, Subscriber, Subscription
 from service.types import utcnow
+from tests.factories import ADDRESS_KEY
 from tests.fakes.line import user_id
 
 
@@ -67,7 +68,7 @@ def add_subscribers(
                 "subscriber_id": subscriber_id,
                 "channel": channel,
                 "address": address,
-                "address_hash": hash_address(channel, address),
+                "address_hash": hash_address(channel, address, ADDRESS_KEY),
                 "created_at": now,
                 "verified_at": now,
                 "soft_bounces": 0,

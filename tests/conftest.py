@@ -28,6 +28,7 @@ from service import create_app
 from service.db import Database, make_engine
 from service.migrate import upgrade_database
 from service.settings import Settings
+from tests.factories import ADDRESS_KEY
 from tests.fakes import line as line_fake
 from tests.fakes.google import FakeGoogle
 from tests.fakes.line import FakeLine
@@ -95,6 +96,7 @@ def session(database: Database) -> Iterator[Session]:
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         secret_key="test-secret-key-that-is-long-enough-0123456789",
+        suppression_key=ADDRESS_KEY,
         database_url=database_url,
         public_base_url="https://yorisou.example.jp",
         outbox_dir=tmp_path / "outbox",

@@ -29,6 +29,7 @@ from service.staff_users import create_staff_user
 from service.types import utcnow
 
 PASSWORD = "correct horse battery"
+ADDRESS_KEY = "test-suppression-key-kept-apart-from-the-secret"  # the settings fixture's
 
 
 def create_organisation(
@@ -114,7 +115,7 @@ def create_subscriber(
             subscriber_id=subscriber.id,
             channel="email",
             address=email,
-            address_hash=hash_address("email", email),
+            address_hash=hash_address("email", email, ADDRESS_KEY),
             verified_at=now if confirmed else None,
         )
     )
@@ -133,7 +134,7 @@ def add_endpoint(
         subscriber_id=subscriber.id,
         channel=channel,
         address=address,
-        address_hash=hash_address(channel, address),
+        address_hash=hash_address(channel, address, ADDRESS_KEY),
         verified_at=utcnow(),
     )
     session.add(endpoint)

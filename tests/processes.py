@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 
 from service.db import Database
 from service.models import Delivery, DeliveryStatus
+from tests.factories import ADDRESS_KEY
 from tests.fakes.sendgrid import API_KEY, FakeSendGrid
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
@@ -27,6 +28,7 @@ def start_worker(
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": SECRET_KEY,
+        "SUPPRESSION_KEY": ADDRESS_KEY,
         "PUBLIC_BASE_URL": "https://yorisou.example.jp",
         "SENDGRID_API_KEY": API_KEY,
         "SENDGRID_API_HOST": fake.url,

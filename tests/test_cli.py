@@ -26,6 +26,7 @@ def env(settings, tmp_path):
         "PATH": "/usr/bin:/bin",
         "DATABASE_URL": settings.database_url,
         "SECRET_KEY": settings.secret_key,
+        "SUPPRESSION_KEY": settings.suppression_key,
         "PUBLIC_BASE_URL": settings.public_base_url,
         "OUTBOX_DIR": str(settings.outbox_dir),
         "HOME": str(tmp_path),

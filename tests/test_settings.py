@@ -41,6 +41,17 @@ def test_sendgrid_is_chosen_when_its_key_is_set():
                 "passwordpasswordpasswordpassword",
             )
         ),
+        {  # no SUPPRESSION_KEY
+            "APP_ENV": "production",
+            "SECRET_KEY": STRONG,
+            "PUBLIC_BASE_URL": "https://yorisou.city.example.jp",
+        },
+        {  # the same key twice
+            "APP_ENV": "production",
+            "SECRET_KEY": STRONG,
+            "SUPPRESSION_KEY": STRONG,
+            "PUBLIC_BASE_URL": "https://yorisou.city.example.jp",
+        },
         {"APP_ENV": "staging"},
         {"EMAIL_BACKEND": "sendgrid"},
         {"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"},  # no account id
@@ -61,6 +72,7 @@ def test_production_with_a_secret_and_a_public_url():
         {
             "APP_ENV": "production",
             "SECRET_KEY": STRONG,
+            "SUPPRESSION_KEY": "Wc1R7-yqQ2m0ZbVfJx8pLk3sT6uN9aEeHdGiOo4rYtC",
             "PUBLIC_BASE_URL": "https://yorisou.city.example.jp/",
         }
     )

@@ -26,6 +26,7 @@ from service.models import (
     Suppression,
 )
 from tests.factories import (
+    ADDRESS_KEY,
     create_notice,
     create_organisation,
     create_subscriber,
@@ -82,7 +83,7 @@ def test_only_confirmed_subscribers_of_the_topic_in_the_organisation_receive(
             organisation_id=city.id,
             channel="email",
             reason="bounce",
-            address_hash=hash_address("email", "F@example.jp"),
+            address_hash=hash_address("email", "F@example.jp", ADDRESS_KEY),
         )
     )
     other_city = create_organisation(session, slug="kita", name="きた市")

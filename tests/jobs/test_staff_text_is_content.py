@@ -4,7 +4,6 @@ filled with a parent's own links, by Yorisou (the outbox) or by the provider (Se
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -120,9 +119,11 @@ def test_the_test_send_carries_the_reason_line_of_a_parent_of_its_topics(
     topic = create_topic(session, organisation=city, name_ja="養育費")
     notice = create_notice(session, organisation=city, topics=[topic], status="draft")
     staff = create_staff(session, organisation=city)
-    queue_test_email(session, staff=staff, notice=notice, now=NOW)
+    app = create_app(settings, database)
+    with app.app_context():
+        queue_test_email(session, staff=staff, notice=notice, now=NOW)
     session.commit()
-    Worker(create_app(replace(settings), database)).run_once(NOW)
+    Worker(app).run_once(NOW)
     [email] = read_outbox(settings.outbox_dir)
     assert str(email["To"]) == staff.email
     assert str(email["Subject"]).startswith("[テスト]")

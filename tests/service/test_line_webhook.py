@@ -344,7 +344,7 @@ def test_the_privacy_notice_says_what_line_brings_only_when_line_is_on(
     assert "LINE" not in without.get("/privacy/aoba").get_data(as_text=True)
 
 
-def test_a_follow_and_a_code_posted_at_once_make_one_registration(database, session, city):
+def test_a_follow_and_a_code_posted_at_once_make_one_registration(app, database, session, city):
     """LINE posts the follow and the code message separately, perhaps to two processes at the
     same moment: the second waits for the first, then finds its registration."""
     city, [yoikuhi, _], source = city
@@ -359,13 +359,14 @@ def test_a_follow_and_a_code_posted_at_once_make_one_registration(database, sess
     session.commit()
 
     def send_code():
-        with database.session() as second:
+        with app.app_context(), database.session() as second:
             apply_events(second, [Event.from_dict(text("ABCD-EFGH"))], languages={}, now=utcnow())
             second.commit()
 
     first = database.session()
     try:
-        apply_events(first, [Event.from_dict(follow())], languages={}, now=utcnow())
+        with app.app_context():
+            apply_events(first, [Event.from_dict(follow())], languages={}, now=utcnow())
         racer = threading.Thread(target=send_code)
         racer.start()
         racer.join(0.5)
