@@ -24,6 +24,7 @@ from service.languages import (
     html_lang,
     start_request,
 )
+from service.proxies import ClientAddress, parse_networks
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +57,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static")
     )
     app.url_map.converters["int"] = DatabaseId
+    if settings.trusted_proxies:
+        app.wsgi_app = ClientAddress(  # type: ignore[method-assign]
+            app.wsgi_app, parse_networks(settings.trusted_proxies)
+        )
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
@@ -68,6 +73,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "service" / "translations"),
         RATELIMIT_ENABLED=settings.ratelimit_enabled,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        # Redis gone for a moment: each process counts alone rather than refusing parents.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.extensions["yorisou.settings"] = settings

@@ -34,6 +34,13 @@ def keyed_hash(plain_hash: str, key: str) -> str:
     return "k1:" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
+def mailbox_hash(address: str) -> str:
+    """One value for every spelling of one mailbox: case, and a "+tag" after the name
+    (hanako+1@… and HANAKO+2@… reach hanako@…). What the daily cap on emails counts."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    return hashlib.sha256(f"mailbox:{local.partition('+')[0]}@{domain}".encode()).hexdigest()
+
+
 def mask_address(address: str) -> str:
     """Enough to tell two addresses apart in a log, never the address itself."""
     local, at, domain = address.partition("@")

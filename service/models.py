@@ -159,6 +159,7 @@ class Endpoint(SQLModel, table=True):
     channel: str = Field(max_length=16)
     address: str = Field(max_length=4096)
     address_hash: str = Field(max_length=64, index=True)
+    mailbox_hash: str | None = Field(default=None, max_length=64, index=True)  # email only
     created_at: datetime = _created()
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

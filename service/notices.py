@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from service.addresses import hash_address
+from service.addresses import hash_address, mailbox_hash
 from service.audit import Actor, record_audit
 from service.db import insert_ignoring_conflicts
 from service.models import (
@@ -251,6 +251,7 @@ def queue_test_email(session: Session, *, staff: StaffActor, notice: Notice, now
         channel="email",
         address=staff.email,
         address_hash=hash_address("email", staff.email),
+        mailbox_hash=mailbox_hash(staff.email),
         created_at=now,
     )
     # An occurrence of its own, born cancelled: fan-out never touches it.

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from zxcvbn import zxcvbn
 
+from service.proxies import parse_networks
+
 INSTANCE_DIR = Path.cwd() / "instance"
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev", "development"}
 
@@ -66,6 +68,7 @@ class Settings:
     line_api_host: str = "https://api.line.me"
     ratelimit_enabled: bool = True
     ratelimit_storage_uri: str = "memory://"
+    trusted_proxies: str = ""  # the reverse proxies whose X-Forwarded-For is believed
     quiet_hours: str = "21:00-08:00"
     digest_at: str = "monday 08:00"  # when the weekly digest goes out, local time
     retention_days: int = 30  # an unsubscribed parent's address is erased after this
@@ -117,6 +120,7 @@ class Settings:
             line_api_host=get("LINE_API_HOST", cls.line_api_host).rstrip("/"),
             ratelimit_enabled=_flag(get("RATELIMIT_ENABLED", "true")),
             ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI", "memory://"),
+            trusted_proxies=get("TRUSTED_PROXIES", ""),
             quiet_hours=get("QUIET_HOURS", cls.quiet_hours),
             digest_at=get("DIGEST_AT", cls.digest_at),
             retention_days=int(get("RETENTION_DAYS", str(cls.retention_days))),
@@ -176,6 +180,13 @@ class Settings:
                 "web push (FIREBASE_CREDENTIALS) needs an https PUBLIC_BASE_URL: FCM refuses "
                 "every notification whose link is not https"
             )
+        try:
+            parse_networks(self.trusted_proxies)
+        except ValueError as error:
+            raise SettingsError(
+                "TRUSTED_PROXIES: addresses or networks separated by commas, like "
+                "10.0.0.0/8,192.0.2.7"
+            ) from error
         if self.email_backend not in {"outbox", "sendgrid"}:
             raise SettingsError("EMAIL_BACKEND must be outbox or sendgrid")
         if self.email_backend == "sendgrid" and not self.sendgrid_api_key:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from service.addresses import hash_address
+from service.addresses import hash_address, mailbox_hash
 from service.db import insert_ignoring_conflicts
 from service.models import (
     Child,
@@ -148,6 +148,7 @@ def add_email(session: Session, *, subscriber: Subscriber, email: str, now: date
         channel="email",
         address=email.strip(),
         address_hash=address_hash,
+        mailbox_hash=mailbox_hash(email),
         created_at=now,
     )
     session.add(endpoint)
@@ -157,13 +158,14 @@ def add_email(session: Session, *, subscriber: Subscriber, email: str, now: date
 
 
 def queue_on_request(session: Session, *, endpoint: Endpoint, kind: str, now: datetime) -> bool:
-    """An email about the registration to this address, unless it had its fill today."""
+    """An email about the registration to this mailbox, unless it had its fill today (however
+    its address is spelled: a flood must not get through as victim+1@, victim+2@, …)."""
     asked = session.exec(
         select(func.count())
         .select_from(Delivery)
         .join(Endpoint, col(Endpoint.id) == Delivery.endpoint_id)
         .where(
-            Endpoint.address_hash == endpoint.address_hash,
+            Endpoint.mailbox_hash == (endpoint.mailbox_hash or mailbox_hash(endpoint.address)),
             col(Delivery.kind).in_(ON_REQUEST),
             Delivery.created_at > now - timedelta(days=1),
         )

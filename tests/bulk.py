@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
-from service.addresses import hash_address
+from service.addresses import hash_address, mailbox_hash
 from service.models import Endpoint, Subscriber, Subscription
 from service.types import utcnow
 from tests.factories import ADDRESS_KEY
@@ -69,6 +69,7 @@ def add_subscribers(
                 "channel": channel,
                 "address": address,
                 "address_hash": hash_address(channel, address, ADDRESS_KEY),
+                "mailbox_hash": mailbox_hash(address) if channel == "email" else None,
                 "created_at": now,
                 "verified_at": now,
                 "soft_bounces": 0,

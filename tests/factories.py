@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
-from service.addresses import hash_address
+from service.addresses import hash_address, mailbox_hash
 from service.models import (
     Endpoint,
     Notice,
@@ -116,6 +116,7 @@ def create_subscriber(
             channel="email",
             address=email,
             address_hash=hash_address("email", email, ADDRESS_KEY),
+            mailbox_hash=mailbox_hash(email),
             verified_at=now if confirmed else None,
         )
     )
@@ -135,6 +136,7 @@ def add_endpoint(
         channel=channel,
         address=address,
         address_hash=hash_address(channel, address, ADDRESS_KEY),
+        mailbox_hash=mailbox_hash(address) if channel == "email" else None,
         verified_at=utcnow(),
     )
     session.add(endpoint)

@@ -364,3 +364,26 @@ def test_easy_japanese_is_offered_and_remembered(client, session, city, worker, 
     [confirmation] = read_outbox(settings.outbox_dir)
     assert "登録の かくにん" in str(confirmation["Subject"])
     assert "下の リンクを ひらくと、登録が おわります。" in text_body(confirmation)
+
+
+def test_one_mailbox_gets_three_confirmation_emails_a_day_however_it_is_spelled(
+    client, session, settings, worker, city
+):
+    """Someone typing a stranger's address again and again, each time a little differently."""
+    for spelling in (
+        "victim+1@example.jp",
+        "Victim+2@Example.jp",
+        "VICTIM@EXAMPLE.JP",
+        "victim+yorisou@example.jp",
+        "victim@example.jp",
+    ):
+        assert (
+            client.post("/subscribe", data=_form(client, session, email=spelling)).status_code
+            == 303
+        )
+    worker.run_once()
+    assert len(read_outbox(settings.outbox_dir)) == 3
+    other = client.post("/subscribe", data=_form(client, session, email="victim2@example.jp"))
+    assert other.status_code == 303
+    worker.run_once()
+    assert len(read_outbox(settings.outbox_dir)) == 4  # another mailbox has its own three
