@@ -212,6 +212,10 @@ class StaffUser(SQLModel, table=True):
     # In every session cookie; raised at logout and password change, so that copies of the
     # cookie (another browser, a stolen one) stop working at once.
     session_epoch: int = 0
+    # Two-step sign-in (TOTP): the shared secret, and the last time step a code was used for,
+    # so that a code seen over someone's shoulder cannot be used again.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int = 0
 
 
 class ApiToken(SQLModel, table=True):

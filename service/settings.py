@@ -84,6 +84,7 @@ class Settings:
     send_rate_line: str = "100000/second"  # multicast: 200 calls a second, 500 people each
     # Rehearsal: when set, only these addresses (or @domains) are sent to; the rest are logged.
     delivery_allowlist: tuple[str, ...] = ()
+    require_admin_2fa: bool = False  # admins must sign in with a one-time code as well
     metrics_token: str = ""  # /metrics answers only with it (and, in production, not without)
 
     @property
@@ -134,6 +135,7 @@ class Settings:
             send_rate_email=get("SEND_RATE_EMAIL", cls.send_rate_email),
             send_rate_webpush=get("SEND_RATE_WEBPUSH", cls.send_rate_webpush),
             send_rate_line=get("SEND_RATE_LINE", cls.send_rate_line),
+            require_admin_2fa=_flag(get("REQUIRE_ADMIN_2FA", "false")),
             metrics_token=get("METRICS_TOKEN", "").strip(),
             delivery_allowlist=tuple(
                 item.strip().lower()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
 import re
+from datetime import UTC, datetime
 
+import pyotp
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -58,6 +61,29 @@ def weak_password(password: str, *personal: str) -> str | None:
             "含むものなど）。関係のない単語をいくつかつなげるなどして、推測しにくいものにして"
             "ください。"
         )
+    return None
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(secret: str, *, email: str, issuer: str) -> str:
+    """What the authenticator app reads from the QR code."""
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)
+
+
+def code_step(secret: str, code: str, *, after: int, now: float) -> int | None:
+    """The time step a six-digit code belongs to (this 30 s, or one either side for a slow
+    hand or clock), if it is right and newer than `after`; else None."""
+    code = code.strip().replace(" ", "")
+    if not (len(code) == 6 and code.isdigit()):
+        return None
+    totp = pyotp.TOTP(secret)
+    for offset in (-1, 0, 1):
+        step = totp.timecode(datetime.fromtimestamp(now + offset * totp.interval, UTC))
+        if step > after and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
     return None
 
 

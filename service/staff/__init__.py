@@ -8,5 +8,6 @@ from service.staff import (  # noqa: E402,F401
     dashboard,
     notices,
     setup,
+    two_factor,
     views,
 )

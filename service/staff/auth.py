@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from time import time
 from typing import Any, TypeVar
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -15,7 +16,7 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 from sqlmodel import select
 from werkzeug.security import generate_password_hash
 
-from service import get_session, limiter, login_manager
+from service import get_session, get_settings, limiter, login_manager
 from service.addresses import mask_address
 from service.audit import record_audit
 from service.models import Notice, Role, Source, StaffUser, Topic
@@ -25,6 +26,7 @@ from service.staff_users import authenticate
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
+PENDING = "staff_awaiting_code"  # in the session between the password and the code
 
 login_manager.login_view = "staff.login"
 login_manager.login_message = "ログインしてください。"
@@ -39,6 +41,7 @@ class SignedInStaff(UserMixin):
     role: str
     department: str
     session_epoch: int = 0
+    two_factor: bool = False
 
     @classmethod
     def of(cls, user: StaffUser) -> SignedInStaff:
@@ -49,6 +52,7 @@ class SignedInStaff(UserMixin):
             user.role,
             user.department,
             user.session_epoch,
+            user.totp_secret is not None,
         )
 
     def get_id(self) -> str:
@@ -59,6 +63,11 @@ class SignedInStaff(UserMixin):
         return Role(self.role).allows(role)
 
 
+def needs_two_factor(staff: SignedInStaff) -> bool:
+    """An admin without two-step sign-in, where the city's policy requires it."""
+    return get_settings().require_admin_2fa and staff.role == Role.ADMIN and not staff.two_factor
+
+
 def role_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Signed in, with at least this role; otherwise a 403 page (or the login page)."""
 
@@ -66,6 +75,12 @@ def role_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., An
         @wraps(view)
         @login_required
         def guarded(*args: Any, **kwargs: Any) -> Any:
+            if needs_two_factor(current_user):
+                flash(
+                    "管理者は二段階認証を設定してください。設定するまで、ほかの画面は使えません。",
+                    "error",
+                )
+                return redirect(url_for("staff.two_factor"))
             if not current_user.at_least(role):
                 abort(403)
             return view(*args, **kwargs)
@@ -110,18 +125,29 @@ def login() -> ResponseReturnValue:
         session = get_session()
         email = form.email.data or ""
         user = authenticate(session, email=email, password=form.password.data or "")
+        if user is not None and user.id is not None and user.totp_secret:
+            # The password was right; the code from the app comes next (staff.login_code).
+            flask_session.clear()
+            flask_session[PENDING] = {"id": user.id, "epoch": user.session_epoch, "at": time()}
+            return redirect(url_for("staff.login_code"))
         if user is not None and user.id is not None:
-            user.last_login_at = utcnow()
-            session.add(user)
-            signed_in = SignedInStaff.of(user)
-            record_audit(session, staff=signed_in, action="staff.login", target=f"staff:{user.id}")
-            session.commit()
-            start_session(signed_in)
-            return redirect(url_for("staff.home"))
-        _record_failure(email)
+            return sign_in(user)
+        record_failure(email)
         flash("メールアドレスまたはパスワードが正しくありません。", "error")
         return render_template("staff/login.html", form=form), 401
     return render_template("staff/login.html", form=form), 400 if request.method == "POST" else 200
+
+
+def sign_in(user: StaffUser) -> ResponseReturnValue:
+    """The password (and the code, for two-step sign-in) were right: a session begins."""
+    session = get_session()
+    user.last_login_at = utcnow()
+    session.add(user)
+    signed_in = SignedInStaff.of(user)
+    record_audit(session, staff=signed_in, action="staff.login", target=f"staff:{user.id}")
+    session.commit()
+    start_session(signed_in)
+    return redirect(url_for("staff.home"))
 
 
 def start_session(user: SignedInStaff) -> None:
@@ -132,7 +158,7 @@ def start_session(user: SignedInStaff) -> None:
     login_user(user)
 
 
-def _record_failure(email: str) -> None:
+def record_failure(email: str) -> None:
     """A wrong password for a staff member goes into their city's audit log (and a line in the
     server's log, with the address masked, for an address nobody has)."""
     session = get_session()

@@ -55,11 +55,13 @@ FORMS = {
     "public.confirm": "/confirm/{confirm}",
     "public.request_link": "/link",
     "staff.login": "/staff/login",
+    "staff.login_code": "/staff/login/code",
     "staff.logout": "/staff/logout",
     **{
         endpoint: MATRIX[endpoint][1]
         for endpoint in (
             "staff.change_password",
+            "staff.two_factor",
             "staff.new_notice",
             "staff.edit_notice",
             "staff.notice_action",

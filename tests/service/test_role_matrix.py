@@ -46,6 +46,7 @@ MATRIX = {
     "staff.topic_action": (Role.ADMIN, "/staff/topics/{t}/down"),
     "staff.sources": (Role.VIEWER, "/staff/sources"),
     "staff.source_print": (Role.VIEWER, "/staff/sources/{s}/poster"),
+    "staff.two_factor": (Role.VIEWER, "/staff/two-factor"),
 }
 POSTS = {
     "staff.notice_action",
@@ -55,7 +56,7 @@ POSTS = {
     "staff.staff_user_action",
     "staff.draft_preview",
 }
-PUBLIC = {"staff.login", "staff.logout"}
+PUBLIC = {"staff.login", "staff.logout", "staff.login_code"}
 ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]
 
 

@@ -1,0 +1,134 @@
+"""Two-step sign-in for staff: a six-digit code from an authenticator app after the password.
+Optional for everyone; required for admins where REQUIRE_ADMIN_2FA says so."""
+
+from __future__ import annotations
+
+import base64
+from time import time
+
+from flask import flash, redirect, render_template, request, url_for
+from flask import session as flask_session
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from service import get_session, get_settings, limiter
+from service.audit import record_audit
+from service.forms import Form
+from service.models import Organisation, Role, StaffUser
+from service.qr import qr_svg
+from service.staff import blueprint
+from service.staff.auth import (
+    PENDING,
+    SignedInStaff,
+    record_failure,
+    sign_in,
+    start_session,
+)
+from service.staff_users import code_step, new_totp_secret, totp_uri
+
+CODE_WAIT = 300  # seconds between the password and the code
+SETUP = "totp_setup_secret"  # in the session while the app is being set up
+
+
+class CodeForm(Form):
+    """Its one field, `code`, is read by hand: six digits, spaces allowed."""
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def login_code() -> ResponseReturnValue:
+    pending = flask_session.get(PENDING) or {}
+    session = get_session()
+    user = session.get(StaffUser, pending.get("id", 0))
+    if (
+        user is None
+        or not user.active
+        or not user.totp_secret
+        or pending.get("epoch") != user.session_epoch
+        or time() - pending.get("at", 0) > CODE_WAIT
+    ):
+        flash("もう一度、メールアドレスとパスワードから入力してください。", "error")
+        return redirect(url_for("staff.login"))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("staff/login_code.html", form=form), status
+    step = code_step(
+        user.totp_secret, request.form.get("code", ""), after=user.totp_last_step, now=time()
+    )
+    if step is None:
+        record_failure(user.email)
+        flash(
+            "確認コードが正しくありません。アプリに表示されている最新のコードを入力してください。",
+            "error",
+        )
+        return render_template("staff/login_code.html", form=form), 401
+    user.totp_last_step = step
+    return sign_in(user)
+
+
+@blueprint.route("/two-factor", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10/minute", methods=["POST"])
+def two_factor() -> ResponseReturnValue:
+    session = get_session()
+    user = session.get_one(StaffUser, current_user.id)
+    form = CodeForm()
+    if form.validate_on_submit():
+        code = request.form.get("code", "")
+        if user.totp_secret is None:  # turning it on: the code proves the app has the secret
+            secret = flask_session.get(SETUP, "")
+            step = code_step(secret, code, after=0, now=time()) if secret else None
+            if step is not None:
+                return _turn_on(user, secret, step)
+        elif request.form.get("action") == "off" and not _required(user):
+            step = code_step(user.totp_secret, code, after=user.totp_last_step, now=time())
+            if step is not None:
+                return _turn_off(user)
+        flash(
+            "確認コードが正しくありません。アプリに表示されている最新のコードを入力してください。",
+            "error",
+        )
+    status = 400 if request.method == "POST" else 200
+    if user.totp_secret is not None:
+        return render_template(
+            "staff/two_factor.html", form=form, enabled=True, required=_required(user)
+        ), status
+    secret = flask_session.setdefault(SETUP, new_totp_secret())
+    organisation = session.get_one(Organisation, user.organisation_id)
+    uri = totp_uri(secret, email=user.email, issuer=f"寄り添う（{organisation.name}）")
+    return render_template(
+        "staff/two_factor.html",
+        form=form,
+        enabled=False,
+        required=_required(user),
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        qr="data:image/svg+xml;base64," + base64.b64encode(qr_svg(uri)).decode(),
+    ), status
+
+
+def _required(user: StaffUser) -> bool:
+    return get_settings().require_admin_2fa and user.role == Role.ADMIN
+
+
+def _turn_on(user: StaffUser, secret: str, step: int) -> ResponseReturnValue:
+    session = get_session()
+    user.totp_secret, user.totp_last_step = secret, step
+    user.session_epoch += 1  # sessions opened without it end; this one goes on
+    session.add(user)
+    record_audit(session, staff=current_user, action="staff.2fa_on", target=f"staff:{user.id}")
+    session.commit()
+    start_session(SignedInStaff.of(user))
+    flash("二段階認証を設定しました。次回から、パスワードのあとに確認コードを入力します。", "info")
+    return redirect(url_for("staff.home"))
+
+
+def _turn_off(user: StaffUser) -> ResponseReturnValue:
+    session = get_session()
+    user.totp_secret, user.totp_last_step = None, 0
+    session.add(user)
+    record_audit(session, staff=current_user, action="staff.2fa_off", target=f"staff:{user.id}")
+    session.commit()
+    start_session(SignedInStaff.of(user))
+    flash("二段階認証をやめました。", "info")
+    return redirect(url_for("staff.two_factor"))
