@@ -10,11 +10,11 @@ import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from jobs.channel_state import RateLimit, pause_channel, paused_until, take_tokens
 from jobs.claims import (
@@ -27,6 +27,7 @@ from jobs.claims import (
     load_claimed,
     release,
 )
+from jobs.render import ABOUT_THE_REGISTRATION, render_batch
 from jobs.results import (
     RETRY_BASE,
     disable_endpoints,
@@ -40,23 +41,7 @@ from service.addresses import mask_address
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
 from service.db import Database
-from service.line_bubble import render_line
-from service.messages import (
-    render_about_registration,
-    render_confirmation,
-    render_digest,
-    render_notice,
-    render_push,
-)
-from service.models import DeliveryKind, DeliveryStatus, Notice, NoticeStatus, Organisation
-from service.notices import topic_ids_of
-from service.own_links import recent_additions
-from service.recipients import (
-    RecipientRow,
-    make_recipients,
-    registration_reasons,
-    sample_reason,
-)
+from service.models import DeliveryKind, DeliveryStatus, NoticeStatus
 from service.subscribers import push_accepted
 from service.types import utcnow
 
@@ -65,13 +50,6 @@ log = logging.getLogger(__name__)
 PAUSED_NOTICE_RETRY = timedelta(minutes=5)
 RATE_LIMITED_RETRY = timedelta(seconds=1)
 PUSH_CHANNELS = {"webpush", "line"}
-# Messages about the registration itself, which a pause does not hold back.
-ABOUT_THE_REGISTRATION = {
-    DeliveryKind.CONFIRM,
-    DeliveryKind.LINK,
-    DeliveryKind.CHANGED,
-    DeliveryKind.VERIFY,
-}
 
 
 @dataclass(frozen=True)
@@ -179,7 +157,9 @@ def send_claimed(
         ids = [claim.delivery_id for claim in claimed]
         updates, sendable = _sort_out(rows, ids, now=now, channels=channels, policy=policy)
         batches = _batches(session, sendable, updates, now=now, policy=policy)
-        rendered = [(batch, *_render(session, batch, now)) for batch in batches]
+        rendered = [
+            (batch, *render_batch(session, batch.key, batch.rows, now)) for batch in batches
+        ]
         record(session, updates)
 
     # The provider is called outside any transaction: a slow provider holds no locks.
@@ -320,72 +300,6 @@ def _batches(
             batch.rows.append(lead)
             batch.followers[lead.delivery_id] = [row.delivery_id for row in rest]
     return list(batches.values())
-
-
-def _render(
-    session: Session, batch: _Batch, now: datetime
-) -> tuple[RenderedMessage, list[Recipient]]:
-    kind, notice_ref, channel, locale, organisation_id, previews = batch.key
-    organisation = session.get_one(Organisation, organisation_id)
-    if kind == DeliveryKind.CONFIRM:
-        message = render_confirmation(organisation, locale)
-    elif kind == DeliveryKind.VERIFY:  # a dry run: FCM checks the token, nothing is shown
-        message = RenderedMessage(organisation.name, "", "", "", organisation.name, dry_run=True)
-    elif kind in (DeliveryKind.LINK, DeliveryKind.CHANGED):
-        message = render_about_registration(kind, organisation, locale)
-    elif kind == DeliveryKind.DIGEST:
-        notices = session.exec(
-            select(Notice).where(col(Notice.id).in_(notice_ref)).order_by(col(Notice.id))
-        ).all()
-        message = render_digest(list(notices), organisation, locale)
-    elif channel == "email":
-        message = render_notice(session.get_one(Notice, notice_ref), organisation, locale)
-        if kind == DeliveryKind.TEST:
-            message = replace(message, subject=f"[テスト] {message.subject}")
-    elif channel == "line":
-        notice = session.get_one(Notice, notice_ref)
-        message = render_line(notice, organisation, locale, previews=previews)
-    else:
-        notice = session.get_one(Notice, notice_ref)
-        message = render_push(notice, organisation, locale, previews=previews)
-    subscribers = {row.subscriber_id for row in batch.rows}
-    reasons: dict[int, str] = {}
-    changes: dict[int, str] = {}
-    if kind == DeliveryKind.TEST:  # a staff member, seeing what a parent of its topics sees
-        sample = sample_reason(
-            session,
-            topic_ids=topic_ids_of(session, session.get_one(Notice, notice_ref)),
-            organisation_id=organisation_id,
-            locale=locale,
-        )
-        reasons = dict.fromkeys(subscribers, sample)
-    elif kind == DeliveryKind.CHANGED:
-        changes = recent_additions(
-            session,
-            {(row.subscriber_id, row.endpoint_id) for row in batch.rows},
-            locale=locale,
-            now=now,
-        )
-    elif channel == "email" and kind not in ABOUT_THE_REGISTRATION:
-        reasons = registration_reasons(session, subscribers, locale)
-    recipients = make_recipients(
-        channel=channel,
-        kind=kind,
-        slots=message.slots,
-        rows=(
-            RecipientRow(
-                row.delivery_id,
-                row.address or "",
-                row.public_id,
-                row.endpoint_id,
-                row.link_epoch,
-                reasons.get(row.subscriber_id, ""),
-                changes.get(row.endpoint_id, ""),
-            )
-            for row in batch.rows
-        ),
-    )
-    return message, recipients
 
 
 def _send_safely(

@@ -176,6 +176,22 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     return match.group(1)
 
 
+def sign_up(
+    client: FlaskClient, *, topic_ids: list[int], email: str, source: str = "koseki"
+) -> Any:
+    """The counter's form, filled in and sent as a parent does."""
+    return client.post(
+        "/subscribe",
+        data={
+            "csrf_token": csrf_token(client, f"/s/{source}"),
+            "source": source,
+            "email": email,
+            "topics": [str(topic_id) for topic_id in topic_ids],
+            "consent": "y",
+        },
+    )
+
+
 def press_confirm(client: FlaskClient, path: str) -> Any:
     """Open a confirmation link and press its one button, as a parent does."""
     return client.post(path, data={"csrf_token": csrf_token(client, path)})

@@ -6,9 +6,7 @@ from datetime import timedelta
 
 from flask import (
     Response,
-    abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -20,12 +18,11 @@ from sqlmodel import Session, col, select
 
 from service import get_session, get_settings, limiter
 from service.addresses import mask_address
-from service.errors import render_error
 from service.ics import calendar_feed
 from service.languages import LANGUAGES, use_language
 from service.models import Endpoint, Organisation, Subscriber, Subscription, SubscriptionMode
 from service.own_links import renew_calendar, renew_links, tell_addresses
-from service.parent_links import split_epoch, with_epoch
+from service.parent_links import with_epoch
 from service.public import blueprint
 from service.public.forms import (
     AddDeviceForm,
@@ -35,7 +32,12 @@ from service.public.forms import (
     PauseForm,
     SettingsForm,
 )
-from service.public.views import own_token, refuse_push, subscriber_from_link
+from service.public.links import (
+    own_token,
+    refuse_push,
+    subscriber_from_link,
+    subscriber_of_feed,
+)
 from service.subscribers import (
     active_topics,
     add_email,
@@ -44,7 +46,7 @@ from service.subscribers import (
     remove_endpoint,
     set_topics,
 )
-from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
+from service.tokens import Purpose, make_token
 from service.types import utcnow
 
 POSTS = "10/minute;100/hour"
@@ -280,7 +282,7 @@ def renew_calendar_address(token: str) -> ResponseReturnValue:
 def calendar(token: str) -> Response:
     """The feed, and nothing else, for whoever holds its address (a calendar service)."""
     session = get_session()
-    subscriber = _feed_owner(session, token)
+    subscriber = subscriber_of_feed(session, token)
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     name = gettext("Notices from %(name)s", name=organisation.name)
     feed = calendar_feed(session, subscriber, now=utcnow(), calendar_name=name)
@@ -289,28 +291,3 @@ def calendar(token: str) -> Response:
         mimetype="text/calendar",
         headers={"Content-Disposition": 'inline; filename="notices.ics"'},
     )
-
-
-def _feed_owner(session: Session, token: str) -> Subscriber:
-    """The parent whose feed this is: by its current calendar address, or (for feeds added
-    before the feed had an address of its own) by the parent's current own link."""
-    secret = get_settings().secret_key
-    for purpose, epoch_of in (
-        (Purpose.CALENDAR, lambda s: s.calendar_epoch),
-        (Purpose.MANAGE, lambda s: s.link_epoch),
-    ):
-        try:
-            public_id, epoch = split_epoch(read_token(secret, purpose, token))
-        except (TokenInvalid, TokenExpired):
-            continue
-        query = select(Subscriber).where(Subscriber.public_id == public_id)
-        subscriber = session.exec(query).first()
-        if subscriber is None or epoch != epoch_of(subscriber):  # replaced, or erased
-            abort(
-                make_response(render_error(410, gettext("This calendar address no longer works")))
-            )
-        assert subscriber is not None
-        use_language(subscriber.locale)
-        return subscriber
-    abort(make_response(render_error(400)))
-    raise AssertionError("unreachable")

@@ -4,9 +4,7 @@ import base64
 
 from flask import (
     Response,
-    abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -23,119 +21,34 @@ from service.db import commit_without_waiting
 from service.errors import render_error
 from service.languages import current_language, use_language
 from service.line_chat import chat_url, find_link, new_link, shown_code
-from service.models import Endpoint, Organisation, Source, Subscriber
+from service.models import Endpoint, Organisation, Source
 from service.own_links import send_link_to_address
-from service.parent_links import split_epoch, with_epoch
 from service.public import blueprint
 from service.public.forms import AddEmailForm, CsrfOnlyForm, SubscribeForm
+from service.public.links import (
+    own_token,
+    read_link,
+    refuse_push,
+    stop,
+    subscriber_or_gone,
+    subscriber_to_stop,
+)
 from service.qr import qr_svg
 from service.subscribers import active_topics, confirm_email, register_subscriber, unsubscribe
-from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
+from service.tokens import Purpose
 from service.types import utcnow
-
-
-def _stop(status: int, title: str, detail: str) -> None:
-    abort(make_response(render_error(status, title, detail)))
 
 
 def _source_or_404(session: Session, code: str) -> Source:
     source = session.exec(select(Source).where(Source.code == code)).first()
     if source is None:
-        _stop(
+        stop(
             404,
             gettext("This QR code is not in use"),
             gettext("Please ask the staff at the counter for the current QR code."),
         )
     assert source is not None
     return source
-
-
-def _read_link(token: str, purpose: Purpose) -> str:
-    """What a link in an email carries; a clear page for any link that is not good."""
-    settings = get_settings()
-    max_age = settings.confirm_token_max_age if purpose == Purpose.CONFIRM else None
-    try:
-        return read_token(settings.secret_key, purpose, token, max_age=max_age)
-    except TokenExpired:
-        _stop(
-            410,
-            gettext("This link has expired"),
-            gettext("Please register again from the QR code. Nothing has been sent to you."),
-        )
-    except TokenInvalid:
-        _stop(
-            400,
-            gettext("This link is not valid"),
-            gettext("Please open the link from the email again, without changing it."),
-        )
-    raise AssertionError("unreachable")
-
-
-def _subscriber(session: Session, public_id: str) -> Subscriber:
-    subscriber = session.exec(select(Subscriber).where(Subscriber.public_id == public_id)).first()
-    if subscriber is None:  # erased: a calm answer, not an error
-        _stop(
-            200,
-            gettext("This registration no longer exists"),
-            gettext(
-                "Nothing more will be sent to you. It may have been deleted at your request. "
-                "You can register again from the QR code at any time."
-            ),
-        )
-    assert subscriber is not None
-    use_language(subscriber.locale)
-    return subscriber
-
-
-def subscriber_from_link(session: Session, token: str) -> Subscriber:
-    """The subscriber whose own page this link opens: their latest link only."""
-    public_id, epoch = split_epoch(_read_link(token, Purpose.MANAGE))
-    subscriber = _subscriber(session, public_id)
-    if epoch != subscriber.link_epoch:
-        abort(
-            make_response(
-                render_template(
-                    "message.html",
-                    organisation=session.get(Organisation, subscriber.organisation_id),
-                    title=gettext("This link has been replaced"),
-                    detail=gettext(
-                        "A newer link to your registration was made, so this one no longer "
-                        "opens it. Use the link in your latest email, or ask for it again."
-                    ),
-                    link=(url_for("public.request_link"), gettext("Send me my link")),
-                ),
-                410,
-            )
-        )
-    return subscriber
-
-
-def subscriber_to_stop(session: Session, token: str) -> Subscriber:
-    """Whom a stop link is for. Stop links, and the links of emails sent before they had their
-    own, work for ever: nobody should find they cannot stop."""
-    settings = get_settings()
-    for purpose in (Purpose.UNSUBSCRIBE, Purpose.MANAGE):
-        try:
-            subject = read_token(settings.secret_key, purpose, token)
-        except (TokenInvalid, TokenExpired):
-            continue
-        return _subscriber(session, split_epoch(subject)[0])
-    return _subscriber(session, _read_link(token, Purpose.UNSUBSCRIBE))  # answers the error
-
-
-def refuse_push() -> None:
-    """A device token sent where notifications on a device are not offered."""
-    _stop(
-        400,
-        gettext("Notifications on this device are not available"),
-        gettext("Please register by email."),
-    )
-
-
-def own_token(subscriber: Subscriber) -> str:
-    """The token of the parent's own page, as it is now."""
-    subject = with_epoch(subscriber.public_id, subscriber.link_epoch)
-    return make_token(get_settings().secret_key, Purpose.MANAGE, subject)
 
 
 def _render_landing(
@@ -177,7 +90,7 @@ def subscribe() -> ResponseReturnValue:
         for topic in active_topics(session, source.organisation_id)
     ]
     if form.channel.data == "line" and not get_settings().line_enabled:
-        _stop(400, gettext("LINE is not available"), gettext("Please register by email."))
+        stop(400, gettext("LINE is not available"), gettext("Please register by email."))
     if form.push_token.data and get_settings().firebase_web is None:
         refuse_push()
     if not form.validate():
@@ -225,7 +138,7 @@ def line_link(code: str) -> ResponseReturnValue:
     settings = get_settings()
     link = find_link(session, code, utcnow())
     if link is None or not settings.line_enabled:
-        _stop(
+        stop(
             410,
             gettext("This registration code can no longer be used"),
             gettext(
@@ -259,8 +172,8 @@ def confirm(token: str) -> ResponseReturnValue:
     """Opening the link shows one big button; pressing it confirms. Mail gateways that open
     every link to check it must not confirm a sign-up nobody made."""
     session = get_session()
-    public_id, _, endpoint_id = _read_link(token, Purpose.CONFIRM).partition(":")
-    subscriber = _subscriber(session, public_id)
+    public_id, _, endpoint_id = read_link(token, Purpose.CONFIRM).partition(":")
+    subscriber = subscriber_or_gone(session, public_id)
     endpoint = session.get(Endpoint, int(endpoint_id)) if endpoint_id.isdigit() else None
     organisation = session.get_one(Organisation, subscriber.organisation_id)
     if (

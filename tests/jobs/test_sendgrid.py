@@ -13,7 +13,7 @@ from service import create_app
 from service.channels import Recipient, RenderedMessage
 from service.channels.email_sendgrid import SendGridEmail, request_body
 from service.models import ChannelState, Delivery, DeliveryStatus, Endpoint, NoticeTopic
-from tests.conftest import csrf_token, with_sendgrid
+from tests.conftest import csrf_token, sign_up, with_sendgrid
 from tests.factories import (
     create_notice,
     create_organisation,
@@ -197,17 +197,7 @@ def test_an_address_twice_in_a_batch_goes_in_two_requests_and_fails_no_one(
     create_source(session, organisation=city, code="koseki")
     topic = create_topic(session, organisation=city)
     for email in ("hanako@example.jp", "taro@example.jp", "Hanako@Example.jp", "jiro@example.jp"):
-        response = client.post(
-            "/subscribe",
-            data={
-                "csrf_token": csrf_token(client, "/s/koseki"),
-                "source": "koseki",
-                "email": email,
-                "topics": [str(topic.id)],
-                "consent": "y",
-            },
-        )
-        assert response.status_code == 303
+        assert sign_up(client, topic_ids=[topic.id], email=email).status_code == 303
     worker.dispatch(NOW, max_priority=0)
     assert fake_sendgrid.requests == 2
     assert sorted(m.to.lower() for m in fake_sendgrid.received) == [

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from service.models import ApiToken, Notice, Organisation, Role, Topic
-from tests.conftest import csrf_token, press_confirm
+from tests.conftest import csrf_token, press_confirm, sign_up
 from tests.factories import create_organisation, create_source, create_staff, create_topic
 from tests.outbox import link, read_outbox
 from tests.service.test_staff_notices import login
@@ -101,16 +101,7 @@ def test_a_name_stored_with_a_line_break_never_stops_the_confirmation_email(
     session.commit()
     create_source(session, organisation=city, code="koseki")
     topic = create_topic(session, organisation=city)
-    client.post(
-        "/subscribe",
-        data={
-            "csrf_token": csrf_token(client, "/s/koseki"),
-            "source": "koseki",
-            "email": "hanako@example.jp",
-            "topics": [str(topic.id)],
-            "consent": "y",
-        },
-    )
+    sign_up(client, topic_ids=[topic.id], email="hanako@example.jp")
     worker.run_once()
     [email] = read_outbox(settings.outbox_dir)
     assert str(email["Subject"]).startswith("あおば市 Bcc: everyone@elsewhere.example")

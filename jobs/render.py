@@ -1,0 +1,107 @@
+"""What each batch is sent: the message its deliveries share, and each recipient's own links
+and lines. Runs inside an app context (templates, translations)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from jobs.claims import ClaimedRow
+from service.channels import Recipient, RenderedMessage
+from service.line_bubble import render_line
+from service.messages import (
+    render_about_registration,
+    render_confirmation,
+    render_digest,
+    render_notice,
+    render_push,
+)
+from service.models import DeliveryKind, Notice, Organisation
+from service.notices import topic_ids_of
+from service.own_links import recent_additions
+from service.recipients import (
+    RecipientRow,
+    make_recipients,
+    registration_reasons,
+    sample_reason,
+)
+
+# Messages about the registration itself, which a pause does not hold back.
+ABOUT_THE_REGISTRATION = {
+    DeliveryKind.CONFIRM,
+    DeliveryKind.LINK,
+    DeliveryKind.CHANGED,
+    DeliveryKind.VERIFY,
+}
+
+
+def render_batch(
+    session: Session, key: tuple[Any, ...], rows: Sequence[ClaimedRow], now: datetime
+) -> tuple[RenderedMessage, list[Recipient]]:
+    """The message that a batch shares (`key`: see ClaimedRow.group), and its recipients with
+    the values that are theirs alone."""
+    kind, notice_ref, channel, locale, organisation_id, previews = key
+    organisation = session.get_one(Organisation, organisation_id)
+    if kind == DeliveryKind.CONFIRM:
+        message = render_confirmation(organisation, locale)
+    elif kind == DeliveryKind.VERIFY:  # a dry run: FCM checks the token, nothing is shown
+        message = RenderedMessage(organisation.name, "", "", "", organisation.name, dry_run=True)
+    elif kind in (DeliveryKind.LINK, DeliveryKind.CHANGED):
+        message = render_about_registration(kind, organisation, locale)
+    elif kind == DeliveryKind.DIGEST:
+        notices = session.exec(
+            select(Notice).where(col(Notice.id).in_(notice_ref)).order_by(col(Notice.id))
+        ).all()
+        message = render_digest(list(notices), organisation, locale)
+    elif channel == "email":
+        message = render_notice(session.get_one(Notice, notice_ref), organisation, locale)
+        if kind == DeliveryKind.TEST:
+            message = replace(message, subject=f"[テスト] {message.subject}")
+    elif channel == "line":
+        notice = session.get_one(Notice, notice_ref)
+        message = render_line(notice, organisation, locale, previews=previews)
+    else:
+        notice = session.get_one(Notice, notice_ref)
+        message = render_push(notice, organisation, locale, previews=previews)
+    subscribers = {row.subscriber_id for row in rows}
+    reasons: dict[int, str] = {}
+    changes: dict[int, str] = {}
+    if kind == DeliveryKind.TEST:  # a staff member, seeing what a parent of its topics sees
+        sample = sample_reason(
+            session,
+            topic_ids=topic_ids_of(session, session.get_one(Notice, notice_ref)),
+            organisation_id=organisation_id,
+            locale=locale,
+        )
+        reasons = dict.fromkeys(subscribers, sample)
+    elif kind == DeliveryKind.CHANGED:
+        changes = recent_additions(
+            session,
+            {(row.subscriber_id, row.endpoint_id) for row in rows},
+            locale=locale,
+            now=now,
+        )
+    elif channel == "email" and kind not in ABOUT_THE_REGISTRATION:
+        reasons = registration_reasons(session, subscribers, locale)
+    recipients = make_recipients(
+        channel=channel,
+        kind=kind,
+        slots=message.slots,
+        rows=(
+            RecipientRow(
+                row.delivery_id,
+                row.address or "",
+                row.public_id,
+                row.endpoint_id,
+                row.link_epoch,
+                reasons.get(row.subscriber_id, ""),
+                changes.get(row.endpoint_id, ""),
+            )
+            for row in rows
+        ),
+    )
+    return message, recipients

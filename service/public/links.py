@@ -1,0 +1,132 @@
+"""What a link in a parent's message opens: whose it is, if it is good for this page; a calm
+page for a link that is not. The tokens themselves: service.parent_links."""
+
+from __future__ import annotations
+
+from flask import abort, make_response, render_template, url_for
+from flask_babel import gettext
+from sqlmodel import Session, select
+
+from service import get_settings
+from service.errors import render_error
+from service.languages import use_language
+from service.models import Organisation, Subscriber
+from service.parent_links import split_epoch, with_epoch
+from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
+
+
+def stop(status: int, title: str, detail: str) -> None:
+    abort(make_response(render_error(status, title, detail)))
+
+
+def read_link(token: str, purpose: Purpose) -> str:
+    """What a link in an email carries; a clear page for any link that is not good."""
+    settings = get_settings()
+    max_age = settings.confirm_token_max_age if purpose == Purpose.CONFIRM else None
+    try:
+        return read_token(settings.secret_key, purpose, token, max_age=max_age)
+    except TokenExpired:
+        stop(
+            410,
+            gettext("This link has expired"),
+            gettext("Please register again from the QR code. Nothing has been sent to you."),
+        )
+    except TokenInvalid:
+        stop(
+            400,
+            gettext("This link is not valid"),
+            gettext("Please open the link from the email again, without changing it."),
+        )
+    raise AssertionError("unreachable")
+
+
+def subscriber_or_gone(session: Session, public_id: str) -> Subscriber:
+    subscriber = session.exec(select(Subscriber).where(Subscriber.public_id == public_id)).first()
+    if subscriber is None:  # erased: a calm answer, not an error
+        stop(
+            200,
+            gettext("This registration no longer exists"),
+            gettext(
+                "Nothing more will be sent to you. It may have been deleted at your request. "
+                "You can register again from the QR code at any time."
+            ),
+        )
+    assert subscriber is not None
+    use_language(subscriber.locale)
+    return subscriber
+
+
+def subscriber_from_link(session: Session, token: str) -> Subscriber:
+    """The subscriber whose own page this link opens: their latest link only."""
+    public_id, epoch = split_epoch(read_link(token, Purpose.MANAGE))
+    subscriber = subscriber_or_gone(session, public_id)
+    if epoch != subscriber.link_epoch:
+        abort(
+            make_response(
+                render_template(
+                    "message.html",
+                    organisation=session.get(Organisation, subscriber.organisation_id),
+                    title=gettext("This link has been replaced"),
+                    detail=gettext(
+                        "A newer link to your registration was made, so this one no longer "
+                        "opens it. Use the link in your latest email, or ask for it again."
+                    ),
+                    link=(url_for("public.request_link"), gettext("Send me my link")),
+                ),
+                410,
+            )
+        )
+    return subscriber
+
+
+def subscriber_to_stop(session: Session, token: str) -> Subscriber:
+    """Whom a stop link is for. Stop links, and the links of emails sent before they had their
+    own, work for ever: nobody should find they cannot stop."""
+    settings = get_settings()
+    for purpose in (Purpose.UNSUBSCRIBE, Purpose.MANAGE):
+        try:
+            subject = read_token(settings.secret_key, purpose, token)
+        except (TokenInvalid, TokenExpired):
+            continue
+        return subscriber_or_gone(session, split_epoch(subject)[0])
+    return subscriber_or_gone(session, read_link(token, Purpose.UNSUBSCRIBE))  # answers the error
+
+
+def refuse_push() -> None:
+    """A device token sent where notifications on a device are not offered."""
+    stop(
+        400,
+        gettext("Notifications on this device are not available"),
+        gettext("Please register by email."),
+    )
+
+
+def own_token(subscriber: Subscriber) -> str:
+    """The token of the parent's own page, as it is now."""
+    subject = with_epoch(subscriber.public_id, subscriber.link_epoch)
+    return make_token(get_settings().secret_key, Purpose.MANAGE, subject)
+
+
+def subscriber_of_feed(session: Session, token: str) -> Subscriber:
+    """The parent whose feed this is: by its current calendar address, or (for feeds added
+    before the feed had an address of its own) by the parent's current own link."""
+    secret = get_settings().secret_key
+    for purpose, epoch_of in (
+        (Purpose.CALENDAR, lambda s: s.calendar_epoch),
+        (Purpose.MANAGE, lambda s: s.link_epoch),
+    ):
+        try:
+            public_id, epoch = split_epoch(read_token(secret, purpose, token))
+        except (TokenInvalid, TokenExpired):
+            continue
+        query = select(Subscriber).where(Subscriber.public_id == public_id)
+        subscriber = session.exec(query).first()
+        if subscriber is None or epoch != epoch_of(subscriber):  # replaced, or erased
+            abort(
+                make_response(render_error(410, gettext("This calendar address no longer works")))
+            )
+        assert subscriber is not None
+        use_language(subscriber.locale)
+        return subscriber
+    abort(make_response(render_error(400)))
+    raise AssertionError("unreachable")
