@@ -146,7 +146,9 @@ def token_create(email: str, name: str) -> None:
         user = session.query(StaffUser).filter_by(email=email.strip().lower()).one_or_none()
         if user is None or user.id is None:
             raise click.ClickException(f"no staff user {email}")
-        value = secrets.token_urlsafe(32)
+        # The prefix: a secret scanner can tell what leaked, and no token begins with "-" (which
+        # `yorisou token revoke VALUE` would take for an option).
+        value = "yorisou_" + secrets.token_urlsafe(32)
         token = ApiToken(staff_user_id=user.id, name=name, token_hash=token_hash(value))
         session.add(token)
         session.flush()

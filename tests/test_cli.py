@@ -64,6 +64,7 @@ def test_staff_create_and_token_create(database, session, env):
     session.expire_all()
     stored = session.exec(select(ApiToken)).one()
     assert len(value) >= 40 and value not in stored.token_hash
+    assert value.startswith("yorisou_")  # never "-…", which the revoke command would misread
     assert session.exec(select(StaffUser)).one().email == "tanaka@city.example.jp"
 
 
