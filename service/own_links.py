@@ -47,17 +47,17 @@ def tell_addresses(
             queue_on_request(session, endpoint=endpoint, kind=DeliveryKind.CHANGED, now=now)
 
 
-def send_own_link(session: Session, *, subscriber: Subscriber, now: datetime) -> None:
-    for endpoint in _email_endpoints(session, subscriber):
-        queue_on_request(session, endpoint=endpoint, kind=DeliveryKind.LINK, now=now)
-
-
-def renew_links(session: Session, *, subscriber: Subscriber, now: datetime) -> None:
+def renew_links(session: Session, *, subscriber: Subscriber, now: datetime) -> bool:
     """End every link sent so far (but the stop links: a one-click unsubscribe in an old email
-    keeps working), and email the new one to the parent's addresses."""
+    keeps working), and email the new one to the parent's addresses. False: there is no
+    address to email it to."""
     subscriber.link_epoch += 1
     session.add(subscriber)
-    send_own_link(session, subscriber=subscriber, now=now)
+    sent = [
+        queue_on_request(session, endpoint=endpoint, kind=DeliveryKind.LINK, now=now)
+        for endpoint in _email_endpoints(session, subscriber)
+    ]
+    return any(sent)
 
 
 def renew_calendar(session: Session, *, subscriber: Subscriber) -> None:

@@ -248,15 +248,15 @@ def renew(token: str) -> ResponseReturnValue:
     subscriber = subscriber_from_link(session, token)
     if not CsrfOnlyForm().validate_on_submit():
         return _page(session, subscriber, token, 400)
-    renew_links(session, subscriber=subscriber, now=utcnow())
+    emailed = renew_links(session, subscriber=subscriber, now=utcnow())
     session.commit()
-    return _back(
-        own_token(subscriber),
-        gettext(
-            "This is your new link: keep this page. Links sent before no longer open it "
-            "(their stop links still work). We have also emailed the new link to you."
-        ),
+    message = gettext(
+        "This is your new link: keep this page. Links sent before no longer open it "
+        "(their stop links still work)."
     )
+    if emailed:
+        message += " " + gettext("We have also emailed the new link to you.")
+    return _back(own_token(subscriber), message)
 
 
 @blueprint.post("/preferences/<token>/calendar")
