@@ -5,8 +5,37 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
+import unicodedata
 
 from flask import current_app
+
+# A local part that old docomo and au addresses still have: a dot first, last, or twice in a row
+# (allowed by those carriers until 2009, refused by RFC 5322).
+_LEGACY_DOTS = re.compile(r"^\.|\.\.|\.$")
+
+
+def tidy_address(typed: str) -> str:
+    """An address as a phone's keyboard gives it, made plain: full-width letters, ＠ and ．
+    become half-width (NFKC), a Japanese full stop 。 a dot, and spaces around it go."""
+    plain = unicodedata.normalize("NFKC", typed).replace("。", ".").replace("\u200b", "")
+    return plain.strip()
+
+
+def legacy_local_part(address: str) -> bool:
+    """True for an old carrier address whose name part breaks RFC 5322 (taro..hanako.@…):
+    SendGrid sends to it only with that part in quotes."""
+    local, at, _domain = address.rpartition("@")
+    return bool(at) and not local.startswith('"') and bool(_LEGACY_DOTS.search(local))
+
+
+def deliverable(address: str) -> str:
+    """The address as it is handed to a mail provider: quoted where it must be, else as it is
+    (some receiving servers refuse quotes an address does not need)."""
+    if not legacy_local_part(address):
+        return address
+    local, _, domain = address.rpartition("@")
+    return f'"{local}"@{domain}'
 
 
 def normalize_address(channel: str, address: str) -> str:

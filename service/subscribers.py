@@ -67,21 +67,22 @@ def register_subscriber(
     birth_months: Sequence[date] = (),
 ) -> Subscriber:
     """A new subscriber: an email address waits for double opt-in, a push token for FCM to
-    accept it.
+    accept it. Signing up again with an address still waiting for its confirmation (HANAKO@
+    or hanako@) is the same parent: that registration takes the new choices and gets a new
+    confirmation email, instead of a second registration with one of its own.
 
     The caller has checked that every topic belongs to the source's organisation.
     """
-    subscriber = Subscriber(
-        public_id=uuid.uuid4().hex,
-        organisation_id=source.organisation_id,
-        source_id=source.id,
-        locale=locale,
-        anchor_date=anchor_date,
-        created_at=now,
-    )
+    subscriber = _waiting_for(session, source.organisation_id, email) if email else None
+    if subscriber is None:
+        subscriber = Subscriber(public_id=uuid.uuid4().hex, created_at=now)
+    subscriber.organisation_id = source.organisation_id
+    subscriber.source_id, subscriber.locale, subscriber.anchor_date = source.id, locale, anchor_date
     session.add(subscriber)
     session.flush()
     assert subscriber.id is not None
+    session.execute(delete(Subscription).where(col(Subscription.subscriber_id) == subscriber.id))
+    session.execute(delete(Child).where(col(Child.subscriber_id) == subscriber.id))
     session.add_all(
         Subscription(subscriber_id=subscriber.id, topic_id=topic_id, created_at=now)
         for topic_id in sorted(set(topic_ids))
@@ -92,6 +93,22 @@ def register_subscriber(
     if email:
         add_email(session, subscriber=subscriber, email=email, now=now)
     return subscriber
+
+
+def _waiting_for(session: Session, organisation_id: int, email: str) -> Subscriber | None:
+    """The organisation's registration whose email address this is, still unconfirmed."""
+    return session.exec(
+        select(Subscriber)
+        .join(Endpoint, col(Endpoint.subscriber_id) == Subscriber.id)
+        .where(
+            Subscriber.organisation_id == organisation_id,
+            col(Subscriber.confirmed_at).is_(None),
+            col(Subscriber.unsubscribed_at).is_(None),
+            Endpoint.channel == "email",
+            Endpoint.address_hash == hash_address("email", email),
+        )
+        .order_by(col(Subscriber.id).desc())
+    ).first()
 
 
 def add_push(session: Session, *, subscriber: Subscriber, token: str, now: datetime) -> Endpoint:

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from service.addresses import mask_address
+from service.addresses import deliverable, mask_address
 from service.channels import Recipient, RenderedMessage, Result, substitute
 from service.types import utcnow
 
@@ -52,7 +52,7 @@ def build_email(message: RenderedMessage, recipient: Recipient, provider_id: str
     email = EmailMessage()
     email["Subject"] = message.subject
     email["From"] = Address(message.sender_name, addr_spec=message.sender_email)
-    email["To"] = recipient.address
+    email["To"] = deliverable(recipient.address)
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid(
         idstring=provider_id, domain=message.sender_email.split("@")[-1]

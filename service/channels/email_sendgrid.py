@@ -14,6 +14,7 @@ from typing import Any
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
+from service.addresses import deliverable
 from service.channels import ChannelUnavailable, Recipient, RenderedMessage, Result, seconds
 
 # The client logs whole payloads (addresses included) at DEBUG: never let that through.
@@ -81,7 +82,7 @@ def request_body(message: RenderedMessage, recipients: Sequence[Recipient]) -> d
     return {
         "personalizations": [
             {
-                "to": [{"email": recipient.address}],
+                "to": [{"email": deliverable(recipient.address)}],
                 "substitutions": dict(recipient.substitutions),
                 **({"headers": dict(recipient.headers)} if recipient.headers else {}),
                 # Events carry custom args back, so each event finds its delivery.

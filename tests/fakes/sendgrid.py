@@ -16,6 +16,9 @@ from tests.fakes.server import FakeServer, Reply
 
 API_KEY = "SG.fake-key-for-tests"
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# SendGrid refuses what RFC 5322 refuses: a name part (unquoted) with a dot first, last or twice
+# in a row, as old docomo and au addresses have; in quotes it is sent.
+_BAD_DOTS = re.compile(r"^\.|\.\.|\.@")
 # SendGrid's own words for the two refusals a careless client meets at scale.
 DUPLICATE = "Each unique email address in the personalizations array should only be included once."
 TOO_LARGE = "The total size of substitutions may not exceed 10,000 bytes per personalization."
@@ -80,6 +83,10 @@ class FakeSendGrid(FakeServer):
             }
             for index, personalization in enumerate(personalizations)
             if not _ADDRESS.match(personalization["to"][0]["email"])
+            or (
+                not personalization["to"][0]["email"].startswith('"')
+                and _BAD_DOTS.search(personalization["to"][0]["email"])
+            )
         ]
         if errors:
             return Reply(400, {"errors": errors})

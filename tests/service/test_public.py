@@ -126,7 +126,7 @@ def test_subscribe_in_english_remembers_the_locale(client, session, city):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"email": "not-an-address"}, "メールアドレスをご確認ください"),
+        ({"email": "not-an-address"}, "「@」が入っていません"),
         ({"email": ""}, "メールアドレスを入力してください"),
         ({"topics": []}, "テーマを1つ以上選んでください"),
         ({"consent": ""}, "個人情報の取扱いへの同意が必要です"),
