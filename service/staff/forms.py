@@ -28,14 +28,19 @@ from wtforms.validators import (
 )
 
 from service.calendar import RuleError, check_rrule
+from service.addresses import tidy_address
 from service.channels.line_limits import URI
 from service.forms import Form, OneLine
 from service.line_bubble import too_long_links
 from service.staff_users import weak_password
 
 
+def _tidy(value: str | None) -> str | None:
+    return tidy_address(value) if value else value
+
+
 class LoginForm(Form):
-    email = EmailField("メールアドレス", validators=[DataRequired()])
+    email = EmailField("メールアドレス", filters=[_tidy], validators=[DataRequired()])
     password = PasswordField("パスワード", validators=[DataRequired()])
 
 
@@ -221,7 +226,9 @@ class OrganisationForm(Form):
 
 
 class StaffForm(Form):
-    email = EmailField("メールアドレス", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        "メールアドレス", filters=[_tidy], validators=[DataRequired(), Length(max=254)]
+    )
     role = SelectField(
         "権限",
         choices=[
