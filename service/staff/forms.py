@@ -27,8 +27,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from service.calendar import RuleError, check_rrule
 from service.addresses import tidy_address
+from service.calendar import RuleError, check_rrule
 from service.channels.line_limits import URI
 from service.forms import Form, OneLine
 from service.line_bubble import too_long_links
