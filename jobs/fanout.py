@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from service.models import (
     NoticeTopic,
     Organisation,
     Priority,
+    RuleKind,
     Send,
     Subscriber,
     Subscription,
@@ -53,8 +54,12 @@ NEW_DELIVERY_COLUMNS = [
 CHUNK = 20_000
 Span = tuple[int, int]
 # A relative Send is fanned out again this often until it expires, so a parent who confirms
-# after the reminder's time of day still gets that day's reminder.
+# after the reminder's time of day still gets that day's reminder; a welcome ("when a parent
+# joins") for good, reaching each parent within seconds of their confirmation.
 REFRESH_EVERY = timedelta(seconds=15)
+# A welcome reaches those who confirmed this recently (and after it was approved): a parent
+# who confirmed while the workers were down for a day still gets it.
+JOINED_WITHIN = timedelta(days=2)
 
 
 def fan_out_sends(
@@ -75,7 +80,8 @@ def fan_out_sends(
     dialect = session.get_bind().dialect.name
     while (due := _next_due(session, now)) is not None:
         send, notice, timezone = due
-        digest_at = digest.next_after(now) if digest and not notice.urgent else None
+        weekly = not notice.urgent and notice.rule_kind != RuleKind.JOIN  # a welcome comes now
+        digest_at = digest.next_after(now) if digest and weekly else None
         span: Span | None = None  # a relative send's refresh: everyone again (the key drops dups)
         values: dict[str, Any] = {"fanned_out_at": now}
         if send.fanned_out_at is None:
@@ -139,6 +145,10 @@ def _next_due(session: Session, now: datetime) -> tuple[Send, Notice, str] | Non
                     col(Send.expires_at) > now,
                     col(Send.fanned_out_at) <= now - REFRESH_EVERY,
                 ),
+                and_(
+                    col(Notice.rule_kind) == RuleKind.JOIN,
+                    col(Send.fanned_out_at) <= now - REFRESH_EVERY,
+                ),
             ),
         )
         .order_by(col(Send.due_at), col(Send.id))
@@ -196,8 +206,17 @@ def _matching_endpoints(
                 *conditions,
             )
         )
-        if send.anchor_date is not None:
-            query = query.where(col(Subscriber.anchor_date) == send.anchor_date)
+        if notice.rule_kind == RuleKind.JOIN:
+            joined = max(notice.scheduled_at or send.due_at, now - JOINED_WITHIN)
+            query = query.where(col(Subscriber.confirmed_at) >= joined)
+        elif send.anchor_date is not None:
+            # A reminder whose day had passed when the parent joined is not theirs to get.
+            tz = ZoneInfo(timezone)
+            day_after = send.due_at.astimezone(tz).date() + timedelta(days=1)
+            query = query.where(
+                col(Subscriber.anchor_date) == send.anchor_date,
+                col(Subscriber.confirmed_at) < datetime.combine(day_after, time(), tz),
+            )
         if span is not None:
             query = query.where(
                 col(Subscriber.id).between(*span), col(Endpoint.subscriber_id).between(*span)

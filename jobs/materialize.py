@@ -49,6 +49,8 @@ def materialize_sends(session: Session, *, now: datetime) -> None:
 
 
 def _due_sends(notice: Notice, timezone: str, now: datetime) -> list[dict[str, Any]]:
+    if notice.rule_kind == RuleKind.JOIN:  # one Send for good; fan-out adds each new parent
+        return [_send_row(notice, notice.scheduled_at or now, None, now)]
     if notice.rule_kind == RuleKind.RELATIVE:
         window = timedelta(days=notice.valid_days or 0) or RELATIVE_DEFAULT_WINDOW
         return [

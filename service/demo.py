@@ -139,16 +139,14 @@ def _yearly(title: str, body: str, topics: tuple[str, ...], rule: str, **kw: obj
 ALL = tuple(slug for slug, *_ in TOPICS)
 
 NOTICES = [
-    _relative(
+    DemoNotice(  # to each parent, right after they confirm
         "配信登録のご案内",
         "あおば市のお知らせ配信にご登録いただき、ありがとうございます。\n\n"
         "ご登録のテーマについて、手続きの期限や支援制度のお知らせを必要な時期にお送りします。\n\n"
         "- 受け取るテーマの変更や配信の停止は、メールの一番下のリンクからいつでもできます。\n"
         "- ご不明な点は、こども家庭課 ひとり親支援係にお気軽にご相談ください。",
         ALL,
-        0,
-        send_time="00:00",  # from midnight: whoever confirms that day gets it at once
-        valid_days=7,
+        RuleKind.JOIN,
     ),
     _relative(
         "暮らしが変わったときに知っておきたいこと",

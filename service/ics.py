@@ -41,6 +41,8 @@ def upcoming(
     ).all()
     due: list[tuple[datetime, Notice]] = []
     for notice in notices:
+        if notice.rule_kind == RuleKind.JOIN:  # a welcome, already received
+            continue
         if notice.rule_kind == RuleKind.RELATIVE:
             if subscriber.anchor_date is not None:
                 moment = relative_due_at(notice, subscriber.anchor_date, organisation.timezone)

@@ -35,6 +35,7 @@ class RuleKind(StrEnum):
     ONCE = "once"
     RRULE = "rrule"
     RELATIVE = "relative"
+    JOIN = "join"  # once to each new parent, right after they confirm (a welcome)
 
 
 class DeliveryKind(StrEnum):
@@ -132,7 +133,7 @@ class Subscriber(SQLModel, table=True):
     locale: str = Field(default="ja", max_length=16)
     anchor_date: date | None = None
     created_at: datetime = _created()
-    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     unsubscribed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -80,7 +80,7 @@ SCHEMAS: dict[str, Any] = {
             "status": {"enum": ["draft", "submitted", "scheduled", "paused", "archived"]},
             "topics": {"type": "array", "items": {"type": "integer"}},
             "channels": {"type": "array", "items": {"enum": list(CHANNELS)}},
-            "rule_kind": {"enum": ["once", "rrule", "relative"]},
+            "rule_kind": {"enum": ["once", "rrule", "relative", "join"]},
             "starts_at": {"type": ["string", "null"], "format": "date-time"},
             "rrule": {"type": ["string", "null"]},
             "holiday_shift": {"enum": ["none", "previous", "next"]},
@@ -99,7 +99,7 @@ SCHEMAS: dict[str, Any] = {
             "body": {"type": "string"},
             "topics": {"type": "array", "items": {"type": "integer"}, "minItems": 1},
             "channels": {"type": "array", "items": {"enum": list(CHANNELS)}},
-            "rule_kind": {"enum": ["once", "rrule", "relative"]},
+            "rule_kind": {"enum": ["once", "rrule", "relative", "join"]},
             "starts_at": {"type": "string", "format": "date-time"},
             "rrule": {
                 "type": "string",

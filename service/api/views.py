@@ -171,7 +171,7 @@ def _validated(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
         errors.append("body: Markdown text, up to 20,000 characters")
     kind = body.get("rule_kind", "once")
     if not isinstance(kind, str) or kind not in {k.value for k in RuleKind}:
-        errors.append("rule_kind: once, rrule or relative")
+        errors.append("rule_kind: once, rrule, relative or join")
     starts_at = rrule = offset = send_time = None
     if kind in ("once", "rrule"):
         try:

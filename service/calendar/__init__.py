@@ -135,6 +135,8 @@ def expires_at(notice: Notice, due_at: datetime) -> datetime | None:
 def describe_rule(notice: Notice, timezone: str = "Asia/Tokyo") -> str:
     """The rule in the words staff use."""
     tz = ZoneInfo(timezone)
+    if notice.rule_kind == RuleKind.JOIN:
+        return "登録したとき（登録の確認のすぐあとに1回）"
     if notice.rule_kind == RuleKind.RELATIVE:
         return f"登録日から{notice.offset_days or 0}日後 {parse_send_time(notice.send_time):%H:%M}"
     if notice.starts_at is None:

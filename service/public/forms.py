@@ -94,7 +94,7 @@ class SubscribeForm(Form):
         today = date.today()
         if field.data and not today - timedelta(days=366) <= field.data <= today:
             raise ValidationError(
-                _l("The day your reminders count from must be within the last year.")
+                _l("The day your deadlines count from must be within the last year.")
             )
 
     def validate_children(self, field: FieldList) -> None:
@@ -124,7 +124,7 @@ class CsrfOnlyForm(Form):
 
 
 class SettingsForm(Form):
-    anchor_date = DateField(_l("The day your reminders count from"), validators=[Optional()])
+    anchor_date = DateField(_l("The day your deadlines count from"), validators=[Optional()])
     locale = SelectField(
         _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()]
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+from zoneinfo import ZoneInfo
 
 from flask import (
     Response,
@@ -19,6 +20,7 @@ from wtforms import SelectChoice
 from service import csrf, get_session, get_settings, limiter
 from service.db import commit_without_waiting
 from service.errors import render_error
+from service.ics import upcoming
 from service.languages import current_language, use_language
 from service.line_chat import chat_url, find_link, new_link, shown_code
 from service.models import Endpoint, Organisation, Source
@@ -37,6 +39,8 @@ from service.qr import qr_svg
 from service.subscribers import active_topics, confirm_email, register_subscriber, unsubscribe
 from service.tokens import Purpose
 from service.types import utcnow
+
+COMING_SHOWN = 5  # the next notices a parent is told of when they confirm
 
 
 def _source_or_404(session: Session, code: str) -> Source:
@@ -195,10 +199,15 @@ def confirm(token: str) -> ResponseReturnValue:
         return render_template("public/confirm.html", organisation=organisation, form=form), status
     newly_confirmed = confirm_email(session, subscriber=subscriber, endpoint=endpoint, now=utcnow())
     session.commit()
+    tz = ZoneInfo(organisation.timezone)
     return render_template(
         "public/confirmed.html",
         organisation=organisation,
         newly_confirmed=newly_confirmed,
+        coming=[
+            (moment.astimezone(tz), notice)
+            for moment, notice in upcoming(session, subscriber, now=utcnow())[:COMING_SHOWN]
+        ],
         preferences_url=url_for("public.preferences", token=own_token(subscriber)),
     )
 

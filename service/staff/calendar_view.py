@@ -46,7 +46,7 @@ def content_calendar() -> ResponseReturnValue:
     by_day: dict[date, list[tuple[datetime, Notice]]] = defaultdict(list)
     relative = []
     for notice in notices:
-        if notice.rule_kind == RuleKind.RELATIVE:
+        if notice.rule_kind in (RuleKind.RELATIVE, RuleKind.JOIN):  # each parent's own time
             relative.append(notice)
             continue
         window = (datetime.combine(start, time.min, tz), datetime.combine(end, time.min, tz))

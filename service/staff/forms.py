@@ -111,6 +111,7 @@ class NoticeForm(Form):
             SelectChoice("once", "日時を指定して1回"),
             SelectChoice("rrule", "繰り返し（毎年・毎月・毎週）"),
             SelectChoice("relative", "登録日から○日後"),
+            SelectChoice("join", "登録したとき（歓迎のあいさつなど、確認のすぐあとに1回）"),
         ],
         default="once",
     )

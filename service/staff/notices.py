@@ -75,7 +75,9 @@ def _form_values(form: NoticeForm, tz: ZoneInfo) -> dict[str, Any]:
         "channels": form.channels.data,
         "rule_kind": kind,
         "urgent": bool(form.urgent.data),
-        "starts_at": aware(form.starts_at.data) if kind != RuleKind.RELATIVE else None,
+        "starts_at": aware(form.starts_at.data)
+        if kind in (RuleKind.ONCE, RuleKind.RRULE)
+        else None,
         "rrule": form.rrule.data if kind == RuleKind.RRULE else None,
         "holiday_shift": form.holiday_shift.data if kind == RuleKind.RRULE else "none",
         "offset_days": form.offset_days.data if kind == RuleKind.RELATIVE else None,
@@ -93,6 +95,8 @@ def _form_values(form: NoticeForm, tz: ZoneInfo) -> dict[str, Any]:
 
 def _next_due(session: Session, notice: Notice, tz: ZoneInfo) -> datetime | None:
     now = utcnow()
+    if notice.rule_kind == RuleKind.JOIN:  # at each parent's confirmation
+        return None
     if notice.rule_kind == RuleKind.RELATIVE:
         return relative_due_at(notice, now.astimezone(tz).date(), str(tz))
     if notice.rule_kind == RuleKind.ONCE and notice.starts_at:
@@ -305,7 +309,7 @@ def cancel_notice_occurrence(notice_id: int) -> ResponseReturnValue:
 
 def _upcoming(session: Session, notice: Notice, tz: ZoneInfo, count: int = 6) -> list[datetime]:
     """The next occurrences of a dated notice that have not been cancelled."""
-    if notice.rule_kind == RuleKind.RELATIVE:
+    if notice.rule_kind in (RuleKind.RELATIVE, RuleKind.JOIN):
         return []
     now = utcnow()
     cancelled = set(

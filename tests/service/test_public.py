@@ -340,7 +340,7 @@ def test_anchor_date_and_children_are_kept_when_given(client, session, city):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"anchor_date": "2099-01-01"}, "今日から1年以内の日付"),
+        ({"anchor_date": "2099-01-01"}, "この1年以内の日にしてください"),
         ({"children-0": "2019-13"}, "2019-04"),
         ({"children-1": "1990-01"}, "20年以内の年月"),
     ],
@@ -387,3 +387,24 @@ def test_one_mailbox_gets_three_confirmation_emails_a_day_however_it_is_spelled(
     assert other.status_code == 303
     worker.run_once()
     assert len(read_outbox(settings.outbox_dir)) == 4  # another mailbox has its own three
+
+
+def test_the_confirmation_page_lists_the_notices_still_to_come(client, session, settings, city):
+    from service.models import RuleKind, Topic
+    from tests.factories import create_notice
+
+    topic = session.exec(select(Topic).where(Topic.slug == "yoikuhi")).one()
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topic],
+        rule_kind=RuleKind.RELATIVE,
+        title="養育費の取り決めはお済みですか",
+        offset_days=3,
+        send_time="10:00",
+        scheduled_at=utcnow() - timedelta(days=1),
+    )
+    subscriber = create_subscriber(session, organisation=city, topics=[topic], confirmed=False)
+    page = press_confirm(client, f"/confirm/{confirm_token(session, settings, subscriber)}")
+    html = page.get_data(as_text=True)
+    assert "これから届くお知らせ" in html and "養育費の取り決めはお済みですか" in html
