@@ -174,6 +174,25 @@ def add_email(session: Session, *, subscriber: Subscriber, email: str, now: date
     return endpoint
 
 
+def change_address(session: Session, *, endpoint: Endpoint, email: str, now: datetime) -> None:
+    """A mistyped address, not yet confirmed, corrected: what waits to go to the old one is
+    withdrawn, and the confirmation goes to the new one."""
+    session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.endpoint_id) == endpoint.id,
+            col(Delivery.status) == DeliveryStatus.PENDING,
+        )
+        .values(status=DeliveryStatus.SUPPRESSED, last_error="address corrected")
+    )
+    endpoint.address = email
+    endpoint.address_hash = hash_address("email", email)
+    endpoint.mailbox_hash = mailbox_hash(email)
+    session.add(endpoint)
+    session.flush()
+    queue_on_request(session, endpoint=endpoint, kind=DeliveryKind.CONFIRM, now=now)
+
+
 def queue_on_request(session: Session, *, endpoint: Endpoint, kind: str, now: datetime) -> bool:
     """An email about the registration to this mailbox, unless it had its fill today (however
     its address is spelled: a flood must not get through as victim+1@, victim+2@, …)."""

@@ -18,6 +18,7 @@ class Purpose(StrEnum):
     MANAGE = "manage"  # the parent's own page; a fresh one ends the older ones
     UNSUBSCRIBE = "unsubscribe"  # stop everything; must work from any old message
     CALENDAR = "calendar"  # read the parent's calendar feed, nothing else
+    SIGN_UP = "sign-up"  # the page after sign-up: the address, sent again or corrected; a day
 
 
 _PLAIN = re.compile(r"[0-9A-Za-z:_-]*")

@@ -18,12 +18,13 @@ from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
 from service import csrf, get_session, get_settings, limiter
+from service.addresses import hash_address, legacy_local_part
 from service.db import commit_without_waiting
 from service.errors import render_error
 from service.ics import upcoming
 from service.languages import current_language, use_language
 from service.line_chat import chat_url, find_link, new_link, shown_code
-from service.models import Endpoint, Organisation, Source
+from service.models import DeliveryKind, Endpoint, Organisation, Source, Subscriber
 from service.own_links import send_link_to_address
 from service.public import blueprint
 from service.public.forms import AddEmailForm, CsrfOnlyForm, SubscribeForm
@@ -36,8 +37,15 @@ from service.public.links import (
     subscriber_to_stop,
 )
 from service.qr import qr_svg
-from service.subscribers import active_topics, confirm_email, register_subscriber, unsubscribe
-from service.tokens import Purpose
+from service.subscribers import (
+    active_topics,
+    change_address,
+    confirm_email,
+    queue_on_request,
+    register_subscriber,
+    unsubscribe,
+)
+from service.tokens import Purpose, make_token
 from service.types import utcnow
 
 COMING_SHOWN = 5  # the next notices a parent is told of when they confirm
@@ -132,7 +140,14 @@ def subscribe() -> ResponseReturnValue:
             "info",
         )
         return redirect(url_for("public.preferences", token=own_token(subscriber)), code=303)
-    return redirect(url_for("public.check_inbox", code=source.code, lang=locale), code=303)
+    endpoint = session.exec(
+        select(Endpoint).where(
+            Endpoint.subscriber_id == subscriber.id,
+            Endpoint.channel == "email",
+            Endpoint.address_hash == hash_address("email", form.email.data or ""),
+        )
+    ).one()
+    return redirect(url_for("public.check_inbox", token=sign_up_token(endpoint)), code=303)
 
 
 @blueprint.get("/line/<code>")
@@ -162,12 +177,92 @@ def line_link(code: str) -> ResponseReturnValue:
     )
 
 
-@blueprint.get("/s/<code>/sent")
-def check_inbox(code: str) -> ResponseReturnValue:
+# Where each carrier's customers allow mail from a domain (ドメイン指定受信), for the page
+# after sign-up: the city's mail is otherwise often dropped by their filters.
+CARRIER_FILTER_PAGES = (
+    ("docomo", "https://www.docomo.ne.jp/info/spam_mail/domain/"),
+    ("au", "https://www.au.com/support/service/mobile/trouble/mail/email/filter/detail/domain/"),
+    ("SoftBank", "https://www.softbank.jp/mobile/support/mail/antispam/email-i/white/"),
+)
+
+
+def sign_up_token(endpoint: Endpoint) -> str:
+    """The page after sign-up's own token: that address of that registration, for a day."""
+    public_id = get_session().get_one(Subscriber, endpoint.subscriber_id).public_id
+    return make_token(get_settings().secret_key, Purpose.SIGN_UP, f"{public_id}:{endpoint.id}")
+
+
+def _waiting(session: Session, token: str) -> tuple[Subscriber, Endpoint]:
+    """The registration and the address the page after sign-up is about (for a day)."""
+    public_id, _, endpoint_id = read_link(token, Purpose.SIGN_UP).partition(":")
+    subscriber = subscriber_or_gone(session, public_id)
+    endpoint = session.get(Endpoint, int(endpoint_id)) if endpoint_id.isdigit() else None
+    if endpoint is None or endpoint.subscriber_id != subscriber.id or subscriber.unsubscribed_at:
+        stop(
+            410,
+            gettext("This page can no longer be used"),
+            gettext("Please register again from the QR code."),
+        )
+    assert endpoint is not None
+    return subscriber, endpoint
+
+
+def _inbox_page(
+    session: Session, subscriber: Subscriber, endpoint: Endpoint, form: AddEmailForm, status: int
+) -> ResponseReturnValue:
+    organisation = session.get_one(Organisation, subscriber.organisation_id)
+    sender = get_settings().mail_from or organisation.sender_email
+    return render_template(
+        "public/sent.html",
+        organisation=organisation,
+        endpoint=endpoint,
+        form=form,
+        csrf_form=CsrfOnlyForm(),
+        sender_domain=sender.rpartition("@")[2],
+        carriers=CARRIER_FILTER_PAGES,
+        legacy=legacy_local_part(endpoint.address),
+    ), status
+
+
+@blueprint.get("/sent/<token>")
+def check_inbox(token: str) -> ResponseReturnValue:
+    """After sign-up: where the email went, so a typo shows; send it again; correct it; and
+    how to let the city's mail through a carrier's filter."""
     session = get_session()
-    source = _source_or_404(session, code)
-    organisation = session.get_one(Organisation, source.organisation_id)
-    return render_template("public/sent.html", organisation=organisation, source=source)
+    subscriber, endpoint = _waiting(session, token)
+    return _inbox_page(session, subscriber, endpoint, AddEmailForm(), 200)
+
+
+@blueprint.post("/sent/<token>/again")
+@limiter.limit("5/minute;20/hour")
+def send_again(token: str) -> ResponseReturnValue:
+    session = get_session()
+    subscriber, endpoint = _waiting(session, token)
+    if not CsrfOnlyForm().validate_on_submit() or endpoint.verified_at:
+        return _inbox_page(session, subscriber, endpoint, AddEmailForm(), 400)
+    if queue_on_request(session, endpoint=endpoint, kind=DeliveryKind.CONFIRM, now=utcnow()):
+        flash(gettext("We have sent the email again."), "info")
+    else:
+        message = gettext("This address has had three emails today. Please try again tomorrow.")
+        flash(message, "error")
+    session.commit()
+    return redirect(url_for("public.check_inbox", token=token), code=303)
+
+
+@blueprint.post("/sent/<token>/address")
+@limiter.limit("5/minute;20/hour")
+def correct_address(token: str) -> ResponseReturnValue:
+    """A mistyped address, corrected without starting over: the same registration and choices,
+    the email sent to the new address (the old one is never confirmed)."""
+    session = get_session()
+    subscriber, endpoint = _waiting(session, token)
+    form = AddEmailForm()
+    if not form.validate_on_submit() or endpoint.verified_at:
+        return _inbox_page(session, subscriber, endpoint, form, 400)
+    change_address(session, endpoint=endpoint, email=form.email.data or "", now=utcnow())
+    session.commit()
+    flash(gettext("We have sent the email to the corrected address."), "info")
+    return redirect(url_for("public.check_inbox", token=token), code=303)
 
 
 @blueprint.route("/confirm/<token>", methods=["GET", "POST"])

@@ -232,8 +232,15 @@ def sources() -> ResponseReturnValue:
 @role_required(Role.VIEWER)
 def source_print(source_id: int, layout: str) -> ResponseReturnValue:
     source = own_or_404(Source, source_id)
-    url = f"{get_settings().public_base_url}/s/{source.code}"
-    return render_template(f"staff/{layout}.html", source=source, url=url)
+    settings = get_settings()
+    organisation = get_session().get_one(Organisation, source.organisation_id)
+    sender = settings.mail_from or organisation.sender_email
+    return render_template(
+        f"staff/{layout}.html",
+        source=source,
+        url=f"{settings.public_base_url}/s/{source.code}",
+        sender_domain=sender.rpartition("@")[2],
+    )
 
 
 @blueprint.route("/organisation", methods=["GET", "POST"])

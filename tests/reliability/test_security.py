@@ -54,6 +54,8 @@ FORMS = {
     "public.renew_calendar_address": "/preferences/{token}/calendar",
     "public.confirm": "/confirm/{confirm}",
     "public.request_link": "/link",
+    "public.send_again": "/sent/{signup}/again",
+    "public.correct_address": "/sent/{signup}/address",
     "staff.login": "/staff/login",
     "staff.login_code": "/staff/login/code",
     "staff.logout": "/staff/logout",
@@ -97,8 +99,9 @@ def urls(session, settings, ids):  # noqa: F811
     endpoint = session.exec(select(Endpoint).where(Endpoint.subscriber_id == parent.id)).one()
     token = make_token(settings.secret_key, Purpose.MANAGE, parent.public_id)
     confirm = make_token(settings.secret_key, Purpose.CONFIRM, f"{parent.public_id}:{endpoint.id}")
+    signup = make_token(settings.secret_key, Purpose.SIGN_UP, f"{parent.public_id}:{endpoint.id}")
     return {
-        name: url.format(**ids, token=token, e=endpoint.id, confirm=confirm)
+        name: url.format(**ids, token=token, e=endpoint.id, confirm=confirm, signup=signup)
         for name, url in FORMS.items()
     }
 

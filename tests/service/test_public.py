@@ -98,7 +98,7 @@ def test_subscribe_writes_an_unconfirmed_subscriber_and_queues_the_confirmation(
 ):
     response = client.post("/subscribe", data=_form(client, session, email=" Hanako@Example.JP "))
     assert response.status_code == 303
-    assert response.location == "/s/koseki/sent?lang=ja"
+    assert response.location.startswith("/sent/")
     subscriber = session.exec(select(Subscriber)).one()
     assert subscriber.confirmed_at is None and subscriber.locale == "ja"
     assert subscriber.source_id is not None
@@ -358,7 +358,8 @@ def test_easy_japanese_is_offered_and_remembered(client, session, city, worker, 
     assert "あなたと 子どもの ための お知らせを 送ります" in html
     assert 'href="?lang=ja"' in html and 'href="?lang=en"' in html
     response = client.post("/subscribe?lang=easy", data=_form(client, session))
-    assert response.status_code == 303 and response.location.endswith("lang=easy")
+    assert response.status_code == 303
+    assert "メールを 見て ください" in client.get(response.location).get_data(as_text=True)
     assert session.exec(select(Subscriber)).one().locale == "easy"
     worker.run_once()
     [confirmation] = read_outbox(settings.outbox_dir)
