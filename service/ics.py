@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 from sqlmodel import Session, col, select
 
-from service.calendar import occurrences_between, relative_due_at
+from service.calendar import deadline, occurrences_between, relative_due_at
+from service.markdown import text_with_links
 from service.models import (
     Notice,
     NoticeStatus,
@@ -71,7 +72,12 @@ def calendar_feed(
         event.add("uid", f"notice-{notice.id}-{moment:%Y%m%dT%H%M}@yorisou")
         event.add("dtstamp", now)
         event.add("summary", notice.title)
-        event.add("dtstart", moment.astimezone(tz).date())  # a whole day: it is a reminder
-        event.add("description", notice.body)
+        start = moment.astimezone(tz).date()  # whole days: it is a reminder, or a period
+        event.add("dtstart", start)
+        last = deadline(notice, moment)
+        if last is not None and last.astimezone(tz).date() > start:
+            # A period (the 現況届 from its first to its last day), not only its first day.
+            event.add("dtend", last.astimezone(tz).date() + timedelta(days=1))
+        event.add("description", text_with_links(notice.body))
         calendar.add_component(event)
     return calendar.to_ical()

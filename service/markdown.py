@@ -22,9 +22,16 @@ def render_markdown(source: str) -> Markup:
     )
 
 
-def plain_text(source: str) -> tuple[str, list[tuple[str, str]]]:
+def text_with_links(source: str) -> str:
+    """A body as plain text (the text part of an email, a calendar entry): no markup, each
+    link's words followed by its address."""
+    return plain_text(source, links_inline=True)[0]
+
+
+def plain_text(source: str, *, links_inline: bool = False) -> tuple[str, list[tuple[str, str]]]:
     """The words of a body for a chat bubble, which shows no markup, and its web links
-    (label, url), which the bubble offers as buttons instead."""
+    (label, url), which the bubble offers as buttons instead (or, `links_inline`, the text
+    gives each link's address after its words)."""
     lines: list[str] = []
     links: list[tuple[str, str]] = []
     bullet = ""
@@ -44,8 +51,12 @@ def plain_text(source: str) -> tuple[str, list[tuple[str, str]]]:
                     words.append("\n")
                 elif child.type == "link_open":
                     href, label_start = str(child.attrGet("href") or ""), len(words)
-                elif child.type == "link_close" and href.startswith(("https://", "http://")):
-                    links.append(("".join(words[label_start:]).strip() or href, href))
+                elif child.type == "link_close":
+                    label = "".join(words[label_start:]).strip()
+                    if href.startswith(("https://", "http://")):
+                        links.append((label or href, href))
+                    if links_inline and href and label != href:
+                        words.append(f" {href.removeprefix('mailto:')} ")
             lines.append(bullet + "".join(words))
             bullet = ""
     return "\n".join(lines).strip(), links

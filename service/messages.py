@@ -10,7 +10,7 @@ from flask_babel import gettext
 
 from service.channels import RenderedMessage
 from service.languages import in_language
-from service.markdown import render_markdown
+from service.markdown import render_markdown, text_with_links
 from service.models import DeliveryKind, Notice, Organisation
 from service.recipients import placeholders
 from service.settings import Settings
@@ -84,6 +84,7 @@ def render_notice(notice: Notice, organisation: Organisation, locale: str) -> Re
             "organisation": organisation,
             "notice": notice,
             "body_html": render_markdown(notice.body),
+            "body_text": text_with_links(notice.body),
             **slots,
         }
         return RenderedMessage(
@@ -105,7 +106,10 @@ def render_digest(
     with in_language(locale):
         context = {
             "organisation": organisation,
-            "notices": [(notice, render_markdown(notice.body)) for notice in notices],
+            "notices": [
+                (notice, render_markdown(notice.body), text_with_links(notice.body))
+                for notice in notices
+            ],
             **slots,
         }
         return RenderedMessage(

@@ -122,12 +122,18 @@ def anchors_due_between(
     return [day for day in days if start <= relative_due_at(notice, day, timezone) <= end]
 
 
-def expires_at(notice: Notice, due_at: datetime) -> datetime | None:
-    """After this an occurrence is stale: never sent, not even late."""
+def deadline(notice: Notice, due_at: datetime) -> datetime | None:
+    """The last moment staff gave an occurrence: valid_until, or N days after it is due."""
     limits = [limit for limit in (notice.valid_until,) if limit is not None]
     if notice.valid_days is not None:
         limits.append(due_at + timedelta(days=notice.valid_days))
-    elif notice.rule_kind == RuleKind.RELATIVE:
+    return min(limits) if limits else None
+
+
+def expires_at(notice: Notice, due_at: datetime) -> datetime | None:
+    """After this an occurrence is stale: never sent, not even late."""
+    limits = [limit for limit in (deadline(notice, due_at),) if limit is not None]
+    if notice.valid_days is None and notice.rule_kind == RuleKind.RELATIVE:
         limits.append(due_at + RELATIVE_DEFAULT_WINDOW)
     return min(limits) if limits else None
 

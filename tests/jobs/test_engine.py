@@ -486,3 +486,21 @@ def test_a_stored_rule_that_cannot_be_read_holds_up_no_other_notice(
         "児童扶養手当の現況届のお知らせ"
     ]
     assert f"notice {broken.id}: its schedule cannot be read" in caplog.text
+
+
+def test_the_text_part_is_plain_text_with_each_links_address(
+    session, city, topics, worker, settings
+):
+    create_subscriber(session, organisation=city, topics=[topics[0]], email="a@example.jp")
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topics[0]],
+        body="## 持ち物\n\n- **印鑑**\n- 詳しくは[市のページ](https://city.example.jp/a)で。",
+        starts_at=AUG_17_9AM,
+    )
+    worker.run_once(AUG_17_9AM)
+    [message] = read_outbox(settings.outbox_dir)
+    text = text_body(message)
+    assert "持ち物\n\n・印鑑\n・詳しくは市のページ https://city.example.jp/a で。" in text
+    assert not any(mark in text for mark in ("**", "##", "](", "- "))

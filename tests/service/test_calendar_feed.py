@@ -69,3 +69,26 @@ def test_the_feed_lists_the_coming_notices_on_the_parents_topics(client, session
 
 def test_a_tampered_feed_link_is_refused(client, session):
     assert client.get("/calendar/not-a-token.ics").status_code == 400
+
+
+def test_a_deadline_is_a_period_in_the_calendar_and_the_text_has_no_markup(
+    client, session, settings
+):
+    city = create_organisation(session)
+    topic = create_topic(session, organisation=city)
+    subscriber = create_subscriber(session, organisation=city, topics=[topic])
+    year = utcnow().year + 1
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topic],
+        title="現況届の受付期間です",
+        body="**8月31日**までに[窓口](https://city.example.jp/genkyo)へ。",
+        starts_at=datetime(year, 8, 1, 0, 0, tzinfo=UTC),
+        valid_until=datetime(year, 8, 31, 14, 59, tzinfo=UTC),  # 23:59 on 31 August in Tokyo
+    )
+    token = make_token(settings.secret_key, Purpose.MANAGE, subscriber.public_id)
+    [event] = Calendar.from_ical(client.get(f"/calendar/{token}.ics").data).walk("VEVENT")
+    assert event["dtstart"].dt == date(year, 8, 1)
+    assert event["dtend"].dt == date(year, 9, 1)  # the whole of 1–31 August
+    assert str(event["description"]) == "8月31日までに窓口 https://city.example.jp/genkyo へ。"

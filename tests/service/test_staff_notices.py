@@ -370,7 +370,7 @@ def test_the_preview_is_the_email_a_parent_of_its_topics_gets(client, session, c
     frame = client.get(f"/staff/notices/{notice.id}/preview.html").get_data(as_text=True)
     page = client.get(f"/staff/notices/{notice.id}").get_data(as_text=True)
     text = page[page.index("テキスト版") :]  # the plain-text email, as the page shows it
-    for html, link in ((frame, "?u=%25%25unsubscribe_url"), (text, "?u=%%unsubscribe_url%%")):
+    for html, link in ((frame, "?u=%25%25unsubscribe_url"), (text, "?u=%25%25unsubscribe_url")):
         # A sample parent's real-looking links and reason line, where a parent's own go…
         assert "https://yorisou.example.jp/unsubscribe/" in html
         assert "https://yorisou.example.jp/preferences/" in html
