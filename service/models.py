@@ -251,6 +251,7 @@ class Notice(SQLModel, table=True):
     school_grade: int | None = None
     school_year_offset: int = 0
     urgent: bool = False
+    public: bool = False  # shown on the city's page of current notices, for those who join later
     status: str = Field(default=NoticeStatus.DRAFT, max_length=16, index=True)
     scheduled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     author_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)

@@ -92,6 +92,7 @@ EDITABLE = (
     "valid_until",
     "valid_days",
     "urgent",
+    "public",
     "child_age_min",
     "child_age_max",
     "school_grade",

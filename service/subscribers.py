@@ -316,6 +316,12 @@ def unsubscribe(session: Session, *, subscriber: Subscriber, now: datetime) -> b
     return True
 
 
+def resubscribe(session: Session, *, subscriber: Subscriber) -> None:
+    """Take back a stop: the registration, still kept, receives again as it did."""
+    subscriber.unsubscribed_at = None
+    session.add(subscriber)
+
+
 def erase_subscriber(
     session: Session, *, subscriber: Subscriber, now: datetime, reason: str = "erased"
 ) -> None:

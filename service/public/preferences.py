@@ -38,11 +38,11 @@ from service.public.links import (
     subscriber_from_link,
     subscriber_of_feed,
 )
+from service.public.stopping import erased
 from service.subscribers import (
     active_topics,
     add_email,
     add_push,
-    erase_subscriber,
     remove_endpoint,
     set_topics,
 )
@@ -57,6 +57,16 @@ def _back(token: str, message: str) -> ResponseReturnValue:
     return redirect(url_for("public.preferences", token=token), code=303)
 
 
+def endpoints_of(session: Session, subscriber: Subscriber) -> list[Endpoint]:
+    return list(
+        session.exec(
+            select(Endpoint)
+            .where(Endpoint.subscriber_id == subscriber.id)
+            .order_by(col(Endpoint.id))
+        )
+    )
+
+
 def _page(
     session: Session, subscriber: Subscriber, token: str, status: int = 200, **forms: object
 ) -> ResponseReturnValue:
@@ -67,9 +77,7 @@ def _page(
             select(Subscription).where(Subscription.subscriber_id == subscriber.id)
         )
     }
-    endpoints = session.exec(
-        select(Endpoint).where(Endpoint.subscriber_id == subscriber.id).order_by(col(Endpoint.id))
-    ).all()
+    endpoints = endpoints_of(session, subscriber)
     settings_form = forms.pop("settings_form", None) or SettingsForm(
         anchor_date=subscriber.anchor_date,
         locale=subscriber.locale,
@@ -100,6 +108,7 @@ def _page(
         csrf_form=CsrfOnlyForm(),
         device_form=AddDeviceForm(),
         firebase_web=get_settings().firebase_web,
+        last_endpoint=forms.pop("last_endpoint", None),
     ), status
 
 
@@ -211,6 +220,12 @@ def remove_address(token: str, endpoint_id: int) -> ResponseReturnValue:
     subscriber = subscriber_from_link(session, token)
     if not CsrfOnlyForm().validate_on_submit():
         return _page(session, subscriber, token, 400)
+    receiving = {
+        e.id for e in endpoints_of(session, subscriber) if e.verified_at and not e.disabled_at
+    }
+    if receiving == {endpoint_id} and request.form.get("sure") != "y":
+        # The last way to reach the parent: say what removing it means, and ask again.
+        return _page(session, subscriber, token, 200, last_endpoint=endpoint_id)
     if not remove_endpoint(session, subscriber=subscriber, endpoint_id=endpoint_id):
         return _page(session, subscriber, token, 404)
     session.commit()
@@ -225,19 +240,7 @@ def erase(token: str) -> ResponseReturnValue:
     form = EraseForm()
     if not form.validate_on_submit():
         return _page(session, subscriber, token, 400, erase_form=form)
-    organisation = session.get_one(Organisation, subscriber.organisation_id)
-    erase_subscriber(session, subscriber=subscriber, now=utcnow())
-    session.commit()
-    return render_template(
-        "message.html",
-        organisation=organisation,
-        title=gettext("Your data has been deleted"),
-        detail=gettext(
-            "We have deleted your addresses (email and LINE), topics and settings. Only a coded "
-            "form of each address remains, so that nothing is ever sent to it again. To start "
-            "again, register from the QR code."
-        ),
-    )
+    return erased(session, subscriber)
 
 
 @blueprint.post("/preferences/<token>/renew")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -13,18 +14,29 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlalchemy import update
+from markupsafe import Markup
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
-from service import csrf, get_session, get_settings, limiter
+from service import get_session, get_settings, limiter
 from service.addresses import hash_address, legacy_local_part
 from service.db import commit_without_waiting
 from service.errors import render_error
 from service.ics import upcoming
 from service.languages import current_language, use_language
 from service.line_chat import chat_url, find_link, new_link, shown_code
-from service.models import DeliveryKind, Endpoint, Organisation, Source, Subscriber
+from service.markdown import render_markdown
+from service.models import (
+    DeliveryKind,
+    Endpoint,
+    Notice,
+    NoticeStatus,
+    NoticeTopic,
+    Organisation,
+    Source,
+    Subscriber,
+)
 from service.own_links import send_link_to_address
 from service.public import blueprint
 from service.public.forms import AddEmailForm, CsrfOnlyForm, SubscribeForm
@@ -34,7 +46,6 @@ from service.public.links import (
     refuse_push,
     stop,
     subscriber_or_gone,
-    subscriber_to_stop,
 )
 from service.qr import qr_svg
 from service.subscribers import (
@@ -43,7 +54,6 @@ from service.subscribers import (
     confirm_email,
     queue_on_request,
     register_subscriber,
-    unsubscribe,
 )
 from service.tokens import Purpose, make_token
 from service.types import utcnow
@@ -322,32 +332,35 @@ def request_link() -> ResponseReturnValue:
     return render_template("public/request_link.html", form=form, sent=True)
 
 
-@blueprint.get("/unsubscribe/<token>")
-def unsubscribe_page(token: str) -> ResponseReturnValue:
+@blueprint.get("/o/<slug>/notices")
+def current_notices(slug: str) -> ResponseReturnValue:
+    """The city's notices that are still current, by topic: a parent who joins in September
+    can still read what was sent in August. Staff choose which appear (Notice.public)."""
     session = get_session()
-    subscriber = subscriber_to_stop(session, token)
-    organisation = session.get_one(Organisation, subscriber.organisation_id)
+    organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+    if organisation is None:
+        return render_error(404)
+    now = utcnow()
+    shown = session.exec(
+        select(Notice, NoticeTopic.topic_id)
+        .join(NoticeTopic, col(NoticeTopic.notice_id) == Notice.id)
+        .where(
+            Notice.organisation_id == organisation.id,
+            col(Notice.public).is_(True),
+            col(Notice.status).in_((NoticeStatus.SCHEDULED, NoticeStatus.PAUSED)),
+            or_(col(Notice.valid_until).is_(None), col(Notice.valid_until) > now),
+        )
+        .order_by(col(Notice.scheduled_at).desc(), col(Notice.id).desc())
+    ).all()
+    by_topic: dict[int, list[tuple[Notice, Markup]]] = defaultdict(list)
+    for notice, topic_id in shown:
+        by_topic[topic_id].append((notice, render_markdown(notice.body)))
     return render_template(
-        "public/unsubscribe.html", organisation=organisation, subscriber=subscriber
-    )
-
-
-@blueprint.post("/unsubscribe/<token>")
-@csrf.exempt  # RFC 8058 one-click: the mail client posts with no form token and no cookie
-def unsubscribe_now(token: str) -> ResponseReturnValue:
-    session = get_session()
-    subscriber = subscriber_to_stop(session, token)
-    unsubscribe(session, subscriber=subscriber, now=utcnow())
-    session.commit()
-    organisation = session.get_one(Organisation, subscriber.organisation_id)
-    return render_template(
-        "message.html",
+        "public/notices.html",
         organisation=organisation,
-        title=gettext("You have been unsubscribed"),
-        detail=gettext(
-            "You will receive no more notices from this service. "
-            "To start again, register from the QR code."
-        ),
+        topics=[t for t in active_topics(session, organisation.id or 0) if t.id in by_topic],
+        by_topic=by_topic,
+        locale=current_language(),
     )
 
 

@@ -137,6 +137,7 @@ class NoticeForm(Form):
         "各回、何日過ぎたら送らない", validators=[Optional(), NumberRange(0, 366)]
     )
     urgent = BooleanField("期限のあるお知らせ（週1回まとめての人にもすぐ送る）")
+    public = BooleanField("公開ページに載せる（あとから登録した人も読めるように）")
     child_age_min = IntegerField(
         "子どもの年齢（下限）", validators=[Optional(), NumberRange(0, 25)]
     )

@@ -75,6 +75,7 @@ def _form_values(form: NoticeForm, tz: ZoneInfo) -> dict[str, Any]:
         "channels": form.channels.data,
         "rule_kind": kind,
         "urgent": bool(form.urgent.data),
+        "public": bool(form.public.data),
         "starts_at": aware(form.starts_at.data)
         if kind in (RuleKind.ONCE, RuleKind.RRULE)
         else None,
@@ -180,6 +181,7 @@ def _form_defaults(session: Session, notice: Notice | None, tz: ZoneInfo) -> dic
             "offset_days",
             "valid_days",
             "urgent",
+            "public",
             "child_age_min",
             "child_age_max",
             "school_grade",

@@ -56,6 +56,8 @@ FORMS = {
     "public.request_link": "/link",
     "public.send_again": "/sent/{signup}/again",
     "public.correct_address": "/sent/{signup}/address",
+    "public.undo_unsubscribe": "/unsubscribe/{token}/undo",
+    "public.erase_now": "/unsubscribe/{token}/erase",
     "staff.login": "/staff/login",
     "staff.login_code": "/staff/login/code",
     "staff.logout": "/staff/logout",

@@ -141,7 +141,12 @@ def test_removing_an_address_only_works_on_ones_own(client, session, parent):
     assert _post(client, token, f"endpoints/{theirs.id}/remove").status_code == 404
     mine = session.exec(select(Endpoint).where(Endpoint.subscriber_id == subscriber.id)).one()
     _deliver_to(session, mine, theirs)
-    assert _post(client, token, f"endpoints/{mine.id}/remove").status_code == 303
+    # The parent's only address: removing it is asked again, with what it means.
+    asked = _post(client, token, f"endpoints/{mine.id}/remove")
+    assert asked.status_code == 200
+    assert "これが最後の受け取り先です" in asked.get_data(as_text=True)
+    assert session.get(Endpoint, mine.id) is not None
+    assert _post(client, token, f"endpoints/{mine.id}/remove", sure="y").status_code == 303
     mine_id, theirs_id = mine.id, theirs.id
     session.expunge_all()
     assert session.exec(select(Endpoint.id)).all() == [theirs_id]
@@ -261,3 +266,31 @@ def test_retention_erases_those_who_left_and_drops_stale_sign_ups(session, paren
     assert [s.reason for s in session.exec(select(Suppression))] == ["unsubscribed"]
     assert session.exec(select(Delivery.endpoint_id)).all() == [None, None]
     assert _ledger_points_only_at_existing_endpoints(session)
+
+
+def test_a_stop_can_be_taken_back_or_made_a_deletion_from_the_same_link(
+    client, session, settings, parent
+):
+    _, child_support, _, subscriber, _ = parent
+    stop = make_token(settings.secret_key, Purpose.UNSUBSCRIBE, subscriber.public_id)
+    stopped = client.post(f"/unsubscribe/{stop}")  # one click in the mail program
+    html = stopped.get_data(as_text=True)
+    assert "配信を停止しました" in html and "30日間保管し" in html
+    assert "まちがえました（配信を再開する）" in html and "今すぐデータを削除する" in html
+    back = client.post(
+        f"/unsubscribe/{stop}/undo", data={"csrf_token": csrf_token(client, f"/unsubscribe/{stop}")}
+    )
+    assert "配信を再開しました" in back.get_data(as_text=True)
+    session.expire_all()
+    again = session.get(Subscriber, subscriber.id)
+    assert again.unsubscribed_at is None
+    assert [s.topic_id for s in session.exec(select(Subscription))] == [child_support.id]
+    client.post(f"/unsubscribe/{stop}")
+    page = f"/unsubscribe/{stop}"
+    unsure = client.post(f"{page}/erase", data={"csrf_token": csrf_token(client, page)})
+    assert unsure.status_code == 400
+    assert 'aria-describedby="sure-error" autofocus' in unsure.get_data(as_text=True)
+    gone = client.post(f"{page}/erase", data={"csrf_token": csrf_token(client, page), "sure": "y"})
+    assert "データを削除しました" in gone.get_data(as_text=True)
+    session.expunge_all()
+    assert session.exec(select(Subscriber)).all() == []

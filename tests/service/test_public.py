@@ -409,3 +409,37 @@ def test_the_confirmation_page_lists_the_notices_still_to_come(client, session, 
     page = press_confirm(client, f"/confirm/{confirm_token(session, settings, subscriber)}")
     html = page.get_data(as_text=True)
     assert "これから届くお知らせ" in html and "養育費の取り決めはお済みですか" in html
+
+
+def test_the_citys_page_lists_the_current_notices_staff_chose(client, session, city):
+    from service.models import Topic
+    from tests.factories import create_notice
+
+    topic = session.exec(select(Topic).where(Topic.slug == "yoikuhi")).one()
+    for title, public, status, valid_until in (
+        ("現況届のお知らせ", True, "scheduled", utcnow() + timedelta(days=20)),
+        ("終わった受付", True, "scheduled", utcnow() - timedelta(days=1)),
+        ("内部向けの下書き", True, "draft", None),
+        ("載せないお知らせ", False, "scheduled", None),
+    ):
+        notice = create_notice(
+            session,
+            organisation=city,
+            topics=[topic],
+            title=title,
+            body="**持ち物**を確認してください。",
+            status=status,
+            starts_at=utcnow() - timedelta(days=3),
+            valid_until=valid_until,
+        )
+        notice.public = public
+        session.add(notice)
+    session.commit()
+    page = client.get("/o/aoba/notices")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "今のお知らせ" in html
+    assert "現況届のお知らせ" in html and "<strong>持ち物</strong>" in html
+    for hidden in ("終わった受付", "内部向けの下書き", "載せないお知らせ"):
+        assert hidden not in html
+    assert 'href="/o/aoba/notices?lang=ja"' in client.get("/s/koseki").get_data(as_text=True)
+    assert client.get("/o/nowhere/notices").status_code == 404
