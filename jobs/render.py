@@ -36,6 +36,7 @@ ABOUT_THE_REGISTRATION = {
     DeliveryKind.LINK,
     DeliveryKind.CHANGED,
     DeliveryKind.VERIFY,
+    DeliveryKind.MAIL_SIGNUP,
 }
 
 
@@ -46,8 +47,8 @@ def render_batch(
     the values that are theirs alone."""
     kind, notice_ref, channel, locale, organisation_id, previews = key
     organisation = session.get_one(Organisation, organisation_id)
-    if kind == DeliveryKind.CONFIRM:
-        message = render_confirmation(organisation, locale)
+    if kind in (DeliveryKind.CONFIRM, DeliveryKind.MAIL_SIGNUP):
+        message = render_confirmation(organisation, locale, choose=kind == DeliveryKind.MAIL_SIGNUP)
     elif kind == DeliveryKind.VERIFY:  # a dry run: FCM checks the token, nothing is shown
         message = RenderedMessage(organisation.name, "", "", "", organisation.name, dry_run=True)
     elif kind in (DeliveryKind.LINK, DeliveryKind.CHANGED):

@@ -8,6 +8,7 @@ import hmac
 import re
 import unicodedata
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 # A local part that old docomo and au addresses still have: a dot first, last, or twice in a row
@@ -36,6 +37,15 @@ def deliverable(address: str) -> str:
         return address
     local, _, domain = address.rpartition("@")
     return f'"{local}"@{domain}'
+
+
+def reachable(address: str) -> bool:
+    """An address mail can be sent to (in quotes, for an old carrier address)."""
+    try:
+        validate_email(deliverable(address), check_deliverability=False, allow_quoted_local=True)
+    except EmailNotValidError:
+        return False
+    return address.isascii()
 
 
 def normalize_address(channel: str, address: str) -> str:

@@ -199,6 +199,18 @@ def dispatch(once: bool) -> None:
     click.echo(f"{sent} deliveries processed")
 
 
+@main.command("inbound")
+@click.argument("eml", type=click.File("rb"))
+def inbound(eml) -> None:  # type: ignore[no-untyped-def]
+    """Take an .eml file as if it had come through SendGrid Inbound Parse (空メール登録)."""
+    from service.mail_signup import InboundMail, take_mail
+
+    with get_database().session() as session:
+        outcome = take_mail(session, InboundMail.from_eml(eml.read()), now=utcnow())
+        session.commit()
+    click.echo(outcome)
+
+
 @main.command("seed-demo")
 def seed_demo_command() -> None:
     """Load the demo organisation, topics, counters, notices and staff login."""

@@ -343,6 +343,7 @@ def seed_demo(session: Session) -> bool:
         name="あおば市",
         sender_name="あおば市 こども家庭課",
         sender_email="oshirase@city.aoba.example.jp",
+        registration_address="touroku@mail.aoba.example.jp",
         contact_line=(
             "あおば市 こども家庭課 ひとり親支援係　電話 000-000-0000（平日 8時30分〜17時15分）"
         ),

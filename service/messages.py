@@ -33,13 +33,18 @@ def discreet_subject(title: str, organisation: Organisation) -> str:
     return title
 
 
-def render_confirmation(organisation: Organisation, locale: str) -> RenderedMessage:
+def render_confirmation(
+    organisation: Organisation, locale: str, *, choose: bool = False
+) -> RenderedMessage:
+    """The double opt-in email; `choose`: the answer to an empty email, whose link leads to
+    choosing the topics as well."""
     settings: Settings = current_app.extensions["yorisou.settings"]
     slots = placeholders()
     with in_language(locale):
         context = {
             "organisation": organisation,
             "max_age_days": settings.confirm_token_max_age // 86400,
+            "choose": choose,
             **slots,
         }
         return RenderedMessage(

@@ -46,6 +46,7 @@ class DeliveryKind(StrEnum):
     LINK = "link"  # the parent's own link, asked for by typing their address, or renewed
     CHANGED = "changed"  # to a parent's addresses: another address or device was added
     VERIFY = "verify"  # a dry-run push: FCM checks a new device's token, nothing is shown
+    MAIL_SIGNUP = "mail-signup"  # the answer to an empty email: a link to choose topics
 
 
 class SubscriptionMode(StrEnum):
@@ -89,6 +90,9 @@ class Organisation(SQLModel, table=True):
     sender_email: str = Field(max_length=254)
     contact_line: str = Field(default="", max_length=500)
     privacy_contact: str = Field(default="", max_length=500)
+    # 空メール登録: parents send an empty email here (touroku+<counter code>@…) and get a link
+    # to choose their topics. Its mail must reach SendGrid Inbound Parse.
+    registration_address: str = Field(default="", max_length=254)
     timezone: str = Field(default="Asia/Tokyo", max_length=64)
     created_at: datetime = _created()
 

@@ -66,10 +66,13 @@ def renew_calendar(session: Session, *, subscriber: Subscriber) -> None:
     session.add(subscriber)
 
 
-def send_link_to_address(session: Session, *, email: str, now: datetime) -> None:
-    """Someone typed an address: each live registration confirmed for it gets its link there.
-    Nothing is said either way about whether there is one."""
-    endpoints = session.exec(
+def send_link_to_address(
+    session: Session, *, email: str, now: datetime, organisation_id: int | None = None
+) -> int:
+    """Someone typed an address: each live registration confirmed for it (in the organisation,
+    if one is given) gets its link there; how many there are. The parent's page says nothing
+    either way about whether there is one."""
+    query = (
         select(Endpoint)
         .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
         .where(
@@ -80,9 +83,13 @@ def send_link_to_address(session: Session, *, email: str, now: datetime) -> None
             col(Subscriber.confirmed_at).is_not(None),
             col(Subscriber.unsubscribed_at).is_(None),
         )
-    ).all()
+    )
+    if organisation_id is not None:
+        query = query.where(Subscriber.organisation_id == organisation_id)
+    endpoints = session.exec(query).all()
     for endpoint in endpoints:
         queue_on_request(session, endpoint=endpoint, kind=DeliveryKind.LINK, now=now)
+    return len(endpoints)
 
 
 def recent_additions(

@@ -36,8 +36,10 @@ class LinkMaker:
         token = self._signers[Purpose.CALENDAR](with_epoch(public_id, calendar_epoch))
         return f"{self.base}/calendar/{token}.ics"
 
-    def confirm(self, public_id: str, endpoint_id: int) -> str:
-        return f"{self.base}/confirm/{self._signers[Purpose.CONFIRM](f'{public_id}:{endpoint_id}')}"
+    def confirm(self, public_id: str, endpoint_id: int, page: str = "confirm") -> str:
+        """`page` "choose": the answer to an empty email, which asks for the topics too."""
+        token = self._signers[Purpose.CONFIRM](f"{public_id}:{endpoint_id}")
+        return f"{self.base}/{page}/{token}"
 
     def own_page(self, subscriber: Subscriber) -> str:
         return self.preferences(subscriber.public_id, subscriber.link_epoch)

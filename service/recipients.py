@@ -142,13 +142,14 @@ def make_recipients(
     if not slots:  # a message that holds no one's own links (LINE: one for 500 people)
         return [Recipient(row.delivery_id, row.address) for row in rows]
     links = LinkMaker(current_app.extensions["yorisou.settings"])
-    if kind == DeliveryKind.CONFIRM:
+    if kind in (DeliveryKind.CONFIRM, DeliveryKind.MAIL_SIGNUP):
         # Bound to this address: confirming one address proves nothing about another.
+        page = "choose" if kind == DeliveryKind.MAIL_SIGNUP else "confirm"
         return [
             Recipient(
                 row.delivery_id,
                 row.address,
-                {slots["confirm_url"]: links.confirm(row.public_id, row.endpoint_id)},
+                {slots["confirm_url"]: links.confirm(row.public_id, row.endpoint_id, page)},
             )
             for row in rows
         ]

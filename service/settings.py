@@ -85,6 +85,7 @@ class Settings:
     # Rehearsal: when set, only these addresses (or @domains) are sent to; the rest are logged.
     delivery_allowlist: tuple[str, ...] = ()
     require_admin_2fa: bool = False  # admins must sign in with a one-time code as well
+    inbound_parse_secret: str = ""  # the secret part of SendGrid Inbound Parse's URL
     metrics_token: str = ""  # /metrics answers only with it (and, in production, not without)
 
     @property
@@ -136,6 +137,7 @@ class Settings:
             send_rate_webpush=get("SEND_RATE_WEBPUSH", cls.send_rate_webpush),
             send_rate_line=get("SEND_RATE_LINE", cls.send_rate_line),
             require_admin_2fa=_flag(get("REQUIRE_ADMIN_2FA", "false")),
+            inbound_parse_secret=get("INBOUND_PARSE_SECRET", "").strip(),
             metrics_token=get("METRICS_TOKEN", "").strip(),
             delivery_allowlist=tuple(
                 item.strip().lower()

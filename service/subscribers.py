@@ -36,7 +36,12 @@ log = logging.getLogger(__name__)
 # word of an added address), whoever types it in: the service must not be a way to flood
 # someone's inbox.
 EMAILS_ON_REQUEST_PER_DAY = 3
-ON_REQUEST = (DeliveryKind.CONFIRM, DeliveryKind.LINK, DeliveryKind.CHANGED)
+ON_REQUEST = (
+    DeliveryKind.CONFIRM,
+    DeliveryKind.LINK,
+    DeliveryKind.CHANGED,
+    DeliveryKind.MAIL_SIGNUP,
+)
 UNCONFIRMED_KEPT = timedelta(days=7)
 
 
@@ -73,7 +78,7 @@ def register_subscriber(
 
     The caller has checked that every topic belongs to the source's organisation.
     """
-    subscriber = _waiting_for(session, source.organisation_id, email) if email else None
+    subscriber = waiting_for(session, source.organisation_id, email) if email else None
     if subscriber is None:
         subscriber = Subscriber(public_id=uuid.uuid4().hex, created_at=now)
     subscriber.organisation_id = source.organisation_id
@@ -95,7 +100,7 @@ def register_subscriber(
     return subscriber
 
 
-def _waiting_for(session: Session, organisation_id: int, email: str) -> Subscriber | None:
+def waiting_for(session: Session, organisation_id: int, email: str) -> Subscriber | None:
     """The organisation's registration whose email address this is, still unconfirmed."""
     return session.exec(
         select(Subscriber)
@@ -151,8 +156,16 @@ def push_accepted(session: Session, *, endpoint_ids: Collection[int], now: datet
             session.add(subscriber)
 
 
-def add_email(session: Session, *, subscriber: Subscriber, email: str, now: datetime) -> Endpoint:
-    """A new, unverified email address and its confirmation email (double opt-in)."""
+def add_email(
+    session: Session,
+    *,
+    subscriber: Subscriber,
+    email: str,
+    now: datetime,
+    kind: str = DeliveryKind.CONFIRM,
+) -> Endpoint:
+    """A new, unverified email address and its confirmation email (double opt-in); `kind`
+    MAIL_SIGNUP for the answer to an empty email, whose link also asks for the topics."""
     address_hash = hash_address("email", email)
     endpoint = session.exec(
         select(Endpoint).where(
@@ -170,7 +183,7 @@ def add_email(session: Session, *, subscriber: Subscriber, email: str, now: date
     )
     session.add(endpoint)
     session.flush()
-    queue_on_request(session, endpoint=endpoint, kind=DeliveryKind.CONFIRM, now=now)
+    queue_on_request(session, endpoint=endpoint, kind=kind, now=now)
     return endpoint
 
 

@@ -12,4 +12,4 @@ def no_store(response: Response) -> Response:
     return response
 
 
-from service.public import preferences, stopping, views  # noqa: E402,F401
+from service.public import choose, preferences, stopping, views  # noqa: E402,F401

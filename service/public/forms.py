@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from service.addresses import deliverable, tidy_address
+from service.addresses import reachable, tidy_address
 from service.forms import Form
 from service.languages import LANGUAGES
 
@@ -45,12 +44,10 @@ def reachable_address(form: Any, field: Any) -> None:
         )
     if any(char.isspace() for char in value):
         raise ValidationError(_l("Please take out the space in the address."))
-    try:
-        validate_email(deliverable(value), check_deliverability=False, allow_quoted_local=True)
-    except EmailNotValidError as error:
+    if not reachable(value):
         raise ValidationError(
             _l("Please check the address: it should look like hanako@example.jp.")
-        ) from error
+        )
 
 
 def _email_field(presence: Any) -> EmailField:
@@ -61,8 +58,9 @@ def _email_field(presence: Any) -> EmailField:
     )
 
 
-class SubscribeForm(Form):
-    source = HiddenField(validators=[DataRequired()])
+class ChoicesForm(Form):
+    """What a parent chooses: topics, the day deadlines count from, children, consent."""
+
     topics = SelectMultipleField(
         _l("Topics"),
         coerce=int,
@@ -70,25 +68,11 @@ class SubscribeForm(Form):
         option_widget=CheckboxInput(),
         validators=[InputRequired(message=_l("Please choose at least one topic."))],
     )
-    push = BooleanField()
-    push_token = HiddenField(validators=[Optional(), Length(max=4096)])
-    email = _email_field(Optional())  # when this device gets notifications: see validate()
     anchor_date = DateField(validators=[Optional()])
     children = FieldList(StringField(validators=[Optional()]), min_entries=3, max_entries=6)
     consent = BooleanField(
         validators=[DataRequired(message=_l("Please agree to the privacy notice to continue."))]
     )
-
-    channel = HiddenField()  # "line" from the LINE button: no address is asked for
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.channel.data == "line":
-            return valid
-        if not self.email.data and not self.push_token.data:  # one way to reach the parent
-            self.email.errors = [*self.email.errors, _l("Please enter your email address.")]
-            return False
-        return valid
 
     def validate_anchor_date(self, field: DateField) -> None:
         today = date.today()
@@ -117,6 +101,23 @@ class SubscribeForm(Form):
                 raise ValidationError(_l("A child's birth month must be within the last 20 years."))
             months.append(month)
         return sorted(set(months))  # twins need one row: targeting asks "is there a child of …"
+
+
+class SubscribeForm(ChoicesForm):
+    source = HiddenField(validators=[DataRequired()])
+    push = BooleanField()
+    push_token = HiddenField(validators=[Optional(), Length(max=4096)])
+    email = _email_field(Optional())  # when this device gets notifications: see validate()
+    channel = HiddenField()  # "line" from the LINE button: no address is asked for
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.channel.data == "line":
+            return valid
+        if not self.email.data and not self.push_token.data:  # one way to reach the parent
+            self.email.errors = [*self.email.errors, _l("Please enter your email address.")]
+            return False
+        return valid
 
 
 class CsrfOnlyForm(Form):

@@ -281,29 +281,36 @@ def confirm(token: str) -> ResponseReturnValue:
     """Opening the link shows one big button; pressing it confirms. Mail gateways that open
     every link to check it must not confirm a sign-up nobody made."""
     session = get_session()
-    public_id, _, endpoint_id = read_link(token, Purpose.CONFIRM).partition(":")
-    subscriber = subscriber_or_gone(session, public_id)
-    endpoint = session.get(Endpoint, int(endpoint_id)) if endpoint_id.isdigit() else None
-    organisation = session.get_one(Organisation, subscriber.organisation_id)
-    if (
-        subscriber.unsubscribed_at is not None
-        or endpoint is None
-        or (endpoint.subscriber_id != subscriber.id)
-    ):
-        return render_template(
-            "message.html",
-            organisation=organisation,
-            title=gettext("This registration has been stopped"),
-            detail=gettext(
-                "You will not receive notices. To start again, register from the QR code."
-            ),
-        )
+    subscriber, endpoint, organisation = confirmation_of(session, token)
     form = CsrfOnlyForm()
     if request.method == "GET" or not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("public/confirm.html", organisation=organisation, form=form), status
     newly_confirmed = confirm_email(session, subscriber=subscriber, endpoint=endpoint, now=utcnow())
     session.commit()
+    return confirmed_page(session, subscriber, organisation, newly_confirmed=newly_confirmed)
+
+
+def confirmation_of(session: Session, token: str) -> tuple[Subscriber, Endpoint, Organisation]:
+    """The registration and the address a confirmation link is for (a calm page if either is
+    gone or stopped)."""
+    public_id, _, endpoint_id = read_link(token, Purpose.CONFIRM).partition(":")
+    subscriber = subscriber_or_gone(session, public_id)
+    endpoint = session.get(Endpoint, int(endpoint_id)) if endpoint_id.isdigit() else None
+    if subscriber.unsubscribed_at or endpoint is None or endpoint.subscriber_id != subscriber.id:
+        stop(
+            200,
+            gettext("This registration has been stopped"),
+            gettext("You will not receive notices. To start again, register from the QR code."),
+        )
+    assert endpoint is not None
+    return subscriber, endpoint, session.get_one(Organisation, subscriber.organisation_id)
+
+
+def confirmed_page(
+    session: Session, subscriber: Subscriber, organisation: Organisation, *, newly_confirmed: bool
+) -> ResponseReturnValue:
+    """Done: the notices still to come, and the way to the parent's own page."""
     tz = ZoneInfo(organisation.timezone)
     return render_template(
         "public/confirmed.html",

@@ -213,7 +213,14 @@ class SourceForm(Form):
 
 
 class OrganisationForm(Form):
-    FIELDS = ("name", "sender_name", "sender_email", "contact_line", "privacy_contact")
+    FIELDS = (
+        "name",
+        "sender_name",
+        "sender_email",
+        "contact_line",
+        "privacy_contact",
+        "registration_address",
+    )
 
     name = StringField(
         "自治体の名前", validators=[DataRequired(), Length(max=200), OneLine(NO_BREAKS)]
@@ -225,6 +232,11 @@ class OrganisationForm(Form):
     sender_email = EmailField("差出人のアドレス", validators=[DataRequired(), Length(max=254)])
     contact_line = StringField("メールの末尾に載せる連絡先", validators=[Length(max=500)])
     privacy_contact = StringField("個人情報についての問い合わせ先", validators=[Length(max=500)])
+    registration_address = EmailField(
+        "空メール登録のアドレス（例：touroku@mail.city.example.jp。Inbound Parseで受けるもの）",
+        filters=[_tidy],
+        validators=[Length(max=254)],
+    )
 
 
 class StaffForm(Form):

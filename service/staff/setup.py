@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,7 @@ from service.models import (
     Subscription,
     Topic,
 )
+from service.qr import qr_svg
 from service.staff import blueprint
 from service.staff.auth import own_or_404, role_required
 from service.staff.forms import OrganisationForm, SourceForm, StaffForm, TopicForm
@@ -235,11 +237,20 @@ def source_print(source_id: int, layout: str) -> ResponseReturnValue:
     settings = get_settings()
     organisation = get_session().get_one(Organisation, source.organisation_id)
     sender = settings.mail_from or organisation.sender_email
+    mail_to = mail_qr = ""
+    if organisation.registration_address:  # 空メール登録: the counter rides in the address
+        name, _, domain = organisation.registration_address.rpartition("@")
+        mail_to = f"{name}+{source.code}@{domain}"
+        mail_qr = (
+            "data:image/svg+xml;base64," + base64.b64encode(qr_svg(f"mailto:{mail_to}")).decode()
+        )
     return render_template(
         f"staff/{layout}.html",
         source=source,
         url=f"{settings.public_base_url}/s/{source.code}",
         sender_domain=sender.rpartition("@")[2],
+        mail_to=mail_to,
+        mail_qr=mail_qr,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import time
@@ -17,6 +18,7 @@ from service import csrf, get_session, get_settings
 from service.channels import line_channel
 from service.channels.line_messaging import LineMessaging
 from service.line_chat import Reply, apply_events, finish, reply_messages
+from service.mail_signup import InboundMail, take_mail
 from service.provider_events import record_sendgrid_events
 from service.types import utcnow
 
@@ -62,6 +64,21 @@ def sendgrid_events() -> ResponseReturnValue:
         return _refuse(400, "the body is not a list of events")
     applied = record_sendgrid_events(get_session(), events, now=utcnow())
     return jsonify(received=len(events), applied=applied)
+
+
+@blueprint.post("/inbound/<secret>")
+@csrf.exempt  # Inbound Parse posts are not signed: the secret in the URL is the check
+def inbound_mail(secret: str) -> ResponseReturnValue:
+    """SendGrid Inbound Parse: an empty email to a registration address (空メール登録)."""
+    expected = get_settings().inbound_parse_secret
+    if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
+        return _refuse(404, "not found")
+    request.max_content_length = 10 * 1024 * 1024  # the email, attachments and all
+    session = get_session()
+    outcome = take_mail(session, InboundMail.from_inbound_parse(request.form), now=utcnow())
+    session.commit()
+    log.info("inbound mail: %s", outcome)  # never the sender's address
+    return jsonify(result=outcome)  # 200 even when ignored: SendGrid must not post it again
 
 
 @blueprint.post("/line")

@@ -58,6 +58,7 @@ FORMS = {
     "public.correct_address": "/sent/{signup}/address",
     "public.undo_unsubscribe": "/unsubscribe/{token}/undo",
     "public.erase_now": "/unsubscribe/{token}/erase",
+    "public.choose": "/choose/{confirm}",
     "staff.login": "/staff/login",
     "staff.login_code": "/staff/login/code",
     "staff.logout": "/staff/logout",
@@ -86,6 +87,7 @@ NO_CSRF = {
     "public.unsubscribe_now": "one-click unsubscribe from the mail client (RFC 8058), by token",
     "webhooks.sendgrid_events": "SendGrid's signed posts",
     "webhooks.line_events": "LINE's signed posts (X-Line-Signature)",
+    "webhooks.inbound_mail": "SendGrid Inbound Parse: the secret in its URL",
     "api.create_notice": "a bearer token, no cookies",
     "api.notice_action": "a bearer token, no cookies",
 }

@@ -167,3 +167,31 @@ def test_an_admin_adds_and_stops_staff(client, session, city):
         },
     )
     assert refused.status_code == 401
+
+
+def test_with_a_registration_address_the_poster_carries_the_empty_email_qr_code(
+    client, session, city
+):
+    import base64
+    import re
+
+    from service.qr import qr_svg
+
+    login(client, "admin@aoba.example.jp")
+    response = _post(
+        client,
+        "/staff/organisation",
+        name="あおば市",
+        sender_name="あおば市 こども家庭課",
+        sender_email="oshirase@aoba.example.jp",
+        contact_line="",
+        privacy_contact="",
+        registration_address="ｔｏｕｒｏｋｕ＠mail.aoba.example.jp",
+    )
+    assert response.status_code == 303
+    source = create_source(session, organisation=city, code="koseki")
+    poster = client.get(f"/staff/sources/{source.id}/poster").get_data(as_text=True)
+    assert "touroku+koseki@mail.aoba.example.jp" in poster
+    assert "「aoba.example.jp」からのメールを受信できるよう" in poster
+    svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', poster).group(1))
+    assert svg == qr_svg("mailto:touroku+koseki@mail.aoba.example.jp")  # opens the mail app
