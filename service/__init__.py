@@ -17,6 +17,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from service.calendar import describe_rule
 from service.db import Database
+from service.furigana import furigana
 from service.languages import (
     LANGUAGES,
     babel_locale,
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(webhooks.blueprint, url_prefix="/webhooks")
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     errors.register(app)
+    app.jinja_env.filters["furigana"] = furigana
     app.jinja_env.globals.update(
         describe_rule=describe_rule,
         html_lang=html_lang,

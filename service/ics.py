@@ -9,7 +9,7 @@ from icalendar import Calendar, Event
 from sqlmodel import Session, col, select
 
 from service.calendar import deadline, occurrences_between, relative_due_at
-from service.markdown import text_with_links
+from service.messages import notice_text
 from service.models import (
     Notice,
     NoticeStatus,
@@ -71,13 +71,14 @@ def calendar_feed(
         event = Event()
         event.add("uid", f"notice-{notice.id}-{moment:%Y%m%dT%H%M}@yorisou")
         event.add("dtstamp", now)
-        event.add("summary", notice.title)
+        item = notice_text(notice, subscriber.locale)
+        event.add("summary", item.title)
         start = moment.astimezone(tz).date()  # whole days: it is a reminder, or a period
         event.add("dtstart", start)
         last = deadline(notice, moment)
         if last is not None and last.astimezone(tz).date() > start:
             # A period (the 現況届 from its first to its last day), not only its first day.
             event.add("dtend", last.astimezone(tz).date() + timedelta(days=1))
-        event.add("description", text_with_links(notice.body))
+        event.add("description", item.text)
         calendar.add_component(event)
     return calendar.to_ical()

@@ -17,7 +17,7 @@ from service.channels.line_limits import (
 )
 from service.languages import in_language
 from service.markdown import plain_text
-from service.messages import discreet_subject
+from service.messages import discreet_subject, notice_text
 from service.models import Notice, Organisation
 
 # What the button under a LINE notice sends for the parent, by language: the account answers
@@ -37,9 +37,10 @@ def render_line(
 ) -> RenderedMessage:
     """A notice as a LINE bubble. One multicast carries it to 500 people, so it holds no one's
     own link: its button sends 「設定」 for the parent, answered with their settings link."""
-    text, links = plain_text(notice.body)
+    item = notice_text(notice, locale)
+    text, links = plain_text(item.body)
     with in_language(locale):
-        title = discreet_subject(notice.title, organisation)
+        title = discreet_subject(item.title, organisation)
         alt_text = title
         if not previews:
             alt_text = gettext("There is a notice from %(name)s", name=organisation.name)
@@ -47,6 +48,8 @@ def render_line(
             "To change your topics or stop these notices, tap the button or send “stop”."
         )
         settings_label = gettext("Settings and stopping")
+        if item.japanese_only:
+            footer = gettext("This notice is only in Japanese.") + "\n" + footer
     settings_button = {
         "type": "button",
         "style": "secondary",
@@ -56,7 +59,7 @@ def render_line(
             "text": LINE_SETTINGS_WORDS.get(locale, LINE_SETTINGS_WORDS["ja"]),
         },
     }
-    words = [{"type": "text", "text": notice.title, "weight": "bold", "wrap": True}]
+    words = [{"type": "text", "text": item.title, "weight": "bold", "wrap": True}]
     if text:  # a body of only markup has no words: the title stands alone, never a blank
         words.append({"type": "text", "text": utf16_prefix(text, BODY), "wrap": True, "size": "sm"})
     words.append({"type": "text", "text": footer, "wrap": True, "size": "xs", "color": "#666666"})
@@ -77,7 +80,7 @@ def render_line(
             buttons.remove(button)
     return RenderedMessage(
         subject=utf16_prefix(alt_text, ALT_TEXT),
-        text=f"{notice.title}\n\n{text}\n\n{footer}",
+        text=f"{item.title}\n\n{text}\n\n{footer}",
         html="",
         sender_email="",
         sender_name=organisation.name,

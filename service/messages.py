@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import gettext
+from markupsafe import Markup
 
 from service.channels import RenderedMessage
 from service.languages import in_language
-from service.markdown import render_markdown, text_with_links
+from service.markdown import plain_text, render_markdown, text_with_links
 from service.models import DeliveryKind, Notice, Organisation
 from service.recipients import placeholders
 from service.settings import Settings
@@ -81,19 +82,36 @@ def render_about_registration(
         )
 
 
+@dataclass(frozen=True)
+class NoticeText:
+    """A notice in a parent's language: its own version, or the Japanese, said so."""
+
+    title: str
+    body: str  # Markdown
+    japanese_only: bool  # the parent reads another language, and the notice has no version in it
+
+    @property
+    def html(self) -> Markup:
+        return render_markdown(self.body)
+
+    @property
+    def text(self) -> str:
+        return text_with_links(self.body)
+
+
+def notice_text(notice: Notice, locale: str) -> NoticeText:
+    title, body, translated = notice.in_language(locale)
+    return NoticeText(title, body, japanese_only=not translated)
+
+
 def render_notice(notice: Notice, organisation: Organisation, locale: str) -> RenderedMessage:
     settings: Settings = current_app.extensions["yorisou.settings"]
     slots = placeholders()
+    item = notice_text(notice, locale)
     with in_language(locale):
-        context = {
-            "organisation": organisation,
-            "notice": notice,
-            "body_html": render_markdown(notice.body),
-            "body_text": text_with_links(notice.body),
-            **slots,
-        }
+        context = {"organisation": organisation, "item": item, **slots}
         return RenderedMessage(
-            subject=discreet_subject(notice.title, organisation),
+            subject=discreet_subject(item.title, organisation),
             text=render_template("email/notice.txt", **context),
             html=render_template("email/notice.html", **context),
             categories=("notice", f"notice-{notice.id}"),
@@ -111,10 +129,7 @@ def render_digest(
     with in_language(locale):
         context = {
             "organisation": organisation,
-            "notices": [
-                (notice, render_markdown(notice.body), text_with_links(notice.body))
-                for notice in notices
-            ],
+            "items": [notice_text(notice, locale) for notice in notices],
             **slots,
         }
         return RenderedMessage(
@@ -134,10 +149,10 @@ def render_push(
     previews, it says only that there is a notice; a tap opens the page."""
     settings: Settings = current_app.extensions["yorisou.settings"]
     slots = placeholders()
-    first_paragraph = notice.body.strip().split("\n\n")[0]
-    summary = re.sub(r"[*_`#>\[\]]", "", first_paragraph).replace("\n", " ")
+    item = notice_text(notice, locale)
+    summary = plain_text(item.body)[0].split("\n\n")[0].replace("\n", " ")
     with in_language(locale):
-        title = discreet_subject(notice.title, organisation)
+        title = discreet_subject(item.title, organisation)
         if not previews:
             title = gettext("There is a notice from %(name)s", name=organisation.name)
             summary = gettext("Tap to read it.")

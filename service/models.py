@@ -97,6 +97,11 @@ class Organisation(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+def in_language_of(locale: str, japanese: str, english: str, easy: str) -> str:
+    """The text in the parent's language, or in Japanese where that version is missing."""
+    return {"en": english, "easy": easy}.get(locale) or japanese
+
+
 class Topic(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("organisation_id", "slug"),)
 
@@ -105,17 +110,21 @@ class Topic(SQLModel, table=True):
     slug: str = Field(max_length=64)
     name_ja: str = Field(max_length=100)
     name_en: str = Field(max_length=100)
+    name_easy: str = Field(default="", max_length=100)  # やさしい日本語; Japanese if empty
     description_ja: str = Field(default="", max_length=300)
     description_en: str = Field(default="", max_length=300)
+    description_easy: str = Field(default="", max_length=300)
     department: str = Field(default="", max_length=100)
     active: bool = True
     position: int = 0
 
     def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_ja
+        return in_language_of(locale, self.name_ja, self.name_en, self.name_easy)
 
     def description(self, locale: str) -> str:
-        return self.description_en if locale == "en" else self.description_ja
+        return in_language_of(
+            locale, self.description_ja, self.description_en, self.description_easy
+        )
 
 
 class Source(SQLModel, table=True):
@@ -240,6 +249,11 @@ class Notice(SQLModel, table=True):
     organisation_id: int = _fk("organisation.id")
     title: str = Field(max_length=200)
     body: str  # Markdown
+    # Optional versions for parents who read English or やさしい日本語 better (Markdown too).
+    title_en: str = Field(default="", max_length=200)
+    body_en: str = ""
+    title_easy: str = Field(default="", max_length=200)
+    body_easy: str = ""
     channels: list[str] = Field(default_factory=lambda: ["email"], sa_column=Column(JSON))
     rule_kind: str = Field(default=RuleKind.ONCE, max_length=16)
     starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -264,6 +278,16 @@ class Notice(SQLModel, table=True):
     approver_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
     created_at: datetime = _created()
     updated_at: datetime = _created()
+
+    def in_language(self, locale: str) -> tuple[str, str, bool]:
+        """(title, body) for a parent of `locale`, and whether it is in that language (else it
+        is the Japanese, which a notice always has)."""
+        title = in_language_of(locale, self.title, self.title_en, self.title_easy)
+        body = in_language_of(locale, self.body, self.body_en, self.body_easy)
+        translated = locale == "ja" or (title != self.title and body != self.body)
+        if not translated:  # half a translation reads worse than none
+            return self.title, self.body, False
+        return title, body, True
 
 
 class NoticeTopic(SQLModel, table=True):
@@ -384,3 +408,4 @@ class AuditEvent(SQLModel, table=True):
     target: str = Field(default="", max_length=200)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = _created()
+

@@ -82,6 +82,10 @@ TRANSITIONS = {
 EDITABLE = (
     "title",
     "body",
+    "title_en",
+    "body_en",
+    "title_easy",
+    "body_easy",
     "channels",
     "rule_kind",
     "starts_at",

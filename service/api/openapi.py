@@ -30,6 +30,11 @@ ERRORS = {
 }
 NOTICE_ID = {"name": "notice_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
+# Optional versions for parents who read English or やさしい日本語: a title and a body together.
+TRANSLATIONS = {
+    name: {"type": "string", **({"maxLength": 200} if name.startswith("title") else {})}
+    for name in ("title_en", "body_en", "title_easy", "body_easy")
+}
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
@@ -77,6 +82,7 @@ SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "title": {"type": "string"},
             "body": {"type": "string"},
+            **TRANSLATIONS,
             "status": {"enum": ["draft", "submitted", "scheduled", "paused", "archived"]},
             "topics": {"type": "array", "items": {"type": "integer"}},
             "channels": {"type": "array", "items": {"enum": list(CHANNELS)}},
@@ -97,6 +103,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "title": {"type": "string", "maxLength": 200},
             "body": {"type": "string"},
+            **TRANSLATIONS,
             "topics": {"type": "array", "items": {"type": "integer"}, "minItems": 1},
             "channels": {"type": "array", "items": {"enum": list(CHANNELS)}},
             "rule_kind": {"enum": ["once", "rrule", "relative", "join"]},

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from service import get_session
 from service.api import blueprint, problem, token_required
-from service.api.openapi import document
+from service.api.openapi import TRANSLATIONS, document
 from service.calendar import RuleError, check_rrule, parse_send_time
 from service.calendar.business_days import HolidayShift
 from service.channels.line_limits import URI
@@ -35,6 +35,7 @@ def _notice_json(notice: Notice, topic_ids: list[int]) -> dict[str, Any]:
         "id": notice.id,
         "title": notice.title,
         "body": notice.body,
+        **{name: getattr(notice, name) for name in TRANSLATIONS},
         "status": notice.status,
         "topics": topic_ids,
         "channels": notice.channels,
@@ -169,6 +170,17 @@ def _validated(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
         errors.append("title: one line (it becomes the subject of an email)")
     if not isinstance(text, str) or not 0 < len(text) <= 20000:
         errors.append("body: Markdown text, up to 20,000 characters")
+    translations = {name: body.get(name, "") for name in TRANSLATIONS}
+    for name, value in translations.items():
+        if not isinstance(value, str) or len(value) > (200 if name.startswith("title") else 20000):
+            errors.append(f"{name}: text")
+        elif name.startswith("title") and ("\r" in value or "\n" in value):
+            errors.append(f"{name}: one line")
+    for language in ("en", "easy"):
+        if bool(translations.get(f"title_{language}")) != bool(
+            translations.get(f"body_{language}")
+        ):
+            errors.append(f"title_{language}, body_{language}: both, or neither")
     kind = body.get("rule_kind", "once")
     if not isinstance(kind, str) or kind not in {k.value for k in RuleKind}:
         errors.append("rule_kind: once, rrule, relative or join")
@@ -200,8 +212,9 @@ def _validated(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     channels = body.get("channels", ["email"])
     if not _list_of(channels, str) or not channels or not set(channels) <= set(CHANNELS):
         errors.append("channels: one or more of email, webpush and line")
-    if _list_of(channels, str) and "line" in channels and isinstance(text, str):
-        if too_long_links(text):
+    if _list_of(channels, str) and "line" in channels:
+        bodies = (text, translations["body_en"], translations["body_easy"])
+        if any(too_long_links(b) for b in bodies if isinstance(b, str)):
             errors.append(f"body: a link longer than LINE accepts ({URI:,} characters)")
     urgent = body.get("urgent", False)
     if not isinstance(urgent, bool):
@@ -209,6 +222,7 @@ def _validated(body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     values = {
         "title": title,
         "body": text,
+        **{name: value for name, value in translations.items() if isinstance(value, str)},
         "rule_kind": kind,
         "starts_at": starts_at,
         "rrule": rrule,

@@ -14,7 +14,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from markupsafe import Markup
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 from wtforms import SelectChoice
@@ -26,7 +25,7 @@ from service.errors import render_error
 from service.ics import upcoming
 from service.languages import current_language, use_language
 from service.line_chat import chat_url, find_link, new_link, shown_code
-from service.markdown import render_markdown
+from service.messages import NoticeText, notice_text
 from service.models import (
     DeliveryKind,
     Endpoint,
@@ -359,15 +358,16 @@ def current_notices(slug: str) -> ResponseReturnValue:
         )
         .order_by(col(Notice.scheduled_at).desc(), col(Notice.id).desc())
     ).all()
-    by_topic: dict[int, list[tuple[Notice, Markup]]] = defaultdict(list)
+    locale = current_language()
+    by_topic: dict[int, list[NoticeText]] = defaultdict(list)
     for notice, topic_id in shown:
-        by_topic[topic_id].append((notice, render_markdown(notice.body)))
+        by_topic[topic_id].append(notice_text(notice, locale))
     return render_template(
         "public/notices.html",
         organisation=organisation,
         topics=[t for t in active_topics(session, organisation.id or 0) if t.id in by_topic],
         by_topic=by_topic,
-        locale=current_language(),
+        locale=locale,
     )
 
 

@@ -93,6 +93,16 @@ class NoticeForm(Form):
         "本文（Markdown）",
         validators=[DataRequired(message="本文を入力してください。"), Length(max=20000)],
     )
+    title_en = StringField(
+        "英語版の件名", validators=[Optional(), Length(max=200), OneLine(NO_BREAKS)]
+    )
+    body_en = TextAreaField("英語版の本文（Markdown）", validators=[Optional(), Length(max=20000)])
+    title_easy = StringField(
+        "やさしい日本語版の件名", validators=[Optional(), Length(max=200), OneLine(NO_BREAKS)]
+    )
+    body_easy = TextAreaField(
+        "やさしい日本語版の本文（Markdown）", validators=[Optional(), Length(max=20000)]
+    )
     topics = SelectMultipleField(
         "テーマ", coerce=int, validators=[DataRequired(message="テーマを1つ以上選んでください。")]
     )
@@ -168,12 +178,20 @@ class NoticeForm(Form):
                     "してください（例：FREQ=YEARLY;BYMONTH=8;BYMONTHDAY=1）。",
                 ]
                 valid = False
-        if "line" in (self.channels.data or []) and too_long_links(self.body.data or ""):
+        bodies = (self.body.data, self.body_en.data, self.body_easy.data)
+        if "line" in (self.channels.data or []) and any(too_long_links(b or "") for b in bodies):
             self.body.errors = [
                 *self.body.errors,
                 f"LINEで送れないほど長いリンクがあります（{URI:,}文字まで）。短いリンクにしてください。",
             ]
             valid = False
+        for title, body in ((self.title_en, self.body_en), (self.title_easy, self.body_easy)):
+            if bool(title.data) != bool(body.data):  # half a version reads worse than none
+                body.errors = [
+                    *body.errors,
+                    "件名と本文は両方入力してください（片方だけは使えません）。",
+                ]
+                valid = False
         if kind == "relative" and self.offset_days.data is None:
             self.offset_days.errors = [*self.offset_days.errors, "何日後かを入力してください。"]
             valid = False
@@ -181,7 +199,16 @@ class NoticeForm(Form):
 
 
 class TopicForm(Form):
-    FIELDS = ("slug", "name_ja", "name_en", "description_ja", "description_en", "department")
+    FIELDS = (
+        "slug",
+        "name_ja",
+        "name_en",
+        "name_easy",
+        "description_ja",
+        "description_en",
+        "description_easy",
+        "department",
+    )
 
     slug = StringField(
         "識別名（英数字）",
@@ -197,8 +224,13 @@ class TopicForm(Form):
     name_en = StringField(
         "名前（英語）", validators=[DataRequired(), Length(max=100), OneLine(NO_BREAKS)]
     )
+    name_easy = StringField(
+        "名前（やさしい日本語。なければ日本語を使います）",
+        validators=[Length(max=100), OneLine(NO_BREAKS)],
+    )
     description_ja = StringField("説明（日本語）", validators=[Length(max=300)])
     description_en = StringField("説明（英語）", validators=[Length(max=300)])
+    description_easy = StringField("説明（やさしい日本語）", validators=[Length(max=300)])
     department = StringField("担当課", validators=[Length(max=100)])
 
     def data_for_audit(self) -> dict[str, Any]:

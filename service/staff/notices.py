@@ -72,6 +72,10 @@ def _form_values(form: NoticeForm, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "title": form.title.data,
         "body": form.body.data,
+        "title_en": form.title_en.data or "",
+        "body_en": form.body_en.data or "",
+        "title_easy": form.title_easy.data or "",
+        "body_easy": form.body_easy.data or "",
         "channels": form.channels.data,
         "rule_kind": kind,
         "urgent": bool(form.urgent.data),
@@ -174,6 +178,10 @@ def _form_defaults(session: Session, notice: Notice | None, tz: ZoneInfo) -> dic
         for name in (
             "title",
             "body",
+            "title_en",
+            "body_en",
+            "title_easy",
+            "body_easy",
             "channels",
             "rule_kind",
             "rrule",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -355,11 +356,17 @@ def test_wrong_dates_are_answered_and_write_nothing(client, session, city, overr
 def test_easy_japanese_is_offered_and_remembered(client, session, city, worker, settings):
     html = client.get("/s/koseki?lang=easy").get_data(as_text=True)
     assert '<html lang="ja">' in html
-    assert "あなたと 子どもの ための お知らせを 送ります" in html
+    heading = re.search(r"<h1>(.*?)</h1>", html).group(1)
+    assert "<ruby>子<rp>(</rp><rt>こ</rt><rp>)</rp></ruby>どもの" in heading  # readings
+    assert re.sub(r"<rp>.*?</rp>|<rt>.*?</rt>|<[^>]+>", "", heading) == (
+        "あなたと 子どもの ための お知らせを 送ります"
+    )
     assert 'href="?lang=ja"' in html and 'href="?lang=en"' in html
     response = client.post("/subscribe?lang=easy", data=_form(client, session))
     assert response.status_code == 303
-    assert "メールを 見て ください" in client.get(response.location).get_data(as_text=True)
+    assert "つぎの アドレスに かくにんの メールを 送りました" in client.get(
+        response.location
+    ).get_data(as_text=True)
     assert session.exec(select(Subscriber)).one().locale == "easy"
     worker.run_once()
     [confirmation] = read_outbox(settings.outbox_dir)
@@ -443,3 +450,16 @@ def test_the_citys_page_lists_the_current_notices_staff_chose(client, session, c
         assert hidden not in html
     assert 'href="/o/aoba/notices?lang=ja"' in client.get("/s/koseki").get_data(as_text=True)
     assert client.get("/o/nowhere/notices").status_code == 404
+
+
+def test_topics_have_easy_japanese_names_with_readings(client, session, city):
+    from service.models import Topic
+
+    topic = session.exec(select(Topic).where(Topic.slug == "yoikuhi")).one()
+    topic.name_easy = "子どもの 養育費"
+    session.add(topic)
+    session.commit()
+    easy = client.get("/s/koseki?lang=easy").get_data(as_text=True)
+    assert "<ruby>養育費<rp>(</rp><rt>よういくひ</rt><rp>)</rp></ruby>" in easy
+    assert "子どもの" not in client.get("/s/koseki").get_data(as_text=True)  # Japanese: as it is
+    assert "住まい" in easy.replace("<ruby>住<rp>(</rp><rt>す</rt><rp>)</rp></ruby>", "住")

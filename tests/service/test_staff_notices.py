@@ -399,3 +399,22 @@ def test_a_link_longer_than_line_accepts_is_refused_when_saved(client, session, 
     assert response.status_code == 400
     assert "LINEで送れないほど長いリンクがあります" in response.get_data(as_text=True)
     assert session.exec(select(Notice)).all() == []
+
+
+def test_a_notice_in_english_and_easy_japanese_is_written_and_half_a_version_refused(
+    client, session, city
+):
+    _, topic = city
+    login(client, "editor@aoba.example.jp")
+    half = _draft(client, topic, title_en="Status report", body_en="")
+    assert half.status_code == 400
+    assert "件名と本文は両方入力してください" in half.get_data(as_text=True)
+    assert session.exec(select(Notice)).all() == []
+    whole = _draft(
+        client, topic, title_easy="げんきょうとどけ", body_easy="8月31日までに 出して ください。"
+    )
+    assert whole.status_code == 303
+    notice = _notice(session)
+    assert (notice.title_easy, notice.title_en) == ("げんきょうとどけ", "")
+    page = client.get(f"/staff/notices/{notice.id}").get_data(as_text=True)
+    assert "英語版：なし（日本語で届きます）" in page and "やさしい日本語版：あり" in page
