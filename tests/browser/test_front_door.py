@@ -22,7 +22,8 @@ def city(session):
         session, organisation=city, topics=[topic], rule_kind=RuleKind.JOIN, title="ようこそ"
     )
     notice.public = True
-    notice.title_easy, notice.body_easy = "ようこそ（やさしい にほんご）", "よろしく おねがいします。"
+    notice.title_easy = "ようこそ（やさしい にほんご）"
+    notice.body_easy = "よろしく おねがいします。"
     topic.name_easy = "養育費（こどもの ための お金）"
     session.add_all([notice, topic])
     session.commit()
