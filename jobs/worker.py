@@ -17,6 +17,7 @@ from jobs.channel_state import parse_rate_limits
 from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due, send_fanned_out
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
+from jobs.request_messages import send_request_messages
 from service import create_app, get_database
 from service.calendar.digest import DigestSchedule
 from service.calendar.quiet_hours import QuietHours
@@ -25,6 +26,7 @@ from service.line_chat import expired_links
 from service.models import Priority
 from service.settings import Settings
 from service.subscribers import erase_expired
+from service.support.requests import erase_ended
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -93,21 +95,43 @@ class Worker:
         """A lane of its own, so a bulk send in flight never delays a parent at the counter."""
         return self.dispatch(max_priority=Priority.CONFIRM)
 
+    def request_messages(self, now: datetime | None = None) -> int:
+        """Acknowledgements and answers to parents who asked a desk to contact them."""
+        with self.app.app_context():
+            return send_request_messages(
+                get_database(),
+                channels=self.channels,
+                now=now or utcnow(),
+                max_attempts=self.policy.max_attempts,
+                lease=self.policy.lease,
+            )
+
     def upkeep(self, now: datetime | None = None) -> None:
-        """Daily: erase those who left past the retention period; drop stale sign-ups and
-        LINE link codes never sent."""
+        """Daily: erase those who left past the retention period, and consultation requests
+        ended past theirs; drop stale sign-ups and LINE link codes never sent."""
         now = now or utcnow()
         with self.app.app_context(), get_database().session() as session:
             erased, dropped = erase_expired(
                 session, now=now, retention=timedelta(days=self.settings.retention_days)
             )
             codes = expired_links(session, now)
+            requests = erase_ended(
+                session,
+                now=now,
+                retention=timedelta(days=self.settings.request_retention_days),
+            )
             session.commit()
-        log.info("upkeep erased=%d unconfirmed_dropped=%d line_codes=%d", erased, dropped, codes)
+        log.info(
+            "upkeep erased=%d unconfirmed_dropped=%d line_codes=%d requests_erased=%d",
+            erased,
+            dropped,
+            codes,
+            requests,
+        )
 
     def run_once(self, now: datetime | None = None) -> int:
         self.schedule(now)
-        return self.dispatch(now)
+        return self.dispatch(now) + self.request_messages(now)
 
     def run_forever(self) -> None:
         scheduler = BlockingScheduler(
@@ -117,7 +141,12 @@ class Worker:
         )
         # At start-up, so that what came due while it was stopped goes out at once; then each
         # second, on the second, so a notice due at 09:00 is picked up at 09:00:00.
-        for step in (self.schedule, self.dispatch, self.dispatch_confirmations):
+        for step in (
+            self.schedule,
+            self.dispatch,
+            self.dispatch_confirmations,
+            self.request_messages,
+        ):
             self._every_second(scheduler, step)
         scheduler.add_job(
             self._safely(self.upkeep),

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g
-from flask_babel import Babel, format_date
+from flask_babel import Babel, format_date, format_datetime
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -87,9 +87,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from service import api, errors, ops, public, staff, webhooks
+    from service import api, errors, ops, public, staff, support, webhooks
 
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(support.blueprint)
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(staff.blueprint, url_prefix="/staff")
     app.register_blueprint(webhooks.blueprint, url_prefix="/webhooks")
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         current_language=current_language,
         languages=LANGUAGES,
         format_date=format_date,
+        format_datetime=format_datetime,
         quick_exit_url=lambda: settings.quick_exit_url,
     )
 

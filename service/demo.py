@@ -13,16 +13,23 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from service.models import (
+    AnswerTemplate,
+    ContactWay,
+    Desk,
     Notice,
     NoticeStatus,
     NoticeTopic,
     Organisation,
+    Programme,
     Role,
     RuleKind,
     Source,
     Topic,
 )
 from service.staff_users import create_staff_user
+from service.support.catalogue import import_catalogue
+from service.support.demo_catalogue import CATALOGUE, KODOMO
+from service.support.requests import Contact, open_request
 from service.types import utcnow
 
 DEMO_EMAIL = "admin@city.aoba.example.jp"
@@ -332,6 +339,35 @@ NOTICES = [
 ]
 
 
+def _demo_requests(session: Session, organisation: Organisation, now: datetime) -> None:
+    """A desk's queue as staff find it: one request waiting, and a template to answer with."""
+    desk = session.exec(select(Desk).where(Desk.name_ja == KODOMO)).one()
+    session.add(
+        AnswerTemplate(
+            desk_id=desk.id or 0,
+            title="電話がつながらなかったとき",
+            body=(
+                "お申し込みありがとうございます。お電話しましたが、つながりませんでした。"
+                "ご都合のよいときに、こども家庭課 ひとり親支援係（000-000-0000、平日 8時30分〜"
+                "17時15分）へお電話ください。"
+            ),
+        )
+    )
+    programme = session.exec(
+        select(Programme).where(Programme.slug == "yoikuhi-kosei-shosho")
+    ).one()
+    open_request(
+        session,
+        organisation=organisation,
+        desk=desk,
+        contact=Contact(way=ContactWay.PHONE, phone="09000000000", safe_times=("afternoon",)),
+        locale="ja",
+        now=now,
+        message="養育費の取り決めをしないまま離婚しました。今からでもできますか。",
+        programme_id=programme.id,
+    )
+
+
 def seed_demo(session: Session) -> bool:
     """Load the demo city. Returns False (and changes nothing) if it is there already."""
     if session.exec(select(Organisation).where(Organisation.slug == "aoba")).first():
@@ -379,6 +415,8 @@ def seed_demo(session: Session) -> bool:
         department="こども家庭課",
     )
     session.flush()
+    import_catalogue(session, organisation.id, CATALOGUE)
+    _demo_requests(session, organisation, now)
     today = now.astimezone(tz).date()
     for demo in NOTICES:
         starts_at = None

@@ -72,6 +72,9 @@ class Settings:
     quiet_hours: str = "21:00-08:00"
     digest_at: str = "monday 08:00"  # when the weekly digest goes out, local time
     retention_days: int = 30  # an unsubscribed parent's address is erased after this
+    # A consultation request's contact detail, message and notes are erased this long after
+    # it ends (closed or withdrawn).
+    request_retention_days: int = 90
     quick_exit_url: str = "https://www.google.com/search?q=%E5%A4%A9%E6%B0%97"  # 天気
     confirm_token_max_age: int = 7 * 24 * 3600
     max_attempts: int = 8
@@ -126,6 +129,9 @@ class Settings:
             quiet_hours=get("QUIET_HOURS", cls.quiet_hours),
             digest_at=get("DIGEST_AT", cls.digest_at),
             retention_days=int(get("RETENTION_DAYS", str(cls.retention_days))),
+            request_retention_days=int(
+                get("REQUEST_RETENTION_DAYS", str(cls.request_retention_days))
+            ),
             quick_exit_url=get("QUICK_EXIT_URL", cls.quick_exit_url),
             max_attempts=int(get("MAX_ATTEMPTS", str(cls.max_attempts))),
             retry_base_seconds=float(get("RETRY_BASE_SECONDS", str(cls.retry_base_seconds))),

@@ -19,6 +19,7 @@ class Purpose(StrEnum):
     UNSUBSCRIBE = "unsubscribe"  # stop everything; must work from any old message
     CALENDAR = "calendar"  # read the parent's calendar feed, nothing else
     SIGN_UP = "sign-up"  # the page after sign-up: the address, sent again or corrected; a day
+    REQUEST = "request"  # a consultation request's page: where it stands, withdraw it
 
 
 _PLAIN = re.compile(r"[0-9A-Za-z:_-]*")

@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from service.addresses import hash_address, mailbox_hash
 from service.models import (
+    Desk,
     Endpoint,
     Notice,
     NoticeStatus,
@@ -26,6 +27,8 @@ from service.models import (
     Topic,
 )
 from service.staff_users import create_staff_user
+from service.support.catalogue import import_catalogue
+from service.support.demo_catalogue import CATALOGUE
 from service.types import utcnow
 
 PASSWORD = "correct horse battery"
@@ -220,3 +223,11 @@ def write_deliveries(session: Session, now: datetime) -> None:
     """The worker's schedule step without its sending: deliveries left pending for dispatch."""
     materialize_sends(session, now=now)
     fan_out_sends(session, now=now)
+
+
+def create_catalogue(session: Session, *, organisation: Organisation) -> dict[str, Desk]:
+    """The demo city's desks and programmes (service.support.demo_catalogue), by desk name."""
+    import_catalogue(session, organisation.id or 0, CATALOGUE)
+    session.commit()
+    desks = session.exec(select(Desk).where(Desk.organisation_id == organisation.id)).all()
+    return {desk.name_ja: desk for desk in desks}

@@ -39,3 +39,11 @@ def shift_to_business_day(day: date, shift: HolidayShift) -> date:
     while not is_business_day(day):
         day += step
     return day
+
+
+def business_days_after(day: date, count: int) -> date:
+    """The `count`-th business day after `day` (a request on Friday with 2 days: Tuesday)."""
+    while count > 0:
+        day += timedelta(days=1)
+        count -= is_business_day(day)
+    return day

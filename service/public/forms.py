@@ -50,7 +50,7 @@ def reachable_address(form: Any, field: Any) -> None:
         )
 
 
-def _email_field(presence: Any) -> EmailField:
+def email_field(presence: Any) -> EmailField:
     return EmailField(
         _l("Email address"),
         filters=[lambda value: tidy_address(value) if value else value],
@@ -107,7 +107,7 @@ class SubscribeForm(ChoicesForm):
     source = HiddenField(validators=[DataRequired()])
     push = BooleanField()
     push_token = HiddenField(validators=[Optional(), Length(max=4096)])
-    email = _email_field(Optional())  # when this device gets notifications: see validate()
+    email = email_field(Optional())  # when this device gets notifications: see validate()
     channel = HiddenField()  # "line" from the LINE button: no address is asked for
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -137,7 +137,7 @@ class PauseForm(Form):
 
 
 class AddEmailForm(Form):
-    email = _email_field(DataRequired(message=_l("Please enter your email address.")))
+    email = email_field(DataRequired(message=_l("Please enter your email address.")))
 
 
 class EraseForm(Form):

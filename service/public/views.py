@@ -88,10 +88,18 @@ def _render_landing(
     ), status
 
 
-@blueprint.get("/s/<code>")
+@blueprint.route("/s/<code>", methods=["GET", "POST"])
 def landing(code: str) -> ResponseReturnValue:
+    """The counter's sign-up page. A POST comes from the support guide's "get news about
+    this", with that programme's topics ticked (in the body: they say what the parent is
+    going through, and a URL is kept in logs and histories)."""
     session = get_session()
     source = _source_or_404(session, code)
+    if request.method == "POST":
+        chosen = [int(t) for t in request.form.getlist("topics") if t.isdigit()]
+        return _render_landing(
+            session, source, SubscribeForm(formdata=None, source=code, topics=chosen)
+        )
     session.execute(
         update(Source).where(col(Source.id) == source.id).values(scans=col(Source.scans) + 1)
     )

@@ -1,0 +1,208 @@
+"""A city's catalogue of desks and programmes as one JSON file: exported by one city (or written
+by a prefecture), imported by another. Desks are known by their Japanese name, programmes by
+their slug, topics by theirs; importing updates what is there and adds the rest."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from service.models import Desk, Programme, ProgrammeTopic, Topic
+from service.support.guide import ANSWERS
+
+FORMAT = "yorisou-catalogue"
+LANGS = ("ja", "en", "easy")
+DESK_TEXTS = {"name": 100, "hours": 200, "place": 200}
+PROGRAMME_TEXTS = {"name": 100, "summary": 1000, "eligibility": 1000, "bring": 1000, "apply": 1000}
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+class CatalogueError(ValueError):
+    """The file cannot be imported; nothing of it was."""
+
+
+@dataclass
+class Imported:
+    desks: int = 0
+    programmes: int = 0
+    unknown_topics: set[str] = field(default_factory=set)
+
+
+def _texts(item: Any, name: str) -> dict[str, str]:
+    values = {lang: getattr(item, f"{name}_{lang}") for lang in LANGS}
+    return {lang: value for lang, value in values.items() if value}
+
+
+def export_catalogue(session: Session, organisation_id: int) -> dict[str, Any]:
+    desks = session.exec(
+        select(Desk)
+        .where(Desk.organisation_id == organisation_id)
+        .order_by(col(Desk.position), col(Desk.id))
+    ).all()
+    desk_names = {desk.id: desk.name_ja for desk in desks}
+    programmes = session.exec(
+        select(Programme)
+        .where(Programme.organisation_id == organisation_id)
+        .order_by(col(Programme.position), col(Programme.id))
+    ).all()
+    topics: dict[int, list[str]] = {}
+    for programme_id, slug in session.execute(
+        select(col(ProgrammeTopic.programme_id), col(Topic.slug))
+        .join(Topic, col(Topic.id) == ProgrammeTopic.topic_id)
+        .where(Topic.organisation_id == organisation_id)
+        .order_by(col(Topic.position))
+    ).all():
+        topics.setdefault(programme_id, []).append(slug)
+    return {
+        "format": FORMAT,
+        "version": 1,
+        "desks": [
+            {
+                **{name: _texts(desk, name) for name in DESK_TEXTS},
+                "department": desk.department,
+                "phone": desk.phone,
+                "takes_requests": desk.takes_requests,
+                "response_days": desk.response_days,
+                "active": desk.active,
+            }
+            for desk in desks
+        ],
+        "programmes": [
+            {
+                "slug": programme.slug,
+                **{name: _texts(programme, name) for name in PROGRAMME_TEXTS},
+                "desk": desk_names.get(programme.desk_id, ""),
+                "url": programme.url,
+                "topics": topics.get(programme.id or 0, []),
+                "answers": programme.answers,
+                "active": programme.active,
+            }
+            for programme in programmes
+        ],
+    }
+
+
+def _text(where: str, value: Any, limit: int, *, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise CatalogueError(f"{where}: 文字列ではありません。")
+    value = value.strip()
+    if required and not value:
+        raise CatalogueError(f"{where}: 必須です。")
+    if len(value) > limit:
+        raise CatalogueError(f"{where}: {limit}文字までです。")
+    return value
+
+
+def _set_texts(item: Any, entry: dict[str, Any], names: dict[str, int], where: str) -> None:
+    for name, limit in names.items():
+        texts = entry.get(name) or {}
+        if not isinstance(texts, dict):
+            raise CatalogueError(f"{where}の{name}: 言語ごとの文字列にしてください。")
+        for lang in LANGS:
+            required = lang == "ja" and name in ("name", "summary")
+            value = _text(f"{where}の{name}.{lang}", texts.get(lang), limit, required=required)
+            setattr(item, f"{name}_{lang}", value)
+
+
+def _entries(data: Any, key: str) -> list[dict[str, Any]]:
+    entries = data.get(key, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise CatalogueError(f"「{key}」は一覧にしてください。")
+    return entries
+
+
+def import_catalogue(session: Session, organisation_id: int, data: Any) -> Imported:
+    """Adds or updates the file's desks and programmes in the session (the caller commits);
+    raises CatalogueError, having changed nothing, if any part of it is wrong."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != 1:
+        raise CatalogueError(
+            "Yorisou の制度カタログ（format: yorisou-catalogue, version 1）ではありません。"
+        )
+    result = Imported()
+    desks = {
+        desk.name_ja: desk
+        for desk in session.exec(select(Desk).where(Desk.organisation_id == organisation_id))
+    }
+    seen: set[str] = set()
+    changed_desks = []
+    for number, entry in enumerate(_entries(data, "desks"), start=1):
+        where = f"窓口{number}"
+        name = _text(f"{where}の名前", (entry.get("name") or {}).get("ja"), 100, required=True)
+        if name in seen:
+            raise CatalogueError(f"{where}: 窓口「{name}」が二度あります。")
+        seen.add(name)
+        desk = desks.get(name) or Desk(organisation_id=organisation_id, department="", name_ja="")
+        _set_texts(desk, entry, DESK_TEXTS, where)
+        desk.department = _text(f"{where}の部署", entry.get("department"), 100, required=True)
+        desk.phone = _text(f"{where}の電話", entry.get("phone"), 40)
+        days = entry.get("response_days", 3)
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 30:
+            raise CatalogueError(f"{where}: 連絡までの日数は1から30の整数です。")
+        desk.response_days = days
+        desk.takes_requests = entry.get("takes_requests", True) is True
+        desk.active = entry.get("active", True) is True
+        desk.position = number
+        desks[name] = desk
+        changed_desks.append(desk)
+    topics = {
+        topic.slug: topic.id
+        for topic in session.exec(select(Topic).where(Topic.organisation_id == organisation_id))
+    }
+    programmes = {
+        programme.slug: programme
+        for programme in session.exec(
+            select(Programme).where(Programme.organisation_id == organisation_id)
+        )
+    }
+    planned = []
+    slugs: set[str] = set()
+    for number, entry in enumerate(_entries(data, "programmes"), start=1):
+        where = f"制度{number}"
+        slug = _text(f"{where}の識別名", entry.get("slug"), 64, required=True)
+        if not SLUG.fullmatch(slug) or slug in slugs:
+            raise CatalogueError(
+                f"{where}: 識別名「{slug}」は英小文字・数字・ハイフンで、重複なしにしてください。"
+            )
+        slugs.add(slug)
+        programme = programmes.get(slug) or Programme(
+            organisation_id=organisation_id, slug=slug, name_ja="", summary_ja=""
+        )
+        _set_texts(programme, entry, PROGRAMME_TEXTS, where)
+        desk_name = _text(f"{where}の窓口", entry.get("desk"), 100)
+        if desk_name and desk_name not in desks:
+            raise CatalogueError(f"{where}: 窓口「{desk_name}」がありません。")
+        url = _text(f"{where}のURL", entry.get("url"), 500)
+        if url and not url.startswith(("https://", "http://")):
+            raise CatalogueError(f"{where}: URLは https:// で始めてください。")
+        programme.url = url
+        answers = entry.get("answers", [])
+        if not isinstance(answers, list) or not set(answers) <= set(ANSWERS):
+            raise CatalogueError(f"{where}: ガイドの答え（answers）に知らない値があります。")
+        programme.answers = list(answers)
+        wanted = entry.get("topics", [])
+        if not isinstance(wanted, list) or not all(isinstance(t, str) for t in wanted):
+            raise CatalogueError(f"{where}: テーマ（topics）は識別名の一覧にしてください。")
+        result.unknown_topics |= {slug for slug in wanted if slug not in topics}
+        programme.active = entry.get("active", True) is True
+        programme.position = number
+        planned.append((programme, desk_name, [topics[t] for t in wanted if t in topics]))
+    session.add_all(changed_desks)
+    session.flush()
+    for programme, desk_name, topic_ids in planned:
+        programme.desk_id = desks[desk_name].id if desk_name else None
+        session.add(programme)
+        session.flush()
+        session.execute(
+            delete(ProgrammeTopic).where(col(ProgrammeTopic.programme_id) == programme.id)
+        )
+        session.add_all(
+            ProgrammeTopic(programme_id=programme.id or 0, topic_id=topic_id or 0)
+            for topic_id in dict.fromkeys(topic_ids)
+        )
+    result.desks, result.programmes = len(changed_desks), len(planned)
+    return result

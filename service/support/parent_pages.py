@@ -1,0 +1,265 @@
+"""The parent's side of connecting: the guide, the request form, and the page of a request.
+
+The guide's answers travel only in POST bodies, never in a URL (a server log or a shared
+computer's history would keep them), and nothing of them is stored unless a request is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from sqlmodel import Session, col, select
+
+from service import get_session, get_settings, limiter
+from service.languages import current_language, use_language
+from service.models import (
+    ConsultationRequest,
+    ContactWay,
+    Desk,
+    Organisation,
+    Programme,
+    ProgrammeTopic,
+    Source,
+    Topic,
+)
+from service.public.forms import CsrfOnlyForm
+from service.public.links import read_link, stop
+from service.support import blueprint
+from service.support.forms import CONTACT_WAYS, SAFE_TIMES, GuideForm, RequestForm
+from service.support.guide import Answers, fitting
+from service.support.requests import Contact, open_request, withdraw
+from service.tokens import Purpose, make_token
+from service.types import utcnow
+
+
+@blueprint.after_request
+def no_store(response: Response) -> Response:
+    """What a parent answered or asked is theirs alone: no cache may keep the page."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _organisation_or_404(session: Session, slug: str) -> Organisation:
+    organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+    if organisation is None:
+        stop(404, gettext("This page does not exist"), gettext("Please check the address."))
+    assert organisation is not None
+    return organisation
+
+
+def _programmes(session: Session, organisation_id: int) -> list[Programme]:
+    return list(
+        session.exec(
+            select(Programme)
+            .where(Programme.organisation_id == organisation_id, col(Programme.active))
+            .order_by(col(Programme.position), col(Programme.id))
+        ).all()
+    )
+
+
+def _desks(session: Session, organisation_id: int) -> dict[int, Desk]:
+    desks = session.exec(
+        select(Desk).where(Desk.organisation_id == organisation_id, col(Desk.active))
+    ).all()
+    return {desk.id or 0: desk for desk in desks}
+
+
+def _topics_of(session: Session, programmes: Sequence[Programme]) -> dict[int, list[int]]:
+    ids = [programme.id for programme in programmes]
+    rows = session.exec(
+        select(ProgrammeTopic)
+        .join(Topic, col(Topic.id) == ProgrammeTopic.topic_id)
+        .where(col(ProgrammeTopic.programme_id).in_(ids), col(Topic.active))
+    ).all()
+    topics: dict[int, list[int]] = {}
+    for row in rows:
+        topics.setdefault(row.programme_id, []).append(row.topic_id)
+    return topics
+
+
+def _counter(session: Session, organisation: Organisation, code: str | None) -> Source | None:
+    """The counter whose sign-up page "subscribe to news about this" opens: the one the parent
+    came from, or the city's first."""
+    query = select(Source).where(Source.organisation_id == organisation.id)
+    if code:
+        source = session.exec(query.where(Source.code == code)).first()
+        if source is not None:
+            return source
+    return session.exec(query.order_by(col(Source.id))).first()
+
+
+@blueprint.route("/guide/<slug>", methods=["GET", "POST"])
+@limiter.limit("60/minute", methods=["POST"])
+def guide(slug: str) -> ResponseReturnValue:
+    session = get_session()
+    organisation = _organisation_or_404(session, slug)
+    locale = current_language()
+    form = GuideForm(source=request.args.get("s", ""))
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template(
+            "support/guide.html", organisation=organisation, form=form, locale=locale
+        ), status
+    answers = Answers.read(form.stage.data, form.children.data or [], form.worries.data or [])
+    everything = _programmes(session, organisation.id or 0)
+    programmes = fitting(everything, answers)
+    safety = [p for p in everything if "safety" in p.answers] if answers.unsafe_at_home else []
+    return render_template(
+        "support/results.html",
+        organisation=organisation,
+        locale=locale,
+        answers=answers,
+        programmes=[p for p in programmes if p not in safety],
+        safety=safety,
+        desks=_desks(session, organisation.id or 0),
+        topics=_topics_of(session, everything),
+        counter=_counter(session, organisation, form.source.data),
+        form=CsrfOnlyForm(),
+    )
+
+
+def _request_form_page(
+    session: Session, organisation: Organisation, form: RequestForm, status: int = 200
+) -> ResponseReturnValue:
+    programme = _programme(session, organisation, form.programme.data)
+    desk = _desk_for(session, organisation, programme)
+    if desk is None:
+        stop(
+            404,
+            gettext("Requests are not taken here"),
+            gettext("Please call or visit the desk instead."),
+        )
+    return render_template(
+        "support/request_form.html",
+        organisation=organisation,
+        programme=programme,
+        desk=desk,
+        form=form,
+        locale=current_language(),
+        unsafe=form.unsafe.data == "1",
+        retention_days=get_settings().request_retention_days,
+    ), status
+
+
+def _programme(session: Session, organisation: Organisation, slug: str | None) -> Programme | None:
+    if not slug:
+        return None
+    return session.exec(
+        select(Programme).where(
+            Programme.organisation_id == organisation.id,
+            Programme.slug == slug,
+            col(Programme.active),
+        )
+    ).first()
+
+
+def _desk_for(
+    session: Session, organisation: Organisation, programme: Programme | None
+) -> Desk | None:
+    """The programme's desk if it takes requests; else the city's first desk that does."""
+    if programme is not None and programme.desk_id is not None:
+        desk = session.get(Desk, programme.desk_id)
+        if desk is not None and desk.active and desk.takes_requests:
+            return desk
+    return session.exec(
+        select(Desk)
+        .where(Desk.organisation_id == organisation.id, col(Desk.active), col(Desk.takes_requests))
+        .order_by(col(Desk.position), col(Desk.id))
+    ).first()
+
+
+@blueprint.route("/guide/<slug>/ask", methods=["GET", "POST"])
+def ask(slug: str) -> ResponseReturnValue:
+    """The request form, for a programme (from the guide, or a notice's "ask about this")."""
+    session = get_session()
+    organisation = _organisation_or_404(session, slug)
+    chosen = request.values
+    form = RequestForm(
+        formdata=None,
+        programme=chosen.get("programme", ""),
+        source=chosen.get("source", ""),
+        unsafe="1" if chosen.get("unsafe") == "1" else "",
+    )
+    return _request_form_page(session, organisation, form)
+
+
+@blueprint.post("/guide/<slug>/request")
+@limiter.limit("5/minute;20/day")
+def send_request(slug: str) -> ResponseReturnValue:
+    session = get_session()
+    organisation = _organisation_or_404(session, slug)
+    form = RequestForm()
+    if not form.validate():
+        return _request_form_page(session, organisation, form, status=400)
+    programme = _programme(session, organisation, form.programme.data)
+    desk = _desk_for(session, organisation, programme)
+    assert desk is not None  # the form page would not have been shown
+    counter = _counter(session, organisation, form.source.data) if form.source.data else None
+    contact = Contact(
+        way=ContactWay(form.contact_way.data),
+        phone=form.phone.data,
+        email=form.email.data,
+        safe_times=tuple(t for t in form.safe_times.data or [] if t in SAFE_TIMES),
+        may_say_city=bool(form.may_say_city.data),
+        may_leave_message=bool(form.may_leave_message.data),
+    )
+    consultation = open_request(
+        session,
+        organisation=organisation,
+        desk=desk,
+        contact=contact,
+        locale=current_language(),
+        now=utcnow(),
+        message=(form.message.data or "").strip(),
+        unsafe_at_home=form.unsafe.data == "1",
+        programme_id=programme.id if programme else None,
+        source_id=counter.id if counter and counter.code == form.source.data else None,
+    )
+    session.commit()
+    token = make_token(get_settings().secret_key, Purpose.REQUEST, consultation.public_id)
+    return redirect(url_for("support.request_page", token=token, lang=current_language()), 303)
+
+
+def _request_or_gone(session: Session, token: str) -> ConsultationRequest:
+    public_id = read_link(token, Purpose.REQUEST)
+    consultation = session.exec(
+        select(ConsultationRequest).where(ConsultationRequest.public_id == public_id)
+    ).first()
+    if consultation is None or consultation.erased_at is not None:
+        stop(
+            410,
+            gettext("This request is no longer kept"),
+            gettext("Its details have been deleted. Please contact the desk if you need to."),
+        )
+    assert consultation is not None
+    return consultation
+
+
+@blueprint.get("/r/<token>")
+def request_page(token: str) -> ResponseReturnValue:
+    session = get_session()
+    consultation = _request_or_gone(session, token)
+    if "lang" not in request.args:
+        use_language(consultation.locale)
+    return render_template(
+        "support/request.html",
+        organisation=session.get_one(Organisation, consultation.organisation_id),
+        consultation=consultation,
+        desk=session.get_one(Desk, consultation.desk_id),
+        token=token,
+        locale=current_language(),
+        form=CsrfOnlyForm(),
+        contact_ways=CONTACT_WAYS,
+        retention_days=get_settings().request_retention_days,
+    )
+
+
+@blueprint.post("/r/<token>/withdraw")
+def withdraw_request(token: str) -> ResponseReturnValue:
+    session = get_session()
+    consultation = _request_or_gone(session, token)
+    withdraw(session, consultation, now=utcnow())
+    session.commit()
+    return redirect(url_for("support.request_page", token=token, lang=current_language()), 303)

@@ -1,0 +1,147 @@
+"""The staff console's forms for desks, programmes and answer templates (Japanese only, like
+the rest of the console)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from service.forms import Form, OneLine
+from service.support.catalogue import DESK_TEXTS, PROGRAMME_TEXTS
+from service.support.guide import ANSWERS, CHILDREN, STAGES, WORRIES
+
+NO_BREAKS = "改行は使えません。"
+LANG_NAMES = {"ja": "日本語", "en": "英語", "easy": "やさしい日本語"}
+TEXT_NAMES = {
+    "name": "名前",
+    "hours": "受付時間",
+    "place": "場所",
+    "summary": "概要",
+    "eligibility": "対象となる方",
+    "bring": "持ち物",
+    "apply": "申請のしかた",
+}
+ANSWER_NAMES = {
+    **WORRIES,
+    **{f"stage:{code}": text for code, text in STAGES.items()},
+    **{f"child:{code}": text for code, text in CHILDREN.items()},
+}
+
+
+def _text_fields(names: dict[str, int], required: tuple[str, ...]) -> dict[str, Any]:
+    """One field per text and language: Japanese required where the guide needs it, the
+    others optional (the parent then sees the Japanese)."""
+    fields = {}
+    for name, limit in names.items():
+        for lang, lang_name in LANG_NAMES.items():
+            label = f"{TEXT_NAMES[name]}（{lang_name}）"
+            validators: list[Any] = [Length(max=limit)]
+            if lang == "ja" and name in required:
+                validators.insert(
+                    0, DataRequired(message=f"{TEXT_NAMES[name]}を入力してください。")
+                )
+            if name == "name":
+                validators.append(OneLine(NO_BREAKS))
+            kind = StringField if limit <= 200 else TextAreaField
+            fields[f"{name}_{lang}"] = kind(label, validators=validators)
+    return fields
+
+
+class _DeskFields(Form):
+    FIELDS = (
+        *(f"{name}_{lang}" for name in DESK_TEXTS for lang in LANG_NAMES),
+        "department",
+        "phone",
+        "takes_requests",
+        "response_days",
+        "notify_email",
+        "active",
+    )
+    department = StringField(
+        "担当課（この課の職員が申し込みを見ます）",
+        validators=[DataRequired(message="担当課を入力してください。"), Length(max=100)],
+    )
+    phone = StringField("電話番号", validators=[Length(max=40)])
+    takes_requests = BooleanField("相談の申し込みを受け付ける")
+    response_days = IntegerField(
+        "連絡までの日数（開庁日）",
+        default=3,
+        validators=[DataRequired(), NumberRange(min=1, max=30)],
+    )
+    notify_email = StringField(
+        "毎朝の一覧を送るアドレス（個人情報は含みません）",
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(r"^[^@\s]+@[^@\s]+$", message="メールアドレスを入力してください。"),
+        ],
+    )
+    active = BooleanField("使う", default=True)
+
+
+class _ProgrammeFields(Form):
+    FIELDS = (
+        "slug",
+        *(f"{name}_{lang}" for name in PROGRAMME_TEXTS for lang in LANG_NAMES),
+        "url",
+        "answers",
+        "active",
+    )
+    slug = StringField(
+        "識別名（英数字）",
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(r"^[a-z0-9][a-z0-9-]*$", message="英小文字・数字・ハイフンで入力してください。"),
+        ],
+    )
+    desk = SelectField("窓口", coerce=int, validators=[Optional()])
+    topics = SelectMultipleField(
+        "関係するテーマ（「お知らせを受け取る」で選ばれます）",
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+    )
+    url = StringField(
+        "市のページ",
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(message="https:// で始まるURLを入力してください。"),
+        ],
+    )
+    answers = SelectMultipleField(
+        "ガイドで表示する答え",
+        choices=[SelectChoice(code, str(ANSWER_NAMES[code])) for code in ANSWERS],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+    )
+    active = BooleanField("ガイドに表示する", default=True)
+
+
+DeskForm = type("DeskForm", (_DeskFields,), _text_fields(DESK_TEXTS, required=("name",)))
+ProgrammeForm = type(
+    "ProgrammeForm",
+    (_ProgrammeFields,),
+    _text_fields(PROGRAMME_TEXTS, required=("name", "summary")),
+)
+
+
+class AnswerTemplateForm(Form):
+    title = StringField(
+        "定型文の名前", validators=[DataRequired(), Length(max=100), OneLine(NO_BREAKS)]
+    )
+    body = TextAreaField("本文", validators=[DataRequired(), Length(max=2000)])

@@ -1,0 +1,274 @@
+"""The support guide and consultation requests, as a parent uses them: answers that are never
+stored, the programmes that fit, the DV answer, and a request that reaches the desk."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import func, select
+
+from service.models import (
+    AuditEvent,
+    ConsultationRequest,
+    RequestEvent,
+    RequestMessage,
+    RequestStatus,
+    Subscriber,
+)
+from service.support.requests import close
+from tests.conftest import csrf_token
+from tests.factories import create_catalogue, create_organisation, create_source, create_topic
+from tests.outbox import read_outbox, text_body
+
+KODOMO = "こども家庭課 ひとり親支援係"
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    create_topic(session, organisation=city)  # yoikuhi, as the catalogue's child-support ones
+    create_source(session, organisation=city, code="koseki")
+    create_catalogue(session, organisation=city)
+    return city
+
+
+def _answer(client, **answers):
+    return client.post(
+        "/guide/aoba",
+        data={"csrf_token": csrf_token(client, "/guide/aoba"), "source": "koseki", **answers},
+    )
+
+
+def _titles(page: str) -> list[str]:
+    return re.findall(r'<h2 id="programme-\d+">(.*?)</h2>', page)
+
+
+def _count(session, model) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "question"),
+    [
+        ("ja", "あなたに合う支援をさがす", "困っていること"),
+        ("en", "Find the support that fits you", "What would you like help with?"),
+        ("easy", "<ruby>支援<rp>", "こまっている こと"),
+    ],
+)
+def test_the_guide_asks_a_few_questions_in_the_parents_language(
+    client, city, lang, heading, question
+):
+    response = client.get(f"/guide/aoba?lang={lang}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert heading in page and question in page
+    assert 'method="post"' in page  # the answers never go into a URL
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "data-quick-exit" in page
+
+
+def test_answers_show_the_programmes_that_fit_and_store_nothing(client, session, city):
+    before = {model: _count(session, model) for model in (ConsultationRequest, Subscriber)}
+    response = _answer(client, stage="after", children=["preschool"], worries=["money"])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    titles = _titles(page)
+    assert "児童扶養手当" in titles and "児童手当" in titles
+    assert "就学援助" not in titles  # for school children; this parent's child is younger
+    assert "ひとり親家庭等医療費助成" in titles
+    assert "弁護士による無料法律相談" not in titles  # not a money worry
+    # each with its desk, and the two ways on
+    assert "000-000-0000" in page and "本庁舎3階 30番窓口" in page
+    assert "このことのお知らせを受け取る" in page and "窓口から連絡をもらう" in page
+    assert {model: _count(session, model) for model in before} == before
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_more_of_the_parents_worries_come_first(client, city):
+    titles = _titles(_answer(client, worries=["child-support", "legal"]).get_data(as_text=True))
+    assert titles[:2] == ["養育費の取決め・公正証書作成の支援", "弁護士による無料法律相談"]
+    assert "児童扶養手当" not in titles
+
+
+def test_no_answers_show_every_programme(client, city):
+    assert len(_titles(_answer(client).get_data(as_text=True))) == 16
+
+
+def test_unsafe_at_home_shows_the_dv_lines_first_and_carries_on(client, city):
+    page = _answer(client, worries=["safety", "money"]).get_data(as_text=True)
+    assert page.index("#8008") < page.index("児童扶養手当")
+    assert "0120-279-889" in page and "110" in page
+    assert page.index("DV・安全についての相談") < page.index("児童扶養手当")
+    assert 'name="unsafe" value="1"' in page  # the request form will know
+    safe_page = _answer(client, worries=["money"]).get_data(as_text=True)
+    assert "#8008" not in safe_page and 'name="unsafe"' not in safe_page
+
+
+def test_get_news_about_this_ticks_the_programmes_topics(client, session, city):
+    page = _answer(client, worries=["child-support"]).get_data(as_text=True)
+    topic_id = re.search(r'name="topics" value="(\d+)"', page).group(1)
+    response = client.post(
+        "/s/koseki",
+        data={"csrf_token": csrf_token(client, "/s/koseki"), "topics": [topic_id]},
+    )
+    landing = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(rf'value="{topic_id}" checked', landing)
+
+
+def _ask(client, programme="yoikuhi-kosei-shosho", **extra):
+    form = client.post(
+        "/guide/aoba/ask",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            "programme": programme,
+            "source": "koseki",
+            **extra,
+        },
+    )
+    assert form.status_code == 200
+    return form.get_data(as_text=True)
+
+
+def _send(client, page, **fields):
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    hidden = dict(
+        re.findall(r'<input[^>]*name="(programme|source|unsafe)"[^>]*value="([^"]*)"', page)
+    )
+    return client.post(
+        "/guide/aoba/request", data={"csrf_token": token, **hidden, "consent": "y", **fields}
+    )
+
+
+def test_a_phone_request_reaches_the_programmes_desk(client, session, city):
+    page = _ask(client)
+    assert KODOMO in page and "3" in page  # the desk and its promise of working days
+    response = _send(
+        client,
+        page,
+        contact_way="phone",
+        phone="０９０－１２３４－５６７８",  # as a phone keyboard may type it
+        safe_times=["afternoon"],
+        message="今からでも取り決めできますか。",
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/r/")
+    [request] = session.exec(select(ConsultationRequest)).all()
+    assert (request.contact_way, request.phone, request.email) == ("phone", "09012345678", None)
+    assert request.safe_times == ["afternoon"]
+    assert (request.may_say_city, request.may_leave_message) == (False, False)
+    assert request.message == "今からでも取り決めできますか。"
+    assert request.status == RequestStatus.NEW and request.source_id is not None
+    assert request.due_on > request.created_at.date()
+    assert _count(session, RequestMessage) == 0  # a phone call is the desk's to make
+    status = client.get(response.headers["Location"])
+    text = status.get_data(as_text=True)
+    assert status.status_code == 200 and KODOMO in text and "電話" in text
+    assert status.headers["Cache-Control"] == "no-store"
+
+
+def test_an_email_request_is_acknowledged_in_the_parents_language(
+    client, session, city, worker, settings
+):
+    response = client.post(
+        "/guide/aoba/request?lang=en",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            "programme": "jido-teate",
+            "contact_way": "email",
+            "email": "ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ",
+            "consent": "y",
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    [request] = session.exec(select(ConsultationRequest)).all()
+    assert (request.email, request.phone, request.locale) == ("hanako@example.jp", None, "en")
+    worker.request_messages()
+    [message] = read_outbox(settings.outbox_dir)
+    assert message["To"] == "hanako@example.jp"
+    assert message["Subject"] == "あおば市: about your request"  # says nothing of what
+    body = text_body(message)
+    assert "Single-parent support, Children and Families Division" in body
+    assert "https://yorisou.example.jp/r/" in body
+    [sent] = session.exec(select(RequestMessage)).all()
+    assert (sent.kind, sent.status) == ("received", "sent")
+
+
+def test_an_unsafe_request_sends_nothing_to_the_parent(client, session, city, worker, settings):
+    page = _ask(client, programme="dv-sodan", unsafe="1")
+    assert "家が安全でない" in page or "安全" in page
+    response = _send(client, page, contact_way="email", email="hanako@example.jp")
+    assert response.status_code == 303
+    [request] = session.exec(select(ConsultationRequest)).all()
+    assert request.unsafe_at_home and request.desk_id != 0
+    worker.request_messages()
+    assert read_outbox(settings.outbox_dir) == []
+    text = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "確認の連絡は送っていません" in text
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({}, "連絡の方法を選んでください"),
+        ({"contact_way": "phone"}, "電話番号を入力してください"),
+        ({"contact_way": "phone", "phone": "12345"}, "市外局番から"),
+        ({"contact_way": "email"}, "メールアドレスを入力してください"),
+        ({"contact_way": "visit", "consent": ""}, "同意"),
+        ({"contact_way": "visit", "message": "あ" * 501}, "500"),
+        ({"contact_way": "fax"}, "連絡の方法"),
+    ],
+)
+def test_a_request_with_something_missing_says_what_and_stores_nothing(
+    client, session, city, fields, error
+):
+    response = _send(client, _ask(client), **fields)
+    assert response.status_code == 400
+    assert error in response.get_data(as_text=True)
+    assert _count(session, ConsultationRequest) == 0
+
+
+def test_a_parent_withdraws_their_request(client, session, city):
+    response = _send(client, _ask(client), contact_way="visit")
+    path = response.headers["Location"]
+    token = path.removeprefix("/r/").split("?")[0]
+    withdrawn = client.post(f"/r/{token}/withdraw", data={"csrf_token": csrf_token(client, path)})
+    assert withdrawn.status_code == 303
+    [request] = session.exec(select(ConsultationRequest)).all()
+    session.refresh(request)
+    assert request.status == RequestStatus.WITHDRAWN and request.closed_at is not None
+    assert "取り下げ" in client.get(path).get_data(as_text=True)
+
+
+def test_an_ended_request_is_erased_after_the_retention_period(
+    client, session, city, worker, settings
+):
+    response = _send(
+        client, _ask(client), contact_way="phone", phone="09012345678", message="秘密のこと"
+    )
+    path = response.headers["Location"]
+    [request] = session.exec(select(ConsultationRequest)).all()
+    ended = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
+    close(session, request, "connected", staff_id=None, now=ended)
+    session.add(RequestEvent(request_id=request.id, kind="note", body="折り返しの番号 090…"))
+    session.commit()
+    worker.upkeep(now=ended + timedelta(days=settings.request_retention_days - 1))
+    session.expire_all()
+    assert session.get(ConsultationRequest, request.id).phone == "09012345678"
+    worker.upkeep(now=ended + timedelta(days=settings.request_retention_days + 1))
+    session.expire_all()
+    erased = session.get(ConsultationRequest, request.id)
+    assert (erased.phone, erased.email, erased.message, erased.safe_times) == (
+        None,
+        None,
+        None,
+        [],
+    )
+    assert erased.erased_at is not None and erased.desk_id  # still counted in reports
+    kinds = {e.kind for e in session.exec(select(RequestEvent)).all()}
+    assert kinds == {"status"}
+    assert client.get(path).status_code == 410
+    assert _count(session, AuditEvent) == 0  # no staff opened it
