@@ -178,6 +178,7 @@ def answer(
 def add_note(
     session: Session, request: ConsultationRequest, body: str, *, staff_id: int, now: datetime
 ) -> None:
+    _must_be_open(request)
     _event(session, request, "note", body, staff_id, now)
 
 

@@ -179,11 +179,12 @@ def add_answer_template(desk_id: int) -> ResponseReturnValue:
 def delete_answer_template(desk_id: int, template_id: int) -> ResponseReturnValue:
     session = get_session()
     item = _owned(session, Desk, desk_id)
-    template = session.get(AnswerTemplate, template_id)
-    if template is None or template.desk_id != item.id:
-        abort(404)
     if not _may_edit_desk(item):
         abort(403)
+    template = session.get(AnswerTemplate, template_id)
+    if template is None or template.desk_id != item.id:  # pressed twice: it is gone already
+        flash("この定型文はすでにありません。", "info")
+        return redirect(url_for("staff.desk", desk_id=desk_id), 303)
     record_audit(
         session,
         staff=current_user,

@@ -21,11 +21,12 @@ from service.addresses import tidy_address
 from service.calendar import RuleError, check_rrule, occurrences_between
 from service.ics import calendar_feed
 from service.markdown import render_markdown, text_with_links
-from service.models import Notice, Role, RuleKind, Subscriber
+from service.models import ConsultationRequest, Notice, Role, RuleKind, Subscriber
 from service.subscribers import waiting_for
 from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
 from tests.conftest import csrf_token, with_line
 from tests.factories import (
+    create_catalogue,
     create_notice,
     create_organisation,
     create_source,
@@ -280,7 +281,8 @@ def test_the_sign_up_form_answers_any_input_and_writes_only_a_sign_up(
     tried("sign-up form")
     before = _count(session, Subscriber)
     # a second sign-up with an address still waiting for confirmation reuses that registration
-    waiting = waiting_for(session, counter.organisation_id, tidy_address(email))
+    with client.application.app_context():  # the address hash is keyed by the app's setting
+        waiting = waiting_for(session, counter.organisation_id, tidy_address(email))
     response = client.post(
         "/subscribe",
         data={
@@ -296,6 +298,99 @@ def test_the_sign_up_form_answers_any_input_and_writes_only_a_sign_up(
     assert b"Traceback" not in response.data
     written = _count(session, Subscriber) - before
     assert written == (1 if response.status_code == 303 and waiting is None else 0)
+
+
+@pytest.fixture
+def guide_city(session):
+    city = create_organisation(session)
+    create_topic(session, organisation=city)
+    create_source(session, organisation=city, code="koseki")
+    create_catalogue(session, organisation=city)
+    return city
+
+
+choice_text = st.one_of(
+    st.sampled_from(["before", "after", "money", "safety", "preschool"]), form_text
+)
+
+
+@with_fixtures
+@given(
+    stage=choice_text,
+    children=st.lists(choice_text, max_size=4),
+    worries=st.lists(choice_text, max_size=9),
+    source=st.one_of(st.just("koseki"), form_text),
+)
+def test_the_guide_answers_any_input_and_stores_nothing(
+    client, session, guide_city, stage, children, worries, source
+):
+    tried("support guide")
+    response = client.post(
+        "/guide/aoba",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            "stage": stage,
+            "children": children,
+            "worries": worries,
+            "source": source,
+        },
+    )
+    assert response.status_code in (200, 400), response.status_code
+    assert b"Traceback" not in response.data
+    assert _count(session, ConsultationRequest) == 0
+
+
+@with_fixtures
+@given(
+    programme=st.one_of(st.sampled_from(["jido-teate", "dv-sodan", ""]), form_text),
+    contact_way=st.one_of(st.sampled_from(["phone", "email", "visit", "line"]), form_text),
+    phone=st.one_of(st.sampled_from(["090-1234-5678", "０９０１２３４５６７８"]), form_text),
+    email=st.one_of(st.emails(), form_text),
+    safe_times=st.lists(st.one_of(st.sampled_from(["morning", "any"]), form_text), max_size=3),
+    message=form_text,
+    unsafe=st.sampled_from(["", "1", "yes"]),
+    consent=st.sampled_from(["y", ""]),
+)
+def test_the_request_form_answers_any_input_and_writes_only_a_whole_request(
+    client,
+    session,
+    guide_city,
+    programme,
+    contact_way,
+    phone,
+    email,
+    safe_times,
+    message,
+    unsafe,
+    consent,
+):
+    tried("consultation request")
+    before = _count(session, ConsultationRequest)
+    response = client.post(
+        "/guide/aoba/request",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            "programme": programme,
+            "contact_way": contact_way,
+            "phone": phone,
+            "email": email,
+            "safe_times": safe_times,
+            "message": message,
+            "unsafe": unsafe,
+            "consent": consent,
+        },
+    )
+    assert response.status_code in (303, 400), response.status_code
+    assert b"Traceback" not in response.data
+    assert _count(session, ConsultationRequest) - before == (response.status_code == 303)
+    if response.status_code == 303:
+        latest = session.exec(
+            select(ConsultationRequest).order_by(ConsultationRequest.id.desc())
+        ).first()
+        # only the detail the chosen way needs
+        assert (latest.phone is not None) == (latest.contact_way == "phone")
+        assert (latest.email is not None) == (latest.contact_way == "email")
+        assert set(latest.safe_times) <= {"morning", "afternoon", "any"}
 
 
 @pytest.fixture

@@ -6,11 +6,14 @@ A new staff route fails this test until it is given its role below.
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
-from service.models import Role
+from service.models import AnswerTemplate, ContactWay, Programme, Role
+from service.support.requests import Contact, open_request
 from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import (
+    create_catalogue,
     create_notice,
     create_organisation,
     create_source,
@@ -47,6 +50,16 @@ MATRIX = {
     "staff.sources": (Role.VIEWER, "/staff/sources"),
     "staff.source_print": (Role.VIEWER, "/staff/sources/{s}/poster"),
     "staff.two_factor": (Role.VIEWER, "/staff/two-factor"),
+    "staff.request_queue": (Role.EDITOR, "/staff/requests"),
+    "staff.request_detail": (Role.EDITOR, "/staff/requests/{r}"),
+    "staff.request_action": (Role.EDITOR, "/staff/requests/{r}/assign"),
+    "staff.programmes": (Role.VIEWER, "/staff/programmes"),
+    "staff.programme": (Role.VIEWER, "/staff/programmes/{p}"),
+    "staff.desk": (Role.VIEWER, "/staff/desks/{d}"),
+    "staff.add_answer_template": (Role.EDITOR, "/staff/desks/{d}/templates"),
+    "staff.delete_answer_template": (Role.EDITOR, "/staff/desks/{d}/templates/{a}/delete"),
+    "staff.export_catalogue_file": (Role.VIEWER, "/staff/catalogue.json"),
+    "staff.import_catalogue_file": (Role.ADMIN, "/staff/catalogue"),
 }
 POSTS = {
     "staff.notice_action",
@@ -55,25 +68,59 @@ POSTS = {
     "staff.cancel_notice_occurrence",
     "staff.staff_user_action",
     "staff.draft_preview",
+    "staff.request_action",
+    "staff.add_answer_template",
+    "staff.delete_answer_template",
+    "staff.import_catalogue_file",
 }
 PUBLIC = {"staff.login", "staff.logout", "staff.login_code"}
 ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]
+DEPARTMENT = "こども家庭課"  # the staff's, the topic's and the desk's: requests need it
 
 
 @pytest.fixture
 def ids(session):
     city = create_organisation(session)
-    topic = create_topic(session, organisation=city)
+    topic = create_topic(session, organisation=city, department=DEPARTMENT)
     source = create_source(session, organisation=city)
     notice = create_notice(
         session, organisation=city, topics=[topic], starts_at=utcnow(), status="draft"
     )
     for role in ROLES:
-        create_staff(session, organisation=city, email=f"{role}@aoba.example.jp", role=role)
+        create_staff(
+            session,
+            organisation=city,
+            email=f"{role}@aoba.example.jp",
+            role=role,
+            department=DEPARTMENT,
+        )
     target = create_staff(
         session, organisation=city, email="target@aoba.example.jp", role=Role.VIEWER
     )
-    return {"n": notice.id, "s": source.id, "t": topic.id, "u": target.id}
+    desks = create_catalogue(session, organisation=city)
+    desk = desks["こども家庭課 ひとり親支援係"]
+    template = AnswerTemplate(desk_id=desk.id, title="不在", body="つながりませんでした。")
+    session.add(template)
+    request = open_request(
+        session,
+        organisation=city,
+        desk=desk,
+        contact=Contact(way=ContactWay.VISIT),
+        locale="ja",
+        now=utcnow(),
+    )
+    session.commit()
+    programme = session.exec(select(Programme).where(Programme.desk_id == desk.id)).first()
+    return {
+        "n": notice.id,
+        "s": source.id,
+        "t": topic.id,
+        "u": target.id,
+        "r": request.id,
+        "p": programme.id,
+        "d": desk.id,
+        "a": template.id,
+    }
 
 
 def test_every_staff_route_is_in_the_matrix(app):
