@@ -27,6 +27,11 @@ def _sender(organisation: Organisation, settings: Settings) -> dict[str, Any]:
     }
 
 
+def guide_url(settings: Settings, organisation: Organisation) -> str:
+    """The city's support guide: the same address for everyone, so it is no placeholder."""
+    return f"{settings.public_base_url}/guide/{organisation.slug}"
+
+
 def discreet_subject(title: str, organisation: Organisation) -> str:
     """The notice's title, unless it would tell an onlooker too much (it stays in the body)."""
     if any(word.lower() in title.lower() for word in SENSITIVE_WORDS):
@@ -109,7 +114,15 @@ def render_notice(notice: Notice, organisation: Organisation, locale: str) -> Re
     slots = placeholders()
     item = notice_text(notice, locale)
     with in_language(locale):
-        context = {"organisation": organisation, "item": item, **slots}
+        context = {
+            "organisation": organisation,
+            "item": item,
+            "guide_url": guide_url(settings, organisation),
+            "ask_url": f"{guide_url(settings, organisation)}/ask?programme={notice.ask_about}"
+            if notice.ask_about
+            else "",
+            **slots,
+        }
         return RenderedMessage(
             subject=discreet_subject(item.title, organisation),
             text=render_template("email/notice.txt", **context),
@@ -130,6 +143,7 @@ def render_digest(
         context = {
             "organisation": organisation,
             "items": [notice_text(notice, locale) for notice in notices],
+            "guide_url": guide_url(settings, organisation),
             **slots,
         }
         return RenderedMessage(

@@ -270,6 +270,8 @@ class Notice(SQLModel, table=True):
     school_year_offset: int = 0
     urgent: bool = False
     public: bool = False  # shown on the city's page of current notices, for those who join later
+    # A programme's slug: the notice offers "ask about this" to that programme's desk.
+    ask_about: str = Field(default="", max_length=64)
     status: str = Field(default=NoticeStatus.DRAFT, max_length=16, index=True)
     scheduled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     author_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)

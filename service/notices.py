@@ -97,6 +97,7 @@ EDITABLE = (
     "valid_days",
     "urgent",
     "public",
+    "ask_about",
     "child_age_min",
     "child_age_max",
     "school_grade",

@@ -19,6 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('notice') as batch_op:
+        batch_op.add_column(
+            sa.Column('ask_about', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False, server_default='')
+        )
     op.create_table('desk',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -223,3 +227,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_desk_organisation_id'))
 
     op.drop_table('desk')
+    with op.batch_alter_table('notice') as batch_op:
+        batch_op.drop_column('ask_about')

@@ -389,6 +389,7 @@ def privacy(slug: str) -> ResponseReturnValue:
         "public/privacy.html",
         organisation=organisation,
         retention_days=get_settings().retention_days,
+        request_retention_days=get_settings().request_retention_days,
         line_enabled=get_settings().line_enabled,
     )
 

@@ -148,6 +148,9 @@ class NoticeForm(Form):
     )
     urgent = BooleanField("期限のあるお知らせ（週1回まとめての人にもすぐ送る）")
     public = BooleanField("公開ページに載せる（あとから登録した人も読めるように）")
+    ask_about = SelectField(
+        "「この件で相談する」を付ける（申し込み先の制度）", validators=[Optional()], choices=[]
+    )
     child_age_min = IntegerField(
         "子どもの年齢（下限）", validators=[Optional(), NumberRange(0, 25)]
     )

@@ -19,7 +19,16 @@ from service.calendar import occurrences_between, relative_due_at
 from service.channels import RenderedMessage, substitute
 from service.line_bubble import render_line
 from service.messages import render_notice, render_push
-from service.models import Notice, NoticeStatus, Organisation, Role, RuleKind, Send, Topic
+from service.models import (
+    Notice,
+    NoticeStatus,
+    Organisation,
+    Programme,
+    Role,
+    RuleKind,
+    Send,
+    Topic,
+)
 from service.notices import (
     TRANSITIONS,
     NoticeError,
@@ -80,6 +89,7 @@ def _form_values(form: NoticeForm, tz: ZoneInfo) -> dict[str, Any]:
         "rule_kind": kind,
         "urgent": bool(form.urgent.data),
         "public": bool(form.public.data),
+        "ask_about": form.ask_about.data or "",
         "starts_at": aware(form.starts_at.data)
         if kind in (RuleKind.ONCE, RuleKind.RRULE)
         else None,
@@ -150,6 +160,14 @@ def _edit(notice: Notice | None) -> ResponseReturnValue:
     form = NoticeForm(data=_form_defaults(session, notice, tz))
     topics = _topics_for(session)
     form.topics.choices = [SelectChoice(t.id, t.name_ja) for t in topics]
+    form.ask_about.choices = [SelectChoice("", "付けない")] + [
+        SelectChoice(p.slug, p.name_ja)
+        for p in session.exec(
+            select(Programme)
+            .where(Programme.organisation_id == current_user.organisation_id)
+            .order_by(col(Programme.position))
+        )
+    ]
     if form.validate_on_submit():
         saved = save_notice(
             session,
@@ -190,6 +208,7 @@ def _form_defaults(session: Session, notice: Notice | None, tz: ZoneInfo) -> dic
             "valid_days",
             "urgent",
             "public",
+            "ask_about",
             "child_age_min",
             "child_age_max",
             "school_grade",
@@ -278,6 +297,7 @@ def draft_preview() -> Response:
         organisation_id=organisation.id or 0,
         title=request.form.get("title", ""),
         body=request.form.get("body", ""),
+        ask_about=request.form.get("ask_about", "")[:64],
     )
     topic_ids = [int(t) for t in request.form.getlist("topics") if t.isdigit() and len(t) < 10]
     email = as_received(session, render_notice(draft, organisation, "ja"), topic_ids)

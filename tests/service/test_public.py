@@ -310,7 +310,10 @@ def test_unsubscribe_with_a_tampered_token_changes_nothing(client, session, sett
 
 def test_privacy_notice(client, city):
     html = client.get("/privacy/aoba").get_data(as_text=True)
-    assert "個人情報の取扱い" in html and "お名前、住所、電話番号はお聞きしません" in html
+    assert "個人情報の取扱い" in html
+    assert "お知らせを送るために、お名前、住所、電話番号をお聞きすることはありません" in html
+    # what a consultation request keeps, who sees it and when it goes
+    assert "窓口からの連絡を申し込んだとき" in html and "終わってから90日後に削除" in html
     assert client.get("/privacy/nope").status_code == 404
 
 

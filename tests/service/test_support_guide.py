@@ -16,13 +16,22 @@ from service.models import (
     RequestMessage,
     RequestStatus,
     Subscriber,
+    Topic,
 )
 from service.support.requests import close
 from tests.conftest import csrf_token
-from tests.factories import create_catalogue, create_organisation, create_source, create_topic
-from tests.outbox import read_outbox, text_body
+from tests.factories import (
+    create_catalogue,
+    create_notice,
+    create_organisation,
+    create_source,
+    create_subscriber,
+    create_topic,
+)
+from tests.outbox import html_body, read_outbox, text_body
 
 KODOMO = "こども家庭課 ひとり親支援係"
+NOON_TOKYO = datetime(2027, 8, 17, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -272,3 +281,27 @@ def test_an_ended_request_is_erased_after_the_retention_period(
     assert kinds == {"status"}
     assert client.get(path).status_code == 410
     assert _count(session, AuditEvent) == 0  # no staff opened it
+
+
+def test_a_notice_leads_to_its_programmes_desk_and_every_email_to_the_guide(
+    client, session, city, worker, settings
+):
+    topic = session.exec(select(Topic)).one()
+    notice = create_notice(
+        session, organisation=city, topics=[topic], starts_at=NOON_TOKYO, title="養育費のお知らせ"
+    )
+    notice.ask_about = "yoikuhi-hosho"
+    session.add(notice)
+    session.commit()
+    create_subscriber(session, organisation=city, topics=[topic], email="hanako@example.jp")
+    worker.run_once(NOON_TOKYO)
+    [email] = read_outbox(settings.outbox_dir)
+    text = text_body(email)
+    assert (
+        "この件で相談する: https://yorisou.example.jp/guide/aoba/ask?programme=yoikuhi-hosho"
+        in text
+    )
+    assert "支援制度・相談: https://yorisou.example.jp/guide/aoba" in text
+    assert "/guide/aoba/ask?programme=yoikuhi-hosho" in html_body(email)
+    form = client.get("/guide/aoba/ask?programme=yoikuhi-hosho").get_data(as_text=True)
+    assert "養育費保証の支援" in form and KODOMO in form
