@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -14,6 +14,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from jobs.channel_state import parse_rate_limits
+from jobs.desk_lists import send_desk_lists
 from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due, send_fanned_out
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
@@ -106,6 +107,17 @@ class Worker:
                 lease=self.policy.lease,
             )
 
+    def desk_lists(self, now: datetime | None = None) -> int:
+        """Each desk's morning list of new and overdue requests, once a day."""
+        with self.app.app_context():
+            return send_desk_lists(
+                get_database(),
+                channels=self.channels,
+                settings=self.settings,
+                now=now or utcnow(),
+                at=time.fromisoformat(self.settings.desk_list_at),
+            )
+
     def upkeep(self, now: datetime | None = None) -> None:
         """Daily: erase those who left past the retention period, and consultation requests
         ended past theirs; drop stale sign-ups and LINE link codes never sent."""
@@ -148,6 +160,9 @@ class Worker:
             self.request_messages,
         ):
             self._every_second(scheduler, step)
+        scheduler.add_job(
+            self._safely(self.desk_lists), "interval", id="desk_lists", name="desk_lists", minutes=1
+        )
         scheduler.add_job(
             self._safely(self.upkeep),
             "interval",

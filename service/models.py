@@ -597,3 +597,18 @@ class AnswerTemplate(SQLModel, table=True):
     desk_id: int = _fk("desk.id", ondelete="CASCADE")
     title: str = Field(max_length=100)
     body: str = Field(max_length=2000)
+
+
+class DeskList(SQLModel, table=True):
+    """The daily list of new and overdue requests sent to a desk: one row a desk a day, so
+    that of several workers only the first sends it."""
+
+    __tablename__ = "desk_list"
+    __table_args__ = (UniqueConstraint("desk_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    desk_id: int = _fk("desk.id", ondelete="CASCADE")
+    day: date
+    requests: int = 0
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=500)

@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 
 from zxcvbn import zxcvbn
@@ -71,6 +72,7 @@ class Settings:
     trusted_proxies: str = ""  # the reverse proxies whose X-Forwarded-For is believed
     quiet_hours: str = "21:00-08:00"
     digest_at: str = "monday 08:00"  # when the weekly digest goes out, local time
+    desk_list_at: str = "08:30"  # when each desk gets its list of new and overdue requests
     retention_days: int = 30  # an unsubscribed parent's address is erased after this
     # A consultation request's contact detail, message and notes are erased this long after
     # it ends (closed or withdrawn).
@@ -128,6 +130,7 @@ class Settings:
             trusted_proxies=get("TRUSTED_PROXIES", ""),
             quiet_hours=get("QUIET_HOURS", cls.quiet_hours),
             digest_at=get("DIGEST_AT", cls.digest_at),
+            desk_list_at=get("DESK_LIST_AT", cls.desk_list_at),
             retention_days=int(get("RETENTION_DAYS", str(cls.retention_days))),
             request_retention_days=int(
                 get("REQUEST_RETENTION_DAYS", str(cls.request_retention_days))
@@ -199,6 +202,10 @@ class Settings:
             ) from error
         if self.email_backend not in {"outbox", "sendgrid"}:
             raise SettingsError("EMAIL_BACKEND must be outbox or sendgrid")
+        try:
+            time.fromisoformat(self.desk_list_at)
+        except ValueError as error:
+            raise SettingsError("DESK_LIST_AT is a time of day, like 08:30") from error
         if self.email_backend == "sendgrid" and not self.sendgrid_api_key:
             raise SettingsError("EMAIL_BACKEND=sendgrid needs SENDGRID_API_KEY")
         if self.production:

@@ -165,6 +165,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_request_event_request_id'), ['request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_request_event_staff_user_id'), ['staff_user_id'], unique=False)
 
+    op.create_table('desk_list',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('desk_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('requests', sa.Integer(), nullable=False),
+    sa.Column('sent_at', service.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['desk_id'], ['desk.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('desk_id', 'day')
+    )
+    with op.batch_alter_table('desk_list', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_desk_list_desk_id'), ['desk_id'], unique=False)
+
     op.create_table('request_message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
@@ -193,6 +207,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_request_message_pending', postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
 
     op.drop_table('request_message')
+    with op.batch_alter_table('desk_list', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_desk_list_desk_id'))
+
+    op.drop_table('desk_list')
     with op.batch_alter_table('request_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_request_event_staff_user_id'))
         batch_op.drop_index(batch_op.f('ix_request_event_request_id'))

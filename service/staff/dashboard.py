@@ -30,6 +30,7 @@ from service.models import (
 )
 from service.staff import blueprint
 from service.staff.auth import role_required
+from service.support.reports import request_figures
 from service.types import utcnow
 
 OUTCOMES = {"sent": "送信済み", "failed": "失敗", "suppressed": "送信せず", "pending": "送信待ち"}
@@ -139,8 +140,21 @@ def dashboard() -> ResponseReturnValue:
                 notice, now, now + timedelta(days=7), organisation.timezone
             )
         ]
+    by_desk = request_figures(session, organisation, "desk", now - timedelta(days=90), now)
+    requests = horizontal_bars(
+        "相談の申し込み（90日、窓口別。かっこ内は期限内に連絡した割合）",
+        [
+            (
+                f"{row.label}（{'—' if row.share_in_time is None else row.share_in_time}%）",
+                row.requests,
+            )
+            for row in by_desk[:-1]
+        ],
+        unit="件",
+    )
     return render_template(
         "staff/dashboard.html",
+        requests=requests,
         signups=signups,
         topics=topics,
         channels=channels,

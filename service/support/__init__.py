@@ -5,4 +5,9 @@ from flask import Blueprint
 
 blueprint = Blueprint("support", __name__)
 
-from service.support import desk_queue, parent_pages, staff_catalogue  # noqa: E402,F401
+from service.support import (  # noqa: E402,F401
+    desk_queue,
+    parent_pages,
+    staff_catalogue,
+    staff_reports,
+)

@@ -60,6 +60,8 @@ MATRIX = {
     "staff.delete_answer_template": (Role.EDITOR, "/staff/desks/{d}/templates/{a}/delete"),
     "staff.export_catalogue_file": (Role.VIEWER, "/staff/catalogue.json"),
     "staff.import_catalogue_file": (Role.ADMIN, "/staff/catalogue"),
+    "staff.requests_report": (Role.VIEWER, "/staff/requests/report"),
+    "staff.requests_report_csv": (Role.VIEWER, "/staff/requests/report.csv"),
 }
 POSTS = {
     "staff.notice_action",

@@ -1,0 +1,106 @@
+"""The daily list a desk gets of its new and overdue requests: counts, programmes and due
+days only (nothing that says who asked or how to reach them), and the way to the console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import render_template
+from sqlmodel import Session, col, select
+
+from service.channels import RenderedMessage
+from service.models import (
+    ConsultationRequest,
+    Desk,
+    DeskList,
+    Organisation,
+    Programme,
+    RequestStatus,
+)
+from service.settings import Settings
+
+ENDED = (RequestStatus.CLOSED, RequestStatus.WITHDRAWN)
+
+
+@dataclass(frozen=True)
+class ListedRequest:
+    received: datetime
+    about: str
+    due_on: date
+    status: str
+    overdue: bool
+
+
+def due_desks(session: Session, now: datetime, at: time) -> list[tuple[Desk, date]]:
+    """Desks with an address whose list for today (their city's day) has not been made and
+    whose hour has come."""
+    found = []
+    desks = session.exec(
+        select(Desk, Organisation)
+        .join(Organisation, col(Organisation.id) == Desk.organisation_id)
+        .where(col(Desk.active), col(Desk.notify_email) != "")
+    ).all()
+    for desk, organisation in desks:
+        local = now.astimezone(ZoneInfo(organisation.timezone))
+        if local.time() < at:
+            continue
+        made = session.exec(
+            select(DeskList.id).where(DeskList.desk_id == desk.id, DeskList.day == local.date())
+        ).first()
+        if made is None:
+            found.append((desk, local.date()))
+    return found
+
+
+def listed_requests(
+    session: Session, desk: Desk, today: date, now: datetime
+) -> list[ListedRequest]:
+    """New ones of the last day, and every open one past its due day."""
+    rows = session.exec(
+        select(ConsultationRequest, Programme)
+        .outerjoin(Programme, col(Programme.id) == ConsultationRequest.programme_id)
+        .where(
+            ConsultationRequest.desk_id == desk.id,
+            col(ConsultationRequest.status).not_in(ENDED),
+        )
+        .order_by(col(ConsultationRequest.due_on))
+    ).all()
+    listed = []
+    for request, programme in rows:
+        overdue = request.due_on < today
+        new = request.status == RequestStatus.NEW and request.created_at > now - timedelta(days=1)
+        if overdue or new:
+            listed.append(
+                ListedRequest(
+                    request.created_at,
+                    programme.name_ja if programme else "（制度の指定なし）",
+                    request.due_on,
+                    request.status,
+                    overdue,
+                )
+            )
+    return listed
+
+
+def render_desk_list(
+    desk: Desk, organisation: Organisation, listed: list[ListedRequest], settings: Settings
+) -> RenderedMessage:
+    new = sum(not item.overdue for item in listed)
+    overdue = len(listed) - new
+    context = {
+        "desk": desk,
+        "organisation": organisation,
+        "listed": listed,
+        "timezone": ZoneInfo(organisation.timezone),
+        "console_url": f"{settings.public_base_url}/staff/requests",
+    }
+    return RenderedMessage(
+        subject=f"相談の申し込み: 新規{new}件・期限切れ{overdue}件（{desk.name_ja}）",
+        text=render_template("email/desk_list.txt", **context),
+        html=render_template("email/desk_list.html", **context),
+        sender_email=settings.mail_from or organisation.sender_email,
+        sender_name="寄り添う",
+        categories=("desk-list",),
+    )

@@ -1,0 +1,68 @@
+"""The requests report in the staff console and as CSV: no personal data, so viewers too."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from service import get_session
+from service.charts import horizontal_bars
+from service.models import Organisation, Role
+from service.staff import blueprint
+from service.staff.auth import role_required
+from service.support.reports import GROUPINGS, figures_csv, request_figures
+from service.types import utcnow
+
+PERIODS = {30: "30日", 90: "90日", 365: "1年"}
+
+
+def _choice() -> tuple[str, int]:
+    by = request.args.get("by", "desk")
+    days = request.args.get("days", "90")
+    return (
+        by if by in GROUPINGS else "desk",
+        int(days) if days.isdigit() and int(days) in PERIODS else 90,
+    )
+
+
+@blueprint.get("/requests/report")
+@role_required(Role.VIEWER)
+def requests_report() -> ResponseReturnValue:
+    session = get_session()
+    organisation = session.get_one(Organisation, current_user.organisation_id)
+    by, days = _choice()
+    now = utcnow()
+    rows = request_figures(session, organisation, by, now - timedelta(days=days), now)
+    chart = horizontal_bars(
+        f"相談の申し込み（{PERIODS[days]}、{GROUPINGS[by]}別）",
+        [(row.label, row.requests) for row in rows[:-1]],
+        unit="件",
+    )
+    return render_template(
+        "staff/requests_report.html",
+        organisation=organisation,
+        rows=rows,
+        chart=chart,
+        by=by,
+        days=days,
+        groupings=GROUPINGS,
+        periods=PERIODS,
+    )
+
+
+@blueprint.get("/requests/report.csv")
+@role_required(Role.VIEWER)
+def requests_report_csv() -> ResponseReturnValue:
+    session = get_session()
+    organisation = session.get_one(Organisation, current_user.organisation_id)
+    by, days = _choice()
+    now = utcnow()
+    rows = request_figures(session, organisation, by, now - timedelta(days=days), now)
+    return Response(
+        "\ufeff" + figures_csv(rows),  # a BOM, so that Excel reads the Japanese
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="requests-{by}-{days}d.csv"'},
+    )

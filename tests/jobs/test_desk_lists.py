@@ -1,0 +1,75 @@
+"""Each morning a desk gets one email listing its new and overdue requests: programmes and due
+days, nothing that says who asked, and the way to the console."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlmodel import select
+
+from jobs.worker import Worker
+from service.models import ContactWay, DeskList, Programme
+from service.support.requests import Contact, open_request
+from tests.factories import create_catalogue, create_organisation, create_topic
+from tests.outbox import html_body, read_outbox, text_body
+
+MORNING = datetime(2027, 8, 17, 23, 31, tzinfo=UTC)  # 08:31 on Wednesday 18 August in Tokyo
+
+
+def _request(session, city, desk, programme_slug, *, at, phone):
+    programme = session.exec(select(Programme).where(Programme.slug == programme_slug)).one()
+    request = open_request(
+        session,
+        organisation=city,
+        desk=desk,
+        contact=Contact(way=ContactWay.PHONE, phone=phone),
+        locale="ja",
+        now=at,
+        message="ひみつの相談",
+        programme_id=programme.id,
+    )
+    session.commit()
+    return request
+
+
+def test_a_desk_gets_its_new_and_overdue_requests_once_a_morning(session, app, settings):
+    city = create_organisation(session)
+    create_topic(session, organisation=city)
+    desks = create_catalogue(session, organisation=city)
+    desk = desks["こども家庭課 ひとり親支援係"]
+    desk.notify_email = "hitorioya@city.aoba.example.jp"
+    session.add(desk)
+    session.commit()
+    _request(
+        session, city, desk, "jido-teate", at=MORNING - timedelta(hours=3), phone="09011110000"
+    )
+    _request(
+        session, city, desk, "jido-fuyo-teate", at=MORNING - timedelta(days=9), phone="09022220000"
+    )
+    quiet = _request(
+        session, city, desk, "kyoiku-kunren", at=MORNING - timedelta(days=2), phone="09033330000"
+    )
+    quiet.due_on = date(2027, 8, 30)
+    session.add(quiet)
+    session.commit()
+
+    worker = Worker(app)
+    assert worker.desk_lists(MORNING - timedelta(minutes=2)) == 0  # 08:29: not yet
+    assert worker.desk_lists(MORNING) == 1
+    [email] = read_outbox(settings.outbox_dir)
+    assert email["To"] == "hitorioya@city.aoba.example.jp"
+    assert email["Subject"] == "相談の申し込み: 新規1件・期限切れ1件（こども家庭課 ひとり親支援係）"
+    text = text_body(email)
+    assert "児童手当" in text and "児童扶養手当" in text and "【期限切れ】" in text
+    assert "自立支援教育訓練給付金" not in text  # neither new nor overdue
+    assert "https://yorisou.example.jp/staff/requests" in text
+    for secret in ("0901111", "0902222", "ひみつの相談"):
+        assert secret not in text and secret not in html_body(email)
+    # the same morning, from this worker or another: nothing more
+    assert worker.desk_lists(MORNING + timedelta(hours=1)) == 0
+    assert Worker(app).desk_lists(MORNING + timedelta(hours=2)) == 0
+    assert len(read_outbox(settings.outbox_dir)) == 1
+    [row] = session.exec(select(DeskList)).all()
+    assert (row.day, row.requests, row.error) == (date(2027, 8, 18), 2, None)
+    # a desk without an address gets nothing, and a quiet day sends nothing
+    assert session.exec(select(DeskList).where(DeskList.desk_id != desk.id)).all() == []
