@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, format_date, format_datetime
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -52,6 +52,18 @@ limiter = Limiter(get_remote_address, default_limits=[])
 login_manager = LoginManager()
 
 
+# Requests whose body may be larger than MAX_CONTENT_LENGTH: a city's programme catalogue.
+UPLOAD_LIMITS = {
+    "staff.import_catalogue_file": 2 * 1024 * 1024,
+    "api.replace_catalogue": 2 * 1024 * 1024,
+}
+
+
+def _larger_uploads() -> None:
+    if limit := UPLOAD_LIMITS.get(request.endpoint or ""):
+        request.max_content_length = limit
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(
@@ -83,6 +95,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.extensions["yorisou.database"] = database or Database.from_url(settings.database_url)
 
     Babel(app, locale_selector=babel_locale, timezone_selector=lambda: settings.timezone)
+    app.before_request(_larger_uploads)  # before the CSRF check, which reads the body
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -60,4 +60,4 @@ def problem(status: int, detail: str) -> ResponseReturnValue:
     return jsonify(error={"status": status, "detail": detail}), status
 
 
-from service.api import views  # noqa: E402,F401
+from service.api import support, views  # noqa: E402,F401

@@ -29,6 +29,32 @@ ERRORS = {
     "403": _ok(_ref("Error"), "The token's staff user may not do this"),
 }
 NOTICE_ID = {"name": "notice_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+REQUEST_ID = {"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_TEXTS = {
+    "type": "object",
+    "required": ["ja"],
+    "additionalProperties": False,
+    "properties": {lang: {"type": "string"} for lang in ("ja", "en", "easy")},
+    "description": "Japanese, and optionally English and やさしい日本語",
+}
+PROGRAMME_TEXTS = ("name", "summary", "eligibility", "bring", "apply")
+_NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_REQUEST_FIELDS: dict[str, Any] = {
+    "id": {"type": "integer"},
+    "desk_id": {"type": "integer"},
+    "programme_id": {"type": ["integer", "null"]},
+    "source_id": {"type": ["integer", "null"]},
+    "contact_way": {"enum": ["phone", "email", "line", "visit"]},
+    "unsafe_at_home": {"type": "boolean", "description": "home is not safe: contact with care"},
+    "status": {"enum": ["new", "assigned", "in_contact", "closed", "withdrawn"]},
+    "assigned_to_id": {"type": ["integer", "null"]},
+    "outcome": {"type": ["string", "null"]},
+    "due_on": {"type": "string", "format": "date"},
+    "created_at": {"type": "string", "format": "date-time"},
+    "first_contact_at": _NULLABLE_TIME,
+    "closed_at": _NULLABLE_TIME,
+    "erased": {"type": "boolean", "description": "the contact detail and message are deleted"},
+}
 
 # Optional versions for parents who read English or やさしい日本語: a title and a body together.
 TRANSLATIONS = {
@@ -119,6 +145,105 @@ SCHEMAS: dict[str, Any] = {
             "urgent": {"type": "boolean"},
         },
     },
+    "Catalogue": {
+        "type": "object",
+        "required": ["format", "version", "desks", "programmes"],
+        "description": "The file the console exports and imports. Desks are known by their "
+        "Japanese name, programmes by their slug, topics by theirs.",
+        "properties": {
+            "format": {"const": "yorisou-catalogue"},
+            "version": {"const": 1},
+            "desks": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "department"],
+                    "properties": {
+                        "name": _TEXTS,
+                        "hours": _TEXTS,
+                        "place": _TEXTS,
+                        "department": {"type": "string", "maxLength": 100},
+                        "phone": {"type": "string", "maxLength": 40},
+                        "takes_requests": {"type": "boolean"},
+                        "response_days": {"type": "integer", "minimum": 1, "maximum": 30},
+                        "active": {"type": "boolean"},
+                    },
+                },
+            },
+            "programmes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["slug", "name", "summary"],
+                    "properties": {
+                        "slug": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$"},
+                        **dict.fromkeys(PROGRAMME_TEXTS, _TEXTS),
+                        "desk": {"type": "string", "description": "a desk's Japanese name"},
+                        "url": {"type": "string", "maxLength": 500},
+                        "topics": {"type": "array", "items": {"type": "string"}},
+                        "answers": {"type": "array", "items": {"type": "string"}},
+                        "active": {"type": "boolean"},
+                    },
+                },
+            },
+        },
+    },
+    "Imported": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["desks", "programmes", "unknown_topics"],
+        "properties": {
+            "desks": {"type": "integer"},
+            "programmes": {"type": "integer"},
+            "unknown_topics": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "RequestSummary": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(_REQUEST_FIELDS),
+        "properties": _REQUEST_FIELDS,
+    },
+    "Request": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [*_REQUEST_FIELDS, "phone", "email", "message", "events"],
+        "properties": {
+            **_REQUEST_FIELDS,
+            "phone": {"type": ["string", "null"]},
+            "email": {"type": ["string", "null"]},
+            "message": {"type": ["string", "null"]},
+            "safe_times": {"type": "array", "items": {"enum": ["morning", "afternoon", "any"]}},
+            "may_say_city": {"type": "boolean"},
+            "may_leave_message": {"type": "boolean"},
+            "locale": {"enum": ["ja", "en", "easy"]},
+            "events": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["kind", "body", "staff_user_id", "created_at"],
+                    "properties": {
+                        "kind": {"enum": ["status", "note", "transfer", "answer", "reply"]},
+                        "body": {"type": "string"},
+                        "staff_user_id": {"type": ["integer", "null"]},
+                        "created_at": {"type": "string", "format": "date-time"},
+                    },
+                },
+            },
+        },
+    },
+    "RequestChange": {
+        "type": "object",
+        "properties": {
+            "body": {"type": "string", "maxLength": 2000, "description": "note; transfer: a memo"},
+            "outcome": {
+                "enum": ["connected", "informed", "referred", "unreachable", "not-needed"],
+                "description": "close",
+            },
+            "desk": {"type": "integer", "description": "transfer: the desk that takes it over"},
+        },
+    },
     "Occurrence": {
         "type": "object",
         "additionalProperties": False,
@@ -150,8 +275,9 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "Yorisou API",
             "version": "1",
-            "description": "Topics, counters, notices and their reports, for the systems "
-            "of other departments. Authenticate with a token from "
+            "description": "Topics, counters, notices and their reports, the programme "
+            "catalogue and consultation requests, for the systems of other departments. "
+            "Authenticate with a token from "
             "`yorisou token create --staff EMAIL`.",
         },
         "servers": [{"url": "/api/v1"}],
@@ -218,6 +344,79 @@ def document() -> dict[str, Any]:
                         "200": _ok(_ref("Notice")),
                         "404": _ok(_ref("Error"), "Not found"),
                         "409": _ok(_ref("Error"), "Not allowed in this state"),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/catalogue": {
+                "get": {
+                    "summary": "The programmes and desks, as the console exports them",
+                    "responses": {"200": _ok(_ref("Catalogue")), **ERRORS},
+                },
+                "put": {
+                    "summary": "Add or update programmes and desks (admins); all or nothing",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("Catalogue")}},
+                    },
+                    "responses": {
+                        "200": _ok(_ref("Imported")),
+                        "400": _ok(_ref("Error"), "Invalid: nothing was changed"),
+                        **ERRORS,
+                    },
+                },
+            },
+            "/requests": {
+                "get": {
+                    "summary": "Consultation requests of your department's desks (all, for "
+                    "admins), without contact details or messages",
+                    "parameters": [
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": _REQUEST_FIELDS["status"],
+                        }
+                    ],
+                    "responses": {
+                        "200": _ok(_list_of("RequestSummary")),
+                        "400": _ok(_ref("Error"), "An unknown parameter or status"),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/requests/{request_id}": {
+                "get": {
+                    "summary": "One request, whole; each reading is in the audit log",
+                    "parameters": [REQUEST_ID],
+                    "responses": {
+                        "200": _ok(_ref("Request")),
+                        "404": _ok(_ref("Error"), "Not found among your desks' requests"),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/requests/{request_id}/{action}": {
+                "post": {
+                    "summary": "Assign to yourself, mark contacted, add a note, pass to "
+                    "another desk, or close with an outcome",
+                    "parameters": [
+                        REQUEST_ID,
+                        {
+                            "name": "action",
+                            "in": "path",
+                            "required": True,
+                            "schema": {
+                                "enum": ["assign", "contacted", "note", "transfer", "close"]
+                            },
+                        },
+                    ],
+                    "requestBody": {
+                        "content": {"application/json": {"schema": _ref("RequestChange")}},
+                    },
+                    "responses": {
+                        "200": _ok(_ref("Request")),
+                        "404": _ok(_ref("Error"), "Not found"),
+                        "409": _ok(_ref("Error"), "Not possible now (ended, or a missing field)"),
                         **ERRORS,
                     },
                 }

@@ -4,7 +4,8 @@ every change to it, is in the audit log."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ from service.models import (
 )
 from service.public.forms import CsrfOnlyForm
 from service.staff import blueprint
-from service.staff.auth import role_required
+from service.staff.auth import SignedInStaff, role_required
 from service.support.requests import (
     OUTCOMES,
     RequestError,
@@ -57,22 +58,30 @@ SAFE_TIME_NAMES = {
 }
 
 
-def visible_desks(session: Session) -> list[Desk]:
-    """The desks whose requests the signed-in staff member may see: their department's, or
-    all for an admin. Viewers see none (requests hold personal data; reports do not)."""
-    query = select(Desk).where(Desk.organisation_id == current_user.organisation_id)
-    if not current_user.at_least(Role.ADMIN):
-        if not current_user.at_least(Role.EDITOR) or not current_user.department:
+def visible_desks(session: Session, staff: SignedInStaff) -> list[Desk]:
+    """The desks whose requests a staff member may see: their department's, or all for an
+    admin. Viewers see none (requests hold personal data; reports do not)."""
+    query = select(Desk).where(Desk.organisation_id == staff.organisation_id)
+    if not staff.at_least(Role.ADMIN):
+        if not staff.at_least(Role.EDITOR) or not staff.department:
             return []
-        query = query.where(Desk.department == current_user.department)
+        query = query.where(Desk.department == staff.department)
     return list(session.exec(query.order_by(col(Desk.position), col(Desk.id))).all())
 
 
-def _request_or_404(session: Session, request_id: int) -> ConsultationRequest:
+def visible_request(
+    session: Session, staff: SignedInStaff, request_id: int
+) -> ConsultationRequest | None:
+    """The request, if it is one of the staff member's desks' (else as if it did not exist)."""
     consultation = session.get(ConsultationRequest, request_id)
-    desks = {desk.id for desk in visible_desks(session)}
-    if consultation is None or consultation.desk_id not in desks:
-        abort(404)  # another city's or another department's: as if it did not exist
+    desks = {desk.id for desk in visible_desks(session, staff)}
+    return consultation if consultation is not None and consultation.desk_id in desks else None
+
+
+def _request_or_404(session: Session, request_id: int) -> ConsultationRequest:
+    consultation = visible_request(session, current_user, request_id)
+    if consultation is None:
+        abort(404)
     return consultation
 
 
@@ -90,7 +99,7 @@ def masked_contact(consultation: ConsultationRequest) -> str:
 @role_required(Role.EDITOR)
 def request_queue() -> ResponseReturnValue:
     session = get_session()
-    desks = visible_desks(session)
+    desks = visible_desks(session, current_user)
     showing = request.args.get("show", "open")
     query = select(ConsultationRequest).where(
         col(ConsultationRequest.desk_id).in_([desk.id for desk in desks])
@@ -188,6 +197,54 @@ def request_detail(request_id: int) -> ResponseReturnValue:
 ACTIONS = ("assign", "contacted", "note", "answer", "transfer", "close")
 
 
+def perform(
+    session: Session,
+    staff: SignedInStaff,
+    consultation: ConsultationRequest,
+    action: str,
+    values: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """One of ACTIONS on the request, from a form or the API, written to the audit log;
+    raises RequestError (and changes nothing) if it cannot be done."""
+    text = str(values.get("body") or "").strip()
+    before = {"status": consultation.status, "desk": consultation.desk_id}
+    if action == "assign":
+        assign(session, consultation, staff_id=staff.id, now=now)
+    elif action == "contacted":
+        in_contact(session, consultation, staff_id=staff.id, now=now)
+    elif action in ("note", "answer"):
+        template = str(values.get("template") or "")
+        if not text and template.isdigit():
+            chosen = session.get(AnswerTemplate, int(template))
+            if chosen is not None and chosen.desk_id == consultation.desk_id:
+                text = chosen.body
+        if not text or len(text) > 2000:
+            raise RequestError("本文を2000文字以内で入力してください。")
+        if action == "note":
+            add_note(session, consultation, text, staff_id=staff.id, now=now)
+        else:
+            answer(session, consultation, text, staff_id=staff.id, now=now)
+    elif action == "transfer":
+        desk_id = str(values.get("desk") or "")
+        desk = session.get(Desk, int(desk_id)) if desk_id.isdigit() else None
+        if desk is None or desk.organisation_id != staff.organisation_id:
+            raise RequestError("引き継ぐ窓口を選んでください。")
+        if len(text) > 500:
+            raise RequestError("引き継ぎのメモは500文字以内です。")
+        transfer(session, consultation, desk, text, staff_id=staff.id, now=now)
+    else:
+        close(session, consultation, str(values.get("outcome") or ""), staff_id=staff.id, now=now)
+    record_audit(
+        session,
+        staff=staff,
+        action=f"request.{action}",
+        target=f"request:{consultation.id}",
+        before=before,
+        after={"status": consultation.status, "desk": consultation.desk_id},
+    )
+
+
 @blueprint.post("/requests/<int:request_id>/<action>")
 @role_required(Role.EDITOR)
 def request_action(request_id: int, action: str) -> ResponseReturnValue:
@@ -195,53 +252,14 @@ def request_action(request_id: int, action: str) -> ResponseReturnValue:
     consultation = _request_or_404(session, request_id)
     if action not in ACTIONS:
         abort(404)
-    now = utcnow()
-    staff_id = current_user.id
-    text = (request.form.get("body") or "").strip()
-    before = {"status": consultation.status, "desk": consultation.desk_id}
     try:
-        if action == "assign":
-            assign(session, consultation, staff_id=staff_id, now=now)
-        elif action == "contacted":
-            in_contact(session, consultation, staff_id=staff_id, now=now)
-        elif action in ("note", "answer"):
-            template = request.form.get("template", "")
-            if not text and template.isdigit():
-                chosen = session.get(AnswerTemplate, int(template))
-                if chosen is not None and chosen.desk_id == consultation.desk_id:
-                    text = chosen.body
-            if not text or len(text) > 2000:
-                raise RequestError("本文を2000文字以内で入力してください。")
-            if action == "note":
-                add_note(session, consultation, text, staff_id=staff_id, now=now)
-            else:
-                answer(session, consultation, text, staff_id=staff_id, now=now)
-        elif action == "transfer":
-            desk_id = request.form.get("desk", "")
-            desk = session.get(Desk, int(desk_id)) if desk_id.isdigit() else None
-            if desk is None or desk.organisation_id != current_user.organisation_id:
-                raise RequestError("引き継ぐ窓口を選んでください。")
-            if len(text) > 500:
-                raise RequestError("引き継ぎのメモは500文字以内です。")
-            transfer(session, consultation, desk, text, staff_id=staff_id, now=now)
-        else:
-            close(
-                session, consultation, request.form.get("outcome", ""), staff_id=staff_id, now=now
-            )
+        perform(session, current_user, consultation, action, request.form, utcnow())
     except RequestError as error:
         session.rollback()
         flash(str(error), "error")
         return redirect(url_for("staff.request_detail", request_id=request_id), 303)
-    record_audit(
-        session,
-        staff=current_user,
-        action=f"request.{action}",
-        target=f"request:{request_id}",
-        before=before,
-        after={"status": consultation.status, "desk": consultation.desk_id},
-    )
     session.commit()
     flash("記録しました。", "info")
-    if consultation.desk_id not in {desk.id for desk in visible_desks(session)}:
+    if consultation.desk_id not in {desk.id for desk in visible_desks(session, current_user)}:
         return redirect(url_for("staff.request_queue"), 303)  # passed to another department
     return redirect(url_for("staff.request_detail", request_id=request_id), 303)

@@ -25,7 +25,11 @@ from service.models import (
 from service.public.forms import CsrfOnlyForm
 from service.staff import blueprint
 from service.staff.auth import role_required
-from service.support.catalogue import CatalogueError, export_catalogue, import_catalogue
+from service.support.catalogue import (
+    CatalogueError,
+    export_catalogue,
+    import_catalogue,
+)
 from service.support.staff_forms import (
     ANSWER_NAMES,
     AnswerTemplateForm,

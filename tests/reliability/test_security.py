@@ -103,6 +103,7 @@ NO_CSRF = {
     "webhooks.inbound_mail": "SendGrid Inbound Parse: the secret in its URL",
     "api.create_notice": "a bearer token, no cookies",
     "api.notice_action": "a bearer token, no cookies",
+    "api.request_action": "a bearer token, no cookies",
 }
 XSS = '<script>alert("x")</script>'
 
