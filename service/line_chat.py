@@ -50,6 +50,7 @@ from service.parent_links import LinkMaker
 from service.provider_events import first_time
 from service.settings import Settings
 from service.subscribers import active_topics, local_date, set_topics, unsubscribe
+from service.support.requests import open_line_request, reply_to_request
 
 LINK_KEPT = timedelta(days=1)
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to mistake: no 0/O, 1/I
@@ -58,6 +59,9 @@ _CODE = re.compile(rf"(?:^|[^A-Z0-9])([{_CODE_LETTERS}]{{4}})-?([{_CODE_LETTERS}
 STOP_WORDS = {"停止", "配信停止", "ていし", "はいしんていし", "stop", "unsubscribe"}
 SETTINGS_WORDS = set(LINE_SETTINGS_WORDS.values())
 START_WORDS = {"登録", "とうろく", "開始", "再開", "start"}
+# The rich menu's buttons send these too (service.line_menu).
+GUIDE_WORDS = {"制度", "せいど", "制度を調べる", "支援", "しえん", "support", "guide"}
+ASK_WORDS = {"相談", "そうだん", "相談する", "ask", "consult"}
 
 
 @dataclass
@@ -68,7 +72,8 @@ class Reply:
     user_id: str
     locale: str
     kind: str  # greeting | linked | settings | stopped | not-registered | bad-code | other
-    preferences_url: str = ""
+    # | guide | ask
+    button_url: str = ""  # the parent's own page; or the guide, or their request form
     contact: str = ""
 
 
@@ -342,19 +347,53 @@ def on_text(session: Session, *, user_id: str, reply_token: str, text: str, now:
         return Reply(
             reply_token, user_id, locale, "settings" if registrations else "not-registered"
         )
+    if words in GUIDE_WORDS:
+        return Reply(reply_token, user_id, locale, "guide")
+    if words in ASK_WORDS:
+        return Reply(reply_token, user_id, locale, "ask")
+    if open_request := open_line_request(session, user_id):
+        reply_to_request(session, open_request, text, now=now)
+        return Reply(reply_token, user_id, locale, "reply-kept")
     return Reply(reply_token, user_id, locale, "other")
 
 
 def finish(session: Session, reply: Reply, *, settings: Settings) -> Reply:
     """Fill in the parent's own link and the contact line, once the changes are made."""
     registrations = _registrations(session, reply.user_id)
-    if registrations and reply.kind in {"greeting", "linked", "settings", "other"}:
-        subscriber = registrations[-1]
-        reply.preferences_url = LinkMaker(settings).own_page(subscriber)
-        reply.contact = session.get_one(Organisation, subscriber.organisation_id).contact_line
-    elif organisation := home_organisation(session):
-        reply.contact = organisation.contact_line
+    links = LinkMaker(settings)
+    organisation = (
+        session.get_one(Organisation, registrations[-1].organisation_id)
+        if registrations
+        else home_organisation(session)
+    )
+    if organisation is None:
+        return reply
+    reply.contact = organisation.contact_line
+    if reply.kind == "guide":
+        reply.button_url = f"{settings.public_base_url}/guide/{organisation.slug}"
+    elif reply.kind == "ask":
+        endpoint = (
+            _line_endpoint(session, registrations[-1], reply.user_id) if registrations else None
+        )
+        reply.button_url = (
+            links.ask(organisation.slug, registrations[-1].public_id, endpoint.id or 0)
+            if endpoint is not None
+            else f"{settings.public_base_url}/guide/{organisation.slug}/ask"
+        )
+    elif registrations and reply.kind in {"greeting", "linked", "settings", "other"}:
+        reply.button_url = links.own_page(registrations[-1])
     return reply
+
+
+def _line_endpoint(session: Session, subscriber: Subscriber, user_id: str) -> Endpoint | None:
+    return session.exec(
+        select(Endpoint).where(
+            Endpoint.subscriber_id == subscriber.id,
+            Endpoint.channel == "line",
+            Endpoint.address == user_id,
+            col(Endpoint.disabled_at).is_(None),
+        )
+    ).first()
 
 
 def reply_messages(reply: Reply) -> list[dict[str, Any]]:
@@ -363,7 +402,7 @@ def reply_messages(reply: Reply) -> list[dict[str, Any]]:
         text, label = _REPLIES[reply.kind]()
         if reply.kind == "other" and reply.contact:
             text += "\n" + gettext("Contact: %(contact)s", contact=reply.contact)
-    if not (reply.preferences_url and label):
+    if not (reply.button_url and label):
         return [{"type": "text", "text": text}]
     return [
         {
@@ -383,7 +422,7 @@ def reply_messages(reply: Reply) -> list[dict[str, Any]]:
                         {
                             "type": "button",
                             "style": "primary",
-                            "action": {"type": "uri", "label": label, "uri": reply.preferences_url},
+                            "action": {"type": "uri", "label": label, "uri": reply.button_url},
                         }
                     ],
                 },
@@ -428,9 +467,28 @@ def _bad_code() -> tuple[str, str]:
     ), ""
 
 
+def _guide() -> tuple[str, str]:
+    return gettext(
+        "Find the support programmes that fit you, and the desks to ask about them. "
+        "Nothing you answer is saved."
+    ), gettext("Find support")
+
+
+def _ask() -> tuple[str, str]:
+    return gettext(
+        "Ask a desk of the city to contact you: by phone, in this chat, or at the desk. What "
+        "you write in the form goes only to the city."
+    ), gettext("Ask a desk")
+
+
+def _reply_kept() -> tuple[str, str]:
+    return gettext("Thank you. We have passed your message to the desk that has your request."), ""
+
+
 def _other() -> tuple[str, str]:
     return gettext(
-        "This account only sends notices, so we cannot answer messages sent here."
+        "This account only sends notices, so we cannot answer messages sent here. To ask a "
+        "desk of the city to contact you, send “相談”."
     ), gettext("Open settings")
 
 
@@ -442,4 +500,7 @@ _REPLIES = {
     "not-registered": _not_registered,
     "bad-code": _bad_code,
     "other": _other,
+    "guide": _guide,
+    "ask": _ask,
+    "reply-kept": _reply_kept,
 }

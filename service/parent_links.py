@@ -7,6 +7,8 @@
 - calendar (CALENDAR, "public id:calendar epoch"): the feed a calendar service keeps reading;
   it reads the feed and nothing else, and the parent can replace its address on its own.
 - confirm (CONFIRM, "public id:endpoint id"): the double opt-in of one address; it expires.
+- ask (ASK, "public id:endpoint id"): a consultation request answered through that address
+  (the parent's LINE chat or email) without typing it; it expires after a day.
 
 Links sent before epochs existed carry the public id alone: they count as epoch 0.
 """
@@ -40,6 +42,12 @@ class LinkMaker:
         """`page` "choose": the answer to an empty email, which asks for the topics too."""
         token = self._signers[Purpose.CONFIRM](f"{public_id}:{endpoint_id}")
         return f"{self.base}/{page}/{token}"
+
+    def ask(self, organisation_slug: str, public_id: str, endpoint_id: int) -> str:
+        """The request form of a registered parent, who may be answered through this address
+        (their LINE chat, their email) without typing it; good for a day."""
+        token = self._signers[Purpose.ASK](f"{public_id}:{endpoint_id}")
+        return f"{self.base}/guide/{organisation_slug}/ask?link={token}"
 
     def own_page(self, subscriber: Subscriber) -> str:
         return self.preferences(subscriber.public_id, subscriber.link_epoch)

@@ -20,6 +20,7 @@ class Purpose(StrEnum):
     CALENDAR = "calendar"  # read the parent's calendar feed, nothing else
     SIGN_UP = "sign-up"  # the page after sign-up: the address, sent again or corrected; a day
     REQUEST = "request"  # a consultation request's page: where it stands, withdraw it
+    ASK = "ask"  # a registered parent asks a desk through their LINE or email; a day
 
 
 _PLAIN = re.compile(r"[0-9A-Za-z:_-]*")

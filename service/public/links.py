@@ -22,7 +22,11 @@ def stop(status: int, title: str, detail: str) -> None:
 def read_link(token: str, purpose: Purpose) -> str:
     """What a link in an email carries; a clear page for any link that is not good."""
     settings = get_settings()
-    max_age = {Purpose.CONFIRM: settings.confirm_token_max_age, Purpose.SIGN_UP: 86400}.get(purpose)
+    max_age = {
+        Purpose.CONFIRM: settings.confirm_token_max_age,
+        Purpose.SIGN_UP: 86400,
+        Purpose.ASK: 86400,
+    }.get(purpose)
     try:
         return read_token(settings.secret_key, purpose, token, max_age=max_age)
     except TokenExpired:

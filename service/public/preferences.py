@@ -22,7 +22,7 @@ from service.ics import calendar_feed
 from service.languages import LANGUAGES, use_language
 from service.models import Endpoint, Organisation, Subscriber, Subscription, SubscriptionMode
 from service.own_links import renew_calendar, renew_links, tell_addresses
-from service.parent_links import with_epoch
+from service.parent_links import LinkMaker, with_epoch
 from service.public import blueprint
 from service.public.forms import (
     AddDeviceForm,
@@ -83,6 +83,14 @@ def _page(
         locale=subscriber.locale,
         push_previews=subscriber.push_previews,
     )
+    # "Ask a desk": answered through the first address that works, without typing it again.
+    reachable = [e for e in endpoints if e.verified_at and not e.disabled_at]
+    preferred = sorted(reachable, key=lambda e: e.channel != "line")  # LINE, then email
+    ask_url = (
+        LinkMaker(get_settings()).ask(organisation.slug, subscriber.public_id, preferred[0].id or 0)
+        if preferred and preferred[0].channel in ("line", "email")
+        else ""
+    )
     calendar_token = make_token(
         get_settings().secret_key,
         Purpose.CALENDAR,
@@ -94,6 +102,7 @@ def _page(
         subscriber=subscriber,
         token=token,
         calendar_token=calendar_token,
+        ask_url=ask_url,
         locale=subscriber.locale,
         topics=active_topics(session, subscriber.organisation_id),
         subscriptions=subscriptions,

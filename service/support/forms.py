@@ -70,6 +70,7 @@ def tidy_phone(value: str | None) -> str | None:
 
 
 class RequestForm(Form):
+    link = HiddenField()  # a registered parent's own address to be answered through (ASK)
     programme = HiddenField()
     topic = HiddenField()
     source = HiddenField()

@@ -11,17 +11,21 @@ from flask import Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlmodel import Session, col, select
+from wtforms import SelectChoice
 
 from service import get_session, get_settings, limiter
+from service.addresses import mask_address
 from service.languages import current_language, use_language
 from service.models import (
     ConsultationRequest,
     ContactWay,
     Desk,
+    Endpoint,
     Organisation,
     Programme,
     ProgrammeTopic,
     Source,
+    Subscriber,
     Topic,
 )
 from service.public.forms import CsrfOnlyForm
@@ -120,9 +124,47 @@ def guide(slug: str) -> ResponseReturnValue:
     )
 
 
+def _linked(session: Session, organisation: Organisation, token: str | None) -> Endpoint | None:
+    """The registered parent's LINE chat or email address a request may be answered through,
+    from their ASK link (sent in the LINE chat, shown on their page)."""
+    if not token:
+        return None
+    public_id, _, endpoint_id = read_link(token, Purpose.ASK).partition(":")
+    found = session.exec(
+        select(Endpoint)
+        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
+        .where(
+            Subscriber.public_id == public_id,
+            Subscriber.organisation_id == organisation.id,
+            col(Subscriber.unsubscribed_at).is_(None),
+            col(Endpoint.id) == (int(endpoint_id) if endpoint_id.isdigit() else 0),
+            col(Endpoint.verified_at).is_not(None),
+            col(Endpoint.disabled_at).is_(None),
+        )
+    ).first()
+    if found is None:
+        stop(
+            410,
+            gettext("This link can no longer be used"),
+            gettext("Please fill in how the desk can reach you instead."),
+        )
+    return found
+
+
+def _offer_linked_way(form: RequestForm, linked: Endpoint | None) -> None:
+    """A parent who came from their LINE chat may be answered there."""
+    if linked is not None and linked.channel == "line":
+        form.contact_way.choices = [
+            SelectChoice(ContactWay.LINE, CONTACT_WAYS[ContactWay.LINE]),
+            *(form.contact_way.choices or []),
+        ]
+
+
 def _request_form_page(
     session: Session, organisation: Organisation, form: RequestForm, status: int = 200
 ) -> ResponseReturnValue:
+    linked = _linked(session, organisation, form.link.data)
+    _offer_linked_way(form, linked)
     programme = _programme(session, organisation, form.programme.data)
     desk = _desk_for(session, organisation, programme)
     if desk is None:
@@ -139,6 +181,8 @@ def _request_form_page(
         form=form,
         locale=current_language(),
         unsafe=form.unsafe.data == "1",
+        linked=linked,
+        masked_address=mask_address(linked.address) if linked else "",
         retention_days=get_settings().request_retention_days,
     ), status
 
@@ -178,6 +222,7 @@ def ask(slug: str) -> ResponseReturnValue:
     chosen = request.values
     form = RequestForm(
         formdata=None,
+        link=chosen.get("link", ""),
         programme=chosen.get("programme", ""),
         source=chosen.get("source", ""),
         unsafe="1" if chosen.get("unsafe") == "1" else "",
@@ -191,6 +236,10 @@ def send_request(slug: str) -> ResponseReturnValue:
     session = get_session()
     organisation = _organisation_or_404(session, slug)
     form = RequestForm()
+    linked = _linked(session, organisation, form.link.data)
+    _offer_linked_way(form, linked)
+    if linked is not None and linked.channel == "email" and not form.email.data:
+        form.email.data = linked.address  # "this email": the one they registered
     if not form.validate():
         return _request_form_page(session, organisation, form, status=400)
     programme = _programme(session, organisation, form.programme.data)
@@ -201,6 +250,7 @@ def send_request(slug: str) -> ResponseReturnValue:
         way=ContactWay(form.contact_way.data),
         phone=form.phone.data,
         email=form.email.data,
+        line_user_id=linked.address if linked is not None and linked.channel == "line" else None,
         safe_times=tuple(t for t in form.safe_times.data or [] if t in SAFE_TIMES),
         may_say_city=bool(form.may_say_city.data),
         may_leave_message=bool(form.may_leave_message.data),
@@ -215,6 +265,7 @@ def send_request(slug: str) -> ResponseReturnValue:
         message=(form.message.data or "").strip(),
         unsafe_at_home=form.unsafe.data == "1",
         programme_id=programme.id if programme else None,
+        subscriber_id=linked.subscriber_id if linked is not None else None,
         source_id=counter.id if counter and counter.code == form.source.data else None,
     )
     session.commit()

@@ -232,6 +232,25 @@ def withdraw(session: Session, request: ConsultationRequest, *, now: datetime) -
     session.add(request)
 
 
+def open_line_request(session: Session, user_id: str) -> ConsultationRequest | None:
+    """The parent's latest open request to be answered in their LINE chat, if any."""
+    return session.exec(
+        select(ConsultationRequest)
+        .where(
+            ConsultationRequest.line_user_id == user_id,
+            col(ConsultationRequest.status).not_in((RequestStatus.CLOSED, RequestStatus.WITHDRAWN)),
+        )
+        .order_by(col(ConsultationRequest.id).desc())
+    ).first()
+
+
+def reply_to_request(
+    session: Session, request: ConsultationRequest, text: str, *, now: datetime
+) -> None:
+    """What the parent wrote back in their LINE chat, kept with their request for the desk."""
+    _event(session, request, "reply", text[:2000], None, now)
+
+
 def erase_ended(session: Session, *, now: datetime, retention: timedelta) -> int:
     """Requests ended longer ago than the retention period lose everything that could say who
     the parent is or what they said: the contact detail, the message, the notes, answers and

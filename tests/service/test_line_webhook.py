@@ -19,17 +19,27 @@ from service import create_app
 from service.line_chat import apply_events
 from service.models import (
     Child,
+    ConsultationRequest,
     Delivery,
     Endpoint,
     LineLink,
     ProviderEvent,
+    RequestEvent,
+    RequestStatus,
     Subscriber,
     Subscription,
     Suppression,
 )
+from service.support.requests import close
 from service.types import utcnow
 from tests.conftest import csrf_token, with_line
-from tests.factories import create_notice, create_organisation, create_source, create_topic
+from tests.factories import (
+    create_catalogue,
+    create_notice,
+    create_organisation,
+    create_source,
+    create_topic,
+)
 from tests.fakes.line import FakeLine, signature, user_id
 
 HANAKO = user_id("hanako")
@@ -386,3 +396,83 @@ def test_events_in_standby_are_left_to_the_channel_that_is_active(session, clien
     assert post(client, {**follow(), "mode": "standby"}).status_code == 200
     assert count(session, Subscriber) == count(session, ProviderEvent) == 0
     assert fake_line.replies == []
+
+
+# Connecting through the LINE account: 「制度」 opens the guide, 「相談」 a request form that
+# may be answered in the chat, and what the parent writes back is kept with the request.
+
+
+def _catalogue(session, city):
+    create_catalogue(session, organisation=city[0])
+
+
+def test_seido_opens_the_guide(session, client, fake_line, city):
+    _catalogue(session, city)
+    post(client, follow())
+    for word in ("制度", "せいど", "Support"):
+        post(client, text(word))
+        reply = fake_line.replies[-1][1]
+        assert reply.actions[0]["label"] in ("支援制度を調べる", "Find support")
+        assert preferences_path(reply) == "/guide/aoba"
+
+
+def test_soudan_leads_to_a_request_answered_in_the_chat(
+    session, client, app, fake_line, city, settings
+):
+    _catalogue(session, city)
+    post(client, follow())
+    post(client, text("相談"))
+    reply = fake_line.replies[-1][1]
+    assert "フォームに書いた内容は市だけに届きます" in reply.texts[0]
+    path = preferences_path(reply)
+    assert path.startswith("/guide/aoba/ask?link=")
+    form = client.get(path)
+    page = form.get_data(as_text=True)
+    assert form.status_code == 200 and "LINEで" in page and HANAKO not in page
+    link = re.search(r'name="link"[^>]*value="([^"]+)"', page).group(1)
+    sent = client.post(
+        "/guide/aoba/request",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            "link": link,
+            "contact_way": "line",
+            "consent": "y",
+        },
+    )
+    assert sent.status_code == 303, sent.get_data(as_text=True)
+    [request] = session.exec(select(ConsultationRequest)).all()
+    assert (request.contact_way, request.line_user_id) == ("line", HANAKO)
+    assert request.subscriber_id is not None and request.phone is None
+    Worker(app).request_messages()
+    acknowledgement = [s for s in fake_line.sent if s.to == HANAKO][-1]
+    assert "受け付けました" in acknowledgement.texts[0]
+
+    # what the parent writes back in the chat goes to the desk, not unanswered
+    post(client, text("平日の夕方なら電話に出られます"))
+    assert "担当している窓口に" in fake_line.replies[-1][1].texts[0]
+    [kept] = session.exec(select(RequestEvent).where(RequestEvent.kind == "reply")).all()
+    assert kept.body == "平日の夕方なら電話に出られます" and kept.request_id == request.id
+
+    close(session, request, "connected", staff_id=None, now=utcnow())
+    session.commit()
+    post(client, text("ありがとうございました"))
+    assert "お返事できません" in fake_line.replies[-1][1].texts[0]
+    assert "「相談」と送ってください" in fake_line.replies[-1][1].texts[0]
+    assert len(session.exec(select(RequestEvent).where(RequestEvent.kind == "reply")).all()) == 1
+    assert session.get(ConsultationRequest, request.id).status == RequestStatus.CLOSED
+
+
+def test_line_is_offered_only_with_the_parents_link(session, client, city):
+    _catalogue(session, city)
+    page = client.get("/guide/aoba/ask").get_data(as_text=True)
+    assert 'value="line"' not in page
+    refused = client.post(
+        "/guide/aoba/request",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            "contact_way": "line",
+            "consent": "y",
+        },
+    )
+    assert refused.status_code == 400
+    assert client.get("/guide/aoba/ask?link=forged").status_code == 400
