@@ -211,6 +211,19 @@ def inbound(eml) -> None:  # type: ignore[no-untyped-def]
     click.echo(outcome)
 
 
+@main.command("line-menu")
+def line_menu() -> None:
+    """Put the rich menu (制度 / 相談 / 設定 / 配信停止) under the LINE account's chat."""
+    from service.channels import line_channel
+    from service.line_menu import IMAGE, rich_menu
+
+    settings = get_settings()
+    if not settings.line_enabled:
+        raise click.ClickException("LINE is not set up (LINE_CHANNEL_ACCESS_TOKEN and the rest)")
+    menu_id = line_channel(settings).install_rich_menu(rich_menu(), IMAGE.read_bytes())
+    click.echo(f"rich menu {menu_id} is now every friend's menu")
+
+
 @main.command("seed-demo")
 def seed_demo_command() -> None:
     """Load the demo organisation, topics, counters, notices and staff login."""

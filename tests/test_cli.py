@@ -15,6 +15,7 @@ from service.models import ApiToken, Delivery, DeliveryStatus, StaffUser
 from service.staff_users import authenticate
 from service.types import utcnow
 from tests.factories import create_notice, create_organisation, create_subscriber, create_topic
+from tests.fakes import line as line_fake
 from tests.outbox import read_outbox
 
 YORISOU = Path(sys.executable).parent / "yorisou"  # the console script pyproject.toml installs
@@ -144,3 +145,23 @@ def test_org_create_makes_a_municipality_and_its_first_admin(database, session, 
         input="a long enough password\n" * 2,
     )
     assert again.returncode != 0 and "exists already" in again.stderr
+
+
+def test_line_menu_puts_the_rich_menu_under_the_chat(database, env, fake_line):
+    without = yorisou(env, "line-menu")
+    assert without.returncode != 0 and "LINE is not set up" in without.stderr
+    line_env = {
+        **env,
+        "LINE_CHANNEL_SECRET": line_fake.CHANNEL_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": line_fake.ACCESS_TOKEN,
+        "LINE_ACCOUNT_ID": line_fake.ACCOUNT_ID,
+        "LINE_API_HOST": fake_line.url,
+    }
+    result = yorisou(line_env, "line-menu")
+    assert result.returncode == 0, result.stderr
+    [menu_id] = fake_line.menus
+    assert fake_line.default_menu == menu_id
+    menu = fake_line.menus[menu_id]["menu"]
+    texts = [area["action"]["text"] for area in menu["areas"]]
+    assert texts == ["制度", "相談", "設定", "配信停止"]  # words the chat understands
+    assert fake_line.menus[menu_id]["image"].startswith(b"\x89PNG")

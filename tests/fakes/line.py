@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import re
+import struct
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,8 @@ CHANNEL_SECRET = "fake-line-channel-secret"
 ACCOUNT_ID = "@yorisou"
 _USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 _PROFILE = re.compile(r"^/v2/bot/profile/([^/]+)$")
+_MENU_IMAGE = re.compile(r"^/v2/bot/richmenu/([^/]+)/content$")
+_DEFAULT_MENU = re.compile(r"^/v2/bot/user/all/richmenu/([^/]+)$")
 
 
 def user_id(name: str) -> str:
@@ -102,6 +105,8 @@ class FakeLine(FakeServer):
         self.refused_retries = 0  # 409s: a retry key seen accepted before
         self.languages: dict[str, str] = {}  # user id → the LINE app's language
         self._accepted: dict[str, str] = {}  # retry key → request id
+        self.menus: dict[str, dict[str, Any]] = {}  # rich menu id → its object and image
+        self.default_menu: str | None = None
 
     def users(self) -> list[str]:
         with self.lock:
@@ -115,7 +120,22 @@ class FakeLine(FakeServer):
                 return Reply(404, {"message": "Not found"})
             language = self.languages.get(match.group(1), "ja")
             return Reply(200, {"userId": match.group(1), "displayName": "親", "language": language})
+        if match := _MENU_IMAGE.match(path):
+            return self._menu_image(match.group(1), headers.get("content-type", ""), body)
+        if match := _DEFAULT_MENU.match(path):
+            with self.lock:
+                menu = self.menus.get(match.group(1))
+                if menu is None:
+                    return Reply(404, {"message": "Not found"})
+                if menu["image"] is None:
+                    return Reply(
+                        400, {"message": "must upload richmenu image before applying it to user"}
+                    )
+                self.default_menu = match.group(1)
+            return Reply(200, {})
         payload = json.loads(body or b"{}")
+        if path == "/v2/bot/richmenu":
+            return self._rich_menu(payload)
         if path == "/v2/bot/message/reply":
             if "x-line-retry-key" in headers:  # LINE refuses the key on any other API
                 return Reply(400, {"message": "X-Line-Retry-Key is not supported"})
@@ -125,6 +145,56 @@ class FakeLine(FakeServer):
         if path == "/v2/bot/message/multicast":
             return self._multicast(payload, headers.get("x-line-retry-key"))
         return Reply(404, {"message": "Not found"})
+
+    def _rich_menu(self, menu: dict[str, Any]) -> Reply:
+        """LINE's checks of a rich menu object (Messaging API reference, "Rich menu object")."""
+        size = menu.get("size") or {}
+        width, height = size.get("width", 0), size.get("height", 0)
+        problems = []
+        if not (800 <= width <= 2500 and height >= 250 and width / height >= 1.45):
+            problems.append(
+                "size: width 800 to 2500, height 250 or more, width/height 1.45 or more"
+            )
+        if not isinstance(menu.get("selected"), bool):
+            problems.append("selected: required")
+        if not 1 <= len(menu.get("name", "")) <= 300:
+            problems.append("name: 1 to 300 characters")
+        if not 1 <= len(menu.get("chatBarText", "")) <= 14:
+            problems.append("chatBarText: 1 to 14 characters")
+        areas = menu.get("areas") or []
+        if not 1 <= len(areas) <= 20:
+            problems.append("areas: 1 to 20")
+        for area in areas:
+            bounds, action = area.get("bounds", {}), area.get("action", {})
+            if bounds.get("x", -1) < 0 or bounds["x"] + bounds.get("width", 0) > width:
+                problems.append("areas[].bounds: outside the menu")
+            if action.get("type") == "message" and not 1 <= len(action.get("text", "")) <= 300:
+                problems.append("areas[].action.text: 1 to 300 characters")
+            if len(action.get("label", "")) > 20:
+                problems.append("areas[].action.label: 20 characters at most")
+        if problems:
+            return Reply(400, {"message": "The request body has errors", "details": problems})
+        menu_id = f"richmenu-{uuid.uuid4().hex}"
+        with self.lock:
+            self.menus[menu_id] = {"menu": menu, "image": None}
+        return Reply(200, {"richMenuId": menu_id})
+
+    def _menu_image(self, menu_id: str, content_type: str, body: bytes) -> Reply:
+        with self.lock:
+            menu = self.menus.get(menu_id)
+        if menu is None:
+            return Reply(404, {"message": "Not found"})
+        if content_type not in ("image/png", "image/jpeg") or len(body) > 1024 * 1024:
+            return Reply(400, {"message": "image: a PNG or JPEG of 1 MB at most"})
+        size = menu["menu"]["size"]
+        if content_type == "image/png" and struct.unpack(">II", body[16:24]) != (
+            size["width"],
+            size["height"],
+        ):
+            return Reply(400, {"message": "image size must match the rich menu's size"})
+        with self.lock:
+            menu["image"] = body
+        return Reply(200, {})
 
     def _multicast(self, payload: dict[str, Any], retry_key: str | None) -> Reply:
         to, messages = payload.get("to", []), payload.get("messages", [])
