@@ -32,25 +32,22 @@ from service.staff.forms import OrganisationForm, SourceForm, StaffForm, TopicFo
 from service.staff_users import StaffUserError, create_staff_user
 
 
-def _save_audited(
-    session: Session,
-    item: Any,
-    form: Form,
-    fields: Sequence[str],
-    *,
-    action: str,
-    target: str,
+def save_audited(
+    session: Session, item: Any, form: Form, fields: Sequence[str], *, kind: str
 ) -> None:
-    """Copy the form's fields onto the row and record before and after in the audit log."""
+    """Copy the form's fields onto the row (new or not) and record before and after in the
+    audit log, as "<kind>.save" of "<kind>:<id>"."""
     before = {name: getattr(item, name) for name in fields}
     for name in fields:
-        setattr(item, name, getattr(form, name).data or "")
+        value = getattr(form, name).data
+        setattr(item, name, "" if value is None else value)
     session.add(item)
+    session.flush()  # a new row gets its id
     record_audit(
         session,
         staff=current_user,
-        action=action,
-        target=target,
+        action=f"{kind}.save",
+        target=f"{kind}:{item.id}",
         before=before,
         after={name: getattr(item, name) for name in fields},
     )
@@ -136,7 +133,7 @@ def topic(topic_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         # Links and reports use the slug: it stays.
         fields = [name for name in TopicForm.FIELDS if name != "slug"]
-        _save_audited(session, item, form, fields, action="topic.save", target=f"topic:{item.id}")
+        save_audited(session, item, form, fields, kind="topic")
         session.commit()
         flash("テーマを保存しました。", "info")
         return redirect(url_for("staff.topics"), code=303)
@@ -261,14 +258,7 @@ def organisation_settings() -> ResponseReturnValue:
     organisation = session.get_one(Organisation, current_user.organisation_id)
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
-        _save_audited(
-            session,
-            organisation,
-            form,
-            OrganisationForm.FIELDS,
-            action="organisation.save",
-            target=f"organisation:{organisation.id}",
-        )
+        save_audited(session, organisation, form, OrganisationForm.FIELDS, kind="organisation")
         session.commit()
         flash("自治体の設定を保存しました。", "info")
         return redirect(url_for("staff.organisation_settings"), code=303)

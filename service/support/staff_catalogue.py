@@ -25,6 +25,7 @@ from service.models import (
 from service.public.forms import CsrfOnlyForm
 from service.staff import blueprint
 from service.staff.auth import role_required
+from service.staff.setup import save_audited
 from service.support.catalogue import (
     CatalogueError,
     export_catalogue,
@@ -94,24 +95,6 @@ def programmes() -> ResponseReturnValue:
     )
 
 
-def _save(session: Session, item: Any, form: Any, *, kind: str) -> None:
-    """Copy the form's fields onto the row, and record before and after in the audit log."""
-    before = {name: getattr(item, name) for name in form.FIELDS}
-    for name in form.FIELDS:
-        value = getattr(form, name).data
-        setattr(item, name, value if value is not None else "")
-    session.add(item)
-    session.flush()
-    record_audit(
-        session,
-        staff=current_user,
-        action=f"{kind}.save",
-        target=f"{kind}:{item.id}",
-        before=before,
-        after={name: getattr(item, name) for name in form.FIELDS},
-    )
-
-
 @blueprint.route("/desks/new", methods=["GET", "POST"], defaults={"desk_id": None})
 @blueprint.route("/desks/<int:desk_id>", methods=["GET", "POST"])
 @role_required(Role.VIEWER)
@@ -129,7 +112,7 @@ def desk(desk_id: int | None) -> ResponseReturnValue:
                 name_ja="",
                 position=len(_desks(session)),
             )
-        _save(session, item, form, kind="desk")
+        save_audited(session, item, form, form.FIELDS, kind="desk")
         session.commit()
         flash(f"窓口「{item.name_ja}」を保存しました。", "info")
         return redirect(url_for("staff.desk", desk_id=item.id), 303)
@@ -251,7 +234,7 @@ def programme(programme_id: int | None) -> ResponseReturnValue:
                     organisation_id=current_user.organisation_id, slug="", name_ja="", summary_ja=""
                 )
             item.desk_id = form.desk.data or None
-            _save(session, item, form, kind="programme")
+            save_audited(session, item, form, form.FIELDS, kind="programme")
             session.execute(
                 delete(ProgrammeTopic).where(col(ProgrammeTopic.programme_id) == item.id)
             )

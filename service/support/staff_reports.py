@@ -13,29 +13,29 @@ from service.charts import horizontal_bars
 from service.models import Organisation, Role
 from service.staff import blueprint
 from service.staff.auth import role_required
-from service.support.reports import GROUPINGS, figures_csv, request_figures
+from service.support.reports import GROUPINGS, Figures, figures_csv, request_figures
 from service.types import utcnow
 
 PERIODS = {30: "30日", 90: "90日", 365: "1年"}
 
 
-def _choice() -> tuple[str, int]:
+def _figures() -> tuple[Organisation, str, int, list[Figures]]:
+    """The organisation, the grouping and period asked for (or the defaults), and the rows."""
+    session = get_session()
+    organisation = session.get_one(Organisation, current_user.organisation_id)
     by = request.args.get("by", "desk")
+    by = by if by in GROUPINGS else "desk"
     days = request.args.get("days", "90")
-    return (
-        by if by in GROUPINGS else "desk",
-        int(days) if days.isdigit() and int(days) in PERIODS else 90,
-    )
+    period = int(days) if days.isdigit() and int(days) in PERIODS else 90
+    now = utcnow()
+    rows = request_figures(session, organisation, by, now - timedelta(days=period), now)
+    return organisation, by, period, rows
 
 
 @blueprint.get("/requests/report")
 @role_required(Role.VIEWER)
 def requests_report() -> ResponseReturnValue:
-    session = get_session()
-    organisation = session.get_one(Organisation, current_user.organisation_id)
-    by, days = _choice()
-    now = utcnow()
-    rows = request_figures(session, organisation, by, now - timedelta(days=days), now)
+    organisation, by, days, rows = _figures()
     chart = horizontal_bars(
         f"相談の申し込み（{PERIODS[days]}、{GROUPINGS[by]}別）",
         [(row.label, row.requests) for row in rows[:-1]],
@@ -56,11 +56,7 @@ def requests_report() -> ResponseReturnValue:
 @blueprint.get("/requests/report.csv")
 @role_required(Role.VIEWER)
 def requests_report_csv() -> ResponseReturnValue:
-    session = get_session()
-    organisation = session.get_one(Organisation, current_user.organisation_id)
-    by, days = _choice()
-    now = utcnow()
-    rows = request_figures(session, organisation, by, now - timedelta(days=days), now)
+    _, by, days, rows = _figures()
     return Response(
         "\ufeff" + figures_csv(rows),  # a BOM, so that Excel reads the Japanese
         mimetype="text/csv",
