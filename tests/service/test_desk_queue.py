@@ -17,6 +17,7 @@ from service.models import (
     AuditEvent,
     ConsultationRequest,
     ContactWay,
+    Programme,
     RequestEvent,
     RequestMessage,
     RequestStatus,
@@ -232,3 +233,29 @@ def test_the_queue_marks_overdue_requests(client, session, city):
     login(client, "kodomo@aoba.example.jp")
     page = client.get("/staff/requests").get_data(as_text=True)
     assert re.search(r'<tr class="overdue">', page) and "期限切れ" in page
+
+
+def test_what_parents_and_staff_write_is_shown_as_text(client, session, city):
+    _, desks = city
+    xss = '<script>alert("x")</script>'
+    programme = session.exec(select(Programme).where(Programme.slug == "jido-teate")).one()
+    programme.name_ja = xss
+    session.add(programme)
+    request = _request(session, city, desks[KODOMO])
+    request.message, request.programme_id = xss, programme.id
+    session.add(request)
+    session.commit()
+    login(client, "kodomo@aoba.example.jp")
+    _act(client, request.id, "note", body=xss)
+    pages = [
+        client.get(f"/staff/requests/{request.id}"),
+        client.get("/staff/requests"),
+        client.get("/staff/programmes"),
+        client.post(
+            "/guide/aoba",
+            data={"csrf_token": csrf_token(client, "/guide/aoba"), "worries": ["money"]},
+        ),
+    ]
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and xss not in html and "&lt;script&gt;" in html
