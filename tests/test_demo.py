@@ -8,7 +8,16 @@ from sqlmodel import func, select
 
 from service.calendar import occurrences_between
 from service.demo import seed_demo
-from service.models import Notice, NoticeTopic, RuleKind, Source, Topic
+from service.models import (
+    ConsultationRequest,
+    Desk,
+    Notice,
+    NoticeTopic,
+    Programme,
+    RuleKind,
+    Source,
+    Topic,
+)
 
 
 def test_demo_data_loads_once_with_a_full_calendar(session):
@@ -56,3 +65,16 @@ def test_the_genkyo_todoke_deadline_reminder_is_never_sent_after_31_august(sessi
     )
     assert due == datetime(2027, 8, 17, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
     assert due + timedelta(days=reminder.valid_days) <= datetime(2027, 8, 31, 15, 0, tzinfo=UTC)
+
+
+def test_the_demo_city_has_its_programmes_desks_and_a_request_waiting(session):
+    seed_demo(session)
+    programmes = session.exec(select(Programme)).all()
+    names = {p.name_ja for p in programmes}
+    assert len(programmes) == 16
+    assert {"児童扶養手当", "児童手当", "就学援助", "ひとり親控除", "通勤定期乗車券の割引"} <= names
+    assert all(p.summary_en and p.summary_easy and p.desk_id for p in programmes)
+    desks = session.exec(select(Desk)).all()
+    assert len(desks) == 7 and all(d.department and d.name_en for d in desks)
+    [request] = session.exec(select(ConsultationRequest)).all()
+    assert request.status == "new" and request.due_on > request.created_at.date()
