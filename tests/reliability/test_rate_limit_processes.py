@@ -80,9 +80,9 @@ def test_two_gunicorn_workers_share_one_limit_through_redis(tmp_path):
         while True:
             assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
             try:
-                requests.get(f"{base}/healthz", timeout=2)
+                requests.get(f"{base}/healthz", timeout=10)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting
                 time.sleep(0.2)
 
         def attempt(n: int) -> int:
