@@ -12,13 +12,17 @@ from sqlmodel import func, select
 from service.models import (
     AuditEvent,
     ConsultationRequest,
+    ContactWay,
+    Desk,
     RequestEvent,
     RequestMessage,
     RequestStatus,
     Subscriber,
     Topic,
 )
-from service.support.requests import close
+from service.subscribers import erase_subscriber
+from service.support.requests import Contact, close, open_request
+from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import (
     create_catalogue,
@@ -305,3 +309,26 @@ def test_a_notice_leads_to_its_programmes_desk_and_every_email_to_the_guide(
     assert "/guide/aoba/ask?programme=yoikuhi-hosho" in html_body(email)
     form = client.get("/guide/aoba/ask?programme=yoikuhi-hosho").get_data(as_text=True)
     assert "養育費保証の支援" in form and KODOMO in form
+
+
+def test_erasing_a_registration_leaves_the_desk_its_request(session, city):
+    topic = session.exec(select(Topic)).one()
+    parent = create_subscriber(session, organisation=city, topics=[topic], email="p@example.jp")
+    desk = session.exec(select(Desk).where(Desk.name_ja == KODOMO)).one()
+    request = open_request(
+        session,
+        organisation=city,
+        desk=desk,
+        contact=Contact(way=ContactWay.PHONE, phone="09012345678"),
+        locale="ja",
+        now=utcnow(),
+        subscriber_id=parent.id,
+    )
+    session.commit()
+    erase_subscriber(session, subscriber=parent, now=utcnow())
+    session.commit()
+    session.expire_all()
+    kept = session.get(ConsultationRequest, request.id)
+    # a request is its own act, with its own withdraw link and its own erasure date
+    assert kept.subscriber_id is None and kept.phone == "09012345678"
+    assert session.get(Subscriber, parent.id) is None
