@@ -93,6 +93,9 @@ class Organisation(SQLModel, table=True):
     # 空メール登録: parents send an empty email here (touroku+<counter code>@…) and get a link
     # to choose their topics. Its mail must reach SendGrid Inbound Parse.
     registration_address: str = Field(default="", max_length=254)
+    # Days the city hall is closed besides weekends, holidays and 29 Dec – 3 Jan (ISO dates):
+    # a desk's promise of working days does not count them.
+    closed_days: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     timezone: str = Field(default="Asia/Tokyo", max_length=64)
     created_at: datetime = _created()
 

@@ -19,6 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('organisation') as batch_op:
+        batch_op.add_column(sa.Column('closed_days', sa.JSON(), nullable=True))
     with op.batch_alter_table('notice') as batch_op:
         batch_op.add_column(
             sa.Column('ask_about', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False, server_default='')
@@ -247,3 +249,5 @@ def downgrade() -> None:
     op.drop_table('desk')
     with op.batch_alter_table('notice') as batch_op:
         batch_op.drop_column('ask_about')
+    with op.batch_alter_table('organisation') as batch_op:
+        batch_op.drop_column('closed_days')

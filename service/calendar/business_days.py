@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
@@ -24,11 +25,13 @@ def _japanese_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("JP", years=year)
 
 
-def is_business_day(day: date) -> bool:
+def is_business_day(day: date, closed: Collection[date] = ()) -> bool:
+    """`closed`: the city's own closed days, besides weekends, holidays and the year end."""
     return (
         day.weekday() < 5
         and (day.month, day.day) not in YEAR_END_CLOSURE
         and day not in _japanese_holidays(day.year)
+        and day not in closed
     )
 
 
@@ -41,9 +44,9 @@ def shift_to_business_day(day: date, shift: HolidayShift) -> date:
     return day
 
 
-def business_days_after(day: date, count: int) -> date:
+def business_days_after(day: date, count: int, closed: Collection[date] = ()) -> date:
     """The `count`-th business day after `day` (a request on Friday with 2 days: Tuesday)."""
     while count > 0:
         day += timedelta(days=1)
-        count -= is_business_day(day)
+        count -= is_business_day(day, closed)
     return day

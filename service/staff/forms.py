@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
+import unicodedata
+from datetime import date, datetime
 from typing import Any
 
 from wtforms import (
@@ -247,6 +248,26 @@ class SourceForm(Form):
     )
 
 
+class DateListField(TextAreaField):
+    """Dates, one a line (2027-05-06), kept as a sorted list of ISO dates."""
+
+    def _value(self) -> str:
+        return "\n".join(self.data or [])
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        lines = [line.strip() for line in (valuelist[0] if valuelist else "").splitlines()]
+        days = set()
+        for line in filter(None, lines):
+            try:
+                days.add(date.fromisoformat(unicodedata.normalize("NFKC", line)).isoformat())
+            except ValueError as error:
+                self.data = []
+                raise ValueError(
+                    f"「{line[:20]}」は日付ではありません（2027-05-06 のように）。"
+                ) from error
+        self.data = sorted(days)
+
+
 class OrganisationForm(Form):
     FIELDS = (
         "name",
@@ -255,6 +276,7 @@ class OrganisationForm(Form):
         "contact_line",
         "privacy_contact",
         "registration_address",
+        "closed_days",
     )
 
     name = StringField(
@@ -271,6 +293,10 @@ class OrganisationForm(Form):
         "空メール登録のアドレス（例：touroku@mail.city.example.jp。Inbound Parseで受けるもの）",
         filters=[_tidy],
         validators=[Length(max=254)],
+    )
+    closed_days = DateListField(
+        "閉庁日（土日・祝日・12月29日〜1月3日のほか。1行に1日、2027-05-06 のように。"
+        "窓口の「連絡までの日数」に数えません）"
     )
 
 

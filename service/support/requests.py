@@ -53,9 +53,11 @@ class Contact:
 
 def due_day(organisation: Organisation, desk: Desk, now: datetime) -> date:
     """The day by which the desk has promised to get in touch: its number of business days
-    after today in the city (weekends, holidays and the year-end closure do not count)."""
+    after today in the city (weekends, holidays, the year-end closure and the city's own
+    closed days do not count)."""
     today = now.astimezone(ZoneInfo(organisation.timezone)).date()
-    return business_days_after(today, desk.response_days)
+    closed = {date.fromisoformat(day) for day in organisation.closed_days or []}
+    return business_days_after(today, desk.response_days, closed)
 
 
 def open_request(

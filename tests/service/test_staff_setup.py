@@ -133,6 +133,20 @@ def test_an_admin_sets_the_organisations_sender_and_contacts(client, session, ci
     saved = session.get(type(city), city.id)
     assert (saved.sender_name, saved.contact_line) == ("あおば市役所", "電話 000")
     assert _post(client, "/staff/organisation", name="").status_code == 400
+    # the city's own closed days, as typed (full width, repeated), kept as dates
+    fields = {
+        "name": "あおば市",
+        "sender_name": "あおば市役所",
+        "sender_email": "info@city.aoba.example.jp",
+    }
+    refused = _post(client, "/staff/organisation", **fields, closed_days="2027-05-06\n5月7日")
+    assert refused.status_code == 400 and "「5月7日」は日付ではありません" in refused.get_data(
+        as_text=True
+    )
+    typed = "２０２７－０５－０６\n2027-04-30\n\n2027-05-06"
+    assert _post(client, "/staff/organisation", **fields, closed_days=typed).status_code == 303
+    session.expire_all()
+    assert session.get(type(city), city.id).closed_days == ["2027-04-30", "2027-05-06"]
 
 
 def test_an_admin_adds_and_stops_staff(client, session, city):

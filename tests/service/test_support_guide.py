@@ -4,7 +4,7 @@ stored, the programmes that fit, the DV answer, and a request that reaches the d
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import func, select
@@ -332,3 +332,20 @@ def test_erasing_a_registration_leaves_the_desk_its_request(session, city):
     # a request is its own act, with its own withdraw link and its own erasure date
     assert kept.subscriber_id is None and kept.phone == "09012345678"
     assert session.get(Subscriber, parent.id) is None
+
+
+def test_the_due_day_skips_weekends_holidays_and_the_citys_closed_days(session, city):
+    city.closed_days = ["2027-05-06"]
+    session.add(city)
+    desk = session.exec(select(Desk).where(Desk.name_ja == KODOMO)).one()  # 3 working days
+    friday = datetime(2027, 4, 30, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo, before Golden Week
+    request = open_request(
+        session,
+        organisation=city,
+        desk=desk,
+        contact=Contact(way=ContactWay.VISIT),
+        locale="ja",
+        now=friday,
+    )
+    # 3–5 May are holidays, 6 May the city is closed: Fri 7, Mon 10, Tue 11
+    assert request.due_on == date(2027, 5, 11)
