@@ -259,3 +259,22 @@ def test_what_parents_and_staff_write_is_shown_as_text(client, session, city):
     for page in pages:
         html = page.get_data(as_text=True)
         assert page.status_code == 200 and xss not in html and "&lt;script&gt;" in html
+
+
+def test_staff_see_when_home_is_not_safe(client, session, city):
+    organisation, desks = city
+    request = open_request(
+        session,
+        organisation=organisation,
+        desk=desks["こども家庭課 女性相談・DV相談"],
+        contact=Contact(way=ContactWay.PHONE, phone="09012345678"),
+        locale="ja",
+        now=utcnow(),
+        unsafe_at_home=True,
+    )
+    session.commit()
+    assert session.exec(select(RequestMessage)).all() == []  # nothing to the parent's phone
+    login(client, "kodomo@aoba.example.jp")
+    assert "安全に配慮" in client.get("/staff/requests").get_data(as_text=True)
+    page = client.get(f"/staff/requests/{request.id}").get_data(as_text=True)
+    assert "許可がなければ市の名前を名乗らず" in page and "受付の連絡は本人に送っていません" in page
