@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, render_template
 from flask_babel import gettext
@@ -27,9 +28,14 @@ def _sender(organisation: Organisation, settings: Settings) -> dict[str, Any]:
     }
 
 
-def guide_url(settings: Settings, organisation: Organisation) -> str:
-    """The city's support guide: the same address for everyone, so it is no placeholder."""
-    return f"{settings.public_base_url}/guide/{organisation.slug}"
+def guide_url(
+    settings: Settings, organisation: Organisation, locale: str, page: str = "", **query: str
+) -> str:
+    """The city's support guide (or a page under it) in the parent's language: the same
+    address for everyone of that language, so it is no placeholder."""
+    params = {**query, **({"lang": locale} if locale != "ja" else {})}
+    address = f"{settings.public_base_url}/guide/{organisation.slug}{page}"
+    return f"{address}?{urlencode(params)}" if params else address
 
 
 def discreet_subject(title: str, organisation: Organisation) -> str:
@@ -117,8 +123,8 @@ def render_notice(notice: Notice, organisation: Organisation, locale: str) -> Re
         context = {
             "organisation": organisation,
             "item": item,
-            "guide_url": guide_url(settings, organisation),
-            "ask_url": f"{guide_url(settings, organisation)}/ask?programme={notice.ask_about}"
+            "guide_url": guide_url(settings, organisation, locale),
+            "ask_url": guide_url(settings, organisation, locale, "/ask", programme=notice.ask_about)
             if notice.ask_about
             else "",
             **slots,
@@ -143,7 +149,7 @@ def render_digest(
         context = {
             "organisation": organisation,
             "items": [notice_text(notice, locale) for notice in notices],
-            "guide_url": guide_url(settings, organisation),
+            "guide_url": guide_url(settings, organisation, locale),
             **slots,
         }
         return RenderedMessage(

@@ -73,6 +73,9 @@ def test_each_parent_gets_their_language_or_the_japanese_said_so(
         english
     ) and "<strong>31 August</strong>" in html_body(english)
     assert "Unsubscribe:" in text_body(english)
+    assert "Support and consultation: https://yorisou.example.jp/guide/aoba?lang=en" in text_body(
+        english
+    )
     easy = emails["easy@example.jp"]
     assert str(easy["Subject"]) == "現況届の受付が始まりました"
     assert "この お知らせは 日本語だけです。" in text_body(easy)
