@@ -36,6 +36,7 @@ from service.addresses import hash_address
 from service.db import serialize_on
 from service.languages import LANGUAGES, in_language
 from service.line_bubble import LINE_SETTINGS_WORDS
+from service.messages import guide_url
 from service.models import (
     Child,
     Endpoint,
@@ -370,15 +371,15 @@ def finish(session: Session, reply: Reply, *, settings: Settings) -> Reply:
         return reply
     reply.contact = organisation.contact_line
     if reply.kind == "guide":
-        reply.button_url = f"{settings.public_base_url}/guide/{organisation.slug}"
+        reply.button_url = guide_url(settings, organisation, reply.locale)
     elif reply.kind == "ask":
         endpoint = (
             _line_endpoint(session, registrations[-1], reply.user_id) if registrations else None
         )
         reply.button_url = (
-            links.ask(organisation.slug, registrations[-1].public_id, endpoint.id or 0)
+            links.ask(organisation.slug, registrations[-1], endpoint.id or 0)
             if endpoint is not None
-            else f"{settings.public_base_url}/guide/{organisation.slug}/ask"
+            else guide_url(settings, organisation, reply.locale, "/ask")
         )
     elif registrations and reply.kind in {"greeting", "linked", "settings", "other"}:
         reply.button_url = links.own_page(registrations[-1])

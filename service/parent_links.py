@@ -43,11 +43,12 @@ class LinkMaker:
         token = self._signers[Purpose.CONFIRM](f"{public_id}:{endpoint_id}")
         return f"{self.base}/{page}/{token}"
 
-    def ask(self, organisation_slug: str, public_id: str, endpoint_id: int) -> str:
-        """The request form of a registered parent, who may be answered through this address
-        (their LINE chat, their email) without typing it; good for a day."""
-        token = self._signers[Purpose.ASK](f"{public_id}:{endpoint_id}")
-        return f"{self.base}/guide/{organisation_slug}/ask?link={token}"
+    def ask(self, organisation_slug: str, subscriber: Subscriber, endpoint_id: int) -> str:
+        """The request form of a registered parent, in their language, who may be answered
+        through this address (their LINE chat, their email) without typing it; for a day."""
+        token = self._signers[Purpose.ASK](f"{subscriber.public_id}:{endpoint_id}")
+        language = "" if subscriber.locale == "ja" else f"&lang={subscriber.locale}"
+        return f"{self.base}/guide/{organisation_slug}/ask?link={token}{language}"
 
     def own_page(self, subscriber: Subscriber) -> str:
         return self.preferences(subscriber.public_id, subscriber.link_epoch)

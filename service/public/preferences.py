@@ -87,7 +87,7 @@ def _page(
     reachable = [e for e in endpoints if e.verified_at and not e.disabled_at]
     preferred = sorted(reachable, key=lambda e: e.channel != "line")  # LINE, then email
     ask_url = (
-        LinkMaker(get_settings()).ask(organisation.slug, subscriber.public_id, preferred[0].id or 0)
+        LinkMaker(get_settings()).ask(organisation.slug, subscriber, preferred[0].id or 0)
         if preferred and preferred[0].channel in ("line", "email")
         else ""
     )
