@@ -22,6 +22,7 @@ from service.models import (
 )
 from service.subscribers import erase_subscriber
 from service.support.requests import Contact, close, open_request
+from service.tokens import Purpose, make_token
 from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import (
@@ -349,3 +350,28 @@ def test_the_due_day_skips_weekends_holidays_and_the_citys_closed_days(session, 
     )
     # 3–5 May are holidays, 6 May the city is closed: Fri 7, Mon 10, Tue 11
     assert request.due_on == date(2027, 5, 11)
+
+
+def test_a_registered_parent_asks_from_their_page_without_typing_their_address(
+    client, session, city, settings
+):
+    topic = session.exec(select(Topic)).one()
+    parent = create_subscriber(session, organisation=city, topics=[topic], email="p@example.jp")
+    token = make_token(settings.secret_key, Purpose.MANAGE, parent.public_id)
+    page = client.get(f"/preferences/{token}").get_data(as_text=True)
+    ask = re.search(r'href="https://yorisou\.example\.jp(/guide/aoba/ask\?link=[^"]+)"', page)
+    form = client.get(ask.group(1)).get_data(as_text=True)
+    assert "登録のアドレス（p***@example.jp）" in form and "p@example.jp" not in form
+    link = re.search(r'name="link"[^>]*value="([^"]+)"', form).group(1)
+    sent = client.post(
+        "/guide/aoba/request",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            "link": link,
+            "contact_way": "email",
+            "consent": "y",
+        },
+    )
+    assert sent.status_code == 303
+    [request] = session.exec(select(ConsultationRequest)).all()
+    assert (request.email, request.subscriber_id) == ("p@example.jp", parent.id)
