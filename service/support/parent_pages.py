@@ -183,6 +183,8 @@ def _request_form_page(
         unsafe=form.unsafe.data == "1",
         linked=linked,
         masked_address=mask_address(linked.address) if linked else "",
+        # without a programme (from LINE or the parent's page), the parent may name one
+        programmes=[] if programme else _programmes(session, organisation.id or 0),
         retention_days=get_settings().request_retention_days,
     ), status
 

@@ -21,6 +21,7 @@ from service.models import (
     Child,
     ConsultationRequest,
     Delivery,
+    Desk,
     Endpoint,
     LineLink,
     ProviderEvent,
@@ -429,12 +430,16 @@ def test_soudan_leads_to_a_request_answered_in_the_chat(
     form = client.get(path)
     page = form.get_data(as_text=True)
     assert form.status_code == 200 and "LINEで" in page and HANAKO not in page
+    assert (
+        "相談したいこと" in page and "児童扶養手当" in page
+    )  # no programme yet: the parent names one
     link = re.search(r'name="link"[^>]*value="([^"]+)"', page).group(1)
     sent = client.post(
         "/guide/aoba/request",
         data={
             "csrf_token": csrf_token(client, "/guide/aoba"),
             "link": link,
+            "programme": "iryohi-josei",
             "contact_way": "line",
             "consent": "y",
         },
@@ -443,6 +448,9 @@ def test_soudan_leads_to_a_request_answered_in_the_chat(
     [request] = session.exec(select(ConsultationRequest)).all()
     assert (request.contact_way, request.line_user_id) == ("line", HANAKO)
     assert request.subscriber_id is not None and request.phone is None
+    assert (
+        request.desk_id == session.exec(select(Desk).where(Desk.name_ja == "保険年金課")).one().id
+    )
     Worker(app).request_messages()
     acknowledgement = [s for s in fake_line.sent if s.to == HANAKO][-1]
     assert "受け付けました" in acknowledgement.texts[0]
