@@ -369,19 +369,9 @@ def document() -> dict[str, Any]:
             "/requests": {
                 "get": {
                     "summary": "Consultation requests of your department's desks (all, for "
-                    "admins), without contact details or messages",
-                    "parameters": [
-                        {
-                            "name": "status",
-                            "in": "query",
-                            "schema": _REQUEST_FIELDS["status"],
-                        }
-                    ],
-                    "responses": {
-                        "200": _ok(_list_of("RequestSummary")),
-                        "400": _ok(_ref("Error"), "An unknown parameter or status"),
-                        **ERRORS,
-                    },
+                    "admins), newest first (the latest 1,000), without contact details or "
+                    "messages",
+                    "responses": {"200": _ok(_list_of("RequestSummary")), **ERRORS},
                 }
             },
             "/requests/{request_id}": {

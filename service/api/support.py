@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from service import get_session
 from service.api import blueprint, problem, token_required
 from service.audit import record_audit
-from service.models import ConsultationRequest, RequestEvent, RequestStatus, Role
+from service.models import ConsultationRequest, RequestEvent, Role
 from service.support.catalogue import (
     CatalogueError,
     export_catalogue,
@@ -84,14 +84,12 @@ def replace_catalogue() -> ResponseReturnValue:
 def requests() -> ResponseReturnValue:
     session = get_session()
     desks = [desk.id for desk in visible_desks(session, g.staff)]
-    query = select(ConsultationRequest).where(col(ConsultationRequest.desk_id).in_(desks))
-    if unknown := set(request.args) - {"status"}:
-        return problem(400, f"unknown parameter: {', '.join(sorted(unknown))}")
-    if "status" in request.args:
-        if request.args["status"] not in set(RequestStatus):
-            return problem(400, "status: new, assigned, in_contact, closed or withdrawn")
-        query = query.where(ConsultationRequest.status == request.args["status"])
-    rows = session.exec(query.order_by(col(ConsultationRequest.id)).limit(1000)).all()
+    rows = session.exec(
+        select(ConsultationRequest)
+        .where(col(ConsultationRequest.desk_id).in_(desks))
+        .order_by(col(ConsultationRequest.id).desc())
+        .limit(1000)
+    ).all()
     return jsonify(items=[_request_json(row) for row in rows])
 
 
