@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, literal_column, or_, select, update
+from sqlalchemy import Select, func, literal_column, or_, select, update
 from sqlmodel import Session, col
 
 from service.db import among
 from service.models import (
+    BOOKING_MESSAGES,
+    Booking,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
     Endpoint,
     Notice,
     Send,
+    Slot,
     Subscriber,
 )
 
@@ -44,6 +47,7 @@ class Claim(NamedTuple):
     attempts: int
     endpoint_id: int | None
     send_id: int | None
+    booking_id: int | None
 
 
 CLAIM_COLUMNS = (
@@ -53,6 +57,7 @@ CLAIM_COLUMNS = (
     col(Delivery.attempts),
     col(Delivery.endpoint_id),
     col(Delivery.send_id),
+    col(Delivery.booking_id),
 )
 
 
@@ -140,17 +145,21 @@ class ClaimedRow:
     paused_until: datetime | None
     push_previews: bool
     organisation_id: int
-    notice_id: int | None
-    notice_status: str | None
+    notice_id: int | None  # a booking's messages: the booking's id
+    notice_status: str | None  # a booking's messages: the booking's status
     expires_at: datetime | None
 
     @property
     def group(self) -> tuple[Any, ...]:
         """Deliveries that share one rendered message."""
-        previews = self.push_previews and self.channel != "email"
+        previews = self.push_previews and (self.channel != "email" or self.kind in BOOKING_MESSAGES)
+        # Each message about a booking is its own (staff's news differ from one to the next).
+        about = (
+            (self.notice_id, self.delivery_id) if self.kind in BOOKING_MESSAGES else self.notice_id
+        )
         return (
             self.kind,
-            self.notice_id,
+            about,
             self.channel,
             self.locale,
             self.organisation_id,
@@ -164,6 +173,8 @@ def load_claimed(session: Session, claims: Sequence[Claim]) -> list[ClaimedRow]:
     Looked up by primary key from the claim's own rows, so the cost stays that of one batch
     however large the ledger (a join from the ledger let PostgreSQL walk the endpoint index).
     """
+    about_bookings = [claim for claim in claims if claim.booking_id is not None]
+    claims = [claim for claim in claims if claim.booking_id is None]
     endpoint_ids = {c.endpoint_id for c in claims if c.endpoint_id is not None}
     recipients: dict[Any, Any] = {  # endpoint id → its row (the id first)
         row[0]: row
@@ -206,4 +217,66 @@ def load_claimed(session: Session, claims: Sequence[Claim]) -> list[ClaimedRow]:
         )
         for claim in claims
         if claim.endpoint_id in recipients
-    ]
+    ] + load_booking_rows(session, about_bookings)
+
+
+def load_booking_rows(session: Session, claims: Sequence[Claim]) -> list[ClaimedRow]:
+    """What sending needs of each claimed message about a booking: the registered address it
+    was booked through, or the address given for it, and the booking as it is now."""
+    if not claims:
+        return []
+    rows = {
+        row[0]: row[1:]
+        for row in session.connection().execute(
+            select(
+                col(Booking.id),
+                col(Booking.subscriber_id),
+                col(Booking.channel),
+                func.coalesce(col(Endpoint.address), col(Booking.address)),
+                col(Endpoint.disabled_at).is_not(None),
+                col(Subscriber.public_id),
+                col(Subscriber.link_epoch),
+                col(Booking.locale),
+                col(Subscriber.push_previews),
+                col(Booking.organisation_id),
+                col(Booking.status),
+                col(Slot.starts_at),
+            )
+            .join(Slot, col(Slot.id) == Booking.slot_id)
+            .outerjoin(Endpoint, col(Endpoint.id) == Booking.endpoint_id)
+            .outerjoin(Subscriber, col(Subscriber.id) == Booking.subscriber_id)
+            .where(among(session, col(Booking.id), {c.booking_id or 0 for c in claims}))
+        )
+    }
+    loaded = []
+    for claim in claims:
+        found = rows.get(claim.booking_id)
+        if found is None:
+            continue
+        subscriber, channel, address, disabled, public_id, epoch, locale, previews, *rest = found
+        organisation_id, status, starts_at = rest
+        loaded.append(
+            ClaimedRow(
+                claim.delivery_id,
+                claim.kind,
+                claim.priority,
+                claim.attempts,
+                claim.endpoint_id or 0,
+                subscriber or 0,
+                channel,
+                address,
+                bool(disabled),
+                public_id or "",
+                epoch or 0,
+                locale,
+                False,  # a parent who stopped the notices still has their booking
+                None,
+                bool(previews),
+                organisation_id,
+                claim.booking_id,
+                status,
+                # a reminder after the start is no use
+                starts_at if claim.kind == DeliveryKind.REMINDER else None,
+            )
+        )
+    return loaded

@@ -41,7 +41,7 @@ from service.addresses import mask_address
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
 from service.db import Database
-from service.models import DeliveryKind, DeliveryStatus, NoticeStatus
+from service.models import BOOKING_MESSAGES, DeliveryKind, DeliveryStatus, NoticeStatus
 from service.subscribers import push_accepted
 from service.types import utcnow
 
@@ -82,6 +82,8 @@ def _why_not(row: ClaimedRow, now: datetime, channels: Mapping[str, Channel]) ->
         return "endpoint disabled"
     if row.kind == DeliveryKind.TEST:  # a draft, sent to staff only: no parent's rules apply
         return None if row.channel in channels else f"channel {row.channel} not configured"
+    if row.kind in BOOKING_MESSAGES and row.notice_status not in BOOKING_MESSAGES[row.kind]:
+        return "booking changed"
     if row.unsubscribed:
         return "unsubscribed"
     if row.kind not in ABOUT_THE_REGISTRATION and row.paused_until and row.paused_until > now:

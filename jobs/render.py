@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from jobs.claims import ClaimedRow
+from service.bookings.messages import render_booking_message
 from service.channels import Recipient, RenderedMessage
 from service.line_bubble import render_line
 from service.messages import (
@@ -20,7 +21,15 @@ from service.messages import (
     render_notice,
     render_push,
 )
-from service.models import DeliveryKind, Notice, Organisation
+from service.models import (
+    BOOKING_MESSAGES,
+    Delivery,
+    DeliveryKind,
+    Event,
+    EventStatus,
+    Notice,
+    Organisation,
+)
 from service.notices import topic_ids_of
 from service.own_links import recent_additions
 from service.recipients import (
@@ -40,13 +49,35 @@ ABOUT_THE_REGISTRATION = {
 }
 
 
+OFFERS_BOOKING = {DeliveryKind.NOTICE, DeliveryKind.TEST}
+
+
+def _book_event(session: Session, notice_id: int) -> str:
+    """The public id of the event the notice offers to book, if any (and still on)."""
+    event_id = session.get_one(Notice, notice_id).book_event_id
+    event = session.get(Event, event_id) if event_id else None
+    return event.public_id if event is not None and event.status == EventStatus.ACTIVE else ""
+
+
 def render_batch(
     session: Session, key: tuple[Any, ...], rows: Sequence[ClaimedRow], now: datetime
 ) -> tuple[RenderedMessage, list[Recipient]]:
     """The message that a batch shares (`key`: see ClaimedRow.group), and its recipients with
     the values that are theirs alone."""
     kind, notice_ref, channel, locale, organisation_id, previews = key
+    if kind in BOOKING_MESSAGES:  # one booking's own message: its link is in it
+        booking_id, delivery_id = notice_ref
+        message = render_booking_message(
+            session,
+            kind=kind,
+            booking_id=booking_id,
+            delivery_body=session.get_one(Delivery, delivery_id).body,
+            channel=channel,
+            previews=previews,
+        )
+        return message, [Recipient(row.delivery_id, row.address or "") for row in rows]
     organisation = session.get_one(Organisation, organisation_id)
+    book_event = _book_event(session, notice_ref) if kind in OFFERS_BOOKING else ""
     if kind in (DeliveryKind.CONFIRM, DeliveryKind.MAIL_SIGNUP):
         message = render_confirmation(organisation, locale, choose=kind == DeliveryKind.MAIL_SIGNUP)
     elif kind == DeliveryKind.VERIFY:  # a dry run: FCM checks the token, nothing is shown
@@ -64,7 +95,7 @@ def render_batch(
             message = replace(message, subject=f"[テスト] {message.subject}")
     elif channel == "line":
         notice = session.get_one(Notice, notice_ref)
-        message = render_line(notice, organisation, locale, previews=previews)
+        message = render_line(notice, organisation, locale, previews=previews, book_code=book_event)
     else:
         notice = session.get_one(Notice, notice_ref)
         message = render_push(notice, organisation, locale, previews=previews)
@@ -92,6 +123,8 @@ def render_batch(
         channel=channel,
         kind=kind,
         slots=message.slots,
+        book_event=book_event,
+        locale=locale,
         rows=(
             RecipientRow(
                 row.delivery_id,

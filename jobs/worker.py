@@ -20,6 +20,8 @@ from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from jobs.request_messages import send_request_messages
 from service import create_app, get_database
+from service.bookings.booking import erase_past, expire_offers
+from service.bookings.schedule import make_all_slots
 from service.calendar.digest import DigestSchedule
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, build_channels
@@ -118,6 +120,15 @@ class Worker:
                 at=time.fromisoformat(self.settings.desk_list_at),
             )
 
+    def bookings(self, now: datetime | None = None) -> int:
+        """Waiting-list offers not taken in time pass to the next parent; repeating events
+        get their slots as the booking window reaches them. Returns the offers expired."""
+        now = now or utcnow()
+        with self.app.app_context(), get_database().session() as session:
+            expired = expire_offers(session, now=now)
+            make_all_slots(session, now=now)
+        return expired
+
     def upkeep(self, now: datetime | None = None) -> None:
         """Daily: erase those who left past the retention period, and consultation requests
         ended past theirs; drop stale sign-ups and LINE link codes never sent."""
@@ -127,21 +138,22 @@ class Worker:
                 session, now=now, retention=timedelta(days=self.settings.retention_days)
             )
             codes = expired_links(session, now)
-            requests = erase_ended(
-                session,
-                now=now,
-                retention=timedelta(days=self.settings.request_retention_days),
-            )
+            retention = timedelta(days=self.settings.request_retention_days)
+            requests = erase_ended(session, now=now, retention=retention)
+            bookings = erase_past(session, now=now, retention=retention)
             session.commit()
         log.info(
-            "upkeep erased=%d unconfirmed_dropped=%d line_codes=%d requests_erased=%d",
+            "upkeep erased=%d unconfirmed_dropped=%d line_codes=%d requests_erased=%d "
+            "bookings_erased=%d",
             erased,
             dropped,
             codes,
             requests,
+            bookings,
         )
 
     def run_once(self, now: datetime | None = None) -> int:
+        self.bookings(now)
         self.schedule(now)
         return self.dispatch(now) + self.request_messages(now)
 
@@ -162,6 +174,14 @@ class Worker:
             self._every_second(scheduler, step)
         scheduler.add_job(
             self._safely(self.desk_lists), "interval", id="desk_lists", name="desk_lists", minutes=1
+        )
+        scheduler.add_job(
+            self._safely(self.bookings),
+            "interval",
+            id="bookings",
+            name="bookings",
+            minutes=1,
+            next_run_time=utcnow(),  # an offer that expired while the worker was stopped
         )
         scheduler.add_job(
             self._safely(self.upkeep),

@@ -100,10 +100,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from service import api, errors, ops, public, staff, support, webhooks
+    from service import api, bookings, errors, ops, public, staff, support, webhooks
+    from service.bookings.messages import slot_when
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(support.blueprint)
+    app.register_blueprint(bookings.blueprint)
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(staff.blueprint, url_prefix="/staff")
     app.register_blueprint(webhooks.blueprint, url_prefix="/webhooks")
@@ -117,6 +119,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         languages=LANGUAGES,
         format_date=format_date,
         format_datetime=format_datetime,
+        slot_when=slot_when,
         quick_exit_url=lambda: settings.quick_exit_url,
     )
 

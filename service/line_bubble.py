@@ -23,6 +23,7 @@ from service.models import Notice, Organisation
 # What the button under a LINE notice sends for the parent, by language: the account answers
 # it with their settings link (service.line_chat).
 LINE_SETTINGS_WORDS = {"ja": "設定", "easy": "せってい", "en": "settings"}
+LINE_BOOK_WORD = "予約"  # "予約 <event code>" in the chat: the answer is the parent's booking link
 LINE_BUTTONS = 3  # link buttons under a LINE notice, besides the settings one
 BODY = 2_000  # UTF-16 units of the body in a bubble; the rest is cut, ending in "…"
 
@@ -33,7 +34,7 @@ def too_long_links(body: str) -> list[str]:
 
 
 def render_line(
-    notice: Notice, organisation: Organisation, locale: str, *, previews: bool
+    notice: Notice, organisation: Organisation, locale: str, *, previews: bool, book_code: str = ""
 ) -> RenderedMessage:
     """A notice as a LINE bubble. One multicast carries it to 500 people, so it holds no one's
     own link: its button sends 「設定」 for the parent, answered with their settings link."""
@@ -64,6 +65,21 @@ def render_line(
         words.append({"type": "text", "text": utf16_prefix(text, BODY), "wrap": True, "size": "sm"})
     words.append({"type": "text", "text": footer, "wrap": True, "size": "xs", "color": "#666666"})
     buttons: list[dict[str, Any]] = [settings_button]
+    if book_code:  # sends "予約 CODE": the answer is the parent's own booking link
+        with in_language(locale):
+            book_label = gettext("Book a place")
+        buttons.insert(
+            0,
+            {
+                "type": "button",
+                "style": "primary",
+                "action": {
+                    "type": "message",
+                    "label": utf16_prefix(book_label, LABEL),
+                    "text": f"{LINE_BOOK_WORD} {book_code}",
+                },
+            },
+        )
     bubble = {
         "type": "bubble",
         "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": words},

@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 from service.addresses import hash_address
 from service.db import serialize_on
 from service.languages import LANGUAGES, in_language
-from service.line_bubble import LINE_SETTINGS_WORDS
+from service.line_bubble import LINE_BOOK_WORD, LINE_SETTINGS_WORDS
 from service.messages import guide_url
 from service.models import (
     Child,
@@ -47,6 +47,7 @@ from service.models import (
     SubscriptionMode,
     Suppression,
 )
+from service.models import Event as BookableEvent
 from service.parent_links import LinkMaker
 from service.provider_events import first_time
 from service.settings import Settings
@@ -63,6 +64,9 @@ START_WORDS = {"登録", "とうろく", "開始", "再開", "start"}
 # The rich menu's buttons send these too (service.line_menu).
 GUIDE_WORDS = {"制度", "せいど", "制度を調べる", "支援", "しえん", "support", "guide"}
 ASK_WORDS = {"相談", "そうだん", "相談する", "ask", "consult"}
+# 「予約」 alone: what can be booked; with an event's code (a notice's button): that event.
+BOOK_WORDS = {LINE_BOOK_WORD, "よやく", "book"}
+_BOOK = re.compile(rf"^(?:{LINE_BOOK_WORD}|よやく|book)\s*([A-Z0-9]{{8}})$")
 
 
 @dataclass
@@ -73,7 +77,8 @@ class Reply:
     user_id: str
     locale: str
     kind: str  # greeting | linked | settings | stopped | not-registered | bad-code | other
-    # | guide | ask
+    # | guide | ask | book | events
+    event_code: str = ""  # book: the event the parent asked to book
     button_url: str = ""  # the parent's own page; or the guide, or their request form
     contact: str = ""
 
@@ -338,6 +343,8 @@ def on_text(session: Session, *, user_id: str, reply_token: str, text: str, now:
             return Reply(reply_token, user_id, locale, "other")
         follow(session, organisation=organisation, user_id=user_id, locale=locale, now=now)
         return Reply(reply_token, user_id, locale, "greeting")
+    if booking := _BOOK.match(unicodedata.normalize("NFKC", text).strip()):
+        return Reply(reply_token, user_id, locale, "book", event_code=booking.group(1))
     link = _link(session, unicodedata.normalize("NFKC", text), now)
     if link is False:
         return Reply(reply_token, user_id, locale, "bad-code")
@@ -352,6 +359,8 @@ def on_text(session: Session, *, user_id: str, reply_token: str, text: str, now:
         return Reply(reply_token, user_id, locale, "guide")
     if words in ASK_WORDS:
         return Reply(reply_token, user_id, locale, "ask")
+    if words in BOOK_WORDS:
+        return Reply(reply_token, user_id, locale, "events")
     if open_request := open_line_request(session, user_id):
         reply_to_request(session, open_request, text, now=now)
         return Reply(reply_token, user_id, locale, "reply-kept")
@@ -381,9 +390,40 @@ def finish(session: Session, reply: Reply, *, settings: Settings) -> Reply:
             if endpoint is not None
             else guide_url(settings, organisation, reply.locale, "/ask")
         )
+    elif reply.kind in {"book", "events"}:
+        reply.kind, reply.button_url = _booking_button(
+            session, reply, registrations, organisation, settings
+        )
     elif registrations and reply.kind in {"greeting", "linked", "settings", "other"}:
         reply.button_url = links.own_page(registrations[-1])
     return reply
+
+
+def _booking_button(
+    session: Session,
+    reply: Reply,
+    registrations: Sequence[Subscriber],
+    organisation: Organisation,
+    settings: Settings,
+) -> tuple[str, str]:
+    """The event's booking page, knowing the parent, who then hears about the booking in
+    this chat; or, without an event (or a registration), the list of what can be booked."""
+    events_page = f"{settings.public_base_url}/o/{organisation.slug}/events"
+    if reply.locale != "ja":
+        events_page += f"?lang={reply.locale}"
+    event = session.exec(
+        select(BookableEvent).where(
+            BookableEvent.public_id == reply.event_code,
+            BookableEvent.organisation_id == organisation.id,
+        )
+    ).first()
+    endpoint = _line_endpoint(session, registrations[-1], reply.user_id) if registrations else None
+    if event is None or endpoint is None:
+        return "events", events_page
+    link = LinkMaker(settings).book(
+        event.public_id, registrations[-1].public_id, endpoint.id or 0, reply.locale
+    )
+    return "book", link
 
 
 def _line_endpoint(session: Session, subscriber: Subscriber, user_id: str) -> Endpoint | None:
@@ -482,6 +522,17 @@ def _ask() -> tuple[str, str]:
     ), gettext("Ask a desk")
 
 
+def _book() -> tuple[str, str]:
+    return gettext(
+        "Choose a time with the button below. The confirmation and reminders will come to "
+        "this chat."
+    ), gettext("Book a place")
+
+
+def _events() -> tuple[str, str]:
+    return gettext("Seminars and consultation days you can book now:"), gettext("See and book")
+
+
 def _reply_kept() -> tuple[str, str]:
     return gettext("Thank you. We have passed your message to the desk that has your request."), ""
 
@@ -504,4 +555,6 @@ _REPLIES = {
     "guide": _guide,
     "ask": _ask,
     "reply-kept": _reply_kept,
+    "book": _book,
+    "events": _events,
 }

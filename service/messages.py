@@ -127,6 +127,7 @@ def render_notice(notice: Notice, organisation: Organisation, locale: str) -> Re
             "ask_url": guide_url(settings, organisation, locale, "/ask", programme=notice.ask_about)
             if notice.ask_about
             else "",
+            "book_url": slots["book_url"] if notice.book_event_id else "",
             **slots,
         }
         return RenderedMessage(
@@ -182,7 +183,8 @@ def render_push(
         html="",
         sender_email="",
         sender_name=organisation.name,
-        link=slots["preferences_url"],
+        # A tap opens the booking page of a notice that offers one, else the parent's page.
+        link=slots["book_url"] if notice.book_event_id else slots["preferences_url"],
         icon=f"{settings.public_base_url}/static/icon-192.png",
         slots=slots,
     )

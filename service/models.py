@@ -47,6 +47,13 @@ class DeliveryKind(StrEnum):
     CHANGED = "changed"  # to a parent's addresses: another address or device was added
     VERIFY = "verify"  # a dry-run push: FCM checks a new device's token, nothing is shown
     MAIL_SIGNUP = "mail-signup"  # the answer to an empty email: a link to choose topics
+    # About a booking (Delivery.booking_id), to the channel the parent booked through:
+    BOOKED = "booked"  # the place is theirs: date, place, what to bring, how to cancel
+    WAITING = "waiting"  # on the waiting list
+    OFFER = "offer"  # a freed place, theirs if they take it before the offer expires
+    REMINDER = "reminder"  # N days before, at the time the event sets
+    BOOKING_CANCELLED = "cancelled"  # by the parent, by the city, or an offer not taken
+    EVENT_NEWS = "event-news"  # staff's words to everyone booked (Delivery.body)
 
 
 class SubscriptionMode(StrEnum):
@@ -275,6 +282,8 @@ class Notice(SQLModel, table=True):
     public: bool = False  # shown on the city's page of current notices, for those who join later
     # A programme's slug: the notice offers "ask about this" to that programme's desk.
     ask_about: str = Field(default="", max_length=64)
+    # An event the notice offers "予約する" for: each parent's link opens its booking page.
+    book_event_id: int | None = _fk("event.id", ondelete="SET NULL", nullable=True)
     status: str = Field(default=NoticeStatus.DRAFT, max_length=16, index=True)
     scheduled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     author_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
@@ -323,6 +332,7 @@ class Send(SQLModel, table=True):
 
 
 _PENDING = text("status = 'pending'")
+_BOOKING = text("booking_id IS NOT NULL")
 
 
 class Delivery(SQLModel, table=True):
@@ -345,11 +355,20 @@ class Delivery(SQLModel, table=True):
             postgresql_where=_PENDING,
             sqlite_where=_PENDING,
         ),
+        # Only the few rows about bookings: cancelling one withdraws its reminders.
+        Index(
+            "ix_delivery_booking_id",
+            "booking_id",
+            postgresql_where=_BOOKING,
+            sqlite_where=_BOOKING,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     send_id: int | None = None
     endpoint_id: int | None = Field(default=None, index=True)
+    booking_id: int | None = None  # the booking kinds' booking
+    body: str | None = Field(default=None, max_length=2000)  # staff's words (event news)
     kind: str = Field(default=DeliveryKind.NOTICE, max_length=16)
     priority: int = Priority.NORMAL
     status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
@@ -615,3 +634,142 @@ class DeskList(SQLModel, table=True):
     requests: int = 0
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, max_length=500)
+
+
+# Bookings (service/bookings/): seminars, 説明会 and consultation days parents book a place at.
+
+
+class EventStatus(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
+class Event(SQLModel, table=True):
+    """Something parents attend: a seminar, or a desk's consultation day in appointment slots.
+
+    Each time it takes place is a Slot (several when it is split into appointments); a place
+    is booked in a slot."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=32, unique=True)  # in the booking page's address
+    organisation_id: int = _fk("organisation.id")
+    department: str = Field(max_length=100)  # whose staff see its bookings
+    desk_id: int | None = _fk("desk.id", ondelete="SET NULL", nullable=True)
+    title_ja: str = Field(max_length=200)
+    title_en: str = Field(default="", max_length=200)
+    title_easy: str = Field(default="", max_length=200)
+    details_ja: str = Field(default="", max_length=2000)
+    details_en: str = Field(default="", max_length=2000)
+    details_easy: str = Field(default="", max_length=2000)
+    place_ja: str = Field(default="", max_length=200)
+    place_en: str = Field(default="", max_length=200)
+    place_easy: str = Field(default="", max_length=200)
+    bring_ja: str = Field(default="", max_length=500)
+    bring_en: str = Field(default="", max_length=500)
+    bring_easy: str = Field(default="", max_length=500)
+    online_url: str = Field(default="", max_length=500)
+    starts_at: datetime = Field(sa_type=UTCDateTime)  # the first time it takes place
+    duration_minutes: int = 90
+    rrule: str | None = Field(default=None, max_length=500)  # repeats; None: once
+    holiday_shift: str = Field(default="none", max_length=16)  # none | previous | next
+    slot_minutes: int | None = None  # split each time into appointments of this length
+    capacity: int = 20  # places in each slot
+    childcare_places: int = 0  # 託児: children who can be looked after, each slot
+    opens_days: int = 60  # booking opens this many days before
+    closes_hours: int = 24  # and closes this many hours before
+    subscribers_only: bool = False  # only parents registered for its topics may book
+    # The desk's own questions, few and short: [{"ja": …, "en": …, "easy": …}]
+    questions: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    # [{"days": 3, "at": "18:00"}]: N days before, at local time
+    reminders: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    offer_hours: int = 24  # a freed place waits this long for the next on the waiting list
+    status: str = Field(default=EventStatus.ACTIVE, max_length=16)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+    def text(self, name: str, locale: str) -> str:
+        return in_language_of(
+            locale, *(getattr(self, f"{name}_{lang}") for lang in ("ja", "en", "easy"))
+        )
+
+
+class EventTopic(SQLModel, table=True):
+    __tablename__ = "event_topic"
+
+    event_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    )
+    topic_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
+class Slot(SQLModel, table=True):
+    """One time an event takes place, with its places. `booked` counts the places taken (and
+    offered): a booking takes one with a conditional UPDATE, so there are never more."""
+
+    __table_args__ = (UniqueConstraint("event_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = _fk("event.id", ondelete="CASCADE")
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    capacity: int
+    booked: int = 0
+    childcare_places: int = 0
+    childcare_booked: int = 0
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class BookingStatus(StrEnum):
+    BOOKED = "booked"
+    WAITING = "waiting"
+    OFFERED = "offered"  # a freed place is held for them until offer_expires_at
+    CANCELLED = "cancelled"
+
+
+# Each message about a booking, and what the booking must still be when it goes: a reminder
+# for a booking cancelled since is withdrawn, not sent.
+BOOKING_MESSAGES: dict[str, tuple[str, ...]] = {
+    DeliveryKind.BOOKED: (BookingStatus.BOOKED,),
+    DeliveryKind.REMINDER: (BookingStatus.BOOKED,),
+    DeliveryKind.EVENT_NEWS: (BookingStatus.BOOKED,),
+    DeliveryKind.WAITING: (BookingStatus.WAITING,),
+    DeliveryKind.OFFER: (BookingStatus.OFFERED,),
+    DeliveryKind.BOOKING_CANCELLED: (BookingStatus.CANCELLED,),
+}
+
+
+class Booking(SQLModel, table=True):
+    """A parent's place (or place on the waiting list) in a slot. The parent is reached through
+    their registered address (endpoint) or the one address they gave for this booking; that
+    address and the answers are erased a set time after the event."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=32, unique=True)
+    organisation_id: int = _fk("organisation.id")
+    event_id: int = _fk("event.id", ondelete="CASCADE")
+    slot_id: int = _fk("slot.id", ondelete="CASCADE")
+    subscriber_id: int | None = _fk("subscriber.id", ondelete="SET NULL", nullable=True)
+    endpoint_id: int | None = _fk("endpoint.id", ondelete="SET NULL", nullable=True)
+    source_id: int | None = _fk("source.id", ondelete="SET NULL", nullable=True)
+    channel: str = Field(max_length=16)  # email | line | webpush
+    address: str | None = Field(default=None, max_length=254)  # given for this booking only
+    locale: str = Field(default="ja", max_length=16)
+    status: str = Field(default=BookingStatus.BOOKED, max_length=16, index=True)
+    childcare: int = 0  # children to be looked after
+    answers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    offer_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    was_waiting: bool = False  # booked from the waiting list (for reports)
+    attended: bool | None = None  # checked in on the day: True came, False did not
+    cancelled_by: str = Field(default="", max_length=16)  # parent | city | expired
+    created_at: datetime = _created()
+    booked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def holds_place(self) -> bool:
+        return self.status in (BookingStatus.BOOKED, BookingStatus.OFFERED)

@@ -9,6 +9,9 @@
 - confirm (CONFIRM, "public id:endpoint id"): the double opt-in of one address; it expires.
 - ask (ASK, "public id:endpoint id"): a consultation request answered through that address
   (the parent's LINE chat or email) without typing it; it expires after a day.
+- book (BOOK, "public id:endpoint id"): an event's booking page that knows the parent, who
+  hears about the booking through that address; good while the notice is (BOOK_LINK_DAYS).
+- booking (BOOKING, booking's public id): one booking's page: see, move or cancel it.
 
 Links sent before epochs existed carry the public id alone: they count as epoch 0.
 """
@@ -49,6 +52,14 @@ class LinkMaker:
         token = self._signers[Purpose.ASK](f"{subscriber.public_id}:{endpoint_id}")
         language = "" if subscriber.locale == "ja" else f"&lang={subscriber.locale}"
         return f"{self.base}/guide/{organisation_slug}/ask?link={token}{language}"
+
+    def book(self, event_public_id: str, public_id: str, endpoint_id: int, locale: str) -> str:
+        token = self._signers[Purpose.BOOK](f"{public_id}:{endpoint_id}")
+        language = "" if locale == "ja" else f"&lang={locale}"
+        return f"{self.base}/e/{event_public_id}?link={token}{language}"
+
+    def booking(self, booking_public_id: str) -> str:
+        return f"{self.base}/b/{self._signers[Purpose.BOOKING](booking_public_id)}"
 
     def own_page(self, subscriber: Subscriber) -> str:
         return self.preferences(subscriber.public_id, subscriber.link_epoch)

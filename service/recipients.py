@@ -32,6 +32,7 @@ VALUES = (
     "reason_html",
     "changes",
     "changes_html",
+    "book_url",  # a notice's "予約する": the event's booking page, knowing the parent
 )
 REASON_TOPICS = 3  # topics named in the reason line; the rest are counted ("… and 4 more")
 SAMPLE_PARENT = "sample"  # the public id of the parent a preview shows: nobody has it
@@ -136,9 +137,16 @@ LISTED = {DeliveryKind.NOTICE, DeliveryKind.DIGEST, DeliveryKind.TEST}
 
 
 def make_recipients(
-    *, channel: str, kind: str, slots: Mapping[str, str], rows: Iterable[RecipientRow]
+    *,
+    channel: str,
+    kind: str,
+    slots: Mapping[str, str],
+    rows: Iterable[RecipientRow],
+    book_event: str = "",
+    locale: str = "ja",
 ) -> list[Recipient]:
-    """Each recipient with the links that are theirs alone, under the message's placeholders."""
+    """Each recipient with the links that are theirs alone, under the message's placeholders.
+    `book_event`: the public id of the event a notice offers to book."""
     if not slots:  # a message that holds no one's own links (LINE: one for 500 people)
         return [Recipient(row.delivery_id, row.address) for row in rows]
     links = LinkMaker(current_app.extensions["yorisou.settings"])
@@ -155,7 +163,12 @@ def make_recipients(
         ]
     recipients = []
     for row in rows:
-        values = {slots["preferences_url"]: links.preferences(row.public_id, row.link_epoch)}
+        values = {
+            slots["preferences_url"]: links.preferences(row.public_id, row.link_epoch),
+            slots["book_url"]: links.book(book_event, row.public_id, row.endpoint_id, locale)
+            if book_event
+            else "",
+        }
         if channel != "email":
             recipients.append(Recipient(row.delivery_id, row.address, values))
             continue
@@ -177,12 +190,13 @@ def make_recipients(
     return recipients
 
 
-def sample_recipient(*, slots: Mapping[str, str], reason: str) -> Recipient:
+def sample_recipient(*, slots: Mapping[str, str], reason: str, book_event: str = "") -> Recipient:
     """A parent nobody is, for previews: real-looking links that open no one's page."""
     [recipient] = make_recipients(
         channel="email",
         kind=DeliveryKind.NOTICE,
         slots=slots,
         rows=[RecipientRow(0, "sample@example.jp", SAMPLE_PARENT, 0, 0, reason)],
+        book_event=book_event,
     )
     return recipient

@@ -21,6 +21,8 @@ class Purpose(StrEnum):
     SIGN_UP = "sign-up"  # the page after sign-up: the address, sent again or corrected; a day
     REQUEST = "request"  # a consultation request's page: where it stands, withdraw it
     ASK = "ask"  # a registered parent asks a desk through their LINE or email; a day
+    BOOK = "book"  # a registered parent books through their LINE, email or phone; weeks
+    BOOKING = "booking"  # a booking's page: see, move, cancel it, take an offered place
 
 
 _PLAIN = re.compile(r"[0-9A-Za-z:_-]*")

@@ -11,8 +11,12 @@ from sqlmodel import Session, select
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from service.addresses import hash_address, mailbox_hash
+from service.bookings.schedule import DEFAULT_REMINDERS, make_slots
+from service.bookings.staff_pages import new_event_code
 from service.models import (
     Desk,
+    Event,
+    EventTopic,
     Endpoint,
     Notice,
     NoticeStatus,
@@ -231,3 +235,34 @@ def create_catalogue(session: Session, *, organisation: Organisation) -> dict[st
     session.commit()
     desks = session.exec(select(Desk).where(Desk.organisation_id == organisation.id)).all()
     return {desk.name_ja: desk for desk in desks}
+
+
+def create_event(
+    session: Session,
+    *,
+    organisation: Organisation,
+    starts_at: datetime,
+    capacity: int = 20,
+    now: datetime | None = None,
+    topics: Sequence[Topic] = (),
+    **values: object,
+) -> Event:
+    """An event with its slots made as the console makes them."""
+    event = Event(
+        public_id=values.pop("public_id", None) or new_event_code(),
+        organisation_id=organisation.id or 0,
+        department=str(values.pop("department", "こども家庭課")),
+        title_ja=str(values.pop("title_ja", "親支援講座「離婚後の子育て」")),
+        place_ja=str(values.pop("place_ja", "市役所本庁舎 5階 会議室")),
+        bring_ja=str(values.pop("bring_ja", "筆記用具")),
+        starts_at=starts_at,
+        capacity=capacity,
+        reminders=values.pop("reminders", list(DEFAULT_REMINDERS)),  # type: ignore[arg-type]
+        **values,  # type: ignore[arg-type]
+    )
+    session.add(event)
+    session.flush()
+    session.add_all(EventTopic(event_id=event.id or 0, topic_id=topic.id or 0) for topic in topics)
+    make_slots(session, event, now=now or utcnow())
+    session.commit()
+    return event

@@ -80,23 +80,34 @@ def parse_send_time(value: str | None) -> time:
 def occurrences_between(
     notice: Notice, start: datetime, end: datetime, timezone: str
 ) -> list[datetime]:
-    """Due times (UTC) of a one-off or recurring notice in [start, end].
-
-    A recurring occurrence on a weekend, public holiday or in the year-end closure moves to
-    the previous or next business day when the notice asks for it, keeping its time of day.
-    """
+    """Due times (UTC) of a one-off or recurring notice in [start, end]."""
     if notice.starts_at is None:
         return []
     if notice.rule_kind == RuleKind.ONCE:
         return [notice.starts_at] if start <= notice.starts_at <= end else []
     if notice.rule_kind != RuleKind.RRULE or not notice.rrule:
         return []
+    return repeats_between(
+        notice.starts_at, notice.rrule, HolidayShift(notice.holiday_shift), start, end, timezone
+    )
+
+
+def repeats_between(
+    first: datetime,
+    rule_text: str,
+    shift: HolidayShift,
+    start: datetime,
+    end: datetime,
+    timezone: str,
+) -> list[datetime]:
+    """The times (UTC) in [start, end] of an RRULE that began at `first`. An occurrence on a
+    weekend, public holiday or in the year-end closure moves to the previous or next business
+    day when `shift` asks for it, keeping its time of day."""
     tz = ZoneInfo(timezone)
-    shift = HolidayShift(notice.holiday_shift)
     margin = _SHIFT_MARGIN if shift != HolidayShift.NONE else timedelta(0)
-    rule = rrulestr(notice.rrule, dtstart=_local_naive(notice.starts_at, tz))
+    rule = rrulestr(rule_text, dtstart=_local_naive(first, tz))
     if getattr(rule, "_interval", 1) < 1:  # refused on input since; dateutil would never end
-        raise ValueError(f"notice {notice.id}: INTERVAL below 1")
+        raise ValueError("INTERVAL below 1")
     local = rule.between(_local_naive(start - margin, tz), _local_naive(end + margin, tz), inc=True)
     due = (
         _to_utc(datetime.combine(shift_to_business_day(moment.date(), shift), moment.time()), tz)

@@ -17,6 +17,15 @@ _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email (a booking's .ics)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class RenderedMessage:
     """A message shared by a batch; per-recipient links come in as substitutions."""
 
@@ -31,6 +40,7 @@ class RenderedMessage:
     flex: Mapping[str, Any] | None = None  # LINE: the chat bubble; `subject` is its alt text
     slots: Mapping[str, str] = field(default_factory=dict)  # value name → its placeholder
     dry_run: bool = False  # push: the provider checks it and shows nothing
+    attachments: tuple[Attachment, ...] = ()  # email only
 
     def __post_init__(self) -> None:
         # Headers are one line. Input refuses line breaks in titles and names, but one stored

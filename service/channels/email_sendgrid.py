@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import logging
@@ -96,6 +97,21 @@ def request_body(message: RenderedMessage, recipients: Sequence[Recipient]) -> d
             {"type": "text/plain", "value": message.text},
             {"type": "text/html", "value": message.html},
         ],
+        **(
+            {
+                "attachments": [
+                    {
+                        "content": base64.b64encode(attachment.content).decode(),
+                        "filename": attachment.filename,
+                        "type": attachment.content_type,
+                        "disposition": "attachment",
+                    }
+                    for attachment in message.attachments
+                ]
+            }
+            if message.attachments
+            else {}
+        ),
         "categories": list(message.categories)[:10],
         # Click tracking would rewrite the links, and the links carry the parent's token.
         "tracking_settings": {"click_tracking": {"enable": False, "enable_text": False}},

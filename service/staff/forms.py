@@ -152,6 +152,9 @@ class NoticeForm(Form):
     ask_about = SelectField(
         "「この件で相談する」を付ける（申し込み先の制度）", validators=[Optional()], choices=[]
     )
+    book_event = SelectField(
+        "「予約する」を付ける（予約を受け付ける行事）", coerce=int, default=0, choices=[]
+    )
     child_age_min = IntegerField(
         "子どもの年齢（下限）", validators=[Optional(), NumberRange(0, 25)]
     )

@@ -20,6 +20,8 @@ from service.channels import RenderedMessage, substitute
 from service.line_bubble import render_line
 from service.messages import render_notice, render_push
 from service.models import (
+    Event,
+    EventStatus,
     Notice,
     NoticeStatus,
     Organisation,
@@ -90,6 +92,7 @@ def _form_values(form: NoticeForm, tz: ZoneInfo) -> dict[str, Any]:
         "urgent": bool(form.urgent.data),
         "public": bool(form.public.data),
         "ask_about": form.ask_about.data or "",
+        "book_event_id": form.book_event.data or None,
         "starts_at": aware(form.starts_at.data)
         if kind in (RuleKind.ONCE, RuleKind.RRULE)
         else None,
@@ -168,6 +171,17 @@ def _edit(notice: Notice | None) -> ResponseReturnValue:
             .order_by(col(Programme.position))
         )
     ]
+    form.book_event.choices = [SelectChoice(0, "付けない")] + [
+        SelectChoice(event.id, event.title_ja)
+        for event in session.exec(
+            select(Event)
+            .where(
+                Event.organisation_id == current_user.organisation_id,
+                Event.status == EventStatus.ACTIVE,
+            )
+            .order_by(col(Event.starts_at))
+        )
+    ]
     if form.validate_on_submit():
         saved = save_notice(
             session,
@@ -222,6 +236,7 @@ def _form_defaults(session: Session, notice: Notice | None, tz: ZoneInfo) -> dic
         if notice.send_time
         else None,
         "topics": topic_ids_of(session, notice),
+        "book_event": notice.book_event_id or 0,
     }
 
 

@@ -5,11 +5,13 @@ the subject as well as the body, as SendGrid's do."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.server import FakeServer, Reply
@@ -21,6 +23,8 @@ _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _BAD_DOTS = re.compile(r"^\.|\.\.|\.@")
 # SendGrid's own words for the two refusals a careless client meets at scale.
 DUPLICATE = "Each unique email address in the personalizations array should only be included once."
+NOT_BASE64 = "The attachment content must be base64 encoded."
+NO_FILENAME = "The attachment filename parameter is required."
 TOO_LARGE = "The total size of substitutions may not exceed 10,000 bytes per personalization."
 
 
@@ -34,6 +38,7 @@ class Received:
     custom_args: dict[str, str]
     categories: list[str]
     message_id: str
+    attachments: list[dict[str, Any]] = field(default_factory=list)  # content decoded to bytes
 
 
 def _substitute(text: str, substitutions: dict[str, str]) -> str:
@@ -101,6 +106,19 @@ class FakeSendGrid(FakeServer):
             if size > 10_000:
                 field = f"personalizations.{index}.substitutions"
                 return Reply(400, {"errors": [{"field": field, "message": TOO_LARGE}]})
+        attachments = []
+        for index, attachment in enumerate(request.get("attachments") or []):
+            try:
+                decoded = base64.b64decode(attachment.get("content") or "", validate=True)
+            except (binascii.Error, ValueError):
+                decoded = b""
+            if not decoded:
+                field_name = f"attachments.{index}.content"
+                return Reply(400, {"errors": [{"field": field_name, "message": NOT_BASE64}]})
+            if not attachment.get("filename"):
+                field_name = f"attachments.{index}.filename"
+                return Reply(400, {"errors": [{"field": field_name, "message": NO_FILENAME}]})
+            attachments.append({**attachment, "content": decoded})
         content = {part["type"]: part["value"] for part in request["content"]}
         message_id = uuid.uuid4().hex[:22]
         with self.lock:
@@ -118,6 +136,7 @@ class FakeSendGrid(FakeServer):
                         custom_args=personalization.get("custom_args", {}),
                         categories=request.get("categories", []),
                         message_id=message_id,
+                        attachments=attachments,
                     )
                 )
         return Reply(202, None, {"X-Message-Id": message_id}, delivered=len(personalizations))

@@ -1,0 +1,102 @@
+"""When an event takes place: its slots, made ahead as far as its booking window reaches."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, delete, select
+
+from service.calendar import repeats_between
+from service.calendar.business_days import HolidayShift
+from service.db import insert_ignoring_conflicts
+from service.models import Booking, Event, EventStatus, Organisation, Slot
+
+DEFAULT_REMINDERS = [{"days": 3, "at": "18:00"}, {"days": 1, "at": "18:00"}]
+
+
+def times_between(event: Event, start: datetime, end: datetime, timezone: str) -> list[datetime]:
+    """When the event begins (UTC) in [start, end]: once, or as its RRULE repeats."""
+    if not event.rrule:
+        return [event.starts_at] if start <= event.starts_at <= end else []
+    return repeats_between(
+        event.starts_at, event.rrule, HolidayShift(event.holiday_shift), start, end, timezone
+    )
+
+
+def slot_times(event: Event, begins: datetime) -> list[tuple[datetime, datetime]]:
+    """The slots of one time the event takes place: the whole of it, or its appointments."""
+    ends = begins + timedelta(minutes=event.duration_minutes)
+    if not event.slot_minutes:
+        return [(begins, ends)]
+    step = timedelta(minutes=event.slot_minutes)
+    slots = []
+    while begins + step <= ends:
+        slots.append((begins, begins + step))
+        begins += step
+    return slots
+
+
+def make_slots(session: Session, event: Event, *, now: datetime) -> int:
+    """Write the slots that come within the booking window from now (and a day), each once."""
+    if event.status != EventStatus.ACTIVE:
+        return 0
+    organisation = session.get_one(Organisation, event.organisation_id)
+    horizon = now + timedelta(days=event.opens_days + 1)
+    rows = [
+        {
+            "event_id": event.id,
+            "starts_at": starts,
+            "ends_at": ends,
+            "capacity": event.capacity,
+            "booked": 0,
+            "childcare_places": event.childcare_places,
+            "childcare_booked": 0,
+        }
+        for begins in times_between(event, now, horizon, organisation.timezone)
+        for starts, ends in slot_times(event, begins)
+    ]
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    result = session.execute(insert_ignoring_conflicts(Slot, dialect).values(rows))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def make_all_slots(session: Session, *, now: datetime) -> int:
+    """Every active event's slots up to its window (the worker, daily: repeating events)."""
+    events = session.exec(select(Event).where(Event.status == EventStatus.ACTIVE)).all()
+    made = sum(make_slots(session, event, now=now) for event in events)
+    session.commit()
+    return made
+
+
+def replan(session: Session, event: Event, *, now: datetime) -> None:
+    """After its times changed: future slots nobody booked go, the new ones come; a slot with
+    bookings stays as it is (staff cancel it, and everyone in it is told)."""
+    booked = select(Booking.slot_id).where(Booking.event_id == event.id)
+    session.execute(
+        delete(Slot).where(
+            col(Slot.event_id) == event.id,
+            col(Slot.starts_at) > now,
+            col(Slot.id).not_in(booked),
+        )
+    )
+    session.execute(
+        Slot.__table__.update()  # type: ignore[attr-defined]
+        .where(Slot.event_id == event.id, Slot.starts_at > now)
+        .values(capacity=event.capacity, childcare_places=event.childcare_places)
+    )
+    make_slots(session, event, now=now)
+
+
+def window(event: Event, slot: Slot) -> tuple[datetime, datetime]:
+    """When booking a slot opens and closes."""
+    return (
+        slot.starts_at - timedelta(days=event.opens_days),
+        slot.starts_at - timedelta(hours=event.closes_hours),
+    )
+
+
+def local_time(moment: datetime, organisation: Organisation) -> datetime:
+    return moment.astimezone(ZoneInfo(organisation.timezone))

@@ -1,0 +1,440 @@
+"""Events in the staff console: setting them up, and running each day of them (who booked,
+the waiting list, child care, check-in, a word to everyone, cancelling).
+
+Who booked is personal data: only staff of the organising department and admins see it,
+and each opening of a day's list (page, print or CSV) is in the audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func
+from sqlmodel import Session, col, delete, select
+from wtforms import SelectChoice
+
+from service import get_session, get_settings
+from service.audit import record_audit
+from service.bookings.booking import BookingError, cancel_event, cancel_slot, check_in, send_news
+from service.bookings.messages import slot_when
+from service.bookings.schedule import DEFAULT_REMINDERS, make_slots, replan
+from service.bookings.staff_forms import EVENT_TEXTS, EventForm
+from service.calendar import RuleError, check_rrule
+from service.models import (
+    Booking,
+    BookingStatus,
+    Desk,
+    Event,
+    EventTopic,
+    Organisation,
+    Role,
+    Slot,
+    Source,
+    Topic,
+)
+from service.public.forms import CsrfOnlyForm
+from service.staff import blueprint
+from service.staff.auth import SignedInStaff, role_required
+from service.support.staff_forms import LANG_NAMES
+from service.types import utcnow
+
+STATUS_NAMES = {
+    BookingStatus.BOOKED: "予約",
+    BookingStatus.WAITING: "キャンセル待ち",
+    BookingStatus.OFFERED: "空きを案内中",
+    BookingStatus.CANCELLED: "取り消し",
+}
+CANCELLED_BY = {"parent": "本人", "city": "市", "expired": "案内の期限切れ"}
+CHANNEL_NAMES = {"email": "メール", "line": "LINE", "webpush": "プッシュ通知"}
+_CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # nothing to mistake: no 0/O, 1/I/L
+
+
+def new_event_code() -> str:
+    """The event's public id: short enough to type after 「予約」 in the LINE chat."""
+    return "".join(secrets.choice(_CODE_LETTERS) for _ in range(8))
+
+
+def sees_bookings(staff: SignedInStaff, event: Event) -> bool:
+    """The organising department's staff (editors) and admins; viewers never."""
+    if staff.at_least(Role.ADMIN):
+        return True
+    return (
+        staff.at_least(Role.EDITOR)
+        and bool(staff.department)
+        and staff.department == event.department
+    )
+
+
+def _organisation(session: Session) -> Organisation:
+    return session.get_one(Organisation, current_user.organisation_id)
+
+
+def _event_or_404(session: Session, event_id: int) -> Event:
+    event = session.get(Event, event_id)
+    if event is None or event.organisation_id != current_user.organisation_id:
+        abort(404)
+    return event
+
+
+def _slot_or_404(session: Session, slot_id: int) -> tuple[Slot, Event]:
+    slot = session.get(Slot, slot_id)
+    if slot is None:
+        abort(404)
+    event = _event_or_404(session, slot.event_id)
+    if not sees_bookings(current_user, event):
+        abort(403)
+    return slot, event
+
+
+def _local(moment: datetime, organisation: Organisation) -> datetime:
+    return moment.astimezone(ZoneInfo(organisation.timezone))
+
+
+def _counts(session: Session, slot_ids: list[int]) -> dict[tuple[int, str], int]:
+    rows = session.exec(
+        select(Booking.slot_id, Booking.status, func.count())
+        .where(col(Booking.slot_id).in_(slot_ids))
+        .group_by(col(Booking.slot_id), col(Booking.status))
+    ).all()
+    return {(slot_id, status): count for slot_id, status, count in rows}
+
+
+@blueprint.get("/events")
+@role_required(Role.VIEWER)
+def events() -> ResponseReturnValue:
+    session = get_session()
+    now = utcnow()
+    listed = []
+    for event in session.exec(
+        select(Event)
+        .where(Event.organisation_id == current_user.organisation_id)
+        .order_by(col(Event.status), col(Event.starts_at).desc())
+    ).all():
+        coming = session.exec(
+            select(Slot)
+            .where(
+                Slot.event_id == event.id,
+                col(Slot.starts_at) > now,
+                col(Slot.cancelled_at).is_(None),
+            )
+            .order_by(col(Slot.starts_at))
+        ).first()
+        listed.append((event, coming))
+    return render_template("staff/events.html", organisation=_organisation(session), listed=listed)
+
+
+@blueprint.get("/events/<int:event_id>")
+@role_required(Role.VIEWER)
+def event_detail(event_id: int) -> ResponseReturnValue:
+    session = get_session()
+    event = _event_or_404(session, event_id)
+    slots = session.exec(
+        select(Slot).where(Slot.event_id == event.id).order_by(col(Slot.starts_at))
+    ).all()
+    return render_template(
+        "staff/event.html",
+        organisation=_organisation(session),
+        event=event,
+        slots=slots,
+        counts=_counts(session, [slot.id or 0 for slot in slots]),
+        now=utcnow(),
+        may_see=sees_bookings(current_user, event),
+        may_edit=_may_edit(event),
+        public_url=f"{get_settings().public_base_url}/e/{event.public_id}",
+        form=CsrfOnlyForm(),
+    )
+
+
+def _may_edit(event: Event | None) -> bool:
+    if current_user.at_least(Role.ADMIN):
+        return True
+    if not current_user.at_least(Role.EDITOR):
+        return False
+    return event is None or event.department == current_user.department
+
+
+def _event_form(session: Session, event: Event | None) -> EventForm:
+    form = EventForm(obj=event) if request.method == "POST" else EventForm(obj=event, formdata=None)
+    desks = session.exec(
+        select(Desk).where(Desk.organisation_id == current_user.organisation_id, col(Desk.active))
+    ).all()
+    form.desk.choices = [
+        SelectChoice(0, "（なし）"),
+        *(SelectChoice(d.id, d.name_ja) for d in desks),
+    ]
+    topics = session.exec(
+        select(Topic)
+        .where(Topic.organisation_id == current_user.organisation_id, col(Topic.active))
+        .order_by(col(Topic.position), col(Topic.id))
+    ).all()
+    form.topics.choices = [SelectChoice(t.id, t.name_ja) for t in topics]
+    if request.method != "POST":
+        organisation = _organisation(session)
+        if event is None:
+            form.department.data = current_user.department
+            form.fill_rows(DEFAULT_REMINDERS, [])
+        else:
+            form.desk.data = event.desk_id or 0
+            form.starts_at.data = _local(event.starts_at, organisation).replace(tzinfo=None)
+            form.topics.data = list(
+                session.exec(select(EventTopic.topic_id).where(EventTopic.event_id == event.id))
+            )
+            form.fill_rows(event.reminders, event.questions)
+    return form
+
+
+def _snapshot(event: Event, topic_ids: list[int]) -> dict[str, Any]:
+    data = event.model_dump(exclude={"created_at", "updated_at", "starts_at"})
+    return {**data, "starts_at": event.starts_at.isoformat(), "topics": sorted(topic_ids)}
+
+
+@blueprint.route("/events/new", methods=["GET", "POST"], defaults={"event_id": None})
+@blueprint.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def event_form(event_id: int | None) -> ResponseReturnValue:
+    session = get_session()
+    event = _event_or_404(session, event_id) if event_id is not None else None
+    if not _may_edit(event):
+        abort(403)
+    form = _event_form(session, event)
+    organisation = _organisation(session)
+    if request.method == "POST" and form.validate() and _rule_ok(form, organisation):
+        if (
+            not current_user.at_least(Role.ADMIN)
+            and form.department.data != current_user.department
+        ):
+            form.department.errors = [*form.department.errors, "自分の課の行事だけを作れます。"]
+        else:
+            saved = _save(session, event, form, organisation)
+            session.commit()
+            flash("保存しました。", "info")
+            return redirect(url_for("staff.event_detail", event_id=saved.id), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "staff/event_form.html",
+        organisation=organisation,
+        event=event,
+        form=form,
+        texts=EVENT_TEXTS,
+        langs=LANG_NAMES,
+    ), status
+
+
+def _rule_ok(form: EventForm, organisation: Organisation) -> bool:
+    if not form.rrule.data:
+        return True
+    starts = form.starts_at.data.replace(tzinfo=ZoneInfo(organisation.timezone))
+    try:
+        check_rrule(form.rrule.data.strip(), starts)
+    except RuleError as error:
+        form.rrule.errors = [*form.rrule.errors, f"繰り返しの指定が正しくありません（{error}）。"]
+        return False
+    return True
+
+
+def _save(
+    session: Session, event: Event | None, form: EventForm, organisation: Organisation
+) -> Event:
+    now = utcnow()
+    before = None
+    if event is None:
+        event = Event(
+            public_id=new_event_code(),
+            organisation_id=organisation.id or 0,
+            department=form.department.data,
+            title_ja="",
+            starts_at=now,
+            created_at=now,
+        )
+    else:
+        topic_ids = list(
+            session.exec(select(EventTopic.topic_id).where(EventTopic.event_id == event.id))
+        )
+        before = _snapshot(event, topic_ids)
+    times_before = (
+        event.starts_at,
+        event.duration_minutes,
+        event.rrule,
+        event.holiday_shift,
+        event.slot_minutes,
+    )
+    for name in EVENT_TEXTS:
+        for lang in LANG_NAMES:
+            setattr(event, f"{name}_{lang}", (form[f"{name}_{lang}"].data or "").strip())
+    event.department = form.department.data.strip()
+    event.desk_id = form.desk.data or None
+    event.online_url = form.online_url.data or ""
+    event.starts_at = form.starts_at.data.replace(tzinfo=ZoneInfo(organisation.timezone))
+    event.duration_minutes = form.duration_minutes.data
+    event.rrule = (form.rrule.data or "").strip() or None
+    event.holiday_shift = form.holiday_shift.data
+    event.slot_minutes = form.slot_minutes.data or None
+    event.capacity = form.capacity.data
+    event.childcare_places = form.childcare_places.data or 0
+    event.opens_days = form.opens_days.data
+    event.closes_hours = form.closes_hours.data or 0
+    event.offer_hours = form.offer_hours.data
+    event.subscribers_only = bool(form.subscribers_only.data)
+    event.reminders = form.reminders()
+    event.questions = form.questions()
+    event.updated_at = now
+    session.add(event)
+    session.flush()
+    session.execute(delete(EventTopic).where(col(EventTopic.event_id) == event.id))
+    topic_ids = list(form.topics.data or [])
+    for topic_id in topic_ids:
+        session.add(EventTopic(event_id=event.id or 0, topic_id=topic_id))
+    times_after = (
+        event.starts_at,
+        event.duration_minutes,
+        event.rrule,
+        event.holiday_shift,
+        event.slot_minutes,
+    )
+    if before is None:
+        make_slots(session, event, now=now)
+    elif times_after != times_before or before["capacity"] != event.capacity:
+        replan(session, event, now=now)
+    else:
+        make_slots(session, event, now=now)  # a longer booking window reaches further
+    record_audit(
+        session,
+        staff=current_user,
+        action="event.save",
+        target=f"event:{event.id}",
+        before=before,
+        after=_snapshot(event, topic_ids),
+    )
+    return event
+
+
+@blueprint.post("/events/<int:event_id>/cancel")
+@role_required(Role.EDITOR)
+def cancel_whole_event(event_id: int) -> ResponseReturnValue:
+    session = get_session()
+    event = _event_or_404(session, event_id)
+    if not _may_edit(event) or not CsrfOnlyForm().validate():
+        abort(403)
+    reason = (request.form.get("reason") or "").strip()[:2000]
+    told = cancel_event(session, event, now=utcnow(), reason=reason)
+    record_audit(
+        session,
+        staff=current_user,
+        action="event.cancel",
+        target=f"event:{event.id}",
+        after={"told": told},
+    )
+    session.commit()
+    flash(f"中止しました。予約していた{told}人にお知らせします。", "info")
+    return redirect(url_for("staff.event_detail", event_id=event.id), 303)
+
+
+def _day_rows(session: Session, slot: Slot) -> list[tuple[Booking, str]]:
+    bookings = session.exec(
+        select(Booking)
+        .where(Booking.slot_id == slot.id)
+        .order_by(col(Booking.status), col(Booking.id))
+    ).all()
+    sources = dict(session.exec(select(Source.id, Source.name)).all())
+    return [(booking, sources.get(booking.source_id or 0, "")) for booking in bookings]
+
+
+@blueprint.get("/slots/<int:slot_id>")
+@role_required(Role.EDITOR)
+def slot_day(slot_id: int) -> ResponseReturnValue:
+    session = get_session()
+    slot, event = _slot_or_404(session, slot_id)
+    record_audit(session, staff=current_user, action="slot.open", target=f"slot:{slot.id}")
+    session.commit()
+    return render_template(
+        "staff/slot.html",
+        organisation=_organisation(session),
+        event=event,
+        slot=slot,
+        when=slot_when(slot),
+        rows=_day_rows(session, slot),
+        status_names=STATUS_NAMES,
+        cancelled_by=CANCELLED_BY,
+        channel_names=CHANNEL_NAMES,
+        form=CsrfOnlyForm(),
+        printing=request.args.get("print") == "1",
+    )
+
+
+@blueprint.get("/slots/<int:slot_id>/bookings.csv")
+@role_required(Role.EDITOR)
+def slot_csv(slot_id: int) -> Response:
+    """Only what the event asked for: no address, which stays with the city's system."""
+    session = get_session()
+    slot, event = _slot_or_404(session, slot_id)
+    record_audit(session, staff=current_user, action="slot.csv", target=f"slot:{slot.id}")
+    session.commit()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    questions = [question["ja"] for question in event.questions]
+    writer.writerow(["受付番号", "状態", "託児", *questions, "出欠", "来た窓口", "連絡方法"])
+    for booking, source in _day_rows(session, slot):
+        attended = {True: "出席", False: "欠席", None: ""}[booking.attended]
+        writer.writerow(
+            [
+                booking.id,
+                STATUS_NAMES.get(BookingStatus(booking.status), booking.status),
+                booking.childcare or "",
+                *(booking.answers + [""] * len(questions))[: len(questions)],
+                attended,
+                source,
+                CHANNEL_NAMES.get(booking.channel, booking.channel),
+            ]
+        )
+    start = _local(slot.starts_at, _organisation(session)).strftime("%Y%m%d-%H%M")
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="bookings-{event.public_id}-{start}.csv"'
+        },
+    )
+
+
+@blueprint.post("/slots/<int:slot_id>/<action>")
+@role_required(Role.EDITOR)
+def slot_action(slot_id: int, action: str) -> ResponseReturnValue:
+    session = get_session()
+    slot, event = _slot_or_404(session, slot_id)
+    if (
+        action not in ("attended", "absent", "clear", "news", "cancel")
+        or not CsrfOnlyForm().validate()
+    ):
+        abort(400)
+    now = utcnow()
+    text = (request.form.get("body") or "").strip()
+    if action == "news":
+        if not text or len(text) > 2000:
+            flash("本文を2000文字以内で入力してください。", "error")
+            return redirect(url_for("staff.slot_day", slot_id=slot_id), 303)
+        told = send_news(session, slot, body=text, now=now)
+        message = f"予約している{told}人に送ります。"
+    elif action == "cancel":
+        told = cancel_slot(session, slot, now=now, reason=text[:2000])
+        message = f"この回を中止しました。{told}人にお知らせします。"
+    else:
+        booking = session.get(Booking, int(request.form.get("booking", "0") or 0))
+        if booking is None or booking.slot_id != slot.id:
+            abort(404)
+        try:
+            check_in(session, booking, attended={"attended": True, "absent": False}.get(action))
+        except BookingError:
+            flash("予約中の方だけ出欠を記録できます。", "error")
+            return redirect(url_for("staff.slot_day", slot_id=slot_id), 303)
+        message = "出欠を記録しました。"
+    record_audit(session, staff=current_user, action=f"slot.{action}", target=f"slot:{slot.id}")
+    session.commit()
+    flash(message, "info")
+    return redirect(url_for("staff.slot_day", slot_id=slot_id), 303)

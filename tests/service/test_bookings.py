@@ -1,0 +1,317 @@
+"""Booking a place: from the event's page with an email address, or recognised by a notice's
+link; the confirmation with its calendar file, reminders at their time through the ledger, the
+waiting list and its offers, moving and cancelling."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+from sqlmodel import select
+
+from service.bookings.booking import Contact, book, expire_offers
+from service.models import (
+    Booking,
+    BookingStatus,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Endpoint,
+    Slot,
+)
+from service.parent_links import LinkMaker
+from service.types import utcnow
+from tests.conftest import csrf_token
+from tests.factories import create_event, create_organisation, create_subscriber, create_topic
+from tests.outbox import read_outbox, text_body
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def _in_ten_days() -> datetime:
+    day = (utcnow() + timedelta(days=10)).astimezone(TOKYO).date()
+    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=TOKYO).astimezone(UTC)
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    topic = create_topic(session, organisation=city)
+    return city, topic
+
+
+def _book(client, event, **data):
+    path = f"/e/{event.public_id}" + (f"?link={data['link']}" if data.get("link") else "")
+    slot = data.pop("slot", None)
+    form = {
+        "csrf_token": csrf_token(client, path),
+        "consent": "y",
+        "childcare": "0",
+        **({"slot": str(slot)} if slot else {}),
+        **data,
+    }
+    return client.post(f"/e/{event.public_id}", data=form)
+
+
+def _slot(session, event):
+    return session.exec(select(Slot).where(Slot.event_id == event.id)).one()
+
+
+def test_a_parent_books_with_an_email_address_and_gets_the_confirmation(
+    client, session, city, worker, settings
+):
+    organisation, _ = city
+    event = create_event(session, organisation=organisation, starts_at=_in_ten_days(), capacity=2)
+    slot = _slot(session, event)
+    page = client.get(f"/e/{event.public_id}").get_data(as_text=True)
+    assert "親支援講座「離婚後の子育て」" in page and "2" in page
+    response = _book(client, event, slot=slot.id, email="ｐａｒｅｎｔ＠ｅｘａｍｐｌｅ．ｊｐ")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("https://yorisou.example.jp/b/")
+    booking = session.exec(select(Booking)).one()
+    assert (booking.status, booking.address, booking.channel) == ("booked", "parent@example.jp", "email")
+    session.refresh(slot)
+    assert slot.booked == 1
+    kinds = sorted(d.kind for d in session.exec(select(Delivery)).all())
+    assert kinds == ["booked", "reminder", "reminder"]
+
+    worker.run_once()
+    [mail] = read_outbox(settings.outbox_dir)
+    assert mail["To"] == "parent@example.jp"
+    # the subject says only whose message it is: 講座 names can say too much on a lock screen
+    assert "講座" not in mail["Subject"]
+    body = text_body(mail)
+    assert "親支援講座「離婚後の子育て」" in body and "市役所本庁舎 5階 会議室" in body
+    assert "筆記用具" in body
+    own_page = re.search(r"https://yorisou\.example\.jp(/b/[\w.\-]+)", body).group(1)
+    [attachment] = list(mail.iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    calendar = Calendar.from_ical(attachment.get_payload(decode=True))
+    [entry] = calendar.walk("VEVENT")
+    assert entry.decoded("dtstart") == slot.starts_at
+    assert str(entry["location"]) == "市役所本庁舎 5階 会議室"
+
+    booking_page = client.get(own_page).get_data(as_text=True)
+    assert "予約が確定しました" in booking_page and "予約を取り消す" in booking_page
+
+
+def test_reminders_go_at_their_time_once_and_not_after_a_cancellation(
+    client, session, city, worker, settings
+):
+    organisation, _ = city
+    starts = _in_ten_days()
+    event = create_event(session, organisation=organisation, starts_at=starts)
+    slot = _slot(session, event)
+    _book(client, event, slot=slot.id, email="one@example.jp")
+    _book(client, event, slot=slot.id, email="two@example.jp")
+    worker.run_once()
+    assert len(read_outbox(settings.outbox_dir)) == 2  # the confirmations
+
+    three_days_before = datetime.combine(
+        starts.astimezone(TOKYO).date() - timedelta(days=3), datetime.min.time().replace(hour=18), TOKYO
+    )
+    worker.run_once(three_days_before - timedelta(minutes=1))
+    assert len(read_outbox(settings.outbox_dir)) == 2  # not yet
+
+    two = session.exec(select(Booking).where(Booking.address == "two@example.jp")).one()
+    token = LinkMaker(settings).booking(two.public_id).rsplit("/", 1)[1]
+    cancelled = client.post(
+        f"/b/{token}/cancel", data={"csrf_token": csrf_token(client, f"/b/{token}")}
+    )
+    assert cancelled.status_code == 303
+
+    worker.run_once(three_days_before + timedelta(seconds=1))
+    worker.run_once(three_days_before + timedelta(seconds=2))  # a second tick sends nothing twice
+    mails = read_outbox(settings.outbox_dir)
+    reminders = [m for m in mails if "ご予約の日が近づきました" in text_body(m)]
+    assert [m["To"] for m in reminders] == ["one@example.jp"]
+    withdrawn = session.exec(
+        select(Delivery).where(Delivery.booking_id == two.id, Delivery.kind == DeliveryKind.REMINDER)
+    ).all()
+    assert {d.status for d in withdrawn} == {DeliveryStatus.SUPPRESSED}
+    assert any(m["To"] == "two@example.jp" and "取り消し" in text_body(m) for m in mails)
+
+
+def test_a_registered_parent_books_from_a_notice_link_without_typing_an_address(
+    client, session, city, settings
+):
+    organisation, topic = city
+    parent = create_subscriber(session, organisation=organisation, topics=[topic])
+    endpoint = session.exec(select(Endpoint).where(Endpoint.subscriber_id == parent.id)).one()
+    event = create_event(
+        session,
+        organisation=organisation,
+        starts_at=_in_ten_days(),
+        subscribers_only=True,
+        topics=[topic],
+    )
+    slot = _slot(session, event)
+    link = LinkMaker(settings).book(event.public_id, parent.public_id, endpoint.id, "ja")
+    token = link.split("link=")[1]
+    page = client.get(f"/e/{event.public_id}?link={token}").get_data(as_text=True)
+    assert 'name="email"' not in page
+    assert _book(client, event, slot=slot.id, link=token).status_code == 303
+    booking = session.exec(select(Booking)).one()
+    assert (booking.subscriber_id, booking.endpoint_id, booking.address) == (
+        parent.id,
+        endpoint.id,
+        None,
+    )
+    assert booking.source_id == parent.source_id
+
+
+def test_an_event_for_registered_parents_refuses_the_public_link(client, session, city):
+    organisation, _ = city
+    event = create_event(
+        session, organisation=organisation, starts_at=_in_ten_days(), subscribers_only=True
+    )
+    slot = _slot(session, event)
+    page = client.get(f"/e/{event.public_id}").get_data(as_text=True)
+    assert 'name="slot"' not in page
+    response = client.post(
+        f"/e/{event.public_id}",
+        data={
+            "csrf_token": csrf_token(client, "/staff/login"),  # the page has no form to send
+            "slot": str(slot.id),
+            "email": "someone@example.jp",
+            "consent": "y",
+        },
+    )
+    assert response.status_code == 400
+    assert session.exec(select(Booking)).all() == []
+
+
+def test_a_full_event_offers_the_waiting_list_then_a_freed_place_in_order(
+    client, session, city, worker, settings
+):
+    organisation, _ = city
+    event = create_event(
+        session, organisation=organisation, starts_at=_in_ten_days(), capacity=1, offer_hours=24
+    )
+    slot = _slot(session, event)
+    first = _book(client, event, slot=slot.id, email="first@example.jp")
+    _book(client, event, slot=slot.id, email="second@example.jp")
+    _book(client, event, slot=slot.id, email="third@example.jp")
+    statuses = {b.address: b.status for b in session.exec(select(Booking)).all()}
+    assert statuses == {
+        "first@example.jp": "booked",
+        "second@example.jp": "waiting",
+        "third@example.jp": "waiting",
+    }
+    full_page = client.get(f"/e/{event.public_id}").get_data(as_text=True)
+    assert "キャンセル待ち" in full_page
+
+    token = first.headers["Location"].rsplit("/", 1)[1]
+    client.post(f"/b/{token}/cancel", data={"csrf_token": csrf_token(client, f"/b/{token}")})
+    session.expire_all()
+    second = session.exec(select(Booking).where(Booking.address == "second@example.jp")).one()
+    assert second.status == BookingStatus.OFFERED
+    assert session.get(Slot, slot.id).booked == 1  # held for them
+
+    worker.run_once()
+    offer = [m for m in read_outbox(settings.outbox_dir) if m["To"] == "second@example.jp"][-1]
+    offer_link = re.search(r"https://yorisou\.example\.jp(/b/[\w.\-]+)", text_body(offer)).group(1)
+
+    # The offer is not taken in time: the next tick after it expires passes it on.
+    expire_offers(session, now=utcnow() + timedelta(hours=25))
+    session.expire_all()
+    assert session.get(Booking, second.id).status == BookingStatus.CANCELLED
+    third = session.exec(select(Booking).where(Booking.address == "third@example.jp")).one()
+    assert third.status == BookingStatus.OFFERED
+    assert "次の方にご案内しました" in client.get(offer_link).get_data(as_text=True)
+    late = client.post(
+        f"{offer_link}/accept", data={"csrf_token": csrf_token(client, "/staff/login")}
+    )
+    assert late.status_code == 409  # too late for the second
+
+    third_token = LinkMaker(settings).booking(third.public_id).rsplit("/", 1)[1]
+    accepted = client.post(
+        f"/b/{third_token}/accept", data={"csrf_token": csrf_token(client, f"/b/{third_token}")}
+    )
+    assert accepted.status_code == 303
+    session.expire_all()
+    third = session.get(Booking, third.id)
+    assert (third.status, third.was_waiting) == (BookingStatus.BOOKED, True)
+    kinds = [
+        d.kind
+        for d in session.exec(select(Delivery).where(Delivery.booking_id == third.id)).all()
+    ]
+    assert kinds.count("reminder") == 2 and "booked" in kinds
+
+
+def test_moving_to_another_time_frees_the_old_place(client, session, city):
+    organisation, _ = city
+    starts = _in_ten_days()
+    event = create_event(
+        session,
+        organisation=organisation,
+        starts_at=starts,
+        capacity=1,
+        rrule="FREQ=WEEKLY;COUNT=2",
+    )
+    first_slot, second_slot = session.exec(
+        select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at)
+    ).all()
+    response = _book(client, event, slot=first_slot.id, email="mover@example.jp")
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    moved = client.post(
+        f"/b/{token}/move",
+        data={"csrf_token": csrf_token(client, f"/b/{token}"), "slot": str(second_slot.id)},
+    )
+    assert moved.status_code == 303
+    session.expire_all()
+    assert (session.get(Slot, first_slot.id).booked, session.get(Slot, second_slot.id).booked) == (
+        0,
+        1,
+    )
+    assert session.exec(select(Booking)).one().slot_id == second_slot.id
+
+
+def test_childcare_places_are_counted_apart(client, session, city):
+    organisation, _ = city
+    event = create_event(
+        session, organisation=organisation, starts_at=_in_ten_days(), childcare_places=1
+    )
+    slot = _slot(session, event)
+    assert _book(client, event, slot=slot.id, email="a@example.jp", childcare="1").status_code == 303
+    refused = _book(client, event, slot=slot.id, email="b@example.jp", childcare="1")
+    assert refused.status_code == 409
+    assert "託児" in refused.get_data(as_text=True)
+    assert _book(client, event, slot=slot.id, email="b@example.jp").status_code == 303
+    session.refresh(slot)
+    assert (slot.booked, slot.childcare_booked) == (2, 1)
+
+
+def test_booking_outside_the_window_and_twice_is_refused(client, session, city):
+    organisation, _ = city
+    event = create_event(session, organisation=organisation, starts_at=_in_ten_days())
+    slot = _slot(session, event)
+    assert _book(client, event, slot=slot.id, email="twice@example.jp").status_code == 303
+    again = _book(client, event, slot=slot.id, email="twice@example.jp")
+    assert again.status_code == 409
+    with pytest.raises(Exception, match="closed"):
+        book(
+            session,
+            event=event,
+            slot=slot,
+            contact=Contact("email", address="late@example.jp"),
+            locale="ja",
+            now=slot.starts_at - timedelta(hours=1),
+        )
+
+
+def test_bad_input_gets_a_clear_answer(client, session, city):
+    organisation, _ = city
+    event = create_event(session, organisation=organisation, starts_at=_in_ten_days())
+    slot = _slot(session, event)
+    no_email = _book(client, event, slot=slot.id)
+    assert no_email.status_code == 400
+    assert "メールアドレス" in no_email.get_data(as_text=True)
+    no_slot = _book(client, event, email="x@example.jp")
+    assert no_slot.status_code == 400
+    assert client.get("/e/NOSUCHID").status_code == 404
+    assert client.get("/b/not-a-token").status_code in (400, 404, 410)
+    assert session.exec(select(Booking)).all() == []
