@@ -5,15 +5,18 @@ A new staff route fails this test until it is given its role below.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import select
 
-from service.models import AnswerTemplate, ContactWay, Programme, Role
+from service.models import AnswerTemplate, ContactWay, Programme, Role, Slot
 from service.support.requests import Contact, open_request
 from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import (
     create_catalogue,
+    create_event,
     create_notice,
     create_organisation,
     create_source,
@@ -62,6 +65,13 @@ MATRIX = {
     "staff.import_catalogue_file": (Role.ADMIN, "/staff/catalogue"),
     "staff.requests_report": (Role.VIEWER, "/staff/requests/report"),
     "staff.requests_report_csv": (Role.VIEWER, "/staff/requests/report.csv"),
+    "staff.events": (Role.VIEWER, "/staff/events"),
+    "staff.event_detail": (Role.VIEWER, "/staff/events/{e}"),
+    "staff.event_form": (Role.EDITOR, "/staff/events/{e}/edit"),
+    "staff.cancel_whole_event": (Role.EDITOR, "/staff/events/{e}/cancel"),
+    "staff.slot_day": (Role.EDITOR, "/staff/slots/{l}"),
+    "staff.slot_csv": (Role.EDITOR, "/staff/slots/{l}/bookings.csv"),
+    "staff.slot_action": (Role.EDITOR, "/staff/slots/{l}/news"),
 }
 POSTS = {
     "staff.notice_action",
@@ -74,6 +84,8 @@ POSTS = {
     "staff.add_answer_template",
     "staff.delete_answer_template",
     "staff.import_catalogue_file",
+    "staff.cancel_whole_event",
+    "staff.slot_action",
 }
 PUBLIC = {"staff.login", "staff.logout", "staff.login_code"}
 ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]
@@ -113,7 +125,13 @@ def ids(session):
     )
     session.commit()
     programme = session.exec(select(Programme).where(Programme.desk_id == desk.id)).first()
+    event = create_event(
+        session, organisation=city, starts_at=utcnow() + timedelta(days=10), department=DEPARTMENT
+    )
+    slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
     return {
+        "e": event.id,
+        "l": slot.id,
         "n": notice.id,
         "s": source.id,
         "t": topic.id,
