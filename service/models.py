@@ -678,8 +678,8 @@ class Event(SQLModel, table=True):
     opens_days: int = 60  # booking opens this many days before
     closes_hours: int = 24  # and closes this many hours before
     subscribers_only: bool = False  # only parents registered for its topics may book
-    # The desk's own questions, few and short: [{"ja": …, "en": …, "easy": …}]
-    questions: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    # The desk's own questions, few and short: [{"ja": …, "en": …, "easy": …, "required": …}]
+    questions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     # [{"days": 3, "at": "18:00"}]: N days before, at local time
     reminders: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     offer_hours: int = 24  # a freed place waits this long for the next on the waiting list

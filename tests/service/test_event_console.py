@@ -1,0 +1,177 @@
+"""Events in the console: set one up (its slots follow), run the day (the list opened is in
+the audit log, check-in, CSV with only what the event asked), tell everyone booked, cancel."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from service.bookings.booking import Contact, book
+from service.models import (
+    AuditEvent,
+    Booking,
+    BookingStatus,
+    Delivery,
+    DeliveryKind,
+    Event,
+    Role,
+    Slot,
+)
+from service.types import utcnow
+from tests.conftest import csrf_token
+from tests.factories import create_event, create_organisation, create_staff, create_topic
+from tests.outbox import read_outbox, text_body
+from tests.service.test_staff_notices import login
+
+KODOMO = "こども家庭課"
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    create_topic(session, organisation=city)
+    for email, role, department in [
+        ("kodomo@aoba.example.jp", Role.EDITOR, KODOMO),
+        ("hoken@aoba.example.jp", Role.EDITOR, "保険年金課"),
+        ("admin@aoba.example.jp", Role.ADMIN, ""),
+    ]:
+        create_staff(session, organisation=city, email=email, role=role, department=department)
+    return city
+
+
+def _event_form(client, **values):
+    day = (utcnow() + timedelta(days=20)).strftime("%Y-%m-%d")
+    data = {
+        "csrf_token": csrf_token(client, "/staff/events/new"),
+        "title_ja": "弁護士による無料法律相談",
+        "place_ja": "市役所 3階 相談室",
+        "department": KODOMO,
+        "desk": "0",
+        "starts_at": f"{day}T13:00",
+        "duration_minutes": "180",
+        "slot_minutes": "30",
+        "capacity": "1",
+        "childcare_places": "0",
+        "opens_days": "60",
+        "closes_hours": "24",
+        "offer_hours": "24",
+        "holiday_shift": "none",
+        "reminder_0_days": "1",
+        "reminder_0_at": "18:00",
+        "question_0_ja": "相談したいこと（養育費、親権など）",
+        "question_0_required": "y",
+        **values,
+    }
+    return client.post("/staff/events/new", data=data)
+
+
+def test_a_consultation_day_in_thirty_minute_slots(client, session, city):
+    login(client, "kodomo@aoba.example.jp")
+    response = _event_form(client)
+    assert response.status_code == 303
+    event = session.exec(select(Event)).one()
+    slots = session.exec(select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at)).all()
+    assert len(slots) == 6 and all(slot.capacity == 1 for slot in slots)
+    assert (slots[1].starts_at - slots[0].starts_at) == timedelta(minutes=30)
+    assert event.questions == [
+        {"ja": "相談したいこと（養育費、親権など）", "en": "", "easy": "", "required": True}
+    ]
+    assert event.reminders == [{"days": 1, "at": "18:00"}]
+    [saved] = session.exec(select(AuditEvent).where(AuditEvent.action == "event.save")).all()
+    assert saved.detail["after"]["title_ja"] == "弁護士による無料法律相談"
+    page = client.get(f"/staff/events/{event.id}").get_data(as_text=True)
+    assert "13:00" in page and "13:30" in page and f"予約 {event.public_id}" in page
+
+
+def test_a_repeating_event_and_a_bad_rule(client, session, city):
+    login(client, "kodomo@aoba.example.jp")
+    bad = _event_form(client, rrule="FREQ=MINUTELY")
+    assert bad.status_code == 400 and "繰り返しの指定が正しくありません" in bad.get_data(as_text=True)
+    assert session.exec(select(Event)).all() == []
+    good = _event_form(client, rrule="FREQ=WEEKLY", slot_minutes="", capacity="20")
+    assert good.status_code == 303
+    slots = session.exec(select(Slot)).all()
+    assert 5 <= len(slots) <= 7  # weekly, from day 20 to the 61 days the window reaches
+
+
+def test_staff_make_events_of_their_own_department_only(client, session, city):
+    login(client, "hoken@aoba.example.jp")
+    response = _event_form(client)
+    assert response.status_code == 400
+    assert "自分の課の行事だけ" in response.get_data(as_text=True)
+
+
+def _booked_day(session, city, count=2):
+    event = create_event(
+        session,
+        organisation=city,
+        starts_at=utcnow() + timedelta(days=10),
+        questions=[{"ja": "相談したいこと", "en": "", "easy": "", "required": True}],
+    )
+    slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
+    for n in range(count):
+        book(
+            session,
+            event=event,
+            slot=slot,
+            contact=Contact("email", address=f"parent{n}@example.jp"),
+            locale="ja",
+            now=utcnow(),
+            answers=(f"養育費のこと{n}",),
+        )
+    session.commit()
+    return event, slot
+
+
+def test_the_days_list_is_for_the_department_and_every_opening_is_audited(client, session, city):
+    event, slot = _booked_day(session, city)
+    login(client, "hoken@aoba.example.jp")
+    assert client.get(f"/staff/slots/{slot.id}").status_code == 403
+    assert client.get(f"/staff/slots/{slot.id}/bookings.csv").status_code == 403
+    login(client, "kodomo@aoba.example.jp")
+    page = client.get(f"/staff/slots/{slot.id}").get_data(as_text=True)
+    assert "養育費のこと0" in page and "養育費のこと1" in page
+    assert "parent0@example.jp" not in page  # the address is for the messages, not the list
+    csv_response = client.get(f"/staff/slots/{slot.id}/bookings.csv")
+    rows = list(csv.reader(io.StringIO(csv_response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["受付番号", "状態", "託児", "相談したいこと", "出欠", "来た窓口", "連絡方法"]
+    assert {row[3] for row in rows[1:]} == {"養育費のこと0", "養育費のこと1"}
+    assert not any("@" in cell for row in rows for cell in row)
+    actions = [e.action for e in session.exec(select(AuditEvent)).all()]
+    assert actions.count("slot.open") == 1 and actions.count("slot.csv") == 1
+
+
+def test_check_in_news_and_cancelling_a_slot(client, session, city, worker, settings):
+    event, slot = _booked_day(session, city)
+    first, second = session.exec(select(Booking).order_by(Booking.id)).all()
+    login(client, "kodomo@aoba.example.jp")
+    token = csrf_token(client, f"/staff/slots/{slot.id}")
+    client.post(f"/staff/slots/{slot.id}/attended", data={"csrf_token": token, "booking": first.id})
+    client.post(f"/staff/slots/{slot.id}/absent", data={"csrf_token": token, "booking": second.id})
+    session.expire_all()
+    assert (session.get(Booking, first.id).attended, session.get(Booking, second.id).attended) == (
+        True,
+        False,
+    )
+
+    news = "会場が 5階 第2会議室 に変わりました。%%unsubscribe_url%% {{ name }}"
+    client.post(f"/staff/slots/{slot.id}/news", data={"csrf_token": token, "body": news})
+    worker.run_once()
+    mails = [m for m in read_outbox(settings.outbox_dir) if news in text_body(m)]
+    assert sorted(m["To"] for m in mails) == ["parent0@example.jp", "parent1@example.jp"]
+
+    client.post(f"/staff/slots/{slot.id}/cancel", data={"csrf_token": token, "body": "講師の急病のため"})
+    session.expire_all()
+    assert {b.status for b in session.exec(select(Booking)).all()} == {BookingStatus.CANCELLED}
+    assert session.get(Slot, slot.id).cancelled_at is not None
+    worker.run_once()
+    cancelled = [
+        m for m in read_outbox(settings.outbox_dir) if "市の都合により中止" in text_body(m)
+    ]
+    assert len(cancelled) == 2 and all("講師の急病のため" in text_body(m) for m in cancelled)
+    reminders = session.exec(select(Delivery).where(Delivery.kind == DeliveryKind.REMINDER)).all()
+    assert {d.status for d in reminders} == {"suppressed"}
