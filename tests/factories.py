@@ -15,9 +15,9 @@ from service.bookings.schedule import DEFAULT_REMINDERS, make_slots
 from service.bookings.staff_pages import new_event_code
 from service.models import (
     Desk,
+    Endpoint,
     Event,
     EventTopic,
-    Endpoint,
     Notice,
     NoticeStatus,
     NoticeTopic,
@@ -176,8 +176,10 @@ def create_notice(
     channels: Sequence[str] = ("email",),
     urgent: bool = False,
     holiday_shift: str = "none",
+    book_event_id: int | None = None,
 ) -> Notice:
     notice = Notice(
+        book_event_id=book_event_id,
         organisation_id=organisation.id,
         channels=list(channels),
         urgent=urgent,

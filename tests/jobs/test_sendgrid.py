@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,9 +13,19 @@ from jobs.worker import Worker
 from service import create_app
 from service.channels import Recipient, RenderedMessage
 from service.channels.email_sendgrid import SendGridEmail, request_body
-from service.models import ChannelState, Delivery, DeliveryStatus, Endpoint, NoticeTopic
+from service.models import (
+    Booking,
+    ChannelState,
+    Delivery,
+    DeliveryStatus,
+    Endpoint,
+    NoticeTopic,
+    Slot,
+)
+from service.types import utcnow
 from tests.conftest import csrf_token, sign_up, with_sendgrid
 from tests.factories import (
+    create_event,
     create_notice,
     create_organisation,
     create_source,
@@ -231,3 +242,47 @@ def test_a_recipient_over_the_substitution_limit_fails_alone(fake_sendgrid):
     assert fake_sendgrid.addresses() == ["p@example.jp"]
     with pytest.raises(python_http_client.exceptions.BadRequestsError):  # as SendGrid would
         channel.client.send(request_body(message, [huge]))
+
+
+def test_a_notice_offering_a_booking_gives_each_parent_their_own_booking_link(
+    session, settings, fake_sendgrid, database
+):
+    """「予約する」 in a notice email knows the parent: their link opens the event's page with
+    nothing to type, and books through their own address; the confirmation carries the .ics
+    as SendGrid takes attachments."""
+    app = create_app(with_sendgrid(settings, fake_sendgrid), database)
+    city = create_organisation(session)
+    topic = create_topic(session, organisation=city)
+    parents = [
+        create_subscriber(session, organisation=city, topics=[topic], email=f"p{n}@example.jp")
+        for n in range(2)
+    ]
+    event = create_event(session, organisation=city, starts_at=utcnow() + timedelta(days=10))
+    create_notice(
+        session, organisation=city, topics=[topic], starts_at=utcnow(), book_event_id=event.id
+    )
+    Worker(app).run_once()
+    links = {
+        m.to: re.search(r"https://yorisou\.example\.jp(/e/[\w]+\?link=[\w.\-]+)", m.text).group(1)
+        for m in fake_sendgrid.received
+    }
+    assert len(set(links.values())) == 2 and all(event.public_id in link for link in links.values())
+    client = app.test_client()
+    page = client.get(links["p0@example.jp"]).get_data(as_text=True)
+    assert 'name="email"' not in page and "p0@example.jp" not in page  # masked, never whole
+    slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
+    token = re.search(r'name="link"[^>]*value="([^"]+)"', page).group(1)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post(
+        f"/e/{event.public_id}",
+        data={"csrf_token": csrf, "link": token, "slot": slot.id, "childcare": 0, "consent": "y"},
+    )
+    assert response.status_code == 303
+    booking = session.exec(select(Booking)).one()
+    assert booking.subscriber_id == parents[0].id and booking.address is None
+    Worker(app).run_once()
+    confirmation = fake_sendgrid.received[-1]
+    assert confirmation.to == "p0@example.jp"
+    [attachment] = confirmation.attachments
+    assert (attachment["filename"], attachment["type"]) == ("booking.ics", "text/calendar")
+    assert b"BEGIN:VEVENT" in attachment["content"]

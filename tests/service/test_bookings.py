@@ -72,7 +72,11 @@ def test_a_parent_books_with_an_email_address_and_gets_the_confirmation(
     assert response.status_code == 303
     assert response.headers["Location"].startswith("https://yorisou.example.jp/b/")
     booking = session.exec(select(Booking)).one()
-    assert (booking.status, booking.address, booking.channel) == ("booked", "parent@example.jp", "email")
+    assert (booking.status, booking.address, booking.channel) == (
+        "booked",
+        "parent@example.jp",
+        "email",
+    )
     session.refresh(slot)
     assert slot.booked == 1
     kinds = sorted(d.kind for d in session.exec(select(Delivery)).all())
@@ -111,7 +115,9 @@ def test_reminders_go_at_their_time_once_and_not_after_a_cancellation(
     assert len(read_outbox(settings.outbox_dir)) == 2  # the confirmations
 
     three_days_before = datetime.combine(
-        starts.astimezone(TOKYO).date() - timedelta(days=3), datetime.min.time().replace(hour=18), TOKYO
+        starts.astimezone(TOKYO).date() - timedelta(days=3),
+        datetime.min.time().replace(hour=18),
+        TOKYO,
     )
     worker.run_once(three_days_before - timedelta(minutes=1))
     assert len(read_outbox(settings.outbox_dir)) == 2  # not yet
@@ -129,7 +135,9 @@ def test_reminders_go_at_their_time_once_and_not_after_a_cancellation(
     reminders = [m for m in mails if "ご予約の日が近づきました" in text_body(m)]
     assert [m["To"] for m in reminders] == ["one@example.jp"]
     withdrawn = session.exec(
-        select(Delivery).where(Delivery.booking_id == two.id, Delivery.kind == DeliveryKind.REMINDER)
+        select(Delivery).where(
+            Delivery.booking_id == two.id, Delivery.kind == DeliveryKind.REMINDER
+        )
     ).all()
     assert {d.status for d in withdrawn} == {DeliveryStatus.SUPPRESSED}
     assert any(m["To"] == "two@example.jp" and "取り消し" in text_body(m) for m in mails)
@@ -236,8 +244,7 @@ def test_a_full_event_offers_the_waiting_list_then_a_freed_place_in_order(
     third = session.get(Booking, third.id)
     assert (third.status, third.was_waiting) == (BookingStatus.BOOKED, True)
     kinds = [
-        d.kind
-        for d in session.exec(select(Delivery).where(Delivery.booking_id == third.id)).all()
+        d.kind for d in session.exec(select(Delivery).where(Delivery.booking_id == third.id)).all()
     ]
     assert kinds.count("reminder") == 2 and "booked" in kinds
 
@@ -276,7 +283,9 @@ def test_childcare_places_are_counted_apart(client, session, city):
         session, organisation=organisation, starts_at=_in_ten_days(), childcare_places=1
     )
     slot = _slot(session, event)
-    assert _book(client, event, slot=slot.id, email="a@example.jp", childcare="1").status_code == 303
+    assert (
+        _book(client, event, slot=slot.id, email="a@example.jp", childcare="1").status_code == 303
+    )
     refused = _book(client, event, slot=slot.id, email="b@example.jp", childcare="1")
     assert refused.status_code == 409
     assert "託児" in refused.get_data(as_text=True)

@@ -74,7 +74,9 @@ def test_a_consultation_day_in_thirty_minute_slots(client, session, city):
     response = _event_form(client)
     assert response.status_code == 303
     event = session.exec(select(Event)).one()
-    slots = session.exec(select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at)).all()
+    slots = session.exec(
+        select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at)
+    ).all()
     assert len(slots) == 6 and all(slot.capacity == 1 for slot in slots)
     assert (slots[1].starts_at - slots[0].starts_at) == timedelta(minutes=30)
     assert event.questions == [
@@ -90,7 +92,9 @@ def test_a_consultation_day_in_thirty_minute_slots(client, session, city):
 def test_a_repeating_event_and_a_bad_rule(client, session, city):
     login(client, "kodomo@aoba.example.jp")
     bad = _event_form(client, rrule="FREQ=MINUTELY")
-    assert bad.status_code == 400 and "繰り返しの指定が正しくありません" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "繰り返しの指定が正しくありません" in bad.get_data(
+        as_text=True
+    )
     assert session.exec(select(Event)).all() == []
     good = _event_form(client, rrule="FREQ=WEEKLY", slot_minutes="", capacity="20")
     assert good.status_code == 303
@@ -164,7 +168,9 @@ def test_check_in_news_and_cancelling_a_slot(client, session, city, worker, sett
     mails = [m for m in read_outbox(settings.outbox_dir) if news in text_body(m)]
     assert sorted(m["To"] for m in mails) == ["parent0@example.jp", "parent1@example.jp"]
 
-    client.post(f"/staff/slots/{slot.id}/cancel", data={"csrf_token": token, "body": "講師の急病のため"})
+    client.post(
+        f"/staff/slots/{slot.id}/cancel", data={"csrf_token": token, "body": "講師の急病のため"}
+    )
     session.expire_all()
     assert {b.status for b in session.exec(select(Booking)).all()} == {BookingStatus.CANCELLED}
     assert session.get(Slot, slot.id).cancelled_at is not None

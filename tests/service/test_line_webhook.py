@@ -18,6 +18,7 @@ from jobs.worker import Worker
 from service import create_app
 from service.line_chat import apply_events
 from service.models import (
+    Booking,
     Child,
     ConsultationRequest,
     Delivery,
@@ -27,6 +28,7 @@ from service.models import (
     ProviderEvent,
     RequestEvent,
     RequestStatus,
+    Slot,
     Subscriber,
     Subscription,
     Suppression,
@@ -36,6 +38,7 @@ from service.types import utcnow
 from tests.conftest import csrf_token, with_line
 from tests.factories import (
     create_catalogue,
+    create_event,
     create_notice,
     create_organisation,
     create_source,
@@ -484,3 +487,82 @@ def test_line_is_offered_only_with_the_parents_link(session, client, city):
     )
     assert refused.status_code == 400
     assert client.get("/guide/aoba/ask?link=forged").status_code == 400
+
+
+# Booking through LINE: a notice's 「予約する」 button sends 「予約 CODE」; the answer is the
+# parent's own booking page, and the confirmation and reminders come to the chat.
+
+
+def test_a_notice_button_leads_to_a_booking_confirmed_in_the_chat(
+    session, client, app, fake_line, city
+):
+    city, [yoikuhi, _], _ = city
+    post(client, follow())
+    subscriber = session.exec(select(Subscriber)).one()
+    session.add(Subscription(subscriber_id=subscriber.id, topic_id=yoikuhi.id))
+    session.commit()
+    event = create_event(
+        session,
+        organisation=city,
+        starts_at=utcnow() + timedelta(days=10),
+        title_ja="弁護士による無料法律相談",
+        subscribers_only=True,
+        topics=[yoikuhi],
+    )
+    create_notice(
+        session,
+        organisation=city,
+        topics=[yoikuhi],
+        channels=["line"],
+        title="無料法律相談のご案内",
+        starts_at=utcnow(),
+        book_event_id=event.id,
+    )
+    Worker(app).run_once(_daytime())
+    bubble = fake_line.sent[-1]
+    [book_button] = [a for a in bubble.actions if a.get("label") == "予約する"]
+    assert book_button == {
+        "type": "message",
+        "label": "予約する",
+        "text": f"予約 {event.public_id}",
+    }
+
+    post(client, text(book_button["text"]))
+    reply = fake_line.replies[-1][1]
+    path = preferences_path(reply)
+    assert path.startswith(f"/e/{event.public_id}?link=")
+    page = client.get(path).get_data(as_text=True)
+    assert "市のLINEのトークに届きます" in page and 'name="email"' not in page
+    slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
+    link = re.search(r'name="link"[^>]*value="([^"]+)"', page).group(1)
+    booked = client.post(
+        f"/e/{event.public_id}",
+        data={
+            "csrf_token": csrf_token(client, path),
+            "link": link,
+            "slot": str(slot.id),
+            "childcare": "0",
+            "consent": "y",
+        },
+    )
+    assert booked.status_code == 303
+    booking = session.exec(select(Booking)).one()
+    assert (booking.channel, booking.address) == ("line", None)  # the LINE id stays with LINE
+
+    Worker(app).run_once(_daytime())
+    confirmation = fake_line.sent[-1]
+    assert confirmation.to == HANAKO
+    # the lock screen shows the alt text: no 法律相談 there without previews
+    assert "法律相談" not in confirmation.alt_text and "予約" in confirmation.alt_text
+    assert "弁護士による無料法律相談" in confirmation.texts[0]
+    assert confirmation.actions[0]["uri"].startswith("https://yorisou.example.jp/b/")
+
+
+def test_yoyaku_alone_or_with_an_unknown_code_lists_what_can_be_booked(
+    session, client, fake_line, city
+):
+    post(client, follow())
+    for words in ("予約", "予約 ABCDEFGH"):
+        post(client, text(words))
+        reply = fake_line.replies[-1][1]
+        assert preferences_path(reply) == "/o/aoba/events"
