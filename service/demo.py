@@ -12,10 +12,15 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from service.bookings.booking import Contact as BookingContact
+from service.bookings.booking import book, new_event_code
+from service.bookings.schedule import DEFAULT_REMINDERS, make_slots
 from service.models import (
     AnswerTemplate,
     ContactWay,
     Desk,
+    Event,
+    EventTopic,
     Notice,
     NoticeStatus,
     NoticeTopic,
@@ -23,6 +28,7 @@ from service.models import (
     Programme,
     Role,
     RuleKind,
+    Slot,
     Source,
     Topic,
 )
@@ -131,6 +137,7 @@ class DemoNotice:
     valid_days: int | None = None
     urgent: bool = False
     school_grade: int | None = None  # in the coming school year
+    books: str = ""  # the demo event its 「予約する」 books: "seminar"
 
 
 def _relative(
@@ -321,12 +328,13 @@ NOTICES = [
     DemoNotice(
         "親支援講座のご案内",
         "離婚が子どもに与える影響や、養育費・親子交流の取り決めについて、専門家がお話しします。\n\n"
-        "- 会場：あおば市役所 本庁舎5階 会議室\n"
+        "- 会場：あおば市役所 本庁舎5階 第1会議室\n"
         "- 参加費：無料（託児あり、要予約）\n\n"
-        f"日時と申込みの方法は、市のホームページをご覧ください。\n{CITY_PAGE}",
+        "下の「予約する」から、名前や住所を入力せずに予約できます。",
         ("koza", "yoikuhi"),
         RuleKind.ONCE,
-        in_days=7,
+        in_days=2,
+        books="seminar",
     ),
     DemoNotice(
         "市営住宅の入居者募集（ひとり親世帯向け）",
@@ -367,6 +375,98 @@ def _demo_requests(session: Session, organisation: Organisation, now: datetime) 
         message="養育費の取り決めをしないまま離婚しました。今からでもできますか。",
         programme_id=programme.id,
     )
+
+
+def _demo_events(
+    session: Session, organisation: Organisation, topics: dict[str, Topic], now: datetime
+) -> Event:
+    """A 親支援講座 with places, child care and three parents booked, announced by a notice
+    with 「予約する」; and the monthly free legal consultation day in 30-minute slots."""
+    tz = ZoneInfo(organisation.timezone)
+    day = now.astimezone(tz).date() + timedelta(days=21)
+    day += timedelta(days=(5 - day.weekday()) % 7)  # a Saturday
+    seminar = Event(
+        public_id=new_event_code(),
+        organisation_id=organisation.id or 0,
+        department="こども家庭課",
+        title_ja="親支援講座「離婚後の子育てと養育費」",
+        title_en="Parenting seminar: raising children and child support after divorce",
+        title_easy="おやの ための こうざ「りこん した あとの こそだてと よういくひ」",
+        details_ja=(
+            "離婚後の子育てで大切なこと、子どもへの伝え方、養育費の取り決め方を、"
+            "専門の講師がお話しします。参加は無料です。途中からの参加や退出もできます。"
+        ),
+        details_en=(
+            "A specialist talks about what matters in raising children after divorce, how to "
+            "talk with children, and how to agree on child support. Free of charge."
+        ),
+        place_ja="あおば市役所 本庁舎 5階 第1会議室",
+        place_en="Aoba City Hall, main building, 5th floor, meeting room 1",
+        bring_ja="筆記用具",
+        bring_en="Something to write with",
+        starts_at=datetime.combine(day, time(10, 0), tz),
+        duration_minutes=120,
+        capacity=20,
+        childcare_places=5,
+        reminders=list(DEFAULT_REMINDERS),
+        questions=[],
+    )
+    legal = Event(
+        public_id=new_event_code(),
+        organisation_id=organisation.id or 0,
+        department="こども家庭課",
+        desk_id=session.exec(select(Desk.id).where(Desk.name_ja == KODOMO)).one(),
+        title_ja="弁護士による無料法律相談（ひとり親家庭）",
+        title_en="Free legal consultation with a lawyer (single-parent families)",
+        details_ja=(
+            "養育費、面会交流、財産分与などについて、弁護士に30分無料で相談できます。"
+            "秘密は守られます。"
+        ),
+        details_en=(
+            "Talk with a lawyer for 30 minutes, free of charge, about child support, visits, "
+            "or dividing property. What you say stays confidential."
+        ),
+        place_ja="あおば市役所 本庁舎 3階 相談室",
+        place_en="Aoba City Hall, main building, 3rd floor, consultation room",
+        bring_ja="取り決めの書類や通帳など、相談に関係するもの（なくてもかまいません）",
+        starts_at=datetime.combine(now.astimezone(tz).date(), time(13, 0), tz),
+        duration_minutes=180,
+        rrule="FREQ=MONTHLY;BYDAY=2WE",
+        holiday_shift="next",
+        slot_minutes=30,
+        capacity=1,
+        opens_days=45,
+        closes_hours=48,
+        reminders=[{"days": 1, "at": "18:00"}],
+        questions=[
+            {
+                "ja": "相談したいこと（養育費、面会交流など）",
+                "en": "What you would like to ask about (child support, visits…)",
+                "easy": "そうだん したい こと",
+                "required": True,
+            }
+        ],
+    )
+    session.add_all([seminar, legal])
+    session.flush()
+    session.add_all(
+        EventTopic(event_id=event.id or 0, topic_id=topics[slug].id or 0)
+        for event, slug in ((seminar, "koza"), (seminar, "yoikuhi"), (legal, "horitsu-sodan"))
+    )
+    make_slots(session, seminar, now=now)
+    make_slots(session, legal, now=now)
+    slot = session.exec(select(Slot).where(Slot.event_id == seminar.id)).one()
+    for n, childcare in enumerate((1, 0, 2)):
+        book(
+            session,
+            event=seminar,
+            slot=slot,
+            contact=BookingContact("email", address=f"demo-parent{n + 1}@example.jp"),
+            locale="ja",
+            now=now,
+            childcare=childcare,
+        )
+    return seminar
 
 
 def seed_demo(session: Session) -> bool:
@@ -418,6 +518,7 @@ def seed_demo(session: Session) -> bool:
     session.flush()
     import_catalogue(session, organisation.id, CATALOGUE)
     _demo_requests(session, organisation, now)
+    seminar = _demo_events(session, organisation, topics, now)
     today = now.astimezone(tz).date()
     for demo in NOTICES:
         starts_at = None
@@ -441,6 +542,7 @@ def seed_demo(session: Session) -> bool:
             urgent=demo.urgent,
             school_grade=demo.school_grade,
             school_year_offset=1 if demo.school_grade is not None else 0,
+            book_event_id=seminar.id if demo.books else None,
             status=NoticeStatus.SCHEDULED,
             scheduled_at=now,
             author_id=admin.id,

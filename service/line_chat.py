@@ -11,7 +11,6 @@ LINE fills into the chat, and sending it brings the counter and the choices made
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 import uuid
 from collections.abc import Sequence
@@ -53,11 +52,11 @@ from service.provider_events import first_time
 from service.settings import Settings
 from service.subscribers import active_topics, local_date, set_topics, unsubscribe
 from service.support.requests import open_line_request, reply_to_request
+from service.tokens import CODE_LETTERS, short_code
 
 LINK_KEPT = timedelta(days=1)
-_CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to mistake: no 0/O, 1/I
 # At the end of the message, as the landing fills it in ("登録コード ABCD-EFGH") or typed bare.
-_CODE = re.compile(rf"(?:^|[^A-Z0-9])([{_CODE_LETTERS}]{{4}})-?([{_CODE_LETTERS}]{{4}})$")
+_CODE = re.compile(rf"(?:^|[^A-Z0-9])([{CODE_LETTERS}]{{4}})-?([{CODE_LETTERS}]{{4}})$")
 STOP_WORDS = {"停止", "配信停止", "ていし", "はいしんていし", "stop", "unsubscribe"}
 SETTINGS_WORDS = set(LINE_SETTINGS_WORDS.values())
 START_WORDS = {"登録", "とうろく", "開始", "再開", "start"}
@@ -66,7 +65,7 @@ GUIDE_WORDS = {"制度", "せいど", "制度を調べる", "支援", "しえん
 ASK_WORDS = {"相談", "そうだん", "相談する", "ask", "consult"}
 # 「予約」 alone: what can be booked; with an event's code (a notice's button): that event.
 BOOK_WORDS = {LINE_BOOK_WORD, "よやく", "book"}
-_BOOK = re.compile(rf"^(?:{LINE_BOOK_WORD}|よやく|book)\s*([A-Z0-9]{{8}})$")
+_BOOK = re.compile(rf"^(?:{LINE_BOOK_WORD}|よやく|book)\s*([{CODE_LETTERS}]{{8}})$", re.IGNORECASE)
 
 
 @dataclass
@@ -97,7 +96,7 @@ def new_link(
     now: datetime,
 ) -> LineLink:
     link = LineLink(
-        code="".join(secrets.choice(_CODE_LETTERS) for _ in range(8)),
+        code=short_code(),
         organisation_id=source.organisation_id,
         source_id=source.id,
         locale=locale,

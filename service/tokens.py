@@ -6,6 +6,7 @@ import base64
 import hmac
 import json
 import re
+import secrets
 import time
 from enum import StrEnum
 
@@ -26,6 +27,14 @@ class Purpose(StrEnum):
 
 
 _PLAIN = re.compile(r"[0-9A-Za-z:_-]*")
+
+
+CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to mistake: no 0/O, 1/I
+
+
+def short_code(length: int = 8) -> str:
+    """A code a parent may type or read aloud (a LINE link code, an event's code)."""
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(length))
 
 
 class TokenExpired(Exception):

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from service.addresses import hash_address, mailbox_hash
+from service.bookings.booking import new_event_code
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots
-from service.bookings.staff_pages import new_event_code
 from service.models import (
     Desk,
     Endpoint,

@@ -11,10 +11,12 @@ from service.demo import seed_demo
 from service.models import (
     ConsultationRequest,
     Desk,
+    Event,
     Notice,
     NoticeTopic,
     Programme,
     RuleKind,
+    Slot,
     Source,
     Topic,
 )
@@ -78,3 +80,15 @@ def test_the_demo_city_has_its_programmes_desks_and_a_request_waiting(session):
     assert len(desks) == 7 and all(d.department and d.name_en for d in desks)
     [request] = session.exec(select(ConsultationRequest)).all()
     assert request.status == "new" and request.due_on > request.created_at.date()
+
+
+def test_the_demo_city_has_a_seminar_to_book_and_a_monthly_legal_consultation_day(session):
+    seed_demo(session)
+    seminar, legal = session.exec(select(Event).order_by(Event.id)).all()
+    [slot] = session.exec(select(Slot).where(Slot.event_id == seminar.id)).all()
+    assert (slot.booked, slot.capacity, slot.childcare_booked) == (3, 20, 3)
+    legal_slots = session.exec(select(Slot).where(Slot.event_id == legal.id)).all()
+    assert legal_slots and all(s.capacity == 1 for s in legal_slots)
+    assert all((s.ends_at - s.starts_at).seconds == 1800 for s in legal_slots)
+    notice = session.exec(select(Notice).where(Notice.book_event_id == seminar.id)).one()
+    assert notice.title == "親支援講座のご案内"

@@ -32,6 +32,7 @@ from service.models import (
     Priority,
     Slot,
 )
+from service.tokens import short_code
 
 
 class BookingError(ValueError):
@@ -50,6 +51,11 @@ class Contact:
 
 def new_public_id() -> str:
     return secrets.token_urlsafe(12)
+
+
+def new_event_code() -> str:
+    """The event's public id: short enough to type after 「予約」 in the LINE chat."""
+    return short_code()
 
 
 def book(

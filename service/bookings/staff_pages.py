@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +21,14 @@ from wtforms import SelectChoice
 
 from service import get_session, get_settings
 from service.audit import record_audit
-from service.bookings.booking import BookingError, cancel_event, cancel_slot, check_in, send_news
+from service.bookings.booking import (
+    BookingError,
+    cancel_event,
+    cancel_slot,
+    check_in,
+    new_event_code,
+    send_news,
+)
 from service.bookings.messages import slot_when
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots, replan
 from service.bookings.staff_forms import EVENT_TEXTS, EventForm
@@ -53,12 +59,6 @@ STATUS_NAMES = {
 }
 CANCELLED_BY = {"parent": "本人", "city": "市", "expired": "案内の期限切れ"}
 CHANNEL_NAMES = {"email": "メール", "line": "LINE", "webpush": "プッシュ通知"}
-_CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # nothing to mistake: no 0/O, 1/I/L
-
-
-def new_event_code() -> str:
-    """The event's public id: short enough to type after 「予約」 in the LINE chat."""
-    return "".join(secrets.choice(_CODE_LETTERS) for _ in range(8))
 
 
 def sees_bookings(staff: SignedInStaff, event: Event) -> bool:

@@ -66,7 +66,10 @@ def build_email(message: RenderedMessage, recipient: Recipient, provider_id: str
     for attachment in message.attachments:  # text/calendar: UTF-8, as RFC 5545 says
         maintype, _, subtype = attachment.content_type.partition("/")
         email.add_attachment(
-            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params={"charset": "utf-8"},
         )
-        email.get_payload()[-1].set_param("charset", "utf-8")
     return email
