@@ -183,6 +183,23 @@ def _line_url(event: Event) -> str:
     return f"https://line.me/R/oaMessage/{quote(settings.line_account_id)}/?{text}"
 
 
+def bookable_by_desk(
+    session: Session, organisation_id: int, now: datetime
+) -> dict[int, list[Event]]:
+    """The consultation days a parent can book now, by desk (the guide shows them there)."""
+    events: dict[int, list[Event]] = {}
+    for event in session.exec(
+        select(Event).where(
+            Event.organisation_id == organisation_id,
+            Event.status == EventStatus.ACTIVE,
+            col(Event.desk_id).is_not(None),
+        )
+    ).all():
+        if open_slots(session, event, now):
+            events.setdefault(event.desk_id or 0, []).append(event)
+    return events
+
+
 @blueprint.get("/o/<slug>/events")
 def events(slug: str) -> ResponseReturnValue:
     """The city's seminars and consultation days that can be booked now."""

@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 
 from service import get_session, get_settings, limiter
 from service.addresses import mask_address
+from service.bookings.parent_pages import bookable_by_desk
 from service.languages import current_language, use_language
 from service.models import (
     ConsultationRequest,
@@ -118,6 +119,7 @@ def guide(slug: str) -> ResponseReturnValue:
         programmes=[p for p in programmes if p not in safety],
         safety=safety,
         desks=_desks(session, organisation.id or 0),
+        desk_events=bookable_by_desk(session, organisation.id or 0, utcnow()),
         topics=_topics_of(session, everything),
         counter=_counter(session, organisation, form.source.data),
         form=CsrfOnlyForm(),

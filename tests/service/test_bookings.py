@@ -25,7 +25,13 @@ from service.models import (
 from service.parent_links import LinkMaker
 from service.types import utcnow
 from tests.conftest import csrf_token
-from tests.factories import create_event, create_organisation, create_subscriber, create_topic
+from tests.factories import (
+    create_catalogue,
+    create_event,
+    create_organisation,
+    create_subscriber,
+    create_topic,
+)
 from tests.outbox import read_outbox, text_body
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -324,3 +330,21 @@ def test_bad_input_gets_a_clear_answer(client, session, city):
     assert client.get("/e/NOSUCHID").status_code == 404
     assert client.get("/b/not-a-token").status_code in (400, 404, 410)
     assert session.exec(select(Booking)).all() == []
+
+
+def test_the_guide_leads_from_a_desk_to_its_consultation_day(client, session, city):
+    organisation, _ = city
+    desks = create_catalogue(session, organisation=organisation)
+    desk = desks["こども家庭課 ひとり親支援係"]
+    event = create_event(
+        session,
+        organisation=organisation,
+        starts_at=_in_ten_days(),
+        desk_id=desk.id,
+        title_ja="弁護士による無料法律相談",
+    )
+    page = client.post(
+        "/guide/aoba",
+        data={"csrf_token": csrf_token(client, "/guide/aoba"), "worries": "child-support"},
+    ).get_data(as_text=True)
+    assert f"/e/{event.public_id}" in page and "予約：弁護士による無料法律相談" in page
