@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,9 +30,11 @@ from service.bookings.booking import (
     send_news,
 )
 from service.bookings.messages import slot_when
+from service.bookings.reports import GROUPINGS, BookingFigures, booking_figures, booking_figures_csv
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots, replan
 from service.bookings.staff_forms import EVENT_TEXTS, EventForm
 from service.calendar import RuleError, check_rrule
+from service.charts import horizontal_bars
 from service.models import (
     Booking,
     BookingStatus,
@@ -438,3 +440,50 @@ def slot_action(slot_id: int, action: str) -> ResponseReturnValue:
     session.commit()
     flash(message, "info")
     return redirect(url_for("staff.slot_day", slot_id=slot_id), 303)
+
+
+PERIODS = {30: "30日", 90: "90日", 365: "1年"}
+
+
+def _report_rows() -> tuple[Organisation, str, int, list[BookingFigures]]:
+    session = get_session()
+    organisation = _organisation(session)
+    by = request.args.get("by", "event")
+    by = by if by in GROUPINGS else "event"
+    days = request.args.get("days", "90")
+    period = int(days) if days.isdigit() and int(days) in PERIODS else 90
+    rows = booking_figures(session, organisation, by, utcnow() - timedelta(days=period))
+    return organisation, by, period, rows
+
+
+@blueprint.get("/events/report")
+@role_required(Role.VIEWER)
+def events_report() -> ResponseReturnValue:
+    """No personal data: counts only, so viewers too."""
+    organisation, by, days, rows = _report_rows()
+    chart = horizontal_bars(
+        f"予約（{PERIODS[days]}、{GROUPINGS[by]}別）",
+        [(row.label, row.booked) for row in rows[:-1]],
+        unit="件",
+    )
+    return render_template(
+        "staff/events_report.html",
+        organisation=organisation,
+        rows=rows,
+        chart=chart,
+        by=by,
+        days=days,
+        groupings=GROUPINGS,
+        periods=PERIODS,
+    )
+
+
+@blueprint.get("/events/report.csv")
+@role_required(Role.VIEWER)
+def events_report_csv() -> Response:
+    _, by, days, rows = _report_rows()
+    return Response(
+        "\ufeff" + booking_figures_csv(rows),  # a BOM, so that Excel reads the Japanese
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="bookings-{by}-{days}d.csv"'},
+    )

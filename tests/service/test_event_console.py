@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from service.bookings.booking import Contact, book
+from service.bookings.booking import Contact, accept_offer, book, cancel
 from service.models import (
     AuditEvent,
     Booking,
@@ -181,3 +181,38 @@ def test_check_in_news_and_cancelling_a_slot(client, session, city, worker, sett
     assert len(cancelled) == 2 and all("講師の急病のため" in text_body(m) for m in cancelled)
     reminders = session.exec(select(Delivery).where(Delivery.kind == DeliveryKind.REMINDER)).all()
     assert {d.status for d in reminders} == {"suppressed"}
+
+
+def test_the_report_counts_attendance_no_shows_and_the_waiting_list(client, session, city):
+    event, slot = _booked_day(session, city, count=3)
+    first, second, third = session.exec(select(Booking).order_by(Booking.id)).all()
+    first.attended, second.attended = True, False
+    session.add_all([first, second])
+    slot.capacity = 3
+    late = book(
+        session,
+        event=event,
+        slot=slot,
+        contact=Contact("email", address="late@example.jp"),
+        locale="ja",
+        now=utcnow(),
+    )
+    session.commit()
+    assert late.status == BookingStatus.WAITING
+    cancel(session, third, now=utcnow(), by="parent")
+    accept_offer(session, session.get(Booking, late.id), now=utcnow())
+    session.commit()
+    login(client, "kodomo@aoba.example.jp")
+    page = client.get("/staff/events/report").get_data(as_text=True)
+    assert "親支援講座「離婚後の子育て」" in page and "50%" in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/staff/events/report.csv").get_data(as_text=True).lstrip("\ufeff")
+            )
+        )
+    )
+    assert rows[0][0] == "区分"
+    # booked 4 (three, and the one moved up), 1 cancelled, 1 came, 1 did not: 50 %
+    assert rows[1][1:] == ["4", "1", "1", "1", "50", "1", "1"]
+    assert rows[-1][0] == "合計"

@@ -66,6 +66,8 @@ MATRIX = {
     "staff.requests_report": (Role.VIEWER, "/staff/requests/report"),
     "staff.requests_report_csv": (Role.VIEWER, "/staff/requests/report.csv"),
     "staff.events": (Role.VIEWER, "/staff/events"),
+    "staff.events_report": (Role.VIEWER, "/staff/events/report"),
+    "staff.events_report_csv": (Role.VIEWER, "/staff/events/report.csv"),
     "staff.event_detail": (Role.VIEWER, "/staff/events/{e}"),
     "staff.event_form": (Role.EDITOR, "/staff/events/{e}/edit"),
     "staff.cancel_whole_event": (Role.EDITOR, "/staff/events/{e}/cancel"),
