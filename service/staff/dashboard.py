@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from service import get_session
+from service.bookings.reports import booking_figures
 from service.calendar import occurrences_between
 from service.charts import horizontal_bars, stacked_columns
 from service.models import (
@@ -152,9 +153,19 @@ def dashboard() -> ResponseReturnValue:
         ],
         unit="件",
     )
+    by_event = booking_figures(session, organisation, "event", now - timedelta(days=90))
+    bookings = horizontal_bars(
+        "予約（90日、行事別。かっこ内は出席率）",
+        [
+            (f"{row.label}（{'—' if row.attendance is None else row.attendance}%）", row.booked)
+            for row in by_event[:-1]
+        ],
+        unit="件",
+    )
     return render_template(
         "staff/dashboard.html",
         requests=requests,
+        bookings=bookings,
         signups=signups,
         topics=topics,
         channels=channels,
