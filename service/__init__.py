@@ -100,12 +100,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from service import api, bookings, errors, ops, public, staff, support, webhooks
+    from service import api, errors, ops, public, staff, support, webhooks
+    from service.bookings import parent_pages as booking_pages
+    from service.bookings import staff_pages  # noqa: F401  (its routes are the console's)
     from service.bookings.messages import slot_when
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(support.blueprint)
-    app.register_blueprint(bookings.blueprint)
+    app.register_blueprint(booking_pages.blueprint)
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(staff.blueprint, url_prefix="/staff")
     app.register_blueprint(webhooks.blueprint, url_prefix="/webhooks")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import quote
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlmodel import Session, col, select
@@ -15,7 +15,6 @@ from wtforms import SelectChoice
 
 from service import get_session, get_settings, limiter
 from service.addresses import mask_address
-from service.bookings import blueprint
 from service.bookings.booking import (
     BookingError,
     Contact,
@@ -26,7 +25,7 @@ from service.bookings.booking import (
 )
 from service.bookings.forms import MAX_QUESTIONS, BookingForm, MoveForm
 from service.bookings.messages import calendar_file, slot_when
-from service.bookings.schedule import window
+from service.bookings.schedule import open_slots, window
 from service.languages import current_language, use_language
 from service.line_bubble import LINE_BOOK_WORD
 from service.models import (
@@ -70,6 +69,9 @@ def _refusals() -> dict[str, str]:
     }
 
 
+blueprint = Blueprint("bookings", __name__)
+
+
 @blueprint.after_request
 def no_store(response: Response) -> Response:
     """A booking's page and a parent's own booking link are theirs alone: no cache keeps them."""
@@ -83,20 +85,6 @@ def _event_or_404(session: Session, public_id: str) -> Event:
         stop(404, gettext("This page does not exist"), gettext("Please check the address."))
     assert event is not None
     return event
-
-
-def open_slots(session: Session, event: Event, now: datetime) -> list[Slot]:
-    """The times a parent can book now (or join the waiting list of), soonest first."""
-    slots = session.exec(
-        select(Slot)
-        .where(
-            Slot.event_id == event.id,
-            col(Slot.cancelled_at).is_(None),
-            col(Slot.starts_at) > now,
-        )
-        .order_by(col(Slot.starts_at))
-    ).all()
-    return [slot for slot in slots if window(event, slot)[0] <= now < window(event, slot)[1]]
 
 
 def _linked(session: Session, event: Event, token: str | None) -> Endpoint | None:
@@ -181,23 +169,6 @@ def _line_url(event: Event) -> str:
         return ""
     text = quote(f"{LINE_BOOK_WORD} {event.public_id}")
     return f"https://line.me/R/oaMessage/{quote(settings.line_account_id)}/?{text}"
-
-
-def bookable_by_desk(
-    session: Session, organisation_id: int, now: datetime
-) -> dict[int, list[Event]]:
-    """The consultation days a parent can book now, by desk (the guide shows them there)."""
-    events: dict[int, list[Event]] = {}
-    for event in session.exec(
-        select(Event).where(
-            Event.organisation_id == organisation_id,
-            Event.status == EventStatus.ACTIVE,
-            col(Event.desk_id).is_not(None),
-        )
-    ).all():
-        if open_slots(session, event, now):
-            events.setdefault(event.desk_id or 0, []).append(event)
-    return events
 
 
 @blueprint.get("/o/<slug>/events")

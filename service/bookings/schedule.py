@@ -100,3 +100,34 @@ def window(event: Event, slot: Slot) -> tuple[datetime, datetime]:
 
 def local_time(moment: datetime, organisation: Organisation) -> datetime:
     return moment.astimezone(ZoneInfo(organisation.timezone))
+
+
+def open_slots(session: Session, event: Event, now: datetime) -> list[Slot]:
+    """The times a parent can book now (or join the waiting list of), soonest first."""
+    slots = session.exec(
+        select(Slot)
+        .where(
+            Slot.event_id == event.id,
+            col(Slot.cancelled_at).is_(None),
+            col(Slot.starts_at) > now,
+        )
+        .order_by(col(Slot.starts_at))
+    ).all()
+    return [slot for slot in slots if window(event, slot)[0] <= now < window(event, slot)[1]]
+
+
+def bookable_by_desk(
+    session: Session, organisation_id: int, now: datetime
+) -> dict[int, list[Event]]:
+    """The consultation days a parent can book now, by desk (the guide shows them there)."""
+    events: dict[int, list[Event]] = {}
+    for event in session.exec(
+        select(Event).where(
+            Event.organisation_id == organisation_id,
+            Event.status == EventStatus.ACTIVE,
+            col(Event.desk_id).is_not(None),
+        )
+    ).all():
+        if open_slots(session, event, now):
+            events.setdefault(event.desk_id or 0, []).append(event)
+    return events

@@ -15,7 +15,7 @@ from wtforms import SelectChoice
 
 from service import get_session, get_settings, limiter
 from service.addresses import mask_address
-from service.bookings.parent_pages import bookable_by_desk
+from service.bookings.schedule import bookable_by_desk
 from service.languages import current_language, use_language
 from service.models import (
     ConsultationRequest,
