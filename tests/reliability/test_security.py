@@ -10,16 +10,20 @@ import urllib.parse
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
+from service.bookings.booking import Contact as BookingContact
+from service.bookings.booking import book
 from service.models import (
     ApiToken,
     AuditEvent,
     ConsultationRequest,
     Endpoint,
+    Event,
     Notice,
     Organisation,
     Role,
+    Slot,
     StaffUser,
     Subscriber,
     Topic,
@@ -66,6 +70,11 @@ FORMS = {
     "support.ask": "/guide/aoba/ask",
     "support.send_request": "/guide/aoba/request",
     "support.withdraw_request": "/r/{request}/withdraw",
+    "bookings.book_place": "/e/{event}",
+    "bookings.cancel_booking": "/b/{booking}/cancel",
+    "bookings.accept_place": "/b/{booking}/accept",
+    "bookings.decline_place": "/b/{booking}/decline",
+    "bookings.move_booking": "/b/{booking}/move",
     "staff.login": "/staff/login",
     "staff.login_code": "/staff/login/code",
     "staff.logout": "/staff/logout",
@@ -93,6 +102,9 @@ FORMS = {
             "staff.add_answer_template",
             "staff.delete_answer_template",
             "staff.import_catalogue_file",
+            "staff.event_form",
+            "staff.cancel_whole_event",
+            "staff.slot_action",
         )
     },
 }
@@ -120,9 +132,27 @@ def urls(session, settings, ids):  # noqa: F811
     signup = make_token(settings.secret_key, Purpose.SIGN_UP, f"{parent.public_id}:{endpoint.id}")
     consultation = session.get(ConsultationRequest, ids["r"])
     request = make_token(settings.secret_key, Purpose.REQUEST, consultation.public_id)
+    event = session.get(Event, ids["v"])
+    booking = book(
+        session,
+        event=event,
+        slot=session.get(Slot, ids["l"]),
+        contact=BookingContact("email", address="b@example.jp"),
+        locale="ja",
+        now=utcnow(),
+    )
+    session.commit()
+    booking_token = make_token(settings.secret_key, Purpose.BOOKING, booking.public_id)
     return {
         name: url.format(
-            **ids, token=token, e=endpoint.id, confirm=confirm, signup=signup, request=request
+            **ids,
+            e=endpoint.id,
+            token=token,
+            confirm=confirm,
+            signup=signup,
+            request=request,
+            event=event.public_id,
+            booking=booking_token,
         )
         for name, url in FORMS.items()
     }
@@ -238,8 +268,13 @@ def test_sql_in_any_filter_is_only_text(client, session, ids, payload):  # noqa:
         response = client.get(url.format(**ids) + "?" + query)
         assert response.status_code in (200, 400, 404), (endpoint, response.status_code)
     after = _snapshot(session)
-    # Reading writes nothing, but for the record that someone opened a consultation request.
-    opened = session.exec(select(AuditEvent).where(AuditEvent.action == "request.open")).all()
+    # Reading writes nothing, but for the record that someone opened personal data: a
+    # consultation request, or the list (and CSV) of who booked a day.
+    opened = session.exec(
+        select(AuditEvent).where(
+            col(AuditEvent.action).in_(("request.open", "slot.open", "slot.csv"))
+        )
+    ).all()
     assert after == {**before, "audit_event": before["audit_event"] + len(opened)}
 
 

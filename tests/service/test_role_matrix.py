@@ -68,9 +68,9 @@ MATRIX = {
     "staff.events": (Role.VIEWER, "/staff/events"),
     "staff.events_report": (Role.VIEWER, "/staff/events/report"),
     "staff.events_report_csv": (Role.VIEWER, "/staff/events/report.csv"),
-    "staff.event_detail": (Role.VIEWER, "/staff/events/{e}"),
-    "staff.event_form": (Role.EDITOR, "/staff/events/{e}/edit"),
-    "staff.cancel_whole_event": (Role.EDITOR, "/staff/events/{e}/cancel"),
+    "staff.event_detail": (Role.VIEWER, "/staff/events/{v}"),
+    "staff.event_form": (Role.EDITOR, "/staff/events/{v}/edit"),
+    "staff.cancel_whole_event": (Role.EDITOR, "/staff/events/{v}/cancel"),
     "staff.slot_day": (Role.EDITOR, "/staff/slots/{l}"),
     "staff.slot_csv": (Role.EDITOR, "/staff/slots/{l}/bookings.csv"),
     "staff.slot_action": (Role.EDITOR, "/staff/slots/{l}/news"),
@@ -132,7 +132,7 @@ def ids(session):
     )
     slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
     return {
-        "e": event.id,
+        "v": event.id,
         "l": slot.id,
         "n": notice.id,
         "s": source.id,
