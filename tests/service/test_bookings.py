@@ -348,3 +348,54 @@ def test_the_guide_leads_from_a_desk_to_its_consultation_day(client, session, ci
         data={"csrf_token": csrf_token(client, "/guide/aoba"), "worries": "child-support"},
     ).get_data(as_text=True)
     assert f"/e/{event.public_id}" in page and "予約：弁護士による無料法律相談" in page
+
+
+def test_an_offer_that_expired_while_the_worker_was_stopped_passes_on_at_its_next_run(
+    client, session, city, worker
+):
+    organisation, _ = city
+    event = create_event(
+        session, organisation=organisation, starts_at=_in_ten_days(), capacity=1, offer_hours=2
+    )
+    slot = _slot(session, event)
+    first = _book(client, event, slot=slot.id, email="first@example.jp")
+    _book(client, event, slot=slot.id, email="second@example.jp")
+    _book(client, event, slot=slot.id, email="third@example.jp")
+    token = first.headers["Location"].rsplit("/", 1)[1]
+    client.post(f"/b/{token}/cancel", data={"csrf_token": csrf_token(client, f"/b/{token}")})
+    # the worker was down for a day: its first run finds the offer expired
+    worker.run_once(utcnow() + timedelta(days=1))
+    session.expire_all()
+    statuses = {b.address: b.status for b in session.exec(select(Booking)).all()}
+    assert statuses["second@example.jp"] == "cancelled"
+    assert statuses["third@example.jp"] == "offered"
+    second = session.exec(select(Booking).where(Booking.address == "second@example.jp")).one()
+    assert second.cancelled_by == "expired"
+
+
+def test_what_a_parent_gave_is_erased_after_the_retention_period(client, session, city, worker):
+    organisation, _ = city
+    event = create_event(
+        session,
+        organisation=organisation,
+        starts_at=_in_ten_days(),
+        questions=[{"ja": "相談したいこと", "en": "", "easy": "", "required": False}],
+    )
+    slot = _slot(session, event)
+    _book(client, event, slot=slot.id, email="gone@example.jp", answer_0="養育費")
+    booking = session.exec(select(Booking)).one()
+    assert booking.answers == ["養育費"]
+    worker.upkeep(slot.ends_at + timedelta(days=89))
+    session.expire_all()
+    assert session.get(Booking, booking.id).address == "gone@example.jp"  # not yet
+    worker.upkeep(slot.ends_at + timedelta(days=91))
+    session.expire_all()
+    erased = session.get(Booking, booking.id)
+    assert (erased.address, erased.answers, erased.erased_at is not None) == (None, [], True)
+    assert erased.status == "booked"  # the count stays for the reports
+    token = (
+        LinkMaker(client.application.extensions["yorisou.settings"])
+        .booking(erased.public_id)
+        .rsplit("/", 1)[1]
+    )
+    assert client.get(f"/b/{token}").status_code == 410
