@@ -21,12 +21,14 @@ from service.addresses import tidy_address
 from service.calendar import RuleError, check_rrule, occurrences_between
 from service.ics import calendar_feed
 from service.markdown import render_markdown, text_with_links
-from service.models import ConsultationRequest, Notice, Role, RuleKind, Subscriber
+from service.models import Booking, ConsultationRequest, Notice, Role, RuleKind, Slot, Subscriber
 from service.subscribers import waiting_for
 from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
+from service.types import utcnow
 from tests.conftest import csrf_token, with_line
 from tests.factories import (
     create_catalogue,
+    create_event,
     create_notice,
     create_organisation,
     create_source,
@@ -391,6 +393,57 @@ def test_the_request_form_answers_any_input_and_writes_only_a_whole_request(
         assert (latest.phone is not None) == (latest.contact_way == "phone")
         assert (latest.email is not None) == (latest.contact_way == "email")
         assert set(latest.safe_times) <= {"morning", "afternoon", "any"}
+
+
+@pytest.fixture
+def seminar(session):
+    city = create_organisation(session)
+    event = create_event(
+        session,
+        organisation=city,
+        starts_at=utcnow() + timedelta(days=10),
+        capacity=2,
+        childcare_places=1,
+        questions=[{"ja": "相談したいこと", "en": "", "easy": "", "required": True}],
+    )
+    slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
+    return event, slot
+
+
+@with_fixtures
+@given(
+    slot=st.one_of(st.just("own"), st.integers(-5, 10**12).map(str), form_text),
+    email=st.one_of(st.emails(), form_text),
+    childcare=st.one_of(st.sampled_from(["0", "1", "2"]), form_text),
+    answer=form_text,
+    link=st.one_of(token_text, st.just("")),
+    consent=st.sampled_from(["y", ""]),
+)
+def test_the_booking_form_answers_any_input_and_never_overbooks(
+    client, session, seminar, slot, email, childcare, answer, link, consent
+):
+    tried("booking form")
+    event, own = seminar
+    before = _count(session, Booking)
+    response = client.post(
+        f"/e/{event.public_id}",
+        data={
+            "csrf_token": csrf_token(client, f"/e/{event.public_id}"),
+            "slot": str(own.id) if slot == "own" else slot,
+            "email": email,
+            "childcare": childcare,
+            "answer_0": answer,
+            "link": link,
+            "consent": consent,
+        },
+    )
+    assert response.status_code in (303, 400, 409, 410), response.status_code
+    assert b"Traceback" not in response.data
+    assert _count(session, Booking) - before == (response.status_code == 303)
+    session.expire_all()
+    placed = session.get(Slot, own.id)
+    assert 0 <= placed.booked <= placed.capacity
+    assert 0 <= placed.childcare_booked <= placed.childcare_places
 
 
 @pytest.fixture
