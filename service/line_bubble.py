@@ -28,6 +28,29 @@ LINE_BUTTONS = 3  # link buttons under a LINE notice, besides the settings one
 BODY = 2_000  # UTF-16 units of the body in a bubble; the rest is cut, ending in "…"
 
 
+def button_bubble(text: str, label: str, url: str) -> dict[str, Any]:
+    """Words and one button that opens a page: a reply, or a message about a booking."""
+    return {
+        "type": "bubble",
+        "body": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [{"type": "text", "text": utf16_prefix(text, BODY), "wrap": True}],
+        },
+        "footer": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "action": {"type": "uri", "label": utf16_prefix(label, LABEL), "uri": url},
+                }
+            ],
+        },
+    }
+
+
 def too_long_links(body: str) -> list[str]:
     """The links of a notice body that LINE refuses (a button's link is at most 10,000 long)."""
     return [url for _label, url in plain_text(body)[1] if len(url) > URI]

@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 from service.addresses import hash_address
 from service.db import serialize_on
 from service.languages import LANGUAGES, in_language
-from service.line_bubble import LINE_BOOK_WORD, LINE_SETTINGS_WORDS
+from service.line_bubble import LINE_BOOK_WORD, LINE_SETTINGS_WORDS, button_bubble
 from service.messages import guide_url
 from service.models import (
     Child,
@@ -448,25 +448,7 @@ def reply_messages(reply: Reply) -> list[dict[str, Any]]:
         {
             "type": "flex",
             "altText": text[:400],
-            "contents": {
-                "type": "bubble",
-                "body": {
-                    "type": "box",
-                    "layout": "vertical",
-                    "contents": [{"type": "text", "text": text, "wrap": True}],
-                },
-                "footer": {
-                    "type": "box",
-                    "layout": "vertical",
-                    "contents": [
-                        {
-                            "type": "button",
-                            "style": "primary",
-                            "action": {"type": "uri", "label": label, "uri": reply.button_url},
-                        }
-                    ],
-                },
-            },
+            "contents": button_bubble(text, label, reply.button_url),
         }
     ]
 

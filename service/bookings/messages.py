@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from service.channels import Attachment, RenderedMessage
 from service.languages import in_language
+from service.line_bubble import button_bubble
 from service.messages import discreet_subject
 from service.models import Booking, DeliveryKind, Event, Organisation, Slot
 from service.parent_links import LinkMaker
@@ -126,7 +127,7 @@ def render_booking_message(
                 html="",
                 sender_email="",
                 sender_name=organisation.name,
-                flex=_line_bubble(text, gettext("See your booking"), url),
+                flex=button_bubble(text, gettext("See your booking"), url),
             )
         summary = title if previews else gettext("Tap to see it.")
         return RenderedMessage(
@@ -138,27 +139,3 @@ def render_booking_message(
             link=url,
             icon=f"{settings.public_base_url}/static/icon-192.png",
         )
-
-
-def _line_bubble(text: str, label: str, url: str) -> dict[str, object]:
-    """The message in the chat, with a button to the booking; the lock screen shows only the
-    alt text (the subject)."""
-    return {
-        "type": "bubble",
-        "body": {
-            "type": "box",
-            "layout": "vertical",
-            "contents": [{"type": "text", "text": text[:2000], "wrap": True, "size": "sm"}],
-        },
-        "footer": {
-            "type": "box",
-            "layout": "vertical",
-            "contents": [
-                {
-                    "type": "button",
-                    "style": "primary",
-                    "action": {"type": "uri", "label": label[:40], "uri": url},
-                }
-            ],
-        },
-    }

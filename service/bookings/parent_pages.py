@@ -43,7 +43,7 @@ from service.models import (
 )
 from service.parent_links import LinkMaker
 from service.public.forms import CsrfOnlyForm
-from service.public.links import read_link, stop
+from service.public.links import linked_endpoint, read_link, stop
 from service.tokens import Purpose
 from service.types import utcnow
 
@@ -89,30 +89,15 @@ def _event_or_404(session: Session, public_id: str) -> Event:
 
 def _linked(session: Session, event: Event, token: str | None) -> Endpoint | None:
     """The registered parent's address from their BOOK link (a notice, their LINE chat)."""
-    if not token:
-        return None
-    public_id, _, endpoint_id = read_link(token, Purpose.BOOK).partition(":")
-    found = session.exec(
-        select(Endpoint)
-        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
-        .where(
-            Subscriber.public_id == public_id,
-            Subscriber.organisation_id == event.organisation_id,
-            col(Subscriber.erased_at).is_(None),
-            col(Endpoint.id) == (int(endpoint_id) if endpoint_id.isdigit() else 0),
-            col(Endpoint.verified_at).is_not(None),
-            col(Endpoint.disabled_at).is_(None),
-        )
-    ).first()
-    if found is None:
-        stop(
-            410,
-            gettext("This link can no longer be used"),
-            gettext(
-                "Please open the booking page again from a newer message, or give an email address."
-            ),
-        )
-    return found
+    return linked_endpoint(
+        session,
+        token,
+        Purpose.BOOK,
+        event.organisation_id,
+        gettext(
+            "Please open the booking page again from a newer message, or give an email address."
+        ),
+    )
 
 
 def _may_book(session: Session, event: Event, linked: Endpoint | None) -> bool:

@@ -51,6 +51,7 @@ from service.public.forms import CsrfOnlyForm
 from service.staff import blueprint
 from service.staff.auth import SignedInStaff, role_required
 from service.support.staff_forms import LANG_NAMES
+from service.support.staff_reports import PERIODS, asked_for
 from service.types import utcnow
 
 STATUS_NAMES = {
@@ -442,16 +443,10 @@ def slot_action(slot_id: int, action: str) -> ResponseReturnValue:
     return redirect(url_for("staff.slot_day", slot_id=slot_id), 303)
 
 
-PERIODS = {30: "30日", 90: "90日", 365: "1年"}
-
-
 def _report_rows() -> tuple[Organisation, str, int, list[BookingFigures]]:
     session = get_session()
     organisation = _organisation(session)
-    by = request.args.get("by", "event")
-    by = by if by in GROUPINGS else "event"
-    days = request.args.get("days", "90")
-    period = int(days) if days.isdigit() and int(days) in PERIODS else 90
+    by, period = asked_for(GROUPINGS, "event")
     rows = booking_figures(session, organisation, by, utcnow() - timedelta(days=period))
     return organisation, by, period, rows
 

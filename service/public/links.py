@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import abort, make_response, render_template, url_for
 from flask_babel import gettext
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import get_settings
 from service.errors import render_error
 from service.languages import use_language
-from service.models import Organisation, Subscriber
+from service.models import Endpoint, Organisation, Subscriber
 from service.parent_links import split_epoch, with_epoch
 from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
 
@@ -42,6 +42,32 @@ def read_link(token: str, purpose: Purpose) -> str:
             gettext("Please open the link from the email again, without changing it."),
         )
     raise AssertionError("unreachable")
+
+
+def linked_endpoint(
+    session: Session, token: str | None, purpose: Purpose, organisation_id: int, instead: str
+) -> Endpoint | None:
+    """The registered parent's own address a link of `purpose` carries ("public id:endpoint
+    id"): the page then needs no address typed, and answers through it. `instead`: what the
+    page says to do when the link is no longer good."""
+    if not token:
+        return None
+    public_id, _, endpoint_id = read_link(token, purpose).partition(":")
+    found = session.exec(
+        select(Endpoint)
+        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
+        .where(
+            Subscriber.public_id == public_id,
+            Subscriber.organisation_id == organisation_id,
+            col(Subscriber.unsubscribed_at).is_(None),
+            col(Endpoint.id) == (int(endpoint_id) if endpoint_id.isdigit() else 0),
+            col(Endpoint.verified_at).is_not(None),
+            col(Endpoint.disabled_at).is_(None),
+        )
+    ).first()
+    if found is None:
+        stop(410, gettext("This link can no longer be used"), instead)
+    return found
 
 
 def subscriber_or_gone(session: Session, public_id: str) -> Subscriber:

@@ -26,11 +26,10 @@ from service.models import (
     Programme,
     ProgrammeTopic,
     Source,
-    Subscriber,
     Topic,
 )
 from service.public.forms import CsrfOnlyForm
-from service.public.links import read_link, stop
+from service.public.links import linked_endpoint, read_link, stop
 from service.support import blueprint
 from service.support.forms import CONTACT_WAYS, SAFE_TIMES, GuideForm, RequestForm
 from service.support.guide import Answers, fitting
@@ -129,28 +128,13 @@ def guide(slug: str) -> ResponseReturnValue:
 def _linked(session: Session, organisation: Organisation, token: str | None) -> Endpoint | None:
     """The registered parent's LINE chat or email address a request may be answered through,
     from their ASK link (sent in the LINE chat, shown on their page)."""
-    if not token:
-        return None
-    public_id, _, endpoint_id = read_link(token, Purpose.ASK).partition(":")
-    found = session.exec(
-        select(Endpoint)
-        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
-        .where(
-            Subscriber.public_id == public_id,
-            Subscriber.organisation_id == organisation.id,
-            col(Subscriber.unsubscribed_at).is_(None),
-            col(Endpoint.id) == (int(endpoint_id) if endpoint_id.isdigit() else 0),
-            col(Endpoint.verified_at).is_not(None),
-            col(Endpoint.disabled_at).is_(None),
-        )
-    ).first()
-    if found is None:
-        stop(
-            410,
-            gettext("This link can no longer be used"),
-            gettext("Please fill in how the desk can reach you instead."),
-        )
-    return found
+    return linked_endpoint(
+        session,
+        token,
+        Purpose.ASK,
+        organisation.id or 0,
+        gettext("Please fill in how the desk can reach you instead."),
+    )
 
 
 def _offer_linked_way(form: RequestForm, linked: Endpoint | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from flask import Response, render_template, request
@@ -19,14 +20,21 @@ from service.types import utcnow
 PERIODS = {30: "30日", 90: "90日", 365: "1年"}
 
 
+def asked_for(groupings: Mapping[str, str], default: str) -> tuple[str, int]:
+    """The grouping and the period (days) a report page was asked for, or the defaults."""
+    by = request.args.get("by", default)
+    days = request.args.get("days", "90")
+    return (
+        by if by in groupings else default,
+        int(days) if days.isdigit() and int(days) in PERIODS else 90,
+    )
+
+
 def _figures() -> tuple[Organisation, str, int, list[Figures]]:
     """The organisation, the grouping and period asked for (or the defaults), and the rows."""
     session = get_session()
     organisation = session.get_one(Organisation, current_user.organisation_id)
-    by = request.args.get("by", "desk")
-    by = by if by in GROUPINGS else "desk"
-    days = request.args.get("days", "90")
-    period = int(days) if days.isdigit() and int(days) in PERIODS else 90
+    by, period = asked_for(GROUPINGS, "desk")
     now = utcnow()
     rows = request_figures(session, organisation, by, now - timedelta(days=period), now)
     return organisation, by, period, rows
