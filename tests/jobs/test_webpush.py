@@ -12,9 +12,12 @@ from sqlmodel import select
 from jobs.worker import Worker
 from service import create_app
 from service.channels import Recipient, RenderedMessage
-from service.models import Delivery, Endpoint
+from service.models import Booking, Delivery, Endpoint, Slot
+from service.types import utcnow
+from tests.conftest import csrf_token
 from tests.factories import (
     add_push_endpoint,
+    create_event,
     create_notice,
     create_organisation,
     create_subscriber,
@@ -150,3 +153,64 @@ def test_a_push_the_sdk_refuses_fails_alone_and_is_not_sent(worker, fake_google)
     assert [(r.delivery_id, r.outcome) for r in results] == [(1, "failed"), (2, "sent")]
     assert "HTTPS" in results[0].error
     assert fake_google.tokens() == ["token-b"]
+
+
+@pytest.mark.parametrize(
+    ("previews", "title", "body"),
+    [
+        (False, "あおば市：ご予約について", "タップして確認してください。"),
+        (True, "予約しました：弁護士による無料法律相談", "弁護士による無料法律相談"),
+    ],
+)
+def test_a_push_notice_books_on_the_phone_and_the_confirmation_is_as_discreet_as_chosen(
+    session, worker, fake_google, parent, previews, title, body
+):
+    city, topic, subscriber = parent
+    subscriber.push_previews = previews
+    session.add(subscriber)
+    session.commit()
+    device = add_push_endpoint(session, subscriber=subscriber, token="tok-hanako")
+    noon = (utcnow() + timedelta(days=1)).replace(hour=3, minute=0, second=0, microsecond=0)
+    event = create_event(
+        session,
+        organisation=city,
+        starts_at=noon + timedelta(days=10),
+        title_ja="弁護士による無料法律相談",
+    )
+    create_notice(
+        session,
+        organisation=city,
+        topics=[topic],
+        channels=["webpush"],
+        title="無料法律相談のご案内",
+        starts_at=noon,
+        book_event_id=event.id,
+    )
+    worker.run_once(noon)
+    [notice] = fake_google.received
+    assert notice.link.startswith(f"https://yorisou.example.jp/e/{event.public_id}?link=")
+    client = worker.app.test_client()
+    path = notice.link.removeprefix("https://yorisou.example.jp")
+    page = client.get(path).get_data(as_text=True)
+    assert "このスマートフォンの通知で届きます" in page
+    slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
+    response = client.post(
+        f"/e/{event.public_id}",
+        data={
+            "csrf_token": csrf_token(client, path),
+            "link": path.split("link=")[1],
+            "slot": slot.id,
+            "childcare": 0,
+            "consent": "y",
+        },
+    )
+    assert response.status_code == 303
+    assert session.exec(select(Booking)).one().endpoint_id == device.id
+    worker.run_once(noon)
+    confirmation = fake_google.received[-1]
+    assert (confirmation.token, confirmation.title, confirmation.body) == (
+        "tok-hanako",
+        title,
+        body,
+    )
+    assert confirmation.link.startswith("https://yorisou.example.jp/b/")
