@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from service.calendar import (
     RELATIVE_DEFAULT_WINDOW,
     anchors_due_between,
+    closed_days,
     expires_at,
     occurrences_between,
     relative_due_at,
@@ -29,14 +30,14 @@ def materialize_sends(session: Session, *, now: datetime) -> None:
     Relative rules make one Send per anchor day whose reminder time has come.
     """
     notices = session.exec(
-        select(Notice, Organisation.timezone)
+        select(Notice, Organisation)
         .join(Organisation)
         .where(Notice.status == NoticeStatus.SCHEDULED)
     ).all()
     rows: list[dict[str, Any]] = []
-    for notice, timezone in notices:
+    for notice, organisation in notices:
         try:
-            rows += _due_sends(notice, timezone, now)
+            rows += _due_sends(notice, organisation, now)
         except (ValueError, TypeError, OverflowError):
             # Forms and the API refuse such rules; one stored before they did must not hold
             # up every other notice.
@@ -48,7 +49,8 @@ def materialize_sends(session: Session, *, now: datetime) -> None:
     session.commit()
 
 
-def _due_sends(notice: Notice, timezone: str, now: datetime) -> list[dict[str, Any]]:
+def _due_sends(notice: Notice, organisation: Organisation, now: datetime) -> list[dict[str, Any]]:
+    timezone = organisation.timezone
     if notice.rule_kind == RuleKind.JOIN:  # one Send for good; fan-out adds each new parent
         return [_send_row(notice, notice.scheduled_at or now, None, now)]
     if notice.rule_kind == RuleKind.RELATIVE:
@@ -62,7 +64,7 @@ def _due_sends(notice: Notice, timezone: str, now: datetime) -> list[dict[str, A
         start = min(start, notice.starts_at)  # a one-off set in the past means "send now"
     return [
         _send_row(notice, due_at, None, now)
-        for due_at in occurrences_between(notice, start, now, timezone)
+        for due_at in occurrences_between(notice, start, now, timezone, closed_days(organisation))
     ]
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 from sqlmodel import Session, col, select
 
-from service.calendar import deadline, occurrences_between, relative_due_at
+from service.calendar import closed_days, deadline, occurrences_between, relative_due_at
 from service.messages import notice_text
 from service.models import (
     Notice,
@@ -52,7 +52,9 @@ def upcoming(
         else:
             due.extend(
                 (moment, notice)
-                for moment in occurrences_between(notice, now, now + HORIZON, organisation.timezone)
+                for moment in occurrences_between(
+                    notice, now, now + HORIZON, organisation.timezone, closed_days(organisation)
+                )
             )
     return sorted(due, key=lambda pair: (pair[0], pair[1].id or 0))
 

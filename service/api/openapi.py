@@ -116,6 +116,11 @@ SCHEMAS: dict[str, Any] = {
             "starts_at": {"type": ["string", "null"], "format": "date-time"},
             "rrule": {"type": ["string", "null"]},
             "holiday_shift": {"enum": ["none", "previous", "next"]},
+            "schedule": {
+                "type": "string",
+                "description": "The schedule in Japanese, as the console shows it: "
+                "「毎年8月1日 9:00（土日祝・閉庁日は前の開庁日）」",
+            },
             "offset_days": {"type": ["integer", "null"]},
             "send_time": {"type": ["string", "null"]},
             "valid_until": {"type": ["string", "null"], "format": "date-time"},

@@ -7,10 +7,10 @@ from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlmodel import col, select
 
-from service import get_session
+from service import get_session, get_settings
 from service.api import blueprint, problem, token_required
 from service.api.openapi import TRANSLATIONS, document
-from service.calendar import RuleError, check_rrule, parse_send_time
+from service.calendar import RuleError, check_rrule, describe_rule, parse_send_time
 from service.calendar.business_days import HolidayShift
 from service.channels.line_limits import URI
 from service.line_bubble import too_long_links
@@ -43,6 +43,7 @@ def _notice_json(notice: Notice, topic_ids: list[int]) -> dict[str, Any]:
         "starts_at": iso(notice.starts_at),
         "rrule": notice.rrule,
         "holiday_shift": notice.holiday_shift,
+        "schedule": describe_rule(notice, get_settings().timezone),
         "offset_days": notice.offset_days,
         "send_time": notice.send_time,
         "valid_until": iso(notice.valid_until),

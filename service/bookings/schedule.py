@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, select
 
-from service.calendar import repeats_between
+from service.calendar import closed_days, repeats_between
 from service.calendar.business_days import HolidayShift
 from service.db import insert_ignoring_conflicts
 from service.models import Booking, Event, EventStatus, Organisation, Slot
@@ -15,12 +15,20 @@ from service.models import Booking, Event, EventStatus, Organisation, Slot
 DEFAULT_REMINDERS = [{"days": 3, "at": "18:00"}, {"days": 1, "at": "18:00"}]
 
 
-def times_between(event: Event, start: datetime, end: datetime, timezone: str) -> list[datetime]:
+def times_between(
+    event: Event, start: datetime, end: datetime, organisation: Organisation
+) -> list[datetime]:
     """When the event begins (UTC) in [start, end]: once, or as its RRULE repeats."""
     if not event.rrule:
         return [event.starts_at] if start <= event.starts_at <= end else []
     return repeats_between(
-        event.starts_at, event.rrule, HolidayShift(event.holiday_shift), start, end, timezone
+        event.starts_at,
+        event.rrule,
+        HolidayShift(event.holiday_shift),
+        start,
+        end,
+        organisation.timezone,
+        closed_days(organisation),
     )
 
 
@@ -53,7 +61,7 @@ def make_slots(session: Session, event: Event, *, now: datetime) -> int:
             "childcare_places": event.childcare_places,
             "childcare_booked": 0,
         }
-        for begins in times_between(event, now, horizon, organisation.timezone)
+        for begins in times_between(event, now, horizon, organisation)
         for starts, ends in slot_times(event, begins)
     ]
     if not rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Collection
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -10,7 +11,8 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
 from service.calendar.business_days import HolidayShift, shift_to_business_day
-from service.models import Notice, RuleKind
+from service.calendar.plain_rules import describe_repeat
+from service.models import Notice, Organisation, RuleKind
 
 # How long a relative reminder still reaches parents who confirm after its time of day.
 RELATIVE_DEFAULT_WINDOW = timedelta(days=1)
@@ -77,10 +79,20 @@ def parse_send_time(value: str | None) -> time:
     return time.fromisoformat(value) if value else time(9, 0)
 
 
+def closed_days(organisation: Organisation) -> frozenset[date]:
+    """The city's own closed days (自治体の設定), besides weekends, holidays and the year end."""
+    return frozenset(date.fromisoformat(day) for day in organisation.closed_days or [])
+
+
 def occurrences_between(
-    notice: Notice, start: datetime, end: datetime, timezone: str
+    notice: Notice,
+    start: datetime,
+    end: datetime,
+    timezone: str,
+    closed: Collection[date] = (),
 ) -> list[datetime]:
-    """Due times (UTC) of a one-off or recurring notice in [start, end]."""
+    """Due times (UTC) of a one-off or recurring notice in [start, end]; `closed`: the city's
+    own closed days, which a shift to a business day avoids too."""
     if notice.starts_at is None:
         return []
     if notice.rule_kind == RuleKind.ONCE:
@@ -88,7 +100,13 @@ def occurrences_between(
     if notice.rule_kind != RuleKind.RRULE or not notice.rrule:
         return []
     return repeats_between(
-        notice.starts_at, notice.rrule, HolidayShift(notice.holiday_shift), start, end, timezone
+        notice.starts_at,
+        notice.rrule,
+        HolidayShift(notice.holiday_shift),
+        start,
+        end,
+        timezone,
+        closed,
     )
 
 
@@ -99,6 +117,7 @@ def repeats_between(
     start: datetime,
     end: datetime,
     timezone: str,
+    closed: Collection[date] = (),
 ) -> list[datetime]:
     """The times (UTC) in [start, end] of an RRULE that began at `first`. An occurrence on a
     weekend, public holiday or in the year-end closure moves to the previous or next business
@@ -110,7 +129,10 @@ def repeats_between(
         raise ValueError("INTERVAL below 1")
     local = rule.between(_local_naive(start - margin, tz), _local_naive(end + margin, tz), inc=True)
     due = (
-        _to_utc(datetime.combine(shift_to_business_day(moment.date(), shift), moment.time()), tz)
+        _to_utc(
+            datetime.combine(shift_to_business_day(moment.date(), shift, closed), moment.time()),
+            tz,
+        )
         for moment in local
     )
     return sorted({moment for moment in due if start <= moment <= end})
@@ -155,11 +177,11 @@ def describe_rule(notice: Notice, timezone: str = "Asia/Tokyo") -> str:
     if notice.rule_kind == RuleKind.JOIN:
         return "登録したとき（登録の確認のすぐあとに1回）"
     if notice.rule_kind == RuleKind.RELATIVE:
-        return f"登録日から{notice.offset_days or 0}日後 {parse_send_time(notice.send_time):%H:%M}"
+        at = parse_send_time(notice.send_time)
+        return f"登録日（基準日）から{notice.offset_days or 0}日後 {at.hour}:{at.minute:02d}"
     if notice.starts_at is None:
         return "未設定"
     start = notice.starts_at.astimezone(tz)
     if notice.rule_kind == RuleKind.ONCE:
-        return f"{start:%Y-%m-%d %H:%M}"
-    shift = {"previous": "（休日は前の開庁日）", "next": "（休日は次の開庁日）"}
-    return f"繰り返し（{notice.rrule}）{shift.get(notice.holiday_shift, '')}"
+        return f"{start.year}年{start.month}月{start.day}日 {start.hour}:{start.minute:02d}（1回）"
+    return describe_repeat(notice.rrule, start.time(), notice.holiday_shift)

@@ -35,11 +35,11 @@ def is_business_day(day: date, closed: Collection[date] = ()) -> bool:
     )
 
 
-def shift_to_business_day(day: date, shift: HolidayShift) -> date:
+def shift_to_business_day(day: date, shift: HolidayShift, closed: Collection[date] = ()) -> date:
     if shift == HolidayShift.NONE:
         return day
     step = timedelta(days=-1 if shift == HolidayShift.PREVIOUS else 1)
-    while not is_business_day(day):
+    while not is_business_day(day, closed):
         day += step
     return day
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlmodel import Session, col, select
 
 from service import get_session
-from service.calendar import occurrences_between
+from service.calendar import closed_days, occurrences_between
 from service.models import Notice, NoticeStatus, NoticeTopic, Organisation, Role, RuleKind, Topic
 from service.staff import blueprint
 from service.staff.auth import role_required
@@ -50,7 +50,9 @@ def content_calendar() -> ResponseReturnValue:
             relative.append(notice)
             continue
         window = (datetime.combine(start, time.min, tz), datetime.combine(end, time.min, tz))
-        for due in occurrences_between(notice, *window, organisation.timezone):
+        for due in occurrences_between(
+            notice, *window, organisation.timezone, closed_days(organisation)
+        ):
             local = due.astimezone(tz)
             by_day[local.date()].append((local, notice))
     for entries in by_day.values():

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from service import get_session
 from service.bookings.reports import booking_figures
-from service.calendar import occurrences_between
+from service.calendar import closed_days, occurrences_between
 from service.charts import horizontal_bars, stacked_columns
 from service.models import (
     Delivery,
@@ -128,6 +128,7 @@ def dashboard() -> ResponseReturnValue:
     )
 
     coming = []
+    closed = closed_days(organisation)
     for notice in session.exec(
         select(Notice).where(
             Notice.organisation_id == organisation.id,
@@ -138,7 +139,7 @@ def dashboard() -> ResponseReturnValue:
         coming += [
             (due.astimezone(tz), notice)
             for due in occurrences_between(
-                notice, now, now + timedelta(days=7), organisation.timezone
+                notice, now, now + timedelta(days=7), organisation.timezone, closed
             )
         ]
     by_desk = request_figures(session, organisation, "desk", now - timedelta(days=90), now)

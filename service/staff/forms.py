@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from wtforms import (
@@ -27,9 +27,12 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from service.addresses import tidy_address
 from service.calendar import RuleError, check_rrule
+from service.calendar.plain_rules import KINDS as REPEAT_KINDS
+from service.calendar.plain_rules import NTH_NAMES, WEEKDAY_NAMES, PlainRule, read_rrule
 from service.channels.line_limits import URI
 from service.forms import Form, OneLine
 from service.line_bubble import too_long_links
@@ -81,6 +84,25 @@ GRADES = [SelectChoice("", "指定しない"), SelectChoice(0, "年長（小学�
 ]
 
 
+def repeat_defaults(rrule: str | None) -> tuple[dict[str, Any], time | None]:
+    """The notice form's repeat fields for a stored rule: in words where it has words, else
+    詳細; and the rule's own time of day, if it says one."""
+    rule, at = read_rrule(rrule)
+    if rule is None:
+        return {"repeat": "custom"}, None
+    fields: dict[str, Any] = {
+        "repeat": rule.kind,
+        "repeat_month": rule.month or 1,
+        "repeat_day": rule.day or 1,
+        "repeat_nth": rule.nth or 1,
+    }
+    if rule.kind.endswith("_nth"):
+        fields["repeat_weekday"] = rule.weekdays[0]
+    elif rule.kind == "weekly":
+        fields["repeat_weekdays"] = list(rule.weekdays)
+    return fields, at
+
+
 class NoticeForm(Form):
     title = StringField(
         "件名",
@@ -129,7 +151,40 @@ class NoticeForm(Form):
     starts_at = DateTimeLocalField(
         "配信日時（繰り返しは開始日）", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
-    rrule = StringField("繰り返しのルール（RRULE）", validators=[Optional(), Length(max=500)])
+    repeat = SelectField(
+        "繰り返し方",
+        choices=[SelectChoice(code, name) for code, name in REPEAT_KINDS.items()],
+        default="custom",
+    )
+    repeat_month = SelectField(
+        "月", coerce=int, choices=[SelectChoice(m, f"{m}月") for m in range(1, 13)], default=8
+    )
+    repeat_day = SelectField(
+        "日",
+        coerce=int,
+        choices=[*(SelectChoice(d, f"{d}日") for d in range(1, 32)), SelectChoice(-1, "末日")],
+        default=1,
+    )
+    repeat_nth = SelectField(
+        "週",
+        coerce=int,
+        choices=[SelectChoice(n, name) for n, name in NTH_NAMES.items()],
+        default=1,
+    )
+    repeat_weekday = SelectField(
+        "曜日",
+        choices=[SelectChoice(day, f"{name}曜日") for day, name in WEEKDAY_NAMES.items()],
+        default="MO",
+    )
+    repeat_weekdays = SelectMultipleField(
+        "曜日（毎週）",
+        choices=[SelectChoice(day, f"{name}曜日") for day, name in WEEKDAY_NAMES.items()],
+        default=["MO", "TU", "WE", "TH", "FR"],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+    )
+    rrule = StringField("RRULE（詳細）", validators=[Optional(), Length(max=500)])
     holiday_shift = SelectField(
         "休日・閉庁日に当たるとき",
         choices=[
@@ -169,12 +224,30 @@ class NoticeForm(Form):
         default=0,
     )
 
+    def plain_rule(self) -> PlainRule:
+        """The repeat as chosen in words (for any choice but 詳細)."""
+        return PlainRule(
+            self.repeat.data,
+            month=self.repeat_month.data,
+            day=self.repeat_day.data,
+            nth=self.repeat_nth.data,
+            weekdays=(self.repeat_weekday.data,)
+            if self.repeat.data.endswith("_nth")
+            else tuple(self.repeat_weekdays.data or ()),
+        )
+
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         kind = self.rule_kind.data
         if kind in ("once", "rrule") and not self.starts_at.data:
             self.starts_at.errors = [*self.starts_at.errors, "配信日時を入力してください。"]
             valid = False
+        # Built from the words when the form sent them (a script may send the RRULE alone).
+        if kind == "rrule" and self.repeat.raw_data and self.repeat.data != "custom":
+            if self.repeat.data == "weekly" and not self.repeat_weekdays.data:
+                self.repeat_weekdays.errors = ["曜日を1つ以上選んでください。"]
+                valid = False
+            self.rrule.data = self.plain_rule().to_rrule()
         if kind == "rrule":
             try:
                 check_rrule(self.rrule.data, self.starts_at.data or datetime.now())

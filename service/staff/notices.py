@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
 from service import get_session
-from service.calendar import occurrences_between, relative_due_at
+from service.calendar import (
+    RuleError,
+    check_rrule,
+    closed_days,
+    describe_rule,
+    occurrences_between,
+    relative_due_at,
+)
 from service.channels import RenderedMessage, substitute
 from service.line_bubble import render_line
 from service.messages import render_notice, render_push
@@ -47,7 +54,7 @@ from service.recipients import sample_reason, sample_recipient
 from service.reports import notice_report, report_csv
 from service.staff import blueprint
 from service.staff.auth import own_or_404, role_required
-from service.staff.forms import NoticeForm
+from service.staff.forms import NoticeForm, repeat_defaults
 from service.types import utcnow
 
 STATUS_LABELS = {
@@ -111,6 +118,10 @@ def _form_values(form: NoticeForm, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def _closed_days(session: Session) -> frozenset[date]:
+    return closed_days(session.get_one(Organisation, current_user.organisation_id))
+
+
 def _next_due(session: Session, notice: Notice, tz: ZoneInfo) -> datetime | None:
     now = utcnow()
     if notice.rule_kind == RuleKind.JOIN:  # at each parent's confirmation
@@ -119,7 +130,9 @@ def _next_due(session: Session, notice: Notice, tz: ZoneInfo) -> datetime | None
         return relative_due_at(notice, now.astimezone(tz).date(), str(tz))
     if notice.rule_kind == RuleKind.ONCE and notice.starts_at:
         return max(notice.starts_at, now)  # a one-off in the past goes out as soon as approved
-    upcoming = occurrences_between(notice, now, now + timedelta(days=400), str(tz))
+    upcoming = occurrences_between(
+        notice, now, now + timedelta(days=400), str(tz), _closed_days(session)
+    )
     return upcoming[0] if upcoming else None
 
 
@@ -195,12 +208,77 @@ def _edit(notice: Notice | None) -> ResponseReturnValue:
         flash("下書きを保存しました。配信するには承認の依頼をしてください。", "info")
         return redirect(url_for("staff.notice", notice_id=saved.id), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("staff/notice_form.html", form=form, notice=notice), status
+    return render_template(
+        "staff/notice_form.html",
+        form=form,
+        notice=notice,
+        schedule=schedule_preview(session, form, tz) if notice else None,
+    ), status
+
+
+@dataclass(frozen=True)
+class SchedulePreview:
+    description: str = ""
+    dates: tuple[str, ...] = ()
+    error: str = ""
+
+
+def schedule_preview(session: Session, form: NoticeForm, tz: ZoneInfo) -> SchedulePreview:
+    """The rule in words and the next five times it sends, from the form as it stands."""
+    values = _form_values(form, tz)
+    draft = Notice(organisation_id=current_user.organisation_id, **values)
+    if draft.rule_kind == RuleKind.JOIN:
+        return SchedulePreview(describe_rule(draft, str(tz)))
+    if draft.rule_kind == RuleKind.RELATIVE:
+        today = utcnow().astimezone(tz).date()
+        first = relative_due_at(draft, today, str(tz)).astimezone(tz)
+        return SchedulePreview(
+            describe_rule(draft, str(tz)), (f"{_local_words(first)}（今日登録した人）",)
+        )
+    if draft.starts_at is None:
+        return SchedulePreview(error="開始日時を入力してください。")
+    if draft.rule_kind == RuleKind.RRULE:
+        try:
+            check_rrule(draft.rrule, draft.starts_at)
+        except RuleError:
+            return SchedulePreview(error="この繰り返しは使えません。")
+    now = utcnow()
+    dates = occurrences_between(
+        draft,
+        max(now, draft.starts_at),
+        now + timedelta(days=5 * 366),
+        str(tz),
+        _closed_days(session),
+    )[:5]
+    if draft.rule_kind == RuleKind.ONCE:
+        dates = [draft.starts_at]
+    return SchedulePreview(
+        describe_rule(draft, str(tz)), tuple(_local_words(d.astimezone(tz)) for d in dates)
+    )
+
+
+def _local_words(moment: datetime) -> str:
+    weekday = "月火水木金土日"[moment.weekday()]
+    day = f"{moment.year}年{moment.month}月{moment.day}日（{weekday}）"
+    return f"{day}{moment.hour}:{moment.minute:02d}"
+
+
+@blueprint.post("/notices/schedule.json")
+@role_required(Role.EDITOR)
+def notice_schedule() -> ResponseReturnValue:
+    """What the notice form's schedule means, as the staff member types: its words and the
+    next five dates (the form posts its fields; nothing is saved)."""
+    session = get_session()
+    tz = _timezone(session)
+    form = NoticeForm()
+    form.validate()  # fills in the rule built from the words; other fields do not matter here
+    preview = schedule_preview(session, form, tz)
+    return jsonify(description=preview.description, dates=list(preview.dates), error=preview.error)
 
 
 def _form_defaults(session: Session, notice: Notice | None, tz: ZoneInfo) -> dict[str, Any]:
     if notice is None:
-        return {}
+        return {"repeat": "yearly_date"}
 
     def local(value: datetime | None) -> datetime | None:
         return value.astimezone(tz).replace(tzinfo=None) if value else None
@@ -229,15 +307,23 @@ def _form_defaults(session: Session, notice: Notice | None, tz: ZoneInfo) -> dic
             "school_year_offset",
         )
     }
-    return defaults | {
-        "starts_at": local(notice.starts_at),
-        "valid_until": local(notice.valid_until),
-        "send_time": datetime.strptime(notice.send_time, "%H:%M").time()
-        if notice.send_time
-        else None,
-        "topics": topic_ids_of(session, notice),
-        "book_event": notice.book_event_id or 0,
-    }
+    repeat, at = repeat_defaults(notice.rrule) if notice.rule_kind == RuleKind.RRULE else ({}, None)
+    starts_at = local(notice.starts_at)
+    if starts_at is not None and at is not None:  # a time in the rule itself (BYHOUR)
+        starts_at = starts_at.replace(hour=at.hour, minute=at.minute)
+    return (
+        defaults
+        | repeat
+        | {
+            "starts_at": starts_at,
+            "valid_until": local(notice.valid_until),
+            "send_time": datetime.strptime(notice.send_time, "%H:%M").time()
+            if notice.send_time
+            else None,
+            "topics": topic_ids_of(session, notice),
+            "book_event": notice.book_event_id or 0,
+        }
+    )
 
 
 @blueprint.get("/notices/<int:notice_id>")
@@ -364,7 +450,9 @@ def _upcoming(session: Session, notice: Notice, tz: ZoneInfo, count: int = 6) ->
             )
         ).all()
     )
-    due = occurrences_between(notice, now, now + timedelta(days=400), str(tz))
+    due = occurrences_between(
+        notice, now, now + timedelta(days=400), str(tz), _closed_days(session)
+    )
     return [moment for moment in due if moment not in cancelled][:count]
 
 

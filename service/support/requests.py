@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, select
 
+from service.calendar import closed_days
 from service.calendar.business_days import business_days_after
 from service.models import (
     ConsultationRequest,
@@ -56,8 +57,7 @@ def due_day(organisation: Organisation, desk: Desk, now: datetime) -> date:
     after today in the city (weekends, holidays, the year-end closure and the city's own
     closed days do not count)."""
     today = now.astimezone(ZoneInfo(organisation.timezone)).date()
-    closed = {date.fromisoformat(day) for day in organisation.closed_days or []}
-    return business_days_after(today, desk.response_days, closed)
+    return business_days_after(today, desk.response_days, closed_days(organisation))
 
 
 def open_request(

@@ -105,6 +105,7 @@ FORMS = {
             "staff.event_form",
             "staff.cancel_whole_event",
             "staff.slot_action",
+            "staff.notice_schedule",
         )
     },
 }

@@ -65,6 +65,7 @@ MATRIX = {
     "staff.import_catalogue_file": (Role.ADMIN, "/staff/catalogue"),
     "staff.requests_report": (Role.VIEWER, "/staff/requests/report"),
     "staff.requests_report_csv": (Role.VIEWER, "/staff/requests/report.csv"),
+    "staff.notice_schedule": (Role.EDITOR, "/staff/notices/schedule.json"),
     "staff.events": (Role.VIEWER, "/staff/events"),
     "staff.events_report": (Role.VIEWER, "/staff/events/report"),
     "staff.events_report_csv": (Role.VIEWER, "/staff/events/report.csv"),
@@ -88,6 +89,7 @@ POSTS = {
     "staff.import_catalogue_file",
     "staff.cancel_whole_event",
     "staff.slot_action",
+    "staff.notice_schedule",
 }
 PUBLIC = {"staff.login", "staff.logout", "staff.login_code"}
 ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]

@@ -418,3 +418,41 @@ def test_a_notice_in_english_and_easy_japanese_is_written_and_half_a_version_ref
     assert (notice.title_easy, notice.title_en) == ("げんきょうとどけ", "")
     page = client.get(f"/staff/notices/{notice.id}").get_data(as_text=True)
     assert "英語版：なし（日本語で届きます）" in page and "やさしい日本語版：あり" in page
+
+
+def test_a_yearly_deadline_is_set_in_words_and_shown_in_words(client, session, city):
+    """毎年8月1日 9:00, moved to the working day before when it falls on a weekend, a holiday or
+    one of the city's own closed days; the form shows the next five dates before saving."""
+    organisation, topic = city
+    organisation.closed_days = ["2028-08-01"]
+    session.add(organisation)
+    session.commit()
+    login(client, "editor@aoba.example.jp")
+    schedule = {
+        "rule_kind": "rrule",
+        "starts_at": "2027-01-01T09:00",
+        "repeat": "yearly_date",
+        "repeat_month": "8",
+        "repeat_day": "1",
+        "holiday_shift": "previous",
+    }
+    preview = client.post(
+        "/staff/notices/schedule.json",
+        data={"csrf_token": csrf_token(client, "/staff/notices/new"), **schedule},
+    ).get_json()
+    assert preview["description"] == "毎年8月1日 9:00（土日祝・閉庁日は前の開庁日）"
+    assert preview["dates"] == [
+        "2027年7月30日（金）9:00",  # 8/1 is a Sunday
+        "2028年7月31日（月）9:00",  # 8/1 is the city's own closed day
+        "2029年8月1日（水）9:00",
+        "2030年8月1日（木）9:00",
+        "2031年8月1日（金）9:00",
+    ]
+    assert _draft(client, topic, **schedule).status_code == 303
+    notice = _notice(session)
+    assert notice.rrule == "FREQ=YEARLY;BYMONTH=8;BYMONTHDAY=1"
+    page = client.get(f"/staff/notices/{notice.id}").get_data(as_text=True)
+    assert "毎年8月1日 9:00（土日祝・閉庁日は前の開庁日）" in page
+    form = client.get(f"/staff/notices/{notice.id}/edit").get_data(as_text=True)
+    assert 'value="yearly_date" selected' in form or '<option selected value="yearly_date">' in form
+    assert "2027年7月30日（金）9:00" in form
