@@ -4,14 +4,14 @@
 (function () {
   "use strict";
   var form = document.querySelector("form.notice-form");
-  var preview = document.getElementById("schedule-preview");
-  if (!form || !preview) return;
+  var preview = document.getElementById("schedule-preview");  // the notice form's only
   var repeat = document.getElementById("repeat");
+  if (!form || !repeat) return;
   var SCHEDULE = /^(rule_kind|starts_at|repeat.*|rrule|holiday_shift|offset_days|send_time)$/;
 
   function showParts() {
-    var kind = (form.querySelector("input[name=rule_kind]:checked") || {}).value;
-    document.getElementById("repeat-fields").hidden = kind !== "rrule";
+    var kind = form.querySelector("input[name=rule_kind]:checked");  // notices: once or a repeat
+    document.getElementById("repeat-fields").hidden = kind !== null && kind.value !== "rrule";
     form.querySelectorAll("[data-for-repeat]").forEach(function (part) {
       part.hidden = part.getAttribute("data-for-repeat").split(" ").indexOf(repeat.value) < 0;
     });
@@ -19,6 +19,7 @@
 
   var pending = null;
   function refresh() {
+    if (!preview) return;
     clearTimeout(pending);
     pending = setTimeout(function () {
       fetch(preview.getAttribute("data-url"), {

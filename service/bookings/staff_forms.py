@@ -17,7 +17,9 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from service.forms import Form, OneLine
+from service.calendar.plain_rules import KINDS as REPEAT_KINDS
+from service.forms import OneLine
+from service.staff.forms import RepeatFields
 from service.support.staff_forms import LANG_NAMES
 
 EVENT_TEXTS = {"title": 200, "details": 2000, "place": 200, "bring": 500}
@@ -60,7 +62,7 @@ def _event_fields() -> dict[str, Any]:
     return fields
 
 
-class EventForm(Form):
+class EventForm(RepeatFields):
     department = StringField(
         "担当課（この課の職員が予約を見ます）",
         validators=[DataRequired(message="担当課を入力してください。"), Length(max=100)],
@@ -78,9 +80,13 @@ class EventForm(Form):
     duration_minutes = IntegerField(
         "時間（分）", default=90, validators=[DataRequired(), NumberRange(min=10, max=720)]
     )
-    rrule = StringField(
-        "繰り返し（RRULE、毎回同じなら空欄。例: 毎月第2水曜 FREQ=MONTHLY;BYDAY=2WE）",
-        validators=[Optional(), Length(max=500)],
+    repeat = SelectField(
+        "繰り返し方",
+        choices=[
+            SelectChoice("once", "繰り返さない（1回）"),
+            *(SelectChoice(code, name) for code, name in REPEAT_KINDS.items()),
+        ],
+        default="once",
     )
     holiday_shift = SelectField(
         "祝日・閉庁日にあたるとき",

@@ -50,6 +50,7 @@ from service.models import (
 from service.public.forms import CsrfOnlyForm
 from service.staff import blueprint
 from service.staff.auth import SignedInStaff, role_required
+from service.staff.forms import repeat_defaults
 from service.support.staff_forms import LANG_NAMES
 from service.support.staff_reports import PERIODS, asked_for
 from service.types import utcnow
@@ -184,6 +185,9 @@ def _event_form(session: Session, event: Event | None) -> EventForm:
             form.department.data = current_user.department
             form.fill_rows(DEFAULT_REMINDERS, [])
         else:
+            repeat, _ = repeat_defaults(event.rrule) if event.rrule else ({"repeat": "once"}, None)
+            for name, value in repeat.items():
+                form[name].data = value
             form.desk.data = event.desk_id or 0
             form.starts_at.data = _local(event.starts_at, organisation).replace(tzinfo=None)
             form.topics.data = list(
@@ -231,8 +235,11 @@ def event_form(event_id: int | None) -> ResponseReturnValue:
 
 
 def _rule_ok(form: EventForm, organisation: Organisation) -> bool:
+    if form.repeat.data == "once" or not form.apply_repeat():
+        return form.repeat.data == "once"
     if not form.rrule.data:
-        return True
+        form.rrule.errors = [*form.rrule.errors, "繰り返しのRRULEを入力してください。"]
+        return False
     starts = form.starts_at.data.replace(tzinfo=ZoneInfo(organisation.timezone))
     try:
         check_rrule(form.rrule.data.strip(), starts)
@@ -276,7 +283,7 @@ def _save(
     event.online_url = form.online_url.data or ""
     event.starts_at = form.starts_at.data.replace(tzinfo=ZoneInfo(organisation.timezone))
     event.duration_minutes = form.duration_minutes.data
-    event.rrule = (form.rrule.data or "").strip() or None
+    event.rrule = None if form.repeat.data == "once" else (form.rrule.data or "").strip() or None
     event.holiday_shift = form.holiday_shift.data
     event.slot_minutes = form.slot_minutes.data or None
     event.capacity = form.capacity.data

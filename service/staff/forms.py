@@ -103,7 +103,70 @@ def repeat_defaults(rrule: str | None) -> tuple[dict[str, Any], time | None]:
     return fields, at
 
 
-class NoticeForm(Form):
+class RepeatFields(Form):
+    """A repeat in words (毎年8月1日, 毎月第2水曜日, 毎週平日), written into `rrule`; the RRULE
+    itself under 詳細 for the rare rule the words cannot say."""
+
+    repeat = SelectField(
+        "繰り返し方",
+        choices=[SelectChoice(code, name) for code, name in REPEAT_KINDS.items()],
+        default="custom",
+    )
+    repeat_month = SelectField(
+        "月", coerce=int, choices=[SelectChoice(m, f"{m}月") for m in range(1, 13)], default=8
+    )
+    repeat_day = SelectField(
+        "日",
+        coerce=int,
+        choices=[*(SelectChoice(d, f"{d}日") for d in range(1, 32)), SelectChoice(-1, "末日")],
+        default=1,
+    )
+    repeat_nth = SelectField(
+        "週",
+        coerce=int,
+        choices=[SelectChoice(n, name) for n, name in NTH_NAMES.items()],
+        default=1,
+    )
+    repeat_weekday = SelectField(
+        "曜日",
+        choices=[SelectChoice(day, f"{name}曜日") for day, name in WEEKDAY_NAMES.items()],
+        default="MO",
+    )
+    repeat_weekdays = SelectMultipleField(
+        "曜日（毎週）",
+        choices=[SelectChoice(day, f"{name}曜日") for day, name in WEEKDAY_NAMES.items()],
+        default=["MO", "TU", "WE", "TH", "FR"],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+    )
+    rrule = StringField("RRULE（詳細）", validators=[Optional(), Length(max=500)])
+
+    def plain_rule(self) -> PlainRule:
+        """The repeat as chosen in words (for any choice but 詳細)."""
+        return PlainRule(
+            self.repeat.data,
+            month=self.repeat_month.data,
+            day=self.repeat_day.data,
+            nth=self.repeat_nth.data,
+            weekdays=(self.repeat_weekday.data,)
+            if self.repeat.data.endswith("_nth")
+            else tuple(self.repeat_weekdays.data or ()),
+        )
+
+    def apply_repeat(self) -> bool:
+        """Write the rule the words say into `rrule`, when the form sent words (a script may
+        send the RRULE alone). False, with the error on its field, if a part is missing."""
+        if not self.repeat.raw_data or self.repeat.data in ("custom", "once"):
+            return True
+        if self.repeat.data == "weekly" and not self.repeat_weekdays.data:
+            self.repeat_weekdays.errors = ["曜日を1つ以上選んでください。"]
+            return False
+        self.rrule.data = self.plain_rule().to_rrule()
+        return True
+
+
+class NoticeForm(RepeatFields):
     title = StringField(
         "件名",
         validators=[
@@ -151,40 +214,6 @@ class NoticeForm(Form):
     starts_at = DateTimeLocalField(
         "配信日時（繰り返しは開始日）", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
-    repeat = SelectField(
-        "繰り返し方",
-        choices=[SelectChoice(code, name) for code, name in REPEAT_KINDS.items()],
-        default="custom",
-    )
-    repeat_month = SelectField(
-        "月", coerce=int, choices=[SelectChoice(m, f"{m}月") for m in range(1, 13)], default=8
-    )
-    repeat_day = SelectField(
-        "日",
-        coerce=int,
-        choices=[*(SelectChoice(d, f"{d}日") for d in range(1, 32)), SelectChoice(-1, "末日")],
-        default=1,
-    )
-    repeat_nth = SelectField(
-        "週",
-        coerce=int,
-        choices=[SelectChoice(n, name) for n, name in NTH_NAMES.items()],
-        default=1,
-    )
-    repeat_weekday = SelectField(
-        "曜日",
-        choices=[SelectChoice(day, f"{name}曜日") for day, name in WEEKDAY_NAMES.items()],
-        default="MO",
-    )
-    repeat_weekdays = SelectMultipleField(
-        "曜日（毎週）",
-        choices=[SelectChoice(day, f"{name}曜日") for day, name in WEEKDAY_NAMES.items()],
-        default=["MO", "TU", "WE", "TH", "FR"],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validators=[Optional()],
-    )
-    rrule = StringField("RRULE（詳細）", validators=[Optional(), Length(max=500)])
     holiday_shift = SelectField(
         "休日・閉庁日に当たるとき",
         choices=[
@@ -224,30 +253,14 @@ class NoticeForm(Form):
         default=0,
     )
 
-    def plain_rule(self) -> PlainRule:
-        """The repeat as chosen in words (for any choice but 詳細)."""
-        return PlainRule(
-            self.repeat.data,
-            month=self.repeat_month.data,
-            day=self.repeat_day.data,
-            nth=self.repeat_nth.data,
-            weekdays=(self.repeat_weekday.data,)
-            if self.repeat.data.endswith("_nth")
-            else tuple(self.repeat_weekdays.data or ()),
-        )
-
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         kind = self.rule_kind.data
         if kind in ("once", "rrule") and not self.starts_at.data:
             self.starts_at.errors = [*self.starts_at.errors, "配信日時を入力してください。"]
             valid = False
-        # Built from the words when the form sent them (a script may send the RRULE alone).
-        if kind == "rrule" and self.repeat.raw_data and self.repeat.data != "custom":
-            if self.repeat.data == "weekly" and not self.repeat_weekdays.data:
-                self.repeat_weekdays.errors = ["曜日を1つ以上選んでください。"]
-                valid = False
-            self.rrule.data = self.plain_rule().to_rrule()
+        if kind == "rrule":
+            valid &= self.apply_repeat()
         if kind == "rrule":
             try:
                 check_rrule(self.rrule.data, self.starts_at.data or datetime.now())

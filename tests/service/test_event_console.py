@@ -91,12 +91,14 @@ def test_a_consultation_day_in_thirty_minute_slots(client, session, city):
 
 def test_a_repeating_event_and_a_bad_rule(client, session, city):
     login(client, "kodomo@aoba.example.jp")
-    bad = _event_form(client, rrule="FREQ=MINUTELY")
+    bad = _event_form(client, repeat="custom", rrule="FREQ=MINUTELY")
     assert bad.status_code == 400 and "繰り返しの指定が正しくありません" in bad.get_data(
         as_text=True
     )
     assert session.exec(select(Event)).all() == []
-    good = _event_form(client, rrule="FREQ=WEEKLY", slot_minutes="", capacity="20")
+    good = _event_form(
+        client, repeat="weekly", repeat_weekdays=["SA"], slot_minutes="", capacity="20"
+    )
     assert good.status_code == 303
     slots = session.exec(select(Slot)).all()
     assert 5 <= len(slots) <= 7  # weekly, from day 20 to the 61 days the window reaches
