@@ -12,6 +12,9 @@
   function showParts() {
     var kind = form.querySelector("input[name=rule_kind]:checked");  // notices: once or a repeat
     document.getElementById("repeat-fields").hidden = kind !== null && kind.value !== "rrule";
+    form.querySelectorAll("[data-for-kind]").forEach(function (part) {
+      part.hidden = kind !== null && part.getAttribute("data-for-kind") !== kind.value;
+    });
     form.querySelectorAll("[data-for-repeat]").forEach(function (part) {
       part.hidden = part.getAttribute("data-for-repeat").split(" ").indexOf(repeat.value) < 0;
     });

@@ -271,7 +271,7 @@ def notice_schedule() -> ResponseReturnValue:
     session = get_session()
     tz = _timezone(session)
     form = NoticeForm()
-    form.validate()  # fills in the rule built from the words; other fields do not matter here
+    form.apply_repeat()  # the rule the words say; the other fields do not matter here
     preview = schedule_preview(session, form, tz)
     return jsonify(description=preview.description, dates=list(preview.dates), error=preview.error)
 

@@ -58,3 +58,51 @@ def test_write_preview_submit_and_approve(page, session):
     page.goto("/staff/dashboard")
     check_accessibility(page)
     screenshot(page, "staff-dashboard")
+
+
+def test_yearly_and_monthly_notices_are_set_in_words(page, session):
+    """The demo city's yearly 現況届 and the monthly payment day, without typing an RRULE: the
+    form shows the rule in words and the next five dates as the staff member chooses."""
+    city = create_organisation(session)
+    create_topic(session, organisation=city, name_ja="児童扶養手当")
+    create_staff(session, organisation=city, email="editor@aoba.example.jp", role=Role.EDITOR)
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    _login(page, "editor@aoba.example.jp")
+
+    page.goto("/staff/notices/new")
+    page.get_by_label("件名", exact=True).fill("現況届の受付が始まりました")
+    page.get_by_label("本文（Markdown）", exact=True).fill("8月31日までに提出してください。")
+    page.get_by_role("checkbox", name="児童扶養手当").check()
+    page.get_by_role("checkbox", name="メール").check()
+    page.get_by_role("radio", name="繰り返し（毎年・毎月・毎週）").check()
+    assert not page.get_by_label("RRULE（詳細）").is_visible()  # words first
+    page.get_by_label("配信日時（繰り返しは開始日）").fill("2027-01-04T09:00")
+    page.get_by_label("繰り返し方").select_option("yearly_date")
+    page.get_by_label("月", exact=True).select_option("8")
+    page.get_by_label("日", exact=True).select_option("1")
+    page.get_by_label("休日・閉庁日に当たるとき").select_option("previous")
+    preview = page.locator("#schedule-preview")
+    preview.get_by_text("毎年8月1日 9:00（土日祝・閉庁日は前の開庁日）").wait_for()
+    preview.get_by_text("2027年7月30日（金）9:00").wait_for()  # 8/1 is a Sunday
+    check_accessibility(page)
+    screenshot(page, "staff-notice-schedule")
+    page.get_by_role("button", name="下書きを保存する").click()
+    page.get_by_text("下書きを保存しました").wait_for()
+    page.get_by_text("毎年8月1日 9:00（土日祝・閉庁日は前の開庁日）").wait_for()
+
+    page.goto("/staff/notices/new")
+    page.get_by_label("件名", exact=True).fill("児童扶養手当の支払日です")
+    page.get_by_label("本文（Markdown）", exact=True).fill("今日が支払日です。")
+    page.get_by_role("checkbox", name="児童扶養手当").check()
+    page.get_by_role("checkbox", name="メール").check()
+    page.get_by_role("radio", name="繰り返し（毎年・毎月・毎週）").check()
+    page.get_by_label("配信日時（繰り返しは開始日）").fill("2027-01-04T08:00")
+    page.get_by_label("繰り返し方").select_option("monthly_day")
+    page.get_by_label("日", exact=True).select_option("11")
+    page.get_by_label("休日・閉庁日に当たるとき").select_option("previous")
+    page.locator("#schedule-preview").get_by_text(
+        "毎月11日 8:00（土日祝・閉庁日は前の開庁日）"
+    ).wait_for()
+    page.get_by_role("button", name="下書きを保存する").click()
+    page.get_by_text("下書きを保存しました").wait_for()
+    page.get_by_text("毎月11日 8:00（土日祝・閉庁日は前の開庁日）").wait_for()
