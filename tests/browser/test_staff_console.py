@@ -58,6 +58,13 @@ def test_write_preview_submit_and_approve(page, session):
     page.goto("/staff/dashboard")
     check_accessibility(page)
     screenshot(page, "staff-dashboard")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/staff/audit")
+    page.get_by_role("cell", name="お知らせを承認").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # fits the screen
+    assert "notice.approve" not in page.content()
+    check_accessibility(page)
+    screenshot(page, "staff-audit")
 
 
 def test_yearly_and_monthly_notices_are_set_in_words(page, session):

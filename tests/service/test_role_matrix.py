@@ -45,6 +45,7 @@ MATRIX = {
     "staff.notice_test": (Role.EDITOR, "/staff/notices/{n}/test"),
     "staff.dashboard": (Role.VIEWER, "/staff/dashboard"),
     "staff.audit_log": (Role.ADMIN, "/staff/audit"),
+    "staff.audit_log_csv": (Role.ADMIN, "/staff/audit.csv"),
     "staff.notice_report_page": (Role.VIEWER, "/staff/notices/{n}/report"),
     "staff.notice_report_csv": (Role.VIEWER, "/staff/notices/{n}/report.csv"),
     "staff.content_calendar": (Role.VIEWER, "/staff/calendar"),

@@ -54,7 +54,7 @@ def test_sign_ins_failures_and_sign_outs_are_in_the_audit_log(client, session, a
     ]
     _sign_in(client, PASSWORD)
     page = client.get("/staff/audit").get_data(as_text=True)
-    assert "staff.login_failed" in page and "staff.logout" in page
+    assert "ログインに失敗" in page and "ログアウト" in page
 
 
 def test_a_form_token_from_before_sign_in_is_worth_nothing_after_it(client, session, admin):

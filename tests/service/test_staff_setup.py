@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from sqlmodel import select
 
@@ -113,7 +116,9 @@ def test_the_audit_log_shows_who_changed_what(client, session, city):
     login(client, "admin@aoba.example.jp")
     _post(client, "/staff/topics", slug="sumai", name_ja="住まい", name_en="Housing")
     html = client.get("/staff/audit").get_data(as_text=True)
-    assert "admin@aoba.example.jp" in html and "topic.create" in html and "住まい" in html
+    assert "admin@aoba.example.jp" in html and "テーマを作成" in html
+    assert "名前（日本語）</strong>：住まい" in html or "住まい" in html
+    assert "topic.create" not in html and "\\u" not in html  # words, not codes or escapes
     assert client.post("/staff/audit").status_code == 405  # nothing edits it
 
 
@@ -209,3 +214,36 @@ def test_with_a_registration_address_the_poster_carries_the_empty_email_qr_code(
     assert "「aoba.example.jp」からのメールを受信できるよう" in poster
     svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', poster).group(1))
     assert svg == qr_svg("mailto:touroku+koseki@mail.aoba.example.jp")  # opens the mail app
+
+
+def test_the_audit_log_reads_as_changes_and_filters_and_exports(client, session, city):
+    login(client, "admin@aoba.example.jp")
+    _post(client, "/staff/topics", slug="sumai", name_ja="住まい", name_en="Housing")
+    topic = session.exec(select(Topic).where(Topic.slug == "sumai")).one()
+    page = f"/staff/topics/{topic.id}"
+    client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "slug": "sumai",
+            "name_ja": "住まいの支援",
+            "name_en": "Housing",
+        },
+    )
+    html = client.get("/staff/audit?kind=topic").get_data(as_text=True)
+    assert "テーマを編集" in html and "住まい → 住まいの支援" in html
+    assert f'href="/staff/topics/{topic.id}"' in html
+    assert "ログイン" not in html.split("<tbody>")[1]  # filtered to topics
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/staff/audit.csv?kind=topic").get_data(as_text=True).lstrip("\ufeff")
+            )
+        )
+    )
+    assert rows[0] == ["日時", "職員", "操作", "対象", "項目", "変更前", "変更後"]
+    assert any(row[2] == "テーマを編集" and row[5:] == ["住まい", "住まいの支援"] for row in rows)
+    assert client.get("/staff/audit?since=2000-01-01&until=2000-01-02").status_code == 200
+    assert "記録はありません" in client.get(
+        "/staff/audit?since=2000-01-01&until=2000-01-02"
+    ).get_data(as_text=True)
