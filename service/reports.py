@@ -58,7 +58,40 @@ def notice_report(session: Session, notice_id: int) -> list[OccurrenceReport]:
     return list(reports.values())
 
 
-COLUMNS = ["due_at", "recipients", "sent", "pending", "failed", "suppressed", "opened", "reasons"]
+# Why a delivery was not sent, as the ledger records it (English, for the logs and the API),
+# in the words of the console.
+REASONS = {
+    "endpoint disabled": "アドレスが使えなくなっていた",
+    "endpoint erased": "アドレスが削除されていた",
+    "unsubscribed": "配信を停止していた",
+    "paused by the parent": "本人が一時停止していた",
+    "notice withdrawn": "お知らせが取り下げられた",
+    "expired": "期限を過ぎた",
+    "rehearsal": "リハーサル（許可された宛先だけに送信）",
+    "occurrence cancelled": "この回を取り消した",
+    "address corrected": "アドレスが訂正された",
+    "booking cancelled": "予約が取り消された",
+    "booking changed": "予約の状態が変わった",
+    "failed": "送信に失敗した",
+}
+
+
+def reason_words(reason: str | None) -> str:
+    if reason and reason.startswith("channel ") and reason.endswith(" not configured"):
+        return "配信方法が設定されていない"
+    return REASONS.get(reason or "", "その他のエラー")
+
+
+COLUMNS = [
+    "配信日時",
+    "宛先数",
+    "送信済み",
+    "送信待ち",
+    "失敗",
+    "送信せず",
+    "開封",
+    "送信しなかった理由",
+]
 
 
 def report_csv(reports: list[OccurrenceReport], timezone: str) -> str:
@@ -72,7 +105,10 @@ def report_csv(reports: list[OccurrenceReport], timezone: str) -> str:
                 report.recipients,
                 *(report.counts[status] for status in ("sent", "pending", "failed", "suppressed")),
                 report.opened,
-                "; ".join(f"{reason}: {count}" for reason, count in report.reasons.most_common()),
+                "; ".join(
+                    f"{reason_words(reason)}: {count}"
+                    for reason, count in report.reasons.most_common()
+                ),
             ]
         )
     return buffer.getvalue()

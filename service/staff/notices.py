@@ -51,7 +51,7 @@ from service.notices import (
     topic_ids_of,
 )
 from service.recipients import sample_reason, sample_recipient
-from service.reports import notice_report, report_csv
+from service.reports import notice_report, reason_words, report_csv
 from service.staff import blueprint
 from service.staff.auth import own_or_404, role_required
 from service.staff.forms import NoticeForm, repeat_defaults
@@ -499,6 +499,7 @@ def notice_report_page(notice_id: int) -> ResponseReturnValue:
         "staff/report.html",
         notice=item,
         reports=notice_report(session, item.id or 0),
+        reason_words=reason_words,
         tz=_timezone(session),
     )
 

@@ -30,6 +30,7 @@ from service.staff.audit_log import (
     topic_names,
 )
 from service.staff.auth import own_or_404, role_required
+from service.staff.notices import STATUS_LABELS
 
 
 @blueprint.get("/")
@@ -66,6 +67,7 @@ def home() -> ResponseReturnValue:
         counts=counts,
         topics=topics,
         notices=notices,
+        status_labels=STATUS_LABELS,
         base_url=get_settings().public_base_url,
     )
 

@@ -124,7 +124,9 @@ class _ProgrammeFields(Form):
     )
     answers = SelectMultipleField(
         "ガイドで表示する答え",
-        choices=[SelectChoice(code, str(ANSWER_NAMES[code])) for code in ANSWERS],
+        choices=[
+            SelectChoice(code, ANSWER_NAMES[code]) for code in ANSWERS
+        ],  # in the page's language
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validators=[Optional()],

@@ -45,21 +45,21 @@ def test_report_page_and_csv(client, session, worker):
 
     login(client, "viewer@aoba.example.jp")
     page = client.get(f"/staff/notices/{notice.id}/report").get_data(as_text=True)
-    assert "2027-08-17 09:00" in page and "endpoint disabled：1" in page
+    assert "2027-08-17 09:00" in page and "アドレスが使えなくなっていた：1" in page
     response = client.get(f"/staff/notices/{notice.id}/report.csv")
     assert response.mimetype == "text/csv"
     body = response.get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert rows == [
         {
-            "due_at": "2027-08-17 09:00",
-            "recipients": "3",
-            "sent": "2",
-            "pending": "0",
-            "failed": "0",
-            "suppressed": "1",
-            "opened": "2",
-            "reasons": "endpoint disabled: 1",
+            "配信日時": "2027-08-17 09:00",
+            "宛先数": "3",
+            "送信済み": "2",
+            "送信待ち": "0",
+            "失敗": "0",
+            "送信せず": "1",
+            "開封": "2",
+            "送信しなかった理由": "アドレスが使えなくなっていた: 1",
         }
     ]
     assert "@example.jp" not in body
