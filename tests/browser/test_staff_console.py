@@ -113,3 +113,16 @@ def test_yearly_and_monthly_notices_are_set_in_words(page, session):
     page.get_by_role("button", name="下書きを保存する").click()
     page.get_by_text("下書きを保存しました").wait_for()
     page.get_by_text("毎月11日 8:00（土日祝・閉庁日は前の開庁日）").wait_for()
+
+
+def test_the_console_header_lays_out_at_1024_and_1280_px(page, session):
+    city = create_organisation(session)
+    create_staff(session, organisation=city, email="admin@aoba.example.jp", role=Role.ADMIN)
+    _login(page, "admin@aoba.example.jp")
+    for width in (1024, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto("/staff/")
+        logout = page.get_by_role("button", name="ログアウト").bounding_box()
+        assert logout["width"] > logout["height"]  # written across, not upright
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"staff-home-{width}")
