@@ -387,3 +387,19 @@ def erase_expired(session: Session, *, now: datetime, retention: timedelta) -> t
         _delete_subscriber(session, subscriber)
     session.commit()
     return len(left), len(unconfirmed)
+
+
+def registered_by_counter(session: Session, organisation_id: int) -> dict[int | None, int]:
+    """Parents registered now (confirmed, not stopped), by the counter they came from: the one
+    count every page shows."""
+    return dict(
+        session.execute(
+            select(col(Subscriber.source_id), func.count())
+            .where(
+                col(Subscriber.organisation_id) == organisation_id,
+                col(Subscriber.confirmed_at).is_not(None),
+                col(Subscriber.unsubscribed_at).is_(None),
+            )
+            .group_by(col(Subscriber.source_id))
+        ).all()
+    )

@@ -30,6 +30,7 @@ from service.staff import blueprint
 from service.staff.auth import own_or_404, role_required
 from service.staff.forms import OrganisationForm, SourceForm, StaffForm, TopicForm
 from service.staff_users import StaffUserError, create_staff_user
+from service.subscribers import registered_by_counter
 
 
 def save_audited(
@@ -207,16 +208,7 @@ def sources() -> ResponseReturnValue:
         .where(Source.organisation_id == current_user.organisation_id)
         .order_by(col(Source.id))
     ).all()
-    subscribed = dict(
-        session.execute(
-            select(col(Subscriber.source_id), func.count())
-            .where(
-                Subscriber.organisation_id == current_user.organisation_id,
-                col(Subscriber.confirmed_at).is_not(None),
-            )
-            .group_by(col(Subscriber.source_id))
-        ).all()
-    )
+    subscribed = registered_by_counter(session, current_user.organisation_id)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "staff/sources.html",

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from service import get_session, get_settings
 from service.models import (
@@ -16,7 +16,6 @@ from service.models import (
     Role,
     Source,
     StaffUser,
-    Subscriber,
     Topic,
 )
 from service.qr import qr_png, qr_svg
@@ -31,6 +30,7 @@ from service.staff.audit_log import (
 )
 from service.staff.auth import own_or_404, role_required
 from service.staff.notices import STATUS_LABELS
+from service.subscribers import registered_by_counter
 
 
 @blueprint.get("/")
@@ -42,16 +42,7 @@ def home() -> ResponseReturnValue:
     sources = session.exec(
         select(Source).where(Source.organisation_id == organisation_id).order_by(col(Source.id))
     ).all()
-    confirmed = (
-        select(Subscriber.source_id, func.count())
-        .where(
-            Subscriber.organisation_id == organisation_id,
-            col(Subscriber.confirmed_at).is_not(None),
-            col(Subscriber.unsubscribed_at).is_(None),
-        )
-        .group_by(col(Subscriber.source_id))
-    )
-    counts = dict(session.execute(confirmed).all())
+    counts = registered_by_counter(session, organisation_id)
     topics = session.exec(
         select(Topic)
         .where(Topic.organisation_id == organisation_id)

@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlmodel import select
 
-from service.models import AuditEvent, Role, Source, StaffUser, Subscription, Topic
+from service.models import AuditEvent, Organisation, Role, Source, StaffUser, Subscription, Topic
 from tests.conftest import csrf_token
 from tests.factories import (
     create_organisation,
@@ -247,3 +247,23 @@ def test_the_audit_log_reads_as_changes_and_filters_and_exports(client, session,
     assert "記録はありません" in client.get(
         "/staff/audit?since=2000-01-01&until=2000-01-02"
     ).get_data(as_text=True)
+
+
+def test_home_and_the_qr_page_count_the_same_registered_parents(client, session, city):
+    organisation = session.exec(select(Organisation)).one()
+    source = session.exec(select(Source)).first() or create_source(
+        session, organisation=organisation
+    )
+    topic = session.exec(select(Topic)).first() or create_topic(session, organisation=organisation)
+    for stopped in (False, True):
+        parent = create_subscriber(
+            session, organisation=organisation, topics=[topic], unsubscribed=stopped
+        )
+        parent.source_id = source.id
+        session.add(parent)
+    session.commit()
+    login(client, "admin@aoba.example.jp")
+    for page in ("/staff/", "/staff/sources"):
+        html = client.get(page).get_data(as_text=True)
+        row = html[html.index(source.name) :].split("</tr>")[0]
+        assert "1人" in row and "2人" not in row, page
