@@ -33,7 +33,7 @@ from service.models import (
     Subscriber,
 )
 from service.own_links import send_link_to_address
-from service.subscribers import add_email, waiting_for
+from service.subscribers import add_email, counter_with_code, waiting_for
 
 # Answers a city sends in an hour at the most, whoever writes: the address must not become a
 # way to send the city's mail to thousands of forged senders.
@@ -100,9 +100,7 @@ def _registration(
             )
         ).first()
         if organisation is not None and name:
-            source = session.exec(
-                select(Source).where(Source.organisation_id == organisation.id, Source.code == code)
-            ).first()
+            source = counter_with_code(session, code, organisation.id)
             return organisation, source
     return None
 

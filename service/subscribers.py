@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -403,3 +404,17 @@ def registered_by_counter(session: Session, organisation_id: int) -> dict[int | 
             .group_by(col(Subscriber.source_id))
         ).all()
     )
+
+
+def counter_with_code(
+    session: Session, code: str | None, organisation_id: int | None = None
+) -> Source | None:
+    """The counter (QR code's place) a code names, however it was typed: full width or not,
+    upper or lower case."""
+    if not code:
+        return None
+    typed = unicodedata.normalize("NFKC", code).strip().upper()
+    query = select(Source).where(func.upper(col(Source.code)) == typed)
+    if organisation_id is not None:
+        query = query.where(Source.organisation_id == organisation_id)
+    return session.exec(query).first()

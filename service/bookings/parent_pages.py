@@ -37,13 +37,13 @@ from service.models import (
     EventTopic,
     Organisation,
     Slot,
-    Source,
     Subscriber,
     Subscription,
 )
 from service.parent_links import LinkMaker
 from service.public.forms import CsrfOnlyForm
 from service.public.links import linked_endpoint, read_link, stop
+from service.subscribers import counter_with_code
 from service.tokens import Purpose
 from service.types import utcnow
 
@@ -237,13 +237,8 @@ def _counter_id(
     """The counter the parent came from: their registration's, or the one in the link."""
     if linked is not None:
         return session.get_one(Subscriber, linked.subscriber_id).source_id
-    if not code:
-        return None
-    return session.exec(
-        select(Source.id).where(
-            Source.code == code.upper(), Source.organisation_id == event.organisation_id
-        )
-    ).first()
+    source = counter_with_code(session, code, event.organisation_id)
+    return source.id if source is not None else None
 
 
 def _booking_url(booking: Booking) -> str:

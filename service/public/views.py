@@ -51,6 +51,7 @@ from service.subscribers import (
     active_topics,
     change_address,
     confirm_email,
+    counter_with_code,
     queue_on_request,
     register_subscriber,
 )
@@ -61,7 +62,7 @@ COMING_SHOWN = 5  # the next notices a parent is told of when they confirm
 
 
 def _source_or_404(session: Session, code: str) -> Source:
-    source = session.exec(select(Source).where(Source.code == code)).first()
+    source = counter_with_code(session, code)
     if source is None:
         stop(
             404,

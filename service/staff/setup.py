@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +30,7 @@ from service.staff.auth import own_or_404, role_required
 from service.staff.forms import OrganisationForm, SourceForm, StaffForm, TopicForm
 from service.staff_users import StaffUserError, create_staff_user
 from service.subscribers import registered_by_counter
+from service.tokens import short_code
 
 
 def save_audited(
@@ -189,7 +189,7 @@ def sources() -> ResponseReturnValue:
             source = Source(
                 organisation_id=current_user.organisation_id,
                 name=form.name.data,
-                code=secrets.token_urlsafe(6).replace("-", "x").replace("_", "y"),
+                code=short_code(),  # read aloud or typed: no 0/O or 1/I to mistake
             )
             session.add(source)
             session.flush()

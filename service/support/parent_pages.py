@@ -30,6 +30,7 @@ from service.models import (
 )
 from service.public.forms import CsrfOnlyForm
 from service.public.links import linked_endpoint, read_link, stop
+from service.subscribers import counter_with_code
 from service.support import blueprint
 from service.support.forms import CONTACT_WAYS, SAFE_TIMES, GuideForm, RequestForm
 from service.support.guide import Answers, fitting
@@ -86,12 +87,11 @@ def _topics_of(session: Session, programmes: Sequence[Programme]) -> dict[int, l
 def _counter(session: Session, organisation: Organisation, code: str | None) -> Source | None:
     """The counter whose sign-up page "subscribe to news about this" opens: the one the parent
     came from, or the city's first."""
-    query = select(Source).where(Source.organisation_id == organisation.id)
-    if code:
-        source = session.exec(query.where(Source.code == code)).first()
-        if source is not None:
-            return source
-    return session.exec(query.order_by(col(Source.id))).first()
+    if source := counter_with_code(session, code, organisation.id):
+        return source
+    return session.exec(
+        select(Source).where(Source.organisation_id == organisation.id).order_by(col(Source.id))
+    ).first()
 
 
 @blueprint.route("/guide/<slug>", methods=["GET", "POST"])

@@ -466,3 +466,11 @@ def test_topics_have_easy_japanese_names_with_readings(client, session, city):
     assert "<ruby>養育費<rp>(</rp><rt>よういくひ</rt><rp>)</rp></ruby>" in easy
     assert "子どもの" not in client.get("/s/koseki").get_data(as_text=True)  # Japanese: as it is
     assert "住まい" in easy.replace("<ruby>住<rp>(</rp><rt>す</rt><rp>)</rp></ruby>", "住")
+
+
+def test_a_counter_code_works_however_it_is_typed(client, session):
+    city = create_organisation(session)
+    create_topic(session, organisation=city)
+    create_source(session, organisation=city, code="KOSEKI2F")
+    for typed in ("KOSEKI2F", "koseki2f", "ｋｏｓｅｋｉ２ｆ"):
+        assert client.get(f"/s/{typed}").status_code == 200, typed
