@@ -235,6 +235,7 @@ def source_print(source_id: int, layout: str) -> ResponseReturnValue:
         )
     return render_template(
         f"staff/{layout}.html",
+        organisation=organisation,
         source=source,
         url=f"{settings.public_base_url}/s/{source.code}",
         sender_domain=sender.rpartition("@")[2],

@@ -96,8 +96,11 @@ def test_a_counter_gets_a_poster_a_card_and_counts_its_scans(client, session, ci
     poster = client.get(f"/staff/sources/{source.id}/poster").get_data(as_text=True)
     assert f"https://yorisou.example.jp/s/{source.code}" in poster
     assert f"/staff/sources/{source.id}/qr.svg" in poster
+    # whose notices they are, and whom to ask
+    assert "あおば市 こども家庭課" in poster and "あおば市 電話 000-000-0000" in poster
     card = client.get(f"/staff/sources/{source.id}/card").get_data(as_text=True)
     assert card.count("qr.svg") == 4
+    assert card.count("あおば市 こども家庭課") == 4 and card.count("000-000-0000") == 4
     listing = client.get("/staff/sources").get_data(as_text=True)
     assert "2回" in listing
 
