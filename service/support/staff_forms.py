@@ -99,7 +99,7 @@ class _ProgrammeFields(Form):
         "active",
     )
     slug = StringField(
-        "識別名（英数字）",
+        "識別名（半角の英小文字・数字・ハイフン。システムの中で使う短い名前で、保護者には見えません。例：yoikuhi）",
         validators=[
             DataRequired(),
             Length(max=64),
