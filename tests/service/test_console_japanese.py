@@ -59,6 +59,7 @@ ALLOWED = {
     "Google",
     "Microsoft",
     "Authenticator",
+    "yoikuhi",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z]+")
 
