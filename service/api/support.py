@@ -15,12 +15,13 @@ from service import get_session
 from service.api import blueprint, problem, token_required
 from service.audit import record_audit
 from service.models import ConsultationRequest, RequestEvent, Role
+from service.support.access import visible_desks, visible_request
 from service.support.catalogue import (
     CatalogueError,
     export_catalogue,
     import_catalogue,
 )
-from service.support.desk_queue import ACTIONS, perform, visible_desks, visible_request
+from service.support.desk_queue import ACTIONS, perform
 from service.support.requests import RequestError
 from service.types import utcnow
 

@@ -14,16 +14,12 @@ from sqlmodel import col, select
 
 from service import get_session
 from service.bookings.reports import booking_figures
-from service.calendar import closed_days, occurrences_between
 from service.charts import horizontal_bars, stacked_columns
 from service.models import (
     Delivery,
     Endpoint,
-    Notice,
-    NoticeStatus,
     Organisation,
     Role,
-    RuleKind,
     Source,
     Subscriber,
     Subscription,
@@ -31,6 +27,7 @@ from service.models import (
 )
 from service.staff import blueprint
 from service.staff.auth import role_required
+from service.staff.inbox import coming_sends
 from service.support.reports import request_figures
 from service.types import utcnow
 
@@ -127,21 +124,7 @@ def dashboard() -> ResponseReturnValue:
         "過去30日の配信結果", [(d, daily.get(d, {})) for d in days], list(OUTCOMES.values())
     )
 
-    coming = []
-    closed = closed_days(organisation)
-    for notice in session.exec(
-        select(Notice).where(
-            Notice.organisation_id == organisation.id,
-            Notice.status == NoticeStatus.SCHEDULED,
-            Notice.rule_kind != RuleKind.RELATIVE,
-        )
-    ):
-        coming += [
-            (due.astimezone(tz), notice)
-            for due in occurrences_between(
-                notice, now, now + timedelta(days=7), organisation.timezone, closed
-            )
-        ]
+    coming = coming_sends(session, organisation, now)
     by_desk = request_figures(session, organisation, "desk", now - timedelta(days=90), now)
     requests = horizontal_bars(
         "相談の申し込み（90日、窓口別。かっこ内は期限内に連絡した割合）",
@@ -171,5 +154,5 @@ def dashboard() -> ResponseReturnValue:
         topics=topics,
         channels=channels,
         outcomes=outcomes,
-        coming=sorted(coming, key=lambda pair: pair[0]),
+        coming=coming,
     )

@@ -29,8 +29,10 @@ from service.staff.audit_log import (
     topic_names,
 )
 from service.staff.auth import own_or_404, role_required
+from service.staff.inbox import what_waits
 from service.staff.notices import STATUS_LABELS
 from service.subscribers import registered_by_counter
+from service.types import utcnow
 
 
 @blueprint.get("/")
@@ -58,6 +60,7 @@ def home() -> ResponseReturnValue:
         counts=counts,
         topics=topics,
         notices=notices,
+        inbox=what_waits(session, current_user, organisation, utcnow()),
         status_labels=STATUS_LABELS,
         base_url=get_settings().public_base_url,
     )

@@ -456,3 +456,29 @@ def test_a_yearly_deadline_is_set_in_words_and_shown_in_words(client, session, c
     form = client.get(f"/staff/notices/{notice.id}/edit").get_data(as_text=True)
     assert 'value="yearly_date" selected' in form or '<option selected value="yearly_date">' in form
     assert "2027年7月30日（金）9:00" in form
+
+
+def _inbox(client) -> str:
+    page = client.get("/staff/").get_data(as_text=True)
+    return page[page.index("あなたのやること") : page.index("これから7日間の配信")]
+
+
+def test_home_shows_what_waits_for_each_staff_member(client, session, city):
+    _, topic = city
+    login(client, "editor@aoba.example.jp")
+    _draft(client, topic)
+    notice_id = _notice(session).id
+    assert "あなたの下書き（1件）" in _inbox(client)
+    _act(client, notice_id, "submit")
+    assert "承認を待っている" not in _inbox(client)  # not for its author to approve
+    login(client, "admin1@aoba.example.jp")
+    assert "承認を待っているお知らせ（1件）" in _inbox(client) and "現況届のお知らせ" in _inbox(
+        client
+    )
+    _act(client, notice_id, "return")
+    assert "承認を待っている" not in _inbox(client)
+    login(client, "editor@aoba.example.jp")
+    inbox = _inbox(client)
+    assert "差し戻されたお知らせ（1件）" in inbox and "あなたの下書き" not in inbox
+    _draft(client, topic, title="別のお知らせ")
+    assert "あなたの下書き（1件）" in _inbox(client)
