@@ -19,6 +19,7 @@ from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due, send_fanned_
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from jobs.request_messages import send_request_messages
+from jobs.staff_messages import send_staff_messages
 from service import create_app, get_database
 from service.bookings.booking import erase_past, expire_offers
 from service.bookings.schedule import make_all_slots
@@ -109,6 +110,17 @@ class Worker:
                 lease=self.policy.lease,
             )
 
+    def staff_messages(self, now: datetime | None = None) -> int:
+        """Emails to staff that a notice waits for them (to approve, approved, sent back)."""
+        with self.app.app_context():
+            return send_staff_messages(
+                get_database(),
+                channels=self.channels,
+                now=now or utcnow(),
+                max_attempts=self.policy.max_attempts,
+                lease=self.policy.lease,
+            )
+
     def desk_lists(self, now: datetime | None = None) -> int:
         """Each desk's morning list of new and overdue requests, once a day."""
         with self.app.app_context():
@@ -155,7 +167,7 @@ class Worker:
     def run_once(self, now: datetime | None = None) -> int:
         self.bookings(now)
         self.schedule(now)
-        return self.dispatch(now) + self.request_messages(now)
+        return self.dispatch(now) + self.request_messages(now) + self.staff_messages(now)
 
     def run_forever(self) -> None:
         scheduler = BlockingScheduler(
@@ -170,6 +182,7 @@ class Worker:
             self.dispatch,
             self.dispatch_confirmations,
             self.request_messages,
+            self.staff_messages,
         ):
             self._every_second(scheduler, step)
         scheduler.add_job(

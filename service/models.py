@@ -240,6 +240,8 @@ class StaffUser(SQLModel, table=True):
     # so that a code seen over someone's shoulder cannot be used again.
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_last_step: int = 0
+    # Emails about notices waiting for them (to approve, approved, sent back); theirs to turn off.
+    notify_by_email: bool = True
 
 
 class ApiToken(SQLModel, table=True):
@@ -420,6 +422,34 @@ class ChannelState(SQLModel, table=True):
     pause_reason: str | None = Field(default=None, max_length=200)
     tokens: float = 0.0
     refilled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StaffMessage(SQLModel, table=True):
+    """A short email to a staff member that a notice waits for them (to approve, approved, sent
+    back): a link to the console and nothing of the notice. Written with the change it tells of,
+    sent by the worker."""
+
+    __tablename__ = "staff_message"
+    __table_args__ = (
+        Index(
+            "ix_staff_message_pending",
+            "next_attempt_at",
+            postgresql_where=_PENDING,
+            sqlite_where=_PENDING,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_user_id: int = _fk("staff_user.id", ondelete="CASCADE")
+    notice_id: int = _fk("notice.id", ondelete="CASCADE")
+    kind: str = Field(max_length=16)  # submit | approve | return
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    provider_message_id: str | None = Field(default=None, max_length=200)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _created()
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuditEvent(SQLModel, table=True):

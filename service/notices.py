@@ -25,6 +25,8 @@ from service.models import (
     Priority,
     Role,
     Send,
+    StaffMessage,
+    StaffUser,
     Subscriber,
     Subscription,
     Topic,
@@ -220,6 +222,36 @@ def apply_action(
         target=f"notice:{notice.id}",
         before={"status": before},
         after={"status": notice.status},
+    )
+    tell_staff(session, notice, action, staff, now)
+
+
+def tell_staff(
+    session: Session, notice: Notice, action: str, staff: StaffActor, now: datetime
+) -> None:
+    """A short email to whom the change leaves something to do or to know: on submit, the
+    admins who may approve it; on approval or sending back, its author. Never to the person
+    who acted, nor to anyone who turned these emails off."""
+    if action == "submit":
+        query = select(StaffUser.id).where(
+            StaffUser.organisation_id == notice.organisation_id,
+            StaffUser.role == Role.ADMIN,
+            col(StaffUser.active),
+            col(StaffUser.notify_by_email),
+            col(StaffUser.id).not_in(notice.contributors or [0]),
+        )
+    elif action in ("approve", "return") and notice.author_id not in (None, staff.id):
+        query = select(StaffUser.id).where(
+            StaffUser.id == notice.author_id,
+            col(StaffUser.active),
+            col(StaffUser.notify_by_email),
+        )
+    else:
+        return
+    session.add_all(
+        StaffMessage(staff_user_id=staff_id, notice_id=notice.id or 0, kind=action, created_at=now)
+        for staff_id in session.exec(query).all()
+        if staff_id is not None
     )
 
 

@@ -66,6 +66,7 @@ ACTIONS = {
     "staff.password": "パスワードを変更",
     "staff.2fa_on": "二段階認証を設定",
     "staff.2fa_off": "二段階認証を解除",
+    "staff.notifications": "メールでのお知らせの設定を変更",
     "api_token.create": "APIトークンを発行",
     "api_token.revoke": "APIトークンを無効にする",
     "desk.save": "窓口を保存",
@@ -133,6 +134,7 @@ EXTRA_FIELDS = {
     "reminders": "リマインダー",
     "questions": "質問",
     "contributors": "書いた職員",
+    "notify_by_email": "メールで受け取る",
 }
 VALUES = {
     "draft": "下書き",

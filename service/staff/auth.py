@@ -211,4 +211,30 @@ def change_password() -> ResponseReturnValue:
             flash("パスワードを変更しました。", "info")
             return redirect(url_for("staff.home"))
     status = 400 if request.method == "POST" else 200
-    return render_template("staff/password.html", form=form), status
+    user = get_session().get_one(StaffUser, current_user.id)
+    return render_template(
+        "staff/password.html", form=form, notify_by_email=user.notify_by_email
+    ), status
+
+
+@blueprint.post("/notifications")
+@role_required(Role.VIEWER)
+def notification_settings() -> ResponseReturnValue:
+    """Whether the signed-in staff member gets emails about notices waiting for them."""
+    session = get_session()
+    user = session.get_one(StaffUser, current_user.id)
+    wanted = request.form.get("notify_by_email") == "y"
+    if wanted != user.notify_by_email:
+        record_audit(
+            session,
+            staff=current_user,
+            action="staff.notifications",
+            target=f"staff:{user.id}",
+            before={"notify_by_email": user.notify_by_email},
+            after={"notify_by_email": wanted},
+        )
+        user.notify_by_email = wanted
+        session.add(user)
+        session.commit()
+    flash("メールで受け取る設定を保存しました。", "info")
+    return redirect(url_for("staff.change_password"), 303)

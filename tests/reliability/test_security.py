@@ -106,6 +106,7 @@ FORMS = {
             "staff.cancel_whole_event",
             "staff.slot_action",
             "staff.notice_schedule",
+            "staff.notification_settings",
         )
     },
 }

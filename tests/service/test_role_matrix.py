@@ -46,6 +46,7 @@ MATRIX = {
     "staff.dashboard": (Role.VIEWER, "/staff/dashboard"),
     "staff.audit_log": (Role.ADMIN, "/staff/audit"),
     "staff.audit_log_csv": (Role.ADMIN, "/staff/audit.csv"),
+    "staff.notification_settings": (Role.VIEWER, "/staff/notifications"),
     "staff.notice_report_page": (Role.VIEWER, "/staff/notices/{n}/report"),
     "staff.notice_report_csv": (Role.VIEWER, "/staff/notices/{n}/report.csv"),
     "staff.content_calendar": (Role.VIEWER, "/staff/calendar"),
@@ -91,6 +92,7 @@ POSTS = {
     "staff.cancel_whole_event",
     "staff.slot_action",
     "staff.notice_schedule",
+    "staff.notification_settings",
 }
 PUBLIC = {"staff.login", "staff.logout", "staff.login_code"}
 ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]

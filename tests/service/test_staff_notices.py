@@ -21,7 +21,7 @@ from tests.factories import (
     create_subscriber,
     create_topic,
 )
-from tests.outbox import read_outbox
+from tests.outbox import read_outbox, text_body
 
 
 @pytest.fixture
@@ -482,3 +482,50 @@ def test_home_shows_what_waits_for_each_staff_member(client, session, city):
     assert "差し戻されたお知らせ（1件）" in inbox and "あなたの下書き" not in inbox
     _draft(client, topic, title="別のお知らせ")
     assert "あなたの下書き（1件）" in _inbox(client)
+
+
+def test_submitting_and_deciding_email_whoever_has_something_to_do(
+    client, session, city, worker, settings
+):
+    """Submit: the admins who may approve it get a short email with a link and none of the
+    notice's words; approve or send back: its author. Not the one who acted; not those who
+    turned these emails off."""
+    _, topic = city
+    login(client, "admin2@aoba.example.jp")
+    client.post(
+        "/staff/notifications", data={"csrf_token": csrf_token(client, "/staff/password")}
+    )  # unticked: off
+    login(client, "editor@aoba.example.jp")
+    _draft(client, topic)
+    notice_id = _notice(session).id
+    _act(client, notice_id, "submit")
+    worker.run_once()
+    [asked] = read_outbox(settings.outbox_dir)
+    assert asked["To"] == "admin1@aoba.example.jp"
+    assert asked["Subject"] == "【寄り添う】承認の依頼があります"
+    body = text_body(asked)
+    assert f"https://yorisou.example.jp/staff/notices/{notice_id}" in body
+    assert "現況届" not in body and "8月31日" not in body  # no content in an inbox
+
+    login(client, "admin1@aoba.example.jp")
+    _act(client, notice_id, "return")
+    worker.run_once()
+    returned = read_outbox(settings.outbox_dir)[-1]
+    assert (returned["To"], returned["Subject"]) == (
+        "editor@aoba.example.jp",
+        "【寄り添う】お知らせが差し戻されました",
+    )
+    login(client, "editor@aoba.example.jp")
+    _act(client, notice_id, "submit")
+    login(client, "admin1@aoba.example.jp")
+    _act(client, notice_id, "approve")
+    worker.run_once()
+    mails = read_outbox(settings.outbox_dir)
+    assert [m["To"] for m in mails] == [
+        "admin1@aoba.example.jp",
+        "editor@aoba.example.jp",
+        "admin1@aoba.example.jp",
+        "editor@aoba.example.jp",
+    ]
+    assert mails[-1]["Subject"] == "【寄り添う】お知らせが承認されました"
+    assert "admin2@aoba.example.jp" not in [m["To"] for m in mails]
