@@ -42,29 +42,47 @@ class Transition:
     sources: frozenset[str]
     target: str
     role: Role
-    label: str
+    label: str  # the button
+    done: str  # what the page says after it
 
 
 CHANNELS = ("email", "webpush", "line")  # what a notice may be sent through
 
 TRANSITIONS = {
     "submit": Transition(
-        frozenset({NoticeStatus.DRAFT}), NoticeStatus.SUBMITTED, Role.EDITOR, "承認を依頼する"
+        frozenset({NoticeStatus.DRAFT}),
+        NoticeStatus.SUBMITTED,
+        Role.EDITOR,
+        "承認を依頼する",
+        "承認を依頼しました。承認されると配信が予約されます。",
     ),
     "approve": Transition(
         frozenset({NoticeStatus.SUBMITTED}),
         NoticeStatus.SCHEDULED,
         Role.ADMIN,
         "承認して配信予約する",
+        "承認しました。配信を予約しました。",
     ),
     "return": Transition(
-        frozenset({NoticeStatus.SUBMITTED}), NoticeStatus.DRAFT, Role.ADMIN, "差し戻す"
+        frozenset({NoticeStatus.SUBMITTED}),
+        NoticeStatus.DRAFT,
+        Role.ADMIN,
+        "差し戻す",
+        "差し戻しました。作成した職員に知らせます。",
     ),
     "pause": Transition(
-        frozenset({NoticeStatus.SCHEDULED}), NoticeStatus.PAUSED, Role.ADMIN, "一時停止する"
+        frozenset({NoticeStatus.SCHEDULED}),
+        NoticeStatus.PAUSED,
+        Role.ADMIN,
+        "一時停止する",
+        "配信を一時停止しました。",
     ),
     "resume": Transition(
-        frozenset({NoticeStatus.PAUSED}), NoticeStatus.SCHEDULED, Role.ADMIN, "再開する"
+        frozenset({NoticeStatus.PAUSED}),
+        NoticeStatus.SCHEDULED,
+        Role.ADMIN,
+        "再開する",
+        "配信を再開しました。",
     ),
     "archive": Transition(
         frozenset(
@@ -78,6 +96,7 @@ TRANSITIONS = {
         NoticeStatus.ARCHIVED,
         Role.ADMIN,
         "アーカイブする",
+        "アーカイブしました。これからは配信しません。",
     ),
 }
 

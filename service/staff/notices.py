@@ -31,11 +31,13 @@ from service.models import (
     EventStatus,
     Notice,
     NoticeStatus,
+    NoticeTopic,
     Organisation,
     Programme,
     Role,
     RuleKind,
     Send,
+    StaffUser,
     Topic,
 )
 from service.notices import (
@@ -139,13 +141,35 @@ def _next_due(session: Session, notice: Notice, tz: ZoneInfo) -> datetime | None
 @blueprint.get("/notices")
 @role_required(Role.VIEWER)
 def notices() -> ResponseReturnValue:
+    """Newest first; by status, topic and author."""
     session = get_session()
-    rows = session.exec(
-        select(Notice)
-        .where(Notice.organisation_id == current_user.organisation_id)
-        .order_by(col(Notice.status), col(Notice.id))
-    ).all()
-    return render_template("staff/notices.html", notices=rows, labels=STATUS_LABELS)
+    organisation_id = current_user.organisation_id
+    query = select(Notice).where(Notice.organisation_id == organisation_id)
+    chosen = {name: request.args.get(name, "") for name in ("status", "topic", "author")}
+    if chosen["status"] in STATUS_LABELS:
+        query = query.where(Notice.status == chosen["status"])
+    if chosen["topic"].isdigit() and len(chosen["topic"]) < 10:
+        of_topic = select(NoticeTopic.notice_id).where(NoticeTopic.topic_id == int(chosen["topic"]))
+        query = query.where(col(Notice.id).in_(of_topic))
+    if chosen["author"].isdigit() and len(chosen["author"]) < 10:
+        query = query.where(Notice.author_id == int(chosen["author"]))
+    rows = session.exec(query.order_by(col(Notice.updated_at).desc(), col(Notice.id).desc()))
+    return render_template(
+        "staff/notices.html",
+        notices=rows.all(),
+        labels=STATUS_LABELS,
+        topics=session.exec(
+            select(Topic)
+            .where(Topic.organisation_id == organisation_id)
+            .order_by(col(Topic.position))
+        ).all(),
+        authors=session.exec(
+            select(StaffUser)
+            .where(StaffUser.organisation_id == organisation_id)
+            .order_by(col(StaffUser.email))
+        ).all(),
+        chosen=chosen,
+    )
 
 
 @blueprint.route("/notices/new", methods=["GET", "POST"])
@@ -486,7 +510,7 @@ def notice_action(notice_id: int, action: str) -> ResponseReturnValue:
         flash(str(error), "error")
         return redirect(url_for("staff.notice", notice_id=notice_id), code=303)
     session.commit()
-    flash(f"「{TRANSITIONS[action].label}」を行いました。", "info")
+    flash(TRANSITIONS[action].done, "info")
     return redirect(url_for("staff.notice", notice_id=notice_id), code=303)
 
 

@@ -529,3 +529,20 @@ def test_submitting_and_deciding_email_whoever_has_something_to_do(
     ]
     assert mails[-1]["Subject"] == "【寄り添う】お知らせが承認されました"
     assert "admin2@aoba.example.jp" not in [m["To"] for m in mails]
+
+
+def test_the_list_is_newest_first_with_filters_and_says_what_was_done(client, session, city):
+    _, topic = city
+    login(client, "editor@aoba.example.jp")
+    _draft(client, topic, title="古いお知らせ")
+    _draft(client, topic, title="新しいお知らせ")
+    older = session.exec(select(Notice).where(Notice.title == "古いお知らせ")).one()
+    done = _act(client, older.id, "submit")
+    assert "承認を依頼しました。" in client.get(done.location).get_data(as_text=True)
+    page = client.get("/staff/notices").get_data(as_text=True).split("<tbody>")[1]
+    assert page.index("古いお知らせ") < page.index("新しいお知らせ")  # changed last, first
+    drafts = client.get("/staff/notices?status=draft").get_data(as_text=True).split("<tbody>")[1]
+    assert "新しいお知らせ" in drafts and "古いお知らせ" not in drafts
+    assert "当てはまるお知らせはありません" in client.get(
+        "/staff/notices?topic=999999&author=12"
+    ).get_data(as_text=True)
