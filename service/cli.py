@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup
 
 from service import create_app, get_database, get_settings
@@ -191,7 +194,6 @@ def token_revoke(value: str) -> None:
 @click.option("--once", is_flag=True, required=True, help="Run one tick of every step and exit.")
 def dispatch(once: bool) -> None:
     """Materialize, fan out and send what is due now."""
-    from flask import current_app
 
     from jobs.worker import Worker
 
@@ -247,21 +249,26 @@ def demo(port: int) -> None:
     settings = get_settings()
     if settings.production:
         raise click.ClickException("`yorisou demo` is for a laptop, not for production")
+    if "PUBLIC_BASE_URL" not in os.environ:  # links and QR codes follow the port
+        settings = replace(settings, public_base_url=f"http://127.0.0.1:{port}")
+        current_app.extensions["yorisou.settings"] = settings
     upgrade_database(settings.database_url)
     with get_database().session() as session:
         seed_demo(session)
-    worker = subprocess.Popen([sys.executable, "-m", "jobs"])
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "jobs"],
+        env={**os.environ, "PUBLIC_BASE_URL": settings.public_base_url},
+    )
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a supervisor, stops both
         signal.signal(signum, lambda *_: sys.exit(0))
     click.echo(f"""
-  Yorisou demo is running: http://127.0.0.1:{port}/
+  Yorisou demo is running: http://127.0.0.1:{port}/  (links in emails: {settings.public_base_url})
     parents' page (counter QR):  http://127.0.0.1:{port}/s/koseki
     staff console:               http://127.0.0.1:{port}/staff/
     staff login:                 {DEMO_EMAIL} / {DEMO_PASSWORD}
     emails are written to:       {settings.outbox_dir}/  (.eml files open in any mail program)
   Ctrl-C stops both the web app and the scheduler.
 """)
-    from flask import current_app
     from werkzeug.serving import run_simple
 
     from service.logs import redact_request_logs
