@@ -46,6 +46,7 @@ ABOUT_THE_REGISTRATION = {
     DeliveryKind.CHANGED,
     DeliveryKind.VERIFY,
     DeliveryKind.MAIL_SIGNUP,
+    DeliveryKind.MOVED,
 }
 
 
@@ -82,7 +83,7 @@ def render_batch(
         message = render_confirmation(organisation, locale, choose=kind == DeliveryKind.MAIL_SIGNUP)
     elif kind == DeliveryKind.VERIFY:  # a dry run: FCM checks the token, nothing is shown
         message = RenderedMessage(organisation.name, "", "", "", organisation.name, dry_run=True)
-    elif kind in (DeliveryKind.LINK, DeliveryKind.CHANGED):
+    elif kind in (DeliveryKind.LINK, DeliveryKind.CHANGED, DeliveryKind.MOVED):
         message = render_about_registration(kind, organisation, locale)
     elif kind == DeliveryKind.DIGEST:
         notices = session.exec(

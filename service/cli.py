@@ -12,6 +12,7 @@ from dataclasses import replace
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
+from sqlmodel import select
 
 from service import create_app, get_database, get_settings
 from service.api import token_hash
@@ -188,6 +189,61 @@ def token_revoke(value: str) -> None:
             )
         session.commit()
         click.echo(f"revoked token {found.id} ({found.name or 'no name'})")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring in what a city already has."""
+
+
+@import_group.command("subscribers")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--organisation", "slug", required=True, help="The city's slug (its address).")
+@click.option("--map", "pairs", multiple=True, help="An old topic name and its slug: 旧名=slug")
+@click.option("--dry-run", is_flag=True, help="Say what would happen; change nothing.")
+def import_subscribers_command(path: str, slug: str, pairs: tuple[str, ...], dry_run: bool) -> None:
+    """Import an existing mailing list (CSV: email, topics, consent_date, consent_source,
+    language, anchor_date, birth_months). Running it twice adds nobody twice."""
+    from service.importing import import_subscribers, mapping_from, read_csv
+
+    with open(path, "rb") as file:
+        try:
+            rows = read_csv(file.read())
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+    with get_database().session() as session:
+        organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+        if organisation is None:
+            raise click.ClickException(f"no organisation {slug}")
+        report = import_subscribers(
+            session, organisation, rows, mapping=mapping_from(pairs), now=utcnow(), dry_run=dry_run
+        )
+        for old, new in sorted(report.topics.items()):
+            click.echo(f"topic {old} → {new or '(not mapped: give --map ' + old + '=slug)'}")
+        for line, why in report.invalid[:100]:
+            click.echo(f"line {line}: {why}")
+        if len(report.invalid) > 100:
+            click.echo(f"… and {len(report.invalid) - 100} more invalid lines")
+        click.echo(
+            f"{'dry run: ' if dry_run else ''}new={report.new} already_here={report.existing} "
+            f"suppressed={report.suppressed} invalid={len(report.invalid)}"
+        )
+        if not dry_run:
+            record_audit(
+                session,
+                staff=None,
+                organisation_id=organisation.id,
+                action="subscribers.import",
+                target=f"organisation:{organisation.id}",
+                after={
+                    "by": "command line",
+                    "new": report.new,
+                    "already_here": report.existing,
+                    "suppressed": report.suppressed,
+                    "invalid": len(report.invalid),
+                },
+            )
+            session.commit()
 
 
 @main.command("dispatch")

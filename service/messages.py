@@ -81,6 +81,8 @@ def render_about_registration(
         context = {"organisation": organisation, **slots}
         if kind == DeliveryKind.LINK:
             subject = gettext("%(name)s: the link to your registration", name=organisation.name)
+        elif kind == DeliveryKind.MOVED:
+            subject = gettext("%(name)s: your notices now come from here", name=organisation.name)
         else:
             subject = gettext("%(name)s: your registration was changed", name=organisation.name)
         return RenderedMessage(

@@ -47,6 +47,7 @@ class DeliveryKind(StrEnum):
     CHANGED = "changed"  # to a parent's addresses: another address or device was added
     VERIFY = "verify"  # a dry-run push: FCM checks a new device's token, nothing is shown
     MAIL_SIGNUP = "mail-signup"  # the answer to an empty email: a link to choose topics
+    MOVED = "moved"  # to an imported parent: the city's notices now come from here
     # About a booking (Delivery.booking_id), to the channel the parent booked through:
     BOOKED = "booked"  # the place is theirs: date, place, what to bring, how to cancel
     WAITING = "waiting"  # on the waiting list
@@ -161,6 +162,9 @@ class Subscriber(SQLModel, table=True):
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     push_previews: bool = False  # show the notice's words on the lock screen
+    # Brought in from the city's earlier list: where the consent was given (its date is
+    # confirmed_at). Empty for those who registered here.
+    consent_source: str = Field(default="", max_length=200)
     # Raised to end every link the parent has been sent (a fresh one replaces them; stop links
     # in old emails keep working), and every calendar feed address, each on its own.
     link_epoch: int = 0

@@ -133,7 +133,7 @@ class RecipientRow(NamedTuple):
 
 # Emails a mail client may offer to unsubscribe from (RFC 8058): the notices, not a parent's
 # own link or a word about their registration.
-LISTED = {DeliveryKind.NOTICE, DeliveryKind.DIGEST, DeliveryKind.TEST}
+LISTED = {DeliveryKind.NOTICE, DeliveryKind.DIGEST, DeliveryKind.TEST, DeliveryKind.MOVED}
 
 
 def make_recipients(

@@ -37,6 +37,7 @@ KINDS = {
     "request": "相談の申し込み",
     "event": "行事",
     "slot": "行事の回",
+    "subscribers": "登録者の取り込み",
 }
 ACTIONS = {
     "notice.create": "お知らせを作成",
@@ -74,6 +75,7 @@ ACTIONS = {
     "answer_template.create": "回答の定型文を追加",
     "answer_template.delete": "回答の定型文を削除",
     "catalogue.import": "制度と窓口を読み込み",
+    "subscribers.import": "登録者を取り込み",
     "request.open": "相談の申し込みを開く",
     "request.assign": "相談の担当になる",
     "request.contacted": "相談者に連絡済み",
@@ -135,6 +137,10 @@ EXTRA_FIELDS = {
     "questions": "質問",
     "contributors": "書いた職員",
     "notify_by_email": "メールで受け取る",
+    "new": "新しく登録",
+    "already_here": "登録済み",
+    "suppressed": "配信停止の記録があり取り込まず",
+    "invalid": "取り込めなかった行",
 }
 VALUES = {
     "draft": "下書き",

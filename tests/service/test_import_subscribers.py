@@ -1,0 +1,157 @@
+"""Bringing an existing list in: a dry run that says what would happen and changes nothing,
+then a run that adds each parent once — confirmed on their recorded consent, first told that the
+city's notices now come from here — and a second run that adds nobody."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import func, select
+
+from service.addresses import hash_address
+from service.importing import import_subscribers, read_csv
+from service.models import (
+    AuditEvent,
+    Child,
+    Delivery,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
+from service.types import utcnow
+from tests.factories import ADDRESS_KEY, create_organisation, create_subscriber, create_topic
+from tests.outbox import read_outbox, text_body
+from tests.test_cli import env, yorisou  # noqa: F401 (env: a fixture)
+
+CSV = """メールアドレス,配信テーマ,同意日,同意の場所,言語,子どもの生まれ年月
+new1@example.jp,養育費,2019/4/1,市民課窓口,日本語,2015-04
+ＮＥＷ２＠ｅｘａｍｐｌｅ．ｊｐ,養育費、就労支援,2020-05-10,郵送,en,2016/5;2018/7
+already@example.jp,養育費,2019-04-01,,,
+stopped@example.jp,養育費,2019-04-01,,,
+not an address,養育費,2019-04-01,,,
+nothing@example.jp,旧テーマだけ,2019-04-01,,,
+noconsent@example.jp,養育費,,,,
+new1@example.jp,養育費,2019-04-01,,,
+"""
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    yoikuhi = create_topic(session, organisation=city)  # 養育費
+    shigoto = create_topic(
+        session, organisation=city, slug="shigoto", name_ja="仕事", name_en="Work"
+    )
+    create_subscriber(session, organisation=city, topics=[yoikuhi], email="ALREADY@example.jp")
+    session.add(
+        Suppression(
+            organisation_id=city.id,
+            channel="email",
+            address_hash=hash_address("email", "stopped@example.jp", ADDRESS_KEY),
+            reason="unsubscribed",
+        )
+    )
+    session.commit()
+    return city, yoikuhi, shigoto
+
+
+def _count(session, model):
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_a_dry_run_reports_and_changes_nothing(app, session, city):
+    organisation, _, _ = city
+    with app.app_context():
+        report = import_subscribers(
+            session, organisation, read_csv(CSV.encode("utf-8-sig")), now=utcnow()
+        )
+    assert (report.new, report.existing, report.suppressed) == (2, 1, 1)
+    assert report.invalid == [
+        (6, "メールアドレスの形が正しくありません"),
+        (7, "テーマがありません（対応づけられていないテーマだけです）"),
+        (8, "同意日がありません（同意の記録がない人は取り込めません）"),
+        (9, "同じアドレスが前の行にもあります"),
+    ]
+    assert report.topics == {"養育費": "yoikuhi", "就労支援": None, "旧テーマだけ": None}
+    assert _count(session, Subscriber) == 1 and _count(session, Delivery) == 0
+
+
+def test_the_import_adds_each_parent_once_and_tells_them_first(
+    app, session, city, worker, settings
+):
+    organisation, yoikuhi, shigoto = city
+    rows = read_csv(CSV.encode("cp932"))  # as a Japanese spreadsheet saves it
+    with app.app_context():
+        report = import_subscribers(
+            session,
+            organisation,
+            rows,
+            mapping={"就労支援": "shigoto"},
+            now=utcnow(),
+            dry_run=False,
+        )
+    session.commit()
+    assert report.new == 2 and report.unmapped == ["旧テーマだけ"]
+    second = session.exec(select(Subscriber).where(Subscriber.consent_source == "郵送")).one()
+    assert second.confirmed_at == datetime(2020, 5, 9, 15, 0, tzinfo=UTC)  # 5/10 in Tokyo
+    assert second.locale == "en"
+    topics = session.exec(
+        select(Subscription.topic_id).where(Subscription.subscriber_id == second.id)
+    ).all()
+    assert sorted(topics) == sorted([yoikuhi.id, shigoto.id])
+    months = session.exec(select(Child.birth_month).where(Child.subscriber_id == second.id)).all()
+    assert sorted(m.isoformat() for m in months) == ["2016-05-01", "2018-07-01"]
+
+    worker.run_once()
+    mails = {m["To"]: m for m in read_outbox(settings.outbox_dir)}
+    assert set(mails) == {"new1@example.jp", "NEW2@example.jp"}  # full width made plain
+    first = mails["new1@example.jp"]
+    assert "お知らせ" in first["Subject"]
+    body = text_body(first)
+    assert "登録し直す必要はありません" in body
+    assert "https://yorisou.example.jp/preferences/" in body
+    assert "https://yorisou.example.jp/unsubscribe/" in body
+    assert first["List-Unsubscribe"].startswith("<https://yorisou.example.jp/unsubscribe/")
+
+    with app.app_context():
+        again = import_subscribers(
+            session,
+            organisation,
+            rows,
+            mapping={"就労支援": "shigoto"},
+            now=utcnow(),
+            dry_run=False,
+        )
+    session.commit()
+    assert (again.new, again.existing) == (0, 3)
+    assert _count(session, Subscriber) == 3
+
+
+def test_the_command_line_dry_run_then_import(session, city, env, tmp_path):  # noqa: F811
+    path = tmp_path / "list.csv"
+    path.write_bytes(CSV.encode("utf-8-sig"))
+    dry = yorisou(env, "import", "subscribers", str(path), "--organisation", "aoba", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "dry run: new=2 already_here=1 suppressed=1 invalid=4" in dry.stdout
+    assert "line 6: メールアドレスの形が正しくありません" in dry.stdout
+    assert "topic 就労支援 → (not mapped" in dry.stdout
+    assert _count(session, Subscriber) == 1
+    done = yorisou(
+        env,
+        "import",
+        "subscribers",
+        str(path),
+        "--organisation",
+        "aoba",
+        "--map",
+        "就労支援=shigoto",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "new=2" in done.stdout and _count(session, Subscriber) == 3
+    [audit] = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "subscribers.import")
+    ).all()
+    assert audit.detail["after"]["new"] == 2
+    assert "new1@example.jp" not in str(audit.detail)  # counts only
