@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import fanout, latency, web
+from bench import fanout, importing, latency, web
 from tests.conftest import BACKENDS
 
 
@@ -36,3 +36,9 @@ def test_web_benchmark_drives_every_page_with_real_answers(kind):
         assert results[scenario]["requests"] > 0, scenario
         assert results[scenario]["statuses"] == {status: results[scenario]["requests"]}, scenario
         assert results[scenario]["p50_ms"] <= results[scenario]["p99_ms"]
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_import_benchmark_brings_everyone_in_once(kind):
+    result = importing.run(50, kind)
+    assert result["everyone_once"] is True
