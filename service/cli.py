@@ -86,6 +86,47 @@ def org_create(
     click.echo(f"created {name} ({slug}) with admin {admin_email}")
 
 
+@org.command("list")
+def org_list() -> None:
+    """Each city's counts for the operator: registered parents by channel and this month's
+    sends. Counts only."""
+    from sqlalchemy import func as sql_func
+    from sqlmodel import col
+
+    from service.models import Delivery, DeliveryStatus, Endpoint, Subscriber
+
+    month_start = utcnow().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    registered = (
+        select(col(Subscriber.organisation_id), col(Endpoint.channel), sql_func.count())
+        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
+        .where(
+            col(Subscriber.confirmed_at).is_not(None),
+            col(Subscriber.unsubscribed_at).is_(None),
+            col(Endpoint.disabled_at).is_(None),
+        )
+        .group_by(col(Subscriber.organisation_id), col(Endpoint.channel))
+    )
+    sent = (
+        select(col(Subscriber.organisation_id), sql_func.count())
+        .select_from(Delivery)
+        .join(Endpoint, col(Endpoint.id) == Delivery.endpoint_id)
+        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
+        .where(col(Delivery.status) == DeliveryStatus.SENT, col(Delivery.sent_at) >= month_start)
+        .group_by(col(Subscriber.organisation_id))
+    )
+    with get_database().session() as session:
+        channels: dict[int, list[str]] = {}
+        for organisation_id, channel, count in session.execute(registered).all():
+            channels.setdefault(organisation_id, []).append(f"{channel}={count}")
+        sent_by = dict(session.execute(sent).all())
+        for organisation in session.exec(select(Organisation).order_by(col(Organisation.id))):
+            listed = " ".join(sorted(channels.get(organisation.id or 0, []))) or "none"
+            click.echo(
+                f"{organisation.slug}\t{organisation.name}\t{listed}\t"
+                f"sent_this_month={sent_by.get(organisation.id, 0)}"
+            )
+
+
 @main.group()
 def staff() -> None:
     """Staff accounts."""

@@ -165,3 +165,17 @@ def test_line_menu_puts_the_rich_menu_under_the_chat(database, env, fake_line):
     texts = [area["action"]["text"] for area in menu["areas"]]
     assert texts == ["制度", "相談", "設定", "配信停止"]  # words the chat understands
     assert fake_line.menus[menu_id]["image"].startswith(b"\x89PNG")
+
+
+def test_org_list_shows_each_citys_counts_without_personal_data(database, session, env):
+    city = create_organisation(session)
+    other = create_organisation(session, slug="kita", name="きた市")
+    topic = create_topic(session, organisation=city)
+    create_subscriber(session, organisation=city, topics=[topic], email="hanako@example.jp")
+    create_subscriber(session, organisation=city, topics=[topic], unsubscribed=True)
+    result = yorisou(env, "org", "list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "aoba\tあおば市\temail=1\tsent_this_month=0"
+    assert lines[1] == f"{other.slug}\tきた市\tnone\tsent_this_month=0"
+    assert "@" not in result.stdout
