@@ -14,7 +14,6 @@ import io
 import re
 import unicodedata
 import uuid
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -346,12 +345,3 @@ def mapping_from(pairs: Iterable[str]) -> dict[str, str]:
         if old.strip() and slug.strip():
             mapping[old.strip()] = slug.strip()
     return mapping
-
-
-def counts(report: ImportReport) -> Counter[str]:
-    return Counter(
-        new=report.new,
-        existing=report.existing,
-        suppressed=report.suppressed,
-        invalid=len(report.invalid),
-    )

@@ -86,7 +86,7 @@ def test_a_consultation_day_in_thirty_minute_slots(client, session, city):
     [saved] = session.exec(select(AuditEvent).where(AuditEvent.action == "event.save")).all()
     assert saved.detail["after"]["title_ja"] == "弁護士による無料法律相談"
     page = client.get(f"/staff/events/{event.id}").get_data(as_text=True)
-    assert "13:00" in page and "13:30" in page and f"予約 {event.public_id}" in page
+    assert "13:00" in page and "13:30" in page and f"予約 <code>{event.public_id}</code>" in page
 
 
 def test_a_repeating_event_and_a_bad_rule(client, session, city):
