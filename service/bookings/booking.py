@@ -221,15 +221,30 @@ def cancel(
     session: Session, booking: Booking, *, now: datetime, by: str, reason: str | None = None
 ) -> None:
     """Cancel the booking (by the parent, the city, or an offer not taken in time); its place
-    goes at once to the next on the waiting list."""
-    if booking.status == BookingStatus.CANCELLED:
-        return
-    held = booking.holds_place
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_by = by
-    booking.cancelled_at = now
-    booking.offer_expires_at = None
-    session.add(booking)
+    goes at once to the next on the waiting list. The change is a conditional UPDATE from the
+    status it had: of two cancellations at once (a double tap, the parent and the worker), one
+    gives the place back and the other does nothing."""
+    held = None
+    for statuses, holds in (
+        ((BookingStatus.BOOKED, BookingStatus.OFFERED), True),
+        ((BookingStatus.WAITING,), False),
+    ):
+        changed = session.execute(
+            update(Booking)
+            .where(col(Booking.id) == booking.id, col(Booking.status).in_(statuses))
+            .values(
+                status=BookingStatus.CANCELLED,
+                cancelled_by=by,
+                cancelled_at=now,
+                offer_expires_at=None,
+            )
+        )
+        if changed.rowcount:  # type: ignore[attr-defined]
+            held = holds
+            break
+    session.refresh(booking)
+    if held is None:
+        return  # cancelled already
     _withdraw_messages(session, booking)
     tell(session, booking, DeliveryKind.BOOKING_CANCELLED, now=now, body=reason)
     if held:
@@ -273,15 +288,23 @@ def offer_free_places(session: Session, slot: Slot, *, now: datetime) -> int:
 
 
 def accept_offer(session: Session, booking: Booking, *, now: datetime) -> None:
+    """Take an offered place: once, however often the button is pressed."""
     if booking.status != BookingStatus.OFFERED:
         raise BookingError("no-offer")
-    if booking.offer_expires_at is None or booking.offer_expires_at <= now:
-        raise BookingError("offer-expired")
-    booking.status = BookingStatus.BOOKED
-    booking.booked_at = now
-    booking.was_waiting = True
-    booking.offer_expires_at = None
-    session.add(booking)
+    taken = session.execute(
+        update(Booking)
+        .where(
+            col(Booking.id) == booking.id,
+            col(Booking.status) == BookingStatus.OFFERED,
+            col(Booking.offer_expires_at) > now,
+        )
+        .values(status=BookingStatus.BOOKED, booked_at=now, was_waiting=True, offer_expires_at=None)
+    )
+    session.refresh(booking)
+    if not taken.rowcount:  # type: ignore[attr-defined]
+        raise BookingError(
+            "offer-expired" if booking.status == BookingStatus.OFFERED else "no-offer"
+        )
     _withdraw_messages(session, booking)
     event = session.get_one(Event, booking.event_id)
     _confirm(session, booking, event, session.get_one(Slot, booking.slot_id), now)

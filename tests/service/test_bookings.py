@@ -12,7 +12,7 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
-from service.bookings.booking import Contact, book, expire_offers
+from service.bookings.booking import Contact, book, cancel, expire_offers
 from service.models import (
     Booking,
     BookingStatus,
@@ -399,3 +399,27 @@ def test_what_a_parent_gave_is_erased_after_the_retention_period(client, session
         .rsplit("/", 1)[1]
     )
     assert client.get(f"/b/{token}").status_code == 410
+
+
+def test_two_cancellations_of_one_booking_give_its_place_back_once(client, session, city, database):
+    """A double tap, or the parent and the worker at once: the second finds it cancelled."""
+    organisation, _ = city
+    event = create_event(session, organisation=organisation, starts_at=_in_ten_days(), capacity=1)
+    slot = _slot(session, event)
+    _book(client, event, slot=slot.id, email="first@example.jp")
+    _book(client, event, slot=slot.id, email="second@example.jp")
+    first = session.exec(select(Booking).where(Booking.address == "first@example.jp")).one()
+    with database.session() as one, database.session() as other:
+        stale = other.get(Booking, first.id)  # read before the first cancellation
+        cancel(one, one.get(Booking, first.id), now=utcnow(), by="parent")
+        one.commit()
+        cancel(other, stale, now=utcnow(), by="parent")
+        other.commit()
+    session.expire_all()
+    assert session.get(Slot, slot.id).booked == 1  # held for the second, not given back twice
+    statuses = sorted(b.status for b in session.exec(select(Booking)).all())
+    assert statuses == ["cancelled", "offered"]
+    told = session.exec(
+        select(Delivery).where(Delivery.booking_id == first.id, Delivery.kind == "cancelled")
+    ).all()
+    assert len(told) == 1
