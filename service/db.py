@@ -11,6 +11,7 @@ from sqlalchemy import (
     Engine,
     Insert,
     Integer,
+    String,
     any_,
     bindparam,
     create_engine,
@@ -66,12 +67,14 @@ def insert_ignoring_conflicts(model: type[SQLModel], dialect: str) -> Insert:
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
-def among(session: Session, column: Any, ids: Collection[int]) -> ColumnElement[bool]:
-    """column IN ids. On PostgreSQL as = ANY(one array parameter): a thousand parameters would
-    make each statement's text new, and its parsing and planning uncached."""
+def among(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
+    """column IN values (ids, or text such as address hashes). On PostgreSQL as = ANY(one array
+    parameter): a thousand parameters would make each statement's text new, and its parsing
+    and planning uncached."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(ids), type_=postgresql.ARRAY(Integer)))
-    return column.in_(ids)
+        kind = String if values and isinstance(next(iter(values)), str) else Integer
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(kind)))
+    return column.in_(values)
 
 
 def commit_without_waiting(session: Session) -> None:
