@@ -133,17 +133,14 @@ class Worker:
             )
 
     def bookings(self, now: datetime | None = None) -> int:
-        """Waiting-list offers not taken in time pass to the next parent; repeating events
-        get their slots as the booking window reaches them. Returns the offers expired."""
-        now = now or utcnow()
+        """Waiting-list offers not taken in time pass to the next parent. Returns how many."""
         with self.app.app_context(), get_database().session() as session:
-            expired = expire_offers(session, now=now)
-            make_all_slots(session, now=now)
-        return expired
+            return expire_offers(session, now=now or utcnow())
 
     def upkeep(self, now: datetime | None = None) -> None:
-        """Daily: erase those who left past the retention period, and consultation requests
-        ended past theirs; drop stale sign-ups and LINE link codes never sent."""
+        """Daily: erase those who left past the retention period, consultation requests
+        ended past theirs and bookings whose day is; drop stale sign-ups and LINE link codes
+        never sent; make the slots of repeating events the booking window now reaches."""
         now = now or utcnow()
         with self.app.app_context(), get_database().session() as session:
             erased, dropped = erase_expired(
@@ -153,15 +150,17 @@ class Worker:
             retention = timedelta(days=self.settings.request_retention_days)
             requests = erase_ended(session, now=now, retention=retention)
             bookings = erase_past(session, now=now, retention=retention)
+            slots = make_all_slots(session, now=now)
             session.commit()
         log.info(
             "upkeep erased=%d unconfirmed_dropped=%d line_codes=%d requests_erased=%d "
-            "bookings_erased=%d",
+            "bookings_erased=%d slots_made=%d",
             erased,
             dropped,
             codes,
             requests,
             bookings,
+            slots,
         )
 
     def run_once(self, now: datetime | None = None) -> int:

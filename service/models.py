@@ -113,6 +113,16 @@ def in_language_of(locale: str, japanese: str, english: str, easy: str) -> str:
     return {"en": english, "easy": easy}.get(locale) or japanese
 
 
+class InLanguages:
+    """A row whose texts come as <name>_ja, <name>_en and <name>_easy."""
+
+    def text(self, name: str, locale: str) -> str:
+        """The text in the parent's language, or in Japanese where that version is missing."""
+        return in_language_of(
+            locale, *(getattr(self, f"{name}_{lang}") for lang in ("ja", "en", "easy"))
+        )
+
+
 class Topic(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("organisation_id", "slug"),)
 
@@ -472,7 +482,7 @@ class AuditEvent(SQLModel, table=True):
 # send a desk. A phone number or a message lives only in a request, and only until it is erased.
 
 
-class Desk(SQLModel, table=True):
+class Desk(InLanguages, SQLModel, table=True):
     """A desk (窓口) parents can call or visit; it answers consultation requests if it says so."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -494,13 +504,8 @@ class Desk(SQLModel, table=True):
     active: bool = True
     position: int = 0
 
-    def text(self, name: str, locale: str) -> str:
-        return in_language_of(
-            locale, *(getattr(self, f"{name}_{lang}") for lang in ("ja", "en", "easy"))
-        )
 
-
-class Programme(SQLModel, table=True):
+class Programme(InLanguages, SQLModel, table=True):
     """A support programme (制度) of the city, as the guide shows it."""
 
     __table_args__ = (UniqueConstraint("organisation_id", "slug"),)
@@ -529,11 +534,6 @@ class Programme(SQLModel, table=True):
     answers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     active: bool = True
     position: int = 0
-
-    def text(self, name: str, locale: str) -> str:
-        return in_language_of(
-            locale, *(getattr(self, f"{name}_{lang}") for lang in ("ja", "en", "easy"))
-        )
 
 
 class ProgrammeTopic(SQLModel, table=True):
@@ -678,7 +678,7 @@ class EventStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Event(SQLModel, table=True):
+class Event(InLanguages, SQLModel, table=True):
     """Something parents attend: a seminar, or a desk's consultation day in appointment slots.
 
     Each time it takes place is a Slot (several when it is split into appointments); a place
@@ -720,11 +720,6 @@ class Event(SQLModel, table=True):
     status: str = Field(default=EventStatus.ACTIVE, max_length=16)
     created_at: datetime = _created()
     updated_at: datetime = _created()
-
-    def text(self, name: str, locale: str) -> str:
-        return in_language_of(
-            locale, *(getattr(self, f"{name}_{lang}") for lang in ("ja", "en", "easy"))
-        )
 
 
 class EventTopic(SQLModel, table=True):
@@ -803,7 +798,3 @@ class Booking(SQLModel, table=True):
     booked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-    @property
-    def holds_place(self) -> bool:
-        return self.status in (BookingStatus.BOOKED, BookingStatus.OFFERED)

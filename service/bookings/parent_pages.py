@@ -42,7 +42,13 @@ from service.models import (
 )
 from service.parent_links import LinkMaker
 from service.public.forms import CsrfOnlyForm
-from service.public.links import linked_endpoint, read_link, stop
+from service.public.links import (
+    linked_endpoint,
+    no_store,
+    organisation_or_404,
+    read_link,
+    stop,
+)
 from service.subscribers import counter_with_code
 from service.tokens import Purpose
 from service.types import utcnow
@@ -72,11 +78,7 @@ def _refusals() -> dict[str, str]:
 blueprint = Blueprint("bookings", __name__)
 
 
-@blueprint.after_request
-def no_store(response: Response) -> Response:
-    """A booking's page and a parent's own booking link are theirs alone: no cache keeps them."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+blueprint.after_request(no_store)  # a booking's page, a parent's own booking link
 
 
 def _event_or_404(session: Session, public_id: str) -> Event:
@@ -160,10 +162,7 @@ def _line_url(event: Event) -> str:
 def events(slug: str) -> ResponseReturnValue:
     """The city's seminars and consultation days that can be booked now."""
     session = get_session()
-    organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
-    if organisation is None:
-        stop(404, gettext("This page does not exist"), gettext("Please check the address."))
-    assert organisation is not None
+    organisation = organisation_or_404(session, slug)
     now = utcnow()
     listed = []
     for event in session.exec(

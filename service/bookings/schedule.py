@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, select
 
@@ -72,11 +71,10 @@ def make_slots(session: Session, event: Event, *, now: datetime) -> int:
 
 
 def make_all_slots(session: Session, *, now: datetime) -> int:
-    """Every active event's slots up to its window (the worker, daily: repeating events)."""
+    """Every active event's slots up to its window (the worker's daily upkeep: repeating
+    events). The caller commits."""
     events = session.exec(select(Event).where(Event.status == EventStatus.ACTIVE)).all()
-    made = sum(make_slots(session, event, now=now) for event in events)
-    session.commit()
-    return made
+    return sum(make_slots(session, event, now=now) for event in events)
 
 
 def replan(session: Session, event: Event, *, now: datetime) -> None:
@@ -106,10 +104,6 @@ def window(event: Event, slot: Slot) -> tuple[datetime, datetime]:
     )
 
 
-def local_time(moment: datetime, organisation: Organisation) -> datetime:
-    return moment.astimezone(ZoneInfo(organisation.timezone))
-
-
 def open_slots(session: Session, event: Event, now: datetime) -> list[Slot]:
     """The times a parent can book now (or join the waiting list of), soonest first."""
     slots = session.exec(
@@ -121,7 +115,7 @@ def open_slots(session: Session, event: Event, now: datetime) -> list[Slot]:
         )
         .order_by(col(Slot.starts_at))
     ).all()
-    return [slot for slot in slots if window(event, slot)[0] <= now < window(event, slot)[1]]
+    return [slot for slot in slots if (times := window(event, slot))[0] <= now < times[1]]
 
 
 def bookable_by_desk(

@@ -3,7 +3,7 @@ page for a link that is not. The tokens themselves: service.parent_links."""
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, url_for
+from flask import Response, abort, make_response, render_template, url_for
 from flask_babel import gettext
 from sqlmodel import Session, col, select
 
@@ -13,6 +13,21 @@ from service.languages import use_language
 from service.models import Endpoint, Organisation, Subscriber
 from service.parent_links import split_epoch, with_epoch
 from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
+
+
+def no_store(response: Response) -> Response:
+    """For a blueprint whose every page is one parent's (answers, a request, a booking): no
+    cache, the browser's or a shared one, may keep it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def organisation_or_404(session: Session, slug: str) -> Organisation:
+    organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+    if organisation is None:
+        stop(404, gettext("This page does not exist"), gettext("Please check the address."))
+    assert organisation is not None
+    return organisation
 
 
 def stop(status: int, title: str, detail: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlmodel import Session, col, select
@@ -29,7 +29,7 @@ from service.models import (
     Topic,
 )
 from service.public.forms import CsrfOnlyForm
-from service.public.links import linked_endpoint, read_link, stop
+from service.public.links import linked_endpoint, no_store, organisation_or_404, read_link, stop
 from service.subscribers import counter_with_code
 from service.support import blueprint
 from service.support.forms import CONTACT_WAYS, SAFE_TIMES, GuideForm, RequestForm
@@ -38,20 +38,7 @@ from service.support.requests import Contact, open_request, withdraw
 from service.tokens import Purpose, make_token
 from service.types import utcnow
 
-
-@blueprint.after_request
-def no_store(response: Response) -> Response:
-    """What a parent answered or asked is theirs alone: no cache may keep the page."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _organisation_or_404(session: Session, slug: str) -> Organisation:
-    organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
-    if organisation is None:
-        stop(404, gettext("This page does not exist"), gettext("Please check the address."))
-    assert organisation is not None
-    return organisation
+blueprint.after_request(no_store)  # what a parent answered or asked is theirs alone
 
 
 def _programmes(session: Session, organisation_id: int) -> list[Programme]:
@@ -98,7 +85,7 @@ def _counter(session: Session, organisation: Organisation, code: str | None) -> 
 @limiter.limit("60/minute", methods=["POST"])
 def guide(slug: str) -> ResponseReturnValue:
     session = get_session()
-    organisation = _organisation_or_404(session, slug)
+    organisation = organisation_or_404(session, slug)
     locale = current_language()
     form = GuideForm(source=request.args.get("s", ""))
     if request.method == "GET" or not form.validate_on_submit():
@@ -206,7 +193,7 @@ def _desk_for(
 def ask(slug: str) -> ResponseReturnValue:
     """The request form, for a programme (from the guide, or a notice's "ask about this")."""
     session = get_session()
-    organisation = _organisation_or_404(session, slug)
+    organisation = organisation_or_404(session, slug)
     chosen = request.values
     form = RequestForm(
         formdata=None,
@@ -222,7 +209,7 @@ def ask(slug: str) -> ResponseReturnValue:
 @limiter.limit("5/minute;20/day")
 def send_request(slug: str) -> ResponseReturnValue:
     session = get_session()
-    organisation = _organisation_or_404(session, slug)
+    organisation = organisation_or_404(session, slug)
     form = RequestForm()
     linked = _linked(session, organisation, form.link.data)
     _offer_linked_way(form, linked)
