@@ -26,6 +26,7 @@ from service.bookings.schedule import make_all_slots
 from service.calendar.digest import DigestSchedule
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, build_channels
+from service.importing import drop_stale_uploads, run_queued_imports
 from service.line_chat import expired_links
 from service.models import Priority
 from service.settings import Settings
@@ -137,10 +138,16 @@ class Worker:
         with self.app.app_context(), get_database().session() as session:
             return expire_offers(session, now=now or utcnow())
 
+    def imports(self, now: datetime | None = None) -> int:
+        """The lists admins sent from the console to be brought in."""
+        with self.app.app_context(), get_database().session() as session:
+            return run_queued_imports(session, now=now or utcnow())
+
     def upkeep(self, now: datetime | None = None) -> None:
         """Daily: erase those who left past the retention period, consultation requests
         ended past theirs and bookings whose day is; drop stale sign-ups and LINE link codes
-        never sent; make the slots of repeating events the booking window now reaches."""
+        never sent and lists uploaded but never imported; make the slots of repeating events
+        the booking window now reaches."""
         now = now or utcnow()
         with self.app.app_context(), get_database().session() as session:
             erased, dropped = erase_expired(
@@ -151,19 +158,22 @@ class Worker:
             requests = erase_ended(session, now=now, retention=retention)
             bookings = erase_past(session, now=now, retention=retention)
             slots = make_all_slots(session, now=now)
+            uploads = drop_stale_uploads(session, now=now)
             session.commit()
         log.info(
             "upkeep erased=%d unconfirmed_dropped=%d line_codes=%d requests_erased=%d "
-            "bookings_erased=%d slots_made=%d",
+            "bookings_erased=%d slots_made=%d uploads_dropped=%d",
             erased,
             dropped,
             codes,
             requests,
             bookings,
             slots,
+            uploads,
         )
 
     def run_once(self, now: datetime | None = None) -> int:
+        self.imports(now)
         self.bookings(now)
         self.schedule(now)
         return self.dispatch(now) + self.request_messages(now) + self.staff_messages(now)
@@ -194,6 +204,14 @@ class Worker:
             name="bookings",
             minutes=1,
             next_run_time=utcnow(),  # an offer that expired while the worker was stopped
+        )
+        scheduler.add_job(
+            self._safely(self.imports),
+            "interval",
+            id="imports",
+            name="imports",
+            seconds=5,
+            next_run_time=utcnow(),
         )
         scheduler.add_job(
             self._safely(self.upkeep),

@@ -52,9 +52,11 @@ limiter = Limiter(get_remote_address, default_limits=[])
 login_manager = LoginManager()
 
 
-# Requests whose body may be larger than MAX_CONTENT_LENGTH: a city's programme catalogue.
+# Requests whose body may be larger than MAX_CONTENT_LENGTH: a city's programme catalogue, an
+# existing mailing list.
 UPLOAD_LIMITS = {
     "staff.import_catalogue_file": 2 * 1024 * 1024,
+    "staff.import_list": 20 * 1024 * 1024,  # 100,000 parents are about 6 MB
     "api.replace_catalogue": 2 * 1024 * 1024,
 }
 

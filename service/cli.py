@@ -245,7 +245,7 @@ def import_group() -> None:
 def import_subscribers_command(path: str, slug: str, pairs: tuple[str, ...], dry_run: bool) -> None:
     """Import an existing mailing list (CSV: email, topics, consent_date, consent_source,
     language, anchor_date, birth_months). Running it twice adds nobody twice."""
-    from service.importing import import_subscribers, mapping_from, read_csv
+    from service.importing import import_subscribers, mapping_from, read_csv, record_import
 
     with open(path, "rb") as file:
         try:
@@ -270,20 +270,7 @@ def import_subscribers_command(path: str, slug: str, pairs: tuple[str, ...], dry
             f"suppressed={report.suppressed} invalid={len(report.invalid)}"
         )
         if not dry_run:
-            record_audit(
-                session,
-                staff=None,
-                organisation_id=organisation.id,
-                action="subscribers.import",
-                target=f"organisation:{organisation.id}",
-                after={
-                    "by": "command line",
-                    "new": report.new,
-                    "already_here": report.existing,
-                    "suppressed": report.suppressed,
-                    "invalid": len(report.invalid),
-                },
-            )
+            record_import(session, organisation, report, staff=None, by="command line")
             session.commit()
 
 

@@ -16,14 +16,15 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
+from sqlalchemy import insert, or_, text, update
 from sqlmodel import Session, col, select
 
 from service.addresses import hash_address, mailbox_hash, reachable, tidy_address
+from service.audit import record_audit
 from service.db import among
 from service.languages import LANGUAGES
 from service.models import (
@@ -31,9 +32,12 @@ from service.models import (
     Delivery,
     DeliveryKind,
     Endpoint,
+    ImportStatus,
     Organisation,
     Priority,
+    StaffUser,
     Subscriber,
+    SubscriberImport,
     Subscription,
     Suppression,
     Topic,
@@ -53,6 +57,9 @@ LANGUAGE_NAMES = {"日本語": "ja", "英語": "en", "english": "en", "やさし
 _SEPARATORS = re.compile(r"[;；、,，|｜/／]")  # between topics
 _LIST = re.compile(r"[;；、,，|｜\s]+")  # between months (which may have a / of their own)
 CHUNK = 1000
+SHOWN_INVALID = 200  # lines the console lists; the rest are counted
+LEASE = timedelta(minutes=15)  # an import whose worker died is taken again after this
+KEPT = timedelta(days=1)  # a file uploaded and never imported is erased after this
 # The tables themselves: rows go in through one executemany each, in the order given.
 SUBSCRIBERS: Any = Subscriber.__table__  # type: ignore[attr-defined]
 ENDPOINTS: Any = Endpoint.__table__  # type: ignore[attr-defined]
@@ -69,6 +76,17 @@ class ImportReport:
     @property
     def unmapped(self) -> list[str]:
         return sorted(name for name, slug in self.topics.items() if slug is None)
+
+    def counts(self) -> dict[str, Any]:
+        """What the console keeps and shows: counts, the first invalid lines, the topics."""
+        return {
+            "new": self.new,
+            "existing": self.existing,
+            "suppressed": self.suppressed,
+            "invalid": len(self.invalid),
+            "invalid_lines": self.invalid[:SHOWN_INVALID],
+            "topics": self.topics,
+        }
 
 
 @dataclass(frozen=True)
@@ -115,12 +133,20 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
 
 def _topic_lookup(
     session: Session, organisation_id: int, mapping: Mapping[str, str]
-) -> tuple[dict[str, int], dict[str, int]]:
+) -> tuple[dict[str, int | None], dict[int, str]]:
+    """Each name a row may give a topic by (its slug, its names, the old system's names as
+    mapped; an old name mapped to "" is not imported), and each topic's slug."""
     topics = session.exec(select(Topic).where(Topic.organisation_id == organisation_id)).all()
-    by_slug = {topic.slug: topic.id or 0 for topic in topics}
-    by_name = {name: topic.id or 0 for topic in topics for name in (topic.name_ja, topic.name_en)}
-    by_name |= {old: by_slug[slug] for old, slug in mapping.items() if slug in by_slug}
-    return by_slug, by_name
+    slug_of = {topic.id or 0: topic.slug for topic in topics}
+    by_slug = {topic.slug: topic.id for topic in topics}
+    lookup: dict[str, int | None] = {
+        name: topic.id for topic in topics for name in (topic.name_ja, topic.name_en)
+    }
+    lookup |= by_slug
+    lookup |= {
+        old: by_slug.get(slug) for old, slug in mapping.items() if not slug or slug in by_slug
+    }
+    return lookup, slug_of
 
 
 def _numbers(value: str) -> list[int]:
@@ -151,8 +177,8 @@ def _month(value: str) -> date:
 def _parse(
     number: int,
     row: Mapping[str, str],
-    by_slug: Mapping[str, int],
-    by_name: Mapping[str, int],
+    lookup: Mapping[str, int | None],
+    slug_of: Mapping[int, str],
     report: ImportReport,
     tz: ZoneInfo,
 ) -> _Row | str:
@@ -163,9 +189,8 @@ def _parse(
     names = [name.strip() for name in _SEPARATORS.split(row.get("topics", "")) if name.strip()]
     topics = set()
     for name in names:
-        topic_id = by_slug.get(name) or by_name.get(name)
-        slug = next((s for s, i in by_slug.items() if i == topic_id), None)
-        report.topics.setdefault(name, slug)
+        topic_id = lookup.get(name)
+        report.topics.setdefault(name, slug_of[topic_id] if topic_id else None)
         if topic_id:
             topics.add(topic_id)
     if not topics:
@@ -207,11 +232,11 @@ def import_subscribers(
     as line 1, as a spreadsheet shows them."""
     report = ImportReport()
     tz = ZoneInfo(organisation.timezone)
-    by_slug, by_name = _topic_lookup(session, organisation.id or 0, mapping or {})
+    lookup, slug_of = _topic_lookup(session, organisation.id or 0, mapping or {})
     parsed: list[_Row] = []
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
-        result = _parse(number, row, by_slug, by_name, report, tz)
+        result = _parse(number, row, lookup, slug_of, report, tz)
         if isinstance(result, str):
             report.invalid.append((number, result))
             continue
@@ -255,6 +280,10 @@ def import_subscribers(
     if not dry_run:
         for start in range(0, len(fresh), CHUNK):
             _write(session, organisation, fresh[start : start + CHUNK], now)
+        if fresh and session.get_bind().dialect.name == "postgresql":
+            # So that the planner knows the tables grew: the next existence check (a second
+            # run) and the next fan-out use their indexes instead of scanning.
+            session.execute(text("ANALYZE subscriber, endpoint, subscription"))
     return report
 
 
@@ -339,6 +368,103 @@ def _write(session: Session, organisation: Organisation, rows: list[_Row], now: 
             }
             for subscriber_id in subscriber_of
         ],
+    )
+
+
+def run_queued_imports(session: Session, *, now: datetime) -> int:
+    """Import the lists that admins sent from the console, one at a time: each is taken with
+    a conditional UPDATE (so two workers never import the same one), imported in one
+    transaction with its audit record, and its file dropped. Returns how many."""
+    done = 0
+    while True:
+        queued = session.exec(
+            select(SubscriberImport.id)
+            .where(
+                or_(
+                    col(SubscriberImport.status) == ImportStatus.QUEUED,
+                    (col(SubscriberImport.status) == ImportStatus.RUNNING)
+                    & (col(SubscriberImport.started_at) < now - LEASE),
+                )
+            )
+            .order_by(col(SubscriberImport.id))
+            .limit(1)
+        ).first()
+        if queued is None:
+            return done
+        taken = session.execute(
+            update(SubscriberImport)
+            .where(
+                col(SubscriberImport.id) == queued,
+                or_(
+                    col(SubscriberImport.status) == ImportStatus.QUEUED,
+                    col(SubscriberImport.started_at) < now - LEASE,
+                ),
+            )
+            .values(status=ImportStatus.RUNNING, started_at=now)
+        )
+        session.commit()
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        upload = session.get_one(SubscriberImport, queued)
+        organisation = session.get_one(Organisation, upload.organisation_id)
+        report = import_subscribers(
+            session,
+            organisation,
+            read_csv(upload.data),
+            mapping=upload.mapping,
+            now=now,
+            dry_run=False,
+        )
+        upload.report = report.counts()
+        upload.status = ImportStatus.DONE
+        upload.finished_at = now
+        upload.data = b""  # the addresses are in their rows now, or were not to be imported
+        session.add(upload)
+        staff = session.get(StaffUser, upload.staff_user_id) if upload.staff_user_id else None
+        record_import(
+            session, organisation, report, staff=staff, by="console", file=upload.filename
+        )
+        session.commit()
+        done += 1
+
+
+def drop_stale_uploads(session: Session, *, now: datetime) -> int:
+    """Erase the files uploaded to the console and left at the preview: they hold addresses."""
+    stale = session.exec(
+        select(SubscriberImport).where(
+            SubscriberImport.status == ImportStatus.PREVIEW,
+            col(SubscriberImport.created_at) < now - KEPT,
+        )
+    ).all()
+    for upload in stale:
+        session.delete(upload)
+    return len(stale)
+
+
+def record_import(
+    session: Session,
+    organisation: Organisation,
+    report: ImportReport,
+    *,
+    staff: StaffUser | None,
+    by: str,
+    file: str = "",
+) -> None:
+    """The audit record of an import: counts only, never an address."""
+    record_audit(
+        session,
+        staff=staff,  # type: ignore[arg-type]
+        organisation_id=organisation.id,
+        action="subscribers.import",
+        target=f"organisation:{organisation.id}",
+        after={
+            "by": by,
+            **({"file": file} if file else {}),
+            "new": report.new,
+            "already_here": report.existing,
+            "suppressed": report.suppressed,
+            "invalid": len(report.invalid),
+        },
     )
 
 

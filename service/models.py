@@ -6,7 +6,16 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from service.types import UTCDateTime, utcnow
@@ -464,6 +473,33 @@ class StaffMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _created()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ImportStatus(StrEnum):
+    PREVIEW = "preview"  # uploaded; the admin checks the counts and maps the old topic names
+    QUEUED = "queued"  # the admin pressed 取り込む; the worker takes it
+    RUNNING = "running"
+    DONE = "done"
+
+
+class SubscriberImport(SQLModel, table=True):
+    """A list uploaded in the console to be brought in: the file until it is imported (then
+    only the counts stay), the old topic names' mapping, and what the dry run or the import
+    found. The worker imports it, so that a long list does not hang on a web request."""
+
+    __tablename__ = "subscriber_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = _fk("organisation.id", ondelete="CASCADE")
+    staff_user_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    filename: str = Field(default="", max_length=200)
+    data: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
+    mapping: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default=ImportStatus.PREVIEW, max_length=16)
+    report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = _created()
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -6,6 +6,7 @@ from service.staff import (  # noqa: E402,F401
     auth,
     calendar_view,
     dashboard,
+    importing,
     notices,
     setup,
     two_factor,

@@ -141,6 +141,7 @@ EXTRA_FIELDS = {
     "already_here": "登録済み",
     "suppressed": "配信停止の記録があり取り込まず",
     "invalid": "取り込めなかった行",
+    "file": "ファイル",
 }
 VALUES = {
     "draft": "下書き",
@@ -169,6 +170,7 @@ VALUES = {
     "active": "受付中",
     "cancelled": "中止",
     "command line": "コマンドライン",
+    "console": "管理画面",
 }
 LONGEST = 120  # characters of a value shown; the CSV keeps them whole
 

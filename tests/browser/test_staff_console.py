@@ -126,3 +126,37 @@ def test_the_console_header_lays_out_at_1024_and_1280_px(page, session):
         assert logout["width"] > logout["height"]  # written across, not upright
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         screenshot(page, f"staff-home-{width}")
+
+
+OLD_LIST = """メールアドレス,配信テーマ,同意日,同意の場所
+mother@example.jp,養育費,2019/4/1,市民課窓口
+father@example.jp,養育費;就労支援,2020-05-10,郵送
+not an address,養育費,2019-04-01,
+"""
+
+
+def test_an_admin_brings_an_old_list_in(page, session, live_worker):
+    city = create_organisation(session)
+    create_topic(session, organisation=city)  # 養育費
+    create_topic(session, organisation=city, slug="shigoto", name_ja="仕事", name_en="Work")
+    create_staff(session, organisation=city, email="admin@aoba.example.jp", role=Role.ADMIN)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _login(page, "admin@aoba.example.jp")
+    page.get_by_role("link", name="自治体の設定").click()
+    page.get_by_role("link", name="登録者の取り込み").click()
+    check_accessibility(page)
+    page.get_by_label("登録者の一覧（CSV）").set_input_files(
+        {"name": "旧メール配信.csv", "mimeType": "text/csv", "buffer": OLD_LIST.encode("cp932")}
+    )
+    page.get_by_role("button", name="確認する（まだ取り込みません）").click()
+    page.get_by_role("cell", name="メールアドレスの形が正しくありません").wait_for()
+    page.get_by_label("就労支援").select_option(label="仕事")
+    page.get_by_role("button", name="この対応で数え直す").click()
+    page.get_by_role("button", name="2人を取り込む").wait_for()
+    check_accessibility(page)
+    screenshot(page, "staff-import-preview")
+    page.get_by_role("button", name="2人を取り込む").click()
+    page.get_by_text("取り込んでいます").wait_for()
+    live_worker.imports()
+    page.get_by_text("に取り込みました").wait_for(timeout=15_000)  # the page follows itself
+    assert page.get_by_role("button", name="2人を取り込む").count() == 0

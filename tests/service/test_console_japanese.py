@@ -60,6 +60,9 @@ ALLOWED = {
     "Microsoft",
     "Authenticator",
     "yoikuhi",
+    "UTF",
+    "Shift",
+    "JIS",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z]+")
 

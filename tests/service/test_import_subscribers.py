@@ -4,7 +4,8 @@ city's notices now come from here — and a second run that adds nobody."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import func, select
@@ -15,13 +16,23 @@ from service.models import (
     AuditEvent,
     Child,
     Delivery,
+    Role,
     Subscriber,
+    SubscriberImport,
     Subscription,
     Suppression,
 )
 from service.types import utcnow
-from tests.factories import ADDRESS_KEY, create_organisation, create_subscriber, create_topic
+from tests.conftest import csrf_token
+from tests.factories import (
+    ADDRESS_KEY,
+    create_organisation,
+    create_staff,
+    create_subscriber,
+    create_topic,
+)
 from tests.outbox import read_outbox, text_body
+from tests.service.test_staff_notices import login
 from tests.test_cli import env, yorisou  # noqa: F401 (env: a fixture)
 
 CSV = """メールアドレス,配信テーマ,同意日,同意の場所,言語,子どもの生まれ年月
@@ -155,3 +166,158 @@ def test_the_command_line_dry_run_then_import(session, city, env, tmp_path):  # 
     ).all()
     assert audit.detail["after"]["new"] == 2
     assert "new1@example.jp" not in str(audit.detail)  # counts only
+
+
+MAPPED = {"map:就労支援": "shigoto", "map:旧テーマだけ": ""}
+
+
+def _upload(client, data: bytes, filename: str = "list.csv"):
+    return client.post(
+        "/staff/import",
+        data={
+            "csrf_token": csrf_token(client, "/staff/import"),
+            "file": (io.BytesIO(data), filename),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_the_console_previews_maps_and_the_worker_imports(
+    app, client, session, city, worker, settings
+):
+    organisation, yoikuhi, shigoto = city
+    create_staff(session, organisation=organisation, email="admin@aoba.example.jp")
+    login(client, "admin@aoba.example.jp")
+
+    uploaded = _upload(client, CSV.encode("cp932"), "旧メール配信.csv")
+    assert uploaded.status_code == 303
+    preview_url = uploaded.headers["Location"]
+    page = client.get(preview_url).get_data(as_text=True)
+    assert "新しく登録する人</th><td>2人" in page
+    assert "配信停止の記録がある人（取り込みません）</th><td>1人" in page
+    assert "<td>6</td><td>メールアドレスの形が正しくありません</td>" in page
+    assert 'name="map:就労支援"' in page and 'name="map:旧テーマだけ"' in page
+    assert _count(session, Subscriber) == 1  # a preview changes nothing
+
+    token = csrf_token(client, preview_url)
+    recount = client.post(
+        preview_url,
+        data={
+            "csrf_token": token,
+            "map:就労支援": "shigoto",
+            "map:旧テーマだけ": "",
+            "action": "preview",
+        },
+    )
+    assert recount.status_code == 303
+    page = client.get(preview_url).get_data(as_text=True)
+    assert '<option value="shigoto" selected>仕事</option>' in page
+
+    started = client.post(
+        preview_url,
+        data={
+            "csrf_token": token,
+            "map:就労支援": "shigoto",
+            "map:旧テーマだけ": "",
+            "action": "import",
+        },
+    )
+    assert started.status_code == 303
+    page = client.get(preview_url).get_data(as_text=True)
+    assert "取り込んでいます" in page and 'http-equiv="refresh"' in page
+    assert _count(session, Subscriber) == 1  # the worker imports, not the web request
+
+    assert worker.imports() == 1
+    assert worker.imports() == 0  # taken once
+    second = session.exec(select(Subscriber).where(Subscriber.consent_source == "郵送")).one()
+    topics = session.exec(
+        select(Subscription.topic_id).where(Subscription.subscriber_id == second.id)
+    ).all()
+    assert sorted(topics) == sorted([yoikuhi.id, shigoto.id])
+    upload = session.exec(select(SubscriberImport)).one()
+    assert upload.status == "done" and upload.data == b""  # the addresses are not kept twice
+    assert upload.report["new"] == 2 and upload.report["invalid"] == 4
+    page = client.get(preview_url).get_data(as_text=True)
+    assert "に取り込みました" in page and "取り込む</button>" not in page
+    listing = client.get("/staff/import").get_data(as_text=True)
+    assert "旧メール配信.csv" in listing and "取り込み済み" in listing
+    [audit] = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "subscribers.import")
+    ).all()
+    assert audit.staff_user_id is not None
+    assert audit.detail["after"] == {
+        "by": "console",
+        "file": "旧メール配信.csv",
+        "new": 2,
+        "already_here": 1,
+        "suppressed": 1,
+        "invalid": 4,
+    }
+    log = client.get("/staff/audit").get_data(as_text=True)
+    assert "登録者を取り込み" in log and "管理画面" in log
+
+    worker.run_once()
+    mails = {m["To"] for m in read_outbox(settings.outbox_dir)}
+    assert mails == {"new1@example.jp", "NEW2@example.jp"}
+
+    # The same file again adds nobody.
+    again = _upload(client, CSV.encode("utf-8-sig"))
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "新しく登録する人</th><td>0人" in page and "disabled" in page
+
+
+def test_the_console_refuses_what_it_cannot_read_and_keeps_nothing(client, session, city):
+    organisation, _, _ = city
+    create_staff(session, organisation=organisation, email="admin@aoba.example.jp")
+    login(client, "admin@aoba.example.jp")
+    for data, why in [
+        (b"name,phone\nx,y\n", "メールアドレスの列がありません"),
+        (b"", "ファイルが空です"),
+        (b"email\n\x81", "文字コードが読めません"),  # neither UTF-8 nor Shift_JIS,
+    ]:
+        response = _upload(client, data)
+        assert response.status_code == 400
+        assert why in response.get_data(as_text=True)
+    missing = client.post("/staff/import", data={"csrf_token": csrf_token(client, "/staff/import")})
+    assert missing.status_code == 400 and "ファイルを選んでください" in missing.get_data(
+        as_text=True
+    )
+    assert session.exec(select(SubscriberImport)).all() == []
+
+
+def test_an_upload_left_at_the_preview_is_discarded_or_erased(client, session, city, worker):
+    organisation, _, _ = city
+    create_staff(session, organisation=organisation, email="admin@aoba.example.jp")
+    login(client, "admin@aoba.example.jp")
+    first = _upload(client, CSV.encode("utf-8-sig")).headers["Location"]
+    token = csrf_token(client, first)
+    gone = client.post(first, data={"csrf_token": token, "action": "discard"})
+    assert gone.status_code == 303
+    assert session.exec(select(SubscriberImport)).all() == []
+    assert client.get(first).status_code == 404
+
+    _upload(client, CSV.encode("utf-8-sig"))
+    worker.upkeep(utcnow() + timedelta(hours=23))
+    session.expire_all()
+    assert len(session.exec(select(SubscriberImport)).all()) == 1
+    worker.upkeep(utcnow() + timedelta(days=1, minutes=1))
+    session.expire_all()
+    assert session.exec(select(SubscriberImport)).all() == []
+    assert _count(session, Subscriber) == 1
+
+
+def test_only_admins_of_the_city_see_its_uploads(client, session, city):
+    organisation, _, _ = city
+    create_staff(session, organisation=organisation, email="admin@aoba.example.jp")
+    create_staff(
+        session, organisation=organisation, email="editor@aoba.example.jp", role=Role.EDITOR
+    )
+    other = create_organisation(session, slug="midori", name="緑市")
+    create_staff(session, organisation=other, email="admin@midori.example.jp")
+    login(client, "admin@aoba.example.jp")
+    preview = _upload(client, CSV.encode("utf-8-sig")).headers["Location"]
+    login(client, "editor@aoba.example.jp")
+    assert client.get("/staff/import").status_code == 403
+    assert client.get(preview).status_code == 403
+    login(client, "admin@midori.example.jp")
+    assert client.get(preview).status_code == 404

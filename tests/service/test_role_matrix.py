@@ -10,7 +10,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from service.models import AnswerTemplate, ContactWay, Programme, Role, Slot
+from service.models import (
+    AnswerTemplate,
+    ContactWay,
+    Programme,
+    Role,
+    Slot,
+    SubscriberImport,
+)
 from service.support.requests import Contact, open_request
 from service.types import utcnow
 from tests.conftest import csrf_token
@@ -77,6 +84,8 @@ MATRIX = {
     "staff.slot_day": (Role.EDITOR, "/staff/slots/{l}"),
     "staff.slot_csv": (Role.EDITOR, "/staff/slots/{l}/bookings.csv"),
     "staff.slot_action": (Role.EDITOR, "/staff/slots/{l}/news"),
+    "staff.import_list": (Role.ADMIN, "/staff/import"),
+    "staff.import_preview": (Role.ADMIN, "/staff/import/{i}"),
 }
 POSTS = {
     "staff.notice_action",
@@ -136,7 +145,15 @@ def ids(session):
         session, organisation=city, starts_at=utcnow() + timedelta(days=10), department=DEPARTMENT
     )
     slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
+    upload = SubscriberImport(
+        organisation_id=city.id,
+        filename="list.csv",
+        data="メールアドレス,テーマ,同意日\nold@example.jp,養育費,2019-04-01\n".encode(),
+    )
+    session.add(upload)
+    session.commit()
     return {
+        "i": upload.id,
         "v": event.id,
         "l": slot.id,
         "n": notice.id,
