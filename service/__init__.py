@@ -21,6 +21,7 @@ from service.furigana import furigana
 from service.languages import (
     LANGUAGES,
     babel_locale,
+    city_name,
     current_language,
     html_lang,
     start_request,
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         describe_rule=describe_rule,
         html_lang=html_lang,
         current_language=current_language,
+        city_name=city_name,
         languages=LANGUAGES,
         format_date=format_date,
         format_datetime=format_datetime,

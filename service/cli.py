@@ -339,9 +339,14 @@ def demo(port: int) -> None:
     upgrade_database(settings.database_url)
     with get_database().session() as session:
         seed_demo(session)
+    line = None
+    if not settings.line_enabled:  # no LINE account: the demo's simulator stands in for one
+        from service.demo_line import start_simulator
+
+        line = start_simulator(current_app._get_current_object())  # type: ignore[attr-defined]
     worker = subprocess.Popen(
         [sys.executable, "-m", "jobs"],
-        env={**os.environ, "PUBLIC_BASE_URL": settings.public_base_url},
+        env={**os.environ, "PUBLIC_BASE_URL": settings.public_base_url, **(line or {})},
     )
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a supervisor, stops both
         signal.signal(signum, lambda *_: sys.exit(0))
@@ -351,6 +356,7 @@ def demo(port: int) -> None:
     staff console:               http://127.0.0.1:{port}/staff/
     staff login:                 {DEMO_EMAIL} / {DEMO_PASSWORD}
     emails are written to:       {settings.outbox_dir}/  (.eml files open in any mail program)
+    {"LINE, simulated:             http://127.0.0.1:" + str(port) + "/demo/line" if line else ""}
   Ctrl-C stops both the web app and the scheduler.
 """)
     from werkzeug.serving import run_simple

@@ -478,6 +478,7 @@ def seed_demo(session: Session) -> bool:
     organisation = Organisation(
         slug="aoba",
         name="あおば市",
+        name_en="Aoba City",
         sender_name="あおば市 こども家庭課",
         sender_email="oshirase@city.aoba.example.jp",
         registration_address="touroku@mail.aoba.example.jp",

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import Domain, force_locale, refresh
 from flask_babel import get_domain as _babel_domain
 
@@ -20,7 +21,10 @@ EASY = Domain(domain="easy")
 
 
 def current_language() -> str:
-    """?lang= if given, else the one the view chose (the subscriber's), else Japanese."""
+    """The one a message is being written in (in_language), else ?lang= if given, else the one
+    the view chose (the subscriber's), else Japanese."""
+    if has_app_context() and (forced := g.get("message_language")):
+        return str(forced)
     if has_request_context() and request.args.get("lang") in LANGUAGES:
         return str(request.args["lang"])
     return str(g.get("language", "ja")) if has_request_context() else "ja"
@@ -63,9 +67,25 @@ def in_language(language: str) -> Iterator[None]:
     _babel_domain()
     context = g._flask_babel
     previous = getattr(context, "babel_domain", None)
+    previous_language = g.get("message_language")
     _set_domain(language)
+    g.message_language = language if language in LANGUAGES else "ja"
     try:
         with force_locale("en" if language == "en" else "ja"):
             yield
     finally:
         context.babel_domain = previous if previous is not None else _default_domain()
+        g.message_language = previous_language
+
+
+class Named(Protocol):
+    name: str
+    name_en: str
+    name_easy: str
+
+
+def city_name(organisation: Named) -> str:
+    """The city's name in the language being spoken, or its Japanese name."""
+    language = current_language()
+    local = {"en": organisation.name_en, "easy": organisation.name_easy}.get(language)
+    return local or organisation.name

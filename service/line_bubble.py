@@ -15,7 +15,7 @@ from service.channels.line_limits import (
     bubble_bytes,
     utf16_prefix,
 )
-from service.languages import in_language
+from service.languages import city_name, in_language
 from service.markdown import plain_text
 from service.messages import discreet_subject, notice_text
 from service.models import Notice, Organisation
@@ -67,7 +67,7 @@ def render_line(
         title = discreet_subject(item.title, organisation)
         alt_text = title
         if not previews:
-            alt_text = gettext("There is a notice from %(name)s", name=organisation.name)
+            alt_text = gettext("There is a notice from %(name)s", name=city_name(organisation))
         footer = gettext(
             "To change your topics or stop these notices, tap the button or send “stop”."
         )
@@ -122,6 +122,6 @@ def render_line(
         text=f"{item.title}\n\n{text}\n\n{footer}",
         html="",
         sender_email="",
-        sender_name=organisation.name,
+        sender_name=city_name(organisation),
         flex=bubble,
     )

@@ -116,12 +116,16 @@ def shown_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+def chat_text(code: str, locale: str) -> str:
+    """What the parent sends the account to link their LINE to their registration."""
+    with in_language(locale):
+        return gettext("Registration code %(code)s", code=shown_code(code))
+
+
 def chat_url(account_id: str, code: str, locale: str) -> str:
     """LINE opens the account's chat with the code typed in, after its add-friend screen for
     someone who is not a friend yet."""
-    with in_language(locale):
-        text = gettext("Registration code %(code)s", code=shown_code(code))
-    return f"https://line.me/R/oaMessage/{quote(account_id)}/?{quote(text)}"
+    return f"https://line.me/R/oaMessage/{quote(account_id)}/?{quote(chat_text(code, locale))}"
 
 
 def expired_links(session: Session, now: datetime) -> int:

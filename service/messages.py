@@ -11,7 +11,7 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from service.channels import RenderedMessage
-from service.languages import in_language
+from service.languages import city_name, in_language
 from service.markdown import plain_text, render_markdown, text_with_links
 from service.models import DeliveryKind, Notice, Organisation
 from service.recipients import placeholders
@@ -41,7 +41,7 @@ def guide_url(
 def discreet_subject(title: str, organisation: Organisation) -> str:
     """The notice's title, unless it would tell an onlooker too much (it stays in the body)."""
     if any(word.lower() in title.lower() for word in SENSITIVE_WORDS):
-        return gettext("A notice from %(name)s", name=organisation.name)
+        return gettext("A notice from %(name)s", name=city_name(organisation))
     return title
 
 
@@ -61,7 +61,9 @@ def render_confirmation(
         }
         return RenderedMessage(
             # Neutral on purpose: someone else may see the subject line.
-            subject=gettext("%(name)s: please confirm your registration", name=organisation.name),
+            subject=gettext(
+                "%(name)s: please confirm your registration", name=city_name(organisation)
+            ),
             text=render_template("email/confirm.txt", **context),
             html=render_template("email/confirm.html", **context),
             categories=("confirm",),
@@ -79,12 +81,13 @@ def render_about_registration(
     slots = placeholders()
     with in_language(locale):
         context = {"organisation": organisation, **slots}
+        name = city_name(organisation)
         if kind == DeliveryKind.LINK:
-            subject = gettext("%(name)s: the link to your registration", name=organisation.name)
+            subject = gettext("%(name)s: the link to your registration", name=name)
         elif kind == DeliveryKind.MOVED:
-            subject = gettext("%(name)s: your notices now come from here", name=organisation.name)
+            subject = gettext("%(name)s: your notices now come from here", name=name)
         else:
-            subject = gettext("%(name)s: your registration was changed", name=organisation.name)
+            subject = gettext("%(name)s: your registration was changed", name=name)
         return RenderedMessage(
             subject=subject,
             text=render_template(f"email/{kind}.txt", **context),
@@ -156,7 +159,7 @@ def render_digest(
             **slots,
         }
         return RenderedMessage(
-            subject=gettext("%(name)s: this week's notices", name=organisation.name),
+            subject=gettext("%(name)s: this week's notices", name=city_name(organisation)),
             text=render_template("email/digest.txt", **context),
             html=render_template("email/digest.html", **context),
             categories=("digest",),
@@ -177,14 +180,14 @@ def render_push(
     with in_language(locale):
         title = discreet_subject(item.title, organisation)
         if not previews:
-            title = gettext("There is a notice from %(name)s", name=organisation.name)
+            title = gettext("There is a notice from %(name)s", name=city_name(organisation))
             summary = gettext("Tap to read it.")
     return RenderedMessage(
         subject=title,
         text=summary if len(summary) <= 120 else summary[:119] + "…",
         html="",
         sender_email="",
-        sender_name=organisation.name,
+        sender_name=city_name(organisation),
         # A tap opens the booking page of a notice that offers one, else the parent's page.
         link=slots["book_url"] if notice.book_event_id else slots["preferences_url"],
         icon=f"{settings.public_base_url}/static/icon-192.png",

@@ -103,6 +103,9 @@ class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=200)
+    # Shown to parents who read English or やさしい日本語; empty: the Japanese name.
+    name_en: str = Field(default="", max_length=200)
+    name_easy: str = Field(default="", max_length=200)
     sender_name: str = Field(max_length=200)
     sender_email: str = Field(max_length=254)
     contact_line: str = Field(default="", max_length=500)

@@ -15,7 +15,7 @@ from icalendar import Event as CalendarEvent
 from sqlmodel import Session
 
 from service.channels import Attachment, RenderedMessage
-from service.languages import in_language
+from service.languages import city_name, in_language
 from service.line_bubble import button_bubble
 from service.messages import discreet_subject
 from service.models import Booking, DeliveryKind, Event, Organisation, Slot
@@ -62,7 +62,7 @@ def _subject(kind: str, title: str, organisation: Organisation, previews: bool) 
         DeliveryKind.EVENT_NEWS: gettext("News about %(title)s"),
     }
     if not previews:
-        return gettext("%(name)s: about your booking", name=organisation.name)
+        return gettext("%(name)s: about your booking", name=city_name(organisation))
     subject = subjects[DeliveryKind(kind)] % {"title": title}
     return discreet_subject(subject, organisation)
 
@@ -126,7 +126,7 @@ def render_booking_message(
                 text=text,
                 html="",
                 sender_email="",
-                sender_name=organisation.name,
+                sender_name=city_name(organisation),
                 flex=button_bubble(text, gettext("See your booking"), url),
             )
         summary = title if previews else gettext("Tap to see it.")
@@ -135,7 +135,7 @@ def render_booking_message(
             text=summary,
             html="",
             sender_email="",
-            sender_name=organisation.name,
+            sender_name=city_name(organisation),
             link=url,
             icon=f"{settings.public_base_url}/static/icon-192.png",
         )

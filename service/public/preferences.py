@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from service import get_session, get_settings, limiter
 from service.addresses import mask_address
 from service.ics import calendar_feed
-from service.languages import LANGUAGES, use_language
+from service.languages import LANGUAGES, city_name, use_language
 from service.models import Endpoint, Organisation, Subscriber, Subscription, SubscriptionMode
 from service.own_links import renew_calendar, renew_links, tell_addresses
 from service.parent_links import LinkMaker, with_epoch
@@ -296,7 +296,7 @@ def calendar(token: str) -> Response:
     session = get_session()
     subscriber = subscriber_of_feed(session, token)
     organisation = session.get_one(Organisation, subscriber.organisation_id)
-    name = gettext("Notices from %(name)s", name=organisation.name)
+    name = gettext("Notices from %(name)s", name=city_name(organisation))
     feed = calendar_feed(session, subscriber, now=utcnow(), calendar_name=name)
     return Response(
         feed,

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -24,7 +25,7 @@ from service.db import commit_without_waiting
 from service.errors import render_error
 from service.ics import upcoming
 from service.languages import current_language, use_language
-from service.line_chat import chat_url, find_link, new_link, shown_code
+from service.line_chat import chat_text, chat_url, find_link, new_link, shown_code
 from service.messages import NoticeText, notice_text
 from service.models import (
     DeliveryKind,
@@ -186,6 +187,10 @@ def line_link(code: str) -> ResponseReturnValue:
     assert link is not None
     use_language(link.locale)
     url = chat_url(settings.line_account_id, link.code, link.locale)
+    if "demo" in current_app.blueprints:  # `yorisou demo`: its LINE simulator stands in
+        url = settings.public_base_url + url_for(
+            "demo.line_chat", text=chat_text(link.code, link.locale)
+        )
     return render_template(
         "public/line.html",
         organisation=session.get_one(Organisation, link.organisation_id),

@@ -360,6 +360,8 @@ class DateListField(TextAreaField):
 class OrganisationForm(Form):
     FIELDS = (
         "name",
+        "name_en",
+        "name_easy",
         "sender_name",
         "sender_email",
         "contact_line",
@@ -370,6 +372,14 @@ class OrganisationForm(Form):
 
     name = StringField(
         "自治体の名前", validators=[DataRequired(), Length(max=200), OneLine(NO_BREAKS)]
+    )
+    name_en = StringField(
+        "自治体の名前（英語。英語で読む保護者に見せます。空欄なら日本語の名前）",
+        validators=[Length(max=200), OneLine(NO_BREAKS)],
+    )
+    name_easy = StringField(
+        "自治体の名前（やさしい日本語。空欄なら日本語の名前）",
+        validators=[Length(max=200), OneLine(NO_BREAKS)],
     )
     sender_name = StringField(
         "差出人の名前（メール）",

@@ -8,7 +8,7 @@ from flask import current_app, render_template
 from flask_babel import format_date, gettext
 
 from service.channels import RenderedMessage
-from service.languages import in_language
+from service.languages import city_name, in_language
 from service.models import ConsultationRequest, ContactWay, Desk, Organisation, RequestMessage
 from service.settings import Settings
 from service.support.forms import CONTACT_WAYS
@@ -44,7 +44,7 @@ def render_request_message(
         text = render_template("email/request.txt", **context)
         return RenderedMessage(
             # Says only whose service it is: someone else may see the subject or lock screen.
-            subject=gettext("%(name)s: about your request", name=organisation.name),
+            subject=gettext("%(name)s: about your request", name=city_name(organisation)),
             text=text,
             html=render_template("email/request.html", **context),
             sender_email=settings.mail_from or organisation.sender_email,

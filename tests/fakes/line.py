@@ -141,7 +141,9 @@ class FakeLine(FakeServer):
                 return Reply(400, {"message": "X-Line-Retry-Key is not supported"})
             with self.lock:
                 self.replies.append((payload["replyToken"], Sent("", payload["messages"], None)))
-            return Reply(200, {"sentMessages": []})
+            # As LINE answers: one entry a message (the SDK refuses an empty list).
+            sent = [{"id": uuid.uuid4().hex[:18], "quoteToken": "q"} for _ in payload["messages"]]
+            return Reply(200, {"sentMessages": sent})
         if path == "/v2/bot/message/multicast":
             return self._multicast(payload, headers.get("x-line-retry-key"))
         return Reply(404, {"message": "Not found"})

@@ -87,8 +87,7 @@ class FakeServer:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"  # where __init__ bound it
 
     def start(self) -> FakeServer:
         self._thread.start()

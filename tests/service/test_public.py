@@ -13,6 +13,7 @@ from service.models import (
     Delivery,
     DeliveryKind,
     Endpoint,
+    Organisation,
     Subscriber,
     Subscription,
     Suppression,
@@ -474,3 +475,20 @@ def test_a_counter_code_works_however_it_is_typed(client, session):
     create_source(session, organisation=city, code="KOSEKI2F")
     for typed in ("KOSEKI2F", "koseki2f", "ｋｏｓｅｋｉ２ｆ"):
         assert client.get(f"/s/{typed}").status_code == 200, typed
+
+
+def test_the_city_is_named_in_the_parents_language(client, session, settings, worker, city):
+    organisation = session.exec(select(Organisation)).one()
+    organisation.name_en = "Aoba City"
+    session.add(organisation)
+    session.commit()
+    english = client.get("/s/koseki?lang=en").get_data(as_text=True)
+    assert '<p class="org">Aoba City</p>' in english and "| Aoba City</title>" in english
+    easy = client.get("/s/koseki?lang=easy").get_data(as_text=True)
+    assert '<p class="org">あおば市</p>' in easy  # no やさしい日本語 name: the Japanese one
+    client.post("/subscribe?lang=en", data=_form(client, session, email="en@example.jp"))
+    client.post("/subscribe", data=_form(client, session, email="ja@example.jp"))
+    worker.run_once()
+    subjects = {m["To"]: m["Subject"] for m in read_outbox(settings.outbox_dir)}
+    assert subjects["en@example.jp"] == "Aoba City: please confirm your registration"
+    assert subjects["ja@example.jp"].startswith("あおば市")
