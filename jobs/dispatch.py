@@ -16,7 +16,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from jobs.channel_state import RateLimit, pause_channel, paused_until, take_tokens
+from jobs.channel_state import (
+    RateLimit,
+    parse_rate_limits,
+    pause_channel,
+    paused_until,
+    take_tokens,
+)
 from jobs.claims import (
     BATCH_SIZE,
     LEASE,
@@ -40,6 +46,7 @@ from jobs.results import (
 from service.addresses import mask_address
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
+from service.channels.line_router import LineRouter
 from service.db import Database
 from service.models import BOOKING_MESSAGES, DeliveryKind, DeliveryStatus, NoticeStatus
 from service.subscribers import push_accepted
@@ -73,6 +80,7 @@ class _Batch:
     """One rendered message and its recipients; a digest recipient stands for several rows."""
 
     key: tuple[Any, ...]
+    route: str  # the account that sends it: its pause and send rate (Channel.route)
     rows: list[ClaimedRow] = field(default_factory=list)
     followers: dict[int, list[int]] = field(default_factory=dict)
 
@@ -81,7 +89,7 @@ def _why_not(row: ClaimedRow, now: datetime, channels: Mapping[str, Channel]) ->
     if row.address is None or row.endpoint_disabled:
         return "endpoint disabled"
     if row.kind == DeliveryKind.TEST:  # a draft, sent to staff only: no parent's rules apply
-        return None if row.channel in channels else f"channel {row.channel} not configured"
+        return None if _route(row, channels) else f"channel {row.channel} not configured"
     if row.kind in BOOKING_MESSAGES and row.notice_status not in BOOKING_MESSAGES[row.kind]:
         return "booking changed"
     if row.unsubscribed:
@@ -92,9 +100,14 @@ def _why_not(row: ClaimedRow, now: datetime, channels: Mapping[str, Channel]) ->
         return "notice withdrawn"
     if row.expires_at is not None and row.expires_at <= now:
         return "expired"
-    if row.channel not in channels:
+    if _route(row, channels) is None:
         return f"channel {row.channel} not configured"
     return None
+
+
+def _route(row: ClaimedRow, channels: Mapping[str, Channel]) -> str | None:
+    channel = channels.get(row.channel or "")
+    return channel.route(row.organisation_id) if channel is not None else None
 
 
 def dispatch_due(
@@ -158,7 +171,7 @@ def send_claimed(
             rows += load_claimed(session, companions)
         ids = [claim.delivery_id for claim in claimed]
         updates, sendable = _sort_out(rows, ids, now=now, channels=channels, policy=policy)
-        batches = _batches(session, sendable, updates, now=now, policy=policy)
+        batches = _batches(session, sendable, updates, now=now, policy=policy, channels=channels)
         rendered = [
             (batch, *render_batch(session, batch.key, batch.rows, now)) for batch in batches
         ]
@@ -178,10 +191,10 @@ def send_claimed(
             try:
                 results = _send_safely(channel, message, chunk)
             except ChannelUnavailable as error:
-                log.error("ALERT channel=%s paused: %s", channel_name, error.reason)
+                log.error("ALERT channel=%s paused: %s", batch.route, error.reason)
                 until = now + timedelta(seconds=error.pause_seconds)
                 with database.session() as session:
-                    pause_channel(session, channel_name, until=until, reason=error.reason)
+                    pause_channel(session, batch.route, until=until, reason=error.reason)
                 results = []
                 for recipient in chunk:
                     outcomes.append(later(by_id[recipient.delivery_id], until, "channel paused"))
@@ -229,7 +242,8 @@ def _sort_out(
     channels: Mapping[str, Channel],
     policy: DispatchPolicy,
 ) -> tuple[list[dict[str, Any]], dict[str, list[ClaimedRow]]]:
-    """Settle what must not be sent now; return those updates and the rest, by channel."""
+    """Settle what must not be sent now; return those updates and the rest, by the account
+    that sends them (Channel.route)."""
     loaded = {row.delivery_id for row in rows}
     updates = [  # endpoints erased since the claim
         final(delivery_id, DeliveryStatus.SUPPRESSED, "endpoint erased")
@@ -250,7 +264,7 @@ def _sort_out(
             )
             updates.append(final(row.delivery_id, DeliveryStatus.SUPPRESSED, "rehearsal"))
         else:
-            sendable[row.channel or ""].append(row)
+            sendable[_route(row, channels) or ""].append(row)
     return updates, sendable
 
 
@@ -261,11 +275,13 @@ def _batches(
     *,
     now: datetime,
     policy: DispatchPolicy,
+    channels: Mapping[str, Channel],
 ) -> list[_Batch]:
     """Group what may go now into messages; defer the rest (paused, quiet, over the rate)."""
     batches: dict[tuple[Any, ...], _Batch] = {}
-    for channel_name, channel_rows in sendable.items():
-        until = paused_until(session, channel_name, now)
+    for route, channel_rows in sendable.items():
+        channel_name = route.partition(":")[0]
+        until = paused_until(session, route, now)
         if until is not None:
             updates.extend(later(row, until, "channel paused") for row in channel_rows)
             continue
@@ -276,8 +292,10 @@ def _batches(
                 held = [row for row in channel_rows if row.kind != DeliveryKind.VERIFY]
                 updates.extend(later(row, morning, "quiet hours") for row in held)
                 channel_rows = [row for row in channel_rows if row.kind == DeliveryKind.VERIFY]
-        limits = policy.rate_limits.get(channel_name, ())
-        granted = take_tokens(session, channel_name, len(channel_rows), limits=limits, now=now)
+        channel = channels[channel_name]
+        own = channel.send_rate(route) if isinstance(channel, LineRouter) else ""
+        limits = parse_rate_limits(own) if own else policy.rate_limits.get(channel_name, ())
+        granted = take_tokens(session, route, len(channel_rows), limits=limits, now=now)
         updates.extend(
             later(row, now + RATE_LIMITED_RETRY, "rate limited") for row in channel_rows[granted:]
         )
@@ -286,7 +304,7 @@ def _batches(
             if row.kind == DeliveryKind.DIGEST:
                 digests[row.endpoint_id].append(row)
             else:
-                batches.setdefault(row.group, _Batch(row.group)).rows.append(row)
+                batches.setdefault(row.group, _Batch(row.group, route)).rows.append(row)
         for endpoint_rows in digests.values():
             lead, *rest = endpoint_rows
             notices = tuple(sorted({row.notice_id or 0 for row in endpoint_rows}))
@@ -298,7 +316,7 @@ def _batches(
                 lead.organisation_id,
                 False,
             )
-            batch = batches.setdefault(key, _Batch(key))
+            batch = batches.setdefault(key, _Batch(key, route))
             batch.rows.append(lead)
             batch.followers[lead.delivery_id] = [row.delivery_id for row in rest]
     return list(batches.values())

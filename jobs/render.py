@@ -76,6 +76,7 @@ def render_batch(
             channel=channel,
             previews=previews,
         )
+        message = replace(message, organisation_id=organisation_id)
         return message, [Recipient(row.delivery_id, row.address or "") for row in rows]
     organisation = session.get_one(Organisation, organisation_id)
     book_event = _book_event(session, notice_ref) if kind in OFFERS_BOOKING else ""
@@ -139,4 +140,4 @@ def render_batch(
             for row in rows
         ),
     )
-    return message, recipients
+    return replace(message, organisation_id=organisation_id), recipients

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -31,7 +32,7 @@ def send_request_messages(
         consultation = session.get_one(ConsultationRequest, message.request_id)
         address = consultation.email if message.channel == "email" else consultation.line_user_id
         channel = channels.get(message.channel)
-        if address is None or channel is None:
+        if address is None or channel is None or not channel.route(consultation.organisation_id):
             return None
         rendered = render_request_message(
             message,
@@ -39,7 +40,7 @@ def send_request_messages(
             session.get_one(Desk, consultation.desk_id),
             session.get_one(Organisation, consultation.organisation_id),
         )
-        return channel, address, rendered
+        return channel, address, replace(rendered, organisation_id=consultation.organisation_id)
 
     return send_outbox(
         database, RequestMessage, prepare, now=now, max_attempts=max_attempts, lease=lease

@@ -298,15 +298,25 @@ def inbound(eml) -> None:  # type: ignore[no-untyped-def]
 
 
 @main.command("line-menu")
-def line_menu() -> None:
-    """Put the rich menu (制度 / 相談 / 設定 / 配信停止) under the LINE account's chat."""
-    from service.channels import line_channel
-    from service.line_menu import IMAGE, rich_menu
+@click.option("--organisation", "slug", help="A city with a LINE account of its own.")
+def line_menu(slug: str | None) -> None:
+    """Put the rich menu (制度 / 相談 / 設定 / 配信停止) under the LINE account's chat: the
+    deployment's (LINE_*), or a city's own."""
+    from service.line_accounts import install_menu
 
-    settings = get_settings()
-    if not settings.line_enabled:
-        raise click.ClickException("LINE is not set up (LINE_CHANNEL_ACCESS_TOKEN and the rest)")
-    menu_id = line_channel(settings).install_rich_menu(rich_menu(), IMAGE.read_bytes())
+    with get_database().session() as session:
+        organisation = None
+        if slug is not None:
+            organisation = session.exec(
+                select(Organisation).where(Organisation.slug == slug)
+            ).first()
+            if organisation is None:
+                raise click.ClickException(f"no organisation {slug}")
+        try:
+            menu_id = install_menu(session, get_settings(), organisation)
+        except LookupError as error:
+            raise click.ClickException(str(error)) from error
+        session.commit()
     click.echo(f"rich menu {menu_id} is now every friend's menu")
 
 

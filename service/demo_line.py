@@ -22,7 +22,8 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 
 from service import ROOT, csrf, get_settings
-from service.channels import line_channel
+from service.channels import line_client
+from service.line_accounts import deployment_line
 from service.line_menu import IMAGE, rich_menu
 
 blueprint = Blueprint("demo", __name__, url_prefix="/demo")
@@ -183,7 +184,9 @@ def start_simulator(app: Flask) -> dict[str, str] | None:
     app.extensions["yorisou.settings"] = settings
     app.extensions["yorisou.demo_line"] = Chat(api)
     app.register_blueprint(blueprint)
-    line_channel(settings).install_rich_menu(rich_menu(), IMAGE.read_bytes())
+    config = deployment_line(settings)
+    assert config is not None
+    line_client(settings, config).install_rich_menu(rich_menu(), IMAGE.read_bytes())
     return {
         "LINE_CHANNEL_SECRET": fake.CHANNEL_SECRET,
         "LINE_CHANNEL_ACCESS_TOKEN": fake.ACCESS_TOKEN,

@@ -136,10 +136,9 @@ def expired_links(session: Session, now: datetime) -> int:
 # --- the account's side: events ---------------------------------------------------------
 
 
-def _registrations(
-    session: Session, user_id: str, organisation_id: int | None = None
-) -> list[Subscriber]:
-    """The live registrations of this LINE user: one per organisation at most."""
+def _registrations(session: Session, user_id: str, scope: Sequence[int]) -> list[Subscriber]:
+    """The live registrations of this LINE user with the cities of `scope` (those the account
+    they wrote to speaks for): one per city at most."""
     query = (
         select(Subscriber)
         .join(Endpoint, col(Endpoint.subscriber_id) == Subscriber.id)
@@ -147,18 +146,17 @@ def _registrations(
             Endpoint.channel == "line",
             Endpoint.address_hash == hash_address("line", user_id),
             col(Subscriber.unsubscribed_at).is_(None),
+            col(Subscriber.organisation_id).in_(scope),
         )
         .order_by(col(Subscriber.id))
     )
-    if organisation_id is not None:
-        query = query.where(Subscriber.organisation_id == organisation_id)
     return list(session.exec(query))
 
 
-def home_organisation(session: Session) -> Organisation | None:
-    """One LINE account serves one municipality: a follow with no code joins the first
-    organisation (a deployment normally has just one)."""
-    return session.exec(select(Organisation).order_by(col(Organisation.id))).first()
+def home_organisation(session: Session, scope: Sequence[int]) -> Organisation | None:
+    """Where a follow with no code goes: the account's own city, or (the deployment's
+    account) the first of the cities it serves."""
+    return session.get(Organisation, scope[0]) if scope else None
 
 
 def follow(
@@ -166,7 +164,7 @@ def follow(
 ) -> Subscriber:
     """The parent added the account, unblocked it or asked to start: their live registration,
     made now if there is none, with its LINE endpoint working again."""
-    found = _registrations(session, user_id, organisation.id)
+    found = _registrations(session, user_id, [organisation.id or 0])
     subscriber = found[0] if found else None
     address_hash = hash_address("line", user_id)
     if subscriber is None:
@@ -211,14 +209,18 @@ def follow(
     return subscriber
 
 
-def unfollow(session: Session, *, user_id: str, now: datetime) -> None:
-    """Blocked or removed: LINE would accept messages to them and drop them, so stop at once."""
+def unfollow(session: Session, *, user_id: str, scope: Sequence[int], now: datetime) -> None:
+    """Blocked or removed: LINE would accept messages to them and drop them, so stop at once
+    (with the cities of this account only)."""
     session.execute(
         update(Endpoint)
         .where(
             col(Endpoint.channel) == "line",
             col(Endpoint.address_hash) == hash_address("line", user_id),
             col(Endpoint.disabled_at).is_(None),
+            col(Endpoint.subscriber_id).in_(
+                select(Subscriber.id).where(col(Subscriber.organisation_id).in_(scope))
+            ),
         )
         .values(disabled_at=now, disabled_reason="unfollowed")
     )
@@ -255,19 +257,27 @@ def use_link(session: Session, *, link: LineLink, user_id: str, now: datetime) -
     return subscriber
 
 
-def find_link(session: Session, code: str, now: datetime) -> LineLink | None:
-    """The link of this code, unless it is unknown, used or more than a day old."""
-    link = session.exec(select(LineLink).where(LineLink.code == code)).first()
+def find_link(
+    session: Session, code: str, now: datetime, scope: Sequence[int] | None = None
+) -> LineLink | None:
+    """The link of this code, unless it is unknown, used, more than a day old or (`scope`)
+    of a city the account it was sent to does not speak for."""
+    query = select(LineLink).where(LineLink.code == code)
+    if scope is not None:
+        query = query.where(col(LineLink.organisation_id).in_(scope))
+    link = session.exec(query).first()
     return link if link is not None and link.created_at >= now - LINK_KEPT else None
 
 
-def _link(session: Session, text: str, now: datetime) -> LineLink | None | bool:
+def _link(
+    session: Session, text: str, now: datetime, scope: Sequence[int]
+) -> LineLink | None | bool:
     """The link a message's code names; False for a code that is not (or no longer) good;
     None when the message holds no code."""
     match = _CODE.search(text.strip().upper())
     if match is None:
         return None
-    return find_link(session, "".join(match.groups()), now) or False
+    return find_link(session, "".join(match.groups()), now, scope) or False
 
 
 def _words(text: str) -> str:
@@ -277,9 +287,15 @@ def _words(text: str) -> str:
 
 
 def apply_events(
-    session: Session, events: Sequence[Any], *, languages: dict[str, str | None], now: datetime
+    session: Session,
+    events: Sequence[Any],
+    *,
+    scope: Sequence[int],
+    languages: dict[str, str | None],
+    now: datetime,
 ) -> list[Reply]:
     """Make the changes the webhook's events ask for, each event once; the replies they need.
+    `scope`: the cities the account they came through speaks for (its home first);
     `languages`: the LINE app's language of each user who followed, asked beforehand."""
     users = [e.source.user_id for e in events if isinstance(getattr(e, "source", None), UserSource)]
     # A follow and the code sent right after it come as two posts, perhaps to two processes:
@@ -299,11 +315,15 @@ def apply_events(
             continue  # redelivered, and handled the first time
         reply = None
         if isinstance(event, UnfollowEvent):
-            unfollow(session, user_id=user_id, now=now)
+            unfollow(session, user_id=user_id, scope=scope, now=now)
         elif isinstance(event, FollowEvent):
-            language = languages.get(user_id)
             reply = on_follow(
-                session, user_id=user_id, reply_token=event.reply_token, language=language, now=now
+                session,
+                user_id=user_id,
+                reply_token=event.reply_token,
+                language=languages.get(user_id),
+                scope=scope,
+                now=now,
             )
         elif isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
             reply = on_text(
@@ -311,6 +331,7 @@ def apply_events(
                 user_id=user_id,
                 reply_token=event.reply_token,
                 text=event.message.text or "",
+                scope=scope,
                 now=now,
             )
         if reply is not None:
@@ -319,9 +340,15 @@ def apply_events(
 
 
 def on_follow(
-    session: Session, *, user_id: str, reply_token: str, language: str | None, now: datetime
+    session: Session,
+    *,
+    user_id: str,
+    reply_token: str,
+    language: str | None,
+    scope: Sequence[int],
+    now: datetime,
 ) -> Reply | None:
-    organisation = home_organisation(session)
+    organisation = home_organisation(session, scope)
     if organisation is None:
         return None
     locale = language if language in LANGUAGES else "ja"
@@ -329,9 +356,17 @@ def on_follow(
     return Reply(reply_token, user_id, subscriber.locale, "greeting")
 
 
-def on_text(session: Session, *, user_id: str, reply_token: str, text: str, now: datetime) -> Reply:
+def on_text(
+    session: Session,
+    *,
+    user_id: str,
+    reply_token: str,
+    text: str,
+    scope: Sequence[int],
+    now: datetime,
+) -> Reply:
     words = _words(text)
-    registrations = _registrations(session, user_id)
+    registrations = _registrations(session, user_id, scope)
     locale = registrations[0].locale if registrations else "ja"
     if words in STOP_WORDS:
         for subscriber in registrations:
@@ -341,14 +376,14 @@ def on_text(session: Session, *, user_id: str, reply_token: str, text: str, now:
         if registrations:
             organisation = session.get(Organisation, registrations[0].organisation_id)
         else:
-            organisation = home_organisation(session)
+            organisation = home_organisation(session, scope)
         if organisation is None:
             return Reply(reply_token, user_id, locale, "other")
         follow(session, organisation=organisation, user_id=user_id, locale=locale, now=now)
         return Reply(reply_token, user_id, locale, "greeting")
     if booking := _BOOK.match(unicodedata.normalize("NFKC", text).strip()):
         return Reply(reply_token, user_id, locale, "book", event_code=booking.group(1))
-    link = _link(session, unicodedata.normalize("NFKC", text), now)
+    link = _link(session, unicodedata.normalize("NFKC", text), now, scope)
     if link is False:
         return Reply(reply_token, user_id, locale, "bad-code")
     if isinstance(link, LineLink):
@@ -364,20 +399,20 @@ def on_text(session: Session, *, user_id: str, reply_token: str, text: str, now:
         return Reply(reply_token, user_id, locale, "ask")
     if words in BOOK_WORDS:
         return Reply(reply_token, user_id, locale, "events")
-    if open_request := open_line_request(session, user_id):
+    if open_request := open_line_request(session, user_id, scope):
         reply_to_request(session, open_request, text, now=now)
         return Reply(reply_token, user_id, locale, "reply-kept")
     return Reply(reply_token, user_id, locale, "other")
 
 
-def finish(session: Session, reply: Reply, *, settings: Settings) -> Reply:
+def finish(session: Session, reply: Reply, *, scope: Sequence[int], settings: Settings) -> Reply:
     """Fill in the parent's own link and the contact line, once the changes are made."""
-    registrations = _registrations(session, reply.user_id)
+    registrations = _registrations(session, reply.user_id, scope)
     links = LinkMaker(settings)
     organisation = (
         session.get_one(Organisation, registrations[-1].organisation_id)
         if registrations
-        else home_organisation(session)
+        else home_organisation(session, scope)
     )
     if organisation is None:
         return reply

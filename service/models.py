@@ -478,6 +478,28 @@ class StaffMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class LineAccount(SQLModel, table=True):
+    """A city's own LINE official account (Messaging API channel), for deployments that serve
+    several cities: its secret and token are stored encrypted (service.encryption) and never
+    shown again. A city without one uses the deployment's LINE_* settings, if any."""
+
+    __tablename__ = "line_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("organisation.id", ondelete="CASCADE"), unique=True, nullable=False
+        )
+    )
+    account_id: str = Field(max_length=64)  # "@123abcde", as LINE shows it
+    channel_secret: str = Field(max_length=500)  # encrypted
+    access_token: str = Field(max_length=2000)  # encrypted
+    send_rate: str = Field(default="", max_length=100)  # like SEND_RATE_LINE; "": the default
+    rich_menu_id: str = Field(default="", max_length=100)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
 class ImportStatus(StrEnum):
     PREVIEW = "preview"  # uploaded; the admin checks the counts and maps the old topic names
     QUEUED = "queued"  # the admin pressed 取り込む; the worker takes it

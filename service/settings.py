@@ -92,6 +92,7 @@ class Settings:
     require_admin_2fa: bool = False  # admins must sign in with a one-time code as well
     inbound_parse_secret: str = ""  # the secret part of SendGrid Inbound Parse's URL
     metrics_token: str = ""  # /metrics answers only with it (and, in production, not without)
+    encryption_key: str = ""  # encrypts the secrets of cities' own LINE accounts (encryption.py)
 
     @property
     def production(self) -> bool:
@@ -148,6 +149,7 @@ class Settings:
             require_admin_2fa=_flag(get("REQUIRE_ADMIN_2FA", "false")),
             inbound_parse_secret=get("INBOUND_PARSE_SECRET", "").strip(),
             metrics_token=get("METRICS_TOKEN", "").strip(),
+            encryption_key=get("ENCRYPTION_KEY", "").strip(),
             delivery_allowlist=tuple(
                 item.strip().lower()
                 for item in get("DELIVERY_ALLOWLIST", "").split(",")
@@ -223,9 +225,17 @@ class Settings:
                 raise SettingsError(
                     "production needs PUBLIC_BASE_URL, the https address parents reach"
                 )
+            if self.encryption_key and any(
+                guessable(key) for key in self.encryption_key.split(",") if key.strip()
+            ):
+                raise SettingsError(
+                    "ENCRYPTION_KEY: 32 random characters or more (several, comma-separated, "
+                    "while rotating it)"
+                )
             return self
         return replace(
             self,
             secret_key=self.secret_key or _dev_secret(INSTANCE_DIR, "secret_key"),
             suppression_key=self.suppression_key or _dev_secret(INSTANCE_DIR, "suppression_key"),
+            encryption_key=self.encryption_key or _dev_secret(INSTANCE_DIR, "encryption_key"),
         )

@@ -97,6 +97,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         suppression_key=ADDRESS_KEY,
+        encryption_key="test-encryption-key-that-is-long-enough-0123456789",
         database_url=database_url,
         public_base_url="https://yorisou.example.jp",
         outbox_dir=tmp_path / "outbox",

@@ -27,6 +27,7 @@ from service.bookings.forms import MAX_QUESTIONS, BookingForm, MoveForm
 from service.bookings.messages import calendar_file, slot_when
 from service.bookings.schedule import open_slots, window
 from service.languages import current_language, use_language
+from service.line_accounts import line_for
 from service.line_bubble import LINE_BOOK_WORD
 from service.models import (
     Booking,
@@ -143,19 +144,19 @@ def _form_page(
         masked_address=mask_address(linked.address) if linked and linked.channel == "email" else "",
         may_book=_may_book(session, event, linked),
         questions=event.questions[:MAX_QUESTIONS],
-        line_url=_line_url(event),
+        line_url=_line_url(session, event),
         retention_days=get_settings().request_retention_days,
     ), status
 
 
-def _line_url(event: Event) -> str:
+def _line_url(session: Session, event: Event) -> str:
     """Opens the city's LINE chat with "予約 <code>" typed in: the answer is the parent's own
     booking link, for booking through LINE."""
-    settings = get_settings()
-    if not settings.line_enabled:
+    line = line_for(session, get_settings(), event.organisation_id)
+    if line is None:
         return ""
     text = quote(f"{LINE_BOOK_WORD} {event.public_id}")
-    return f"https://line.me/R/oaMessage/{quote(settings.line_account_id)}/?{text}"
+    return f"https://line.me/R/oaMessage/{quote(line.account_id)}/?{text}"
 
 
 @blueprint.get("/o/<slug>/events")

@@ -11,6 +11,7 @@ from service.settings import Settings
 
 if TYPE_CHECKING:
     from service.channels.line_messaging import LineMessaging
+    from service.line_accounts import LineConfig
 
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
@@ -41,6 +42,7 @@ class RenderedMessage:
     slots: Mapping[str, str] = field(default_factory=dict)  # value name → its placeholder
     dry_run: bool = False  # push: the provider checks it and shows nothing
     attachments: tuple[Attachment, ...] = ()  # email only
+    organisation_id: int | None = None  # LINE: the city whose account sends it
 
     def __post_init__(self) -> None:
         # Headers are one line. Input refuses line breaks in titles and names, but one stored
@@ -89,6 +91,11 @@ class Channel(Protocol):
 
     def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]: ...
 
+    def route(self, organisation_id: int | None) -> str | None:
+        """The key of the account that sends for this city (its pause and send rate, shared
+        by every worker), or None where no account does."""
+        ...
+
 
 def seconds(value: str | None) -> float | None:
     """A Retry-After header's wait in seconds (the form providers use), or None."""
@@ -126,17 +133,18 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
             api_host=settings.fcm_api_host,
             timeout=settings.provider_timeout_seconds,
         )
-    if settings.line_enabled:
-        channels["line"] = line_channel(settings)
+    from service.channels.line_router import LineRouter
+
+    channels["line"] = LineRouter(settings)  # the deployment's account, or each city's own
     return channels
 
 
-def line_channel(settings: Settings) -> LineMessaging:
-    """Also answers the webhook's events (replies and profiles)."""
+def line_client(settings: Settings, config: LineConfig) -> LineMessaging:
+    """One LINE account's client: multicasts, replies to the webhook, profiles, rich menu."""
     from service.channels.line_messaging import LineMessaging
 
     return LineMessaging(
-        settings.line_channel_access_token,
+        config.access_token,
         api_host=settings.line_api_host,
         timeout=settings.provider_timeout_seconds,
     )

@@ -22,6 +22,9 @@ class OutboxEmail:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
 
+    def route(self, organisation_id: int | None) -> str | None:
+        return self.name
+
     def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
         self.directory.mkdir(parents=True, exist_ok=True)
         results = []

@@ -35,6 +35,9 @@ class SendGridEmail:
         self.client = SendGridAPIClient(api_key=api_key, host=host)
         self.client.client.timeout = timeout
 
+    def route(self, organisation_id: int | None) -> str | None:
+        return self.name
+
     def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
         results = [
             Result(r.delivery_id, "failed", error="substitutions over SendGrid's 10,000 bytes")

@@ -53,6 +53,9 @@ class LineMessaging:
         # Images go to LINE's data host; a test's fake serves both on one address.
         self.data_host = api_host.replace("://api.line.me", "://api-data.line.me")
 
+    def route(self, organisation_id: int | None) -> str | None:
+        return self.name
+
     def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
         key = retry_key([recipient.delivery_id for recipient in recipients], message)
         try:

@@ -65,6 +65,9 @@ class FcmWebPush:
             api_host, requests.adapters.HTTPAdapter(pool_maxsize=100, max_retries=0)
         )
 
+    def route(self, organisation_id: int | None) -> str | None:
+        return self.name
+
     def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
         results, batch, sendable = [], [], []
         for recipient in recipients:

@@ -25,6 +25,7 @@ from service.db import commit_without_waiting
 from service.errors import render_error
 from service.ics import upcoming
 from service.languages import current_language, use_language
+from service.line_accounts import line_for
 from service.line_chat import chat_text, chat_url, find_link, new_link, shown_code
 from service.messages import NoticeText, notice_text
 from service.models import (
@@ -86,7 +87,7 @@ def _render_landing(
         form=form,
         locale=current_language(),
         firebase_web=get_settings().firebase_web,
-        line_enabled=get_settings().line_enabled,
+        line_enabled=line_for(session, get_settings(), organisation.id or 0) is not None,
     ), status
 
 
@@ -120,7 +121,10 @@ def subscribe() -> ResponseReturnValue:
         SelectChoice(topic.id or 0, topic.name(locale))
         for topic in active_topics(session, source.organisation_id)
     ]
-    if form.channel.data == "line" and not get_settings().line_enabled:
+    if (
+        form.channel.data == "line"
+        and line_for(session, get_settings(), source.organisation_id) is None
+    ):
         stop(400, gettext("LINE is not available"), gettext("Please register by email."))
     if form.push_token.data and get_settings().firebase_web is None:
         refuse_push()
@@ -175,7 +179,8 @@ def line_link(code: str) -> ResponseReturnValue:
     session = get_session()
     settings = get_settings()
     link = find_link(session, code, utcnow())
-    if link is None or not settings.line_enabled:
+    line = line_for(session, settings, link.organisation_id) if link is not None else None
+    if link is None or line is None:
         stop(
             410,
             gettext("This registration code can no longer be used"),
@@ -184,9 +189,9 @@ def line_link(code: str) -> ResponseReturnValue:
                 "Please register again from the QR code."
             ),
         )
-    assert link is not None
+    assert link is not None and line is not None
     use_language(link.locale)
-    url = chat_url(settings.line_account_id, link.code, link.locale)
+    url = chat_url(line.account_id, link.code, link.locale)
     if "demo" in current_app.blueprints:  # `yorisou demo`: its LINE simulator stands in
         url = settings.public_base_url + url_for(
             "demo.line_chat", text=chat_text(link.code, link.locale)
@@ -396,7 +401,7 @@ def privacy(slug: str) -> ResponseReturnValue:
         organisation=organisation,
         retention_days=get_settings().retention_days,
         request_retention_days=get_settings().request_retention_days,
-        line_enabled=get_settings().line_enabled,
+        line_enabled=line_for(session, get_settings(), organisation.id or 0) is not None,
     )
 
 

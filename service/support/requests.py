@@ -6,6 +6,7 @@ that the worker sends (web pages never call a provider)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -234,12 +235,16 @@ def withdraw(session: Session, request: ConsultationRequest, *, now: datetime) -
     session.add(request)
 
 
-def open_line_request(session: Session, user_id: str) -> ConsultationRequest | None:
-    """The parent's latest open request to be answered in their LINE chat, if any."""
+def open_line_request(
+    session: Session, user_id: str, scope: Sequence[int]
+) -> ConsultationRequest | None:
+    """The parent's latest open request to be answered in their LINE chat, if any, with the
+    cities of the account they wrote to."""
     return session.exec(
         select(ConsultationRequest)
         .where(
             ConsultationRequest.line_user_id == user_id,
+            col(ConsultationRequest.organisation_id).in_(scope),
             col(ConsultationRequest.status).not_in((RequestStatus.CLOSED, RequestStatus.WITHDRAWN)),
         )
         .order_by(col(ConsultationRequest.id).desc())

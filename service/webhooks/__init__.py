@@ -15,8 +15,9 @@ from linebot.v3.webhooks import FollowEvent, UserSource
 from sendgrid.helpers.eventwebhook import EventWebhook
 
 from service import csrf, get_session, get_settings
-from service.channels import line_channel
+from service.channels import line_client
 from service.channels.line_messaging import LineMessaging
+from service.line_accounts import LineConfig, webhook_scope
 from service.line_chat import Reply, apply_events, finish, reply_messages
 from service.mail_signup import InboundMail, take_mail
 from service.provider_events import record_sendgrid_events
@@ -82,10 +83,15 @@ def inbound_mail(secret: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/line")
+@blueprint.post("/line/<slug>")
 @csrf.exempt  # authenticated by its signature
-def line_events() -> ResponseReturnValue:
+def line_events(slug: str | None = None) -> ResponseReturnValue:
+    """The deployment's LINE account (/line), or a city's own (/line/<its slug>)."""
     settings = get_settings()
-    if not settings.line_enabled:
+    session = get_session()
+    scope = webhook_scope(session, settings, slug)
+    session.rollback()  # no transaction held open while LINE's profile is asked below
+    if scope is None:
         return _refuse(403, "LINE is not configured")
     signature = request.headers.get("X-Line-Signature")
     if not signature:
@@ -93,33 +99,34 @@ def line_events() -> ResponseReturnValue:
     request.max_content_length = 1024 * 1024
     payload = request.get_data(as_text=True)
     try:
-        events = WebhookParser(settings.line_channel_secret).parse(payload, signature)
+        events = WebhookParser(scope.config.channel_secret).parse(payload, signature)
     except InvalidSignatureError:
         return _refuse(403, "signature does not verify")
     except (ValueError, KeyError, TypeError):
         return _refuse(400, "the body is not a LINE webhook payload")
-    line = _line()
+    line = _line(scope.config)
     # Asked before any transaction begins: a slow LINE API must not hold rows locked.
     languages = {
         event.source.user_id: _language(line, event.source.user_id)
         for event in events
         if isinstance(event, FollowEvent) and isinstance(event.source, UserSource)
     }
-    session = get_session()
-    replies = apply_events(session, events, languages=languages, now=utcnow())
+    cities = scope.organisation_ids
+    replies = apply_events(session, events, scope=cities, languages=languages, now=utcnow())
     session.commit()
     # Replies go after the commit: a reply token lives about a minute, too short to queue, and
     # a lost reply loses nothing (any message to the account brings the parent's link again).
     for reply in replies:
-        _send_reply(line, finish(session, reply, settings=settings))
+        _send_reply(line, finish(session, reply, scope=cities, settings=settings))
     return jsonify(received=len(events))
 
 
-def _line() -> LineMessaging:
-    if "yorisou.line" not in current_app.extensions:
-        current_app.extensions["yorisou.line"] = line_channel(get_settings())
-    line: LineMessaging = current_app.extensions["yorisou.line"]
-    return line
+def _line(config: LineConfig) -> LineMessaging:
+    """The account's client, made once per account (and again when its token changes)."""
+    clients: dict[LineConfig, LineMessaging] = current_app.extensions.setdefault("yorisou.line", {})
+    if config not in clients:
+        clients[config] = line_client(get_settings(), config)
+    return clients[config]
 
 
 def _language(line: LineMessaging, user_id: str) -> str | None:

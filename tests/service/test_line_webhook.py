@@ -374,13 +374,15 @@ def test_a_follow_and_a_code_posted_at_once_make_one_registration(app, database,
 
     def send_code():
         with app.app_context(), database.session() as second:
-            apply_events(second, [Event.from_dict(text("ABCD-EFGH"))], languages={}, now=utcnow())
+            events = [Event.from_dict(text("ABCD-EFGH"))]
+            apply_events(second, events, scope=[city.id], languages={}, now=utcnow())
             second.commit()
 
     first = database.session()
     try:
         with app.app_context():
-            apply_events(first, [Event.from_dict(follow())], languages={}, now=utcnow())
+            events = [Event.from_dict(follow())]
+            apply_events(first, events, scope=[city.id], languages={}, now=utcnow())
         racer = threading.Thread(target=send_code)
         racer.start()
         racer.join(0.5)

@@ -1,0 +1,39 @@
+"""Secrets Yorisou must keep to use (a city's LINE channel secret and access token), encrypted
+at rest with ENCRYPTION_KEY from the environment: a database copy alone does not give them.
+
+ENCRYPTION_KEY is any random text of 32 characters or more; several, comma-separated, rotate
+it: the first encrypts, every one decrypts (Fernet, from the cryptography package)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from service.settings import Settings
+
+
+class EncryptionUnavailable(Exception):
+    """No ENCRYPTION_KEY is set (production): nothing secret can be stored."""
+
+
+def _box(settings: Settings) -> MultiFernet:
+    keys = [key.strip() for key in settings.encryption_key.split(",") if key.strip()]
+    if not keys:
+        raise EncryptionUnavailable("ENCRYPTION_KEY is not set")
+    return MultiFernet(
+        [Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest())) for key in keys]
+    )
+
+
+def encrypt(settings: Settings, text: str) -> str:
+    return _box(settings).encrypt(text.encode()).decode()
+
+
+def decrypt(settings: Settings, token: str) -> str:
+    """The text; EncryptionUnavailable when no key set here opens it."""
+    try:
+        return _box(settings).decrypt(token.encode()).decode()
+    except InvalidToken as error:
+        raise EncryptionUnavailable("ENCRYPTION_KEY does not open this secret") from error
