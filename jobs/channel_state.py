@@ -4,37 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from service.channels.rates import RateLimit
 from service.db import insert_ignoring_conflicts
 from service.models import ChannelState
-
-_WINDOWS = {"second": 1, "minute": 60}
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    count: int
-    seconds: int
-
-    @property
-    def key_suffix(self) -> str:
-        return f"/{self.seconds}s"
-
-
-def parse_rate_limits(text: str) -> list[RateLimit]:
-    """ "20000/second;1000000/minute" → two limits; an empty text means no limit."""
-    limits = []
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        count, _, window = part.partition("/")
-        if window not in _WINDOWS or not count.isdigit() or int(count) < 1:
-            raise ValueError(f"a rate is written like 100/second or 6000/minute, not {part!r}")
-        limits.append(RateLimit(int(count), _WINDOWS[window]))
-    return limits
 
 
 def _ensure(session: Session, keys: Sequence[str]) -> None:

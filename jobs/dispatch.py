@@ -16,13 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from jobs.channel_state import (
-    RateLimit,
-    parse_rate_limits,
-    pause_channel,
-    paused_until,
-    take_tokens,
-)
+from jobs.channel_state import pause_channel, paused_until, take_tokens
 from jobs.claims import (
     BATCH_SIZE,
     LEASE,
@@ -47,6 +41,7 @@ from service.addresses import mask_address
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
 from service.channels.line_router import LineRouter
+from service.channels.rates import RateLimit, parse_rate_limits
 from service.db import Database
 from service.models import BOOKING_MESSAGES, DeliveryKind, DeliveryStatus, NoticeStatus
 from service.subscribers import push_accepted

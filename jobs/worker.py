@@ -13,7 +13,6 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from jobs.channel_state import parse_rate_limits
 from jobs.desk_lists import send_desk_lists
 from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due, send_fanned_out
 from jobs.fanout import fan_out_sends
@@ -26,6 +25,7 @@ from service.bookings.schedule import make_all_slots
 from service.calendar.digest import DigestSchedule
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, build_channels
+from service.channels.rates import parse_rate_limits
 from service.importing import drop_stale_uploads, run_queued_imports
 from service.line_chat import expired_links
 from service.models import Priority

@@ -7,6 +7,7 @@ from service.staff import (  # noqa: E402,F401
     calendar_view,
     dashboard,
     importing,
+    line_account,
     notices,
     setup,
     two_factor,

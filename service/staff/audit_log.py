@@ -20,7 +20,14 @@ from wtforms.fields.core import UnboundField
 
 from service.bookings.staff_forms import EventForm
 from service.models import AuditEvent, StaffUser, Topic
-from service.staff.forms import NoticeForm, OrganisationForm, SourceForm, StaffForm, TopicForm
+from service.staff.forms import (
+    LineAccountForm,
+    NoticeForm,
+    OrganisationForm,
+    SourceForm,
+    StaffForm,
+    TopicForm,
+)
 from service.support.staff_forms import AnswerTemplateForm, DeskForm, ProgrammeForm
 
 KINDS = {
@@ -76,6 +83,9 @@ ACTIONS = {
     "answer_template.delete": "回答の定型文を削除",
     "catalogue.import": "制度と窓口を読み込み",
     "subscribers.import": "登録者を取り込み",
+    "line_account.save": "LINE公式アカウントを設定",
+    "line_account.remove": "LINE公式アカウントの設定を外す",
+    "line_account.menu": "LINEのリッチメニューを設定",
     "request.open": "相談の申し込みを開く",
     "request.assign": "相談の担当になる",
     "request.contacted": "相談者に連絡済み",
@@ -142,6 +152,7 @@ EXTRA_FIELDS = {
     "suppressed": "配信停止の記録があり取り込まず",
     "invalid": "取り込めなかった行",
     "file": "ファイル",
+    "rich_menu_id": "リッチメニュー",
 }
 VALUES = {
     "draft": "下書き",
@@ -200,6 +211,7 @@ FIELDS = {
         ProgrammeForm,
         AnswerTemplateForm,
         EventForm,
+        LineAccountForm,
     ),
 }
 

@@ -34,7 +34,9 @@ from service.calendar import RuleError, check_rrule
 from service.calendar.plain_rules import KINDS as REPEAT_KINDS
 from service.calendar.plain_rules import NTH_NAMES, WEEKDAY_NAMES, PlainRule, read_rrule
 from service.channels.line_limits import URI
+from service.channels.rates import parse_rate_limits
 from service.forms import Form, OneLine
+from service.line_accounts import ACCOUNT_ID
 from service.line_bubble import too_long_links
 from service.staff_users import weak_password
 
@@ -415,3 +417,36 @@ class StaffForm(Form):
         "担当課（作成の権限では、この課のテーマだけ扱えます）", validators=[Length(max=100)]
     )
     password = PasswordField("最初のパスワード", validators=[DataRequired(), strong_password])
+
+
+def _send_rate(form: Form, field: StringField) -> None:
+    try:
+        parse_rate_limits(field.data or "")
+    except ValueError as error:
+        raise ValidationError("「2000/秒」や「100000/分」の形で書いてください。") from error
+
+
+class LineAccountForm(Form):
+    account_id = StringField(
+        "LINE公式アカウントのID（@から。LINE Official Account Managerに出ています）",
+        filters=[lambda value: (value or "").strip().lower()],
+        validators=[
+            DataRequired("アカウントIDを入れてください。"),
+            Regexp(ACCOUNT_ID.pattern + "$", message="@123abcde のように、@から入れてください。"),
+        ],
+    )
+    channel_secret = PasswordField(
+        "チャネルシークレット（LINE Developersの「チャネル基本設定」）",
+        filters=[lambda value: (value or "").strip()],
+        validators=[Optional(), Length(max=200)],
+    )
+    access_token = PasswordField(
+        "チャネルアクセストークン（長期。LINE Developersの「Messaging API設定」）",
+        filters=[lambda value: (value or "").strip()],
+        validators=[Optional(), Length(max=1000)],
+    )
+    send_rate = StringField(
+        "送る速さの上限（空欄なら標準。例：2000/秒）",
+        filters=[lambda value: (value or "").strip()],
+        validators=[Length(max=100), _send_rate],
+    )

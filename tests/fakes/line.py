@@ -44,6 +44,7 @@ class Sent:
     to: str
     messages: list[dict[str, Any]]
     retry_key: str | None
+    token: str = ACCESS_TOKEN  # the channel access token it came with: which account sent it
 
     @property
     def alt_text(self) -> str:
@@ -107,13 +108,16 @@ class FakeLine(FakeServer):
         self._accepted: dict[str, str] = {}  # retry key → request id
         self.menus: dict[str, dict[str, Any]] = {}  # rich menu id → its object and image
         self.default_menu: str | None = None
+        self.default_menus: dict[str, str] = {}  # access token (an account) → its menu
+        self.tokens = {ACCESS_TOKEN}  # the channels (official accounts) this LINE knows
 
     def users(self) -> list[str]:
         with self.lock:
             return [sent.to for sent in self.sent]
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
-        if headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
+        token = headers.get("authorization", "").removeprefix("Bearer ")
+        if token not in self.tokens:
             return Reply(401, {"message": "Authentication failed. Confirm that the access token"})
         if method == "GET" and (match := _PROFILE.match(path)):
             if not _USER_ID.match(match.group(1)):
@@ -131,7 +135,7 @@ class FakeLine(FakeServer):
                     return Reply(
                         400, {"message": "must upload richmenu image before applying it to user"}
                     )
-                self.default_menu = match.group(1)
+                self.default_menu = self.default_menus[token] = match.group(1)
             return Reply(200, {})
         payload = json.loads(body or b"{}")
         if path == "/v2/bot/richmenu":
@@ -140,12 +144,14 @@ class FakeLine(FakeServer):
             if "x-line-retry-key" in headers:  # LINE refuses the key on any other API
                 return Reply(400, {"message": "X-Line-Retry-Key is not supported"})
             with self.lock:
-                self.replies.append((payload["replyToken"], Sent("", payload["messages"], None)))
+                self.replies.append(
+                    (payload["replyToken"], Sent("", payload["messages"], None, token))
+                )
             # As LINE answers: one entry a message (the SDK refuses an empty list).
             sent = [{"id": uuid.uuid4().hex[:18], "quoteToken": "q"} for _ in payload["messages"]]
             return Reply(200, {"sentMessages": sent})
         if path == "/v2/bot/message/multicast":
-            return self._multicast(payload, headers.get("x-line-retry-key"))
+            return self._multicast(payload, headers.get("x-line-retry-key"), token)
         return Reply(404, {"message": "Not found"})
 
     def _rich_menu(self, menu: dict[str, Any]) -> Reply:
@@ -198,7 +204,7 @@ class FakeLine(FakeServer):
             menu["image"] = body
         return Reply(200, {})
 
-    def _multicast(self, payload: dict[str, Any], retry_key: str | None) -> Reply:
+    def _multicast(self, payload: dict[str, Any], retry_key: str | None, token: str) -> Reply:
         to, messages = payload.get("to", []), payload.get("messages", [])
         if not 1 <= len(to) <= 500 or not 1 <= len(messages) <= 5:
             return Reply(400, {"message": "The request body has 1 error(s)"})
@@ -236,5 +242,5 @@ class FakeLine(FakeServer):
             if retry_key is not None:
                 self._accepted[retry_key] = request_id
             self.multicasts += 1
-            self.sent.extend(Sent(user, messages, retry_key) for user in to)
+            self.sent.extend(Sent(user, messages, retry_key, token) for user in to)
         return Reply(200, {}, {"x-line-request-id": request_id}, delivered=len(to))

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobs.channel_state import RateLimit, parse_rate_limits, take_tokens
+from jobs.channel_state import take_tokens
 from jobs.worker import Worker
 from service import create_app
+from service.channels.rates import RateLimit, parse_rate_limits
 from tests.factories import create_notice, create_organisation, create_subscriber, create_topic
 from tests.outbox import read_outbox
 
@@ -19,6 +20,7 @@ NOW = datetime(2027, 8, 17, 0, 0, tzinfo=UTC)
 def test_rates_are_written_as_count_per_window():
     assert parse_rate_limits("100/second;6000/minute") == [RateLimit(100, 1), RateLimit(6000, 60)]
     assert parse_rate_limits("") == []
+    assert parse_rate_limits("１００/秒；6000/分") == [RateLimit(100, 1), RateLimit(6000, 60)]
     for wrong in ("100", "0/second", "ten/second", "5/hour"):
         with pytest.raises(ValueError):
             parse_rate_limits(wrong)

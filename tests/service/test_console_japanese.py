@@ -63,6 +63,13 @@ ALLOWED = {
     "UTF",
     "Shift",
     "JIS",
+    # LINE's own product and screen names, written so in Japanese too
+    "Official",
+    "Account",
+    "Manager",
+    "Developers",
+    "Messaging",
+    "Webhook",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z]+")
 

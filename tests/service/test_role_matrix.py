@@ -86,6 +86,7 @@ MATRIX = {
     "staff.slot_action": (Role.EDITOR, "/staff/slots/{l}/news"),
     "staff.import_list": (Role.ADMIN, "/staff/import"),
     "staff.import_preview": (Role.ADMIN, "/staff/import/{i}"),
+    "staff.line_account": (Role.ADMIN, "/staff/line"),
 }
 POSTS = {
     "staff.notice_action",
