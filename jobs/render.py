@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from jobs.claims import ClaimedRow
 from service.bookings.messages import render_booking_message
 from service.channels import Recipient, RenderedMessage
-from service.line_bubble import render_line
+from service.line_bubble import render_line, render_line_moved
 from service.messages import (
     render_about_registration,
     render_confirmation,
@@ -84,6 +84,8 @@ def render_batch(
         message = render_confirmation(organisation, locale, choose=kind == DeliveryKind.MAIL_SIGNUP)
     elif kind == DeliveryKind.VERIFY:  # a dry run: FCM checks the token, nothing is shown
         message = RenderedMessage(organisation.name, "", "", "", organisation.name, dry_run=True)
+    elif kind == DeliveryKind.MOVED and channel == "line":
+        message = render_line_moved(organisation, locale)
     elif kind in (DeliveryKind.LINK, DeliveryKind.CHANGED, DeliveryKind.MOVED):
         message = render_about_registration(kind, organisation, locale)
     elif kind == DeliveryKind.DIGEST:

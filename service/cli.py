@@ -243,8 +243,8 @@ def import_group() -> None:
 @click.option("--map", "pairs", multiple=True, help="An old topic name and its slug: 旧名=slug")
 @click.option("--dry-run", is_flag=True, help="Say what would happen; change nothing.")
 def import_subscribers_command(path: str, slug: str, pairs: tuple[str, ...], dry_run: bool) -> None:
-    """Import an existing mailing list (CSV: email, topics, consent_date, consent_source,
-    language, anchor_date, birth_months). Running it twice adds nobody twice."""
+    """Import an existing mailing list (CSV: email and/or line_user_id, topics, consent_date,
+    consent_source, language, anchor_date, birth_months). Running it twice adds nobody twice."""
     from service.importing import import_subscribers, mapping_from, read_csv, record_import
 
     with open(path, "rb") as file:

@@ -46,6 +46,8 @@ from service.models import (
 # Each column, by the names an exported list may give it.
 COLUMNS = {
     "email": ("email", "メールアドレス", "メール", "e-mail", "mail"),
+    # Only of use with the same LINE official account (a LINE user id is per provider).
+    "line_user_id": ("line_user_id", "lineユーザーid", "line id", "lineid", "line_id"),
     "topics": ("topics", "テーマ", "配信テーマ", "カテゴリ"),
     "consent_date": ("consent_date", "同意日", "登録日"),
     "consent_source": ("consent_source", "同意の場所", "登録場所", "登録経路"),
@@ -56,6 +58,7 @@ COLUMNS = {
 LANGUAGE_NAMES = {"日本語": "ja", "英語": "en", "english": "en", "やさしい日本語": "easy"}
 _SEPARATORS = re.compile(r"[;；、,，|｜/／]")  # between topics
 _LIST = re.compile(r"[;；、,，|｜\s]+")  # between months (which may have a / of their own)
+LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
 CHUNK = 1000
 SHOWN_INVALID = 200  # lines the console lists; the rest are counted
 LEASE = timedelta(minutes=15)  # an import whose worker died is taken again after this
@@ -92,7 +95,7 @@ class ImportReport:
 @dataclass(frozen=True)
 class _Row:
     line: int
-    email: str
+    addresses: tuple[tuple[str, str], ...]  # (channel, address): an email, a LINE user id or both
     topics: tuple[int, ...]
     consent_at: datetime
     consent_source: str
@@ -122,8 +125,10 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
         for column, aliases in COLUMNS.items():
             if plain in aliases:
                 names[index] = column
-    if "email" not in names.values():
-        raise ValueError("メールアドレスの列がありません（見出しを email にしてください）。")
+    if not {"email", "line_user_id"} & set(names.values()):
+        raise ValueError(
+            "メールアドレスの列がありません（見出しを email か line_user_id にしてください）。"
+        )
     return [
         {names[i]: value.strip() for i, value in enumerate(row) if i in names}
         for row in reader
@@ -184,8 +189,16 @@ def _parse(
 ) -> _Row | str:
     """The row, or why it cannot be imported."""
     email = tidy_address(row.get("email", ""))
-    if not reachable(email):
+    line_user = unicodedata.normalize("NFKC", row.get("line_user_id", "")).strip()
+    if email and not reachable(email) or not (email or line_user):
         return "メールアドレスの形が正しくありません"
+    if line_user and not LINE_USER_ID.fullmatch(line_user):
+        return "LINEのユーザーIDの形が正しくありません（Uと32文字の英数字）"
+    addresses = tuple(
+        (channel, address)
+        for channel, address in (("email", email), ("line", line_user))
+        if address
+    )
     names = [name.strip() for name in _SEPARATORS.split(row.get("topics", "")) if name.strip()]
     topics = set()
     for name in names:
@@ -209,7 +222,7 @@ def _parse(
         return f"言語「{language}」はありません（ja・en・easy）"
     return _Row(
         number,
-        email,
+        addresses,
         tuple(sorted(topics)),
         datetime.combine(consent, time(), tz).astimezone(UTC),
         row.get("consent_source", "")[:200],
@@ -240,19 +253,24 @@ def import_subscribers(
         if isinstance(result, str):
             report.invalid.append((number, result))
             continue
-        key = hash_address("email", result.email)
-        if key in seen:
+        keys = {hash_address(channel, address) for channel, address in result.addresses}
+        if keys & seen:
             report.invalid.append((number, "同じアドレスが前の行にもあります"))
             continue
-        seen.add(key)
+        seen |= keys
         parsed.append(result)
     fresh = []
     for start in range(0, len(parsed), CHUNK):
         chunk = parsed[start : start + CHUNK]
-        hashes = {hash_address("email", row.email): row for row in chunk}
+        keys_of = {
+            row.line: [hash_address(channel, address) for channel, address in row.addresses]
+            for row in chunk
+        }
+        hashes = {key for keys in keys_of.values() for key in keys}
         found = session.execute(
             select(col(Endpoint.address_hash), col(Endpoint.subscriber_id)).where(
-                col(Endpoint.channel) == "email", among(session, col(Endpoint.address_hash), hashes)
+                col(Endpoint.channel).in_(("email", "line")),
+                among(session, col(Endpoint.address_hash), hashes),
             )
         ).all()
         ours = set(
@@ -268,14 +286,19 @@ def import_subscribers(
             session.exec(
                 select(Suppression.address_hash).where(
                     Suppression.organisation_id == organisation.id,
-                    Suppression.channel == "email",
+                    col(Suppression.channel).in_(("email", "line")),
                     among(session, col(Suppression.address_hash), hashes),
                 )
             ).all()
         )
-        report.existing += len(here)
-        report.suppressed += len(suppressed - here)
-        fresh += [row for key, row in hashes.items() if key not in here | suppressed]
+        for item in chunk:  # here already with any address: left as it is; stopped once: never
+            keys = set(keys_of[item.line])
+            if keys & here:
+                report.existing += 1
+            elif keys & suppressed:
+                report.suppressed += 1
+            else:
+                fresh.append(item)
     report.new = len(fresh)
     if not dry_run:
         for start in range(0, len(fresh), CHUNK):
@@ -314,26 +337,29 @@ def _write(session: Session, organisation: Organisation, rows: list[_Row], now: 
             ],
         ).all()
     ]
-    endpoints: dict[int, int] = dict(
-        connection.execute(
-            insert(ENDPOINTS).returning(
-                ENDPOINTS.c.subscriber_id, ENDPOINTS.c.id, sort_by_parameter_order=True
-            ),
-            [
-                {
-                    "subscriber_id": subscriber_id,
-                    "channel": "email",
-                    "address": row.email,
-                    "address_hash": hash_address("email", row.email),
-                    "mailbox_hash": mailbox_hash(row.email),
-                    "created_at": now,
-                    "verified_at": row.consent_at,
-                    "soft_bounces": 0,
-                }
-                for subscriber_id, row in zip(subscriber_of, rows, strict=True)
-            ],
-        ).all()
-    )
+    # The first message goes to the email address where there is one (it can carry the
+    # parent's own links), else to LINE: the first endpoint of each subscriber, as written.
+    endpoints: dict[int, int] = {}
+    for subscriber_id, endpoint_id in connection.execute(
+        insert(ENDPOINTS).returning(
+            ENDPOINTS.c.subscriber_id, ENDPOINTS.c.id, sort_by_parameter_order=True
+        ),
+        [
+            {
+                "subscriber_id": subscriber_id,
+                "channel": channel,
+                "address": address,
+                "address_hash": hash_address(channel, address),
+                "mailbox_hash": mailbox_hash(address) if channel == "email" else None,
+                "created_at": now,
+                "verified_at": row.consent_at,
+                "soft_bounces": 0,
+            }
+            for subscriber_id, row in zip(subscriber_of, rows, strict=True)
+            for channel, address in row.addresses
+        ],
+    ).all():
+        endpoints.setdefault(subscriber_id, endpoint_id)
     session.execute(
         insert(Subscription),
         [

@@ -125,3 +125,22 @@ def render_line(
         sender_name=city_name(organisation),
         flex=bubble,
     )
+
+
+def render_line_moved(organisation: Organisation, locale: str) -> RenderedMessage:
+    """To a parent brought in from the city's earlier LINE service: notices now come from
+    here, in this same chat. The same words for all (a multicast), so no one's own link."""
+    with in_language(locale):
+        text = gettext(
+            "Notices from %(name)s now come to this chat from a new service. You do not need "
+            "to register again. To change your notices, send “settings”; to stop them, send "
+            "“stop”.",
+            name=city_name(organisation),
+        )
+    return RenderedMessage(
+        subject=utf16_prefix(text, ALT_TEXT),
+        text=text,
+        html="",
+        sender_email="",
+        sender_name=city_name(organisation),
+    )

@@ -16,6 +16,7 @@ from service.models import (
     AuditEvent,
     Child,
     Delivery,
+    Endpoint,
     Role,
     Subscriber,
     SubscriberImport,
@@ -321,3 +322,55 @@ def test_only_admins_of_the_city_see_its_uploads(client, session, city):
     assert client.get(preview).status_code == 403
     login(client, "admin@midori.example.jp")
     assert client.get(preview).status_code == 404
+
+
+def test_line_user_ids_come_in_and_are_told_in_their_chat(
+    database, settings, session, city, fake_line
+):
+    from jobs.worker import Worker
+    from service import create_app
+    from tests.conftest import with_line
+    from tests.fakes.line import user_id
+
+    organisation, yoikuhi, _ = city
+    app = create_app(with_line(settings, fake_line), database)
+    mother, father, known = user_id("mother"), user_id("father"), user_id("known")
+    with app.app_context():
+        create_subscriber(session, organisation=organisation, topics=[yoikuhi], email=None)
+        session.add(
+            Endpoint(
+                subscriber_id=session.exec(select(Subscriber)).all()[-1].id,
+                channel="line",
+                address=known,
+                address_hash=hash_address("line", known, ADDRESS_KEY),
+                verified_at=utcnow(),
+            )
+        )
+        session.commit()
+        data = (
+            "line_user_id,メールアドレス,テーマ,同意日\n"
+            f"{mother},,養育費,2021-06-01\n"
+            f"{father},father@example.jp,養育費,2021-06-02\n"
+            f"{known},,養育費,2021-06-03\n"
+            "U123,,養育費,2021-06-04\n"
+        )
+        report = import_subscribers(
+            session, organisation, read_csv(data.encode()), now=utcnow(), dry_run=False
+        )
+        session.commit()
+        assert (report.new, report.existing) == (2, 1)
+        assert report.invalid == [
+            (5, "LINEのユーザーIDの形が正しくありません（Uと32文字の英数字）")
+        ]
+        lines = {
+            e.address: e.subscriber_id
+            for e in session.exec(select(Endpoint).where(Endpoint.channel == "line"))
+        }
+        assert set(lines) == {mother, father, known}
+        both = session.exec(select(Endpoint).where(Endpoint.subscriber_id == lines[father])).all()
+        assert sorted(e.channel for e in both) == ["email", "line"]
+        noon = (utcnow() + timedelta(days=1)).replace(hour=3, minute=0, second=0, microsecond=0)
+        Worker(app).run_once(noon)
+    assert fake_line.users() == [mother]  # the father is told by email, with his own links
+    assert "これから新しいサービスでこのトークに届きます" in fake_line.sent[0].messages[0]["text"]
+    assert {m["To"] for m in read_outbox(settings.outbox_dir)} == {"father@example.jp"}
