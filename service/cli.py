@@ -88,12 +88,12 @@ def org_create(
 
 @org.command("list")
 def org_list() -> None:
-    """Each city's counts for the operator: registered parents by channel and this month's
-    sends. Counts only."""
+    """Each city's counts for the operator: registered parents by channel, this month's sends
+    and which LINE account speaks for it (its own, the shared LINE_* one, none). Counts only."""
     from sqlalchemy import func as sql_func
     from sqlmodel import col
 
-    from service.models import Delivery, DeliveryStatus, Endpoint, Subscriber
+    from service.models import Delivery, DeliveryStatus, Endpoint, LineAccount, Subscriber
 
     month_start = utcnow().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     registered = (
@@ -119,11 +119,14 @@ def org_list() -> None:
         for organisation_id, channel, count in session.execute(registered).all():
             channels.setdefault(organisation_id, []).append(f"{channel}={count}")
         sent_by = dict(session.execute(sent).all())
+        own_line = set(session.exec(select(LineAccount.organisation_id)).all())
+        shared_line = "shared" if get_settings().line_enabled else "none"
         for organisation in session.exec(select(Organisation).order_by(col(Organisation.id))):
             listed = " ".join(sorted(channels.get(organisation.id or 0, []))) or "none"
+            line = "own" if organisation.id in own_line else shared_line
             click.echo(
                 f"{organisation.slug}\t{organisation.name}\t{listed}\t"
-                f"sent_this_month={sent_by.get(organisation.id, 0)}"
+                f"sent_this_month={sent_by.get(organisation.id, 0)}\tline_account={line}"
             )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from service.models import ApiToken, Delivery, DeliveryStatus, StaffUser
+from service.models import ApiToken, Delivery, DeliveryStatus, LineAccount, StaffUser
 from service.staff_users import authenticate
 from service.types import utcnow
 from tests.factories import create_notice, create_organisation, create_subscriber, create_topic
@@ -173,9 +173,15 @@ def test_org_list_shows_each_citys_counts_without_personal_data(database, sessio
     topic = create_topic(session, organisation=city)
     create_subscriber(session, organisation=city, topics=[topic], email="hanako@example.jp")
     create_subscriber(session, organisation=city, topics=[topic], unsubscribed=True)
+    session.add(
+        LineAccount(
+            organisation_id=other.id, account_id="@kita", channel_secret="x", access_token="y"
+        )
+    )
+    session.commit()
     result = yorisou(env, "org", "list")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "aoba\tあおば市\temail=1\tsent_this_month=0"
-    assert lines[1] == f"{other.slug}\tきた市\tnone\tsent_this_month=0"
+    assert lines[0] == "aoba\tあおば市\temail=1\tsent_this_month=0\tline_account=none"
+    assert lines[1] == f"{other.slug}\tきた市\tnone\tsent_this_month=0\tline_account=own"
     assert "@" not in result.stdout
