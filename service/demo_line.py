@@ -154,10 +154,11 @@ def line_said() -> ResponseReturnValue:
 @csrf.exempt  # a simulated phone on the demo's laptop; nothing here is anyone's data
 def line_act() -> ResponseReturnValue:
     chat, form = _chat(), request.form
-    if form.get("follow"):
+    if form.get("follow"):  # what LINE had typed in for the parent stays typed in
         chat.friend = True
         chat.send({"type": "follow", "follow": {"isUnblocked": False}}, None)
-    elif words := form.get("text", "").strip()[:5000]:
+        return redirect(url_for("demo.line_chat", text=form.get("typed") or None), 303)
+    if words := form.get("text", "").strip()[:5000]:
         message = {"type": "text", "id": uuid.uuid4().hex[:18], "text": words, "quoteToken": "q"}
         chat.send({"type": "message", "message": message}, words)
     return redirect(url_for("demo.line_chat"), 303)
