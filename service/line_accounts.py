@@ -49,33 +49,37 @@ def deployment_line(settings: Settings) -> LineConfig | None:
     )
 
 
-def own_line(session: Session, settings: Settings, organisation_id: int) -> LineConfig | None:
-    """The city's own account, if it has one that this deployment's key opens."""
-    row = session.exec(
+def account_row(session: Session, organisation_id: int) -> LineAccount | None:
+    return session.exec(
         select(LineAccount).where(LineAccount.organisation_id == organisation_id)
     ).first()
-    if row is None:
-        return None
+
+
+def opened(settings: Settings, row: LineAccount) -> LineConfig | None:
     try:
         return LineConfig(
-            organisation_id,
+            row.organisation_id,
             row.account_id,
             decrypt(settings, row.channel_secret),
             decrypt(settings, row.access_token),
             row.send_rate,
         )
     except EncryptionUnavailable as error:
-        log.error("ALERT LINE account of organisation %d unusable: %s", organisation_id, error)
+        log.error("ALERT LINE account of organisation %d unusable: %s", row.organisation_id, error)
         return None
 
 
+def own_line(session: Session, settings: Settings, organisation_id: int) -> LineConfig | None:
+    """The city's own account, if it has one that this deployment's key opens."""
+    row = account_row(session, organisation_id)
+    return opened(settings, row) if row is not None else None
+
+
 def line_for(session: Session, settings: Settings, organisation_id: int) -> LineConfig | None:
-    """The account that speaks for this city: its own, or the deployment's."""
-    if session.exec(
-        select(LineAccount.id).where(LineAccount.organisation_id == organisation_id)
-    ).first():
-        return own_line(session, settings, organisation_id)
-    return deployment_line(settings)
+    """The account that speaks for this city: its own (None if it cannot be opened: never
+    another city's or the deployment's in its place), or else the deployment's."""
+    row = account_row(session, organisation_id)
+    return opened(settings, row) if row is not None else deployment_line(settings)
 
 
 def shared_organisations(session: Session) -> list[int]:
@@ -102,9 +106,7 @@ def save_line_account(
     now: datetime,
 ) -> LineAccount:
     """Make or change the city's account. An empty secret or token keeps the one stored."""
-    row = session.exec(
-        select(LineAccount).where(LineAccount.organisation_id == organisation_id)
-    ).first()
+    row = account_row(session, organisation_id)
     if row is None:
         if not (channel_secret and access_token):
             raise ValueError("チャネルシークレットとチャネルアクセストークンを入れてください。")
@@ -173,10 +175,7 @@ def install_menu(session: Session, settings: Settings, organisation: Organisatio
     if config is None:
         raise LookupError("LINE is not set up for this (LINE_* settings, or the city's own)")
     menu_id = line_client(settings, config).install_rich_menu(rich_menu(), IMAGE.read_bytes())
-    if organisation is not None:
-        row = session.exec(
-            select(LineAccount).where(LineAccount.organisation_id == organisation.id)
-        ).one()
+    if organisation is not None and (row := account_row(session, organisation.id or 0)) is not None:
         row.rich_menu_id = menu_id
         session.add(row)
     return menu_id

@@ -7,18 +7,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlmodel import select
 
 from service import get_session, get_settings
 from service.audit import record_audit
 from service.encryption import EncryptionUnavailable
-from service.line_accounts import (
-    install_menu,
-    masked,
-    own_line,
-    save_line_account,
-)
-from service.models import LineAccount, Organisation, Role
+from service.line_accounts import account_row, install_menu, masked, opened, save_line_account
+from service.models import Organisation, Role
 from service.staff import blueprint
 from service.staff.auth import role_required
 from service.staff.forms import LineAccountForm
@@ -31,9 +25,7 @@ def line_account() -> ResponseReturnValue:
     session = get_session()
     settings = get_settings()
     organisation = session.get_one(Organisation, current_user.organisation_id)
-    row = session.exec(
-        select(LineAccount).where(LineAccount.organisation_id == organisation.id)
-    ).first()
+    row = account_row(session, organisation.id or 0)
     form = LineAccountForm(
         data={"account_id": row.account_id, "send_rate": row.send_rate} if row else None
     )
@@ -109,7 +101,7 @@ def line_account() -> ResponseReturnValue:
             session.commit()
             flash("LINE公式アカウントを保存しました。", "info")
             return redirect(url_for("staff.line_account"), 303)
-    config = own_line(session, settings, organisation.id or 0) if row else None
+    config = opened(settings, row) if row else None
     status = 400 if request.method == "POST" else 200
     return render_template(
         "staff/line_account.html",
