@@ -60,10 +60,10 @@ class Chat:
             self._sent_seen += len(sent)
             for token, message in replies:
                 if token in self._tokens:
-                    self.said += [_account(one) for one in message.messages]
+                    self.said.append(_account(message))
             for message in sent:
                 if message.to == PARENT:
-                    self.said += [_account(one) for one in message.messages]
+                    self.said.append(_account(message))
 
     def send(self, event: dict[str, Any], words: str | None) -> None:
         """The parent does something: the event goes to Yorisou as LINE would send it."""
@@ -98,23 +98,9 @@ class Chat:
         self.gather()
 
 
-def _nodes(node: Any) -> list[dict[str, Any]]:
-    if isinstance(node, list):
-        return [found for item in node for found in _nodes(item)]
-    if isinstance(node, dict):
-        return [node, *(found for value in node.values() for found in _nodes(value))]
-    return []
-
-
-def _account(message: dict[str, Any]) -> Said:
-    if message.get("type") == "text":
-        return Said(parent=False, texts=[message["text"]])
-    nodes = _nodes(message.get("contents"))
-    return Said(
-        parent=False,
-        texts=[node["text"] for node in nodes if node.get("type") == "text"],
-        buttons=[node["action"] for node in nodes if node.get("type") == "button"],
-    )
+def _account(message: Any) -> Said:
+    """What the account sent (tests.fakes.line.Sent): its words and its buttons."""
+    return Said(parent=False, texts=message.texts, buttons=message.actions)
 
 
 def _chat() -> Chat:
