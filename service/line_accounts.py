@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -27,9 +27,9 @@ ACCOUNT_ID = re.compile(r"@[0-9a-z._-]+")
 class LineConfig:
     organisation_id: int | None  # None: the deployment's account (LINE_* settings)
     account_id: str
-    channel_secret: str
-    access_token: str
-    send_rate: str  # "" : SEND_RATE_LINE
+    channel_secret: str = field(repr=False)  # never in a log line
+    access_token: str = field(repr=False)
+    send_rate: str = ""  # "": SEND_RATE_LINE
 
     @property
     def route(self) -> str:
@@ -141,10 +141,6 @@ class LineScope:
 
     config: LineConfig
     organisation_ids: tuple[int, ...]
-
-    @property
-    def home(self) -> int | None:
-        return self.organisation_ids[0] if self.organisation_ids else None
 
 
 def webhook_scope(session: Session, settings: Settings, slug: str | None) -> LineScope | None:
