@@ -20,14 +20,6 @@ from typing import Any
 from urllib.parse import quote
 
 from flask_babel import gettext
-from linebot.v3.webhooks import (
-    Event,
-    FollowEvent,
-    MessageEvent,
-    TextMessageContent,
-    UnfollowEvent,
-    UserSource,
-)
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
@@ -297,6 +289,15 @@ def apply_events(
     """Make the changes the webhook's events ask for, each event once; the replies they need.
     `scope`: the cities the account they came through speaks for (its home first);
     `languages`: the LINE app's language of each user who followed, asked beforehand."""
+    from linebot.v3.webhooks import (  # here: the worker imports this module, never these
+        Event,
+        FollowEvent,
+        MessageEvent,
+        TextMessageContent,
+        UnfollowEvent,
+        UserSource,
+    )
+
     users = [e.source.user_id for e in events if isinstance(getattr(e, "source", None), UserSource)]
     # A follow and the code sent right after it come as two posts, perhaps to two processes:
     # they must not both find no registration and make one each.

@@ -113,17 +113,18 @@ def substitute(template: str, substitutions: Mapping[str, str]) -> str:
 
 def build_channels(settings: Settings) -> dict[str, Channel]:
     """The one place that decides which adapters are real."""
-    from service.channels.email_outbox import OutboxEmail
-    from service.channels.email_sendgrid import SendGridEmail
-
     channels: dict[str, Channel] = {}
     if settings.email_backend == "sendgrid":
+        from service.channels.email_sendgrid import SendGridEmail
+
         channels["email"] = SendGridEmail(
             settings.sendgrid_api_key,
             settings.sendgrid_api_host,
             timeout=settings.provider_timeout_seconds,
         )
     else:
+        from service.channels.email_outbox import OutboxEmail
+
         channels["email"] = OutboxEmail(settings.outbox_dir)
     if settings.firebase_credentials:
         from service.channels.webpush_fcm import FcmWebPush

@@ -6,22 +6,21 @@ import hmac
 import json
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
-from linebot.v3 import WebhookParser
-from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.webhooks import FollowEvent, UserSource
-from sendgrid.helpers.eventwebhook import EventWebhook
 
 from service import csrf, get_session, get_settings
 from service.channels import line_client
-from service.channels.line_messaging import LineMessaging
 from service.line_accounts import LineConfig, webhook_scope
 from service.line_chat import Reply, apply_events, finish, reply_messages
 from service.mail_signup import InboundMail, take_mail
 from service.provider_events import record_sendgrid_events
 from service.types import utcnow
+
+if TYPE_CHECKING:
+    from service.channels.line_messaging import LineMessaging
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +38,8 @@ def _refuse(status: int, reason: str) -> ResponseReturnValue:
 @blueprint.post("/sendgrid")
 @csrf.exempt  # authenticated by its signature
 def sendgrid_events() -> ResponseReturnValue:
+    from sendgrid.helpers.eventwebhook import EventWebhook  # here: the worker never needs it
+
     public_key = get_settings().sendgrid_webhook_public_key
     if not public_key:
         current_app.logger.warning("SendGrid event refused: SENDGRID_WEBHOOK_PUBLIC_KEY is not set")
@@ -87,6 +88,12 @@ def inbound_mail(secret: str) -> ResponseReturnValue:
 @csrf.exempt  # authenticated by its signature
 def line_events(slug: str | None = None) -> ResponseReturnValue:
     """The deployment's LINE account (/line), or a city's own (/line/<its slug>)."""
+    # Here, not at the top: line-bot-sdk is large, and the worker (which imports the app) never
+    # needs it.
+    from linebot.v3 import WebhookParser
+    from linebot.v3.exceptions import InvalidSignatureError
+    from linebot.v3.webhooks import FollowEvent, UserSource
+
     settings = get_settings()
     session = get_session()
     scope = webhook_scope(session, settings, slug)
