@@ -5,6 +5,9 @@ each worker's peak RSS, and checks every address received exactly once.
     .venv/bin/python -m bench.fanout --n 10000 --db sqlite --workers 1
     .venv/bin/python -m bench.fanout --n 100000 --db postgresql --workers 2
     .venv/bin/python -m bench.fanout --n 100000 --db postgresql --workers 2 --profile
+    .venv/bin/python -m bench.fanout --n 300000 --db postgresql --workers 2 --floor
+
+--floor measures bench.floor (the bare loop) first, in the same run, and adds the ratio.
 
 --profile runs each worker under py-spy (in the dev extras) and writes its collapsed stacks to
 bench/results/; `python -m bench.profile_summary FILE` says where the time went.
@@ -38,6 +41,7 @@ from bench.common import (
     scratch_database,
     worker_env,
 )
+from bench.floor import run as floor_run
 from bench.load import load_subscribers
 from service.db import make_engine
 from service.models import Delivery, DeliveryStatus
@@ -176,8 +180,18 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="run each worker under py-spy")
+    parser.add_argument(
+        "--floor", action="store_true", help="measure bench.floor first, and report the ratio"
+    )
     args = parser.parse_args()
+    floor = floor_run(args.n, args.db, args.workers) if args.floor else None
     result = run(args.n, args.db, args.workers, profile=args.profile)
+    if floor is not None:
+        result["floor_seconds"] = floor["floor_seconds"]
+        result["floor_postgres_cpu_seconds"] = floor["postgres_cpu_seconds"]
+        result["ratio_to_floor"] = round(
+            float(result["due_to_all_sent_seconds"]) / float(floor["floor_seconds"]), 2
+        )
     save_result("fanout", result)
     print_result(result)
 

@@ -107,6 +107,9 @@ FORMS = {
             "staff.slot_action",
             "staff.notice_schedule",
             "staff.notification_settings",
+            "staff.import_list",
+            "staff.import_preview",
+            "staff.line_account",
         )
     },
 }

@@ -1,0 +1,184 @@
+"""The floor: the least any sender that keeps a ledger must do to send one notice to N email
+subscribers, run on the same machine, database, fake SendGrid and number of processes as
+bench.fanout, so that Yorisou's figures read as ratios to it. Absolute times on a shared
+machine vary by 2× from day to day; the ratio to a floor measured in the same run does not.
+
+The bare loop: one set-based INSERT of the deliveries (one row per endpoint of the notice's
+topics' subscribers); then each process, until nothing is left: claim 1,000 pending rows
+(FOR UPDATE SKIP LOCKED on PostgreSQL), build the JSON of 1,000 personalizations, POST it, mark
+them sent. No rendering, no links, no quiet hours, no rates, no retries, no recovery.
+
+    .venv/bin/python -m bench.floor --n 300000 --db postgresql --workers 2
+    .venv/bin/python -m bench.fanout --n 300000 --db postgresql --workers 2 --floor
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from bench.common import (
+    cpu_seconds,
+    postgres_cpu_seconds,
+    print_result,
+    save_result,
+    scratch_database,
+)
+from bench.load import load_subscribers
+from service.db import make_engine
+from tests.factories import create_organisation, create_topic
+from tests.fakes.sendgrid import API_KEY, FakeSendGrid
+
+TOPICS = 4  # as bench.fanout: each subscriber follows two; the notice is about all four
+BATCH = 1000
+
+_FAN_OUT = """
+    INSERT INTO delivery (send_id, endpoint_id, kind, priority, status, attempts,
+                          next_attempt_at, created_at)
+    SELECT DISTINCT 1, e.id, 'notice', 5, 'pending', 0, :now, :now
+    FROM subscription AS s JOIN endpoint AS e ON e.subscriber_id = s.subscriber_id
+    WHERE s.topic_id IN (SELECT id FROM topic)
+"""
+_CLAIM = """
+    SELECT d.id, e.address FROM delivery AS d JOIN endpoint AS e ON e.id = d.endpoint_id
+    WHERE d.status = 'pending' ORDER BY d.id LIMIT :batch
+"""
+_MARK = "UPDATE delivery SET status = 'sent', attempts = 1, sent_at = :now WHERE id IN ({ids})"
+
+
+def _post(connection: http.client.HTTPConnection, addresses: list[str]) -> None:
+    body = json.dumps(
+        {
+            "personalizations": [{"to": [{"email": address}]} for address in addresses],
+            "from": {"email": "oshirase@aoba.example.jp", "name": "あおば市"},
+            "subject": "現況届のお知らせ",
+            "content": [
+                {"type": "text/plain", "value": "8月31日までに提出してください。"},
+                {"type": "text/html", "value": "<p>8月31日までに提出してください。</p>"},
+            ],
+        }
+    )
+    headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
+    connection.request("POST", "/v3/mail/send", body, headers)
+    response = connection.getresponse()
+    response.read()
+    if response.status != 202:
+        raise RuntimeError(f"the fake SendGrid answered {response.status}")
+
+
+def work(database_url: str, sendgrid_url: str) -> None:
+    """One floor process: claim, post, mark sent, until told to stop."""
+    engine = make_engine(database_url)
+    claim = _CLAIM + (" FOR UPDATE OF d SKIP LOCKED" if engine.dialect.name == "postgresql" else "")
+    parts = urlsplit(sendgrid_url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    while not stopping:
+        with engine.begin() as db:
+            rows = db.execute(text(claim), {"batch": BATCH}).all()
+            if rows:
+                _post(connection, [address for _, address in rows])
+                ids = ",".join(str(delivery_id) for delivery_id, _ in rows)
+                db.execute(text(_MARK.format(ids=ids)), {"now": _now()})
+        if not rows:
+            time.sleep(0.05)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S+00:00", time.gmtime())
+
+
+def run(n: int, kind: str, workers: int, timeout: float = 1800) -> dict[str, object]:
+    workdir = Path(tempfile.mkdtemp(prefix="yorisou-floor-"))
+    with scratch_database(kind, workdir) as url:
+        engine = make_engine(url)
+        try:
+            return _measure(engine, url, n, kind, workers, timeout)
+        finally:
+            engine.dispose()
+
+
+def _sent(engine: Engine) -> int:
+    with engine.connect() as db:
+        return int(db.execute(text("SELECT count(*) FROM delivery WHERE status = 'sent'")).one()[0])
+
+
+def _measure(
+    engine: Engine, url: str, n: int, kind: str, workers: int, timeout: float
+) -> dict[str, object]:
+    with Session(engine, expire_on_commit=False) as session:
+        city = create_organisation(session)
+        topics = [create_topic(session, organisation=city, slug=f"t{i}") for i in range(TOPICS)]
+        load_subscribers(
+            session, organisation_id=city.id, topic_ids=[t.id for t in topics], count=n
+        )
+    fake = FakeSendGrid(keep_messages=False).start()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.floor", "--work", url, fake.url],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    try:
+        time.sleep(2)  # started, and polling an empty queue
+        started = time.monotonic()
+        cpu_before = [cpu_seconds(p.pid) for p in procs]
+        postgres_before = postgres_cpu_seconds()
+        with engine.begin() as db:
+            db.execute(text(_FAN_OUT), {"now": _now()})
+        while time.monotonic() - started < timeout:
+            if len(fake.received_addresses) >= n and _sent(engine) >= n:
+                break
+            time.sleep(0.1)
+        elapsed = time.monotonic() - started
+        cpu = [cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before, strict=True)]
+        postgres_cpu = postgres_cpu_seconds() - postgres_before
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=60)
+        fake.stop()
+    received = Counter(fake.addresses())
+    return {
+        "n": n,
+        "db": kind,
+        "workers": workers,
+        "floor_seconds": round(elapsed, 1),
+        "provider_requests": fake.requests,
+        "worker_cpu_seconds": [round(c, 1) for c in cpu],
+        "postgres_cpu_seconds": round(postgres_cpu, 1) if kind == "postgresql" else None,
+        "all_received_once": len(received) == n and max(received.values(), default=0) == 1,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--work", nargs=2, metavar=("DATABASE_URL", "SENDGRID_URL"))
+    args = parser.parse_args()
+    if args.work:
+        work(*args.work)
+        return
+    result = run(args.n, args.db, args.workers)
+    save_result("floor", result)
+    print_result(result)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
