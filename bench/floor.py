@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 from sqlmodel import Session
 
 from bench.common import (
@@ -38,6 +38,7 @@ from bench.common import (
 )
 from bench.load import load_subscribers
 from service.db import make_engine
+from service.types import UTCDateTime, utcnow
 from tests.factories import create_organisation, create_topic
 from tests.fakes.sendgrid import API_KEY, FakeSendGrid
 
@@ -92,13 +93,10 @@ def work(database_url: str, sendgrid_url: str) -> None:
             if rows:
                 _post(connection, [address for _, address in rows])
                 ids = ",".join(str(delivery_id) for delivery_id, _ in rows)
-                db.execute(text(_MARK.format(ids=ids)), {"now": _now()})
+                mark = text(_MARK.format(ids=ids)).bindparams(bindparam("now", type_=UTCDateTime))
+                db.execute(mark, {"now": utcnow()})
         if not rows:
             time.sleep(0.05)
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S+00:00", time.gmtime())
 
 
 def run(n: int, kind: str, workers: int, timeout: float = 1800) -> dict[str, object]:
@@ -139,7 +137,9 @@ def _measure(
         cpu_before = [cpu_seconds(p.pid) for p in procs]
         postgres_before = postgres_cpu_seconds()
         with engine.begin() as db:
-            db.execute(text(_FAN_OUT), {"now": _now()})
+            db.execute(
+                text(_FAN_OUT).bindparams(bindparam("now", type_=UTCDateTime)), {"now": utcnow()}
+            )
         while time.monotonic() - started < timeout:
             if len(fake.received_addresses) >= n and _sent(engine) >= n:
                 break

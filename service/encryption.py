@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from typing import TYPE_CHECKING
 
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 
 class EncryptionUnavailable(Exception):
@@ -19,6 +21,8 @@ class EncryptionUnavailable(Exception):
 
 
 def _box(settings: Settings) -> MultiFernet:
+    from cryptography.fernet import Fernet, MultiFernet  # loaded when a secret is used
+
     keys = [key.strip() for key in settings.encryption_key.split(",") if key.strip()]
     if not keys:
         raise EncryptionUnavailable("ENCRYPTION_KEY is not set")
@@ -33,6 +37,8 @@ def encrypt(settings: Settings, text: str) -> str:
 
 def decrypt(settings: Settings, token: str) -> str:
     """The text; EncryptionUnavailable when no key set here opens it."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return _box(settings).decrypt(token.encode()).decode()
     except InvalidToken as error:

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 
-from zxcvbn import zxcvbn
-
 from service.proxies import parse_networks
 
 INSTANCE_DIR = Path.cwd() / "instance"
@@ -31,6 +29,8 @@ def guessable(secret: str) -> bool:
     year): a key that signs every parent's links must take about 2^100 guesses at least."""
     if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < 32:
         return True
+    from zxcvbn import zxcvbn  # 12 MB of word lists: loaded where a secret is checked
+
     return bool(zxcvbn(secret[:100])["guesses_log10"] < 30)
 
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pyotp
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 from service.models import Role, StaffUser
 
@@ -55,6 +54,8 @@ def weak_password(password: str, *personal: str) -> str | None:
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。"
     words = [part for text in personal for part in re.split(r"[@._-]", text.lower()) if part]
+    from zxcvbn import zxcvbn  # 12 MB of word lists: loaded where a password is chosen
+
     if zxcvbn(password[:100], user_inputs=[*personal, *words])["score"] < STRONG_ENOUGH:
         return (
             "推測されやすいパスワードです（よく使われるもの、単語と数字の並び、メールアドレスを"
