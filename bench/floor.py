@@ -54,7 +54,7 @@ _FAN_OUT = """
 """
 _CLAIM = """
     SELECT d.id, e.address FROM delivery AS d JOIN endpoint AS e ON e.id = d.endpoint_id
-    WHERE d.status = 'pending' ORDER BY d.id LIMIT :batch
+    WHERE d.status = 'pending' ORDER BY d.priority, d.next_attempt_at, d.id LIMIT :batch
 """
 _MARK = "UPDATE delivery SET status = 'sent', attempts = 1, sent_at = :now WHERE id IN ({ids})"
 
