@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import fanout, importing, latency, web
+from bench import fanout, floor, importing, latency, web
 from tests.conftest import BACKENDS
 
 
@@ -17,6 +17,15 @@ def test_fanout_benchmark_delivers_to_everyone_exactly_once(kind):
     assert result["provider_requests"] == 1  # 200 recipients fit one request
     assert len(result["peak_rss_mb"]) == workers
     assert all(peak > 0 for peak in result["peak_rss_mb"])
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_the_floor_delivers_to_everyone_exactly_once(kind):
+    workers = 2 if kind == "postgresql" else 1
+    result = floor.run(1500, kind, workers, timeout=120)
+    assert result["all_received_once"] is True
+    assert result["provider_requests"] == 2  # 1,000 and 500
+    assert len(result["worker_cpu_seconds"]) == workers
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
