@@ -401,31 +401,22 @@ def run_queued_imports(session: Session, *, now: datetime) -> int:
     """Import the lists that admins sent from the console, one at a time: each is taken with
     a conditional UPDATE (so two workers never import the same one), imported in one
     transaction with its audit record, and its file dropped. Returns how many."""
+    # Queued, or left running by a worker that died: the same test to find one and to take it.
+    takeable = or_(
+        col(SubscriberImport.status) == ImportStatus.QUEUED,
+        (col(SubscriberImport.status) == ImportStatus.RUNNING)
+        & (col(SubscriberImport.started_at) < now - LEASE),
+    )
     done = 0
     while True:
         queued = session.exec(
-            select(SubscriberImport.id)
-            .where(
-                or_(
-                    col(SubscriberImport.status) == ImportStatus.QUEUED,
-                    (col(SubscriberImport.status) == ImportStatus.RUNNING)
-                    & (col(SubscriberImport.started_at) < now - LEASE),
-                )
-            )
-            .order_by(col(SubscriberImport.id))
-            .limit(1)
+            select(SubscriberImport.id).where(takeable).order_by(col(SubscriberImport.id)).limit(1)
         ).first()
         if queued is None:
             return done
         taken = session.execute(
             update(SubscriberImport)
-            .where(
-                col(SubscriberImport.id) == queued,
-                or_(
-                    col(SubscriberImport.status) == ImportStatus.QUEUED,
-                    col(SubscriberImport.started_at) < now - LEASE,
-                ),
-            )
+            .where(col(SubscriberImport.id) == queued, takeable)
             .values(status=ImportStatus.RUNNING, started_at=now)
         )
         session.commit()
