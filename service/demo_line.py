@@ -8,9 +8,6 @@ the worker as they go out. Registered by `yorisou demo` only, never in a deploym
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import sys
 import threading
@@ -27,7 +24,6 @@ from service.line_accounts import deployment_line
 from service.line_menu import IMAGE, rich_menu
 
 blueprint = Blueprint("demo", __name__, url_prefix="/demo")
-PARENT = "U" + hashlib.md5(b"demo-parent").hexdigest()  # the simulated parent's LINE user id
 
 
 @dataclass
@@ -43,13 +39,19 @@ class Said:
 class Chat:
     """The conversation, gathered from the fake LINE API as it arrives."""
 
-    line: Any  # tests.fakes.line.FakeLine
+    fake: Any  # the module tests.fakes.line: its user ids and signatures
+    line: Any  # its FakeLine, running
     said: list[Said] = field(default_factory=list)
     friend: bool = False
     _sent_seen: int = 0
     _replies_seen: int = 0
     _tokens: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def parent(self) -> str:
+        """The simulated parent's LINE user id."""
+        return str(self.fake.user_id("demo-parent"))
 
     def gather(self) -> None:
         """Add what the account sent this parent since the last look, in order."""
@@ -62,7 +64,7 @@ class Chat:
                 if token in self._tokens:
                     self.said.append(_account(message))
             for message in sent:
-                if message.to == PARENT:
+                if message.to == self.parent:
                     self.said.append(_account(message))
 
     def send(self, event: dict[str, Any], words: str | None) -> None:
@@ -79,7 +81,7 @@ class Chat:
                     {
                         "mode": "active",
                         "timestamp": 0,
-                        "source": {"type": "user", "userId": PARENT},
+                        "source": {"type": "user", "userId": self.parent},
                         "webhookEventId": uuid.uuid4().hex[:26].upper(),
                         "deliveryContext": {"isRedelivery": False},
                         "replyToken": token,
@@ -88,8 +90,7 @@ class Chat:
                 ],
             }
         ).encode()
-        secret = get_settings().line_channel_secret.encode()
-        signed = base64.b64encode(hmac.new(secret, body, hashlib.sha256).digest()).decode()
+        signed = self.fake.signature(body, get_settings().line_channel_secret)
         current_app.test_client().post(
             "/webhooks/line",
             data=body,
@@ -169,7 +170,7 @@ def start_simulator(app: Flask) -> dict[str, str] | None:
         line_api_host=api.url,
     )
     app.extensions["yorisou.settings"] = settings
-    app.extensions["yorisou.demo_line"] = Chat(api)
+    app.extensions["yorisou.demo_line"] = Chat(fake, api)
     app.register_blueprint(blueprint)
     config = deployment_line(settings)
     assert config is not None

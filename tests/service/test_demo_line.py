@@ -13,11 +13,12 @@ from sqlmodel import select
 
 from jobs.worker import Worker
 from service import create_app
-from service.demo_line import PARENT, start_simulator
+from service.demo_line import start_simulator
 from service.models import Endpoint, Subscriber
 from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import create_notice, create_organisation, create_source, create_topic
+from tests.fakes.line import user_id
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def test_a_parent_registers_in_the_simulated_chat_and_a_notice_arrives(session, 
     subscriber = session.exec(select(Subscriber)).one()
     assert subscriber.confirmed_at is not None
     endpoint = session.exec(select(Endpoint)).one()
-    assert (endpoint.channel, endpoint.address) == ("line", PARENT)
+    assert (endpoint.channel, endpoint.address) == ("line", user_id("demo-parent"))
 
     create_notice(
         session,
