@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -37,19 +36,18 @@ from bench.common import (
     machine_ticks,
     postgres_cpu_seconds,
     print_result,
+    received_once,
     save_result,
     scratch_database,
     worker_env,
 )
 from bench.floor import run as floor_run
-from bench.load import load_subscribers
+from bench.load import load_city
 from service.db import make_engine
 from service.models import Delivery, DeliveryStatus
 from service.types import utcnow
-from tests.factories import create_notice, create_organisation, create_topic
+from tests.factories import create_notice
 from tests.fakes.sendgrid import FakeSendGrid
-
-TOPICS = 4  # each subscriber follows two; the notice is about all four
 
 
 def _profiled(command: list[str], name: str) -> list[str]:
@@ -110,12 +108,8 @@ def _measure(
     timeout: float,
 ) -> dict[str, object]:
     with Session(engine, expire_on_commit=False) as session:
-        city = create_organisation(session)
-        topics = [create_topic(session, organisation=city, slug=f"t{i}") for i in range(TOPICS)]
         loaded = time.monotonic()
-        load_subscribers(
-            session, organisation_id=city.id, topic_ids=[t.id for t in topics], count=n
-        )
+        city, topics = load_city(session, n)
         load_seconds = time.monotonic() - loaded
     fake = FakeSendGrid(keep_messages=False).start()
     worker = [sys.executable, "-m", "jobs"]
@@ -155,7 +149,6 @@ def _measure(
             proc.wait(timeout=60)
         fake.stop()
     sent = _sent(engine)
-    received = Counter(fake.addresses())
     return {
         "n": n,
         "db": kind,
@@ -170,7 +163,7 @@ def _measure(
         "fake_provider_cpu_seconds": round(own_cpu, 1),  # the benchmark process: fake + polling
         "machine_cpu_busy": f"{100 * busy / total:.0f}% of {os.cpu_count()} cores",
         "sent": sent,
-        "all_received_once": len(received) == n and max(received.values(), default=0) == 1,
+        "all_received_once": received_once(fake.addresses(), n),
     }
 
 

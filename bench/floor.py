@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,16 +32,15 @@ from bench.common import (
     cpu_seconds,
     postgres_cpu_seconds,
     print_result,
+    received_once,
     save_result,
     scratch_database,
 )
-from bench.load import load_subscribers
+from bench.load import load_city
 from service.db import make_engine
 from service.types import UTCDateTime, utcnow
-from tests.factories import create_organisation, create_topic
 from tests.fakes.sendgrid import API_KEY, FakeSendGrid
 
-TOPICS = 4  # as bench.fanout: each subscriber follows two; the notice is about all four
 BATCH = 1000
 
 _FAN_OUT = """
@@ -118,11 +116,7 @@ def _measure(
     engine: Engine, url: str, n: int, kind: str, workers: int, timeout: float
 ) -> dict[str, object]:
     with Session(engine, expire_on_commit=False) as session:
-        city = create_organisation(session)
-        topics = [create_topic(session, organisation=city, slug=f"t{i}") for i in range(TOPICS)]
-        load_subscribers(
-            session, organisation_id=city.id, topic_ids=[t.id for t in topics], count=n
-        )
+        load_city(session, n)
     fake = FakeSendGrid(keep_messages=False).start()
     procs = [
         subprocess.Popen(
@@ -152,7 +146,6 @@ def _measure(
             proc.terminate()
             proc.wait(timeout=60)
         fake.stop()
-    received = Counter(fake.addresses())
     return {
         "n": n,
         "db": kind,
@@ -161,7 +154,7 @@ def _measure(
         "provider_requests": fake.requests,
         "worker_cpu_seconds": [round(c, 1) for c in cpu],
         "postgres_cpu_seconds": round(postgres_cpu, 1) if kind == "postgresql" else None,
-        "all_received_once": len(received) == n and max(received.values(), default=0) == 1,
+        "all_received_once": received_once(fake.addresses(), n),
     }
 
 
@@ -181,4 +174,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -11,9 +11,12 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlmodel import Session
 
+from service.models import Organisation, Topic
 from tests.bulk import add_subscribers
+from tests.factories import create_organisation, create_topic
 
 CHUNK = 50_000
+TOPICS = 4  # each subscriber follows two; the notice is about all four
 
 _POSTGRES = [
     """INSERT INTO subscriber (public_id, organisation_id, locale, anchor_date, created_at,
@@ -69,3 +72,13 @@ def load_subscribers(
         connection.execution_options(isolation_level="AUTOCOMMIT").execute(
             text("VACUUM ANALYZE subscriber, endpoint, subscription")
         )
+
+
+def load_city(session: Session, count: int) -> tuple[Organisation, list[Topic]]:
+    """The city that bench.fanout and bench.floor send to: its topics and `count` subscribers."""
+    city = create_organisation(session)
+    topics = [create_topic(session, organisation=city, slug=f"t{i}") for i in range(TOPICS)]
+    load_subscribers(
+        session, organisation_id=city.id, topic_ids=[t.id for t in topics], count=count
+    )
+    return city, topics
