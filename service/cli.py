@@ -12,7 +12,7 @@ from dataclasses import replace
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from service import create_app, get_database, get_settings
 from service.api import token_hash
@@ -235,6 +235,13 @@ def token_revoke(value: str) -> None:
         click.echo(f"revoked token {found.id} ({found.name or 'no name'})")
 
 
+def _organisation(session: Session, slug: str) -> Organisation:
+    organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+    if organisation is None:
+        raise click.ClickException(f"no organisation {slug}")
+    return organisation
+
+
 @main.group("import")
 def import_group() -> None:
     """Bring in what a city already has."""
@@ -256,9 +263,7 @@ def import_subscribers_command(path: str, slug: str, pairs: tuple[str, ...], dry
         except ValueError as error:
             raise click.ClickException(str(error)) from error
     with get_database().session() as session:
-        organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
-        if organisation is None:
-            raise click.ClickException(f"no organisation {slug}")
+        organisation = _organisation(session, slug)
         report = import_subscribers(
             session, organisation, rows, mapping=mapping_from(pairs), now=utcnow(), dry_run=dry_run
         )
@@ -308,13 +313,7 @@ def line_menu(slug: str | None) -> None:
     from service.line_accounts import install_menu
 
     with get_database().session() as session:
-        organisation = None
-        if slug is not None:
-            organisation = session.exec(
-                select(Organisation).where(Organisation.slug == slug)
-            ).first()
-            if organisation is None:
-                raise click.ClickException(f"no organisation {slug}")
+        organisation = _organisation(session, slug) if slug is not None else None
         try:
             menu_id = install_menu(session, get_settings(), organisation)
         except LookupError as error:
