@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from service import csrf, get_session, get_settings
-from service.channels import line_client
+from service.channels.line_router import LineRouter
 from service.line_accounts import LineConfig, webhook_scope
 from service.line_chat import Reply, apply_events, finish, reply_messages
 from service.mail_signup import InboundMail, take_mail
@@ -129,11 +129,12 @@ def line_events(slug: str | None = None) -> ResponseReturnValue:
 
 
 def _line(config: LineConfig) -> LineMessaging:
-    """The account's client, made once per account (and again when its token changes)."""
-    clients: dict[LineConfig, LineMessaging] = current_app.extensions.setdefault("yorisou.line", {})
-    if config not in clients:
-        clients[config] = line_client(get_settings(), config)
-    return clients[config]
+    """The account's client, made once per account (and again when its token changes), kept
+    by the same LineRouter the sending side uses."""
+    if "yorisou.line" not in current_app.extensions:
+        current_app.extensions["yorisou.line"] = LineRouter(get_settings())
+    router: LineRouter = current_app.extensions["yorisou.line"]
+    return router.client(config)
 
 
 def _language(line: LineMessaging, user_id: str) -> str | None:
