@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, literal_column, or_, select, update
+from sqlalchemy import Select, delete, func, insert, literal_column, or_, select, update
 from sqlmodel import Session, col
+from sqlmodel import select as select_models
 
 from service.db import among
 from service.models import (
@@ -16,6 +17,7 @@ from service.models import (
     Booking,
     Delivery,
     DeliveryKind,
+    DeliveryLease,
     DeliveryStatus,
     Endpoint,
     Notice,
@@ -66,8 +68,30 @@ def in_claim_order(claims: Iterable[Sequence[Any]]) -> list[Claim]:
     return sorted(map(Claim._make, claims), key=lambda c: (c.priority, c.delivery_id))
 
 
-def _claim(session: Session, due: Select[Any], *, now: datetime, lease: timedelta) -> list[Claim]:
-    """Mark the rows as ours for the length of a lease; most urgent first.
+class Lease(NamedTuple):
+    """A batch a worker took to send: its deliveries are marked sent until it says otherwise."""
+
+    id: int
+    claims: list[Claim]
+
+
+def take_lease(session: Session, claims: list[Claim], until: datetime) -> Lease:
+    """The lease of deliveries just marked sent, in the same transaction as the marking."""
+    ids = [claim.delivery_id for claim in claims]
+    lease_id = (
+        session.connection()
+        .execute(
+            insert(DeliveryLease)
+            .values(delivery_ids=ids, claimed_until=until)
+            .returning(DeliveryLease.__table__.c.id)  # type: ignore[attr-defined]
+        )
+        .scalar_one()
+    )
+    return Lease(lease_id, claims)
+
+
+def _claim(session: Session, due: Select[Any], *, now: datetime, lease: timedelta) -> Lease | None:
+    """Mark the rows sent, under a lease; most urgent first.
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent workers each claim a
     different batch instead of waiting for one another; SQLite runs one worker only.
@@ -78,23 +102,77 @@ def _claim(session: Session, due: Select[Any], *, now: datetime, lease: timedelt
         .execute(
             update(Delivery)
             .where(col(Delivery.id).in_(due.with_for_update(skip_locked=True).scalar_subquery()))
-            .values(claimed_until=now + lease, attempts=col(Delivery.attempts) + 1)
+            .values(
+                status=DeliveryStatus.SENT,
+                sent_at=now,
+                claimed_until=now + lease,
+                attempts=col(Delivery.attempts) + 1,
+                last_error=None,
+            )
             .returning(*CLAIM_COLUMNS)
         )
         .all()
     )
+    taken = take_lease(session, in_claim_order(claimed), now + lease) if claimed else None
     session.commit()
-    return in_claim_order(claimed)
+    return taken
 
 
-def release(session: Session, claims: Sequence[Claim]) -> None:
-    """Give claimed deliveries back unsent, as if never claimed: any worker may take them."""
+# What a lease's deliveries go back to: pending and due, as if that attempt had not been.
+_UNSENT = {"status": DeliveryStatus.PENDING, "sent_at": None, "claimed_until": None}
+
+
+def release(session: Session, leases: Sequence[Lease]) -> None:
+    """Give leased deliveries back unsent, as if never claimed: any worker may take them."""
+    ids = [claim.delivery_id for lease in leases for claim in lease.claims]
     session.connection().execute(
         update(Delivery)
-        .where(among(session, col(Delivery.id), [claim.delivery_id for claim in claims]))
-        .values(claimed_until=None, attempts=col(Delivery.attempts) - 1)
+        .where(among(session, col(Delivery.id), ids), col(Delivery.status) == DeliveryStatus.SENT)
+        .values(**_UNSENT, attempts=col(Delivery.attempts) - 1)
     )
+    end_leases(session, [lease.id for lease in leases])
     session.commit()
+
+
+def end_leases(session: Session, lease_ids: Collection[int]) -> set[int]:
+    """End these leases; returns those that were still ours (not run out and taken back)."""
+    ended = session.connection().execute(
+        delete(DeliveryLease)
+        .where(col(DeliveryLease.id).in_(lease_ids))
+        .returning(DeliveryLease.__table__.c.id)  # type: ignore[attr-defined]
+    )
+    return set(ended.scalars())
+
+
+def take_back_run_out(session: Session, now: datetime) -> int:
+    """Deliveries whose worker died while sending them (its lease ran out) go back to the
+    queue; their attempt counts. Returns how many."""
+    run_out = session.exec(
+        select_models(DeliveryLease)
+        .where(col(DeliveryLease.claimed_until) < now)
+        .order_by(col(DeliveryLease.id))
+        .limit(100)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not run_out:
+        return 0
+    ids = [delivery_id for lease in run_out for delivery_id in lease.delivery_ids]
+    taken_back = (
+        session.connection()
+        .execute(
+            update(Delivery)
+            .where(
+                among(session, col(Delivery.id), ids),
+                col(Delivery.status) == DeliveryStatus.SENT,
+            )
+            .values(**_UNSENT)
+            .execution_options(preserve_rowcount=True)
+        )
+        .rowcount
+    )
+    end_leases(session, [lease.id for lease in run_out if lease.id is not None])
+    session.commit()
+    return taken_back
 
 
 def claim_deliveries(
@@ -104,7 +182,7 @@ def claim_deliveries(
     limit: int = BATCH_SIZE,
     max_priority: int | None = None,
     lease: timedelta = LEASE,
-) -> list[Claim]:
+) -> Lease | None:
     """Up to `limit` due deliveries, most urgent first."""
     due = (
         _due(now)
@@ -118,7 +196,7 @@ def claim_deliveries(
 
 def claim_digest_companions(
     session: Session, *, endpoint_ids: Collection[int], now: datetime, lease: timedelta = LEASE
-) -> list[Claim]:
+) -> Lease | None:
     """The other due digest deliveries of these addresses, so each gets one digest email."""
     due = _due(now).where(
         col(Delivery.kind) == DeliveryKind.DIGEST,

@@ -20,12 +20,14 @@ from jobs.channel_state import pause_channel, paused_until, take_tokens
 from jobs.claims import (
     BATCH_SIZE,
     LEASE,
-    Claim,
     ClaimedRow,
+    Lease,
     claim_deliveries,
     claim_digest_companions,
+    end_leases,
     load_claimed,
     release,
+    take_back_run_out,
 )
 from jobs.render import ABOUT_THE_REGISTRATION, render_batch
 from jobs.results import (
@@ -117,53 +119,58 @@ def dispatch_due(
     """Claim one batch and send it. Returns how many deliveries were claimed (0: nothing due)."""
     policy = policy or DispatchPolicy()
     with database.session() as session:
-        claimed = claim_deliveries(
+        if taken_back := take_back_run_out(session, now):
+            log.warning("%d deliveries back in the queue: their worker's lease ran out", taken_back)
+        lease = claim_deliveries(
             session, now=now, limit=limit, max_priority=max_priority, lease=policy.lease
         )
-    if claimed:
-        send_claimed(database, claimed, channels=channels, now=now, policy=policy)
-    return len(claimed)
+    if lease is None:
+        return 0
+    send_claimed(database, lease, channels=channels, now=now, policy=policy)
+    return len(lease.claims)
 
 
 def send_fanned_out(
     database: Database,
-    claimed: Sequence[Claim],
+    leases: Sequence[Lease],
     *,
     channels: Mapping[str, Channel],
     policy: DispatchPolicy,
     now: datetime | None = None,
 ) -> None:
-    """Send what a fan-out wrote already claimed, batch by batch. What is still unsent when half
-    the lease has gone (a slow provider) is given back for any worker to claim, never left to
-    expire while this worker might still send it."""
+    """Send what a fan-out wrote already claimed, lease by lease. What is still unsent when
+    half the lease has gone (a slow provider) is given back for any worker to claim, never left
+    to expire while this worker might still send it."""
     deadline = time.monotonic() + policy.lease.total_seconds() / 2
-    for start in range(0, len(claimed), BATCH_SIZE):
+    for index, lease in enumerate(leases):
         if time.monotonic() > deadline:
             with database.session() as session:
-                release(session, claimed[start:])
+                release(session, leases[index:])
             return
-        batch = claimed[start : start + BATCH_SIZE]
-        send_claimed(database, batch, channels=channels, now=now or utcnow(), policy=policy)
+        send_claimed(database, lease, channels=channels, now=now or utcnow(), policy=policy)
 
 
 def send_claimed(
     database: Database,
-    claimed: Sequence[Claim],
+    lease: Lease,
     *,
     channels: Mapping[str, Channel],
     now: datetime,
     policy: DispatchPolicy,
 ) -> None:
-    """Send claimed deliveries (with their digest companions) and record each result."""
-    claimed = list(claimed)
+    """Send leased deliveries (with their digest companions) and record each result that is
+    not "sent": the claim marked them so already."""
+    claimed, leases = list(lease.claims), [lease]
     with database.session() as session:
         rows = load_claimed(session, claimed)
         if digest_endpoints := {r.endpoint_id for r in rows if r.kind == DeliveryKind.DIGEST}:
             companions = claim_digest_companions(
                 session, endpoint_ids=digest_endpoints, now=now, lease=policy.lease
             )
-            claimed += companions
-            rows += load_claimed(session, companions)
+            if companions is not None:
+                claimed += companions.claims
+                leases.append(companions)
+                rows += load_claimed(session, companions.claims)
         ids = [claim.delivery_id for claim in claimed]
         updates, sendable = _sort_out(rows, ids, now=now, channels=channels, policy=policy)
         batches = _batches(session, sendable, updates, now=now, policy=policy, channels=channels)
@@ -203,6 +210,8 @@ def send_claimed(
             # again as the same batch (LINE's retry key depends on that).
             jitter = random.uniform(0.5, 1.5)
             for result in results:
+                if result.outcome == "sent":
+                    continue  # marked so when claimed: nothing to write
                 done = outcome(
                     result,
                     by_id[result.delivery_id].attempts,
@@ -222,11 +231,25 @@ def send_claimed(
                     by_id[r.delivery_id].endpoint_id for r in results if r.outcome == "sent"
                 ]
     with database.session() as session:
-        record(session, outcomes)
+        ours = _still_ours(session, leases)
+        record(session, [values for values in outcomes if values["id"] in ours])
+        permanent = [result for result in permanent if result.delivery_id in ours]
         disable_endpoints(session, permanent, now)
         fall_back_to_email(session, [r.delivery_id for r in permanent], now)
         push_accepted(session, endpoint_ids=accepted_devices, now=now)
         session.commit()
+
+
+def _still_ours(session: Session, leases: Sequence[Lease]) -> set[int]:
+    """End the leases; the deliveries of those that had not run out. What another worker took
+    back (this one was too slow) is that worker's to record now."""
+    ended = end_leases(session, [lease.id for lease in leases])
+    if lost := [lease for lease in leases if lease.id not in ended]:
+        log.warning(
+            "lease ran out before the provider answered: %d deliveries left to another worker",
+            sum(len(lease.claims) for lease in lost),
+        )
+    return {claim.delivery_id for lease in leases if lease.id in ended for claim in lease.claims}
 
 
 def _sort_out(
@@ -339,10 +362,13 @@ def _log_batch(
     results: Sequence[Result],
     started: float,
 ) -> None:
+    """One line per provider call. The provider's ids of the call (SendGrid's X-Message-Id,
+    which its activity feed and support ask for) are here, not in each delivery's row."""
     counts = Counter(result.outcome for result in results)
+    provider_ids = sorted({r.provider_id for r in results if r.provider_id})
     log.info(
         "batch channel=%s kind=%s notice=%s count=%d sent=%d retry=%d failed=%d "
-        "permanent=%d duration_ms=%d",
+        "permanent=%d duration_ms=%d deliveries=%d-%d provider_id=%s",
         channel,
         kind,
         notice,
@@ -352,4 +378,7 @@ def _log_batch(
         counts["failed"],
         counts["permanent"],
         (time.monotonic() - started) * 1000,
+        min(r.delivery_id for r in chunk),
+        max(r.delivery_id for r in chunk),
+        ",".join(provider_ids[:3]) or "-",
     )

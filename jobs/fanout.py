@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, 
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
-from jobs.claims import CLAIM_COLUMNS, LEASE, Claim, in_claim_order
+from jobs.claims import BATCH_SIZE, LEASE, Claim, Lease, take_lease
 from service.calendar.digest import DigestSchedule
 from service.db import insert_ignoring_conflicts
 from service.models import (
@@ -67,15 +67,16 @@ def fan_out_sends(
     *,
     now: datetime,
     digest: DigestSchedule | None = None,
-    send_now: Callable[[list[Claim]], None] | None = None,
+    send_now: Callable[[list[Lease]], None] | None = None,
     lease: timedelta = LEASE,
 ) -> None:
     """Create the deliveries of every due Send; reruns add nothing (unique send × endpoint).
 
     Each step locks its Send row (SKIP LOCKED), so concurrent workers share the work of a big
     send range by range instead of writing the same rows twice. With `send_now`, the deliveries
-    due at once are written already claimed by this worker (a claim is one more write per row)
-    and handed to it after each range's commit; without it the dispatcher claims them.
+    due at once are written already claimed by this worker (marked sent, under leases of a
+    batch each: a claim would be one more write per row) and handed to it after each range's
+    commit; without it the dispatcher claims them.
     """
     dialect = session.get_bind().dialect.name
     while (due := _next_due(session, now)) is not None:
@@ -90,7 +91,7 @@ def fan_out_sends(
             values = {"fanned_out_through": span[1]}
             if span[1] >= last_id:
                 values["fanned_out_at"] = now
-        written, claimed = 0, list[Any]()
+        written, claimed = 0, list[Claim]()
         if send.expires_at is None or send.expires_at > now:
             claim_until = now + lease if send_now is not None else None
             for targets, due_at in _matching_endpoints(
@@ -103,12 +104,25 @@ def fan_out_sends(
                 claim_until=claim_until,
             ):
                 insert = insert_ignoring_conflicts(Delivery, dialect).from_select(
-                    [*NEW_DELIVERY_COLUMNS, "claimed_until"], targets
+                    [*NEW_DELIVERY_COLUMNS, "claimed_until", "sent_at"], targets
                 )
                 if claim_until is not None and due_at <= now:
-                    rows = session.connection().execute(insert.returning(*CLAIM_COLUMNS)).all()
-                    claimed += rows
-                    written += len(rows)
+                    # Only what differs from row to row comes back: 20,000 rows of every
+                    # column would be megabytes of a worker's memory.
+                    new = session.connection().execute(
+                        insert.returning(
+                            Delivery.__table__.c.id,  # type: ignore[attr-defined]
+                            Delivery.__table__.c.endpoint_id,  # type: ignore[attr-defined]
+                        )
+                    )
+                    kind, priority = DeliveryKind.NOTICE.value, _priority(notice)
+                    send_id = int(send.id or 0)
+                    before = len(claimed)
+                    claimed += (
+                        Claim(delivery_id, kind, priority, 1, endpoint_id, send_id, None)
+                        for delivery_id, endpoint_id in new
+                    )
+                    written += len(claimed) - before
                 else:
                     written += (
                         session.connection()
@@ -118,6 +132,12 @@ def fan_out_sends(
         else:
             values["fanned_out_at"] = now
         session.execute(update(Send).where(col(Send.id) == send.id).values(**values))
+        claimed.sort(key=lambda claim: claim.delivery_id)
+        leases = [
+            take_lease(session, claimed[start : start + BATCH_SIZE], claim_until)
+            for start in range(0, len(claimed), BATCH_SIZE)
+            if claim_until is not None
+        ]
         session.commit()
         if dialect == "postgresql" and span is not None and span[0] == 1 and written >= CHUNK / 2:
             # The claim's plan depends on the table's statistics, which autovacuum refreshes
@@ -125,8 +145,8 @@ def fan_out_sends(
             # for each batch it claims.
             session.execute(text("ANALYZE delivery"))
             session.commit()
-        if claimed and send_now is not None:
-            send_now(in_claim_order(claimed))
+        if leases and send_now is not None:
+            send_now(leases)
 
 
 def _next_due(session: Session, now: datetime) -> tuple[Send, Notice, str] | None:
@@ -170,7 +190,7 @@ def _matching_endpoints(
 ) -> list[tuple[Select[*tuple[Any, ...]], datetime]]:
     """One SELECT per kind of delivery, with its due time: at once, and (for weekly readers) in
     the digest. Those due now are claimed until `claim_until`, when it is given."""
-    priority = Priority.URGENT if notice.urgent else Priority.NORMAL
+    priority = _priority(notice)
     suppressed = exists().where(
         col(Suppression.organisation_id) == notice.organisation_id,
         col(Suppression.channel) == Endpoint.channel,
@@ -186,12 +206,14 @@ def _matching_endpoints(
                 literal(send.id),
                 col(Endpoint.id),
                 literal(kind.value),
-                literal(int(priority)),
-                literal(DeliveryStatus.PENDING.value),
+                literal(priority),
+                # Claimed: marked sent at once, under the lease the caller takes (jobs.claims).
+                literal((DeliveryStatus.SENT if claimed else DeliveryStatus.PENDING).value),
                 literal(1 if claimed else 0),
                 literal(due, UTCDateTime()),
                 literal(now, UTCDateTime()),
                 literal(claim_until if claimed else None, UTCDateTime()),
+                literal(now if claimed else None, UTCDateTime()),
             )
             .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
             .where(
@@ -246,6 +268,10 @@ def _matching_endpoints(
             col(Endpoint.channel) == "email",
         ),
     ]
+
+
+def _priority(notice: Notice) -> int:
+    return int(Priority.URGENT if notice.urgent else Priority.NORMAL)
 
 
 def _wants_topic(

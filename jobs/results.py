@@ -30,7 +30,14 @@ RETRY_BASE = timedelta(seconds=30)
 
 
 def final(delivery_id: int, status: str, reason: str | None) -> dict[str, Any]:
-    return {"id": delivery_id, "status": status, "claimed_until": None, "last_error": reason}
+    """Not sent, for good. (A claim marked it sent, in case all went well.)"""
+    return {
+        "id": delivery_id,
+        "status": status,
+        "claimed_until": None,
+        "sent_at": None,
+        "last_error": reason,
+    }
 
 
 def later(row: ClaimedRow, when: datetime, reason: str) -> dict[str, Any]:
@@ -39,6 +46,7 @@ def later(row: ClaimedRow, when: datetime, reason: str) -> dict[str, Any]:
         "id": row.delivery_id,
         "status": DeliveryStatus.PENDING,
         "claimed_until": None,
+        "sent_at": None,
         "last_error": reason,
         "attempts": row.attempts - 1,
         "next_attempt_at": when,
@@ -66,15 +74,7 @@ def outcome(
     retry_base: timedelta = RETRY_BASE,
     jitter: float | None = None,
 ) -> dict[str, Any]:
-    if result.outcome == "sent":
-        return {
-            "id": result.delivery_id,
-            "status": DeliveryStatus.SENT,
-            "claimed_until": None,
-            "last_error": None,
-            "provider_message_id": result.provider_id,
-            "sent_at": now,
-        }
+    """What a result other than "sent" writes (a claim marked the delivery sent already)."""
     if result.outcome == "retry" and attempts < max_attempts:
         # retry_after=0: the batch was refused because of another recipient; go again now.
         delay = (
@@ -86,6 +86,7 @@ def outcome(
             "id": result.delivery_id,
             "status": DeliveryStatus.PENDING,
             "claimed_until": None,
+            "sent_at": None,
             "last_error": (result.error or "retry")[:500],
             "next_attempt_at": now + delay,
         }
@@ -93,8 +94,8 @@ def outcome(
 
 
 def record(session: Session, updates: list[dict[str, Any]]) -> None:
-    """Write the outcomes: one UPDATE … WHERE id IN (…) per set of equal values (a batch that
-    went well is one statement), the odd ones out as one executemany per shape."""
+    """Write the outcomes: one UPDATE … WHERE id IN (…) per set of equal values (a batch
+    refused as a whole is one statement), the odd ones out as one executemany per shape."""
     by_values: dict[tuple[tuple[str, Any], ...], list[int]] = defaultdict(list)
     for values in updates:  # the helpers above always build their keys in the same order
         by_values[tuple((k, v) for k, v in values.items() if k != "id")].append(values["id"])

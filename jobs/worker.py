@@ -70,9 +70,9 @@ class Worker:
                     session,
                     now=now,
                     digest=self.digest,
-                    send_now=lambda claimed: send_fanned_out(
+                    send_now=lambda leases: send_fanned_out(
                         database,
-                        claimed,
+                        leases,
                         channels=self.channels,
                         policy=self.policy,
                         now=fixed_now,
@@ -269,4 +269,4 @@ def main() -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every tick at INFO
-    Worker(create_app()).run_forever()
+    Worker(create_app(web=False)).run_forever()

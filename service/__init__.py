@@ -67,7 +67,10 @@ def _larger_uploads() -> None:
         request.max_content_length = limit
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, *, web: bool = True
+) -> Flask:
+    """The app; `web=False` (the worker): no pages, only what rendering messages needs."""
     settings = settings or Settings.from_env()
     app = Flask(
         __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static")
@@ -103,19 +106,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from service import api, errors, ops, public, staff, support, webhooks
-    from service.bookings import parent_pages as booking_pages
-    from service.bookings import staff_pages  # noqa: F401  (its routes are the console's)
+    if web:
+        from service import web as pages
+
+        pages.register(app)
     from service.bookings.messages import slot_when
 
-    app.register_blueprint(public.blueprint)
-    app.register_blueprint(support.blueprint)
-    app.register_blueprint(booking_pages.blueprint)
-    app.register_blueprint(ops.blueprint)
-    app.register_blueprint(staff.blueprint, url_prefix="/staff")
-    app.register_blueprint(webhooks.blueprint, url_prefix="/webhooks")
-    app.register_blueprint(api.blueprint, url_prefix="/api/v1")
-    errors.register(app)
     app.jinja_env.filters["furigana"] = furigana
     app.jinja_env.globals.update(
         describe_rule=describe_rule,

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from service.db import Database
-from service.models import ChannelState, Delivery, DeliveryStatus, Endpoint, Send
+from service.models import ChannelState, Delivery, DeliveryLease, DeliveryStatus, Endpoint, Send
 from service.types import utcnow
 
 LAG_SAMPLE = 1000
@@ -51,6 +51,17 @@ class LedgerCollector(Collector):
             ).scalar_one()
             yield GaugeMetricFamily(
                 "yorisou_deliveries_due", "Pending deliveries whose time has come", value=backlog
+            )
+            in_flight = session.execute(
+                select(
+                    func.coalesce(func.sum(func.json_array_length(DeliveryLease.delivery_ids)), 0)
+                )
+            ).scalar_one()
+            yield GaugeMetricFamily(
+                "yorisou_deliveries_in_flight",
+                "Deliveries a worker is sending now: counted as sent above unless the provider"
+                " refuses them, or the worker dies and they go back to the queue",
+                value=in_flight,
             )
 
             lags = sorted(

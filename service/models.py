@@ -403,12 +403,26 @@ class Delivery(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Written before revision 0029; a provider's id per call is now in the worker's log line.
     provider_message_id: str | None = Field(default=None, max_length=200)
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _created()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DeliveryLease(SQLModel, table=True):
+    """Deliveries a worker is sending. A claim marks them sent at once, so a batch that goes
+    well as a whole costs no second write per delivery: the worker then only ends its lease.
+    Those whose answer differs are written one by one; if the worker dies, the lease runs out
+    and its deliveries, still marked sent, go back to the queue (jobs.claims)."""
+
+    __tablename__ = "delivery_lease"
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_ids: list[int] = Field(sa_column=Column(JSON, nullable=False))
+    claimed_until: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class ProviderEvent(SQLModel, table=True):

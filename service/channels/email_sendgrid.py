@@ -1,28 +1,44 @@
-"""Email through SendGrid's v3 Mail Send API: up to 1,000 recipients per request."""
+"""Email through SendGrid's v3 Mail Send API: up to 1,000 recipients per request.
+
+The API is one JSON POST, made here over a kept-alive connection per thread: the SDK opens a
+new connection (and TLS handshake) for every request, and importing it (with the webhook
+helper's cryptography) made each worker 10 MB larger. The web process still uses the SDK's
+helper to verify event webhooks.
+"""
 
 from __future__ import annotations
 
 import base64
 import http.client
 import json
-import logging
+import os
 import re
+import ssl
+import threading
 import time
-import urllib.error
 from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import Message
 from typing import Any
-
-from python_http_client import exceptions as http_errors
-from sendgrid import SendGridAPIClient
+from urllib.parse import urlsplit
 
 from service.addresses import deliverable
 from service.channels import ChannelUnavailable, Recipient, RenderedMessage, Result, seconds
 
-# The client logs whole payloads (addresses included) at DEBUG: never let that through.
-logging.getLogger("python_http_client").setLevel(logging.WARNING)
-
 _PERSONALIZATION_FIELD = re.compile(r"personalizations\.(\d+)\.")
 SUBSTITUTIONS_LIMIT = 10_000  # bytes of substitutions per recipient that SendGrid accepts
+# A kept-alive connection idle longer than this is closed and opened again before a request:
+# a server may have closed it meanwhile, and a POST on a closed connection cannot be retried
+# safely.
+IDLE_SECONDS = 15
+NETWORK_ERRORS = (TimeoutError, http.client.HTTPException, OSError)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Message
+    body: bytes
 
 
 class SendGridEmail:
@@ -32,8 +48,10 @@ class SendGridEmail:
     def __init__(
         self, api_key: str, host: str = "https://api.sendgrid.com", timeout: float = 30
     ) -> None:
-        self.client = SendGridAPIClient(api_key=api_key, host=host)
-        self.client.client.timeout = timeout
+        self.api_key = api_key
+        self.url = urlsplit(host.rstrip("/"))
+        self.timeout = timeout
+        self._local = threading.local()  # the scheduler's threads send at the same time
 
     def route(self, organisation_id: int | None) -> str | None:
         return self.name
@@ -52,14 +70,71 @@ class SendGridEmail:
 
     def _send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
         try:
-            response = self.client.send(request_body(message, recipients))
-        except http_errors.HTTPError as error:
-            return _results_for_error(error, recipients)
-        except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as error:
+            answer = self.post(request_body(message, recipients))
+        except NETWORK_ERRORS as error:
             reason = f"network: {type(error).__name__}"
             return [Result(r.delivery_id, "retry", error=reason) for r in recipients]
-        message_id = _header(response.headers, "X-Message-Id")
+        if answer.status >= 300:
+            return _results_for_error(answer, recipients)
+        message_id = answer.headers.get("X-Message-Id")
         return [Result(r.delivery_id, "sent", provider_id=message_id) for r in recipients]
+
+    def post(self, body: dict[str, Any]) -> Answer:
+        """POST /v3/mail/send; a network error leaves no connection half-used behind."""
+        connection = self._connection()
+        try:
+            connection.request(
+                "POST",
+                f"{self.url.path}/v3/mail/send",
+                json.dumps(body).encode(),
+                {
+                    "Authorization": f"Bearer {self.api_key}",
+                    "Content-Type": "application/json",
+                    "User-Agent": "yorisou",
+                },
+            )
+            response = connection.getresponse()
+            answer = Answer(response.status, response.msg, response.read())
+        except BaseException:
+            connection.close()
+            self._local.connection = None
+            raise
+        if response.will_close:
+            connection.close()
+            self._local.connection = None
+        self._local.used = time.monotonic()
+        return answer
+
+    def _connection(self) -> http.client.HTTPConnection:
+        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+        if connection is not None and time.monotonic() - self._local.used > IDLE_SECONDS:
+            connection.close()
+            connection = None
+        if connection is None:
+            connection = _connect(self.url.scheme, self.url.netloc, self.timeout)
+            self._local.connection = connection
+        return connection
+
+
+def _connect(scheme: str, netloc: str, timeout: float) -> http.client.HTTPConnection:
+    """A connection to SendGrid (http: a local fake), through the proxy that HTTPS_PROXY names
+    unless NO_PROXY exempts the host, as the SDK's urllib did: a city hall's network often
+    reaches the internet only through one."""
+    if scheme != "https":
+        return http.client.HTTPConnection(netloc, timeout=timeout)
+    context = ssl.create_default_context()
+    if any(name.lower() == "https_proxy" for name in os.environ):
+        import urllib.request  # only where a proxy is configured
+
+        proxy = urllib.request.getproxies().get("https")
+        if proxy and not urllib.request.proxy_bypass(netloc.partition(":")[0]):
+            parts = urlsplit(proxy)
+            connection = http.client.HTTPSConnection(
+                parts.hostname or "", parts.port or 80, timeout=timeout, context=context
+            )
+            connection.set_tunnel(netloc)
+            return connection
+    return http.client.HTTPSConnection(netloc, timeout=timeout, context=context)
 
 
 def distinct_addresses(recipients: Sequence[Recipient]) -> list[list[Recipient]]:
@@ -121,37 +196,28 @@ def request_body(message: RenderedMessage, recipients: Sequence[Recipient]) -> d
     }
 
 
-def _header(headers: Any, name: str) -> str | None:
-    if headers is None:
-        return None
-    value = headers.get(name)
-    return str(value) if value is not None else None
-
-
-def _retry_after(headers: Any) -> float | None:
-    if (after := seconds(_header(headers, "Retry-After"))) is not None:
+def _retry_after(headers: Message) -> float | None:
+    if (after := seconds(headers.get("Retry-After"))) is not None:
         return after
-    reset = seconds(_header(headers, "X-RateLimit-Reset"))  # epoch seconds
+    reset = seconds(headers.get("X-RateLimit-Reset"))  # epoch seconds
     return max(reset - time.time(), 1.0) if reset is not None else None
 
 
-def _results_for_error(
-    error: http_errors.HTTPError, recipients: Sequence[Recipient]
-) -> list[Result]:
-    status = int(error.status_code)
+def _results_for_error(answer: Answer, recipients: Sequence[Recipient]) -> list[Result]:
+    status = answer.status
     if status in (401, 403):
         raise ChannelUnavailable(f"SendGrid refused the API key ({status})")
     if status == 429 or status >= 500 or status == 413:
-        after = _retry_after(error.headers) if status == 429 else None
+        after = _retry_after(answer.headers) if status == 429 else None
         return [
             Result(r.delivery_id, "retry", retry_after=after, error=f"http {status}")
             for r in recipients
         ]
     # 400: name the recipients SendGrid blames; the others go again without them.
-    blamed = _blamed_personalizations(error)
+    blamed = _blamed_personalizations(answer)
     if not blamed:
         return [
-            Result(r.delivery_id, "failed", error=f"http {status}: {_messages(error)}")
+            Result(r.delivery_id, "failed", error=f"http {status}: {_messages(answer)}")
             for r in recipients
         ]
     return [
@@ -164,23 +230,23 @@ def _results_for_error(
     ]
 
 
-def _errors(error: http_errors.HTTPError) -> list[dict[str, Any]]:
+def _errors(answer: Answer) -> list[dict[str, Any]]:
     try:
-        body = json.loads(error.body or b"{}")
+        body = json.loads(answer.body or b"{}")
     except (ValueError, TypeError):
         return []
     errors = body.get("errors") if isinstance(body, dict) else None
     return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
 
 
-def _blamed_personalizations(error: http_errors.HTTPError) -> set[int]:
+def _blamed_personalizations(answer: Answer) -> set[int]:
     blamed = set()
-    for item in _errors(error):
+    for item in _errors(answer):
         match = _PERSONALIZATION_FIELD.match(str(item.get("field") or ""))
         if match and ".to." in str(item.get("field")):
             blamed.add(int(match.group(1)))
     return blamed
 
 
-def _messages(error: http_errors.HTTPError) -> str:
-    return "; ".join(str(item.get("message", "")) for item in _errors(error))[:300]
+def _messages(answer: Answer) -> str:
+    return "; ".join(str(item.get("message", "")) for item in _errors(answer))[:300]

@@ -10,6 +10,3 @@ def no_store(response: Response) -> Response:
     if "token" in (request.view_args or {}) or request.endpoint == "public.line_link":
         response.headers["Cache-Control"] = "no-store"
     return response
-
-
-from service.public import choose, preferences, stopping, views  # noqa: E402,F401

@@ -4,10 +4,3 @@ situation to them, and consultation requests that reach the right desk's queue."
 from flask import Blueprint
 
 blueprint = Blueprint("support", __name__)
-
-from service.support import (  # noqa: E402,F401
-    desk_queue,
-    parent_pages,
-    staff_catalogue,
-    staff_reports,
-)

@@ -77,6 +77,7 @@ class FakeServer:
         self.fault_kinds = list(DEFAULT_FAULTS)
         self.random = random.Random(1234)
         self.requests = 0
+        self.connections = 0  # a client that keeps its connection alive opens one
         self.injected: Counter[str] = Counter()  # fault name → times injected
         self.unanswered_deliveries = 0  # delivered, but the client never heard so
         self.fault_path_prefix = ""  # faults hit only requests under this path
@@ -126,6 +127,13 @@ class FakeServer:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # connections kept alive, as the providers' are
+
+            def setup(self) -> None:
+                super().setup()
+                with fake.lock:
+                    fake.connections += 1
+
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 pass
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlmodel import col, func, select
 
 from jobs import fanout
-from jobs.dispatch import LEASE, DispatchPolicy, claim_deliveries, send_fanned_out
+from jobs.claims import take_back_run_out
+from jobs.dispatch import LEASE, DispatchPolicy, claim_deliveries, send_claimed, send_fanned_out
 from jobs.fanout import fan_out_sends, school_grade_births
 from jobs.materialize import materialize_sends
 from service.addresses import hash_address
+from service.channels.email_sendgrid import SendGridEmail
 from service.models import (
     Child,
     Delivery,
+    DeliveryLease,
     DeliveryStatus,
     Endpoint,
     NoticeStatus,
@@ -33,6 +37,8 @@ from tests.factories import (
     create_topic,
     write_deliveries,
 )
+from tests.fakes.sendgrid import API_KEY
+from tests.fakes.server import Fault
 from tests.outbox import read_outbox, text_body, to
 
 # 2027-08-17 09:00 in Tokyo
@@ -130,7 +136,9 @@ def test_a_big_send_is_fanned_out_range_by_range_and_reaches_everyone(
     fan_out_sends(
         session,
         now=AUG_17_9AM,
-        send_now=lambda claimed: handed.append([c.delivery_id for c in claimed]),
+        send_now=lambda leases: handed.extend(
+            [c.delivery_id for c in lease.claims] for lease in leases
+        ),
         lease=timedelta(minutes=5),
     )
     [send] = _sends(session)
@@ -144,9 +152,12 @@ def test_a_big_send_is_fanned_out_range_by_range_and_reaches_everyone(
     )
     assert len(handed) >= 4  # one hand-over per range of 3 ids: sending starts with the first
     assert sorted(sum(handed, [])) == sorted(d.id for d in _deliveries(session))
-    for delivery in _deliveries(session):  # claimed as they were written
+    for delivery in _deliveries(session):  # claimed as they were written: marked sent, leased
+        assert delivery.status == DeliveryStatus.SENT
         assert delivery.claimed_until == AUG_17_9AM + timedelta(minutes=5)
         assert delivery.attempts == 1
+    leases = session.exec(select(DeliveryLease).order_by(DeliveryLease.id)).all()
+    assert [lease.delivery_ids for lease in leases] == handed
     fan_out_sends(session, now=AUG_17_9AM + timedelta(minutes=1))
     assert len(_deliveries(session)) == 10
 
@@ -332,13 +343,66 @@ def test_a_claim_is_exclusive_until_its_lease_expires(session, city, topics):
     materialize_sends(session, now=AUG_17_9AM)
     fan_out_sends(session, now=AUG_17_9AM)
     first = claim_deliveries(session, now=AUG_17_9AM)
-    assert len(first) == 1
-    assert claim_deliveries(session, now=AUG_17_9AM + timedelta(seconds=30)) == []
-    # The worker that claimed it died; after the lease another worker takes it over.
+    assert first is not None and len(first.claims) == 1
+    [delivery] = _deliveries(session)
+    assert (delivery.status, delivery.sent_at) == (DeliveryStatus.SENT, AUG_17_9AM)
+    assert claim_deliveries(session, now=AUG_17_9AM + timedelta(seconds=30)) is None
+    assert take_back_run_out(session, AUG_17_9AM + LEASE - timedelta(seconds=1)) == 0
+    # The worker that claimed it died; after the lease it goes back, and another worker takes it.
+    assert take_back_run_out(session, AUG_17_9AM + LEASE + timedelta(seconds=1)) == 1
+    [delivery] = _deliveries(session)
+    assert (delivery.status, delivery.sent_at, delivery.attempts) == ("pending", None, 1)
+    assert session.exec(select(DeliveryLease)).all() == []
     again = claim_deliveries(session, now=AUG_17_9AM + LEASE + timedelta(seconds=1))
-    assert [c.delivery_id for c in again] == [c.delivery_id for c in first]
+    assert again is not None
+    assert [c.delivery_id for c in again.claims] == [c.delivery_id for c in first.claims]
     session.expire_all()
-    assert session.get(Delivery, first[0].delivery_id).attempts == 2
+    assert session.get(Delivery, first.claims[0].delivery_id).attempts == 2
+
+
+def test_a_batch_that_goes_well_writes_each_delivery_once(
+    session, city, topics, worker, settings, database
+):
+    for n in range(3):
+        create_subscriber(session, organisation=city, topics=[topics[0]], email=f"p{n}@e.jp")
+    create_notice(session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM)
+    statements: list[str] = []
+    listen = ("before_cursor_execute", lambda *args: statements.append(args[2].lower()))
+    event.listen(database.engine, *listen)
+    try:
+        worker.run_once(AUG_17_9AM)
+    finally:
+        event.remove(database.engine, *listen)
+    assert len(read_outbox(settings.outbox_dir)) == 3
+    # Written by the fan-out's INSERT, marked sent and leased; no UPDATE after the answer. (The
+    # dispatcher's claim, an UPDATE of due rows, ran too: it found none.)
+    claim = "where delivery.id in (select delivery.id"
+    updates = [s for s in statements if s.lstrip().startswith("update delivery ")]
+    assert updates and all(claim in s for s in updates)
+    assert {d.status for d in _deliveries(session)} == {DeliveryStatus.SENT}
+    assert session.exec(select(DeliveryLease)).all() == []  # the batch's one write: its end
+
+
+def test_a_worker_whose_lease_ran_out_leaves_its_deliveries_to_the_next(
+    session, city, topics, worker, database, fake_sendgrid, caplog
+):
+    """Too slow (longer than the lease): its deliveries went back to the queue and may be
+    another worker's by now, so its late answer writes nothing over them."""
+    create_subscriber(session, organisation=city, topics=[topics[0]])
+    create_notice(session, organisation=city, topics=[topics[0]], starts_at=AUG_17_9AM)
+    write_deliveries(session, AUG_17_9AM)
+    lease = claim_deliveries(session, now=AUG_17_9AM)
+    assert lease is not None
+    assert take_back_run_out(session, AUG_17_9AM + LEASE + timedelta(seconds=1)) == 1
+    worker.channels["email"] = SendGridEmail(API_KEY, fake_sendgrid.url)
+    fake_sendgrid.plan(Fault(status=400))  # its answer: refused, for good
+    with caplog.at_level(logging.WARNING, logger="jobs.dispatch"), worker.app.app_context():
+        send_claimed(
+            database, lease, channels=worker.channels, now=AUG_17_9AM, policy=worker.policy
+        )
+    [delivery] = _deliveries(session)
+    assert (delivery.status, delivery.last_error) == (DeliveryStatus.PENDING, None)
+    assert "lease ran out before the provider answered: 1 deliveries" in caplog.text
 
 
 def test_what_a_slow_fan_out_could_not_send_in_half_its_lease_is_given_back(
@@ -352,9 +416,9 @@ def test_what_a_slow_fan_out_could_not_send_in_half_its_lease_is_given_back(
         now=AUG_17_9AM,
         lease=LEASE,
         # No time left at all: everything is given back before the first batch.
-        send_now=lambda claimed: send_fanned_out(
+        send_now=lambda leases: send_fanned_out(
             database,
-            claimed,
+            leases,
             channels=worker.channels,
             policy=DispatchPolicy(lease=timedelta(0)),
             now=AUG_17_9AM,
@@ -363,8 +427,10 @@ def test_what_a_slow_fan_out_could_not_send_in_half_its_lease_is_given_back(
     assert read_outbox(settings.outbox_dir) == []
     [delivery] = _deliveries(session)
     assert (delivery.status, delivery.claimed_until, delivery.attempts) == ("pending", None, 0)
+    assert (delivery.sent_at, session.exec(select(DeliveryLease)).all()) == (None, [])
     # Any worker takes it at once, without waiting for the lease to run out.
-    assert [c.delivery_id for c in claim_deliveries(session, now=AUG_17_9AM)] == [delivery.id]
+    lease = claim_deliveries(session, now=AUG_17_9AM)
+    assert lease is not None and [c.delivery_id for c in lease.claims] == [delivery.id]
 
 
 def test_notice_email_has_unsubscribe_header_footer_and_markdown(

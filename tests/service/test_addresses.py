@@ -80,8 +80,6 @@ def test_an_old_carrier_address_is_taken_and_sent_to_in_quotes_as_sendgrid_asks(
 
 
 def test_the_fake_refuses_such_an_address_unquoted_as_sendgrid_does(fake_sendgrid):
-    import python_http_client
-
     from service.channels import RenderedMessage
     from service.channels.email_sendgrid import SendGridEmail, request_body
     from tests.fakes.sendgrid import API_KEY
@@ -89,5 +87,4 @@ def test_the_fake_refuses_such_an_address_unquoted_as_sendgrid_does(fake_sendgri
     channel = SendGridEmail(API_KEY, fake_sendgrid.url)
     body = request_body(RenderedMessage("s", "t", "<p>t</p>", "a@city.example.jp", "市"), [])
     body["personalizations"] = [{"to": [{"email": "taro..hanako.@docomo.ne.jp"}]}]
-    with pytest.raises(python_http_client.exceptions.BadRequestsError):
-        channel.client.send(body)
+    assert channel.post(body).status == 400
