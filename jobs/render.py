@@ -126,7 +126,7 @@ def render_batch(
     recipients = make_recipients(
         channel=channel,
         kind=kind,
-        slots=message.slots,
+        slots=message.used_slots(),
         book_event=book_event,
         locale=locale,
         rows=(

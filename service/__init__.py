@@ -7,10 +7,6 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel, format_date, format_datetime
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from werkzeug.routing import IntegerConverter, Map
@@ -46,11 +42,6 @@ class DatabaseId(IntegerConverter):
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         super().__init__(map, *args, **{"max": 2**31 - 1, **kwargs})
-
-
-csrf = CSRFProtect()
-limiter = Limiter(get_remote_address, default_limits=[])
-login_manager = LoginManager()
 
 
 # Requests whose body may be larger than MAX_CONTENT_LENGTH: a city's programme catalogue, an
@@ -101,14 +92,14 @@ def create_app(
     app.extensions["yorisou.database"] = database or Database.from_url(settings.database_url)
 
     Babel(app, locale_selector=babel_locale, timezone_selector=lambda: settings.timezone)
-    app.before_request(_larger_uploads)  # before the CSRF check, which reads the body
-    csrf.init_app(app)
-    limiter.init_app(app)
-    login_manager.init_app(app)
-
     if web:
         from service import web as pages
+        from service.extensions import csrf, limiter, login_manager
 
+        app.before_request(_larger_uploads)  # before the CSRF check, which reads the body
+        csrf.init_app(app)
+        limiter.init_app(app)
+        login_manager.init_app(app)
         pages.register(app)
     from service.bookings.messages import slot_when
 

@@ -18,8 +18,9 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from service import ROOT, csrf, get_settings
+from service import ROOT, get_settings
 from service.channels import line_client
+from service.extensions import csrf
 from service.line_accounts import deployment_line
 from service.line_menu import IMAGE, rich_menu
 

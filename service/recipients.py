@@ -147,7 +147,7 @@ def make_recipients(
 ) -> list[Recipient]:
     """Each recipient with the links that are theirs alone, under the message's placeholders.
     `book_event`: the public id of the event a notice offers to book."""
-    if not slots:  # a message that holds no one's own links (LINE: one for 500 people)
+    if not slots and channel != "email":  # no one's own links (LINE: one for 500 people)
         return [Recipient(row.delivery_id, row.address) for row in rows]
     links = LinkMaker(current_app.extensions["yorisou.settings"])
     if kind in (DeliveryKind.CONFIRM, DeliveryKind.MAIL_SIGNUP):
@@ -161,27 +161,36 @@ def make_recipients(
             )
             for row in rows
         ]
+    email = channel == "email"
+    listed = email and kind in LISTED
     recipients = []
+    reasons: dict[str, str] = {}  # few distinct lines, many people
     for row in rows:
-        values = {
-            slots["preferences_url"]: links.preferences(row.public_id, row.link_epoch),
-            slots["book_url"]: links.book(book_event, row.public_id, row.endpoint_id, locale)
-            if book_event
-            else "",
-        }
-        if channel != "email":
+        values = {}
+        if "preferences_url" in slots:
+            values[slots["preferences_url"]] = links.preferences(row.public_id, row.link_epoch)
+        if "book_url" in slots:
+            values[slots["book_url"]] = (
+                links.book(book_event, row.public_id, row.endpoint_id, locale) if book_event else ""
+            )
+        if not email:
             recipients.append(Recipient(row.delivery_id, row.address, values))
             continue
         unsubscribe_url = links.unsubscribe(row.public_id)
-        values |= {
-            slots["unsubscribe_url"]: unsubscribe_url,
-            slots["reason"]: row.reason,
-            slots["reason_html"]: str(escape(row.reason)),
-            slots["changes"]: row.changes,
-            slots["changes_html"]: str(escape(row.changes)).replace("\n", "<br>"),
-        }
+        if "unsubscribe_url" in slots:
+            values[slots["unsubscribe_url"]] = unsubscribe_url
+        if "reason" in slots:
+            values[slots["reason"]] = row.reason
+        if "reason_html" in slots:
+            if row.reason not in reasons:
+                reasons[row.reason] = str(escape(row.reason))
+            values[slots["reason_html"]] = reasons[row.reason]
+        if "changes" in slots:
+            values[slots["changes"]] = row.changes
+        if "changes_html" in slots:
+            values[slots["changes_html"]] = str(escape(row.changes)).replace("\n", "<br>")
         headers = {}
-        if kind in LISTED:  # RFC 8058: the mail client's one-click unsubscribe POSTs here
+        if listed:  # RFC 8058: the mail client's one-click unsubscribe POSTs here
             headers = {
                 "List-Unsubscribe": f"<{unsubscribe_url}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

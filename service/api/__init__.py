@@ -11,7 +11,8 @@ from flask import Blueprint, abort, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlmodel import col, select
 
-from service import csrf, get_session
+from service import get_session
+from service.extensions import csrf
 from service.models import ApiToken, Role, StaffUser
 from service.staff.auth import SignedInStaff
 from service.types import utcnow

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from flask_babel import format_date, format_datetime, format_time, gettext
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 from sqlmodel import Session
 
 from service.channels import Attachment, RenderedMessage
@@ -35,6 +33,9 @@ def slot_when(slot: Slot) -> str:
 
 def calendar_file(event: Event, slot: Slot, locale: str, url: str) -> bytes:
     """The booking as an iCalendar event, for the parent's phone."""
+    from icalendar import Calendar  # here: a worker sending notices never needs it
+    from icalendar import Event as CalendarEvent
+
     calendar = Calendar()
     calendar.add("prodid", "-//Yorisou//bookings//JA")
     calendar.add("version", "2.0")

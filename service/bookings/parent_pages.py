@@ -13,7 +13,7 @@ from flask_babel import gettext
 from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
-from service import get_session, get_settings, limiter
+from service import get_session, get_settings
 from service.addresses import mask_address
 from service.bookings.booking import (
     BookingError,
@@ -26,6 +26,7 @@ from service.bookings.booking import (
 from service.bookings.forms import MAX_QUESTIONS, BookingForm, MoveForm
 from service.bookings.messages import calendar_file, slot_when
 from service.bookings.schedule import open_slots, window
+from service.extensions import limiter
 from service.languages import current_language, use_language
 from service.line_accounts import line_for
 from service.line_bubble import LINE_BOOK_WORD

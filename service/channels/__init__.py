@@ -44,6 +44,12 @@ class RenderedMessage:
     attachments: tuple[Attachment, ...] = ()  # email only
     organisation_id: int | None = None  # LINE: the city whose account sends it
 
+    def used_slots(self) -> dict[str, str]:
+        """The slots whose placeholder the message holds: only their values need making and
+        sending (SendGrid is sent every value of every recipient)."""
+        parts = (self.subject, self.text, self.html, self.link)
+        return {name: mark for name, mark in self.slots.items() if any(mark in p for p in parts)}
+
     def __post_init__(self) -> None:
         # Headers are one line. Input refuses line breaks in titles and names, but one stored
         # before must not make every email of the city fail.

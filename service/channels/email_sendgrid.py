@@ -60,7 +60,7 @@ class SendGridEmail:
         results = [
             Result(r.delivery_id, "failed", error="substitutions over SendGrid's 10,000 bytes")
             for r in recipients
-            if _substitution_bytes(r) > SUBSTITUTIONS_LIMIT
+            if _over_limit(r)
         ]
         refused = {result.delivery_id for result in results}
         sendable = [r for r in recipients if r.delivery_id not in refused]
@@ -86,7 +86,7 @@ class SendGridEmail:
             connection.request(
                 "POST",
                 f"{self.url.path}/v3/mail/send",
-                json.dumps(body).encode(),
+                json.dumps(body, ensure_ascii=False).encode(),
                 {
                     "Authorization": f"Bearer {self.api_key}",
                     "Content-Type": "application/json",
@@ -153,8 +153,11 @@ def distinct_addresses(recipients: Sequence[Recipient]) -> list[list[Recipient]]
     return batches
 
 
-def _substitution_bytes(recipient: Recipient) -> int:
-    return sum(len(k.encode()) + len(v.encode()) for k, v in recipient.substitutions.items())
+def _over_limit(recipient: Recipient) -> bool:
+    pairs = recipient.substitutions.items()
+    if sum(len(k) + len(v) for k, v in pairs) * 4 <= SUBSTITUTIONS_LIMIT:
+        return False  # UTF-8 takes at most 4 bytes a character: no need to encode
+    return sum(len(k.encode()) + len(v.encode()) for k, v in pairs) > SUBSTITUTIONS_LIMIT
 
 
 def request_body(message: RenderedMessage, recipients: Sequence[Recipient]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from sqlalchemy import delete
 from sqlmodel import col
 from wtforms import SelectChoice
 
-from service import get_session, limiter
+from service import get_session
+from service.extensions import limiter
 from service.languages import current_language
 from service.models import Child, SubscriptionMode
 from service.public import blueprint

@@ -16,8 +16,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlmodel import Session, col, select
 
-from service import get_session, get_settings, limiter
+from service import get_session, get_settings
 from service.addresses import mask_address
+from service.extensions import limiter
 from service.ics import calendar_feed
 from service.languages import LANGUAGES, city_name, use_language
 from service.models import Endpoint, Organisation, Subscriber, Subscription, SubscriptionMode

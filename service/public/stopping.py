@@ -8,7 +8,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlmodel import Session
 
-from service import csrf, get_session, get_settings, limiter
+from service import get_session, get_settings
+from service.extensions import csrf, limiter
 from service.models import Organisation, Subscriber
 from service.public import blueprint
 from service.public.forms import CsrfOnlyForm, EraseForm

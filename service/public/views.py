@@ -19,10 +19,11 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
-from service import get_session, get_settings, limiter
+from service import get_session, get_settings
 from service.addresses import hash_address, legacy_local_part
 from service.db import commit_without_waiting
 from service.errors import render_error
+from service.extensions import limiter
 from service.ics import upcoming
 from service.languages import current_language, use_language
 from service.line_accounts import line_for

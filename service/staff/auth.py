@@ -16,9 +16,10 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 from sqlmodel import select
 from werkzeug.security import generate_password_hash
 
-from service import get_session, get_settings, limiter, login_manager
+from service import get_session, get_settings
 from service.addresses import mask_address
 from service.audit import record_audit
+from service.extensions import limiter, login_manager
 from service.models import Notice, Role, Source, StaffUser, Topic
 from service.staff import blueprint
 from service.staff.forms import LoginForm, PasswordForm

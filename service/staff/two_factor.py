@@ -11,8 +11,9 @@ from flask import session as flask_session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from service import get_session, get_settings, limiter
+from service import get_session, get_settings
 from service.audit import record_audit
+from service.extensions import limiter
 from service.forms import Form
 from service.models import Organisation, Role, StaffUser
 from service.qr import qr_svg

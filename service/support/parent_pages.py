@@ -13,9 +13,10 @@ from flask_babel import gettext
 from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
-from service import get_session, get_settings, limiter
+from service import get_session, get_settings
 from service.addresses import mask_address
 from service.bookings.schedule import bookable_by_desk
+from service.extensions import limiter
 from service.languages import current_language, use_language
 from service.models import (
     ConsultationRequest,

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from service import csrf, get_session, get_settings
+from service import get_session, get_settings
 from service.channels.line_router import LineRouter
+from service.extensions import csrf
 from service.line_accounts import LineConfig, webhook_scope
 from service.line_chat import Reply, apply_events, finish, reply_messages
 from service.mail_signup import InboundMail, take_mail

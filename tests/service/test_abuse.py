@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 from sqlmodel import func, select
 
-from service import create_app, limiter
+from service import create_app
+from service.extensions import limiter
 from service.models import Subscriber
 from service.tokens import Purpose, make_token
 from tests.conftest import CSRF_INPUT as CSRF
