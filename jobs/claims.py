@@ -8,7 +8,6 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Select, delete, func, insert, literal_column, or_, select, update
 from sqlmodel import Session, col
-from sqlmodel import select as select_models
 
 from service.db import among
 from service.models import (
@@ -146,16 +145,20 @@ def end_leases(session: Session, lease_ids: Collection[int]) -> set[int]:
 def take_back_run_out(session: Session, now: datetime) -> int:
     """Deliveries whose worker died while sending them (its lease ran out) go back to the
     queue; their attempt counts. Returns how many."""
-    run_out = session.exec(
-        select_models(DeliveryLease)
-        .where(col(DeliveryLease.claimed_until) < now)
-        .order_by(col(DeliveryLease.id))
-        .limit(100)
-        .with_for_update(skip_locked=True)
-    ).all()
+    run_out = (
+        session.connection()
+        .execute(
+            select(col(DeliveryLease.id), col(DeliveryLease.delivery_ids))
+            .where(col(DeliveryLease.claimed_until) < now)
+            .order_by(col(DeliveryLease.id))
+            .limit(100)
+            .with_for_update(skip_locked=True)
+        )
+        .all()
+    )
     if not run_out:
         return 0
-    ids = [delivery_id for lease in run_out for delivery_id in lease.delivery_ids]
+    ids = [delivery_id for _, delivery_ids in run_out for delivery_id in delivery_ids]
     taken_back = (
         session.connection()
         .execute(
@@ -169,7 +172,7 @@ def take_back_run_out(session: Session, now: datetime) -> int:
         )
         .rowcount
     )
-    end_leases(session, [lease.id for lease in run_out if lease.id is not None])
+    end_leases(session, [lease_id for lease_id, _ in run_out if lease_id is not None])
     session.commit()
     return taken_back
 

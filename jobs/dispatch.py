@@ -27,7 +27,6 @@ from jobs.claims import (
     end_leases,
     load_claimed,
     release,
-    take_back_run_out,
 )
 from jobs.render import ABOUT_THE_REGISTRATION, render_batch
 from jobs.results import (
@@ -119,8 +118,6 @@ def dispatch_due(
     """Claim one batch and send it. Returns how many deliveries were claimed (0: nothing due)."""
     policy = policy or DispatchPolicy()
     with database.session() as session:
-        if taken_back := take_back_run_out(session, now):
-            log.warning("%d deliveries back in the queue: their worker's lease ran out", taken_back)
         lease = claim_deliveries(
             session, now=now, limit=limit, max_priority=max_priority, lease=policy.lease
         )
@@ -234,9 +231,11 @@ def send_claimed(
         ours = _still_ours(session, leases)
         record(session, [values for values in outcomes if values["id"] in ours])
         permanent = [result for result in permanent if result.delivery_id in ours]
-        disable_endpoints(session, permanent, now)
-        fall_back_to_email(session, [r.delivery_id for r in permanent], now)
-        push_accepted(session, endpoint_ids=accepted_devices, now=now)
+        if permanent:
+            disable_endpoints(session, permanent, now)
+            fall_back_to_email(session, [r.delivery_id for r in permanent], now)
+        if accepted_devices:
+            push_accepted(session, endpoint_ids=accepted_devices, now=now)
         session.commit()
 
 

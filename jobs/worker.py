@@ -13,6 +13,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from jobs.claims import take_back_run_out
 from jobs.desk_lists import send_desk_lists
 from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due, send_fanned_out
 from jobs.fanout import fan_out_sends
@@ -84,6 +85,9 @@ class Worker:
         """Send everything due, batch after batch, until nothing is left."""
         total = 0
         with self.app.app_context():
+            with get_database().session() as session:
+                if taken_back := take_back_run_out(session, now or utcnow()):
+                    log.warning("%d deliveries back in the queue: their lease ran out", taken_back)
             while True:
                 claimed = dispatch_due(
                     get_database(),
