@@ -186,6 +186,8 @@ def main() -> None:
     if floor is not None:
         result["floor_seconds"] = floor["floor_seconds"]
         result["floor_postgres_cpu_seconds"] = floor["postgres_cpu_seconds"]
+        result["floor_worker_cpu_seconds"] = floor["worker_cpu_seconds"]
+        result["floor_fake_provider_cpu_seconds"] = floor["fake_provider_cpu_seconds"]
         result["ratio_to_floor"] = round(
             float(result["due_to_all_sent_seconds"]) / float(floor["floor_seconds"]), 2
         )

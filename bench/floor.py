@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -129,6 +130,7 @@ def _measure(
         time.sleep(2)  # started, and polling an empty queue
         started = time.monotonic()
         cpu_before = [cpu_seconds(p.pid) for p in procs]
+        own_before = cpu_seconds(os.getpid())
         postgres_before = postgres_cpu_seconds()
         with engine.begin() as db:
             db.execute(
@@ -140,6 +142,7 @@ def _measure(
             time.sleep(0.1)
         elapsed = time.monotonic() - started
         cpu = [cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before, strict=True)]
+        own_cpu = cpu_seconds(os.getpid()) - own_before
         postgres_cpu = postgres_cpu_seconds() - postgres_before
     finally:
         for proc in procs:
@@ -154,6 +157,7 @@ def _measure(
         "provider_requests": fake.requests,
         "worker_cpu_seconds": [round(c, 1) for c in cpu],
         "postgres_cpu_seconds": round(postgres_cpu, 1) if kind == "postgresql" else None,
+        "fake_provider_cpu_seconds": round(own_cpu, 1),  # the benchmark process: fake + polling
         "all_received_once": received_once(fake.addresses(), n),
     }
 
