@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from sqlmodel import Session
 
 from service.db import Database
@@ -34,3 +38,40 @@ def test_a_send_longer_than_a_tick_leaves_no_warning_in_the_log(tmp_path, fake_s
     assert fake_sendgrid.injected["slow"] == 3
     assert " WARNING " not in log and "skipped" not in log, log
     assert "batch channel=email kind=notice" in log
+
+
+def test_a_worker_loads_no_page_and_no_sdk_it_does_not_use(tmp_path):
+    """What keeps a worker small: no page modules, no rate limiter or sign-in, and no provider
+    SDK for a channel it does not send through (email here goes to SendGrid's API directly)."""
+    url = f"sqlite:///{tmp_path / 'worker.db'}"
+    upgrade_database(url)
+    script = (
+        "import sys; from jobs.worker import Worker; from service import create_app; "
+        "worker = Worker(create_app(web=False)); worker.run_once(); "
+        "print(' '.join(sorted(m for m in sys.modules)))"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SENDGRID_API_KEY": "SG.test",
+        "SENDGRID_API_HOST": "http://127.0.0.1:9",
+    }
+    env.pop("TEST_POSTGRES_URL", None)
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    unused = {
+        "service.web",
+        "service.staff.views",
+        "service.support.parent_pages",
+        "service.extensions",
+        "flask_limiter",
+        "sendgrid",
+        "linebot",
+        "firebase_admin",
+        "icalendar",
+        "zxcvbn",
+        "cryptography",
+    }
+    assert "jobs.dispatch" in loaded
+    assert unused.isdisjoint(loaded), unused.intersection(loaded)
