@@ -116,8 +116,8 @@ def _claim(session: Session, due: Select[Any], *, now: datetime, lease: timedelt
     return taken
 
 
-# What a lease's deliveries go back to: pending and due, as if that attempt had not been.
-_UNSENT = {"status": DeliveryStatus.PENDING, "sent_at": None, "claimed_until": None}
+# What a leased delivery goes back to when it was not sent: the queue.
+UNSENT = {"status": DeliveryStatus.PENDING, "sent_at": None, "claimed_until": None}
 
 
 def release(session: Session, leases: Sequence[Lease]) -> None:
@@ -126,7 +126,7 @@ def release(session: Session, leases: Sequence[Lease]) -> None:
     session.connection().execute(
         update(Delivery)
         .where(among(session, col(Delivery.id), ids), col(Delivery.status) == DeliveryStatus.SENT)
-        .values(**_UNSENT, attempts=col(Delivery.attempts) - 1)
+        .values(**UNSENT, attempts=col(Delivery.attempts) - 1)
     )
     end_leases(session, [lease.id for lease in leases])
     session.commit()
@@ -167,7 +167,7 @@ def take_back_run_out(session: Session, now: datetime) -> int:
                 among(session, col(Delivery.id), ids),
                 col(Delivery.status) == DeliveryStatus.SENT,
             )
-            .values(**_UNSENT)
+            .values(**UNSENT)
             .execution_options(preserve_rowcount=True)
         )
         .rowcount

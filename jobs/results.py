@@ -11,7 +11,7 @@ from sqlalchemy import literal, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from jobs.claims import ClaimedRow
+from jobs.claims import UNSENT, ClaimedRow
 from jobs.fanout import NEW_DELIVERY_COLUMNS
 from service.channels import Result
 from service.db import among, insert_ignoring_conflicts
@@ -44,9 +44,7 @@ def later(row: ClaimedRow, when: datetime, reason: str) -> dict[str, Any]:
     """Back to the queue; an attempt that never reached the provider does not count."""
     return {
         "id": row.delivery_id,
-        "status": DeliveryStatus.PENDING,
-        "claimed_until": None,
-        "sent_at": None,
+        **UNSENT,
         "last_error": reason,
         "attempts": row.attempts - 1,
         "next_attempt_at": when,
@@ -84,9 +82,7 @@ def outcome(
         )
         return {
             "id": result.delivery_id,
-            "status": DeliveryStatus.PENDING,
-            "claimed_until": None,
-            "sent_at": None,
+            **UNSENT,
             "last_error": (result.error or "retry")[:500],
             "next_attempt_at": now + delay,
         }

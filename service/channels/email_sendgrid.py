@@ -52,6 +52,7 @@ class SendGridEmail:
         self.url = urlsplit(host.rstrip("/"))
         self.timeout = timeout
         self._local = threading.local()  # the scheduler's threads send at the same time
+        self._tls: ssl.SSLContext | None = None  # made once: it reads the system's CA bundle
 
     def route(self, organisation_id: int | None) -> str | None:
         return self.name
@@ -96,33 +97,40 @@ class SendGridEmail:
             response = connection.getresponse()
             answer = Answer(response.status, response.msg, response.read())
         except BaseException:
-            connection.close()
-            self._local.connection = None
+            self._forget(connection)
             raise
         if response.will_close:
-            connection.close()
-            self._local.connection = None
+            self._forget(connection)
         self._local.used = time.monotonic()
         return answer
+
+    def _forget(self, connection: http.client.HTTPConnection) -> None:
+        connection.close()
+        self._local.connection = None
 
     def _connection(self) -> http.client.HTTPConnection:
         connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
         if connection is not None and time.monotonic() - self._local.used > IDLE_SECONDS:
-            connection.close()
+            self._forget(connection)
             connection = None
         if connection is None:
-            connection = _connect(self.url.scheme, self.url.netloc, self.timeout)
+            connection = self._connect()
             self._local.connection = connection
         return connection
 
+    def _connect(self) -> http.client.HTTPConnection:
+        scheme, netloc, timeout = self.url.scheme, self.url.netloc, self.timeout
+        if scheme != "https":  # a local fake
+            return http.client.HTTPConnection(netloc, timeout=timeout)
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+        return _https(netloc, timeout, self._tls)
 
-def _connect(scheme: str, netloc: str, timeout: float) -> http.client.HTTPConnection:
-    """A connection to SendGrid (http: a local fake), through the proxy that HTTPS_PROXY names
-    unless NO_PROXY exempts the host, as the SDK's urllib did: a city hall's network often
-    reaches the internet only through one."""
-    if scheme != "https":
-        return http.client.HTTPConnection(netloc, timeout=timeout)
-    context = ssl.create_default_context()
+
+def _https(netloc: str, timeout: float, context: ssl.SSLContext) -> http.client.HTTPConnection:
+    """A connection to SendGrid, through the proxy that HTTPS_PROXY names unless NO_PROXY
+    exempts the host, as the SDK's urllib did: a city hall's network often reaches the internet
+    only through one."""
     if any(name.lower() == "https_proxy" for name in os.environ):
         import urllib.request  # only where a proxy is configured
 
