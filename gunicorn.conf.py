@@ -1,8 +1,6 @@
 # gunicorn settings used by the Procfile's web process.
 import os
 
-from service.logs import redact_request_logs
-
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 accesslog = "-"
@@ -14,7 +12,7 @@ forwarded_allow_ips = os.environ.get(
 
 
 def on_starting(server):
-    redact_request_logs("gunicorn.access", "gunicorn.error")
+    # Tokens are kept out of the access log by each worker's app (service.logs).
     store = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     processes = server.cfg.workers
     if processes > 1 and store.startswith("memory://"):

@@ -1,4 +1,5 @@
-"""Emails to staff that a notice waits for them (service.notices.tell_staff)."""
+"""Emails to staff: a notice waits for them (service.notices.tell_staff), a password reset, an
+account locked (service.staff_messages)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from jobs.claims import LEASE
 from jobs.outbox import send_outbox
 from service.channels import Channel, RenderedMessage
 from service.db import Database
-from service.models import Notice, Organisation, StaffMessage, StaffUser
-from service.staff_messages import render_staff_message
+from service.models import Organisation, StaffMessage, StaffUser
+from service.staff_messages import ABOUT_NOTICES, render_staff_message
 
 
 def send_staff_messages(
@@ -28,11 +29,13 @@ def send_staff_messages(
     ) -> tuple[Channel, str, RenderedMessage] | None:
         staff = session.get_one(StaffUser, message.staff_user_id)
         channel = channels.get("email")
-        if channel is None or not staff.active or not staff.notify_by_email:
+        wanted = staff.notify_by_email or message.kind not in ABOUT_NOTICES
+        if channel is None or not staff.active or not wanted:
             return None
-        notice = session.get_one(Notice, message.notice_id)
-        organisation = session.get_one(Organisation, notice.organisation_id)
-        return channel, staff.email, render_staff_message(message, notice, organisation)
+        organisation = session.get_one(Organisation, staff.organisation_id)
+        about = session.get(StaffUser, message.about_staff_id) if message.about_staff_id else None
+        rendered = render_staff_message(message, staff, organisation, about=about)
+        return channel, staff.email, rendered
 
     return send_outbox(
         database, StaffMessage, prepare, now=now, max_attempts=max_attempts, lease=lease

@@ -29,6 +29,8 @@ from service.channels import Channel, build_channels
 from service.channels.rates import parse_rate_limits
 from service.importing import drop_stale_uploads, run_queued_imports
 from service.line_chat import expired_links
+from service.mail_signup import forget_inbound_mail
+from service.mailbox_cap import forget_counts
 from service.models import Priority
 from service.settings import Settings
 from service.subscribers import erase_expired
@@ -138,7 +140,8 @@ class Worker:
             )
 
     def bookings(self, now: datetime | None = None) -> int:
-        """Waiting-list offers not taken in time pass to the next parent. Returns how many."""
+        """Waiting-list offers not taken in time pass to the next parent, and places held for
+        addresses nobody confirmed go back. Returns how many."""
         with self.app.app_context(), get_database().session() as session:
             return expire_offers(session, now=now or utcnow())
 
@@ -150,8 +153,9 @@ class Worker:
     def upkeep(self, now: datetime | None = None) -> None:
         """Daily: erase those who left past the retention period, consultation requests
         ended past theirs and bookings whose day is; drop stale sign-ups and LINE link codes
-        never sent and lists uploaded but never imported; make the slots of repeating events
-        the booking window now reaches."""
+        never sent and lists uploaded but never imported, and yesterday's counts of emails per
+        mailbox and of empty emails per sender; make the slots of repeating events the booking
+        window now reaches."""
         now = now or utcnow()
         with self.app.app_context(), get_database().session() as session:
             erased, dropped = erase_expired(
@@ -163,10 +167,11 @@ class Worker:
             bookings = erase_past(session, now=now, retention=retention)
             slots = make_all_slots(session, now=now)
             uploads = drop_stale_uploads(session, now=now)
+            counts = forget_counts(session, now=now) + forget_inbound_mail(session, now=now)
             session.commit()
         log.info(
             "upkeep erased=%d unconfirmed_dropped=%d line_codes=%d requests_erased=%d "
-            "bookings_erased=%d slots_made=%d uploads_dropped=%d",
+            "bookings_erased=%d slots_made=%d uploads_dropped=%d counts_forgotten=%d",
             erased,
             dropped,
             codes,
@@ -174,6 +179,7 @@ class Worker:
             bookings,
             slots,
             uploads,
+            counts,
         )
 
     def run_once(self, now: datetime | None = None) -> int:

@@ -121,6 +121,11 @@ def create_app(
 
     @app.after_request
     def security_headers(response: Response) -> Response:
+        if request.endpoint != "static":
+            # Staff pages, CSV files, API answers and every parent's own page hold personal
+            # data: no cache, the browser's or a shared one, keeps any page (a page may say
+            # otherwise, e.g. the push service worker).
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

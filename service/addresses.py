@@ -73,11 +73,19 @@ def keyed_hash(plain_hash: str, key: str) -> str:
     return "k1:" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
+# Providers that deliver h.a.n.a.k.o@ to hanako@ (and their other names for the same mailboxes).
+_DOTS_IGNORED = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
 def mailbox_hash(address: str) -> str:
-    """One value for every spelling of one mailbox: case, and a "+tag" after the name
-    (hanako+1@… and HANAKO+2@… reach hanako@…). What the daily cap on emails counts."""
+    """One value for every spelling of one mailbox: case, a "+tag" after the name (hanako+1@…
+    and HANAKO+2@… reach hanako@…), and the dots Gmail ignores. What the daily cap on emails
+    and a booking's one place per mailbox count."""
     local, _, domain = address.strip().lower().rpartition("@")
-    return hashlib.sha256(f"mailbox:{local.partition('+')[0]}@{domain}".encode()).hexdigest()
+    local = local.partition("+")[0]
+    if domain in _DOTS_IGNORED:
+        local, domain = local.replace(".", ""), _DOTS_IGNORED[domain]
+    return hashlib.sha256(f"mailbox:{local}@{domain}".encode()).hexdigest()
 
 
 def mask_address(address: str) -> str:

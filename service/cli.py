@@ -187,17 +187,38 @@ def token() -> None:
 
 @token.command("create")
 @click.option("--staff", "email", required=True, help="Email of the staff user it acts as.")
+@click.option(
+    "--organisation",
+    "organisation_slug",
+    default=None,
+    help="Slug of the city (needed only when the address is staff of several).",
+)
 @click.option("--name", default="", help="What the token is for.")
-def token_create(email: str, name: str) -> None:
+def token_create(email: str, organisation_slug: str | None, name: str) -> None:
     """Create an API token; it is shown once and stored only as a hash."""
+    from service.staff_users import accounts_of
+
     with get_database().session() as session:
-        user = session.query(StaffUser).filter_by(email=email.strip().lower()).one_or_none()
-        if user is None or user.id is None:
+        accounts = accounts_of(session, email)
+        if organisation_slug:
+            city = _organisation(session, organisation_slug)
+            accounts = [user for user in accounts if user.organisation_id == city.id]
+        if len(accounts) > 1:
+            raise click.ClickException(
+                f"{email} is staff of several cities: name one with --organisation SLUG"
+            )
+        if not accounts or accounts[0].id is None:
             raise click.ClickException(f"no staff user {email}")
+        user = accounts[0]
+        if get_settings().two_factor_missing(user.role, user.totp_secret is not None):
+            raise click.ClickException(
+                f"{email} is an admin without two-step sign-in, which REQUIRE_ADMIN_2FA asks "
+                "for: they set it up in the console first"
+            )
         # The prefix: a secret scanner can tell what leaked, and no token begins with "-" (which
         # `yorisou token revoke VALUE` would take for an option).
         value = "yorisou_" + secrets.token_urlsafe(32)
-        token = ApiToken(staff_user_id=user.id, name=name, token_hash=token_hash(value))
+        token = ApiToken(staff_user_id=user.id or 0, name=name, token_hash=token_hash(value))
         session.add(token)
         session.flush()
         record_audit(
@@ -305,6 +326,32 @@ def inbound(eml) -> None:  # type: ignore[no-untyped-def]
     click.echo(outcome)
 
 
+@main.group()
+def encryption() -> None:
+    """The secrets kept encrypted with ENCRYPTION_KEY."""
+
+
+@encryption.command("rotate")
+def encryption_rotate() -> None:
+    """Encrypt every stored secret anew with ENCRYPTION_KEY's first key. Rotating: put the new
+    key first (ENCRYPTION_KEY=new,old), restart, run this; then the old key can go."""
+    from service.encryption import EncryptionUnavailable, reencrypt_all
+
+    with get_database().session() as session:
+        try:
+            count = reencrypt_all(session, get_settings())
+        except EncryptionUnavailable as error:
+            raise click.ClickException(
+                f"{error}: nothing was changed. Keep every key that was in use in "
+                "ENCRYPTION_KEY (the new one first) and run this again."
+            ) from error
+        session.commit()
+    click.echo(
+        f"{count} secrets are now encrypted with the first key of ENCRYPTION_KEY; "
+        "the other keys can be removed."
+    )
+
+
 @main.command("line-menu")
 @click.option("--organisation", "slug", help="A city with a LINE account of its own.")
 def line_menu(slug: str | None) -> None:
@@ -372,10 +419,6 @@ def demo(port: int) -> None:
   Ctrl-C stops both the web app and the scheduler.
 """)
     from werkzeug.serving import run_simple
-
-    from service.logs import redact_request_logs
-
-    redact_request_logs("werkzeug")
 
     try:
         run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]

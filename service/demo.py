@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from service.bookings.booking import Contact as BookingContact
-from service.bookings.booking import book, new_event_code
+from service.bookings.booking import book, confirm_address, new_event_code
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots
 from service.models import (
     AnswerTemplate,
@@ -457,7 +457,7 @@ def _demo_events(
     make_slots(session, legal, now=now)
     slot = session.exec(select(Slot).where(Slot.event_id == seminar.id)).one()
     for n, childcare in enumerate((1, 0, 2)):
-        book(
+        booking = book(
             session,
             event=seminar,
             slot=slot,
@@ -466,6 +466,7 @@ def _demo_events(
             now=now,
             childcare=childcare,
         )
+        confirm_address(session, booking, now=now)  # as if each had pressed the email's button
     return seminar
 
 

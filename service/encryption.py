@@ -10,6 +10,8 @@ import base64
 import hashlib
 from typing import TYPE_CHECKING
 
+from sqlmodel import Session, SQLModel, select
+
 from service.settings import Settings
 
 if TYPE_CHECKING:
@@ -43,3 +45,34 @@ def decrypt(settings: Settings, token: str) -> str:
         return _box(settings).decrypt(token.encode()).decode()
     except InvalidToken as error:
         raise EncryptionUnavailable("ENCRYPTION_KEY does not open this secret") from error
+
+
+def rotate(settings: Settings, token: str) -> str:
+    """The same secret, encrypted with the first key (whichever key opened it)."""
+    from cryptography.fernet import InvalidToken
+
+    try:
+        return _box(settings).rotate(token.encode()).decode()
+    except InvalidToken as error:
+        raise EncryptionUnavailable("ENCRYPTION_KEY does not open this secret") from error
+
+
+def encrypted_columns() -> dict[type[SQLModel], tuple[str, ...]]:
+    """Every column that holds a secret encrypted with ENCRYPTION_KEY."""
+    from service.models import LineAccount
+
+    return {LineAccount: ("channel_secret", "access_token")}
+
+
+def reencrypt_all(session: Session, settings: Settings) -> int:
+    """Every stored secret encrypted anew with the first key, so that the others can go.
+    All or nothing: a secret no key opens raises EncryptionUnavailable, and nothing is kept."""
+    count = 0
+    for model, columns in encrypted_columns().items():
+        for row in session.exec(select(model)):
+            for column in columns:
+                if value := getattr(row, column):
+                    setattr(row, column, rotate(settings, value))
+                    count += 1
+            session.add(row)
+    return count

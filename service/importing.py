@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import unicodedata
 import uuid
@@ -42,6 +43,9 @@ from service.models import (
     Suppression,
     Topic,
 )
+from service.types import utcnow
+
+log = logging.getLogger(__name__)
 
 # Each column, by the names an exported list may give it.
 COLUMNS = {
@@ -62,6 +66,20 @@ LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
 CHUNK = 1000
 SHOWN_INVALID = 200  # lines the console lists; the rest are counted
 LEASE = timedelta(minutes=15)  # an import whose worker died is taken again after this
+# Mailing lists of a city's support section by email are younger than this (i-mode, 1999): an
+# earlier consent date is a mistake in the list.
+EARLIEST_CONSENT = date(2000, 1, 1)
+# The longest value each column may hold (what its row keeps, or what a value can be).
+LONGEST = {
+    "email": 254,
+    "line_user_id": 33,
+    "topics": 1000,
+    "consent_date": 40,
+    "consent_source": 200,
+    "language": 40,
+    "anchor_date": 40,
+    "birth_months": 400,
+}
 KEPT = timedelta(days=1)  # a file uploaded and never imported is erased after this
 # The tables themselves: rows go in through one executemany each, in the order given.
 SUBSCRIBERS: Any = Subscriber.__table__  # type: ignore[attr-defined]
@@ -116,7 +134,13 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     else:
         raise ValueError("文字コードが読めません（UTF-8 か Shift_JIS で保存してください）。")
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    try:
+        rows = list(reader)
+    except csv.Error as error:  # a cell longer than any list has, an unclosed quote at the end
+        raise ValueError(
+            f'{reader.line_num}行目が読めません（長すぎる欄か、閉じていない「"」があります）。'
+        ) from error
+    header = rows[0] if rows else None
     if header is None:
         raise ValueError("ファイルが空です。")
     names = {}
@@ -131,7 +155,7 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
         )
     return [
         {names[i]: value.strip() for i, value in enumerate(row) if i in names}
-        for row in reader
+        for row in rows[1:]
         if any(cell.strip() for cell in row)
     ]
 
@@ -186,8 +210,14 @@ def _parse(
     slug_of: Mapping[int, str],
     report: ImportReport,
     tz: ZoneInfo,
+    today: date,
 ) -> _Row | str:
     """The row, or why it cannot be imported."""
+    for column, value in row.items():
+        if len(value) > LONGEST[column]:
+            return f"「{column}」が長すぎます（{LONGEST[column]}文字まで）"
+        if "\x00" in value:
+            return f"「{column}」に使えない文字があります"
     email = tidy_address(row.get("email", ""))
     line_user = unicodedata.normalize("NFKC", row.get("line_user_id", "")).strip()
     if email and not reachable(email) or not (email or line_user):
@@ -212,10 +242,19 @@ def _parse(
         consent = _day(row.get("consent_date", ""))
         anchor = _day(row.get("anchor_date", ""))
         months = tuple(_month(m) for m in _LIST.split(row.get("birth_months", "")) if m.strip())
-    except ValueError:
+    except (ValueError, OverflowError):
         return "日付が読めません（2019-04-01 のように書いてください）"
     if consent is None:
         return "同意日がありません（同意の記録がない人は取り込めません）"
+    if not EARLIEST_CONSENT <= consent <= today:
+        return (
+            f"同意日 {consent.isoformat()} はありえません"
+            f"（{EARLIEST_CONSENT.year}年から今日までの日付にしてください）"
+        )
+    if any(not today.year - 30 <= month.year <= today.year for month in months) or any(
+        month > today for month in months
+    ):
+        return "子どもの生まれ年月がありえません（この30年のうち、今月まで）"
     language = unicodedata.normalize("NFKC", row.get("language", "")).strip().lower() or "ja"
     locale = LANGUAGE_NAMES.get(language, language)
     if locale not in LANGUAGES:
@@ -225,7 +264,7 @@ def _parse(
         addresses,
         tuple(sorted(topics)),
         datetime.combine(consent, time(), tz).astimezone(UTC),
-        row.get("consent_source", "")[:200],
+        row.get("consent_source", ""),
         locale,
         anchor,
         months,
@@ -244,12 +283,19 @@ def import_subscribers(
     """What importing these rows does (dry run), or does it. Line numbers count the header
     as line 1, as a spreadsheet shows them."""
     report = ImportReport()
+    if not dry_run:
+        # One import of a city at a time (two admins, two workers, the command line): the
+        # second waits here, then finds the first one's parents already here.
+        session.exec(
+            select(Organisation.id).where(Organisation.id == organisation.id).with_for_update()
+        )
     tz = ZoneInfo(organisation.timezone)
     lookup, slug_of = _topic_lookup(session, organisation.id or 0, mapping or {})
     parsed: list[_Row] = []
     seen: set[str] = set()
+    today = now.astimezone(tz).date()
     for number, row in enumerate(rows, start=2):
-        result = _parse(number, row, lookup, slug_of, report, tz)
+        result = _parse(number, row, lookup, slug_of, report, tz, today)
         if isinstance(result, str):
             report.invalid.append((number, result))
             continue
@@ -398,51 +444,108 @@ def _write(session: Session, organisation: Organisation, rows: list[_Row], now: 
 
 
 def run_queued_imports(session: Session, *, now: datetime) -> int:
-    """Import the lists that admins sent from the console, one at a time: each is taken with
-    a conditional UPDATE (so two workers never import the same one), imported in one
-    transaction with its audit record, and its file dropped. Returns how many."""
-    # Queued, or left running by a worker that died: the same test to find one and to take it.
-    takeable = or_(
-        col(SubscriberImport.status) == ImportStatus.QUEUED,
-        (col(SubscriberImport.status) == ImportStatus.RUNNING)
-        & (col(SubscriberImport.started_at) < now - LEASE),
-    )
+    """Import the lists that admins sent from the console, one at a time. Each is taken with a
+    conditional UPDATE that raises its `taken` count, imported in one transaction with its
+    audit record, and finished only by the worker holding the latest take: a worker slow
+    enough that its lease ran out and another took the list over throws its work away, so
+    each parent is brought in, and told, once. Returns how many."""
     done = 0
-    while True:
-        queued = session.exec(
-            select(SubscriberImport.id).where(takeable).order_by(col(SubscriberImport.id)).limit(1)
-        ).first()
-        if queued is None:
-            return done
-        taken = session.execute(
-            update(SubscriberImport)
-            .where(col(SubscriberImport.id) == queued, takeable)
-            .values(status=ImportStatus.RUNNING, started_at=now)
-        )
-        session.commit()
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
-            continue
-        upload = session.get_one(SubscriberImport, queued)
+    while (taken := _take_import(session)) is not None:
+        upload_id, take = taken
+        upload = session.get_one(SubscriberImport, upload_id)
         organisation = session.get_one(Organisation, upload.organisation_id)
-        report = import_subscribers(
-            session,
-            organisation,
-            read_csv(upload.data),
-            mapping=upload.mapping,
-            now=now,
-            dry_run=False,
-        )
-        upload.report = report.counts()
-        upload.status = ImportStatus.DONE
-        upload.finished_at = now
-        upload.data = b""  # the addresses are in their rows now, or were not to be imported
-        session.add(upload)
+        try:
+            report = import_subscribers(
+                session,
+                organisation,
+                read_csv(upload.data),
+                mapping=upload.mapping,
+                now=now,
+                dry_run=False,
+            )
+        except Exception as error:
+            session.rollback()
+            _fail_import(session, upload_id, take, error)
+            continue
+        if not _finish_import(session, upload_id, take, report.counts()):
+            session.rollback()
+            log.warning(
+                "import %d was taken over by another worker; this one's work dropped", upload_id
+            )
+            continue
         staff = session.get(StaffUser, upload.staff_user_id) if upload.staff_user_id else None
         record_import(
             session, organisation, report, staff=staff, by="console", file=upload.filename
         )
         session.commit()
         done += 1
+    return done
+
+
+def _take_import(session: Session) -> tuple[int, int] | None:
+    """The next list to import (queued, or left running by a worker whose lease ran out), and
+    this take's number; None when there is none."""
+    while True:
+        started = utcnow()  # the clock now, not the tick's: a lease counts from the take
+        takeable = or_(
+            col(SubscriberImport.status) == ImportStatus.QUEUED,
+            (col(SubscriberImport.status) == ImportStatus.RUNNING)
+            & (col(SubscriberImport.started_at) < started - LEASE),
+        )
+        queued = session.exec(
+            select(SubscriberImport.id).where(takeable).order_by(col(SubscriberImport.id)).limit(1)
+        ).first()
+        if queued is None:
+            return None
+        taken = session.execute(
+            update(SubscriberImport)
+            .where(col(SubscriberImport.id) == queued, takeable)
+            .values(
+                status=ImportStatus.RUNNING,
+                started_at=started,
+                taken=col(SubscriberImport.taken) + 1,
+            )
+        )
+        session.commit()
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            return queued, session.get_one(SubscriberImport, queued, populate_existing=True).taken
+
+
+def _finish_import(session: Session, upload_id: int, take: int, report: dict[str, Any]) -> bool:
+    finished = session.execute(
+        update(SubscriberImport)
+        .where(
+            col(SubscriberImport.id) == upload_id,
+            col(SubscriberImport.status) == ImportStatus.RUNNING,
+            col(SubscriberImport.taken) == take,
+        )
+        .values(
+            status=ImportStatus.DONE,
+            finished_at=utcnow(),
+            report=report,
+            data=b"",  # the addresses are in their rows now, or were not to be imported
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    return finished.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _fail_import(session: Session, upload_id: int, take: int, error: Exception) -> None:
+    """It cannot be imported: it ends, and its file (addresses) goes at once."""
+    reason = str(error) if isinstance(error, ValueError) else "取り込み中にエラーが起きました"
+    log.error("import %d failed: %s", upload_id, type(error).__name__)
+    session.execute(
+        update(SubscriberImport)
+        .where(col(SubscriberImport.id) == upload_id, col(SubscriberImport.taken) == take)
+        .values(
+            status=ImportStatus.FAILED,
+            finished_at=utcnow(),
+            report={"error": reason},
+            data=b"",
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    session.commit()
 
 
 def drop_stale_uploads(session: Session, *, now: datetime) -> int:

@@ -11,6 +11,8 @@ confirmed only once the link in the answer is used, like any confirmation.
 from __future__ import annotations
 
 import json
+import logging
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,26 +22,24 @@ from email.message import Message
 from email.parser import HeaderParser
 from email.utils import getaddresses, parseaddr
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from service.addresses import reachable, tidy_address
-from service.models import (
-    Delivery,
-    DeliveryKind,
-    Endpoint,
-    Organisation,
-    Source,
-    Subscriber,
-)
+from service.addresses import hash_address, reachable, tidy_address
+from service.models import DeliveryKind, InboundSender, Organisation, Subscriber
 from service.own_links import send_link_to_address
 from service.subscribers import add_email, counter_with_code, waiting_for
 
-# Answers a city sends in an hour at the most, whoever writes: the address must not become a
-# way to send the city's mail to thousands of forged senders.
-ANSWERS_PER_HOUR = 300
+log = logging.getLogger(__name__)
+
+# Empty emails a city takes in an hour from one sender domain, and from one sending server:
+# a flood from one place must not become the city's mail to thousands, nor use up what real
+# parents writing from elsewhere need.
+PER_DOMAIN_PER_HOUR = 30
+PER_SOURCE_PER_HOUR = 10
 _BULK = {"bulk", "list", "junk", "auto_reply"}
 _DAEMONS = {"mailer-daemon", "postmaster"}
+_DKIM_RESULT = re.compile(r"@([^\s:,{}]+)\s*:\s*(\w+)")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,9 @@ class InboundMail:
     sender: str  # the envelope's (empty for a bounce)
     recipients: tuple[str, ...]
     headers: Message
+    # The sender's domain vouched for it (SPF or DKIM passed, as Inbound Parse reports them).
+    authenticated: bool
+    source: str  # the sending server's address
 
     @classmethod
     def from_inbound_parse(cls, form: Mapping[str, str]) -> InboundMail:
@@ -58,10 +61,13 @@ class InboundMail:
         envelope = envelope if isinstance(envelope, dict) else {}
         recipients = [str(r) for r in envelope.get("to") or [] if isinstance(r, str)]
         recipients += [address for _, address in getaddresses([form.get("to", "")])]
+        sender = str(envelope.get("from") or "")
         return cls(
-            str(envelope.get("from") or ""),
+            sender,
             tuple(recipients),
             HeaderParser().parsestr(form.get("headers", "")),
+            authenticated=_vouched(sender, spf=form.get("SPF", ""), dkim=form.get("dkim", "")),
+            source=form.get("sender_ip", ""),
         )
 
     @classmethod
@@ -69,7 +75,25 @@ class InboundMail:
         message = message_from_bytes(raw, policy=policy.compat32)
         sender = parseaddr(message.get("Return-Path") or message.get("From") or "")[1]
         fields = [message.get(name, "") for name in ("Delivered-To", "To", "Cc")]
-        return cls(sender, tuple(address for _, address in getaddresses(fields)), message)
+        recipients = tuple(address for _, address in getaddresses(fields))
+        # Fed by the server's operator (`yorisou inbound`), who vouches for it.
+        return cls(sender, recipients, message, authenticated=True, source="command line")
+
+
+def _domain(address: str) -> str:
+    return address.strip().strip("<>").rpartition("@")[2].lower()
+
+
+def _vouched(sender: str, *, spf: str, dkim: str) -> bool:
+    """SPF passed for the envelope sender, or a DKIM signature of the sender's domain (or a
+    domain above it) verified: otherwise anyone may have written the From."""
+    if spf.strip().lower() == "pass":
+        return True
+    domain = _domain(sender)
+    return any(
+        result.lower() == "pass" and (domain == signer.lower() or domain.endswith(f".{signer}"))
+        for signer, result in _DKIM_RESULT.findall(dkim)
+    )
 
 
 def _automatic(mail: InboundMail) -> str | None:
@@ -86,38 +110,44 @@ def _automatic(mail: InboundMail) -> str | None:
     return None
 
 
-def _registration(
-    session: Session, recipients: tuple[str, ...]
-) -> tuple[Organisation, Source | None] | None:
-    """The organisation whose registration address this went to, and the counter that the
-    address's "+code" names (touroku+koseki@…)."""
+def _registrations(session: Session, recipients: tuple[str, ...]) -> list[tuple[Organisation, str]]:
+    """Each city whose registration address the email went to, with the counter code that
+    rides after a "+" (touroku+koseki@…)."""
+    found: dict[int, tuple[Organisation, str]] = {}
     for recipient in recipients:
-        local, _, domain = recipient.strip().lower().rpartition("@")
+        address = recipient.strip().lower()
+        local, _, domain = address.rpartition("@")
         name, _, code = local.partition("+")
-        organisation = session.exec(
-            select(Organisation).where(
-                func.lower(Organisation.registration_address) == f"{name}@{domain}"
-            )
-        ).first()
-        if organisation is not None and name:
-            source = counter_with_code(session, code, organisation.id)
-            return organisation, source
-    return None
+        if not name or not domain:
+            continue
+        spellings = {address, f"{name}@{domain}"}
+        query = select(Organisation).where(col(Organisation.registration_address).in_(spellings))
+        for organisation in session.exec(query):
+            exact = organisation.registration_address == address
+            found.setdefault(organisation.id or 0, (organisation, "" if exact else code))
+    return list(found.values())
 
 
 def take_mail(session: Session, mail: InboundMail, *, now: datetime) -> str:
     """Answer an empty email with a link to choose topics; what was done, for the log."""
     if reason := _automatic(mail):
         return f"ignored: {reason}"
-    found = _registration(session, mail.recipients)
-    if found is None:
+    found = _registrations(session, mail.recipients)
+    if not found:
         return "ignored: not a registration address"
-    organisation, source = found
+    if len(found) > 1:  # never a guess: the parent would register with the wrong city
+        cities = ", ".join(sorted(organisation.slug for organisation, _ in found))
+        log.warning("inbound mail refused: it is addressed to more than one city (%s)", cities)
+        return "ignored: addressed to more than one city"
+    [(organisation, code)] = found
+    if not mail.authenticated:
+        return "ignored: the sender's domain does not vouch for it (no SPF or DKIM pass)"
     address = tidy_address(mail.sender.strip().strip("<>"))
     if not reachable(address):
         return "ignored: the sender's address cannot be written to"
-    if _answers_last_hour(session, organisation, now) >= ANSWERS_PER_HOUR:
-        return "ignored: too many this hour"
+    if reason := _flooding(session, organisation, mail, now):
+        return f"ignored: {reason}"
+    source = counter_with_code(session, code, organisation.id)
     if send_link_to_address(session, email=address, now=now, organisation_id=organisation.id):
         return "answered with the registration's link"  # registered already
     subscriber = waiting_for(session, organisation.id or 0, address) or Subscriber(
@@ -132,15 +162,37 @@ def take_mail(session: Session, mail: InboundMail, *, now: datetime) -> str:
     return "answered with a link to choose topics"
 
 
-def _answers_last_hour(session: Session, organisation: Organisation, now: datetime) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Delivery)
-        .join(Endpoint, col(Endpoint.id) == Delivery.endpoint_id)
-        .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
-        .where(
-            Delivery.kind == DeliveryKind.MAIL_SIGNUP,
-            Delivery.created_at > now - timedelta(hours=1),
-            Subscriber.organisation_id == organisation.id,
-        )
-    ).one()
+def _flooding(
+    session: Session, organisation: Organisation, mail: InboundMail, now: datetime
+) -> str | None:
+    """Why this email is one too many this hour, if it is; else it is counted."""
+    seen = InboundSender(
+        organisation_id=organisation.id or 0,
+        sender_domain=_domain(mail.sender)[:255],
+        source_hash=hash_address("source", mail.source),
+        received_at=now,
+    )
+    for column, value, most, what in (
+        (InboundSender.sender_domain, seen.sender_domain, PER_DOMAIN_PER_HOUR, "sender domain"),
+        (InboundSender.source_hash, seen.source_hash, PER_SOURCE_PER_HOUR, "sending server"),
+    ):
+        count = session.exec(
+            select(func.count()).where(
+                InboundSender.organisation_id == organisation.id,
+                col(column) == value,
+                col(InboundSender.received_at) > now - timedelta(hours=1),
+            )
+        ).one()
+        if count >= most:
+            log.warning("inbound mail refused: too many from one %s this hour", what)
+            return f"too many from this {what} this hour"
+    session.add(seen)
+    return None
+
+
+def forget_inbound_mail(session: Session, *, now: datetime) -> int:
+    """What was counted, once it no longer counts (the daily upkeep)."""
+    result = session.execute(
+        delete(InboundSender).where(col(InboundSender.received_at) < now - timedelta(days=1))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -58,6 +59,7 @@ class DeliveryKind(StrEnum):
     MAIL_SIGNUP = "mail-signup"  # the answer to an empty email: a link to choose topics
     MOVED = "moved"  # to an imported parent: the city's notices now come from here
     # About a booking (Delivery.booking_id), to the channel the parent booked through:
+    HOLD = "hold"  # to an address typed for a booking: press the button to confirm it
     BOOKED = "booked"  # the place is theirs: date, place, what to bring, how to cancel
     WAITING = "waiting"  # on the waiting list
     OFFER = "offer"  # a freed place, theirs if they take it before the offer expires
@@ -100,6 +102,21 @@ def _fk(target: str, *, ondelete: str | None = None, nullable: bool = False) -> 
 
 
 class Organisation(SQLModel, table=True):
+    __table_args__ = (
+        # One city per 空メール address: kept in lower case, so unique whatever the spelling.
+        Index(
+            "uq_organisation_registration_address",
+            "registration_address",
+            unique=True,
+            postgresql_where=text("registration_address <> ''"),
+            sqlite_where=text("registration_address <> ''"),
+        ),
+        CheckConstraint(
+            "registration_address = lower(registration_address)",
+            name="ck_organisation_registration_address_lower",
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=200)
@@ -248,11 +265,15 @@ class Subscription(SQLModel, table=True):
 
 
 class StaffUser(SQLModel, table=True):
+    """A city's staff member. The same address may be staff of several cities, each account
+    its own: one city can neither see nor take another's."""
+
     __tablename__ = "staff_user"
+    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = _fk("organisation.id")
-    email: str = Field(max_length=254, unique=True)
+    email: str = Field(max_length=254, index=True)
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.EDITOR, max_length=16)
     department: str = Field(default="", max_length=100)
@@ -266,6 +287,14 @@ class StaffUser(SQLModel, table=True):
     # so that a code seen over someone's shoulder cannot be used again.
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_last_step: int = 0
+    # One-time codes for a lost authenticator, kept as hashes; each works once.
+    recovery_codes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    # Wrong codes in a row, from wherever they come; too many lock the account for a while,
+    # and the city's admins are told.
+    code_failures: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Emails about notices waiting for them (to approve, approved, sent back); theirs to turn off.
     notify_by_email: bool = True
 
@@ -465,9 +494,9 @@ class ChannelState(SQLModel, table=True):
 
 
 class StaffMessage(SQLModel, table=True):
-    """A short email to a staff member that a notice waits for them (to approve, approved, sent
-    back): a link to the console and nothing of the notice. Written with the change it tells of,
-    sent by the worker."""
+    """A short email to a staff member: a notice waits for them (to approve, approved, sent
+    back), a link to set a new password, or an account locked after wrong codes. A link to the
+    console and nothing of the notice. Written with the change it tells of, sent by the worker."""
 
     __tablename__ = "staff_message"
     __table_args__ = (
@@ -481,8 +510,10 @@ class StaffMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     staff_user_id: int = _fk("staff_user.id", ondelete="CASCADE")
-    notice_id: int = _fk("notice.id", ondelete="CASCADE")
-    kind: str = Field(max_length=16)  # submit | approve | return
+    notice_id: int | None = _fk("notice.id", ondelete="CASCADE", nullable=True)
+    # locked: the staff member whose account was locked (to the city's admins)
+    about_staff_id: int | None = _fk("staff_user.id", ondelete="CASCADE", nullable=True)
+    kind: str = Field(max_length=16)  # submit | approve | return | reset | locked
     status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -514,11 +545,38 @@ class LineAccount(SQLModel, table=True):
     updated_at: datetime = _created()
 
 
+class MailboxEmail(SQLModel, table=True):
+    """An email a parent's form caused (a confirmation, a link, a request's or booking's
+    acknowledgement), counted against its mailbox's daily cap (service.mailbox_cap). Kept a
+    day; the mailbox only as its hash, as Endpoint.mailbox_hash."""
+
+    __tablename__ = "mailbox_email"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox_hash: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class InboundSender(SQLModel, table=True):
+    """An empty email a city took (空メール登録): its sender's domain and a keyed hash of the
+    server it came from, counted per hour so that a flood from one domain or one server cannot
+    use up the answers real parents need. Kept a day."""
+
+    __tablename__ = "inbound_sender"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = _fk("organisation.id", ondelete="CASCADE")
+    sender_domain: str = Field(max_length=255)
+    source_hash: str = Field(max_length=64)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
 class ImportStatus(StrEnum):
     PREVIEW = "preview"  # uploaded; the admin checks the counts and maps the old topic names
     QUEUED = "queued"  # the admin pressed 取り込む; the worker takes it
     RUNNING = "running"
     DONE = "done"
+    FAILED = "failed"  # it could not be imported (report["error"] says why); nothing was
 
 
 class SubscriberImport(SQLModel, table=True):
@@ -535,6 +593,9 @@ class SubscriberImport(SQLModel, table=True):
     data: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
     mapping: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
     status: str = Field(default=ImportStatus.PREVIEW, max_length=16)
+    # Raised each time a worker takes it: only the worker holding the latest take may finish
+    # it (one whose lease ran out while it worked throws its work away).
+    taken: int = 0
     report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = _created()
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -828,6 +889,7 @@ class Slot(SQLModel, table=True):
 
 
 class BookingStatus(StrEnum):
+    HELD = "held"  # a place kept for an address typed for it, until the address is confirmed
     BOOKED = "booked"
     WAITING = "waiting"
     OFFERED = "offered"  # a freed place is held for them until offer_expires_at
@@ -837,6 +899,7 @@ class BookingStatus(StrEnum):
 # Each message about a booking, and what the booking must still be when it goes: a reminder
 # for a booking cancelled since is withdrawn, not sent.
 BOOKING_MESSAGES: dict[str, tuple[str, ...]] = {
+    DeliveryKind.HOLD: (BookingStatus.HELD, BookingStatus.WAITING),
     DeliveryKind.BOOKED: (BookingStatus.BOOKED,),
     DeliveryKind.REMINDER: (BookingStatus.BOOKED,),
     DeliveryKind.EVENT_NEWS: (BookingStatus.BOOKED,),
@@ -861,6 +924,12 @@ class Booking(SQLModel, table=True):
     source_id: int | None = _fk("source.id", ondelete="SET NULL", nullable=True)
     channel: str = Field(max_length=16)  # email | line | webpush
     address: str | None = Field(default=None, max_length=254)  # given for this booking only
+    # The mailbox of an email booking (addresses.mailbox_hash): one place an event a mailbox.
+    mailbox_hash: str | None = Field(default=None, max_length=64, index=True)
+    # A typed address counts once its owner pressed the button in the email; until then the
+    # booking holds its place (or its turn on the waiting list) only until held_until.
+    address_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    held_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     locale: str = Field(default="ja", max_length=16)
     status: str = Field(default=BookingStatus.BOOKED, max_length=16, index=True)
     childcare: int = 0  # children to be looked after

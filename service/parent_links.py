@@ -8,10 +8,12 @@
   it reads the feed and nothing else, and the parent can replace its address on its own.
 - confirm (CONFIRM, "public id:endpoint id"): the double opt-in of one address; it expires.
 - ask (ASK, "public id:endpoint id"): a consultation request answered through that address
-  (the parent's LINE chat or email) without typing it; it expires after a day.
-- book (BOOK, "public id:endpoint id"): an event's booking page that knows the parent, who
-  hears about the booking through that address; good while the notice is (BOOK_LINK_DAYS).
+  (the parent's LINE chat or email) without typing it; for ASK_LINK_DAYS.
+- book (BOOK, "public id:endpoint id:event code"): that event's booking page, knowing the
+  parent, who hears about the booking through that address; for BOOK_LINK_DAYS.
 - booking (BOOKING, booking's public id): one booking's page: see, move or cancel it.
+- confirm booking (BOOKING_CONFIRM, booking's public id): in the email to an address typed for
+  a booking only, the button that says the address is the parent's.
 
 Links sent before epochs existed carry the public id alone: they count as epoch 0.
 """
@@ -54,12 +56,18 @@ class LinkMaker:
         return f"{self.base}/guide/{organisation_slug}/ask?link={token}{language}"
 
     def book(self, event_public_id: str, public_id: str, endpoint_id: int, locale: str) -> str:
-        token = self._signers[Purpose.BOOK](f"{public_id}:{endpoint_id}")
+        token = self._signers[Purpose.BOOK](f"{public_id}:{endpoint_id}:{event_public_id}")
         language = "" if locale == "ja" else f"&lang={locale}"
         return f"{self.base}/e/{event_public_id}?link={token}{language}"
 
     def booking(self, booking_public_id: str) -> str:
         return f"{self.base}/b/{self._signers[Purpose.BOOKING](booking_public_id)}"
+
+    def confirm_booking(self, booking_public_id: str) -> str:
+        """Only in the email to the typed address: the booking page after the form does not
+        confirm it, or anyone could book with anyone's address."""
+        token = self._signers[Purpose.BOOKING_CONFIRM](booking_public_id)
+        return f"{self.base}/b/{token}/confirm"
 
     def own_page(self, subscriber: Subscriber) -> str:
         return self.preferences(subscriber.public_id, subscriber.link_epoch)

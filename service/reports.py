@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from service.csv_files import csv_text
 from service.models import Delivery, DeliveryStatus, Send
 
 
@@ -95,11 +94,9 @@ COLUMNS = [
 
 
 def report_csv(reports: list[OccurrenceReport], timezone: str) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for report in reports:
-        writer.writerow(
+    return csv_text(
+        COLUMNS,
+        (
             [
                 report.due_at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M"),
                 report.recipients,
@@ -110,5 +107,6 @@ def report_csv(reports: list[OccurrenceReport], timezone: str) -> str:
                     for reason, count in report.reasons.most_common()
                 ),
             ]
-        )
-    return buffer.getvalue()
+            for report in reports
+        ),
+    )

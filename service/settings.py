@@ -90,6 +90,8 @@ class Settings:
     # Rehearsal: when set, only these addresses (or @domains) are sent to; the rest are logged.
     delivery_allowlist: tuple[str, ...] = ()
     require_admin_2fa: bool = False  # admins must sign in with a one-time code as well
+    book_link_days: int = 60  # a registered parent's booking link in a notice or LINE
+    ask_link_days: int = 1  # a registered parent's "ask a desk" link
     inbound_parse_secret: str = ""  # the secret part of SendGrid Inbound Parse's URL
     metrics_token: str = ""  # /metrics answers only with it (and, in production, not without)
     encryption_key: str = ""  # encrypts the secrets of cities' own LINE accounts (encryption.py)
@@ -147,6 +149,8 @@ class Settings:
             send_rate_webpush=get("SEND_RATE_WEBPUSH", cls.send_rate_webpush),
             send_rate_line=get("SEND_RATE_LINE", cls.send_rate_line),
             require_admin_2fa=_flag(get("REQUIRE_ADMIN_2FA", "false")),
+            book_link_days=int(get("BOOK_LINK_DAYS", str(cls.book_link_days))),
+            ask_link_days=int(get("ASK_LINK_DAYS", str(cls.ask_link_days))),
             inbound_parse_secret=get("INBOUND_PARSE_SECRET", "").strip(),
             metrics_token=get("METRICS_TOKEN", "").strip(),
             encryption_key=get("ENCRYPTION_KEY", "").strip(),
@@ -165,6 +169,11 @@ class Settings:
         if not (self.firebase_web_config and self.firebase_credentials):
             return None
         return json.loads(self.firebase_web_config)
+
+    def two_factor_missing(self, role: str, has_two_factor: bool) -> bool:
+        """An admin without two-step sign-in, where REQUIRE_ADMIN_2FA asks for it: neither the
+        console (but for setting it up) nor the API is theirs until they set it up."""
+        return self.require_admin_2fa and role == "admin" and not has_two_factor
 
     @property
     def line_enabled(self) -> bool:
@@ -225,12 +234,16 @@ class Settings:
                 raise SettingsError(
                     "production needs PUBLIC_BASE_URL, the https address parents reach"
                 )
-            if self.encryption_key and any(
-                guessable(key) for key in self.encryption_key.split(",") if key.strip()
-            ):
+            keys = [key.strip() for key in self.encryption_key.split(",") if key.strip()]
+            if any(guessable(key) for key in keys):
                 raise SettingsError(
                     "ENCRYPTION_KEY: 32 random characters or more (several, comma-separated, "
                     "while rotating it)"
+                )
+            if {self.secret_key, self.suppression_key} & set(keys):
+                raise SettingsError(
+                    "ENCRYPTION_KEY must be a key of its own, not SECRET_KEY or SUPPRESSION_KEY: "
+                    "a key that signs links must not also open the secrets it keeps"
                 )
             return self
         return replace(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
-from datetime import UTC, datetime
+import unicodedata
+from datetime import UTC, datetime, timedelta
 
 import pyotp
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from service.models import Role, StaffUser
+from service.tokens import short_code
 
 MIN_PASSWORD_LENGTH = 12
 STRONG_ENOUGH = 3  # zxcvbn's score (0–4): 3 is "safely unguessable" against online guessing
@@ -34,7 +38,10 @@ def create_staff_user(
     email = email.strip().lower()
     if problem := weak_password(password, email):
         raise StaffUserError(problem)
-    if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
+    same = select(StaffUser).where(
+        StaffUser.organisation_id == organisation_id, StaffUser.email == email
+    )
+    if session.exec(same).first():  # of this city only: another's staff is not its business
         raise StaffUserError(f"a staff user with the email {email} exists already")
     user = StaffUser(
         organisation_id=organisation_id,
@@ -88,9 +95,79 @@ def code_step(secret: str, code: str, *, after: int, now: float) -> int | None:
     return None
 
 
-def authenticate(session: Session, *, email: str, password: str) -> StaffUser | None:
-    user = session.exec(select(StaffUser).where(StaffUser.email == email.strip().lower())).first()
-    if user is None or not user.active:
+def accounts_of(session: Session, email: str) -> list[StaffUser]:
+    """The staff accounts of this address, one per city it is staff of."""
+    query = select(StaffUser).where(StaffUser.email == email.strip().lower())
+    return list(session.exec(query.order_by(col(StaffUser.organisation_id))).all())
+
+
+def authenticate(session: Session, *, email: str, password: str) -> list[StaffUser]:
+    """The active accounts of this address whose password this is (usually one; several when
+    a person is staff of several cities with the same password)."""
+    accounts = [user for user in accounts_of(session, email) if user.active]
+    if not accounts:
         check_password_hash(_DUMMY_HASH, password)
-        return None
-    return user if check_password_hash(user.password_hash, password) else None
+    return [user for user in accounts if check_password_hash(user.password_hash, password)]
+
+
+def password_matches(user: StaffUser, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
+# Two-step sign-in: wrong codes in a row before the account locks, and for how long. Counted on
+# the account, so that guesses spread over many addresses count as much as guesses from one.
+CODE_FAILURES_LOCK = 5
+LOCKED_FOR = timedelta(minutes=30)
+RECOVERY_CODES = 10
+
+
+def locked(user: StaffUser, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def count_wrong_code(session: Session, user: StaffUser, now: datetime) -> bool:
+    """One more wrong code for the account; True if this one locked it (once, of however many
+    arrive at the same moment)."""
+    session.execute(
+        update(StaffUser)
+        .where(col(StaffUser.id) == user.id)
+        .values(code_failures=col(StaffUser.code_failures) + 1)
+    )
+    locking = session.execute(
+        update(StaffUser)
+        .where(col(StaffUser.id) == user.id, col(StaffUser.code_failures) >= CODE_FAILURES_LOCK)
+        .values(code_failures=0, locked_until=now + LOCKED_FOR)
+    )
+    session.refresh(user)
+    return bool(locking.rowcount)  # type: ignore[attr-defined]
+
+
+def new_recovery_codes(user: StaffUser) -> list[str]:
+    """Fresh one-time codes for a lost authenticator: shown once, kept only as hashes (the
+    earlier ones stop working)."""
+    codes = [f"{short_code(5)}-{short_code(5)}" for _ in range(RECOVERY_CODES)]
+    user.recovery_codes = [_recovery_hash(code) for code in codes]
+    return codes
+
+
+def use_recovery_code(user: StaffUser, typed: str) -> bool:
+    """True, and the code is used up, if it is one of the account's recovery codes."""
+    digest = _recovery_hash(typed)
+    kept = [code for code in user.recovery_codes if not hmac.compare_digest(code, digest)]
+    if len(kept) == len(user.recovery_codes):
+        return False
+    user.recovery_codes = kept
+    return True
+
+
+def _recovery_hash(code: str) -> str:
+    plain = re.sub(r"[\s\-ー－]", "", unicodedata.normalize("NFKC", code)).upper()
+    return hashlib.sha256(f"recovery:{plain}".encode()).hexdigest()
+
+
+def reset_two_factor(user: StaffUser) -> None:
+    """An admin's reset for a lost authenticator: the member sets it up again (where it is
+    required, before any other page), and every session of theirs ends."""
+    user.totp_secret, user.totp_last_step, user.recovery_codes = None, 0, []
+    user.code_failures, user.locked_until = 0, None
+    user.session_epoch += 1

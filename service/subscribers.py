@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from service.addresses import hash_address, mailbox_hash
 from service.db import insert_ignoring_conflicts
+from service.mailbox_cap import may_email
 from service.models import (
     Child,
     Delivery,
@@ -33,16 +34,6 @@ from service.models import (
 
 log = logging.getLogger(__name__)
 
-# No address gets more emails about a registration than this a day (confirmations, links,
-# word of an added address), whoever types it in: the service must not be a way to flood
-# someone's inbox.
-EMAILS_ON_REQUEST_PER_DAY = 3
-ON_REQUEST = (
-    DeliveryKind.CONFIRM,
-    DeliveryKind.LINK,
-    DeliveryKind.CHANGED,
-    DeliveryKind.MAIL_SIGNUP,
-)
 UNCONFIRMED_KEPT = timedelta(days=7)
 
 
@@ -208,20 +199,9 @@ def change_address(session: Session, *, endpoint: Endpoint, email: str, now: dat
 
 
 def queue_on_request(session: Session, *, endpoint: Endpoint, kind: str, now: datetime) -> bool:
-    """An email about the registration to this mailbox, unless it had its fill today (however
-    its address is spelled: a flood must not get through as victim+1@, victim+2@, …)."""
-    asked = session.exec(
-        select(func.count())
-        .select_from(Delivery)
-        .join(Endpoint, col(Endpoint.id) == Delivery.endpoint_id)
-        .where(
-            Endpoint.mailbox_hash == (endpoint.mailbox_hash or mailbox_hash(endpoint.address)),
-            col(Delivery.kind).in_(ON_REQUEST),
-            Delivery.created_at > now - timedelta(days=1),
-        )
-    ).one()
-    if asked >= EMAILS_ON_REQUEST_PER_DAY:
-        log.warning("%s email not sent to endpoint %s: asked too often today", kind, endpoint.id)
+    """An email about the registration to this address, unless its mailbox had its fill today
+    (service.mailbox_cap)."""
+    if endpoint.channel == "email" and not may_email(session, endpoint.address, now=now):
         return False
     session.add(
         Delivery(

@@ -24,6 +24,8 @@ class Purpose(StrEnum):
     ASK = "ask"  # a registered parent asks a desk through their LINE or email; a day
     BOOK = "book"  # a registered parent books through their LINE, email or phone; weeks
     BOOKING = "booking"  # a booking's page: see, move, cancel it, take an offered place
+    BOOKING_CONFIRM = "booking-confirm"  # an address typed for a booking is its owner's
+    STAFF_RESET = "staff-reset"  # a staff member sets a new password; an hour, used once
 
 
 _PLAIN = re.compile(r"[0-9A-Za-z:_-]*")

@@ -8,6 +8,7 @@ from flask import Flask
 from service import api, errors, ops, public, staff, support, webhooks
 from service.bookings import parent_pages as booking_pages
 from service.bookings import staff_pages  # noqa: F401
+from service.logs import learn_routes, redact_request_logs
 from service.public import choose, preferences, stopping, views  # noqa: F401
 from service.staff import (  # noqa: F401
     auth,
@@ -16,6 +17,7 @@ from service.staff import (  # noqa: F401
     importing,
     line_account,
     notices,
+    password_reset,
     setup,
     two_factor,
 )
@@ -32,3 +34,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(webhooks.blueprint, url_prefix="/webhooks")
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     errors.register(app)
+    learn_routes(app.url_map)
+    redact_request_logs("werkzeug", "gunicorn.access", "gunicorn.error")

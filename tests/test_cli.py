@@ -5,16 +5,24 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from service.models import ApiToken, Delivery, DeliveryStatus, LineAccount, StaffUser
+from service.line_accounts import opened, save_line_account
+from service.models import ApiToken, Delivery, DeliveryStatus, LineAccount, Role, StaffUser
 from service.staff_users import authenticate
 from service.types import utcnow
-from tests.factories import create_notice, create_organisation, create_subscriber, create_topic
+from tests.factories import (
+    create_notice,
+    create_organisation,
+    create_staff,
+    create_subscriber,
+    create_topic,
+)
 from tests.fakes import line as line_fake
 from tests.outbox import read_outbox
 
@@ -52,8 +60,10 @@ def test_staff_create_and_token_create(database, session, env):
         input="a long enough password\na long enough password\n",
     )
     assert result.returncode == 0, result.stderr
-    user = authenticate(session, email="tanaka@city.example.jp", password="a long enough password")
-    assert user is not None and user.role == "admin"
+    [user] = authenticate(
+        session, email="tanaka@city.example.jp", password="a long enough password"
+    )
+    assert user.role == "admin"
     assert user.password_hash != "a long enough password"
 
     short = yorisou(env, "staff", "create", "b@city.example.jp", input="short\nshort\n")
@@ -128,8 +138,8 @@ def test_org_create_makes_a_municipality_and_its_first_admin(database, session, 
         input="a long enough password\na long enough password\n",
     )
     assert result.returncode == 0, result.stderr
-    user = authenticate(session, email="admin@kita.example.jp", password="a long enough password")
-    assert user is not None and user.role == "admin"
+    [user] = authenticate(session, email="admin@kita.example.jp", password="a long enough password")
+    assert user.role == "admin"
     again = yorisou(
         env,
         "org",
@@ -185,3 +195,60 @@ def test_org_list_shows_each_citys_counts_without_personal_data(database, sessio
     assert lines[0] == "aoba\tあおば市\temail=1\tsent_this_month=0\tline_account=none"
     assert lines[1] == f"{other.slug}\tきた市\tnone\tsent_this_month=0\tline_account=own"
     assert "@" not in result.stdout
+
+
+def test_a_token_for_staff_of_several_cities_names_the_city(database, session, env):
+    aoba = create_organisation(session)
+    kita = create_organisation(session, slug="kita", name="きた市")
+    for city in (aoba, kita):
+        create_staff(session, organisation=city, email="tanaka@example.jp", role=Role.EDITOR)
+    both = yorisou(env, "token", "create", "--staff", "tanaka@example.jp")
+    assert both.returncode != 0 and "--organisation" in both.stderr
+    one = yorisou(env, "token", "create", "--staff", "tanaka@example.jp", "--organisation", "kita")
+    assert one.returncode == 0, one.stderr
+    session.expire_all()
+    owner = session.get(StaffUser, session.exec(select(ApiToken)).one().staff_user_id)
+    assert owner.organisation_id == kita.id
+
+
+def test_an_admin_without_two_step_gets_no_token_where_it_is_required(database, session, env):
+    create_staff(session, organisation=create_organisation(session), email="a@aoba.example.jp")
+    refused = yorisou(
+        {**env, "REQUIRE_ADMIN_2FA": "true"}, "token", "create", "--staff", "a@aoba.example.jp"
+    )
+    assert refused.returncode != 0 and "two-step" in refused.stderr
+    assert session.exec(select(ApiToken)).all() == []
+
+
+def test_rotating_the_encryption_key_re_encrypts_every_secret(database, session, env, settings):
+    city = create_organisation(session)
+    old = replace(settings, encryption_key="old-key-that-is-long-enough-0123456789abc")
+    save_line_account(
+        session,
+        old,
+        city.id,
+        account_id="@aoba",
+        channel_secret="channel-secret",
+        access_token="access-token",
+        send_rate="",
+        now=utcnow(),
+    )
+    session.commit()
+    rotating = {
+        **env,
+        "ENCRYPTION_KEY": "new-key-that-is-long-enough-0123456789xyz," + old.encryption_key,
+    }
+    missing = yorisou(
+        {**env, "ENCRYPTION_KEY": "new-key-that-is-long-enough-0123456789xyz"},
+        "encryption",
+        "rotate",
+    )
+    assert missing.returncode != 0 and "nothing was changed" in missing.stderr
+    done = yorisou(rotating, "encryption", "rotate")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("2 secrets are now encrypted")
+    new_only = replace(settings, encryption_key="new-key-that-is-long-enough-0123456789xyz")
+    session.expire_all()
+    config = opened(new_only, session.exec(select(LineAccount)).one())
+    assert config is not None
+    assert (config.channel_secret, config.access_token) == ("channel-secret", "access-token")

@@ -52,6 +52,13 @@ def test_sendgrid_is_chosen_when_its_key_is_set():
             "SUPPRESSION_KEY": STRONG,
             "PUBLIC_BASE_URL": "https://yorisou.city.example.jp",
         },
+        {  # the encryption key is the signing key
+            "APP_ENV": "production",
+            "SECRET_KEY": STRONG,
+            "SUPPRESSION_KEY": "Wc1R7-yqQ2m0ZbVfJx8pLk3sT6uN9aEeHdGiOo4rYtC",
+            "ENCRYPTION_KEY": f"Pz8Lq2-Vn4Rt6Yb0Wc1Xs3Ka5Hd7Jf9Mg,{STRONG}",
+            "PUBLIC_BASE_URL": "https://yorisou.city.example.jp",
+        },
         {"APP_ENV": "staging"},
         {"EMAIL_BACKEND": "sendgrid"},
         {"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"},  # no account id

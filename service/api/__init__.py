@@ -11,7 +11,7 @@ from flask import Blueprint, abort, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlmodel import col, select
 
-from service import get_session
+from service import get_session, get_settings
 from service.extensions import csrf
 from service.models import ApiToken, Role, StaffUser
 from service.staff.auth import SignedInStaff
@@ -45,6 +45,12 @@ def token_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., A
             if found is None or not found[1].active:
                 abort(401)
             token, user = found
+            if get_settings().two_factor_missing(user.role, user.totp_secret is not None):
+                return problem(
+                    403,
+                    "admins must use two-step sign-in (REQUIRE_ADMIN_2FA): set it up in the "
+                    "console before this token can be used",
+                )
             if not Role(user.role).allows(role):
                 abort(403)
             token.last_used_at = utcnow()

@@ -7,6 +7,12 @@ once, on however many web processes, no slot ever holds more bookings than place
 Every message to the parent is a Delivery of its booking, written in the same transaction as
 the change it tells of; the worker sends it (reminders at their time) like any other delivery,
 and withdraws what a cancelled booking would still have been sent.
+
+An address typed for a booking holds its place (or its turn on the waiting list) only until its
+owner presses the button in the email (HOLD_FOR), and a mailbox has one booking of an event at a
+time, however its address is spelled: nobody fills a seminar with addresses that are not theirs.
+Every change is a conditional UPDATE from the state it expects, so two at once (a double tap,
+two tabs, the parent and the worker) never both happen.
 """
 
 from __future__ import annotations
@@ -14,18 +20,23 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
+from service.addresses import mailbox_hash
 from service.bookings.schedule import window
+from service.mailbox_cap import may_email
 from service.models import (
     Booking,
     BookingStatus,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
+    Desk,
+    Endpoint,
     Event,
     EventStatus,
     Organisation,
@@ -33,6 +44,8 @@ from service.models import (
     Slot,
 )
 from service.tokens import short_code
+
+HOLD_FOR = timedelta(minutes=30)  # to press the button in the email, for a typed address
 
 
 class BookingError(ValueError):
@@ -47,6 +60,14 @@ class Contact:
     endpoint_id: int | None = None
     subscriber_id: int | None = None
     address: str | None = None
+
+
+def follow_desk(session: Session, desk: Desk) -> None:
+    """A desk's consultation days belong to its department, also after the desk moves to
+    another: whose staff see the bookings follows the desk."""
+    session.execute(
+        update(Event).where(col(Event.desk_id) == desk.id).values(department=desk.department)
+    )
 
 
 def new_public_id() -> str:
@@ -70,12 +91,17 @@ def book(
     answers: tuple[str, ...] = (),
     source_id: int | None = None,
 ) -> Booking:
-    """A place in the slot if one is free, else a place on its waiting list."""
+    """A place in the slot if one is free, else a place on its waiting list; for an address
+    typed here, held until it is confirmed."""
     _must_be_bookable(event, slot, now)
     if childcare > slot.childcare_places:
         raise BookingError("childcare")
-    if _already_in(session, slot, contact):
+    mailbox = _mailbox(session, contact)
+    if _already_in(session, event, contact, mailbox, now):
         raise BookingError("already-booked")
+    typed = contact.address is not None
+    if typed and not may_email(session, contact.address or "", now=now):
+        raise BookingError("too-many-emails")  # it could never be confirmed
     booking = Booking(
         public_id=new_public_id(),
         organisation_id=event.organisation_id,
@@ -86,25 +112,67 @@ def book(
         source_id=source_id,
         channel=contact.channel,
         address=contact.address,
+        mailbox_hash=mailbox,
+        address_confirmed_at=None if typed else now,
+        held_until=now + HOLD_FOR if typed else None,
         locale=locale,
         childcare=childcare,
         answers=list(answers),
         created_at=now,
     )
     if _take_place(session, slot, childcare):
-        booking.status = BookingStatus.BOOKED
-        booking.booked_at = now
+        booking.status = BookingStatus.HELD if typed else BookingStatus.BOOKED
+        booking.booked_at = None if typed else now
     elif _has_free_place(session, slot):
         raise BookingError("childcare")  # places left, but no child-care place
     else:
         booking.status = BookingStatus.WAITING
     session.add(booking)
     session.flush()
-    if booking.status == BookingStatus.BOOKED:
+    if typed:
+        tell(session, booking, DeliveryKind.HOLD, now=now)  # counted above
+    elif booking.status == BookingStatus.BOOKED:
         _confirm(session, booking, event, slot, now)
     else:
-        tell(session, booking, DeliveryKind.WAITING, now=now)
+        tell(session, booking, DeliveryKind.WAITING, now=now, capped=True)
     return booking
+
+
+def confirm_address(session: Session, booking: Booking, *, now: datetime) -> None:
+    """The button in the email was pressed: the address is the parent's. A held place becomes
+    theirs; a turn on the waiting list counts from now on. Pressing it again does nothing."""
+    confirmed = session.execute(
+        update(Booking)
+        .where(
+            col(Booking.id) == booking.id,
+            col(Booking.address_confirmed_at).is_(None),
+            col(Booking.status).in_((BookingStatus.HELD, BookingStatus.WAITING)),
+            col(Booking.held_until) > now,
+        )
+        .values(address_confirmed_at=now, held_until=None)
+    )
+    session.refresh(booking)
+    if not confirmed.rowcount:  # type: ignore[attr-defined]
+        if booking.address_confirmed_at is not None:
+            return
+        raise BookingError("hold-expired")
+    slot = session.get_one(Slot, booking.slot_id)
+    if booking.status == BookingStatus.HELD:
+        booking.status, booking.booked_at = BookingStatus.BOOKED, now
+        session.add(booking)
+        session.flush()
+        _confirm(session, booking, session.get_one(Event, booking.event_id), slot, now)
+    else:
+        offer_free_places(session, slot, now=now)  # one may have come free meanwhile
+
+
+def _mailbox(session: Session, contact: Contact) -> str | None:
+    if contact.channel != "email":
+        return None
+    if contact.address is not None:
+        return mailbox_hash(contact.address)
+    endpoint = session.get(Endpoint, contact.endpoint_id) if contact.endpoint_id else None
+    return endpoint.mailbox_hash if endpoint else None
 
 
 def _must_be_bookable(event: Event, slot: Slot, now: datetime) -> None:
@@ -117,17 +185,27 @@ def _must_be_bookable(event: Event, slot: Slot, now: datetime) -> None:
         raise BookingError("closed")
 
 
-def _already_in(session: Session, slot: Slot, contact: Contact) -> bool:
-    """The same parent (registration, or address given) already in this slot or its list."""
-    same = (
-        col(Booking.subscriber_id) == contact.subscriber_id
-        if contact.subscriber_id is not None
-        else col(Booking.address) == contact.address
-    )
+def _already_in(
+    session: Session, event: Event, contact: Contact, mailbox: str | None, now: datetime
+) -> bool:
+    """The same parent (registration, or mailbox) already booked or waiting for a time of
+    this event still to come: one at a time (they move it rather than book again)."""
+    same = []
+    if contact.subscriber_id is not None:
+        same.append(col(Booking.subscriber_id) == contact.subscriber_id)
+    if mailbox is not None:
+        same.append(col(Booking.mailbox_hash) == mailbox)
+    if not same:
+        return False
     return (
         session.exec(
-            select(Booking.id).where(
-                Booking.slot_id == slot.id, Booking.status != BookingStatus.CANCELLED, same
+            select(Booking.id)
+            .join(Slot, col(Slot.id) == Booking.slot_id)
+            .where(
+                Booking.event_id == event.id,
+                Booking.status != BookingStatus.CANCELLED,
+                col(Slot.starts_at) > now,
+                or_(*same),
             )
         ).first()
         is not None
@@ -155,10 +233,11 @@ def _has_free_place(session: Session, slot: Slot) -> bool:
     return slot.booked < slot.capacity
 
 
-def _give_back(session: Session, booking: Booking) -> None:
+def _give_back(session: Session, booking: Booking, slot_id: int | None = None) -> None:
+    """The booking's place in its slot (or in `slot_id`, the one it had) is free again."""
     session.execute(
         update(Slot)
-        .where(col(Slot.id) == booking.slot_id)
+        .where(col(Slot.id) == (slot_id or booking.slot_id))
         .values(
             booked=col(Slot.booked) - 1,
             childcare_booked=col(Slot.childcare_booked) - booking.childcare,
@@ -167,8 +246,9 @@ def _give_back(session: Session, booking: Booking) -> None:
 
 
 def _confirm(session: Session, booking: Booking, event: Event, slot: Slot, now: datetime) -> None:
-    """The confirmation now, and the reminders the event sets at their times."""
-    tell(session, booking, DeliveryKind.BOOKED, now=now)
+    """The confirmation now (a parent's own doing: counted in their mailbox's daily cap), and
+    the reminders the event sets at their times."""
+    tell(session, booking, DeliveryKind.BOOKED, now=now, capped=True)
     tz = ZoneInfo(session.get_one(Organisation, event.organisation_id).timezone)
     day = slot.starts_at.astimezone(tz).date()
     for reminder in event.reminders:
@@ -190,8 +270,13 @@ def tell(
     when: datetime | None = None,
     body: str | None = None,
     priority: int = Priority.CONFIRM,
-) -> None:
-    """A message about the booking, to the parent's channel, for the worker to send."""
+    capped: bool = False,
+) -> bool:
+    """A message about the booking, to the parent's channel, for the worker to send; `capped`:
+    one the parent's own form caused, which an email address gets only within its daily cap."""
+    if capped and (address := _email_address(session, booking)):
+        if not may_email(session, address, now=now):
+            return False
     session.add(
         Delivery(
             booking_id=booking.id,
@@ -203,6 +288,16 @@ def tell(
             created_at=now,
         )
     )
+    return True
+
+
+def _email_address(session: Session, booking: Booking) -> str | None:
+    if booking.channel != "email":
+        return None
+    if booking.address is not None:
+        return booking.address
+    endpoint = session.get(Endpoint, booking.endpoint_id) if booking.endpoint_id else None
+    return endpoint.address if endpoint else None
 
 
 def _withdraw_messages(session: Session, booking: Booking) -> None:
@@ -220,23 +315,39 @@ def _withdraw_messages(session: Session, booking: Booking) -> None:
 def cancel(
     session: Session, booking: Booking, *, now: datetime, by: str, reason: str | None = None
 ) -> None:
-    """Cancel the booking (by the parent, the city, or an offer not taken in time); its place
-    goes at once to the next on the waiting list. The change is a conditional UPDATE from the
-    status it had: of two cancellations at once (a double tap, the parent and the worker), one
-    gives the place back and the other does nothing."""
+    """Cancel the booking (by the parent or the city); its place goes at once to the next on
+    the waiting list."""
+    _end(session, booking, now=now, by=by, reason=reason, capped=by == "parent")
+
+
+def _end(
+    session: Session,
+    booking: Booking,
+    *,
+    now: datetime,
+    by: str,
+    reason: str | None = None,
+    only_if: tuple[Any, ...] = (),
+    tell_parent: bool = True,
+    capped: bool = False,
+) -> bool:
+    """Cancel the booking if it is still as expected (`only_if`: more conditions), by a
+    conditional UPDATE from the status it had: of two at once, one gives the place back and
+    the other does nothing. True if this one cancelled it."""
     held = None
     for statuses, holds in (
-        ((BookingStatus.BOOKED, BookingStatus.OFFERED), True),
+        ((BookingStatus.BOOKED, BookingStatus.OFFERED, BookingStatus.HELD), True),
         ((BookingStatus.WAITING,), False),
     ):
         changed = session.execute(
             update(Booking)
-            .where(col(Booking.id) == booking.id, col(Booking.status).in_(statuses))
+            .where(col(Booking.id) == booking.id, col(Booking.status).in_(statuses), *only_if)
             .values(
                 status=BookingStatus.CANCELLED,
                 cancelled_by=by,
                 cancelled_at=now,
                 offer_expires_at=None,
+                held_until=None,
             )
         )
         if changed.rowcount:  # type: ignore[attr-defined]
@@ -244,18 +355,21 @@ def cancel(
             break
     session.refresh(booking)
     if held is None:
-        return  # cancelled already
+        return False
     _withdraw_messages(session, booking)
-    tell(session, booking, DeliveryKind.BOOKING_CANCELLED, now=now, body=reason)
+    if tell_parent:
+        tell(session, booking, DeliveryKind.BOOKING_CANCELLED, now=now, body=reason, capped=capped)
     if held:
         _give_back(session, booking)
         session.flush()
         offer_free_places(session, session.get_one(Slot, booking.slot_id), now=now)
+    return True
 
 
 def offer_free_places(session: Session, slot: Slot, *, now: datetime) -> int:
-    """Each free place of the slot to the next on its waiting list, held for them for the
-    event's offer time (not past the close of booking). Returns how many were offered."""
+    """Each free place of the slot to the next on its waiting list whose address is confirmed,
+    held for them for the event's offer time (not past the close of booking). Returns how many
+    were offered."""
     event = session.get_one(Event, slot.event_id)
     _, closes = window(event, slot)
     if slot.cancelled_at is not None or now >= closes:
@@ -263,7 +377,11 @@ def offer_free_places(session: Session, slot: Slot, *, now: datetime) -> int:
     offered = 0
     waiting = session.exec(
         select(Booking)
-        .where(Booking.slot_id == slot.id, Booking.status == BookingStatus.WAITING)
+        .where(
+            Booking.slot_id == slot.id,
+            Booking.status == BookingStatus.WAITING,
+            col(Booking.address_confirmed_at).is_not(None),
+        )
         .order_by(col(Booking.created_at), col(Booking.id))
     ).all()
     for booking in waiting:
@@ -311,38 +429,65 @@ def accept_offer(session: Session, booking: Booking, *, now: datetime) -> None:
 
 
 def expire_offers(session: Session, *, now: datetime) -> int:
-    """Offers not taken in time pass to the next parent (the worker, every minute; after a
-    stop, on its first run)."""
-    expired = session.exec(
+    """Offers not taken in time pass to the next parent, and places held for addresses nobody
+    confirmed go back (the worker, every minute; after a stop, on its first run). An offer
+    taken, or an address confirmed, a moment before stays so: the change is conditional."""
+    ended = 0
+    for booking in session.exec(
         select(Booking).where(
-            Booking.status == BookingStatus.OFFERED,
-            col(Booking.offer_expires_at) <= now,
+            Booking.status == BookingStatus.OFFERED, col(Booking.offer_expires_at) <= now
         )
-    ).all()
-    for booking in expired:
-        cancel(session, booking, now=now, by="expired")
+    ).all():
+        ended += _end(
+            session,
+            booking,
+            now=now,
+            by="expired",
+            only_if=(col(Booking.status) == BookingStatus.OFFERED,),
+        )
+    for booking in session.exec(
+        select(Booking).where(
+            col(Booking.held_until) <= now, col(Booking.address_confirmed_at).is_(None)
+        )
+    ).all():
+        # Nothing is sent to an address its owner never confirmed.
+        ended += _end(
+            session,
+            booking,
+            now=now,
+            by="unconfirmed",
+            only_if=(col(Booking.address_confirmed_at).is_(None),),
+            tell_parent=False,
+        )
     session.commit()
-    return len(expired)
+    return ended
 
 
 def move(session: Session, booking: Booking, slot: Slot, *, now: datetime) -> Booking:
     """The same parent in another slot of the same event, if it has a free place; the old
-    place goes to the next on its waiting list."""
-    if booking.status != BookingStatus.BOOKED:
-        raise BookingError("not-booked")
+    place goes to the next on its waiting list. Atomic: of two moves at once, one happens and
+    the other is refused, so a place is never given back twice (the caller rolls back)."""
     if slot.event_id != booking.event_id or slot.id == booking.slot_id:
         raise BookingError("cancelled")
     event = session.get_one(Event, booking.event_id)
     _must_be_bookable(event, slot, now)
+    old_slot = booking.slot_id
+    moved = session.execute(
+        update(Booking)
+        .where(
+            col(Booking.id) == booking.id,
+            col(Booking.status) == BookingStatus.BOOKED,
+            col(Booking.slot_id) == old_slot,
+        )
+        .values(slot_id=slot.id, booked_at=now)
+    )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        raise BookingError("not-booked")
     if not _take_place(session, slot, booking.childcare):
         raise BookingError("full")
-    old_slot = booking.slot_id
-    _give_back(session, booking)
+    _give_back(session, booking, old_slot)
     _withdraw_messages(session, booking)
-    booking.slot_id = slot.id or 0
-    booking.booked_at = now
-    session.add(booking)
-    session.flush()
+    session.refresh(booking)
     _confirm(session, booking, event, slot, now)
     offer_free_places(session, session.get_one(Slot, old_slot), now=now)
     return booking
@@ -393,9 +538,26 @@ def erase_past(session: Session, *, now: datetime, retention: timedelta) -> int:
     """The address given for a booking and the answers, `retention` after its slot ended;
     what remains (event, slot, status, attendance, counter) counts in reports."""
     ended = select(Slot.id).where(col(Slot.ends_at) < now - retention)
+    erased = select(Booking.id).where(
+        col(Booking.slot_id).in_(ended), col(Booking.erased_at).is_(None)
+    )
+    # Its messages too: a delivery row would still lead to the parent's address.
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.booking_id).in_(erased))
+        .values(endpoint_id=None, body=None, last_error=None)
+    )
     result = session.execute(
         update(Booking)
         .where(col(Booking.slot_id).in_(ended), col(Booking.erased_at).is_(None))
-        .values(address=None, answers=[], endpoint_id=None, subscriber_id=None, erased_at=now)
+        .values(
+            address=None,
+            mailbox_hash=None,
+            answers=[],
+            endpoint_id=None,
+            subscriber_id=None,
+            erased_at=now,
+        ),
+        execution_options={"synchronize_session": False},
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -54,6 +54,8 @@ def calendar_file(event: Event, slot: Slot, locale: str, url: str) -> bytes:
 
 
 def _subject(kind: str, title: str, organisation: Organisation, previews: bool) -> str:
+    if kind == DeliveryKind.HOLD:  # to an address not yet known to be the parent's
+        return gettext("%(name)s: please confirm your booking", name=city_name(organisation))
     subjects = {
         DeliveryKind.BOOKED: gettext("Booked: %(title)s"),
         DeliveryKind.WAITING: gettext("On the waiting list: %(title)s"),
@@ -83,7 +85,8 @@ def render_booking_message(
     slot = session.get_one(Slot, booking.slot_id)
     organisation = session.get_one(Organisation, booking.organisation_id)
     locale = booking.locale
-    url = LinkMaker(settings).booking(booking.public_id)
+    links = LinkMaker(settings)
+    url = links.booking(booking.public_id)
     with in_language(locale):
         title = event.text("title", locale)
         context = {
@@ -98,6 +101,10 @@ def render_booking_message(
             "offer_until": format_datetime(booking.offer_expires_at, "short")
             if booking.offer_expires_at
             else "",
+            "held_until": format_datetime(booking.held_until, "short")
+            if booking.held_until
+            else "",
+            "confirm_url": links.confirm_booking(booking.public_id),
             "news": delivery_body or "",
             "organisation": organisation,
             "booking_url": url,

@@ -21,6 +21,7 @@ from service.bookings.booking import (
     accept_offer,
     book,
     cancel,
+    confirm_address,
     move,
 )
 from service.bookings.forms import MAX_QUESTIONS, BookingForm, MoveForm
@@ -46,13 +47,12 @@ from service.parent_links import LinkMaker
 from service.public.forms import CsrfOnlyForm
 from service.public.links import (
     linked_endpoint,
-    no_store,
     organisation_or_404,
     read_link,
     stop,
 )
 from service.subscribers import counter_with_code
-from service.tokens import Purpose
+from service.tokens import Purpose, make_token
 from service.types import utcnow
 
 
@@ -74,13 +74,18 @@ def _refusals() -> dict[str, str]:
             "The time to take this place has passed, so it went to the next person."
         ),
         "not-booked": gettext("This booking is not active."),
+        "too-many-emails": gettext(
+            "We cannot send more emails to this address today. Please try again tomorrow, "
+            "or call the desk."
+        ),
+        "hold-expired": gettext(
+            "The time to confirm has passed, so the place went to the next person. "
+            "Please book again."
+        ),
     }
 
 
 blueprint = Blueprint("bookings", __name__)
-
-
-blueprint.after_request(no_store)  # a booking's page, a parent's own booking link
 
 
 def _event_or_404(session: Session, public_id: str) -> Event:
@@ -98,9 +103,11 @@ def _linked(session: Session, event: Event, token: str | None) -> Endpoint | Non
         token,
         Purpose.BOOK,
         event.organisation_id,
-        gettext(
-            "Please open the booking page again from a newer message, or give an email address."
+        (
+            url_for("bookings.event_page", public_id=event.public_id),
+            gettext("Book with an email address"),
         ),
+        bound_to=event.public_id,
     )
 
 
@@ -248,8 +255,8 @@ def _booking_url(booking: Booking) -> str:
     return path if language == "ja" else f"{path}?lang={language}"
 
 
-def _booking_or_gone(session: Session, token: str) -> Booking:
-    public_id = read_link(token, Purpose.BOOKING)
+def _booking_or_gone(session: Session, token: str, purpose: Purpose = Purpose.BOOKING) -> Booking:
+    public_id = read_link(token, purpose)
     booking = session.exec(select(Booking).where(Booking.public_id == public_id)).first()
     if booking is None or booking.erased_at is not None:
         stop(
@@ -301,10 +308,41 @@ def _booking_page(
         form=CsrfOnlyForm(),
         move_form=move_form,
         may_change=booking.status != BookingStatus.CANCELLED and now < window(event, slot)[1],
+        unconfirmed=booking.address is not None and booking.address_confirmed_at is None,
+        masked_address=mask_address(booking.address or ""),
         waiting_ahead=waiting_ahead,
         error=error,
         retention_days=get_settings().request_retention_days,
     ), status
+
+
+@blueprint.route("/b/<token>/confirm", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def confirm_booking(token: str) -> ResponseReturnValue:
+    """The button in the email to an address typed for a booking: a page with one button (mail
+    gateways that open every link confirm nothing), then the booking page."""
+    session = get_session()
+    booking = _booking_or_gone(session, token, Purpose.BOOKING_CONFIRM)
+    form = CsrfOnlyForm()
+    if not form.validate_on_submit():
+        event = session.get_one(Event, booking.event_id)
+        return render_template(
+            "bookings/confirm.html",
+            organisation=session.get_one(Organisation, booking.organisation_id),
+            booking=booking,
+            event=event,
+            when=slot_when(session.get_one(Slot, booking.slot_id)),
+            locale=current_language(),
+            form=form,
+        ), 400 if request.method == "POST" else 200
+    try:
+        confirm_address(session, booking, now=utcnow())
+    except BookingError as error:
+        session.rollback()
+        page_token = make_token(get_settings().secret_key, Purpose.BOOKING, booking.public_id)
+        return _booking_page(session, booking, page_token, _refusals()[str(error)], 409)
+    session.commit()
+    return redirect(_booking_url(booking), 303)
 
 
 @blueprint.get("/b/<token>")

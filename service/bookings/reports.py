@@ -4,8 +4,6 @@ database; nothing that says who booked."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +12,7 @@ from sqlalchemy import case, func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
+from service.csv_files import csv_text
 from service.models import Booking, BookingStatus, Event, Organisation, Source
 
 GROUPINGS = {"event": "行事", "counter": "QRコードの場所"}
@@ -69,7 +68,12 @@ def booking_figures(
             _count(col(Booking.was_waiting) | ~had_place),
             _count(col(Booking.was_waiting)),
         )
-        .where(col(Booking.organisation_id) == organisation.id, col(Booking.created_at) >= since)
+        .where(
+            col(Booking.organisation_id) == organisation.id,
+            col(Booking.created_at) >= since,
+            # Addresses nobody confirmed were never a parent's booking.
+            col(Booking.address_confirmed_at).is_not(None),
+        )
         .group_by(group)
     ).all()
     if by == "event":
@@ -95,11 +99,9 @@ def booking_figures(
 
 
 def booking_figures_csv(rows: list[BookingFigures]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(
+    return csv_text(
+        COLUMNS,
+        (
             [
                 row.label,
                 row.booked,
@@ -110,5 +112,6 @@ def booking_figures_csv(rows: list[BookingFigures]) -> str:
                 row.waited,
                 row.moved_up,
             ]
-        )
-    return buffer.getvalue()
+            for row in rows
+        ),
+    )

@@ -6,8 +6,6 @@ and each opening of a day's list (page, print or CSV) is in the audit log."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,6 +33,7 @@ from service.bookings.schedule import DEFAULT_REMINDERS, make_slots, replan
 from service.bookings.staff_forms import EVENT_TEXTS, EventForm
 from service.calendar import RuleError, check_rrule
 from service.charts import horizontal_bars
+from service.csv_files import csv_response, csv_text
 from service.models import (
     Booking,
     BookingStatus,
@@ -56,12 +55,18 @@ from service.support.staff_reports import PERIODS, asked_for
 from service.types import utcnow
 
 STATUS_NAMES = {
+    BookingStatus.HELD: "仮予約（メールの確認待ち）",
     BookingStatus.BOOKED: "予約",
     BookingStatus.WAITING: "キャンセル待ち",
     BookingStatus.OFFERED: "空きを案内中",
     BookingStatus.CANCELLED: "取り消し",
 }
-CANCELLED_BY = {"parent": "本人", "city": "市", "expired": "案内の期限切れ"}
+CANCELLED_BY = {
+    "parent": "本人",
+    "city": "市",
+    "expired": "案内の期限切れ",
+    "unconfirmed": "メールの確認がなく取り消し",
+}
 CHANNEL_NAMES = {"email": "メール", "line": "LINE", "webpush": "プッシュ通知"}
 
 
@@ -169,6 +174,8 @@ def _event_form(session: Session, event: Event | None) -> EventForm:
     desks = session.exec(
         select(Desk).where(Desk.organisation_id == current_user.organisation_id, col(Desk.active))
     ).all()
+    if not current_user.at_least(Role.ADMIN):  # its bookings go to the desk's department
+        desks = [desk for desk in desks if desk.department == current_user.department]
     form.desk.choices = [
         SelectChoice(0, "（なし）"),
         *(SelectChoice(d.id, d.name_ja) for d in desks),
@@ -278,8 +285,10 @@ def _save(
     for name in EVENT_TEXTS:
         for lang in LANG_NAMES:
             setattr(event, f"{name}_{lang}", (form[f"{name}_{lang}"].data or "").strip())
-    event.department = form.department.data.strip()
     event.desk_id = form.desk.data or None
+    desk = session.get(Desk, event.desk_id) if event.desk_id else None
+    # A desk's day is its department's: whoever saves it, the bookings go to that desk's staff.
+    event.department = desk.department if desk else form.department.data.strip()
     event.online_url = form.online_url.data or ""
     event.starts_at = form.starts_at.data.replace(tzinfo=ZoneInfo(organisation.timezone))
     event.duration_minutes = form.duration_minutes.data
@@ -386,31 +395,25 @@ def slot_csv(slot_id: int) -> Response:
     slot, event = _slot_or_404(session, slot_id)
     record_audit(session, staff=current_user, action="slot.csv", target=f"slot:{slot.id}")
     session.commit()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     questions = [question["ja"] for question in event.questions]
-    writer.writerow(["受付番号", "状態", "託児", *questions, "出欠", "来た窓口", "連絡方法"])
-    for booking, source in _day_rows(session, slot):
-        attended = {True: "出席", False: "欠席", None: ""}[booking.attended]
-        writer.writerow(
+    attended = {True: "出席", False: "欠席", None: ""}
+    text = csv_text(
+        ["受付番号", "状態", "託児", *questions, "出欠", "来た窓口", "連絡方法"],
+        (
             [
                 booking.id,
                 STATUS_NAMES.get(BookingStatus(booking.status), booking.status),
                 booking.childcare or "",
                 *(booking.answers + [""] * len(questions))[: len(questions)],
-                attended,
+                attended[booking.attended],
                 source,
                 CHANNEL_NAMES.get(booking.channel, booking.channel),
             ]
-        )
-    start = _local(slot.starts_at, _organisation(session)).strftime("%Y%m%d-%H%M")
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="bookings-{event.public_id}-{start}.csv"'
-        },
+            for booking, source in _day_rows(session, slot)
+        ),
     )
+    start = _local(slot.starts_at, _organisation(session)).strftime("%Y%m%d-%H%M")
+    return csv_response(text, f"bookings-{event.public_id}-{start}.csv")
 
 
 @blueprint.post("/slots/<int:slot_id>/<action>")
@@ -484,8 +487,4 @@ def events_report() -> ResponseReturnValue:
 @role_required(Role.VIEWER)
 def events_report_csv() -> Response:
     _, by, days, rows = _report_rows()
-    return Response(
-        "\ufeff" + booking_figures_csv(rows),  # a BOM, so that Excel reads the Japanese
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="bookings-{by}-{days}d.csv"'},
-    )
+    return csv_response(booking_figures_csv(rows), f"bookings-{by}-{days}d.csv")

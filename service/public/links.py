@@ -3,7 +3,9 @@ page for a link that is not. The tokens themselves: service.parent_links."""
 
 from __future__ import annotations
 
-from flask import Response, abort, make_response, render_template, url_for
+from typing import NoReturn
+
+from flask import abort, make_response, render_template, url_for
 from flask_babel import gettext
 from sqlmodel import Session, col, select
 
@@ -13,13 +15,6 @@ from service.languages import use_language
 from service.models import Endpoint, Organisation, Subscriber
 from service.parent_links import split_epoch, with_epoch
 from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
-
-
-def no_store(response: Response) -> Response:
-    """For a blueprint whose every page is one parent's (answers, a request, a booking): no
-    cache, the browser's or a shared one, may keep it."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def organisation_or_404(session: Session, slug: str) -> Organisation:
@@ -40,7 +35,6 @@ def read_link(token: str, purpose: Purpose) -> str:
     max_age = {
         Purpose.CONFIRM: settings.confirm_token_max_age,
         Purpose.SIGN_UP: 86400,
-        Purpose.ASK: 86400,
     }.get(purpose)
     try:
         return read_token(settings.secret_key, purpose, token, max_age=max_age)
@@ -60,14 +54,29 @@ def read_link(token: str, purpose: Purpose) -> str:
 
 
 def linked_endpoint(
-    session: Session, token: str | None, purpose: Purpose, organisation_id: int, instead: str
+    session: Session,
+    token: str | None,
+    purpose: Purpose,
+    organisation_id: int,
+    instead: tuple[str, str],
+    *,
+    bound_to: str | None = None,
 ) -> Endpoint | None:
     """The registered parent's own address a link of `purpose` carries ("public id:endpoint
-    id"): the page then needs no address typed, and answers through it. `instead`: what the
-    page says to do when the link is no longer good."""
+    id", and for a BOOK link ":event code", `bound_to`): the page then needs no address typed,
+    and answers through it. A link that is no longer good (expired: BOOK_LINK_DAYS,
+    ASK_LINK_DAYS) ends with the way to a new one, and `instead`: the same page without it."""
     if not token:
         return None
-    public_id, _, endpoint_id = read_link(token, purpose).partition(":")
+    settings = get_settings()
+    days = settings.book_link_days if purpose == Purpose.BOOK else settings.ask_link_days
+    try:
+        subject = read_token(settings.secret_key, purpose, token, max_age=days * 86400)
+    except (TokenExpired, TokenInvalid):
+        _link_gone(instead)
+    public_id, endpoint_id, *bound = subject.split(":")
+    if bound_to is not None and bound != [bound_to]:
+        _link_gone(instead)
     found = session.exec(
         select(Endpoint)
         .join(Subscriber, col(Subscriber.id) == Endpoint.subscriber_id)
@@ -81,8 +90,25 @@ def linked_endpoint(
         )
     ).first()
     if found is None:
-        stop(410, gettext("This link can no longer be used"), instead)
+        _link_gone(instead)
     return found
+
+
+def _link_gone(instead: tuple[str, str]) -> NoReturn:
+    abort(
+        make_response(
+            render_template(
+                "message.html",
+                title=gettext("This link can no longer be used"),
+                detail=gettext(
+                    "It is too old, or it is for another page. Get a new link to your own page, "
+                    "or go on without it."
+                ),
+                links=[(url_for("public.request_link"), gettext("Send me my link")), instead],
+            ),
+            410,
+        )
+    )
 
 
 def subscriber_or_gone(session: Session, public_id: str) -> Subscriber:

@@ -142,7 +142,7 @@ def subscribe() -> ResponseReturnValue:
             now=utcnow(),
         )
         session.commit()
-        return redirect(url_for("public.line_link", code=link.code), code=303)
+        return redirect(url_for("public.line_link", token=link.code), code=303)
     subscriber = register_subscriber(
         session,
         source=source,
@@ -174,12 +174,12 @@ def subscribe() -> ResponseReturnValue:
     return redirect(url_for("public.check_inbox", token=sign_up_token(endpoint)), code=303)
 
 
-@blueprint.get("/line/<code>")
-def line_link(code: str) -> ResponseReturnValue:
+@blueprint.get("/line/<token>")
+def line_link(token: str) -> ResponseReturnValue:
     """The last step to LINE: open the chat, where the code is filled in, and send it."""
     session = get_session()
     settings = get_settings()
-    link = find_link(session, code, utcnow())
+    link = find_link(session, token, utcnow())
     line = line_for(session, settings, link.organisation_id) if link is not None else None
     if link is None or line is None:
         stop(

@@ -4,8 +4,6 @@ Filters by person, kind and period; the same as CSV for the city's records."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +17,7 @@ from sqlmodel import Session, col, select
 from wtforms.fields.core import UnboundField
 
 from service.bookings.staff_forms import EventForm
+from service.csv_files import csv_text
 from service.models import AuditEvent, StaffUser, Topic
 from service.staff.forms import (
     LineAccountForm,
@@ -74,6 +73,13 @@ ACTIONS = {
     "staff.password": "パスワードを変更",
     "staff.2fa_on": "二段階認証を設定",
     "staff.2fa_off": "二段階認証を解除",
+    "staff.recovery_codes": "二段階認証の復旧用コードを作り直し",
+    "staff.recovery_code": "復旧用コードでログイン",
+    "staff.code_failed": "確認コードの誤り",
+    "staff.locked": "確認コードの誤りが続きロック",
+    "staff.unlock": "職員のロックを解除",
+    "staff.reset_2fa": "職員の二段階認証をリセット",
+    "staff.password_reset": "パスワードを再設定（メールのリンクから）",
     "staff.notifications": "メールでのお知らせの設定を変更",
     "api_token.create": "APIトークンを発行",
     "api_token.revoke": "APIトークンを無効にする",
@@ -409,14 +415,12 @@ def entries(
 def audit_csv(
     rows: Iterable[tuple[AuditEvent, str | None]], tz: ZoneInfo, topics: Mapping[int, str]
 ) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["日時", "職員", "操作", "対象", "項目", "変更前", "変更後"])
+    lines = []
     for event, email in rows:
         when = event.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
         target, _ = target_words(event.target)
         base = [when, who(event, email), action_name(event.action), target]
         found = changes(event.detail, whole=True, tz=tz, topics=topics)
         for change in found or (Change("", "", ""),):
-            writer.writerow([*base, change.field, change.before, change.after])
-    return buffer.getvalue()
+            lines.append([*base, change.field, change.before, change.after])
+    return csv_text(["日時", "職員", "操作", "対象", "項目", "変更前", "変更後"], lines)

@@ -13,21 +13,27 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask.typing import ResponseReturnValue
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
-from sqlmodel import select
 from werkzeug.security import generate_password_hash
 
 from service import get_session, get_settings
 from service.addresses import mask_address
 from service.audit import record_audit
 from service.extensions import limiter, login_manager
-from service.models import Notice, Role, Source, StaffUser, Topic
+from service.forms import Form
+from service.models import Notice, Organisation, Role, Source, StaffUser, Topic
 from service.staff import blueprint
 from service.staff.forms import LoginForm, PasswordForm
-from service.staff_users import authenticate
+from service.staff_users import accounts_of, authenticate, locked, password_matches
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
 PENDING = "staff_awaiting_code"  # in the session between the password and the code
+CHOOSING = "staff_choosing_city"  # in the session between the password and the city
+CODE_WAIT = 300  # seconds from the password to the code (or the city)
+LOCKED = (
+    "確認コードの誤りが続いたため、このアカウントは一時的にロックされています。"
+    "しばらくしてから、もう一度ログインしてください。急ぐときは、管理者に解除を頼んでください。"
+)
 
 login_manager.login_view = "staff.login"
 login_manager.login_message = "ログインしてください。"
@@ -66,7 +72,7 @@ class SignedInStaff(UserMixin):
 
 def needs_two_factor(staff: SignedInStaff) -> bool:
     """An admin without two-step sign-in, where the city's policy requires it."""
-    return get_settings().require_admin_2fa and staff.role == Role.ADMIN and not staff.two_factor
+    return get_settings().two_factor_missing(staff.role, staff.two_factor)
 
 
 def role_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -125,24 +131,58 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         session = get_session()
         email = form.email.data or ""
-        user = authenticate(session, email=email, password=form.password.data or "")
-        if user is not None and user.id is not None and user.totp_secret:
-            # The password was right; the code from the app comes next (staff.login_code).
+        accounts = authenticate(session, email=email, password=form.password.data or "")
+        if len(accounts) == 1:
+            return password_right(accounts[0])
+        if accounts:  # staff of several cities, with one password: which one now?
             flask_session.clear()
-            flask_session[PENDING] = {"id": user.id, "epoch": user.session_epoch, "at": time()}
-            return redirect(url_for("staff.login_code"))
-        if user is not None and user.id is not None:
-            return sign_in(user)
+            flask_session[CHOOSING] = {"ids": [user.id for user in accounts], "at": time()}
+            return redirect(url_for("staff.login_city"))
         record_failure(email)
         flash("メールアドレスまたはパスワードが正しくありません。", "error")
         return render_template("staff/login.html", form=form), 401
     return render_template("staff/login.html", form=form), 400 if request.method == "POST" else 200
 
 
+@blueprint.route("/login/city", methods=["GET", "POST"])
+def login_city() -> ResponseReturnValue:
+    """After the password, for a person who is staff of several cities: the city to work in."""
+    choosing = flask_session.get(CHOOSING) or {}
+    ids = [int(i) for i in choosing.get("ids", [])]
+    if not ids or time() - choosing.get("at", 0) > CODE_WAIT:
+        flash("もう一度、メールアドレスとパスワードから入力してください。", "error")
+        return redirect(url_for("staff.login"))
+    session = get_session()
+    accounts = [session.get_one(StaffUser, i) for i in ids]
+    form = Form()
+    if form.validate_on_submit():
+        chosen = next((a for a in accounts if str(a.id) == request.form.get("account")), None)
+        if chosen is not None and chosen.active:
+            return password_right(chosen)
+    cities = [(a.id, session.get_one(Organisation, a.organisation_id).name) for a in accounts]
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/login_city.html", form=form, cities=cities), status
+
+
+def password_right(user: StaffUser) -> ResponseReturnValue:
+    """The password was right: the code from the app comes next (staff.login_code) for an
+    account with two-step sign-in, else a session begins; nothing while the account is locked."""
+    if locked(user, utcnow()):
+        flask_session.clear()
+        flash(LOCKED, "error")
+        return render_template("staff/login.html", form=LoginForm(formdata=None)), 423
+    if user.totp_secret:
+        flask_session.clear()
+        flask_session[PENDING] = {"id": user.id, "epoch": user.session_epoch, "at": time()}
+        return redirect(url_for("staff.login_code"))
+    return sign_in(user)
+
+
 def sign_in(user: StaffUser) -> ResponseReturnValue:
     """The password (and the code, for two-step sign-in) were right: a session begins."""
     session = get_session()
     user.last_login_at = utcnow()
+    user.code_failures = 0
     session.add(user)
     signed_in = SignedInStaff.of(user)
     record_audit(session, staff=signed_in, action="staff.login", target=f"staff:{user.id}")
@@ -160,20 +200,20 @@ def start_session(user: SignedInStaff) -> None:
 
 
 def record_failure(email: str) -> None:
-    """A wrong password for a staff member goes into their city's audit log (and a line in the
-    server's log, with the address masked, for an address nobody has)."""
+    """A wrong password for a staff address goes into the audit log of each city it is staff
+    of (and a line in the server's log, with the address masked, for an address nobody has)."""
     session = get_session()
-    query = select(StaffUser).where(StaffUser.email == email.strip().lower())
-    user = session.exec(query).first()
-    if user is None:
+    accounts = accounts_of(session, email)
+    if not accounts:
         log.info("staff sign-in failed for an unknown address %s", mask_address(email))
         return
-    record_audit(
-        session,
-        staff=SignedInStaff.of(user),
-        action="staff.login_failed",
-        target=f"staff:{user.id}",
-    )
+    for user in accounts:
+        record_audit(
+            session,
+            staff=SignedInStaff.of(user),
+            action="staff.login_failed",
+            target=f"staff:{user.id}",
+        )
     session.commit()
 
 
@@ -200,8 +240,8 @@ def change_password() -> ResponseReturnValue:
     form.personal = current_user.email
     if form.validate_on_submit():
         session = get_session()
-        user = authenticate(session, email=current_user.email, password=form.current.data or "")
-        if user is None:
+        user = session.get_one(StaffUser, current_user.id)
+        if not password_matches(user, form.current.data or ""):
             form.current.errors = ["現在のパスワードが正しくありません。"]
         else:
             user.password_hash = generate_password_hash(form.new.data or "")

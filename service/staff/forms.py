@@ -41,12 +41,12 @@ from service.line_bubble import too_long_links
 from service.staff_users import weak_password
 
 
-def _tidy(value: str | None) -> str | None:
+def tidy_email(value: str | None) -> str | None:
     return tidy_address(value) if value else value
 
 
 class LoginForm(Form):
-    email = EmailField("メールアドレス", filters=[_tidy], validators=[DataRequired()])
+    email = EmailField("メールアドレス", filters=[tidy_email], validators=[DataRequired()])
     password = PasswordField("パスワード", validators=[DataRequired()])
 
 
@@ -392,8 +392,14 @@ class OrganisationForm(Form):
     privacy_contact = StringField("個人情報についての問い合わせ先", validators=[Length(max=500)])
     registration_address = EmailField(
         "空メール登録のアドレス（例：touroku@mail.city.example.jp。Inbound Parseで受けるもの）",
-        filters=[_tidy],
-        validators=[Length(max=254)],
+        filters=[lambda value: tidy_address(value).lower() if value else value],
+        validators=[
+            Length(max=254),
+            Regexp(
+                r"^[^+]*$",
+                message="「+」は使えません（「+」のあとには、窓口のコードが入ります）。",
+            ),
+        ],
     )
     closed_days = DateListField(
         "閉庁日（土日・祝日・12月29日〜1月3日のほか。1行に1日、2027-05-06 のように。"
@@ -403,7 +409,7 @@ class OrganisationForm(Form):
 
 class StaffForm(Form):
     email = EmailField(
-        "メールアドレス", filters=[_tidy], validators=[DataRequired(), Length(max=254)]
+        "メールアドレス", filters=[tidy_email], validators=[DataRequired(), Length(max=254)]
     )
     role = SelectField(
         "権限",

@@ -24,6 +24,7 @@ from service.calendar import (
     relative_due_at,
 )
 from service.channels import RenderedMessage, substitute
+from service.csv_files import csv_response
 from service.line_bubble import render_line
 from service.messages import render_notice, render_push
 from service.models import (
@@ -534,10 +535,4 @@ def notice_report_csv(notice_id: int) -> Response:
     session = get_session()
     item = own_or_404(Notice, notice_id)
     body = report_csv(notice_report(session, item.id or 0), str(_timezone(session)))
-    return Response(
-        "\ufeff" + body,
-        mimetype="text/csv",
-        headers={  # BOM: Excel reads UTF-8
-            "Content-Disposition": f'attachment; filename="notice-{item.id}-report.csv"'
-        },
-    )
+    return csv_response(body, f"notice-{item.id}-report.csv")

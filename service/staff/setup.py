@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service import get_session, get_settings
@@ -28,9 +29,10 @@ from service.qr import qr_svg
 from service.staff import blueprint
 from service.staff.auth import own_or_404, role_required
 from service.staff.forms import OrganisationForm, SourceForm, StaffForm, TopicForm
-from service.staff_users import StaffUserError, create_staff_user
+from service.staff_users import StaffUserError, create_staff_user, reset_two_factor
 from service.subscribers import registered_by_counter
 from service.tokens import short_code
+from service.types import utcnow
 
 
 def save_audited(
@@ -244,17 +246,45 @@ def source_print(source_id: int, layout: str) -> ResponseReturnValue:
     )
 
 
+ADDRESS_TAKEN = (
+    "このアドレスは、ほかの自治体の空メール登録に使われています。空メールがどの自治体あてか"
+    "分からなくなるため、自治体ごとに別のアドレスにしてください。"
+)
+
+
+def _registration_address_free(
+    session: Session, form: OrganisationForm, organisation: Organisation
+) -> bool:
+    """Each city's 空メール address is its own: mail to it registers parents with that city."""
+    address = form.registration_address.data
+    if not address:
+        return True
+    taken = session.exec(
+        select(Organisation.id).where(
+            Organisation.registration_address == address, Organisation.id != organisation.id
+        )
+    ).first()
+    if taken is not None:
+        form.registration_address.errors = [ADDRESS_TAKEN]
+    return taken is None
+
+
 @blueprint.route("/organisation", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def organisation_settings() -> ResponseReturnValue:
     session = get_session()
     organisation = session.get_one(Organisation, current_user.organisation_id)
     form = OrganisationForm(obj=organisation)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _registration_address_free(session, form, organisation):
         save_audited(session, organisation, form, OrganisationForm.FIELDS, kind="organisation")
-        session.commit()
-        flash("自治体の設定を保存しました。", "info")
-        return redirect(url_for("staff.organisation_settings"), code=303)
+        try:
+            session.commit()
+        except IntegrityError:  # another city took the address a moment ago
+            session.rollback()
+            form.registration_address.errors = [ADDRESS_TAKEN]
+        else:
+            flash("自治体の設定を保存しました。", "info")
+            return redirect(url_for("staff.organisation_settings"), code=303)
     status = 400 if request.method == "POST" else 200
     return render_template("staff/organisation.html", form=form), status
 
@@ -293,18 +323,29 @@ def staff_users() -> ResponseReturnValue:
         .order_by(col(StaffUser.id))
     ).all()
     status = 400 if request.method == "POST" else 200
-    return render_template("staff/staff_users.html", users=users, form=form), status
+    return render_template("staff/staff_users.html", users=users, form=form, now=utcnow()), status
 
 
-@blueprint.post("/staff-users/<int:user_id>/<any(deactivate, activate):action>")
+@blueprint.post("/staff-users/<int:user_id>/<any(deactivate, activate, unlock, reset_2fa):action>")
 @role_required(Role.ADMIN)
 def staff_user_action(user_id: int, action: str) -> ResponseReturnValue:
     session = get_session()
     user = own_or_404(StaffUser, user_id)
     if user.id == current_user.id:
-        flash("自分自身は停止できません。", "error")
+        flash("自分自身には、この操作はできません。", "error")
         return redirect(url_for("staff.staff_users"), code=303)
-    user.active = action == "activate"
+    if action == "unlock":
+        user.code_failures, user.locked_until = 0, None
+        flash(f"{user.email} のロックを解除しました。", "info")
+    elif action == "reset_2fa":
+        reset_two_factor(user)
+        flash(
+            f"{user.email} の二段階認証をリセットしました。"
+            "次のログインのあとで設定し直してもらってください。",
+            "info",
+        )
+    else:
+        user.active = action == "activate"
     session.add(user)
     record_audit(session, staff=current_user, action=f"staff.{action}", target=f"staff:{user.id}")
     session.commit()

@@ -4,12 +4,14 @@ Optional for everyone; required for admins where REQUIRE_ADMIN_2FA says so."""
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from time import time
 
 from flask import flash, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from sqlmodel import col, select
 
 from service import get_session, get_settings
 from service.audit import record_audit
@@ -19,20 +21,26 @@ from service.models import Organisation, Role, StaffUser
 from service.qr import qr_svg
 from service.staff import blueprint
 from service.staff.auth import (
+    CODE_WAIT,
+    LOCKED,
     PENDING,
     SignedInStaff,
-    record_failure,
     sign_in,
     start_session,
 )
-from service.staff_users import code_step, new_totp_secret, totp_uri
+from service.staff_messages import tell_staff_member
+from service.staff_users import (
+    code_step,
+    count_wrong_code,
+    locked,
+    new_recovery_codes,
+    new_totp_secret,
+    totp_uri,
+    use_recovery_code,
+)
+from service.types import utcnow
 
-CODE_WAIT = 300  # seconds between the password and the code
 SETUP = "totp_setup_secret"  # in the session while the app is being set up
-
-
-class CodeForm(Form):
-    """Its one field, `code`, is read by hand: six digits, spaces allowed."""
 
 
 @blueprint.route("/login/code", methods=["GET", "POST"])
@@ -50,22 +58,65 @@ def login_code() -> ResponseReturnValue:
     ):
         flash("もう一度、メールアドレスとパスワードから入力してください。", "error")
         return redirect(url_for("staff.login"))
-    form = CodeForm()
+    form = Form()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("staff/login_code.html", form=form), status
-    step = code_step(
-        user.totp_secret, request.form.get("code", ""), after=user.totp_last_step, now=time()
-    )
-    if step is None:
-        record_failure(user.email)
-        flash(
-            "確認コードが正しくありません。アプリに表示されている最新のコードを入力してください。",
-            "error",
+    session.refresh(user, with_for_update=True)  # one use of a code, however many arrive at once
+    now = utcnow()
+    if locked(user, now):
+        return _locked_out()
+    typed = request.form.get("code", "")
+    step = code_step(user.totp_secret or "", typed, after=user.totp_last_step, now=time())
+    if step is not None:
+        user.totp_last_step = step
+        return sign_in(user)
+    if use_recovery_code(user, typed):
+        record_audit(
+            session, staff=SignedInStaff.of(user), action="staff.recovery_code", target=_of(user)
         )
-        return render_template("staff/login_code.html", form=form), 401
-    user.totp_last_step = step
-    return sign_in(user)
+        flash(
+            f"復旧用コードでログインしました（残り{len(user.recovery_codes)}個）。"
+            "二段階認証の画面で、新しいスマートフォンの認証アプリを設定してください。",
+            "info",
+        )
+        return sign_in(user)
+    _wrong_code(user, now)
+    if locked(user, now):
+        return _locked_out()
+    flash(
+        "確認コードが正しくありません。アプリに表示されている最新のコードを入力してください。",
+        "error",
+    )
+    return render_template("staff/login_code.html", form=form), 401
+
+
+def _wrong_code(user: StaffUser, now: datetime) -> None:
+    """Counted on the account; the one that locks it tells the city's admins."""
+    session = get_session()
+    staff = SignedInStaff.of(user)
+    record_audit(session, staff=staff, action="staff.code_failed", target=_of(user))
+    if count_wrong_code(session, user, now):
+        record_audit(session, staff=staff, action="staff.locked", target=_of(user))
+        admins = select(StaffUser).where(
+            StaffUser.organisation_id == user.organisation_id,
+            StaffUser.role == Role.ADMIN,
+            col(StaffUser.active),
+        )
+        for admin in session.exec(admins):
+            tell_staff_member(session, admin, "locked", now=now, about=user)
+    session.commit()
+
+
+def _locked_out() -> ResponseReturnValue:
+    get_session().rollback()
+    flask_session.clear()
+    flash(LOCKED, "error")
+    return redirect(url_for("staff.login"))
+
+
+def _of(user: StaffUser) -> str:
+    return f"staff:{user.id}"
 
 
 @blueprint.route("/two-factor", methods=["GET", "POST"])
@@ -74,7 +125,7 @@ def login_code() -> ResponseReturnValue:
 def two_factor() -> ResponseReturnValue:
     session = get_session()
     user = session.get_one(StaffUser, current_user.id)
-    form = CodeForm()
+    form = Form()
     if form.validate_on_submit():
         code = request.form.get("code", "")
         if user.totp_secret is None:  # turning it on: the code proves the app has the secret
@@ -82,9 +133,13 @@ def two_factor() -> ResponseReturnValue:
             step = code_step(secret, code, after=0, now=time()) if secret else None
             if step is not None:
                 return _turn_on(user, secret, step)
-        elif request.form.get("action") == "off" and not _required(user):
+        else:
             step = code_step(user.totp_secret, code, after=user.totp_last_step, now=time())
-            if step is not None:
+            action = request.form.get("action")
+            if step is not None and action == "recovery":
+                user.totp_last_step = step
+                return _recovery_codes(user, "staff.recovery_codes")
+            if step is not None and action == "off" and not _required(user):
                 return _turn_off(user)
         flash(
             "確認コードが正しくありません。アプリに表示されている最新のコードを入力してください。",
@@ -109,24 +164,31 @@ def two_factor() -> ResponseReturnValue:
 
 
 def _required(user: StaffUser) -> bool:
-    return get_settings().require_admin_2fa and user.role == Role.ADMIN
+    return get_settings().two_factor_missing(user.role, False)
 
 
 def _turn_on(user: StaffUser, secret: str, step: int) -> ResponseReturnValue:
-    session = get_session()
     user.totp_secret, user.totp_last_step = secret, step
     user.session_epoch += 1  # sessions opened without it end; this one goes on
+    flask_session.pop(SETUP, None)
+    flash("二段階認証を設定しました。次回から、パスワードのあとに確認コードを入力します。", "info")
+    return _recovery_codes(user, "staff.2fa_on")
+
+
+def _recovery_codes(user: StaffUser, action: str) -> ResponseReturnValue:
+    """New one-time codes for the day the phone is lost, shown this once."""
+    session = get_session()
+    codes = new_recovery_codes(user)
     session.add(user)
-    record_audit(session, staff=current_user, action="staff.2fa_on", target=f"staff:{user.id}")
+    record_audit(session, staff=current_user, action=action, target=_of(user))
     session.commit()
     start_session(SignedInStaff.of(user))
-    flash("二段階認証を設定しました。次回から、パスワードのあとに確認コードを入力します。", "info")
-    return redirect(url_for("staff.home"))
+    return render_template("staff/recovery_codes.html", codes=codes)
 
 
 def _turn_off(user: StaffUser) -> ResponseReturnValue:
     session = get_session()
-    user.totp_secret, user.totp_last_step = None, 0
+    user.totp_secret, user.totp_last_step, user.recovery_codes = None, 0, []
     session.add(user)
     record_audit(session, staff=current_user, action="staff.2fa_off", target=f"staff:{user.id}")
     session.commit()

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlmodel import Session, col, select
 
 from service import get_session, get_settings
+from service.csv_files import csv_response
 from service.models import (
     Notice,
     Organisation,
@@ -128,11 +129,8 @@ def audit_log_csv() -> Response:
     session = get_session()
     tz = _timezone(session)
     rows = audit_rows(session, current_user.organisation_id, Filters.read(request.args), tz)
-    return Response(
-        "\ufeff" + audit_csv(rows, tz, topic_names(session, current_user.organisation_id)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
-    )
+    topics = topic_names(session, current_user.organisation_id)
+    return csv_response(audit_csv(rows, tz, topics), "audit-log.csv")
 
 
 def _timezone(session: Session) -> ZoneInfo:

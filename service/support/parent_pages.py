@@ -30,7 +30,7 @@ from service.models import (
     Topic,
 )
 from service.public.forms import CsrfOnlyForm
-from service.public.links import linked_endpoint, no_store, organisation_or_404, read_link, stop
+from service.public.links import linked_endpoint, organisation_or_404, read_link, stop
 from service.subscribers import counter_with_code
 from service.support import blueprint
 from service.support.forms import CONTACT_WAYS, SAFE_TIMES, GuideForm, RequestForm
@@ -38,8 +38,6 @@ from service.support.guide import Answers, fitting
 from service.support.requests import Contact, open_request, withdraw
 from service.tokens import Purpose, make_token
 from service.types import utcnow
-
-blueprint.after_request(no_store)  # what a parent answered or asked is theirs alone
 
 
 def _programmes(session: Session, organisation_id: int) -> list[Programme]:
@@ -121,7 +119,7 @@ def _linked(session: Session, organisation: Organisation, token: str | None) -> 
         token,
         Purpose.ASK,
         organisation.id or 0,
-        gettext("Please fill in how the desk can reach you instead."),
+        (url_for("support.ask", slug=organisation.slug), gettext("Ask without the link")),
     )
 
 

@@ -4,8 +4,6 @@ Counts and times only; nothing that says who asked."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from service.csv_files import csv_text
 from service.models import ConsultationRequest, Desk, Organisation, Programme, Source
 
 GROUPINGS = {"programme": "制度", "desk": "窓口", "counter": "QRコードの場所"}
@@ -99,11 +98,9 @@ def request_figures(
 
 
 def figures_csv(rows: list[Figures]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(
+    return csv_text(
+        COLUMNS,
+        (
             [
                 row.label,
                 row.requests,
@@ -113,5 +110,6 @@ def figures_csv(rows: list[Figures]) -> str:
                 row.in_time,
                 "" if row.share_in_time is None else row.share_in_time,
             ]
-        )
-    return buffer.getvalue()
+            for row in rows
+        ),
+    )

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, delete, select
 
 from service.calendar import closed_days
 from service.calendar.business_days import business_days_after
+from service.mailbox_cap import may_email
 from service.models import (
     ConsultationRequest,
     ContactWay,
@@ -77,8 +78,9 @@ def open_request(
     source_id: int | None = None,
 ) -> ConsultationRequest:
     """A new request in the desk's queue, with its due day counted in business days, and an
-    acknowledgement to the parent in their channel. Not when home is unsafe: a message about
-    it on a phone someone else looks at could harm them; the page says so instead."""
+    acknowledgement to the parent in their channel (an email within its mailbox's daily cap).
+    Not when home is unsafe: a message about it on a phone someone else looks at could harm
+    them; the page says so instead."""
     request = ConsultationRequest(
         public_id=secrets.token_urlsafe(16),
         organisation_id=organisation.id or 0,
@@ -103,7 +105,7 @@ def open_request(
     session.add(request)
     session.flush()
     _event(session, request, "status", RequestStatus.NEW, None, now)
-    if not unsafe_at_home:
+    if not unsafe_at_home and (request.email is None or may_email(session, request.email, now=now)):
         tell_parent(session, request, "received", now=now)
     return request
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, delete, select
 
 from service import get_session
 from service.audit import record_audit
+from service.bookings.booking import follow_desk
 from service.models import (
     AnswerTemplate,
     Desk,
@@ -113,6 +114,7 @@ def desk(desk_id: int | None) -> ResponseReturnValue:
                 position=len(_desks(session)),
             )
         save_audited(session, item, form, form.FIELDS, kind="desk")
+        follow_desk(session, item)
         session.commit()
         flash(f"窓口「{item.name_ja}」を保存しました。", "info")
         return redirect(url_for("staff.desk", desk_id=item.id), 303)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from service import get_session
 from service.charts import horizontal_bars
+from service.csv_files import csv_response
 from service.models import Organisation, Role
 from service.staff import blueprint
 from service.staff.auth import role_required
@@ -65,8 +66,4 @@ def requests_report() -> ResponseReturnValue:
 @role_required(Role.VIEWER)
 def requests_report_csv() -> ResponseReturnValue:
     _, by, days, rows = _figures()
-    return Response(
-        "\ufeff" + figures_csv(rows),  # a BOM, so that Excel reads the Japanese
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="requests-{by}-{days}d.csv"'},
-    )
+    return csv_response(figures_csv(rows), f"requests-{by}-{days}d.csv")

@@ -30,6 +30,7 @@ blueprint = Blueprint("webhooks", __name__)
 FRESH_SECONDS = 300  # how old a signed post may be: SendGrid posts within seconds, retries anew
 SIGNATURE = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP = "X-Twilio-Email-Event-Webhook-Timestamp"
+INBOUND_MAX_BYTES = 32 * 1024 * 1024
 
 
 def _refuse(status: int, reason: str) -> ResponseReturnValue:
@@ -76,7 +77,9 @@ def inbound_mail(secret: str) -> ResponseReturnValue:
     expected = get_settings().inbound_parse_secret
     if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
         return _refuse(404, "not found")
-    request.max_content_length = 10 * 1024 * 1024  # the email, attachments and all
+    # SendGrid takes emails of up to 30 MB, attachments and all, and posts the text and HTML
+    # parts as form fields: a photo sent from a phone must not be refused before it is read.
+    request.max_content_length = request.max_form_memory_size = INBOUND_MAX_BYTES
     session = get_session()
     outcome = take_mail(session, InboundMail.from_inbound_parse(request.form), now=utcnow())
     session.commit()

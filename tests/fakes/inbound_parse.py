@@ -19,27 +19,33 @@ def inbound_form(
     text: str = "",
     headers: Mapping[str, str] | None = None,
     envelope_sender: str | None = None,
+    spf: str = "pass",
+    dkim: str | None = None,
+    sender_ip: str = "203.0.113.9",
+    html: str = "",
 ) -> dict[str, str]:
     """The form fields of one email. `envelope_sender`: the SMTP sender, when it differs from
-    From ("" for a bounce's null sender)."""
+    From ("" for a bounce's null sender). SPF and DKIM as SendGrid reports its checks: by
+    default both pass for the sender's domain."""
+    domain = sender.rpartition("@")[2]
     lines = {"From": sender, "To": to, "Subject": subject, **(headers or {})}
     return {
         "headers": "Received: from mx.example.jp by mx.sendgrid.net\n"
         + "".join(f"{name}: {value}\n" for name, value in lines.items()),
-        "dkim": "{@example.jp : pass}",
+        "dkim": f"{{@{domain} : pass}}" if dkim is None else dkim,
         "to": to,
         "from": sender,
         "subject": subject,
         "text": text,
-        "html": "",
-        "sender_ip": "203.0.113.9",
+        "html": html,
+        "sender_ip": sender_ip,
         "envelope": json.dumps(
             {"to": [to], "from": sender if envelope_sender is None else envelope_sender}
         ),
         "charsets": json.dumps(
             {"to": "UTF-8", "from": "UTF-8", "subject": "UTF-8", "text": "UTF-8"}
         ),
-        "SPF": "pass",
+        "SPF": spf,
         "attachments": "0",
     }
 

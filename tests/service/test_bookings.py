@@ -66,6 +66,30 @@ def _slot(session, event):
     return session.exec(select(Slot).where(Slot.event_id == event.id)).one()
 
 
+def press_confirm_in_email(client, path):
+    """The button the email to a typed address opens: a page, then the press."""
+    assert client.get(path).status_code == 200
+    return client.post(path, data={"csrf_token": csrf_token(client, path)})
+
+
+def _booked(client, event, **data):
+    """Booked with a typed address, and the address confirmed as its owner does (the link the
+    email carries, made the same way)."""
+    response = _book(client, event, **data)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    session = client.application.extensions["yorisou.database"].session()
+    address = data["email"]
+    booking = session.exec(select(Booking).where(Booking.address == address)).one()
+    settings = client.application.extensions["yorisou.settings"]
+    link = LinkMaker(settings).confirm_booking(booking.public_id)
+    assert (
+        press_confirm_in_email(client, link.removeprefix(settings.public_base_url)).status_code
+        == 303
+    )
+    session.close()
+    return response
+
+
 def test_a_parent_books_with_an_email_address_and_gets_the_confirmation(
     client, session, city, worker, settings
 ):
@@ -78,18 +102,41 @@ def test_a_parent_books_with_an_email_address_and_gets_the_confirmation(
     assert response.status_code == 303
     assert response.headers["Location"].startswith("https://yorisou.example.jp/b/")
     booking = session.exec(select(Booking)).one()
+    # Held for the typed address until its owner confirms it.
     assert (booking.status, booking.address, booking.channel) == (
-        "booked",
+        "held",
         "parent@example.jp",
         "email",
     )
     session.refresh(slot)
     assert slot.booked == 1
-    kinds = sorted(d.kind for d in session.exec(select(Delivery)).all())
-    assert kinds == ["booked", "reminder", "reminder"]
+    assert [d.kind for d in session.exec(select(Delivery)).all()] == ["hold"]
+    after_form = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "メールでご予約を確定してください" in after_form and "p***@example.jp" in after_form
+    assert "/confirm" not in after_form  # only the email can confirm it
 
     worker.run_once()
-    [mail] = read_outbox(settings.outbox_dir)
+    [hold] = read_outbox(settings.outbox_dir)
+    assert hold["To"] == "parent@example.jp" and "講座" not in hold["Subject"]
+    assert "ボタンを押して予約を確定してください" in text_body(hold)
+    confirm = re.search(
+        r"https://yorisou\.example\.jp(/b/[\w.\-]+/confirm)", text_body(hold)
+    ).group(1)
+    assert press_confirm_in_email(client, confirm).status_code == 303
+    assert press_confirm_in_email(client, confirm).status_code == 303  # pressed again: no change
+    session.expire_all()
+    assert session.get(Booking, booking.id).status == "booked"
+    kinds = sorted(d.kind for d in session.exec(select(Delivery)).all())
+    assert kinds == ["booked", "hold", "reminder", "reminder"]
+
+    worker.run_once()
+    [mail] = [
+        m
+        for m in read_outbox(settings.outbox_dir)
+        if m.get_filename()
+        or m.is_multipart()
+        and any(p.get_content_type() == "text/calendar" for p in m.walk())
+    ]
     assert mail["To"] == "parent@example.jp"
     # the subject says only whose message it is: 講座 names can say too much on a lock screen
     assert "講座" not in mail["Subject"]
@@ -115,10 +162,11 @@ def test_reminders_go_at_their_time_once_and_not_after_a_cancellation(
     starts = _in_ten_days()
     event = create_event(session, organisation=organisation, starts_at=starts)
     slot = _slot(session, event)
-    _book(client, event, slot=slot.id, email="one@example.jp")
-    _book(client, event, slot=slot.id, email="two@example.jp")
+    _booked(client, event, slot=slot.id, email="one@example.jp")
+    _booked(client, event, slot=slot.id, email="two@example.jp")
     worker.run_once()
-    assert len(read_outbox(settings.outbox_dir)) == 2  # the confirmations
+    # The confirmations; the emails asking to confirm went unsent, confirmed before they went.
+    assert len(read_outbox(settings.outbox_dir)) == 2
 
     three_days_before = datetime.combine(
         starts.astimezone(TOKYO).date() - timedelta(days=3),
@@ -206,9 +254,9 @@ def test_a_full_event_offers_the_waiting_list_then_a_freed_place_in_order(
         session, organisation=organisation, starts_at=_in_ten_days(), capacity=1, offer_hours=24
     )
     slot = _slot(session, event)
-    first = _book(client, event, slot=slot.id, email="first@example.jp")
-    _book(client, event, slot=slot.id, email="second@example.jp")
-    _book(client, event, slot=slot.id, email="third@example.jp")
+    first = _booked(client, event, slot=slot.id, email="first@example.jp")
+    _booked(client, event, slot=slot.id, email="second@example.jp")
+    _booked(client, event, slot=slot.id, email="third@example.jp")
     statuses = {b.address: b.status for b in session.exec(select(Booking)).all()}
     assert statuses == {
         "first@example.jp": "booked",
@@ -268,7 +316,7 @@ def test_moving_to_another_time_frees_the_old_place(client, session, city):
     first_slot, second_slot = session.exec(
         select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at)
     ).all()
-    response = _book(client, event, slot=first_slot.id, email="mover@example.jp")
+    response = _booked(client, event, slot=first_slot.id, email="mover@example.jp")
     token = response.headers["Location"].rsplit("/", 1)[1]
     moved = client.post(
         f"/b/{token}/move",
@@ -358,9 +406,9 @@ def test_an_offer_that_expired_while_the_worker_was_stopped_passes_on_at_its_nex
         session, organisation=organisation, starts_at=_in_ten_days(), capacity=1, offer_hours=2
     )
     slot = _slot(session, event)
-    first = _book(client, event, slot=slot.id, email="first@example.jp")
-    _book(client, event, slot=slot.id, email="second@example.jp")
-    _book(client, event, slot=slot.id, email="third@example.jp")
+    first = _booked(client, event, slot=slot.id, email="first@example.jp")
+    _booked(client, event, slot=slot.id, email="second@example.jp")
+    _booked(client, event, slot=slot.id, email="third@example.jp")
     token = first.headers["Location"].rsplit("/", 1)[1]
     client.post(f"/b/{token}/cancel", data={"csrf_token": csrf_token(client, f"/b/{token}")})
     # the worker was down for a day: its first run finds the offer expired
@@ -382,7 +430,7 @@ def test_what_a_parent_gave_is_erased_after_the_retention_period(client, session
         questions=[{"ja": "相談したいこと", "en": "", "easy": "", "required": False}],
     )
     slot = _slot(session, event)
-    _book(client, event, slot=slot.id, email="gone@example.jp", answer_0="養育費")
+    _booked(client, event, slot=slot.id, email="gone@example.jp", answer_0="養育費")
     booking = session.exec(select(Booking)).one()
     assert booking.answers == ["養育費"]
     worker.upkeep(slot.ends_at + timedelta(days=89))
@@ -406,8 +454,8 @@ def test_two_cancellations_of_one_booking_give_its_place_back_once(client, sessi
     organisation, _ = city
     event = create_event(session, organisation=organisation, starts_at=_in_ten_days(), capacity=1)
     slot = _slot(session, event)
-    _book(client, event, slot=slot.id, email="first@example.jp")
-    _book(client, event, slot=slot.id, email="second@example.jp")
+    _booked(client, event, slot=slot.id, email="first@example.jp")
+    _booked(client, event, slot=slot.id, email="second@example.jp")
     first = session.exec(select(Booking).where(Booking.address == "first@example.jp")).one()
     with database.session() as one, database.session() as other:
         stale = other.get(Booking, first.id)  # read before the first cancellation

@@ -17,6 +17,7 @@ from service.models import (
     BookingStatus,
     Delivery,
     DeliveryKind,
+    Desk,
     Event,
     Role,
     Slot,
@@ -218,3 +219,46 @@ def test_the_report_counts_attendance_no_shows_and_the_waiting_list(client, sess
     # booked 4 (three, and the one moved up), 1 cancelled, 1 came, 1 did not: 50 %
     assert rows[1][1:] == ["4", "1", "1", "1", "50", "1", "1"]
     assert rows[-1][0] == "合計"
+
+
+def test_a_desks_day_and_its_bookings_belong_to_the_desks_department(client, session, city):
+    dv = Desk(organisation_id=city.id, department="女性相談課", name_ja="女性相談・DV相談")
+    own = Desk(organisation_id=city.id, department=KODOMO, name_ja="ひとり親相談")
+    session.add_all([dv, own])
+    session.commit()
+    create_staff(session, organisation=city, email="dv@aoba.example.jp", department="女性相談課")
+    login(client, "kodomo@aoba.example.jp")
+    form = client.get("/staff/events/new").get_data(as_text=True)
+    assert "ひとり親相談" in form and "女性相談・DV相談" not in form
+    refused = _event_form(client, desk=str(dv.id))
+    assert refused.status_code == 400 and session.exec(select(Event)).all() == []
+    assert _event_form(client, desk=str(own.id)).status_code == 303
+
+    # An admin may attach any desk: the day is then the desk's department's, whatever was typed.
+    login(client, "admin@aoba.example.jp")
+    assert _event_form(client, desk=str(dv.id), department=KODOMO).status_code == 303
+    day = session.exec(select(Event).where(Event.desk_id == dv.id)).one()
+    assert day.department == "女性相談課"
+    slot = session.exec(select(Slot).where(Slot.event_id == day.id)).first()
+    login(client, "kodomo@aoba.example.jp")
+    assert client.get(f"/staff/slots/{slot.id}").status_code == 403
+    assert client.get(f"/staff/events/{day.id}/edit").status_code == 403
+    login(client, "dv@aoba.example.jp")
+    assert client.get(f"/staff/slots/{slot.id}").status_code == 200
+
+    # The desk moves to another department: its days and bookings go with it.
+    login(client, "admin@aoba.example.jp")
+    page = f"/staff/desks/{dv.id}"
+    client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "department": "子育て支援課",
+            "name_ja": "女性相談・DV相談",
+            "response_days": "3",
+            "takes_requests": "y",
+            "active": "y",
+        },
+    )
+    session.expire_all()
+    assert session.get(Event, day.id).department == "子育て支援課"

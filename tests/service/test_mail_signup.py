@@ -3,18 +3,29 @@ fake sender in tests/fakes/), an answer with a link, topics chosen there, the ad
 
 from __future__ import annotations
 
+import io
+import logging
 from dataclasses import replace
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from jobs.worker import Worker
 from service import create_app
-from service.models import Delivery, Endpoint, Subscriber, Subscription
+from service.mail_signup import PER_DOMAIN_PER_HOUR, PER_SOURCE_PER_HOUR
+from service.models import Delivery, Endpoint, Organisation, Role, Subscriber, Subscription
 from tests.conftest import csrf_token
-from tests.factories import create_organisation, create_source, create_subscriber, create_topic
-from tests.fakes.inbound_parse import SECRET, post_inbound
+from tests.factories import (
+    create_organisation,
+    create_source,
+    create_staff,
+    create_subscriber,
+    create_topic,
+)
+from tests.fakes.inbound_parse import SECRET, inbound_form, post_inbound
 from tests.outbox import link, read_outbox, text_body
+from tests.service.test_staff_notices import login
 from tests.test_cli import env, yorisou  # noqa: F401 (env: a fixture)
 
 ADDRESS = "touroku@mail.aoba.example.jp"
@@ -114,8 +125,6 @@ def test_one_sender_gets_three_answers_a_day_and_a_registered_one_their_link(
         post_inbound(client, sender="hanako@docomo.ne.jp", to=ADDRESS)
     assert _count(session, Subscriber) == 1 and _count(session, Delivery) == 3
     city = session.get(type(topic), topic.id).organisation_id
-    from service.models import Organisation
-
     create_subscriber(
         session,
         organisation=session.get(Organisation, city),
@@ -146,3 +155,104 @@ def test_an_eml_file_takes_the_same_way_from_the_command_line(
     assert "answered with a link to choose topics" in result.stdout
     session.expire_all()
     assert session.exec(select(Endpoint.address)).one() == "hanako@docomo.ne.jp"
+
+
+def _answered(session) -> int:
+    return _count(session, Delivery)
+
+
+def test_a_registration_address_belongs_to_one_city_whatever_its_spelling(client, session, topic):
+    other = create_organisation(session, slug="kita", name="きた市")
+    create_staff(session, organisation=other, email="admin@kita.example.jp", role=Role.ADMIN)
+    login(client, "admin@kita.example.jp")
+    page = "/staff/organisation"
+    fields = {
+        "csrf_token": csrf_token(client, page),
+        "name": "きた市",
+        "sender_name": "きた市 子ども課",
+        "sender_email": "info@kita.example.jp",
+    }
+    taken = client.post(
+        page, data={**fields, "registration_address": "ＴＯＵＲＯＫＵ@Mail.Aoba.example.jp"}
+    )
+    assert taken.status_code == 400
+    assert "ほかの自治体の空メール登録に使われています" in taken.get_data(as_text=True)
+    plus = client.post(
+        page, data={**fields, "registration_address": "touroku+x@mail.kita.example.jp"}
+    )
+    assert plus.status_code == 400 and "「+」は使えません" in plus.get_data(as_text=True)
+    own = client.post(page, data={**fields, "registration_address": "Touroku@Mail.Kita.example.jp"})
+    assert own.status_code == 303
+    session.expire_all()
+    assert (
+        session.get(Organisation, other.id).registration_address == "touroku@mail.kita.example.jp"
+    )
+    # The database refuses it too, whoever writes: two admins at once, a script.
+    other = session.get(Organisation, other.id)
+    other.registration_address = ADDRESS
+    session.add(other)
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+
+
+def test_mail_that_could_be_for_two_cities_registers_with_neither(client, session, topic, caplog):
+    other = create_organisation(session, slug="kita", name="きた市")
+    other.registration_address = "touroku@mail.kita.example.jp"
+    session.add(other)
+    session.commit()
+    caplog.set_level(logging.WARNING, logger="service.mail_signup")
+    response = post_inbound(
+        client,
+        sender="hanako@docomo.ne.jp",
+        to=f"{ADDRESS}, touroku@mail.kita.example.jp",
+    )
+    assert response.json["result"] == "ignored: addressed to more than one city"
+    assert _count(session, Subscriber) == 0 and _answered(session) == 0
+    assert "more than one city (aoba, kita)" in caplog.text
+    assert "hanako" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("spf", "dkim", "answered"),
+    [
+        ("pass", "", True),
+        ("softfail", "{@docomo.ne.jp : pass}", True),
+        ("none", "{@mail.docomo.ne.jp : pass}", False),  # a domain below is not the sender's
+        ("fail", "{@evil.example : pass}", False),  # signed, but by someone else
+        ("softfail", "{@docomo.ne.jp : fail}", False),
+        ("neutral", "", False),
+    ],
+)
+def test_only_senders_their_domain_vouches_for_are_answered(
+    client, session, topic, spf, dkim, answered
+):
+    response = post_inbound(client, sender="hanako@docomo.ne.jp", to=ADDRESS, spf=spf, dkim=dkim)
+    assert response.status_code == 200
+    assert response.json["result"].startswith("answered") is answered
+    assert _answered(session) == int(answered)
+
+
+def test_a_flood_from_one_domain_or_one_server_leaves_room_for_real_parents(client, session, topic):
+    for n in range(PER_SOURCE_PER_HOUR + 2):  # one server, many forged-looking names
+        post_inbound(client, sender=f"x{n}@spam{n}.example", to=ADDRESS, sender_ip="198.51.100.7")
+    assert _answered(session) == PER_SOURCE_PER_HOUR
+    for n in range(PER_DOMAIN_PER_HOUR + 2):  # one domain, many servers
+        post_inbound(client, sender=f"y{n}@bulk.example", to=ADDRESS, sender_ip=f"192.0.2.{n}")
+    assert _answered(session) == PER_SOURCE_PER_HOUR + PER_DOMAIN_PER_HOUR
+    parent = post_inbound(client, sender="hanako@docomo.ne.jp", to=ADDRESS)
+    assert parent.json["result"] == "answered with a link to choose topics"
+
+
+def test_an_email_with_a_photo_is_read_not_refused(client, session, topic):
+    form = inbound_form(
+        sender="hanako@docomo.ne.jp", to=ADDRESS, html="<p>よろしくお願いします</p>" * 100_000
+    )
+    photo = (io.BytesIO(b"\xff\xd8" + b"\x00" * 8_000_000), "IMG_0001.jpg", "image/jpeg")
+    response = client.post(
+        f"/webhooks/inbound/{SECRET}",
+        data={**form, "attachments": "1", "attachment1": photo},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert response.json["result"] == "answered with a link to choose topics"

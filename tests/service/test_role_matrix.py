@@ -104,7 +104,14 @@ POSTS = {
     "staff.notice_schedule",
     "staff.notification_settings",
 }
-PUBLIC = {"staff.login", "staff.logout", "staff.login_code"}
+PUBLIC = {
+    "staff.login",
+    "staff.logout",
+    "staff.login_code",
+    "staff.login_city",
+    "staff.forgot_password",
+    "staff.reset_password",
+}
 ROLES = [Role.VIEWER, Role.EDITOR, Role.ADMIN]
 DEPARTMENT = "こども家庭課"  # the staff's, the topic's and the desk's: requests need it
 
