@@ -32,7 +32,9 @@ class OutboxEmail:
             for recipient in recipients:
                 provider_id = f"outbox-{uuid.uuid4().hex}"
                 email = build_email(message, recipient, provider_id)
-                path = self.directory / f"{utcnow():%Y%m%dT%H%M%S}-{recipient.delivery_id}.eml"
+                # In the order written, and each its own: the delivery ids of notices,
+                # requests' and staff's messages overlap.
+                path = self.directory / f"{utcnow():%Y%m%dT%H%M%S%f}-{provider_id[7:15]}.eml"
                 path.write_bytes(bytes(email))
                 log.write(
                     json.dumps(

@@ -3,8 +3,10 @@
 Multicast honours X-Line-Retry-Key as LINE documents it: a key whose request was accepted once
 answers 409 (with x-line-accepted-request-id) and delivers nothing again. A user id that is not
 "U" and 32 hex digits answers 400, naming it as `to[i]`, as LINE does. Messages LINE refuses
-answer 400 too: text over 5,000 UTF-16 units, alt text over 1,500, a bubble over 30 KB, an empty
-text component, a label over 40 characters, a link over 10,000.
+answer 400 too (line/line-openapi's messaging-api and LINE's documented limits), in a
+multicast and in a reply alike: no message or more than 5, text over 5,000 UTF-16 units, alt
+text over 1,500, a bubble over 30 KB, an empty text component, a label over 40 characters, a
+link over 10,000, more than 13 quick replies or a quick reply's label over 20 characters.
 """
 
 from __future__ import annotations
@@ -93,7 +95,25 @@ def _refused(messages: list[dict[str, Any]]) -> list[tuple[int, str]]:
                     problems.append((index, "label: 40 characters at most"))
                 if action.get("type") == "uri" and not 1 <= len(action.get("uri", "")) <= 10_000:
                     problems.append((index, "uri: 10000 characters at most"))
+        items = (message.get("quickReply") or {}).get("items") or []
+        if len(items) > 13:
+            problems.append((index, "quickReply.items: 13 at most"))
+        if any(len((item.get("action") or {}).get("label", "")) > 20 for item in items):
+            problems.append((index, "quickReply label: 20 characters at most"))
     return problems
+
+
+def _refusal(problems: list[tuple[int, str]]) -> Reply:
+    return Reply(
+        400,
+        {
+            "message": f"The request body has {len(problems)} error(s)",
+            "details": [
+                {"message": problem, "property": f"messages[{index}]"}
+                for index, problem in problems
+            ],
+        },
+    )
 
 
 class FakeLine(FakeServer):
@@ -143,6 +163,11 @@ class FakeLine(FakeServer):
         if path == "/v2/bot/message/reply":
             if "x-line-retry-key" in headers:  # LINE refuses the key on any other API
                 return Reply(400, {"message": "X-Line-Retry-Key is not supported"})
+            messages = payload.get("messages") or []
+            if not 1 <= len(messages) <= 5:
+                return Reply(400, {"message": "The request body has 1 error(s)"})
+            if problems := _refused(messages):
+                return _refusal(problems)
             with self.lock:
                 self.replies.append(
                     (payload["replyToken"], Sent("", payload["messages"], None, token))
@@ -209,16 +234,7 @@ class FakeLine(FakeServer):
         if not 1 <= len(to) <= 500 or not 1 <= len(messages) <= 5:
             return Reply(400, {"message": "The request body has 1 error(s)"})
         if problems := _refused(messages):
-            return Reply(
-                400,
-                {
-                    "message": f"The request body has {len(problems)} error(s)",
-                    "details": [
-                        {"message": problem, "property": f"messages[{index}]"}
-                        for index, problem in problems
-                    ],
-                },
-            )
+            return _refusal(problems)
         bad = [index for index, user in enumerate(to) if not _USER_ID.match(user)]
         if bad:
             return Reply(

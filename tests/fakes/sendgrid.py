@@ -1,7 +1,11 @@
 """Enough of SendGrid's v3 Mail Send API for the real `sendgrid` client to talk to, refusing
-what SendGrid refuses: more than 1,000 personalizations, an invalid address, an address twice in
-one request, more than 10,000 bytes of substitutions for one recipient. Substitutions apply to
-the subject as well as the body, as SendGrid's do."""
+what SendGrid refuses (its published description, sendgrid/sendgrid-oai's mail_send, and its
+documented limits): more than 1,000 personalizations, an invalid address (to or from), an
+address twice in one request, more than 10,000 bytes of substitutions or of custom_args for one
+recipient, an empty subject or content, content whose text/plain is not first, more than 10
+categories (or one over 255 characters, or one twice), a header SendGrid reserves, reply_to
+with reply_to_list, an attachment without content or filename, a request over 30 MB.
+Substitutions apply to the subject as well as the body, as SendGrid's do."""
 
 from __future__ import annotations
 
@@ -26,6 +30,21 @@ DUPLICATE = "Each unique email address in the personalizations array should only
 NOT_BASE64 = "The attachment content must be base64 encoded."
 NO_FILENAME = "The attachment filename parameter is required."
 TOO_LARGE = "The total size of substitutions may not exceed 10,000 bytes per personalization."
+RESERVED_HEADERS = {
+    "x-sg-id",
+    "x-sg-eid",
+    "received",
+    "dkim-signature",
+    "content-type",
+    "content-transfer-encoding",
+    "to",
+    "from",
+    "subject",
+    "reply-to",
+    "cc",
+    "bcc",
+}
+MAX_REQUEST = 30 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -39,6 +58,46 @@ class Received:
     categories: list[str]
     message_id: str
     attachments: list[dict[str, Any]] = field(default_factory=list)  # content decoded to bytes
+
+
+def _valid(address: Any) -> bool:
+    return isinstance(address, str) and bool(_ADDRESS.match(address))
+
+
+def _refused(request: dict[str, Any]) -> list[tuple[str, str]]:
+    """What SendGrid's mail_send description refuses in a request, as (field, message)."""
+    problems = []
+    if not _valid((request.get("from") or {}).get("email")):
+        problems.append(("from.email", "The from email does not contain a valid address."))
+    personalizations = request["personalizations"]
+    if not request.get("subject") and not all(p.get("subject") for p in personalizations):
+        problems.append(("subject", "The subject is required."))
+    content = request.get("content") or []
+    if not content or any(not (part.get("type") and part.get("value")) for part in content):
+        problems.append(
+            ("content", "The content value must be a string at least one character in length.")
+        )
+    elif "text/plain" in [p["type"] for p in content] and content[0]["type"] != "text/plain":
+        problems.append(("content.0.type", "The text/plain content type must be first."))
+    categories = request.get("categories") or []
+    if len(categories) > 10 or len(set(categories)) < len(categories):
+        problems.append(("categories", "Up to 10 unique categories."))
+    if any(not isinstance(c, str) or len(c) > 255 for c in categories):
+        problems.append(("categories", "A category may not exceed 255 characters."))
+    if request.get("reply_to") and request.get("reply_to_list"):
+        problems.append(("reply_to", "reply_to is mutually exclusive with reply_to_list."))
+    for index, personalization in enumerate(personalizations):
+        headers = {**request.get("headers", {}), **personalization.get("headers", {})}
+        for name, value in headers.items():
+            if name.lower() in RESERVED_HEADERS or not isinstance(value, str):
+                problems.append((f"personalizations.{index}.headers", f"{name} is reserved."))
+        custom = personalization.get("custom_args", {})
+        if (
+            any(not isinstance(v, str) for v in custom.values())
+            or sum(len(k.encode()) + len(v.encode()) for k, v in custom.items()) > 10_000
+        ):
+            problems.append((f"personalizations.{index}.custom_args", "10,000 bytes at most."))
+    return problems
 
 
 def _substitute(text: str, substitutions: dict[str, str]) -> str:
@@ -77,10 +136,14 @@ class FakeSendGrid(FakeServer):
             return Reply(
                 401, {"errors": [{"message": "The provided authorization grant is invalid"}]}
             )
+        if len(body) > MAX_REQUEST:
+            return Reply(413, {"errors": [{"message": "request too large"}]})
         request: dict[str, Any] = json.loads(body)
         personalizations = request.get("personalizations") or []
         if not 1 <= len(personalizations) <= 1000:
             return Reply(400, {"errors": [{"field": "personalizations", "message": "1 to 1000"}]})
+        if problems := _refused(request):
+            return Reply(400, {"errors": [{"field": f, "message": m} for f, m in problems]})
         errors = [
             {
                 "field": f"personalizations.{index}.to.0.email",

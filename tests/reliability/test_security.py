@@ -28,6 +28,7 @@ from service.models import (
     Subscriber,
     Topic,
 )
+from service.staff_messages import reset_subject
 from service.tokens import Purpose, make_token
 from service.types import utcnow
 from tests.conftest import csrf_token
@@ -75,8 +76,12 @@ FORMS = {
     "bookings.accept_place": "/b/{booking}/accept",
     "bookings.decline_place": "/b/{booking}/decline",
     "bookings.move_booking": "/b/{booking}/move",
+    "bookings.confirm_booking": "/b/{booking_confirm}/confirm",
     "staff.login": "/staff/login",
     "staff.login_code": "/staff/login/code",
+    "staff.login_city": "/staff/login/city",
+    "staff.forgot_password": "/staff/password/forgot",
+    "staff.reset_password": "/staff/password/reset/{reset}",
     "staff.logout": "/staff/logout",
     **{
         endpoint: MATRIX[endpoint][1]
@@ -148,6 +153,7 @@ def urls(session, settings, ids):  # noqa: F811
     )
     session.commit()
     booking_token = make_token(settings.secret_key, Purpose.BOOKING, booking.public_id)
+    admin = session.exec(select(StaffUser).where(StaffUser.email == "admin@aoba.example.jp")).one()
     return {
         name: url.format(
             **ids,
@@ -158,6 +164,10 @@ def urls(session, settings, ids):  # noqa: F811
             request=request,
             event=event.public_id,
             booking=booking_token,
+            booking_confirm=make_token(
+                settings.secret_key, Purpose.BOOKING_CONFIRM, booking.public_id
+            ),
+            reset=make_token(settings.secret_key, Purpose.STAFF_RESET, reset_subject(admin)),
         )
         for name, url in FORMS.items()
     }
@@ -327,6 +337,20 @@ def test_every_kind_of_answer_carries_the_security_headers(client, ids):  # noqa
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"  # tokens never leak in a Referer
         assert headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("role", [Role.EDITOR, Role.ADMIN])
+def test_no_staff_page_csv_or_api_answer_is_kept_by_a_cache(client, session, ids, role):  # noqa: F811
+    """Each holds personal data or may: requests, bookings, rosters, import previews, the log."""
+    login(client, f"{role}@aoba.example.jp")
+    for endpoint, (least, url) in MATRIX.items():
+        if endpoint in POSTS or not role.allows(least):
+            continue
+        answer = client.get(url.format(**ids))
+        assert answer.headers["Cache-Control"] == "no-store", (endpoint, answer.status_code)
+    api = _token(session, session.exec(select(StaffUser)).first(), "cache-check")
+    for path in ("/api/v1/requests", f"/api/v1/requests/{ids['r']}", "/api/v1/notices"):
+        assert client.get(path, headers=api).headers["Cache-Control"] == "no-store", path
 
 
 def test_an_editor_of_another_department_may_read_but_not_change_a_notice(client, session):

@@ -218,7 +218,8 @@ def test_passing_to_another_desk(client, session, city, settings):
     assert "医療費の件" in page
     Worker(client.application).request_messages()
     last = read_outbox(settings.outbox_dir)[-1]
-    assert "保険年金課" in text_body(last)
+    # The parent hears it moved on; which desk it is now is on the request's own page.
+    assert "引き継ぎました" in text_body(last) and "保険年金課" not in text_body(last)
     session.expire_all()
     moved = session.get(ConsultationRequest, request.id)
     assert (moved.desk_id, moved.status) == (desks[HOKEN].id, RequestStatus.NEW)

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from service.bookings.booking import Contact, accept_offer, book, cancel
+from service.bookings.booking import Contact, accept_offer, book, cancel, confirm_address
 from service.models import (
     AuditEvent,
     Booking,
@@ -121,7 +121,7 @@ def _booked_day(session, city, count=2):
     )
     slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
     for n in range(count):
-        book(
+        booking = book(
             session,
             event=event,
             slot=slot,
@@ -130,6 +130,7 @@ def _booked_day(session, city, count=2):
             now=utcnow(),
             answers=(f"養育費のこと{n}",),
         )
+        confirm_address(session, booking, now=utcnow())  # the button in the email, pressed
     session.commit()
     return event, slot
 
@@ -200,6 +201,7 @@ def test_the_report_counts_attendance_no_shows_and_the_waiting_list(client, sess
         locale="ja",
         now=utcnow(),
     )
+    confirm_address(session, late, now=utcnow())
     session.commit()
     assert late.status == BookingStatus.WAITING
     cancel(session, third, now=utcnow(), by="parent")

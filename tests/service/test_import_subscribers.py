@@ -5,11 +5,15 @@ city's notices now come from here — and a second run that adds nobody."""
 from __future__ import annotations
 
 import io
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlmodel import func, select
 
+from jobs.worker import Worker
 from service.addresses import hash_address
 from service.importing import import_subscribers, read_csv
 from service.models import (
@@ -374,3 +378,146 @@ def test_line_user_ids_come_in_and_are_told_in_their_chat(
     assert fake_line.users() == [mother]  # the father is told by email, with his own links
     assert "これから新しいサービスでこのトークに届きます" in fake_line.sent[0].messages[0]["text"]
     assert {m["To"] for m in read_outbox(settings.outbox_dir)} == {"father@example.jp"}
+
+
+def _queued(session, organisation, data: bytes) -> SubscriberImport:
+    upload = SubscriberImport(
+        organisation_id=organisation.id, filename="list.csv", data=data, status="queued"
+    )
+    session.add(upload)
+    session.commit()
+    return upload
+
+
+LIST = "email,topics,consent_date\n" + "".join(
+    f"moved{n}@example.jp,養育費,2020-04-01\n" for n in range(20)
+)
+
+
+def _moved_once(session, settings, worker) -> None:
+    session.expire_all()
+    assert _count(session, Subscriber) == 21  # the one already here, and twenty brought in
+    addresses = session.exec(select(Endpoint.address)).all()
+    assert len(addresses) == len(set(addresses))
+    worker.run_once()
+    told = [m["To"] for m in read_outbox(settings.outbox_dir)]
+    assert sorted(told) == sorted(f"moved{n}@example.jp" for n in range(20))
+
+
+def test_a_worker_that_dies_mid_import_leaves_it_to_the_next_once(
+    session, database, city, worker, settings
+):
+    organisation, _, _ = city
+    upload = _queued(session, organisation, LIST.encode())
+    with worker.app.app_context(), database.session() as dying:  # took it, wrote, killed
+        dying.execute(
+            SubscriberImport.__table__.update()
+            .where(SubscriberImport.__table__.c.id == upload.id)
+            .values(status="running", started_at=utcnow(), taken=1)
+        )
+        dying.commit()
+        import_subscribers(
+            dying, organisation, read_csv(LIST.encode()), now=utcnow(), dry_run=False
+        )
+        dying.rollback()
+    assert worker.imports() == 0  # its lease has not run out yet
+    assert (
+        worker.imports(utcnow() + timedelta(minutes=16)) == 0
+    )  # the tick's time is not the lease's
+    with database.session() as clock:  # sixteen minutes later
+        clock.execute(
+            SubscriberImport.__table__.update().values(started_at=utcnow() - timedelta(minutes=16))
+        )
+        clock.commit()
+    assert worker.imports() == 1
+    _moved_once(session, settings, worker)
+
+
+def test_a_slow_worker_overtaken_after_its_lease_brings_nobody_in_twice(
+    session, database, city, worker, settings
+):
+    """Worker A is slow: its lease runs out while it imports, and worker B takes the list over.
+    Whatever the order of their commits, each parent is brought in, and told, once."""
+    organisation, _, _ = city
+    _queued(session, organisation, LIST.encode())
+    started: list[threading.Thread] = []
+
+    def overtake(conn, clauseelement, *args):  # A has written its rows, not yet committed
+        if started or "delivery" not in str(clauseelement).lower():
+            return
+
+        def other_worker():
+            with database.session() as clock:
+                clock.execute(
+                    SubscriberImport.__table__.update().values(
+                        started_at=utcnow() - timedelta(minutes=16)
+                    )
+                )
+                clock.commit()
+            Worker(worker.app).imports()
+
+        started.append(threading.Thread(target=other_worker))
+        started[0].start()
+        time.sleep(1)  # B takes the list over (on SQLite it waits for A's transaction)
+
+    sa_event.listen(database.engine, "after_execute", overtake)
+    try:
+        worker.imports()
+    finally:
+        sa_event.remove(database.engine, "after_execute", overtake)
+    started[0].join(timeout=60)
+    upload = session.exec(select(SubscriberImport)).one()
+    session.refresh(upload)
+    assert upload.status == "done" and upload.data == b""
+    _moved_once(session, settings, worker)
+
+
+@pytest.mark.parametrize(
+    ("row", "why"),
+    [
+        ("a@example.jp,養育費,1899-01-01", "同意日 1899-01-01 はありえません"),
+        ("a@example.jp,養育費,2999-04-01", "同意日 2999-04-01 はありえません"),
+        ("a@example.jp,養育費,2019-04-999999999999999999999", "日付が読めません"),
+        ("a@example.jp,養育費,2019-04-01,2099-01", "子どもの生まれ年月がありえません"),
+        ("a@example.jp,養育費,2019-04-01,1950-01", "子どもの生まれ年月がありえません"),
+        (f"{'a' * 300}@example.jp,養育費,2019-04-01", "「email」が長すぎます（254文字まで）"),
+        (f"a@example.jp,{'養育費;' * 400},2019-04-01", "「topics」が長すぎます"),
+    ],
+)
+def test_impossible_dates_and_over_long_cells_are_refused_by_line(session, city, row, why):
+    organisation, _, _ = city
+    data = f"email,topics,consent_date,birth_months\n{row}\n".encode()
+    report = import_subscribers(session, organisation, read_csv(data), now=utcnow())
+    assert report.invalid == [(2, why)] or (
+        report.invalid[0][0] == 2 and why in report.invalid[0][1]
+    )
+    assert report.new == 0
+
+
+def test_a_file_with_a_cell_no_list_has_is_refused_with_its_line(client, session, city):
+    organisation, _, _ = city
+    create_staff(session, organisation=organisation, email="admin@aoba.example.jp")
+    login(client, "admin@aoba.example.jp")
+    data = (
+        "email,topics,consent_date\nok@example.jp,養育費,2019-04-01\nx@example.jp,"
+        + "x" * 200_000
+        + ",2019-04-01\n"
+    ).encode()
+    response = _upload(client, data)
+    assert response.status_code == 400 and "3行目が読めません" in response.get_data(as_text=True)
+    assert session.exec(select(SubscriberImport)).all() == []
+
+
+def test_a_failed_import_ends_and_drops_its_file(client, session, city, worker):
+    organisation, _, _ = city
+    create_staff(session, organisation=organisation, email="admin@aoba.example.jp")
+    upload = _queued(session, organisation, b"\x81\x00 not a list")
+    assert worker.imports() == 0
+    session.refresh(upload)
+    assert (upload.status, upload.data) == ("failed", b"")
+    assert "文字コードが読めません" in upload.report["error"]
+    assert worker.imports() == 0  # ended: never taken again
+    login(client, "admin@aoba.example.jp")
+    page = client.get(f"/staff/import/{upload.id}").get_data(as_text=True)
+    assert "取り込めませんでした" in page and "ファイルは消しました" in page
+    assert _count(session, Subscriber) == 1
