@@ -489,7 +489,8 @@ def test_line_is_offered_only_with_the_parents_link(session, client, city):
     )
     assert refused.status_code == 400
     forged = client.get("/guide/aoba/ask?link=forged")  # a link never made ends like an old one
-    assert forged.status_code == 410 and "リンクなしで相談を申し込む" in forged.get_data(as_text=True)
+    assert forged.status_code == 410
+    assert "リンクなしで相談を申し込む" in forged.get_data(as_text=True)
 
 
 # Booking through LINE: a notice's 「予約する」 button sends 「予約 CODE」; the answer is the
