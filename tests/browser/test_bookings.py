@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from service.bookings.booking import Contact, book
-from service.models import Role, Slot
+from service.bookings.booking import Contact, book, confirm_address
+from service.models import Booking, Role, Slot
+from service.parent_links import LinkMaker
 from service.types import utcnow
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.browser.test_staff_console import _login
@@ -32,6 +33,24 @@ CONSENT = {
     "easy": "この よやくの ためだけに",
 }
 BOOKED = {"ja": "予約が確定しました", "en": "Your place is booked", "easy": "よやくが できました"}
+CONFIRM_BY_EMAIL = {
+    "ja": "メールでご予約を確定してください",
+    "en": "Please confirm your booking by email",
+    "easy": "メールで よやくを かくていして ください",
+}
+CONFIRM = {"ja": "予約を確定する", "en": "Confirm my booking", "easy": "よやくを かくていする"}
+
+
+def _press_confirm_in_email(page, session, live_app, address: str, lang: str = "ja") -> None:
+    """The link in the email to a typed address (made as the email makes it), and its button."""
+    session.expire_all()
+    booking = session.exec(select(Booking).where(Booking.address == address)).one()
+    settings = live_app.extensions["yorisou.settings"]
+    link = LinkMaker(settings).confirm_booking(booking.public_id)
+    page.goto(
+        link.removeprefix(settings.public_base_url) + ("" if lang == "ja" else f"?lang={lang}")
+    )
+    page.get_by_role("button", name=CONFIRM[lang], exact=True).click()
 
 
 @pytest.fixture
@@ -62,7 +81,7 @@ def _seminar(session, city, **values):
 
 
 @pytest.mark.parametrize("lang", ["ja", "en", "easy"])
-def test_booking_with_an_email_address_at_320_px(page, session, city, lang):
+def test_booking_with_an_email_address_at_320_px(page, session, city, lang, live_app):
     event = _seminar(session, city[0])
     page.set_viewport_size({"width": 320, "height": 700})
     page.goto(f"/e/{event.public_id}?lang={lang}")
@@ -72,6 +91,10 @@ def test_booking_with_an_email_address_at_320_px(page, session, city, lang):
     page.locator("input[name=email]").fill("ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ")
     page.locator("input[name=consent]").check()
     page.get_by_role("button", name=BOOK[lang], exact=True).click()
+    page.get_by_role("heading", name=CONFIRM_BY_EMAIL[lang]).wait_for()
+    check_accessibility(page)
+    screenshot(page, f"booking-held-{lang}")
+    _press_confirm_in_email(page, session, live_app, "hanako@example.jp", lang)
     page.get_by_role("heading", name=BOOKED[lang]).wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     check_accessibility(page)
@@ -114,10 +137,10 @@ def test_from_a_notice_email_to_a_booked_place_and_cancelling_it(
     screenshot(page, "booking-cancelled")
 
 
-def test_a_full_seminar_offers_the_waiting_list(page, session, city):
+def test_a_full_seminar_offers_the_waiting_list(page, session, city, live_app):
     event = _seminar(session, city[0], capacity=1)
     slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
-    book(
+    first = book(
         session,
         event=event,
         slot=slot,
@@ -125,6 +148,7 @@ def test_a_full_seminar_offers_the_waiting_list(page, session, city):
         locale="ja",
         now=utcnow(),
     )
+    confirm_address(session, first, now=utcnow())
     session.commit()
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(f"/e/{event.public_id}")
@@ -133,6 +157,8 @@ def test_a_full_seminar_offers_the_waiting_list(page, session, city):
     page.locator("input[name=email]").fill("second@example.jp")
     page.locator("input[name=consent]").check()
     page.get_by_role("button", name="予約する", exact=True).click()
+    page.get_by_text("キャンセル待ちに入ります").wait_for()
+    _press_confirm_in_email(page, session, live_app, "second@example.jp")
     page.get_by_role("heading", name="キャンセル待ちに登録しました").wait_for()
     check_accessibility(page)
     screenshot(page, "booking-waiting")
@@ -146,7 +172,7 @@ def test_the_staff_run_the_day(page, session, city):
     )
     slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
     for n in range(2):
-        book(
+        booking = book(
             session,
             event=event,
             slot=slot,
@@ -155,6 +181,7 @@ def test_the_staff_run_the_day(page, session, city):
             now=utcnow(),
             answers=(f"養育費{n}",),
         )
+        confirm_address(session, booking, now=utcnow())
     session.commit()
     page.set_viewport_size({"width": 1280, "height": 900})
     _login(page, "kodomo@aoba.example.jp")
