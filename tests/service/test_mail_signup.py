@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,17 @@ from sqlmodel import func, select
 from jobs.worker import Worker
 from service import create_app
 from service.mail_signup import PER_DOMAIN_PER_HOUR, PER_SOURCE_PER_HOUR
-from service.models import Delivery, Endpoint, Organisation, Role, Subscriber, Subscription
+from service.models import (
+    Delivery,
+    Endpoint,
+    InboundSender,
+    MailboxEmail,
+    Organisation,
+    Role,
+    Subscriber,
+    Subscription,
+)
+from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import (
     create_organisation,
@@ -256,3 +267,12 @@ def test_an_email_with_a_photo_is_read_not_refused(client, session, topic):
     )
     assert response.status_code == 200
     assert response.json["result"] == "answered with a link to choose topics"
+
+
+def test_the_days_counts_are_forgotten_by_the_daily_upkeep(app, client, session, topic):
+    post_inbound(client, sender="hanako@docomo.ne.jp", to=ADDRESS)
+    assert _count(session, InboundSender) == 1 and _count(session, MailboxEmail) == 1
+    Worker(app).upkeep(utcnow() + timedelta(hours=23))
+    assert _count(session, InboundSender) == 1  # still counting
+    Worker(app).upkeep(utcnow() + timedelta(days=1, minutes=1))
+    assert _count(session, InboundSender) == 0 and _count(session, MailboxEmail) == 0
