@@ -75,12 +75,13 @@ def login_code() -> ResponseReturnValue:
         record_audit(
             session, staff=SignedInStaff.of(user), action="staff.recovery_code", target=_of(user)
         )
+        signed_in = sign_in(user)  # a new session: the word below goes into it
         flash(
             f"復旧用コードでログインしました（残り{len(user.recovery_codes)}個）。"
             "二段階認証の画面で、新しいスマートフォンの認証アプリを設定してください。",
             "info",
         )
-        return sign_in(user)
+        return signed_in
     _wrong_code(user, now)
     if locked(user, now):
         return _locked_out()
@@ -170,19 +171,23 @@ def _required(user: StaffUser) -> bool:
 def _turn_on(user: StaffUser, secret: str, step: int) -> ResponseReturnValue:
     user.totp_secret, user.totp_last_step = secret, step
     user.session_epoch += 1  # sessions opened without it end; this one goes on
-    flask_session.pop(SETUP, None)
-    flash("二段階認証を設定しました。次回から、パスワードのあとに確認コードを入力します。", "info")
-    return _recovery_codes(user, "staff.2fa_on")
+    return _recovery_codes(
+        user,
+        "staff.2fa_on",
+        "二段階認証を設定しました。次回から、パスワードのあとに確認コードを入力します。",
+    )
 
 
-def _recovery_codes(user: StaffUser, action: str) -> ResponseReturnValue:
+def _recovery_codes(user: StaffUser, action: str, done: str = "") -> ResponseReturnValue:
     """New one-time codes for the day the phone is lost, shown this once."""
     session = get_session()
     codes = new_recovery_codes(user)
     session.add(user)
     record_audit(session, staff=current_user, action=action, target=_of(user))
     session.commit()
-    start_session(SignedInStaff.of(user))
+    start_session(SignedInStaff.of(user))  # the setup's secret goes with the old session
+    if done:
+        flash(done, "info")
     return render_template("staff/recovery_codes.html", codes=codes)
 
 

@@ -148,7 +148,8 @@ def test_a_lost_phone_signs_in_once_with_each_recovery_code(app, session, cities
     _password(client)
     typed = codes[0].lower().replace("-", " ")  # as read aloud and typed
     assert _code(client, typed).status_code == 302
-    assert client.get("/staff/").status_code == 200
+    home = client.get("/staff/").get_data(as_text=True)
+    assert "復旧用コードでログインしました（残り9個）" in home
     again = _client(app, "192.0.2.4")
     _password(again)
     assert _code(again, codes[0]).status_code == 401  # used up

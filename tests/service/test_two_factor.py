@@ -52,6 +52,7 @@ def _turn_on(client) -> str:
     # The recovery codes are shown this once, and no cache keeps them.
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert len(RECOVERY_CODE.findall(response.get_data(as_text=True))) == 10
+    assert "二段階認証を設定しました" in response.get_data(as_text=True)
     return secret
 
 
