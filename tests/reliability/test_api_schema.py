@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 from sqlmodel import func, select
@@ -62,6 +62,14 @@ def test_the_api_answers_every_request_as_documented(api_schema, session):
 
 
 def _check(case, session):
+    # A generated path value holding "?" or "#" cannot be sent as a path at all (the test
+    # client, like any HTTP client, would read it as the query or fragment): not a request.
+    assume(
+        not any(
+            isinstance(value, str) and ("?" in value or "#" in value)
+            for value in (case.path_parameters or {}).values()
+        )
+    )
     before = _counts(session)
     # A request the document allows may still be refused for what it means (a topic of
     # another city, a notice in the wrong state): that is a 4xx, documented, not a failure.
