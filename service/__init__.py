@@ -93,14 +93,14 @@ def create_app(
 
     Babel(app, locale_selector=babel_locale, timezone_selector=lambda: settings.timezone)
     if web:
-        from service import web as pages
+        from service import routes
         from service.extensions import csrf, limiter, login_manager
 
         app.before_request(_larger_uploads)  # before the CSRF check, which reads the body
         csrf.init_app(app)
         limiter.init_app(app)
         login_manager.init_app(app)
-        pages.register(app)
+        routes.register(app)
     from service.bookings.messages import slot_when
 
     app.jinja_env.filters["furigana"] = furigana

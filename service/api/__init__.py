@@ -14,8 +14,8 @@ from sqlmodel import col, select
 from service import get_session, get_settings
 from service.extensions import csrf
 from service.models import ApiToken, Role, StaffUser
-from service.staff.auth import SignedInStaff
 from service.types import utcnow
+from service.web.access import SignedInStaff
 
 blueprint = Blueprint("api", __name__)
 csrf.exempt(blueprint)  # authenticated by a bearer token, not a cookie

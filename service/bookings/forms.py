@@ -9,8 +9,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField
 from wtforms.fields import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from service.forms import Form
-from service.public.forms import email_field
+from service.web.forms import Form, email_field
 
 MAX_QUESTIONS = 3
 

@@ -44,16 +44,11 @@ from service.models import (
     Subscription,
 )
 from service.parent_links import LinkMaker
-from service.public.forms import CsrfOnlyForm
-from service.public.links import (
-    linked_endpoint,
-    organisation_or_404,
-    read_link,
-    stop,
-)
 from service.subscribers import counter_with_code
 from service.tokens import Purpose, make_token
 from service.types import utcnow
+from service.web.forms import CsrfOnlyForm
+from service.web.links import linked_endpoint, organisation_or_404, read_link, stop
 
 
 def _refusals() -> dict[str, str]:

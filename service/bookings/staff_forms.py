@@ -18,9 +18,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from service.calendar.plain_rules import KINDS as REPEAT_KINDS
-from service.forms import OneLine
-from service.staff.forms import RepeatFields
-from service.support.staff_forms import LANG_NAMES
+from service.web.forms import LANG_NAMES, OneLine, RepeatFields
 
 EVENT_TEXTS = {"title": 200, "details": 2000, "place": 200, "bring": 500}
 TEXT_NAMES = {"title": "名前", "details": "内容", "place": "会場", "bring": "持ち物"}

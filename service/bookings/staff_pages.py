@@ -46,13 +46,11 @@ from service.models import (
     Source,
     Topic,
 )
-from service.public.forms import CsrfOnlyForm
-from service.staff import blueprint
-from service.staff.auth import SignedInStaff, role_required
-from service.staff.forms import repeat_defaults
-from service.support.staff_forms import LANG_NAMES
-from service.support.staff_reports import PERIODS, asked_for
 from service.types import utcnow
+from service.web.access import SignedInStaff, role_required
+from service.web.console import blueprint
+from service.web.forms import LANG_NAMES, CsrfOnlyForm, repeat_defaults
+from service.web.reports import PERIODS, asked_for
 
 STATUS_NAMES = {
     BookingStatus.HELD: "仮予約（メールの確認待ち）",

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    EmailField,
     HiddenField,
     SelectChoice,
     SelectField,
@@ -24,38 +23,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from service.addresses import reachable, tidy_address
-from service.forms import Form
 from service.languages import LANGUAGES
-
-
-def reachable_address(form: Any, field: Any) -> None:
-    """An address mail can reach, or a message that says what to change in it. Old docomo and
-    au addresses that break today's rules (taro..hanako.@…) are taken: they are sent to with
-    their name in quotes, as SendGrid asks."""
-    value = field.data or ""
-    if not value:
-        return
-    if "@" not in value:
-        raise ValidationError(_l("The address needs an “@”, like hanako@example.jp."))
-    if not value.isascii():
-        raise ValidationError(
-            _l("Please type the address in half-width letters (半角), like hanako@example.jp.")
-        )
-    if any(char.isspace() for char in value):
-        raise ValidationError(_l("Please take out the space in the address."))
-    if not reachable(value):
-        raise ValidationError(
-            _l("Please check the address: it should look like hanako@example.jp.")
-        )
-
-
-def email_field(presence: Any) -> EmailField:
-    return EmailField(
-        _l("Email address"),
-        filters=[lambda value: tidy_address(value) if value else value],
-        validators=[presence, Length(max=254), reachable_address],
-    )
+from service.web.forms import Form, email_field
 
 
 class ChoicesForm(Form):
@@ -118,10 +87,6 @@ class SubscribeForm(ChoicesForm):
             self.email.errors = [*self.email.errors, _l("Please enter your email address.")]
             return False
         return valid
-
-
-class CsrfOnlyForm(Form):
-    """A form whose fields are read by hand; this checks the CSRF token."""
 
 
 class SettingsForm(Form):

@@ -25,20 +25,7 @@ from service.models import Endpoint, Organisation, Subscriber, Subscription, Sub
 from service.own_links import renew_calendar, renew_links, tell_addresses
 from service.parent_links import LinkMaker, with_epoch
 from service.public import blueprint
-from service.public.forms import (
-    AddDeviceForm,
-    AddEmailForm,
-    CsrfOnlyForm,
-    EraseForm,
-    PauseForm,
-    SettingsForm,
-)
-from service.public.links import (
-    own_token,
-    refuse_push,
-    subscriber_from_link,
-    subscriber_of_feed,
-)
+from service.public.forms import AddDeviceForm, AddEmailForm, EraseForm, PauseForm, SettingsForm
 from service.public.stopping import erased
 from service.subscribers import (
     active_topics,
@@ -49,6 +36,8 @@ from service.subscribers import (
 )
 from service.tokens import Purpose, make_token
 from service.types import utcnow
+from service.web.forms import CsrfOnlyForm
+from service.web.links import own_token, refuse_push, subscriber_from_link, subscriber_of_feed
 
 POSTS = "10/minute;100/hour"
 

@@ -12,10 +12,11 @@ from service import get_session, get_settings
 from service.extensions import csrf, limiter
 from service.models import Organisation, Subscriber
 from service.public import blueprint
-from service.public.forms import CsrfOnlyForm, EraseForm
-from service.public.links import subscriber_to_stop
+from service.public.forms import EraseForm
 from service.subscribers import erase_subscriber, resubscribe, unsubscribe
 from service.types import utcnow
+from service.web.forms import CsrfOnlyForm
+from service.web.links import subscriber_to_stop
 
 
 def _stopped_page(

@@ -41,14 +41,7 @@ from service.models import (
 )
 from service.own_links import send_link_to_address
 from service.public import blueprint
-from service.public.forms import AddEmailForm, CsrfOnlyForm, SubscribeForm
-from service.public.links import (
-    own_token,
-    read_link,
-    refuse_push,
-    stop,
-    subscriber_or_gone,
-)
+from service.public.forms import AddEmailForm, SubscribeForm
 from service.qr import qr_svg
 from service.subscribers import (
     active_topics,
@@ -60,6 +53,8 @@ from service.subscribers import (
 )
 from service.tokens import Purpose, make_token
 from service.types import utcnow
+from service.web.forms import CsrfOnlyForm
+from service.web.links import own_token, read_link, refuse_push, stop, subscriber_or_gone
 
 COMING_SHOWN = 5  # the next notices a parent is told of when they confirm
 

@@ -1,5 +1,2 @@
-"""The console's blueprint; its pages are registered by service.web."""
-
-from flask import Blueprint
-
-blueprint = Blueprint("staff", __name__)
+"""The staff console: sign-in, home, notices, topics and counters, the audit log; it composes
+the capabilities' console pages (service.routes)."""

@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 from service import get_session
 from service.calendar import closed_days, occurrences_between
 from service.models import Notice, NoticeStatus, NoticeTopic, Organisation, Role, RuleKind, Topic
-from service.staff import blueprint
-from service.staff.auth import role_required
 from service.types import utcnow
+from service.web.access import role_required
+from service.web.console import blueprint
 
 SHOWN = (NoticeStatus.SUBMITTED, NoticeStatus.SCHEDULED, NoticeStatus.PAUSED)
 PALETTE = 8  # topic colours, in static/style.css (.topic-0 … .topic-7)

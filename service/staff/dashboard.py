@@ -25,11 +25,11 @@ from service.models import (
     Subscription,
     Topic,
 )
-from service.staff import blueprint
-from service.staff.auth import role_required
 from service.staff.inbox import coming_sends
 from service.support.reports import request_figures
 from service.types import utcnow
+from service.web.access import role_required
+from service.web.console import blueprint
 
 OUTCOMES = {"sent": "送信済み", "failed": "失敗", "suppressed": "送信せず", "pending": "送信待ち"}
 

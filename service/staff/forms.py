@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from wtforms import (
@@ -27,18 +27,15 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from service.addresses import tidy_address
 from service.calendar import RuleError, check_rrule
-from service.calendar.plain_rules import KINDS as REPEAT_KINDS
-from service.calendar.plain_rules import NTH_NAMES, WEEKDAY_NAMES, PlainRule, read_rrule
 from service.channels.line_limits import URI
 from service.channels.rates import parse_rate_limits
-from service.forms import Form, OneLine
 from service.line_accounts import ACCOUNT_ID
 from service.line_bubble import too_long_links
 from service.staff_users import weak_password
+from service.web.forms import Form, OneLine, RepeatFields
 
 
 def tidy_email(value: str | None) -> str | None:
@@ -84,88 +81,6 @@ GRADES = [SelectChoice("", "指定しない"), SelectChoice(0, "年長（小学�
         start=1,
     )
 ]
-
-
-def repeat_defaults(rrule: str | None) -> tuple[dict[str, Any], time | None]:
-    """The notice form's repeat fields for a stored rule: in words where it has words, else
-    詳細; and the rule's own time of day, if it says one."""
-    rule, at = read_rrule(rrule)
-    if rule is None:
-        return {"repeat": "custom"}, None
-    fields: dict[str, Any] = {
-        "repeat": rule.kind,
-        "repeat_month": rule.month or 1,
-        "repeat_day": rule.day or 1,
-        "repeat_nth": rule.nth or 1,
-    }
-    if rule.kind.endswith("_nth"):
-        fields["repeat_weekday"] = rule.weekdays[0]
-    elif rule.kind == "weekly":
-        fields["repeat_weekdays"] = list(rule.weekdays)
-    return fields, at
-
-
-class RepeatFields(Form):
-    """A repeat in words (毎年8月1日, 毎月第2水曜日, 毎週平日), written into `rrule`; the RRULE
-    itself under 詳細 for the rare rule the words cannot say."""
-
-    repeat = SelectField(
-        "繰り返し方",
-        choices=[SelectChoice(code, name) for code, name in REPEAT_KINDS.items()],
-        default="custom",
-    )
-    repeat_month = SelectField(
-        "月", coerce=int, choices=[SelectChoice(m, f"{m}月") for m in range(1, 13)], default=8
-    )
-    repeat_day = SelectField(
-        "日",
-        coerce=int,
-        choices=[*(SelectChoice(d, f"{d}日") for d in range(1, 32)), SelectChoice(-1, "末日")],
-        default=1,
-    )
-    repeat_nth = SelectField(
-        "週",
-        coerce=int,
-        choices=[SelectChoice(n, name) for n, name in NTH_NAMES.items()],
-        default=1,
-    )
-    repeat_weekday = SelectField(
-        "曜日",
-        choices=[SelectChoice(day, f"{name}曜日") for day, name in WEEKDAY_NAMES.items()],
-        default="MO",
-    )
-    repeat_weekdays = SelectMultipleField(
-        "曜日（毎週）",
-        choices=[SelectChoice(day, f"{name}曜日") for day, name in WEEKDAY_NAMES.items()],
-        default=["MO", "TU", "WE", "TH", "FR"],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validators=[Optional()],
-    )
-    rrule = StringField("RRULE（詳細）", validators=[Optional(), Length(max=500)])
-
-    def plain_rule(self) -> PlainRule:
-        """The repeat as chosen in words (for any choice but 詳細)."""
-        return PlainRule(
-            self.repeat.data,
-            month=self.repeat_month.data,
-            day=self.repeat_day.data,
-            nth=self.repeat_nth.data,
-            weekdays=(self.repeat_weekday.data,)
-            if self.repeat.data.endswith("_nth")
-            else tuple(self.repeat_weekdays.data or ()),
-        )
-
-    def apply_repeat(self) -> bool:
-        """Write the rule the words say into `rrule`, when the form sent words (a script may
-        send the RRULE alone). False, with the error on its field, if a part is missing."""
-        if not self.repeat.raw_data or self.repeat.data in ("custom", "once"):
-            return True
-        if self.repeat.data == "weekly" and not self.repeat_weekdays.data:
-            self.repeat_weekdays.errors = ["曜日を1つ以上選んでください。"]
-            return False
-        self.rrule.data = self.plain_rule().to_rrule()
-        return True
 
 
 class NoticeForm(RepeatFields):

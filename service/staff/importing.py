@@ -11,12 +11,12 @@ from flask_wtf.file import FileField, FileRequired
 from sqlmodel import col, select
 
 from service import get_session
-from service.forms import Form
 from service.importing import COLUMNS, import_subscribers, read_csv
 from service.models import ImportStatus, Organisation, Role, SubscriberImport, Topic
-from service.staff import blueprint
-from service.staff.auth import role_required
 from service.types import utcnow
+from service.web.access import role_required
+from service.web.console import blueprint
+from service.web.forms import Form
 
 
 class UploadForm(Form):

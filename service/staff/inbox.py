@@ -25,8 +25,8 @@ from service.models import (
     Slot,
 )
 from service.notices import allowed_actions
-from service.staff.auth import SignedInStaff
 from service.support.access import visible_desks
+from service.web.access import SignedInStaff
 
 
 @dataclass

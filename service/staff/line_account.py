@@ -13,10 +13,10 @@ from service.audit import record_audit
 from service.encryption import EncryptionUnavailable
 from service.line_accounts import account_row, install_menu, masked, opened, save_line_account
 from service.models import Organisation, Role
-from service.staff import blueprint
-from service.staff.auth import role_required
 from service.staff.forms import LineAccountForm
 from service.types import utcnow
+from service.web.access import role_required
+from service.web.console import blueprint
 
 
 @blueprint.route("/line", methods=["GET", "POST"])

@@ -55,10 +55,11 @@ from service.notices import (
 )
 from service.recipients import sample_reason, sample_recipient
 from service.reports import notice_report, reason_words, report_csv
-from service.staff import blueprint
-from service.staff.auth import own_or_404, role_required
-from service.staff.forms import NoticeForm, repeat_defaults
+from service.staff.forms import NoticeForm
 from service.types import utcnow
+from service.web.access import own_or_404, role_required
+from service.web.console import blueprint
+from service.web.forms import repeat_defaults
 
 STATUS_LABELS = {
     "draft": "下書き",

@@ -16,15 +16,15 @@ from wtforms.validators import DataRequired, EqualTo
 from service import get_session, get_settings
 from service.audit import record_audit
 from service.extensions import limiter
-from service.forms import Form
 from service.models import StaffMessage, StaffUser
-from service.staff import blueprint
-from service.staff.auth import SignedInStaff
 from service.staff.forms import strong_password, tidy_email
 from service.staff_messages import RESET_VALID_SECONDS, reset_subject, tell_staff_member
 from service.staff_users import accounts_of
 from service.tokens import Purpose, TokenExpired, TokenInvalid, read_token
 from service.types import utcnow
+from service.web.access import SignedInStaff
+from service.web.console import blueprint
+from service.web.forms import Form
 
 RESETS_PER_DAY = 3  # emails to one account a day, however often the form is sent
 

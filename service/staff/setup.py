@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
-from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from service import get_session, get_settings
 from service.audit import record_audit
-from service.forms import Form
 from service.models import (
     Organisation,
     Role,
@@ -26,34 +23,14 @@ from service.models import (
     Topic,
 )
 from service.qr import qr_svg
-from service.staff import blueprint
-from service.staff.auth import own_or_404, role_required
 from service.staff.forms import OrganisationForm, SourceForm, StaffForm, TopicForm
 from service.staff_users import StaffUserError, create_staff_user, reset_two_factor
 from service.subscribers import registered_by_counter
 from service.tokens import short_code
 from service.types import utcnow
-
-
-def save_audited(
-    session: Session, item: Any, form: Form, fields: Sequence[str], *, kind: str
-) -> None:
-    """Copy the form's fields onto the row (new or not) and record before and after in the
-    audit log, as "<kind>.save" of "<kind>:<id>"."""
-    before = {name: getattr(item, name) for name in fields}
-    for name in fields:
-        value = getattr(form, name).data
-        setattr(item, name, "" if value is None else value)
-    session.add(item)
-    session.flush()  # a new row gets its id
-    record_audit(
-        session,
-        staff=current_user,
-        action=f"{kind}.save",
-        target=f"{kind}:{item.id}",
-        before=before,
-        after={name: getattr(item, name) for name in fields},
-    )
+from service.web.access import own_or_404, role_required
+from service.web.console import blueprint
+from service.web.forms import save_audited
 
 
 def _subscribers_by_topic(session: Session) -> dict[int, int]:

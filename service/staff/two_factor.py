@@ -16,18 +16,9 @@ from sqlmodel import col, select
 from service import get_session, get_settings
 from service.audit import record_audit
 from service.extensions import limiter
-from service.forms import Form
 from service.models import Organisation, Role, StaffUser
 from service.qr import qr_svg
-from service.staff import blueprint
-from service.staff.auth import (
-    CODE_WAIT,
-    LOCKED,
-    PENDING,
-    SignedInStaff,
-    sign_in,
-    start_session,
-)
+from service.staff.auth import CODE_WAIT, LOCKED, PENDING, sign_in, start_session
 from service.staff_messages import tell_staff_member
 from service.staff_users import (
     code_step,
@@ -39,6 +30,9 @@ from service.staff_users import (
     use_recovery_code,
 )
 from service.types import utcnow
+from service.web.access import SignedInStaff
+from service.web.console import blueprint
+from service.web.forms import Form
 
 SETUP = "totp_setup_secret"  # in the session while the app is being set up
 

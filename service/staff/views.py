@@ -20,7 +20,6 @@ from service.models import (
     Topic,
 )
 from service.qr import qr_png, qr_svg
-from service.staff import blueprint
 from service.staff.audit_log import (
     KINDS,
     Filters,
@@ -29,11 +28,12 @@ from service.staff.audit_log import (
     entries,
     topic_names,
 )
-from service.staff.auth import own_or_404, role_required
 from service.staff.inbox import what_waits
 from service.staff.notices import STATUS_LABELS
 from service.subscribers import registered_by_counter
 from service.types import utcnow
+from service.web.access import own_or_404, role_required
+from service.web.console import blueprint
 
 
 @blueprint.get("/")

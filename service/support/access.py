@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from service.models import ConsultationRequest, Desk, Role
-from service.staff.auth import SignedInStaff
+from service.web.access import SignedInStaff
 
 
 def visible_desks(session: Session, staff: SignedInStaff) -> list[Desk]:

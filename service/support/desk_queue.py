@@ -28,9 +28,6 @@ from service.models import (
     Role,
     StaffUser,
 )
-from service.public.forms import CsrfOnlyForm
-from service.staff import blueprint
-from service.staff.auth import SignedInStaff, role_required
 from service.support.access import visible_desks, visible_request
 from service.support.requests import (
     OUTCOMES,
@@ -43,6 +40,9 @@ from service.support.requests import (
     transfer,
 )
 from service.types import utcnow
+from service.web.access import SignedInStaff, role_required
+from service.web.console import blueprint
+from service.web.forms import CsrfOnlyForm
 
 STATUS_NAMES = {
     RequestStatus.NEW: "新規",

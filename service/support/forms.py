@@ -19,21 +19,15 @@ from wtforms.fields import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from service.forms import Form
 from service.models import ContactWay
-from service.public.forms import email_field
 from service.support.guide import CHILDREN, STAGES, WORRIES
+from service.support.requests import CONTACT_WAYS
+from service.web.forms import Form, email_field
 
 SAFE_TIMES = {
     "morning": _l("Weekday mornings"),
     "afternoon": _l("Weekday afternoons"),
     "any": _l("Any time the desk is open"),
-}
-CONTACT_WAYS = {
-    ContactWay.PHONE: _l("By phone"),
-    ContactWay.EMAIL: _l("By email"),
-    ContactWay.LINE: _l("By LINE"),
-    ContactWay.VISIT: _l("I will come to the desk"),
 }
 _PHONE = re.compile(r"0\d{9,10}")
 

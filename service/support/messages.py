@@ -11,7 +11,7 @@ from service.channels import RenderedMessage
 from service.languages import city_name, in_language
 from service.models import ConsultationRequest, ContactWay, Desk, Organisation, RequestMessage
 from service.settings import Settings
-from service.support.forms import CONTACT_WAYS
+from service.support.requests import CONTACT_WAYS
 from service.tokens import Purpose, make_token
 
 

@@ -29,15 +29,15 @@ from service.models import (
     Source,
     Topic,
 )
-from service.public.forms import CsrfOnlyForm
-from service.public.links import linked_endpoint, organisation_or_404, read_link, stop
 from service.subscribers import counter_with_code
 from service.support import blueprint
-from service.support.forms import CONTACT_WAYS, SAFE_TIMES, GuideForm, RequestForm
+from service.support.forms import SAFE_TIMES, GuideForm, RequestForm
 from service.support.guide import Answers, fitting
-from service.support.requests import Contact, open_request, withdraw
+from service.support.requests import CONTACT_WAYS, Contact, open_request, withdraw
 from service.tokens import Purpose, make_token
 from service.types import utcnow
+from service.web.forms import CsrfOnlyForm
+from service.web.links import linked_endpoint, organisation_or_404, read_link, stop
 
 
 def _programmes(session: Session, organisation_id: int) -> list[Programme]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, delete, select
 
 from service.calendar import closed_days
@@ -39,6 +40,15 @@ MESSAGE_CHANNELS = {ContactWay.EMAIL: "email", ContactWay.LINE: "line"}
 
 class RequestError(ValueError):
     """The change cannot be made to the request as it is now (the message says why)."""
+
+
+# The ways a parent may be reached, in their words.
+CONTACT_WAYS = {
+    ContactWay.PHONE: _l("By phone"),
+    ContactWay.EMAIL: _l("By email"),
+    ContactWay.LINE: _l("By LINE"),
+    ContactWay.VISIT: _l("I will come to the desk"),
+}
 
 
 @dataclass(frozen=True)

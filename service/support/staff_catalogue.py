@@ -23,21 +23,15 @@ from service.models import (
     Role,
     Topic,
 )
-from service.public.forms import CsrfOnlyForm
-from service.staff import blueprint
-from service.staff.auth import role_required
-from service.staff.setup import save_audited
 from service.support.catalogue import (
     CatalogueError,
     export_catalogue,
     import_catalogue,
 )
-from service.support.staff_forms import (
-    ANSWER_NAMES,
-    AnswerTemplateForm,
-    DeskForm,
-    ProgrammeForm,
-)
+from service.support.staff_forms import ANSWER_NAMES, AnswerTemplateForm, DeskForm, ProgrammeForm
+from service.web.access import role_required
+from service.web.console import blueprint
+from service.web.forms import CsrfOnlyForm, save_audited
 
 
 def _organisation(session: Session) -> Organisation:

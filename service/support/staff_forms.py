@@ -17,12 +17,11 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from service.forms import Form, OneLine
 from service.support.catalogue import DESK_TEXTS, PROGRAMME_TEXTS
 from service.support.guide import ANSWERS, CHILDREN, STAGES, WORRIES
+from service.web.forms import LANG_NAMES, Form, OneLine
 
 NO_BREAKS = "改行は使えません。"
-LANG_NAMES = {"ja": "日本語", "en": "英語", "easy": "やさしい日本語"}
 TEXT_NAMES = {
     "name": "名前",
     "hours": "受付時間",

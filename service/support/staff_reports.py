@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
 
-from flask import render_template, request
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -13,22 +12,11 @@ from service import get_session
 from service.charts import horizontal_bars
 from service.csv_files import csv_response
 from service.models import Organisation, Role
-from service.staff import blueprint
-from service.staff.auth import role_required
 from service.support.reports import GROUPINGS, Figures, figures_csv, request_figures
 from service.types import utcnow
-
-PERIODS = {30: "30日", 90: "90日", 365: "1年"}
-
-
-def asked_for(groupings: Mapping[str, str], default: str) -> tuple[str, int]:
-    """The grouping and the period (days) a report page was asked for, or the defaults."""
-    by = request.args.get("by", default)
-    days = request.args.get("days", "90")
-    return (
-        by if by in groupings else default,
-        int(days) if days.isdigit() and int(days) in PERIODS else 90,
-    )
+from service.web.access import role_required
+from service.web.console import blueprint
+from service.web.reports import PERIODS, asked_for
 
 
 def _figures() -> tuple[Organisation, str, int, list[Figures]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from service import api, errors, ops, public, staff, support, webhooks
+from service import api, errors, ops, public, support, webhooks
 from service.bookings import parent_pages as booking_pages
 from service.bookings import staff_pages  # noqa: F401
 from service.logs import learn_routes, redact_request_logs
@@ -23,6 +23,7 @@ from service.staff import (  # noqa: F401
 )
 from service.staff import views as staff_views  # noqa: F401
 from service.support import desk_queue, parent_pages, staff_catalogue, staff_reports  # noqa: F401
+from service.web import console
 
 
 def register(app: Flask) -> None:
@@ -30,7 +31,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(support.blueprint)
     app.register_blueprint(booking_pages.blueprint)
     app.register_blueprint(ops.blueprint)
-    app.register_blueprint(staff.blueprint, url_prefix="/staff")
+    app.register_blueprint(console.blueprint, url_prefix="/staff")
     app.register_blueprint(webhooks.blueprint, url_prefix="/webhooks")
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     errors.register(app)

@@ -1,0 +1,189 @@
+"""The form parts every page uses: the base of every form (Flask-WTF's, with WTForms' own
+messages translated from a catalogue loaded once per language — Flask-WTF parses it again on
+every request, a tenth of a page's CPU), a CSRF-only form, the email field, the repeat fields of
+a schedule, the languages' names, and saving a form's fields with their audit record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import time
+from functools import cache
+from typing import Any
+
+from babel import support
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlmodel import Session
+from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms.i18n import messages_path
+from wtforms.validators import Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from service.addresses import reachable, tidy_address
+from service.audit import record_audit
+from service.calendar.plain_rules import KINDS as REPEAT_KINDS
+from service.calendar.plain_rules import NTH_NAMES, WEEKDAY_NAMES, PlainRule, read_rrule
+from service.languages import babel_locale
+
+
+@cache
+def _catalogue(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class OneLine:
+    """A title or a name: it becomes an email's subject or sender, where a line break would
+    break the message (and could add headers to it)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data and any(char in field.data for char in "\r\n"):
+            raise ValidationError(self.message)
+
+
+class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> support.NullTranslations:
+            return _catalogue(babel_locale())
+
+
+def reachable_address(form: Any, field: Any) -> None:
+    """An address mail can reach, or a message that says what to change in it. Old docomo and
+    au addresses that break today's rules (taro..hanako.@…) are taken: they are sent to with
+    their name in quotes, as SendGrid asks."""
+    value = field.data or ""
+    if not value:
+        return
+    if "@" not in value:
+        raise ValidationError(_l("The address needs an “@”, like hanako@example.jp."))
+    if not value.isascii():
+        raise ValidationError(
+            _l("Please type the address in half-width letters (半角), like hanako@example.jp.")
+        )
+    if any(char.isspace() for char in value):
+        raise ValidationError(_l("Please take out the space in the address."))
+    if not reachable(value):
+        raise ValidationError(
+            _l("Please check the address: it should look like hanako@example.jp.")
+        )
+
+
+def email_field(presence: Any) -> EmailField:
+    return EmailField(
+        _l("Email address"),
+        filters=[lambda value: tidy_address(value) if value else value],
+        validators=[presence, Length(max=254), reachable_address],
+    )
+
+
+class CsrfOnlyForm(Form):
+    """A form whose fields are read by hand; this checks the CSRF token."""
+
+
+LANG_NAMES = {"ja": "日本語", "en": "英語", "easy": "やさしい日本語"}
+
+
+def repeat_defaults(rrule: str | None) -> tuple[dict[str, Any], time | None]:
+    """The notice form's repeat fields for a stored rule: in words where it has words, else
+    詳細; and the rule's own time of day, if it says one."""
+    rule, at = read_rrule(rrule)
+    if rule is None:
+        return {"repeat": "custom"}, None
+    fields: dict[str, Any] = {
+        "repeat": rule.kind,
+        "repeat_month": rule.month or 1,
+        "repeat_day": rule.day or 1,
+        "repeat_nth": rule.nth or 1,
+    }
+    if rule.kind.endswith("_nth"):
+        fields["repeat_weekday"] = rule.weekdays[0]
+    elif rule.kind == "weekly":
+        fields["repeat_weekdays"] = list(rule.weekdays)
+    return fields, at
+
+
+class RepeatFields(Form):
+    """A repeat in words (毎年8月1日, 毎月第2水曜日, 毎週平日), written into `rrule`; the RRULE
+    itself under 詳細 for the rare rule the words cannot say."""
+
+    repeat = SelectField(
+        "繰り返し方",
+        choices=[SelectChoice(code, name) for code, name in REPEAT_KINDS.items()],
+        default="custom",
+    )
+    repeat_month = SelectField(
+        "月", coerce=int, choices=[SelectChoice(m, f"{m}月") for m in range(1, 13)], default=8
+    )
+    repeat_day = SelectField(
+        "日",
+        coerce=int,
+        choices=[*(SelectChoice(d, f"{d}日") for d in range(1, 32)), SelectChoice(-1, "末日")],
+        default=1,
+    )
+    repeat_nth = SelectField(
+        "週",
+        coerce=int,
+        choices=[SelectChoice(n, name) for n, name in NTH_NAMES.items()],
+        default=1,
+    )
+    repeat_weekday = SelectField(
+        "曜日",
+        choices=[SelectChoice(day, f"{name}曜日") for day, name in WEEKDAY_NAMES.items()],
+        default="MO",
+    )
+    repeat_weekdays = SelectMultipleField(
+        "曜日（毎週）",
+        choices=[SelectChoice(day, f"{name}曜日") for day, name in WEEKDAY_NAMES.items()],
+        default=["MO", "TU", "WE", "TH", "FR"],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+    )
+    rrule = StringField("RRULE（詳細）", validators=[Optional(), Length(max=500)])
+
+    def plain_rule(self) -> PlainRule:
+        """The repeat as chosen in words (for any choice but 詳細)."""
+        return PlainRule(
+            self.repeat.data,
+            month=self.repeat_month.data,
+            day=self.repeat_day.data,
+            nth=self.repeat_nth.data,
+            weekdays=(self.repeat_weekday.data,)
+            if self.repeat.data.endswith("_nth")
+            else tuple(self.repeat_weekdays.data or ()),
+        )
+
+    def apply_repeat(self) -> bool:
+        """Write the rule the words say into `rrule`, when the form sent words (a script may
+        send the RRULE alone). False, with the error on its field, if a part is missing."""
+        if not self.repeat.raw_data or self.repeat.data in ("custom", "once"):
+            return True
+        if self.repeat.data == "weekly" and not self.repeat_weekdays.data:
+            self.repeat_weekdays.errors = ["曜日を1つ以上選んでください。"]
+            return False
+        self.rrule.data = self.plain_rule().to_rrule()
+        return True
+
+
+def save_audited(
+    session: Session, item: Any, form: Form, fields: Sequence[str], *, kind: str
+) -> None:
+    """Copy the form's fields onto the row (new or not) and record before and after in the
+    audit log, as "<kind>.save" of "<kind>:<id>"."""
+    before = {name: getattr(item, name) for name in fields}
+    for name in fields:
+        value = getattr(form, name).data
+        setattr(item, name, "" if value is None else value)
+    session.add(item)
+    session.flush()  # a new row gets its id
+    record_audit(
+        session,
+        staff=current_user,
+        action=f"{kind}.save",
+        target=f"{kind}:{item.id}",
+        before=before,
+        after={name: getattr(item, name) for name in fields},
+    )
