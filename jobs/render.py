@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from jobs.claims import ClaimedRow
 from service.bookings.messages import render_booking_message
 from service.channels import Recipient, RenderedMessage
-from service.line_bubble import render_line, render_line_moved
+from service.line.bubble import render_line, render_line_moved
 from service.messages import (
     render_about_registration,
     render_confirmation,

@@ -28,7 +28,8 @@ from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, build_channels
 from service.channels.rates import parse_rate_limits
 from service.importing import drop_stale_uploads, run_queued_imports
-from service.line_chat import expired_links
+from service.line.accounts import account_of
+from service.line.chat import expired_links
 from service.mail_signup import forget_inbound_mail
 from service.mailbox_cap import forget_counts
 from service.models import Priority
@@ -46,7 +47,9 @@ class Worker:
     def __init__(self, app: Flask, channels: dict[str, Channel] | None = None) -> None:
         self.app = app
         self.settings: Settings = app.extensions["yorisou.settings"]
-        self.channels = channels if channels is not None else build_channels(self.settings)
+        self.channels = (
+            channels if channels is not None else build_channels(self.settings, account_of)
+        )
         self.policy = DispatchPolicy(
             max_attempts=self.settings.max_attempts,
             retry_base=timedelta(seconds=self.settings.retry_base_seconds),

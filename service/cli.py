@@ -357,7 +357,7 @@ def encryption_rotate() -> None:
 def line_menu(slug: str | None) -> None:
     """Put the rich menu (制度 / 相談 / 設定 / 配信停止) under the LINE account's chat: the
     deployment's (LINE_*), or a city's own."""
-    from service.line_accounts import install_menu
+    from service.line.accounts import install_menu
 
     with get_database().session() as session:
         organisation = _organisation(session, slug) if slug is not None else None
@@ -400,7 +400,7 @@ def demo(port: int) -> None:
         seed_demo(session)
     line = None
     if not settings.line_enabled:  # no LINE account: the demo's simulator stands in for one
-        from service.demo_line import start_simulator
+        from service.line.simulator import start_simulator
 
         line = start_simulator(current_app._get_current_object())  # type: ignore[attr-defined]
     worker = subprocess.Popen(

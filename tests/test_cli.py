@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from service.line_accounts import opened, save_line_account
+from service.line.accounts import opened, save_line_account
 from service.models import ApiToken, Delivery, DeliveryStatus, LineAccount, Role, StaffUser
 from service.staff_users import authenticate
 from service.types import utcnow

@@ -13,7 +13,7 @@ from service.api.openapi import TRANSLATIONS, document
 from service.calendar import RuleError, check_rrule, describe_rule, parse_send_time
 from service.calendar.business_days import HolidayShift
 from service.channels.line_limits import URI
-from service.line_bubble import too_long_links
+from service.line.bubble import too_long_links
 from service.models import Notice, Role, RuleKind, Source, Topic
 from service.notices import (
     CHANNELS,

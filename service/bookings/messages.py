@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from service.channels import Attachment, RenderedMessage
 from service.languages import city_name, in_language
-from service.line_bubble import button_bubble
+from service.line.bubble import button_bubble
 from service.messages import discreet_subject
 from service.models import Booking, DeliveryKind, Event, Organisation, Slot
 from service.parent_links import LinkMaker

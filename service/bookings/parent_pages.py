@@ -29,8 +29,8 @@ from service.bookings.messages import calendar_file, slot_when
 from service.bookings.schedule import open_slots, window
 from service.extensions import limiter
 from service.languages import current_language, use_language
-from service.line_accounts import line_for
-from service.line_bubble import LINE_BOOK_WORD
+from service.line.accounts import line_for
+from service.line.bubble import LINE_BOOK_WORD
 from service.models import (
     Booking,
     BookingStatus,

@@ -11,7 +11,7 @@ from service.settings import Settings
 
 if TYPE_CHECKING:
     from service.channels.line_messaging import LineMessaging
-    from service.line_accounts import LineConfig
+    from service.channels.line_router import AccountLookup
 
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
@@ -117,8 +117,9 @@ def substitute(template: str, substitutions: Mapping[str, str]) -> str:
     return pattern.sub(lambda match: substitutions[match.group()], template)
 
 
-def build_channels(settings: Settings) -> dict[str, Channel]:
-    """The one place that decides which adapters are real."""
+def build_channels(settings: Settings, line_accounts: AccountLookup) -> dict[str, Channel]:
+    """The one place that decides which adapters are real; `line_accounts` looks up the LINE
+    account of a city (service.line.accounts.account_of)."""
     channels: dict[str, Channel] = {}
     if settings.email_backend == "sendgrid":
         from service.channels.email_sendgrid import SendGridEmail
@@ -142,11 +143,24 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
         )
     from service.channels.line_router import LineRouter
 
-    channels["line"] = LineRouter(settings)  # the deployment's account, or each city's own
+    channels["line"] = LineRouter(settings, line_accounts)  # the deployment's, or a city's own
     return channels
 
 
-def line_client(settings: Settings, config: LineConfig) -> LineMessaging:
+class LineAccountConfig(Protocol):
+    """What sending through one LINE account needs (service.line.accounts.LineConfig)."""
+
+    @property
+    def access_token(self) -> str: ...
+    @property
+    def send_rate(self) -> str: ...
+    @property
+    def route(self) -> str: ...
+
+    def __hash__(self) -> int: ...
+
+
+def line_client(settings: Settings, config: LineAccountConfig) -> LineMessaging:
     """One LINE account's client: multicasts, replies to the webhook, profiles, rich menu."""
     from service.channels.line_messaging import LineMessaging
 

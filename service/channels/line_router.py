@@ -5,15 +5,18 @@ and send rate. line-bot-sdk is loaded only once some account is used."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from service.channels import Recipient, RenderedMessage, Result, line_client
-from service.line_accounts import LineConfig, deployment_line, line_for
+from service.channels import LineAccountConfig, Recipient, RenderedMessage, Result, line_client
 from service.settings import Settings
 
 if TYPE_CHECKING:
     from service.channels.line_messaging import LineMessaging
+
+# The account that speaks for a city (None: the deployment's), or None where there is none:
+# service.line.accounts.account_of, handed over by whoever builds the channel.
+AccountLookup = Callable[[Settings, int | None], LineAccountConfig | None]
 
 FRESH_FOR = 60.0  # seconds an account's settings are used before they are read again
 
@@ -22,21 +25,19 @@ class LineRouter:
     name = "line"
     max_batch = 500
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, accounts: AccountLookup) -> None:
         self.settings = settings
-        self._configs: dict[int, tuple[float, LineConfig | None]] = {}
-        self._clients: dict[LineConfig, LineMessaging] = {}
+        self.accounts = accounts
+        self._configs: dict[int, tuple[float, LineAccountConfig | None]] = {}
+        self._clients: dict[LineAccountConfig, LineMessaging] = {}
 
-    def config(self, organisation_id: int | None) -> LineConfig | None:
+    def config(self, organisation_id: int | None) -> LineAccountConfig | None:
         """The account that speaks for this city now (read again once a minute)."""
         if organisation_id is None:
-            return deployment_line(self.settings)
+            return self.accounts(self.settings, None)
         read_at, config = self._configs.get(organisation_id, (-FRESH_FOR, None))
         if time.monotonic() - read_at >= FRESH_FOR:
-            from service import get_database
-
-            with get_database().session() as session:
-                config = line_for(session, self.settings, organisation_id)
+            config = self.accounts(self.settings, organisation_id)
             self._configs[organisation_id] = (time.monotonic(), config)
         return config
 
@@ -50,7 +51,7 @@ class LineRouter:
         config = self.config(int(organisation)) if organisation else None
         return config.send_rate if config is not None else ""
 
-    def client(self, config: LineConfig) -> LineMessaging:
+    def client(self, config: LineAccountConfig) -> LineMessaging:
         if config not in self._clients:
             self._clients[config] = line_client(self.settings, config)
         return self._clients[config]

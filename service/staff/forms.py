@@ -32,8 +32,8 @@ from service.addresses import tidy_address
 from service.calendar import RuleError, check_rrule
 from service.channels.line_limits import URI
 from service.channels.rates import parse_rate_limits
-from service.line_accounts import ACCOUNT_ID
-from service.line_bubble import too_long_links
+from service.line.accounts import ACCOUNT_ID
+from service.line.bubble import too_long_links
 from service.staff_users import weak_password
 from service.web.forms import Form, OneLine, RepeatFields
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from service import get_session, get_settings
 from service.audit import record_audit
 from service.encryption import EncryptionUnavailable
-from service.line_accounts import account_row, install_menu, masked, opened, save_line_account
+from service.line.accounts import account_row, install_menu, masked, opened, save_line_account
 from service.models import Organisation, Role
 from service.staff.forms import LineAccountForm
 from service.types import utcnow

@@ -25,7 +25,7 @@ from service.calendar import (
 )
 from service.channels import RenderedMessage, substitute
 from service.csv_files import csv_response
-from service.line_bubble import render_line
+from service.line.bubble import render_line
 from service.messages import render_notice, render_push
 from service.models import (
     Event,

@@ -14,8 +14,8 @@ from flask.typing import ResponseReturnValue
 from service import get_session, get_settings
 from service.channels.line_router import LineRouter
 from service.extensions import csrf
-from service.line_accounts import LineConfig, webhook_scope
-from service.line_chat import Reply, apply_events, finish, reply_messages
+from service.line.accounts import LineConfig, account_of, webhook_scope
+from service.line.chat import Reply, apply_events, finish, reply_messages
 from service.mail_signup import InboundMail, take_mail
 from service.provider_events import record_sendgrid_events
 from service.types import utcnow
@@ -136,7 +136,7 @@ def _line(config: LineConfig) -> LineMessaging:
     """The account's client, made once per account (and again when its token changes), kept
     by the same LineRouter the sending side uses."""
     if "yorisou.line" not in current_app.extensions:
-        current_app.extensions["yorisou.line"] = LineRouter(get_settings())
+        current_app.extensions["yorisou.line"] = LineRouter(get_settings(), account_of)
     router: LineRouter = current_app.extensions["yorisou.line"]
     return router.client(config)
 

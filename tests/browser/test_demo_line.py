@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from jobs.worker import Worker
-from service.demo_line import start_simulator
+from service.line.simulator import start_simulator
 from service.types import utcnow
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.factories import create_notice, create_organisation, create_source, create_topic

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from jobs.worker import Worker
 from service import create_app
-from service.demo_line import start_simulator
+from service.line.simulator import start_simulator
 from service.models import Endpoint, Subscriber
 from service.types import utcnow
 from tests.conftest import csrf_token

@@ -14,7 +14,7 @@ from sqlmodel import select
 from jobs.worker import Worker
 from service import create_app
 from service.encryption import decrypt
-from service.line_accounts import line_for
+from service.line.accounts import line_for
 from service.models import AuditEvent, Endpoint, LineAccount, LineLink, Role, Subscriber
 from service.subscribers import set_topics
 from service.types import utcnow

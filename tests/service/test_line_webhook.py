@@ -16,7 +16,7 @@ from sqlmodel import func, select
 
 from jobs.worker import Worker
 from service import create_app
-from service.line_chat import apply_events
+from service.line.chat import apply_events
 from service.models import (
     Booking,
     Child,

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from service.addresses import hash_address
 from service.db import serialize_on
 from service.languages import LANGUAGES, in_language
-from service.line_bubble import LINE_BOOK_WORD, LINE_SETTINGS_WORDS, button_bubble
+from service.line.bubble import LINE_BOOK_WORD, LINE_SETTINGS_WORDS, button_bubble
 from service.messages import guide_url
 from service.models import (
     Child,
@@ -52,7 +52,7 @@ _CODE = re.compile(rf"(?:^|[^A-Z0-9])([{CODE_LETTERS}]{{4}})-?([{CODE_LETTERS}]{
 STOP_WORDS = {"停止", "配信停止", "ていし", "はいしんていし", "stop", "unsubscribe"}
 SETTINGS_WORDS = set(LINE_SETTINGS_WORDS.values())
 START_WORDS = {"登録", "とうろく", "開始", "再開", "start"}
-# The rich menu's buttons send these too (service.line_menu).
+# The rich menu's buttons send these too (service.line.menu).
 GUIDE_WORDS = {"制度", "せいど", "制度を調べる", "支援", "しえん", "support", "guide"}
 ASK_WORDS = {"相談", "そうだん", "相談する", "ask", "consult"}
 # 「予約」 alone: what can be booked; with an event's code (a notice's button): that event.

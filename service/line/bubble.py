@@ -21,7 +21,7 @@ from service.messages import discreet_subject, notice_text
 from service.models import Notice, Organisation
 
 # What the button under a LINE notice sends for the parent, by language: the account answers
-# it with their settings link (service.line_chat).
+# it with their settings link (service.line.chat).
 LINE_SETTINGS_WORDS = {"ja": "設定", "easy": "せってい", "en": "settings"}
 LINE_BOOK_WORD = "予約"  # "予約 <event code>" in the chat: the answer is the parent's booking link
 LINE_BUTTONS = 3  # link buttons under a LINE notice, besides the settings one

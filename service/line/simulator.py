@@ -21,8 +21,8 @@ from flask.typing import ResponseReturnValue
 from service import ROOT, get_settings
 from service.channels import line_client
 from service.extensions import csrf
-from service.line_accounts import deployment_line
-from service.line_menu import IMAGE, rich_menu
+from service.line.accounts import deployment_line
+from service.line.menu import IMAGE, rich_menu
 
 blueprint = Blueprint("demo", __name__, url_prefix="/demo")
 

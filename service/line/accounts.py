@@ -82,6 +82,17 @@ def line_for(session: Session, settings: Settings, organisation_id: int) -> Line
     return opened(settings, row) if row is not None else deployment_line(settings)
 
 
+def account_of(settings: Settings, organisation_id: int | None) -> LineConfig | None:
+    """The account that speaks for a city now, read in a session of its own; the deployment's
+    for a message of no city. What the LINE channel is handed to look accounts up with."""
+    if organisation_id is None:
+        return deployment_line(settings)
+    from service import get_database
+
+    with get_database().session() as session:
+        return line_for(session, settings, organisation_id)
+
+
 def shared_organisations(session: Session) -> list[int]:
     """The cities the deployment's account serves: those without an account of their own,
     in the order they were made (a follow with no code joins the first)."""
@@ -162,7 +173,7 @@ def install_menu(session: Session, settings: Settings, organisation: Organisatio
     """Put the rich menu under the chat of the city's own account (or, with no city, the
     deployment's), and remember it; its id. LookupError: there is no such account."""
     from service.channels import line_client
-    from service.line_menu import IMAGE, rich_menu
+    from service.line.menu import IMAGE, rich_menu
 
     if organisation is None:
         config = deployment_line(settings)

@@ -1,12 +1,12 @@
 """The LINE account's rich menu: four buttons under the chat, since residents find buttons
-where keywords fail. Each sends a word the chat already understands (service.line_chat)."""
+where keywords fail. Each sends a word the chat already understands (service.line.chat)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-IMAGE = Path(__file__).resolve().parent.parent / "static" / "line-rich-menu.png"
+IMAGE = Path(__file__).resolve().parents[2] / "static" / "line-rich-menu.png"
 WIDTH, HEIGHT = 2500, 843
 # (what the button sends, its label for screen readers and notifications)
 BUTTONS = [
