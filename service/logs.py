@@ -4,7 +4,7 @@ provider's secret URL are as good as a password.
 One rule: a URL variable named `token` or `secret`, and a query parameter named `link` or
 `token`, is a secret. The paths to redact are read from the app's own URL map (learn_routes),
 so a new route that follows the rule is covered without anyone remembering to add it here;
-tests/service/test_logs.py walks the map and refuses a variable that is not classified."""
+tests/web/test_logs.py walks the map and refuses a variable that is not classified."""
 
 from __future__ import annotations
 

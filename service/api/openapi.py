@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document of /api/v1. tests/service/test_api.py checks real answers against it."""
+"""The OpenAPI 3.1 document of /api/v1. tests/api/test_api.py checks real answers against it."""
 
 from __future__ import annotations
 

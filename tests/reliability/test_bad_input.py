@@ -38,8 +38,8 @@ from tests.factories import (
 )
 from tests.fakes.line import signature as line_signature
 from tests.reliability.report import report
-from tests.service.test_sendgrid_webhook import PUBLIC_KEY, signed
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
+from tests.webhooks.test_sendgrid_webhook import PUBLIC_KEY, signed
 
 KEY = "test-secret-key-that-is-long-enough-0123456789"
 NOW = datetime(2027, 8, 17, 0, 0, tzinfo=UTC)

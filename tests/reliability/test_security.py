@@ -1,8 +1,8 @@
 """The security checklist, one test each where the rest of the suite does not already cover it
-(roles and other cities: tests/service/test_role_matrix.py; SendGrid webhook forgery:
-tests/service/test_sendgrid_webhook.py; rate limits, oversized bodies and tokens of the wrong
-purpose: tests/service/test_abuse.py; tampered tokens: tests/reliability/test_bad_input.py;
-SECRET_KEY in production: tests/test_settings.py; tokens in logs: tests/service/test_logs.py)."""
+(roles and other cities: tests/staff/test_role_matrix.py; SendGrid webhook forgery:
+tests/webhooks/test_sendgrid_webhook.py; rate limits, oversized bodies and tokens of the wrong
+purpose: tests/public/test_abuse.py; tampered tokens: tests/reliability/test_bad_input.py;
+SECRET_KEY in production: tests/test_settings.py; tokens in logs: tests/web/test_logs.py)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from service.models import (
 from service.staff_messages import reset_subject
 from service.tokens import Purpose, make_token
 from service.types import utcnow
+from tests.api.test_api import _token
 from tests.conftest import csrf_token
 from tests.factories import (
     PASSWORD,
@@ -41,9 +42,8 @@ from tests.factories import (
     create_topic,
 )
 from tests.outbox import read_outbox
-from tests.service.test_api import _token
-from tests.service.test_role_matrix import MATRIX, POSTS, ids  # noqa: F401 (ids: a fixture)
-from tests.service.test_staff_notices import login
+from tests.staff.test_role_matrix import MATRIX, POSTS, ids  # noqa: F401 (ids: a fixture)
+from tests.staff.test_staff_notices import login
 from tests.test_cli import env, yorisou  # noqa: F401 (env: a fixture)
 
 # Every form that changes something, with its URL. A new POST route fails
@@ -294,7 +294,7 @@ def test_sql_in_any_filter_is_only_text(client, session, ids, payload):  # noqa:
 
 
 def test_a_parent_link_reaches_only_that_parent(client, session, settings, urls):
-    """Expired, reused and wrong-purpose links: tests/service/test_public.py, test_abuse.py."""
+    """Expired, reused and wrong-purpose links: tests/public/test_public.py, test_abuse.py."""
     parent = session.exec(select(Subscriber)).one()
     mine = session.exec(select(Endpoint).where(Endpoint.subscriber_id == parent.id)).one()
     city = session.exec(select(Organisation)).one()

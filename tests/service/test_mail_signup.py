@@ -36,7 +36,7 @@ from tests.factories import (
 )
 from tests.fakes.inbound_parse import SECRET, inbound_form, post_inbound
 from tests.outbox import link, read_outbox, text_body
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 from tests.test_cli import env, yorisou  # noqa: F401 (env: a fixture)
 
 ADDRESS = "touroku@mail.aoba.example.jp"

@@ -18,7 +18,7 @@ from tests.factories import (
     create_staff,
     create_topic,
 )
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 
 
 @pytest.fixture

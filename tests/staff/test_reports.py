@@ -18,7 +18,7 @@ from tests.factories import (
     create_topic,
     write_deliveries,
 )
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 
 DUE = datetime(2027, 8, 17, 0, 0, tzinfo=UTC)
 

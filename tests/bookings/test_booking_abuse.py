@@ -19,6 +19,7 @@ from service.mailbox_cap import EMAILS_PER_DAY
 from service.models import Booking, BookingStatus, Delivery, DeliveryKind, Endpoint, Slot
 from service.parent_links import LinkMaker
 from service.types import utcnow
+from tests.bookings.test_bookings import _book, _booked, _in_ten_days, _slot
 from tests.conftest import csrf_token, sign_up
 from tests.factories import (
     create_catalogue,
@@ -29,7 +30,6 @@ from tests.factories import (
     create_topic,
 )
 from tests.outbox import read_outbox, text_body
-from tests.service.test_bookings import _book, _booked, _in_ten_days, _slot
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from tests.factories import (
     create_topic,
 )
 from tests.outbox import read_outbox, text_body
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 from tests.test_cli import env, yorisou  # noqa: F401 (env: a fixture)
 
 CSV = """メールアドレス,配信テーマ,同意日,同意の場所,言語,子どもの生まれ年月

@@ -14,7 +14,7 @@ from service.models import AnswerTemplate, AuditEvent, Desk, Programme, Programm
 from service.support.catalogue import CatalogueError, export_catalogue, import_catalogue
 from tests.conftest import csrf_token
 from tests.factories import create_catalogue, create_organisation, create_staff, create_topic
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 
 
 @pytest.fixture

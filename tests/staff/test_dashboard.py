@@ -15,7 +15,7 @@ from tests.factories import (
     create_subscriber,
     create_topic,
 )
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 
 
 def test_dashboard_charts_and_coming_sends(client, session, worker):

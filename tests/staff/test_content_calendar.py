@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from service.models import Role, RuleKind
 from tests.factories import create_notice, create_organisation, create_staff, create_topic
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 
 
 def test_month_and_list_views(client, session):

@@ -30,7 +30,7 @@ from tests.factories import (
     create_staff,
     create_topic,
 )
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 
 # endpoint → (the least role that may use it, the URL to try; {n} and {s} are filled in)
 MATRIX = {

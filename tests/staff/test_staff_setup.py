@@ -17,7 +17,7 @@ from tests.factories import (
     create_subscriber,
     create_topic,
 )
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 
 
 @pytest.fixture

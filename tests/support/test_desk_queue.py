@@ -28,7 +28,7 @@ from service.types import utcnow
 from tests.conftest import csrf_token, with_line, with_sendgrid
 from tests.factories import create_catalogue, create_organisation, create_staff, create_topic
 from tests.outbox import read_outbox, text_body
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 
 KODOMO = "こども家庭課 ひとり親支援係"
 HOKEN = "保険年金課"

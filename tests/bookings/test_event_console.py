@@ -26,7 +26,7 @@ from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import create_event, create_organisation, create_staff, create_topic
 from tests.outbox import read_outbox, text_body
-from tests.service.test_staff_notices import login
+from tests.staff.test_staff_notices import login
 
 KODOMO = "こども家庭課"
 

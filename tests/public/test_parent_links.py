@@ -17,7 +17,7 @@ from service.tokens import Purpose, make_token
 from tests.conftest import csrf_token
 from tests.factories import create_organisation, create_source, create_subscriber, create_topic
 from tests.outbox import html_body, link, read_outbox, text_body
-from tests.service.test_push_signup import WEB_CONFIG
+from tests.public.test_push_signup import WEB_CONFIG
 
 BASE = "https://yorisou.example.jp"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from tests.service.test_role_matrix import MATRIX, POSTS, ids  # noqa: F401 (ids: a fixture)
-from tests.service.test_staff_notices import login
+from tests.staff.test_role_matrix import MATRIX, POSTS, ids  # noqa: F401 (ids: a fixture)
+from tests.staff.test_staff_notices import login
 
 # Names and codes that are written in Latin letters in Japanese too.
 ALLOWED = {

@@ -28,8 +28,8 @@ from tests.factories import (
 )
 from tests.fakes.line import ACCESS_TOKEN, signature, user_id
 from tests.fakes.line import CHANNEL_SECRET as SHARED_SECRET
-from tests.service.test_line_webhook import follow, text
-from tests.service.test_staff_notices import login
+from tests.line.test_line_webhook import follow, text
+from tests.staff.test_staff_notices import login
 
 HANAKO = user_id("hanako")  # one LINE provider holds both cities' accounts: one id in both
 MIDORI_SECRET = "midori-channel-secret-0123456789"

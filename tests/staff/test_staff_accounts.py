@@ -21,8 +21,8 @@ from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, create_organisation, create_staff
 from tests.outbox import link, read_outbox, text_body
-from tests.service.test_staff_notices import login
-from tests.service.test_two_factor import _code, _password, _turn_on_with_codes
+from tests.staff.test_staff_notices import login
+from tests.staff.test_two_factor import _code, _password, _turn_on_with_codes
 
 NEW_PASSWORD = "tangerine lighthouse umbrella"
 
