@@ -22,13 +22,13 @@ demo: install
 test: install-dev
 	$(BIN)/ruff check service jobs tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 # The fault-injection runs with real worker processes, killed and cut off, and the property
 # tests with ten times the examples (tests/reliability/).
 test-heavy: install-dev
 	$(BIN)/pytest -q -m heavy
-	$(BIN)/pytest -q --hypothesis-profile=thorough tests/reliability/test_bad_input.py \
+	$(BIN)/pytest -q -n auto --hypothesis-profile=thorough tests/reliability/test_bad_input.py \
 		tests/reliability/test_api_schema.py
 
 lint: install-dev

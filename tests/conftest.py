@@ -33,7 +33,7 @@ from tests.fakes import line as line_fake
 from tests.fakes.google import FakeGoogle
 from tests.fakes.line import FakeLine
 from tests.fakes.sendgrid import API_KEY, FakeSendGrid
-from tests.reliability.report import summary_lines
+from tests.reliability.report import RECORDS, summary_lines
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 
@@ -196,6 +196,18 @@ def sign_up(
 def press_confirm(client: FlaskClient, path: str) -> Any:
     """Open a confirmation link and press its one button, as a parent does."""
     return client.post(path, data={"csrf_token": csrf_token(client, path)})
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands the reliability figures it saw to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["reliability"] = RECORDS
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller gathers each worker's figures for the summary."""
+    RECORDS.extend(getattr(node, "workeroutput", {}).get("reliability", []))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -6,7 +6,7 @@ and each opening of a day's list (page, print or CSV) is in the audit log."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,11 +28,10 @@ from service.bookings.booking import (
     send_news,
 )
 from service.bookings.messages import slot_when
-from service.bookings.reports import GROUPINGS, BookingFigures, booking_figures, booking_figures_csv
+from service.bookings.reports import GROUPINGS, booking_figures, booking_figures_csv
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots, replan
 from service.bookings.staff_forms import EVENT_TEXTS, EventForm
 from service.calendar import RuleError, check_rrule
-from service.charts import horizontal_bars
 from service.csv_files import csv_response, csv_text
 from service.models import (
     Booking,
@@ -50,7 +49,7 @@ from service.types import utcnow
 from service.web.access import SignedInStaff, role_required
 from service.web.console import blueprint
 from service.web.forms import LANG_NAMES, CsrfOnlyForm, repeat_defaults
-from service.web.reports import PERIODS, asked_for
+from service.web.reports import Report
 
 STATUS_NAMES = {
     BookingStatus.HELD: "仮予約（メールの確認待ち）",
@@ -451,38 +450,27 @@ def slot_action(slot_id: int, action: str) -> ResponseReturnValue:
     return redirect(url_for("staff.slot_day", slot_id=slot_id), 303)
 
 
-def _report_rows() -> tuple[Organisation, str, int, list[BookingFigures]]:
-    session = get_session()
-    organisation = _organisation(session)
-    by, period = asked_for(GROUPINGS, "event")
-    rows = booking_figures(session, organisation, by, utcnow() - timedelta(days=period))
-    return organisation, by, period, rows
+REPORT = Report(
+    counted="予約",
+    template="staff/events_report.html",
+    file_name="bookings",
+    groupings=GROUPINGS,
+    default="event",
+    rows=lambda session, organisation, by, since, _now: booking_figures(
+        session, organisation, by, since
+    ),
+    bar=lambda row: row.booked,
+    csv=booking_figures_csv,
+)
 
 
 @blueprint.get("/events/report")
 @role_required(Role.VIEWER)
 def events_report() -> ResponseReturnValue:
-    """No personal data: counts only, so viewers too."""
-    organisation, by, days, rows = _report_rows()
-    chart = horizontal_bars(
-        f"予約（{PERIODS[days]}、{GROUPINGS[by]}別）",
-        [(row.label, row.booked) for row in rows[:-1]],
-        unit="件",
-    )
-    return render_template(
-        "staff/events_report.html",
-        organisation=organisation,
-        rows=rows,
-        chart=chart,
-        by=by,
-        days=days,
-        groupings=GROUPINGS,
-        periods=PERIODS,
-    )
+    return REPORT.page()
 
 
 @blueprint.get("/events/report.csv")
 @role_required(Role.VIEWER)
 def events_report_csv() -> Response:
-    _, by, days, rows = _report_rows()
-    return csv_response(booking_figures_csv(rows), f"bookings-{by}-{days}d.csv")
+    return REPORT.file()
