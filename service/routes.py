@@ -1,11 +1,17 @@
 """Every page and endpoint. Importing a page module adds its routes to its blueprint, so only
-the web process imports them: the worker renders messages, never pages, and stays small."""
+the web process imports them: the worker renders messages, never pages, and stays small.
+
+One convention: a package of pages only (public, api, webhooks) keeps its blueprint in its
+__init__; a capability keeps its parents' blueprint in its parent_pages module, and its console
+pages on the console's blueprint (service.web.console); each is registered below."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from service import api, errors, ops, public, support, webhooks
+from service import api, errors, ops, public, webhooks
+from service.api import support as api_support  # noqa: F401
+from service.api import views as api_views  # noqa: F401
 from service.bookings import parent_pages as booking_pages
 from service.bookings import staff_pages  # noqa: F401
 from service.logs import learn_routes, redact_request_logs
@@ -22,13 +28,14 @@ from service.staff import (  # noqa: F401
     two_factor,
 )
 from service.staff import views as staff_views  # noqa: F401
-from service.support import desk_queue, parent_pages, staff_catalogue, staff_reports  # noqa: F401
+from service.support import desk_queue, staff_catalogue, staff_reports  # noqa: F401
+from service.support import parent_pages as support_pages
 from service.web import console
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(public.blueprint)
-    app.register_blueprint(support.blueprint)
+    app.register_blueprint(support_pages.blueprint)
     app.register_blueprint(booking_pages.blueprint)
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(console.blueprint, url_prefix="/staff")

@@ -65,6 +65,3 @@ def token_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., A
 
 def problem(status: int, detail: str) -> ResponseReturnValue:
     return jsonify(error={"status": status, "detail": detail}), status
-
-
-from service.api import support, views  # noqa: E402,F401

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlmodel import Session, col, select
@@ -30,7 +30,6 @@ from service.models import (
     Topic,
 )
 from service.subscribers import counter_with_code
-from service.support import blueprint
 from service.support.forms import SAFE_TIMES, GuideForm, RequestForm
 from service.support.guide import Answers, fitting
 from service.support.requests import CONTACT_WAYS, Contact, open_request, withdraw
@@ -38,6 +37,8 @@ from service.tokens import Purpose, make_token
 from service.types import utcnow
 from service.web.forms import CsrfOnlyForm
 from service.web.links import linked_endpoint, organisation_or_404, read_link, stop
+
+blueprint = Blueprint("support", __name__)
 
 
 def _programmes(session: Session, organisation_id: int) -> list[Programme]:
