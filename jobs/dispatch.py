@@ -6,7 +6,6 @@ Runs inside an app context: messages are rendered with the app's templates and t
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -29,15 +28,7 @@ from jobs.claims import (
     release,
 )
 from jobs.render import ABOUT_THE_REGISTRATION, render_batch
-from jobs.results import (
-    RETRY_BASE,
-    disable_endpoints,
-    fall_back_to_email,
-    final,
-    later,
-    outcome,
-    record,
-)
+from jobs.results import RETRY_BASE, Answers, final, later, record
 from service.addresses import mask_address
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
@@ -45,7 +36,6 @@ from service.channels.line_router import LineRouter
 from service.channels.rates import RateLimit, parse_rate_limits
 from service.db import Database
 from service.models import BOOKING_MESSAGES, DeliveryKind, DeliveryStatus, NoticeStatus
-from service.subscribers import push_accepted
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -177,9 +167,7 @@ def send_claimed(
         record(session, updates)
 
     # The provider is called outside any transaction: a slow provider holds no locks.
-    outcomes: list[dict[str, Any]] = []
-    permanent: list[Result] = []
-    accepted_devices: list[int] = []
+    answers = Answers(now, policy.max_attempts, policy.retry_base)
     for batch, message, recipients in rendered:
         by_id = {row.delivery_id: row for row in batch.rows}
         kind, notice_id, channel_name, *_ = batch.key
@@ -194,49 +182,12 @@ def send_claimed(
                 until = now + timedelta(seconds=error.pause_seconds)
                 with database.session() as session:
                     pause_channel(session, batch.route, until=until, reason=error.reason)
-                results = []
-                for recipient in chunk:
-                    outcomes.append(later(by_id[recipient.delivery_id], until, "channel paused"))
-                    outcomes.extend(
-                        {**outcomes[-1], "id": follower}
-                        for follower in batch.followers.get(recipient.delivery_id, [])
-                    )
+                answers.paused((by_id[r.delivery_id] for r in chunk), batch.followers, until)
                 continue
             _log_batch(channel_name, kind, notice_id, chunk, results, started)
-            # One jitter for the whole call: what failed together comes due together, and goes
-            # again as the same batch (LINE's retry key depends on that).
-            jitter = random.uniform(0.5, 1.5)
-            for result in results:
-                if result.outcome == "sent":
-                    continue  # marked so when claimed: nothing to write
-                done = outcome(
-                    result,
-                    by_id[result.delivery_id].attempts,
-                    now,
-                    policy.max_attempts,
-                    policy.retry_base,
-                    jitter,
-                )
-                outcomes.append(done)
-                outcomes.extend(
-                    {**done, "id": follower}
-                    for follower in batch.followers.get(result.delivery_id, [])
-                )
-            permanent.extend(r for r in results if r.outcome == "permanent")
-            if kind == DeliveryKind.VERIFY:
-                accepted_devices += [
-                    by_id[r.delivery_id].endpoint_id for r in results if r.outcome == "sent"
-                ]
+            answers.answered(results, by_id, batch.followers)
     with database.session() as session:
-        ours = _still_ours(session, leases)
-        record(session, [values for values in outcomes if values["id"] in ours])
-        permanent = [result for result in permanent if result.delivery_id in ours]
-        if permanent:
-            disable_endpoints(session, permanent, now)
-            fall_back_to_email(session, [r.delivery_id for r in permanent], now)
-        if accepted_devices:
-            push_accepted(session, endpoint_ids=accepted_devices, now=now)
-        session.commit()
+        answers.write(session, _still_ours(session, leases))
 
 
 def _still_ours(session: Session, leases: Sequence[Lease]) -> set[int]:

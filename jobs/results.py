@@ -1,9 +1,12 @@
-"""What a provider's answer does to the ledger: sent, retried later, given up, disabled."""
+"""What a provider's answer does to the ledger: sent, retried later, given up, disabled, a
+device accepted, an urgent notice's fall-back to email."""
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +27,7 @@ from service.models import (
     Priority,
     Send,
 )
+from service.subscribers import push_accepted
 from service.types import UTCDateTime
 
 RETRY_BASE = timedelta(seconds=30)
@@ -157,3 +161,65 @@ def fall_back_to_email(session: Session, delivery_ids: list[int], now: datetime)
     session.execute(
         insert_ignoring_conflicts(Delivery, dialect).from_select(NEW_DELIVERY_COLUMNS, fallback)
     )
+
+
+@dataclass
+class Answers:
+    """What the providers answered for one claim, gathered while the worker sends and written
+    when it is done: every decision about a delivery's outcome is taken here."""
+
+    now: datetime
+    max_attempts: int
+    retry_base: timedelta
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    permanent: list[Result] = field(default_factory=list)
+    accepted_devices: list[int] = field(default_factory=list)
+
+    def _add(self, values: dict[str, Any], followers: Mapping[int, list[int]]) -> None:
+        """A digest's lead stands for the notices behind it: they share its outcome."""
+        self.updates.append(values)
+        self.updates.extend({**values, "id": f} for f in followers.get(values["id"], []))
+
+    def paused(
+        self,
+        rows: Iterable[ClaimedRow],
+        followers: Mapping[int, list[int]],
+        until: datetime,
+    ) -> None:
+        """The channel refused the credentials: back to the queue for when it may go again."""
+        for row in rows:
+            self._add(later(row, until, "channel paused"), followers)
+
+    def answered(
+        self,
+        results: Iterable[Result],
+        by_id: Mapping[int, ClaimedRow],
+        followers: Mapping[int, list[int]],
+    ) -> None:
+        """One provider call's answers. One jitter for the whole call: what failed together
+        comes due together, and goes again as the same batch (LINE's retry key needs it)."""
+        jitter = random.uniform(0.5, 1.5)
+        for result in results:
+            row = by_id[result.delivery_id]
+            if result.outcome == "sent":
+                if row.kind == DeliveryKind.VERIFY:  # FCM took the device's token
+                    self.accepted_devices.append(row.endpoint_id)
+                continue  # marked so when claimed: nothing to write
+            done = outcome(
+                result, row.attempts, self.now, self.max_attempts, self.retry_base, jitter
+            )
+            self._add(done, followers)
+            if result.outcome == "permanent":
+                self.permanent.append(result)
+
+    def write(self, session: Session, ours: set[int]) -> None:
+        """Only for the deliveries still this worker's (a lease not run out): what another
+        worker took back is that worker's to decide."""
+        record(session, [values for values in self.updates if values["id"] in ours])
+        permanent = [result for result in self.permanent if result.delivery_id in ours]
+        if permanent:
+            disable_endpoints(session, permanent, self.now)
+            fall_back_to_email(session, [r.delivery_id for r in permanent], self.now)
+        if self.accepted_devices:
+            push_accepted(session, endpoint_ids=self.accepted_devices, now=self.now)
+        session.commit()
