@@ -9,10 +9,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, delete, func, insert, literal_column, or_, select, update
 from sqlmodel import Session, col
 
+from service.bookings.models import BOOKING_MESSAGES, Booking, Slot
 from service.db import among
 from service.models import (
-    BOOKING_MESSAGES,
-    Booking,
     Delivery,
     DeliveryKind,
     DeliveryLease,
@@ -20,7 +19,6 @@ from service.models import (
     Endpoint,
     Notice,
     Send,
-    Slot,
     Subscriber,
 )
 

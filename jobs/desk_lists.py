@@ -10,9 +10,10 @@ from sqlmodel import select
 
 from service.channels import Channel, ChannelUnavailable, Recipient
 from service.db import Database, insert_ignoring_conflicts
-from service.models import DeskList, Organisation
+from service.models import Organisation
 from service.settings import Settings
 from service.support.desk_lists import due_desks, listed_requests, render_desk_list
+from service.support.models import DeskList
 
 log = logging.getLogger(__name__)
 

@@ -30,12 +30,13 @@ from jobs.claims import (
 from jobs.render import ABOUT_THE_REGISTRATION, render_batch
 from jobs.results import RETRY_BASE, Answers, final, later, record
 from service.addresses import mask_address
+from service.bookings.models import BOOKING_MESSAGES
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, ChannelUnavailable, Recipient, RenderedMessage, Result
 from service.channels.line_router import LineRouter
 from service.channels.rates import RateLimit, parse_rate_limits
 from service.db import Database
-from service.models import BOOKING_MESSAGES, DeliveryKind, DeliveryStatus, NoticeStatus
+from service.models import DeliveryKind, DeliveryStatus, NoticeStatus
 from service.types import utcnow
 
 log = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from jobs.claims import ClaimedRow
 from service.bookings.messages import render_booking_message
+from service.bookings.models import BOOKING_MESSAGES, Event, EventStatus
 from service.channels import Recipient, RenderedMessage
 from service.line.bubble import render_line, render_line_moved
 from service.messages import (
@@ -21,15 +22,7 @@ from service.messages import (
     render_notice,
     render_push,
 )
-from service.models import (
-    BOOKING_MESSAGES,
-    Delivery,
-    DeliveryKind,
-    Event,
-    EventStatus,
-    Notice,
-    Organisation,
-)
+from service.models import Delivery, DeliveryKind, Notice, Organisation
 from service.notices import topic_ids_of
 from service.own_links import recent_additions
 from service.recipients import (

@@ -12,8 +12,9 @@ from jobs.claims import LEASE
 from jobs.outbox import send_outbox
 from service.channels import Channel, RenderedMessage
 from service.db import Database
-from service.models import ConsultationRequest, Desk, Organisation, RequestMessage
+from service.models import Organisation
 from service.support.messages import render_request_message
+from service.support.models import ConsultationRequest, Desk, RequestMessage
 
 
 def send_request_messages(

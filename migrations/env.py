@@ -1,7 +1,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import service.models  # noqa: F401  (registers the tables)
+import service.tables  # noqa: F401  (registers every table)
 from service.db import make_engine
 from service.settings import Settings
 

@@ -93,7 +93,8 @@ def org_list() -> None:
     from sqlalchemy import func as sql_func
     from sqlmodel import col
 
-    from service.models import Delivery, DeliveryStatus, Endpoint, LineAccount, Subscriber
+    from service.line.models import LineAccount
+    from service.models import Delivery, DeliveryStatus, Endpoint, Subscriber
 
     month_start = utcnow().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     registered = (

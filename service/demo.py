@@ -14,27 +14,22 @@ from sqlmodel import Session, select
 
 from service.bookings.booking import Contact as BookingContact
 from service.bookings.booking import book, confirm_address, new_event_code
+from service.bookings.models import Event, EventTopic, Slot
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots
 from service.models import (
-    AnswerTemplate,
-    ContactWay,
-    Desk,
-    Event,
-    EventTopic,
     Notice,
     NoticeStatus,
     NoticeTopic,
     Organisation,
-    Programme,
     Role,
     RuleKind,
-    Slot,
     Source,
     Topic,
 )
 from service.staff_users import create_staff_user
 from service.support.catalogue import import_catalogue
 from service.support.demo_catalogue import CATALOGUE, KODOMO
+from service.support.models import AnswerTemplate, ContactWay, Desk, Programme
 from service.support.requests import Contact, open_request
 from service.types import utcnow
 

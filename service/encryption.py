@@ -59,7 +59,7 @@ def rotate(settings: Settings, token: str) -> str:
 
 def encrypted_columns() -> dict[type[SQLModel], tuple[str, ...]]:
     """Every column that holds a secret encrypted with ENCRYPTION_KEY."""
-    from service.models import LineAccount
+    from service.line.models import LineAccount
 
     return {LineAccount: ("channel_secret", "access_token")}
 

@@ -1,4 +1,7 @@
-"""The tables of DESIGN.md. Times are aware UTC datetimes; dates (anchor, birth month) are local."""
+"""The tables every part shares (cities, topics, parents and their addresses, notices, the
+ledger, staff). A capability keeps its own tables beside it (support/models.py,
+bookings/models.py); service.tables gathers them all. Times are aware UTC datetimes; dates
+(anchor, birth month) are local."""
 
 from __future__ import annotations
 
@@ -88,11 +91,12 @@ class DeliveryStatus(StrEnum):
     SUPPRESSED = "suppressed"
 
 
-def _created() -> Any:
+def created() -> Any:
+    """A row's creation time, set when it is made."""
     return Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-def _fk(target: str, *, ondelete: str | None = None, nullable: bool = False) -> Any:
+def fk(target: str, *, ondelete: str | None = None, nullable: bool = False) -> Any:
     return Field(
         default=None,
         sa_column=Column(
@@ -134,7 +138,7 @@ class Organisation(SQLModel, table=True):
     # a desk's promise of working days does not count them.
     closed_days: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     timezone: str = Field(default="Asia/Tokyo", max_length=64)
-    created_at: datetime = _created()
+    created_at: datetime = created()
 
 
 def in_language_of(locale: str, japanese: str, english: str, easy: str) -> str:
@@ -156,7 +160,7 @@ class Topic(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("organisation_id", "slug"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = _fk("organisation.id")
+    organisation_id: int = fk("organisation.id")
     slug: str = Field(max_length=64)
     name_ja: str = Field(max_length=100)
     name_en: str = Field(max_length=100)
@@ -179,11 +183,11 @@ class Topic(SQLModel, table=True):
 
 class Source(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = _fk("organisation.id")
+    organisation_id: int = fk("organisation.id")
     code: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=200)
     scans: int = 0  # how often its QR page was opened
-    created_at: datetime = _created()
+    created_at: datetime = created()
 
 
 class Subscriber(SQLModel, table=True):
@@ -191,11 +195,11 @@ class Subscriber(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = Field(max_length=32, unique=True)
-    organisation_id: int = _fk("organisation.id")
-    source_id: int | None = _fk("source.id", ondelete="SET NULL", nullable=True)
+    organisation_id: int = fk("organisation.id")
+    source_id: int | None = fk("source.id", ondelete="SET NULL", nullable=True)
     locale: str = Field(default="ja", max_length=16)
     anchor_date: date | None = None
-    created_at: datetime = _created()
+    created_at: datetime = created()
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     unsubscribed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -214,7 +218,7 @@ class Child(SQLModel, table=True):
     """Only the birth month of a child the parent chose to give, never a name."""
 
     id: int | None = Field(default=None, primary_key=True)
-    subscriber_id: int = _fk("subscriber.id", ondelete="CASCADE")
+    subscriber_id: int = fk("subscriber.id", ondelete="CASCADE")
     birth_month: date  # the first day of the month
 
 
@@ -222,35 +226,16 @@ class Endpoint(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("subscriber_id", "channel", "address"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    subscriber_id: int = _fk("subscriber.id", ondelete="CASCADE")
+    subscriber_id: int = fk("subscriber.id", ondelete="CASCADE")
     channel: str = Field(max_length=16)
     address: str = Field(max_length=4096)
     address_hash: str = Field(max_length=64, index=True)
     mailbox_hash: str | None = Field(default=None, max_length=64, index=True)  # email only
-    created_at: datetime = _created()
+    created_at: datetime = created()
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     disabled_reason: str | None = Field(default=None, max_length=200)
     soft_bounces: int = 0
-
-
-class LineLink(SQLModel, table=True):
-    """A one-time code that carries a parent's choices on the QR landing into their LINE chat.
-
-    LINE tells the webhook nothing about where a new friend came from, so the landing page
-    fills this code into the chat for the parent to send. Deleted when used or a day old.
-    """
-
-    __tablename__ = "line_link"
-
-    id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=16, unique=True)
-    organisation_id: int = _fk("organisation.id")
-    source_id: int | None = _fk("source.id", ondelete="SET NULL", nullable=True)
-    locale: str = Field(default="ja", max_length=16)
-    # {"topics": [ids], "anchor_date": "YYYY-MM-DD" | None, "birth_months": ["YYYY-MM-DD"]}
-    choices: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    created_at: datetime = _created()
 
 
 class Subscription(SQLModel, table=True):
@@ -261,7 +246,7 @@ class Subscription(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("topic.id"), primary_key=True, index=True)
     )
     mode: str = Field(default=SubscriptionMode.INSTANT, max_length=16)
-    created_at: datetime = _created()
+    created_at: datetime = created()
 
 
 class StaffUser(SQLModel, table=True):
@@ -272,13 +257,13 @@ class StaffUser(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("organisation_id", "email"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = _fk("organisation.id")
+    organisation_id: int = fk("organisation.id")
     email: str = Field(max_length=254, index=True)
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.EDITOR, max_length=16)
     department: str = Field(default="", max_length=100)
     active: bool = True
-    created_at: datetime = _created()
+    created_at: datetime = created()
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # In every session cookie; raised at logout and password change, so that copies of the
     # cookie (another browser, a stolen one) stop working at once.
@@ -303,17 +288,17 @@ class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
 
     id: int | None = Field(default=None, primary_key=True)
-    staff_user_id: int = _fk("staff_user.id", ondelete="CASCADE")
+    staff_user_id: int = fk("staff_user.id", ondelete="CASCADE")
     name: str = Field(default="", max_length=100)
     token_hash: str = Field(max_length=64, unique=True)
-    created_at: datetime = _created()
+    created_at: datetime = created()
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Notice(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = _fk("organisation.id")
+    organisation_id: int = fk("organisation.id")
     title: str = Field(max_length=200)
     body: str  # Markdown
     # Optional versions for parents who read English or やさしい日本語 better (Markdown too).
@@ -340,15 +325,15 @@ class Notice(SQLModel, table=True):
     # A programme's slug: the notice offers "ask about this" to that programme's desk.
     ask_about: str = Field(default="", max_length=64)
     # An event the notice offers "予約する" for: each parent's link opens its booking page.
-    book_event_id: int | None = _fk("event.id", ondelete="SET NULL", nullable=True)
+    book_event_id: int | None = fk("event.id", ondelete="SET NULL", nullable=True)
     status: str = Field(default=NoticeStatus.DRAFT, max_length=16, index=True)
     scheduled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    author_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    author_id: int | None = fk("staff_user.id", ondelete="SET NULL", nullable=True)
     # Everyone who wrote, edited or submitted it (staff ids): none of them may approve it.
     contributors: list[int] = Field(default_factory=list, sa_column=Column(JSON))
-    approver_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
-    created_at: datetime = _created()
-    updated_at: datetime = _created()
+    approver_id: int | None = fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    created_at: datetime = created()
+    updated_at: datetime = created()
 
     def in_language(self, locale: str) -> tuple[str, str, bool]:
         """(title, body) for a parent of `locale`, and whether it is in that language (else it
@@ -378,17 +363,17 @@ class Send(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("notice_id", "due_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    notice_id: int = _fk("notice.id", ondelete="CASCADE")
+    notice_id: int = fk("notice.id", ondelete="CASCADE")
     due_at: datetime = Field(sa_type=UTCDateTime, index=True)
     anchor_date: date | None = None  # relative rules: the anchor day this occurrence is for
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     fanned_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the last time
     fanned_out_through: int = 0  # fan-out goes in ranges of subscriber ids: done up to this one
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_at: datetime = _created()
+    created_at: datetime = created()
 
 
-_PENDING = text("status = 'pending'")
+PENDING = text("status = 'pending'")  # a partial index's rows: those still to send
 _BOOKING = text("booking_id IS NOT NULL")
 
 
@@ -409,8 +394,8 @@ class Delivery(SQLModel, table=True):
             "priority",
             "next_attempt_at",
             "id",
-            postgresql_where=_PENDING,
-            sqlite_where=_PENDING,
+            postgresql_where=PENDING,
+            sqlite_where=PENDING,
         ),
         # Only the few rows about bookings: cancelling one withdraws its reminders.
         Index(
@@ -435,7 +420,7 @@ class Delivery(SQLModel, table=True):
     # Written before revision 0029; a provider's id per call is now in the worker's log line.
     provider_message_id: str | None = Field(default=None, max_length=200)
     last_error: str | None = Field(default=None, max_length=500)
-    created_at: datetime = _created()
+    created_at: datetime = created()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -464,8 +449,8 @@ class ProviderEvent(SQLModel, table=True):
     provider: str = Field(max_length=16)
     event_id: str = Field(max_length=100)
     kind: str = Field(max_length=32)
-    delivery_id: int | None = _fk("delivery.id", ondelete="SET NULL", nullable=True)
-    received_at: datetime = _created()
+    delivery_id: int | None = fk("delivery.id", ondelete="SET NULL", nullable=True)
+    received_at: datetime = created()
 
 
 class Suppression(SQLModel, table=True):
@@ -474,11 +459,11 @@ class Suppression(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("organisation_id", "channel", "address_hash"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = _fk("organisation.id")
+    organisation_id: int = fk("organisation.id")
     channel: str = Field(max_length=16)
     address_hash: str = Field(max_length=64)
     reason: str = Field(max_length=32)
-    created_at: datetime = _created()
+    created_at: datetime = created()
 
 
 class ChannelState(SQLModel, table=True):
@@ -503,46 +488,24 @@ class StaffMessage(SQLModel, table=True):
         Index(
             "ix_staff_message_pending",
             "next_attempt_at",
-            postgresql_where=_PENDING,
-            sqlite_where=_PENDING,
+            postgresql_where=PENDING,
+            sqlite_where=PENDING,
         ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    staff_user_id: int = _fk("staff_user.id", ondelete="CASCADE")
-    notice_id: int | None = _fk("notice.id", ondelete="CASCADE", nullable=True)
+    staff_user_id: int = fk("staff_user.id", ondelete="CASCADE")
+    notice_id: int | None = fk("notice.id", ondelete="CASCADE", nullable=True)
     # locked: the staff member whose account was locked (to the city's admins)
-    about_staff_id: int | None = _fk("staff_user.id", ondelete="CASCADE", nullable=True)
+    about_staff_id: int | None = fk("staff_user.id", ondelete="CASCADE", nullable=True)
     kind: str = Field(max_length=16)  # submit | approve | return | reset | locked
     status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     provider_message_id: str | None = Field(default=None, max_length=200)
     last_error: str | None = Field(default=None, max_length=500)
-    created_at: datetime = _created()
+    created_at: datetime = created()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class LineAccount(SQLModel, table=True):
-    """A city's own LINE official account (Messaging API channel), for deployments that serve
-    several cities: its secret and token are stored encrypted (service.encryption) and never
-    shown again. A city without one uses the deployment's LINE_* settings, if any."""
-
-    __tablename__ = "line_account"
-
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("organisation.id", ondelete="CASCADE"), unique=True, nullable=False
-        )
-    )
-    account_id: str = Field(max_length=64)  # "@123abcde", as LINE shows it
-    channel_secret: str = Field(max_length=500)  # encrypted
-    access_token: str = Field(max_length=2000)  # encrypted
-    send_rate: str = Field(default="", max_length=100)  # like SEND_RATE_LINE; "": the default
-    rich_menu_id: str = Field(default="", max_length=100)
-    created_at: datetime = _created()
-    updated_at: datetime = _created()
 
 
 class MailboxEmail(SQLModel, table=True):
@@ -565,7 +528,7 @@ class InboundSender(SQLModel, table=True):
     __tablename__ = "inbound_sender"
 
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = _fk("organisation.id", ondelete="CASCADE")
+    organisation_id: int = fk("organisation.id", ondelete="CASCADE")
     sender_domain: str = Field(max_length=255)
     source_hash: str = Field(max_length=64)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -587,8 +550,8 @@ class SubscriberImport(SQLModel, table=True):
     __tablename__ = "subscriber_import"
 
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = _fk("organisation.id", ondelete="CASCADE")
-    staff_user_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    organisation_id: int = fk("organisation.id", ondelete="CASCADE")
+    staff_user_id: int | None = fk("staff_user.id", ondelete="SET NULL", nullable=True)
     filename: str = Field(default="", max_length=200)
     data: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
     mapping: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
@@ -597,7 +560,7 @@ class SubscriberImport(SQLModel, table=True):
     # it (one whose lease ran out while it worked throws its work away).
     taken: int = 0
     report: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    created_at: datetime = _created()
+    created_at: datetime = created()
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -606,339 +569,9 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = _fk("organisation.id")
-    staff_user_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    organisation_id: int = fk("organisation.id")
+    staff_user_id: int | None = fk("staff_user.id", ondelete="SET NULL", nullable=True)
     action: str = Field(max_length=64)
     target: str = Field(default="", max_length=200)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    created_at: datetime = _created()
-
-
-# Connecting (service/support/): the city's programmes, its desks, and the requests parents
-# send a desk. A phone number or a message lives only in a request, and only until it is erased.
-
-
-class Desk(InLanguages, SQLModel, table=True):
-    """A desk (窓口) parents can call or visit; it answers consultation requests if it says so."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = _fk("organisation.id")
-    department: str = Field(max_length=100)  # whose staff see its requests
-    name_ja: str = Field(max_length=100)
-    name_en: str = Field(default="", max_length=100)
-    name_easy: str = Field(default="", max_length=100)
-    phone: str = Field(default="", max_length=40)
-    hours_ja: str = Field(default="", max_length=200)
-    hours_en: str = Field(default="", max_length=200)
-    hours_easy: str = Field(default="", max_length=200)
-    place_ja: str = Field(default="", max_length=200)
-    place_en: str = Field(default="", max_length=200)
-    place_easy: str = Field(default="", max_length=200)
-    takes_requests: bool = True
-    response_days: int = 3  # business days within which the desk gets in touch
-    notify_email: str = Field(default="", max_length=254)  # the daily list of its requests
-    active: bool = True
-    position: int = 0
-
-
-class Programme(InLanguages, SQLModel, table=True):
-    """A support programme (制度) of the city, as the guide shows it."""
-
-    __table_args__ = (UniqueConstraint("organisation_id", "slug"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = _fk("organisation.id")
-    slug: str = Field(max_length=64)
-    desk_id: int | None = _fk("desk.id", ondelete="SET NULL", nullable=True)
-    name_ja: str = Field(max_length=100)
-    name_en: str = Field(default="", max_length=100)
-    name_easy: str = Field(default="", max_length=100)
-    summary_ja: str = Field(max_length=1000)
-    summary_en: str = Field(default="", max_length=1000)
-    summary_easy: str = Field(default="", max_length=1000)
-    eligibility_ja: str = Field(default="", max_length=1000)  # who it is for
-    eligibility_en: str = Field(default="", max_length=1000)
-    eligibility_easy: str = Field(default="", max_length=1000)
-    bring_ja: str = Field(default="", max_length=1000)  # what to bring
-    bring_en: str = Field(default="", max_length=1000)
-    bring_easy: str = Field(default="", max_length=1000)
-    apply_ja: str = Field(default="", max_length=1000)  # how to apply
-    apply_en: str = Field(default="", max_length=1000)
-    apply_easy: str = Field(default="", max_length=1000)
-    url: str = Field(default="", max_length=500)  # the city's own page
-    # The guide's answers it fits (service.support.guide.ANSWERS): worries, stage, children.
-    answers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    active: bool = True
-    position: int = 0
-
-
-class ProgrammeTopic(SQLModel, table=True):
-    __tablename__ = "programme_topic"
-
-    programme_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True)
-    )
-    topic_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True
-        )
-    )
-
-
-class RequestStatus(StrEnum):
-    NEW = "new"
-    ASSIGNED = "assigned"
-    IN_CONTACT = "in_contact"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"  # by the parent
-
-
-class ContactWay(StrEnum):
-    PHONE = "phone"
-    EMAIL = "email"
-    LINE = "line"
-    VISIT = "visit"  # "I will come to the desk"
-
-
-class ConsultationRequest(SQLModel, table=True):
-    """A parent asks a desk to get in touch. The contact detail and the message are erased a
-    set time after the request ends; what remains counts in reports and says nothing of anyone."""
-
-    __tablename__ = "consultation_request"
-
-    id: int | None = Field(default=None, primary_key=True)
-    public_id: str = Field(max_length=32, unique=True)
-    organisation_id: int = _fk("organisation.id")
-    desk_id: int = _fk("desk.id")
-    programme_id: int | None = _fk("programme.id", ondelete="SET NULL", nullable=True)
-    topic_id: int | None = _fk("topic.id", ondelete="SET NULL", nullable=True)
-    subscriber_id: int | None = _fk("subscriber.id", ondelete="SET NULL", nullable=True)
-    source_id: int | None = _fk("source.id", ondelete="SET NULL", nullable=True)
-    locale: str = Field(default="ja", max_length=16)
-    contact_way: str = Field(max_length=16)
-    # Only the detail the chosen way needs; None once erased.
-    phone: str | None = Field(default=None, max_length=40)
-    email: str | None = Field(default=None, max_length=254)
-    line_user_id: str | None = Field(default=None, max_length=64)
-    safe_times: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    may_say_city: bool = False
-    may_leave_message: bool = False
-    message: str | None = Field(default=None, max_length=1000)
-    unsafe_at_home: bool = False  # the parent said home is not safe: every step honours it
-    status: str = Field(default=RequestStatus.NEW, max_length=16, index=True)
-    assigned_to_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
-    outcome: str = Field(default="", max_length=32)
-    due_on: date
-    created_at: datetime = _created()
-    first_contact_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
-    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-    @property
-    def open(self) -> bool:
-        return self.status not in (RequestStatus.CLOSED, RequestStatus.WITHDRAWN)
-
-
-class RequestEvent(SQLModel, table=True):
-    """The request's history: status changes, notes, passes, answers and the parent's replies."""
-
-    __tablename__ = "request_event"
-
-    id: int | None = Field(default=None, primary_key=True)
-    request_id: int = _fk("consultation_request.id", ondelete="CASCADE")
-    staff_user_id: int | None = _fk("staff_user.id", ondelete="SET NULL", nullable=True)
-    kind: str = Field(max_length=16)  # status | note | transfer | answer | reply
-    body: str = Field(default="", max_length=2000)
-    created_at: datetime = _created()
-
-
-class RequestMessage(SQLModel, table=True):
-    """A message to the parent of a request (acknowledgement, answer, new desk): written by the
-    web page, sent by the worker through the parent's chosen channel."""
-
-    __tablename__ = "request_message"
-    __table_args__ = (
-        Index(
-            "ix_request_message_pending",
-            "next_attempt_at",
-            postgresql_where=_PENDING,
-            sqlite_where=_PENDING,
-        ),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    request_id: int = _fk("consultation_request.id", ondelete="CASCADE")
-    channel: str = Field(max_length=16)
-    kind: str = Field(max_length=16)  # received | answer | transferred | withdrawn
-    body: str = Field(default="", max_length=2000)  # a staff answer; empty for the others
-    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
-    attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    provider_message_id: str | None = Field(default=None, max_length=200)
-    last_error: str | None = Field(default=None, max_length=500)
-    created_at: datetime = _created()
-    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class AnswerTemplate(SQLModel, table=True):
-    """A desk's short answer it sends often ("お電話しましたがつながりませんでした…")."""
-
-    __tablename__ = "answer_template"
-
-    id: int | None = Field(default=None, primary_key=True)
-    desk_id: int = _fk("desk.id", ondelete="CASCADE")
-    title: str = Field(max_length=100)
-    body: str = Field(max_length=2000)
-
-
-class DeskList(SQLModel, table=True):
-    """The daily list of new and overdue requests sent to a desk: one row a desk a day, so
-    that of several workers only the first sends it."""
-
-    __tablename__ = "desk_list"
-    __table_args__ = (UniqueConstraint("desk_id", "day"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    desk_id: int = _fk("desk.id", ondelete="CASCADE")
-    day: date
-    requests: int = 0
-    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    error: str | None = Field(default=None, max_length=500)
-
-
-# Bookings (service/bookings/): seminars, 説明会 and consultation days parents book a place at.
-
-
-class EventStatus(StrEnum):
-    ACTIVE = "active"
-    CANCELLED = "cancelled"
-
-
-class Event(InLanguages, SQLModel, table=True):
-    """Something parents attend: a seminar, or a desk's consultation day in appointment slots.
-
-    Each time it takes place is a Slot (several when it is split into appointments); a place
-    is booked in a slot."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    public_id: str = Field(max_length=32, unique=True)  # in the booking page's address
-    organisation_id: int = _fk("organisation.id")
-    department: str = Field(max_length=100)  # whose staff see its bookings
-    desk_id: int | None = _fk("desk.id", ondelete="SET NULL", nullable=True)
-    title_ja: str = Field(max_length=200)
-    title_en: str = Field(default="", max_length=200)
-    title_easy: str = Field(default="", max_length=200)
-    details_ja: str = Field(default="", max_length=2000)
-    details_en: str = Field(default="", max_length=2000)
-    details_easy: str = Field(default="", max_length=2000)
-    place_ja: str = Field(default="", max_length=200)
-    place_en: str = Field(default="", max_length=200)
-    place_easy: str = Field(default="", max_length=200)
-    bring_ja: str = Field(default="", max_length=500)
-    bring_en: str = Field(default="", max_length=500)
-    bring_easy: str = Field(default="", max_length=500)
-    online_url: str = Field(default="", max_length=500)
-    starts_at: datetime = Field(sa_type=UTCDateTime)  # the first time it takes place
-    duration_minutes: int = 90
-    rrule: str | None = Field(default=None, max_length=500)  # repeats; None: once
-    holiday_shift: str = Field(default="none", max_length=16)  # none | previous | next
-    slot_minutes: int | None = None  # split each time into appointments of this length
-    capacity: int = 20  # places in each slot
-    childcare_places: int = 0  # 託児: children who can be looked after, each slot
-    opens_days: int = 60  # booking opens this many days before
-    closes_hours: int = 24  # and closes this many hours before
-    subscribers_only: bool = False  # only parents registered for its topics may book
-    # The desk's own questions, few and short: [{"ja": …, "en": …, "easy": …, "required": …}]
-    questions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
-    # [{"days": 3, "at": "18:00"}]: N days before, at local time
-    reminders: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
-    offer_hours: int = 24  # a freed place waits this long for the next on the waiting list
-    status: str = Field(default=EventStatus.ACTIVE, max_length=16)
-    created_at: datetime = _created()
-    updated_at: datetime = _created()
-
-
-class EventTopic(SQLModel, table=True):
-    __tablename__ = "event_topic"
-
-    event_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
-    )
-    topic_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True
-        )
-    )
-
-
-class Slot(SQLModel, table=True):
-    """One time an event takes place, with its places. `booked` counts the places taken (and
-    offered): a booking takes one with a conditional UPDATE, so there are never more."""
-
-    __table_args__ = (UniqueConstraint("event_id", "starts_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    event_id: int = _fk("event.id", ondelete="CASCADE")
-    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
-    ends_at: datetime = Field(sa_type=UTCDateTime)
-    capacity: int
-    booked: int = 0
-    childcare_places: int = 0
-    childcare_booked: int = 0
-    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class BookingStatus(StrEnum):
-    HELD = "held"  # a place kept for an address typed for it, until the address is confirmed
-    BOOKED = "booked"
-    WAITING = "waiting"
-    OFFERED = "offered"  # a freed place is held for them until offer_expires_at
-    CANCELLED = "cancelled"
-
-
-# Each message about a booking, and what the booking must still be when it goes: a reminder
-# for a booking cancelled since is withdrawn, not sent.
-BOOKING_MESSAGES: dict[str, tuple[str, ...]] = {
-    DeliveryKind.HOLD: (BookingStatus.HELD, BookingStatus.WAITING),
-    DeliveryKind.BOOKED: (BookingStatus.BOOKED,),
-    DeliveryKind.REMINDER: (BookingStatus.BOOKED,),
-    DeliveryKind.EVENT_NEWS: (BookingStatus.BOOKED,),
-    DeliveryKind.WAITING: (BookingStatus.WAITING,),
-    DeliveryKind.OFFER: (BookingStatus.OFFERED,),
-    DeliveryKind.BOOKING_CANCELLED: (BookingStatus.CANCELLED,),
-}
-
-
-class Booking(SQLModel, table=True):
-    """A parent's place (or place on the waiting list) in a slot. The parent is reached through
-    their registered address (endpoint) or the one address they gave for this booking; that
-    address and the answers are erased a set time after the event."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    public_id: str = Field(max_length=32, unique=True)
-    organisation_id: int = _fk("organisation.id")
-    event_id: int = _fk("event.id", ondelete="CASCADE")
-    slot_id: int = _fk("slot.id", ondelete="CASCADE")
-    subscriber_id: int | None = _fk("subscriber.id", ondelete="SET NULL", nullable=True)
-    endpoint_id: int | None = _fk("endpoint.id", ondelete="SET NULL", nullable=True)
-    source_id: int | None = _fk("source.id", ondelete="SET NULL", nullable=True)
-    channel: str = Field(max_length=16)  # email | line | webpush
-    address: str | None = Field(default=None, max_length=254)  # given for this booking only
-    # The mailbox of an email booking (addresses.mailbox_hash): one place an event a mailbox.
-    mailbox_hash: str | None = Field(default=None, max_length=64, index=True)
-    # A typed address counts once its owner pressed the button in the email; until then the
-    # booking holds its place (or its turn on the waiting list) only until held_until.
-    address_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    held_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
-    locale: str = Field(default="ja", max_length=16)
-    status: str = Field(default=BookingStatus.BOOKED, max_length=16, index=True)
-    childcare: int = 0  # children to be looked after
-    answers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    offer_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
-    was_waiting: bool = False  # booked from the waiting list (for reports)
-    attended: bool | None = None  # checked in on the day: True came, False did not
-    cancelled_by: str = Field(default="", max_length=16)  # parent | city | expired
-    created_at: datetime = _created()
-    booked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = created()

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
+import service.tables  # noqa: F401  (every table, for create_all)
 from jobs.worker import Worker
 from service import create_app
 from service.db import Database, make_engine

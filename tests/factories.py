@@ -12,12 +12,10 @@ from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from service.addresses import hash_address, mailbox_hash
 from service.bookings.booking import new_event_code
+from service.bookings.models import Event, EventTopic
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots
 from service.models import (
-    Desk,
     Endpoint,
-    Event,
-    EventTopic,
     Notice,
     NoticeStatus,
     NoticeTopic,
@@ -33,6 +31,7 @@ from service.models import (
 from service.staff_users import create_staff_user
 from service.support.catalogue import import_catalogue
 from service.support.demo_catalogue import CATALOGUE
+from service.support.models import Desk
 from service.types import utcnow
 
 PASSWORD = "correct horse battery"

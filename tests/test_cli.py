@@ -13,7 +13,8 @@ import pytest
 from sqlmodel import select
 
 from service.line.accounts import opened, save_line_account
-from service.models import ApiToken, Delivery, DeliveryStatus, LineAccount, Role, StaffUser
+from service.line.models import LineAccount
+from service.models import ApiToken, Delivery, DeliveryStatus, Role, StaffUser
 from service.staff_users import authenticate
 from service.types import utcnow
 from tests.factories import (

@@ -6,20 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import func, select
 
+from service.bookings.models import Event, Slot
 from service.calendar import occurrences_between
 from service.demo import seed_demo
-from service.models import (
-    ConsultationRequest,
-    Desk,
-    Event,
-    Notice,
-    NoticeTopic,
-    Programme,
-    RuleKind,
-    Slot,
-    Source,
-    Topic,
-)
+from service.models import Notice, NoticeTopic, RuleKind, Source, Topic
+from service.support.models import ConsultationRequest, Desk, Programme
 
 
 def test_demo_data_loads_once_with_a_full_calendar(session):

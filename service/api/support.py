@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from service import get_session
 from service.api import blueprint, problem, token_required
 from service.audit import record_audit
-from service.models import ConsultationRequest, RequestEvent, Role
+from service.models import Role
 from service.support.access import visible_desks, visible_request
 from service.support.catalogue import (
     CatalogueError,
@@ -22,6 +22,7 @@ from service.support.catalogue import (
     import_catalogue,
 )
 from service.support.desk_queue import ACTIONS, perform
+from service.support.models import ConsultationRequest, RequestEvent
 from service.support.requests import RequestError
 from service.types import utcnow
 

@@ -27,22 +27,11 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from service.addresses import mailbox_hash
+from service.bookings.models import Booking, BookingStatus, Event, EventStatus, Slot
 from service.bookings.schedule import window
 from service.mailbox_cap import may_email
-from service.models import (
-    Booking,
-    BookingStatus,
-    Delivery,
-    DeliveryKind,
-    DeliveryStatus,
-    Desk,
-    Endpoint,
-    Event,
-    EventStatus,
-    Organisation,
-    Priority,
-    Slot,
-)
+from service.models import Delivery, DeliveryKind, DeliveryStatus, Endpoint, Organisation, Priority
+from service.support.models import Desk
 from service.tokens import short_code
 
 HOLD_FOR = timedelta(minutes=30)  # to press the button in the email, for a typed address

@@ -12,11 +12,12 @@ from flask import current_app, render_template
 from flask_babel import format_date, format_datetime, format_time, gettext
 from sqlmodel import Session
 
+from service.bookings.models import Booking, Event, Slot
 from service.channels import Attachment, RenderedMessage
 from service.languages import city_name, in_language
 from service.line.bubble import button_bubble
 from service.messages import discreet_subject
-from service.models import Booking, DeliveryKind, Event, Organisation, Slot
+from service.models import DeliveryKind, Organisation
 from service.parent_links import LinkMaker
 from service.settings import Settings
 

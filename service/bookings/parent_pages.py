@@ -26,23 +26,13 @@ from service.bookings.booking import (
 )
 from service.bookings.forms import MAX_QUESTIONS, BookingForm, MoveForm
 from service.bookings.messages import calendar_file, slot_when
+from service.bookings.models import Booking, BookingStatus, Event, EventStatus, EventTopic, Slot
 from service.bookings.schedule import open_slots, window
 from service.extensions import limiter
 from service.languages import current_language, use_language
 from service.line.accounts import line_for
 from service.line.bubble import LINE_BOOK_WORD
-from service.models import (
-    Booking,
-    BookingStatus,
-    Endpoint,
-    Event,
-    EventStatus,
-    EventTopic,
-    Organisation,
-    Slot,
-    Subscriber,
-    Subscription,
-)
+from service.models import Endpoint, Organisation, Subscriber, Subscription
 from service.parent_links import LinkMaker
 from service.subscribers import counter_with_code
 from service.tokens import Purpose, make_token

@@ -12,8 +12,9 @@ from sqlalchemy import case, func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
+from service.bookings.models import Booking, BookingStatus, Event
 from service.csv_files import csv_text
-from service.models import Booking, BookingStatus, Event, Organisation, Source
+from service.models import Organisation, Source
 
 GROUPINGS = {"event": "行事", "counter": "QRコードの場所"}
 COLUMNS = [

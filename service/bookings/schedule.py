@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
+from service.bookings.models import Booking, Event, EventStatus, Slot
 from service.calendar import closed_days, repeats_between
 from service.calendar.business_days import HolidayShift
 from service.db import insert_ignoring_conflicts
-from service.models import Booking, Event, EventStatus, Organisation, Slot
+from service.models import Organisation
 
 DEFAULT_REMINDERS = [{"days": 3, "at": "18:00"}, {"days": 1, "at": "18:00"}]
 

@@ -28,23 +28,14 @@ from service.bookings.booking import (
     send_news,
 )
 from service.bookings.messages import slot_when
+from service.bookings.models import Booking, BookingStatus, Event, EventTopic, Slot
 from service.bookings.reports import GROUPINGS, booking_figures, booking_figures_csv
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots, replan
 from service.bookings.staff_forms import EVENT_TEXTS, EventForm
 from service.calendar import RuleError, check_rrule
 from service.csv_files import csv_response, csv_text
-from service.models import (
-    Booking,
-    BookingStatus,
-    Desk,
-    Event,
-    EventTopic,
-    Organisation,
-    Role,
-    Slot,
-    Source,
-    Topic,
-)
+from service.models import Organisation, Role, Source, Topic
+from service.support.models import Desk
 from service.types import utcnow
 from service.web.access import SignedInStaff, role_required
 from service.web.console import blueprint

@@ -16,7 +16,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from service.encryption import EncryptionUnavailable, decrypt, encrypt
-from service.models import LineAccount, Organisation
+from service.line.models import LineAccount
+from service.models import Organisation
 from service.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -24,21 +24,21 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from service.addresses import hash_address
+from service.bookings.models import Event as BookableEvent
 from service.db import serialize_on
 from service.languages import LANGUAGES, in_language
 from service.line.bubble import LINE_BOOK_WORD, LINE_SETTINGS_WORDS, button_bubble
+from service.line.models import LineLink
 from service.messages import guide_url
 from service.models import (
     Child,
     Endpoint,
-    LineLink,
     Organisation,
     Source,
     Subscriber,
     SubscriptionMode,
     Suppression,
 )
-from service.models import Event as BookableEvent
 from service.parent_links import LinkMaker
 from service.provider_events import first_time
 from service.settings import Settings

@@ -10,22 +10,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from service.bookings.models import Event, EventStatus, Slot
 from service.calendar import closed_days, occurrences_between
-from service.models import (
-    AuditEvent,
-    ConsultationRequest,
-    Event,
-    EventStatus,
-    Notice,
-    NoticeStatus,
-    Organisation,
-    RequestStatus,
-    Role,
-    RuleKind,
-    Slot,
-)
+from service.models import AuditEvent, Notice, NoticeStatus, Organisation, Role, RuleKind
 from service.notices import allowed_actions
 from service.support.access import visible_desks
+from service.support.models import ConsultationRequest, RequestStatus
 from service.web.access import SignedInStaff
 
 

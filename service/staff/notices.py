@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
 from service import get_session
+from service.bookings.models import Event, EventStatus
 from service.calendar import (
     RuleError,
     check_rrule,
@@ -28,13 +29,10 @@ from service.csv_files import csv_response
 from service.line.bubble import render_line
 from service.messages import render_notice, render_push
 from service.models import (
-    Event,
-    EventStatus,
     Notice,
     NoticeStatus,
     NoticeTopic,
     Organisation,
-    Programme,
     Role,
     RuleKind,
     Send,
@@ -56,6 +54,7 @@ from service.notices import (
 from service.recipients import sample_reason, sample_recipient
 from service.reports import notice_report, reason_words, report_csv
 from service.staff.forms import NoticeForm
+from service.support.models import Programme
 from service.types import utcnow
 from service.web.access import own_or_404, role_required
 from service.web.console import blueprint

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from service.models import ConsultationRequest, Desk, Role
+from service.models import Role
+from service.support.models import ConsultationRequest, Desk
 from service.web.access import SignedInStaff
 
 

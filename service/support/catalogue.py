@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from service.models import Desk, Programme, ProgrammeTopic, Topic
+from service.models import Topic
 from service.support.guide import ANSWERS
+from service.support.models import Desk, Programme, ProgrammeTopic
 
 FORMAT = "yorisou-catalogue"
 LANGS = ("ja", "en", "easy")

@@ -11,15 +11,9 @@ from flask import render_template
 from sqlmodel import Session, col, select
 
 from service.channels import RenderedMessage
-from service.models import (
-    ConsultationRequest,
-    Desk,
-    DeskList,
-    Organisation,
-    Programme,
-    RequestStatus,
-)
+from service.models import Organisation
 from service.settings import Settings
+from service.support.models import ConsultationRequest, Desk, DeskList, Programme, RequestStatus
 
 ENDED = (RequestStatus.CLOSED, RequestStatus.WITHDRAWN)
 

@@ -16,19 +16,17 @@ from sqlmodel import Session, col, select
 
 from service import get_session
 from service.audit import record_audit
-from service.models import (
+from service.models import Organisation, Role, StaffUser
+from service.support.access import visible_desks, visible_request
+from service.support.models import (
     AnswerTemplate,
     ConsultationRequest,
     Desk,
-    Organisation,
     Programme,
     RequestEvent,
     RequestMessage,
     RequestStatus,
-    Role,
-    StaffUser,
 )
-from service.support.access import visible_desks, visible_request
 from service.support.requests import (
     OUTCOMES,
     RequestError,

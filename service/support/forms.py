@@ -19,8 +19,8 @@ from wtforms.fields import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from service.models import ContactWay
 from service.support.guide import CHILDREN, STAGES, WORRIES
+from service.support.models import ContactWay
 from service.support.requests import CONTACT_WAYS
 from service.web.forms import Form, email_field
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from service.models import Programme
+from service.support.models import Programme
 
 STAGES = {
     "before": _l("Before a divorce or separation"),

@@ -9,8 +9,9 @@ from flask_babel import format_date, gettext
 
 from service.channels import RenderedMessage
 from service.languages import city_name, in_language
-from service.models import ConsultationRequest, ContactWay, Desk, Organisation, RequestMessage
+from service.models import Organisation
 from service.settings import Settings
+from service.support.models import ConsultationRequest, ContactWay, Desk, RequestMessage
 from service.support.requests import CONTACT_WAYS
 from service.tokens import Purpose, make_token
 

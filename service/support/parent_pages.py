@@ -18,20 +18,11 @@ from service.addresses import mask_address
 from service.bookings.schedule import bookable_by_desk
 from service.extensions import limiter
 from service.languages import current_language, use_language
-from service.models import (
-    ConsultationRequest,
-    ContactWay,
-    Desk,
-    Endpoint,
-    Organisation,
-    Programme,
-    ProgrammeTopic,
-    Source,
-    Topic,
-)
+from service.models import Endpoint, Organisation, Source, Topic
 from service.subscribers import counter_with_code
 from service.support.forms import SAFE_TIMES, GuideForm, RequestForm
 from service.support.guide import Answers, fitting
+from service.support.models import ConsultationRequest, ContactWay, Desk, Programme, ProgrammeTopic
 from service.support.requests import CONTACT_WAYS, Contact, open_request, withdraw
 from service.tokens import Purpose, make_token
 from service.types import utcnow

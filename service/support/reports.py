@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from service.csv_files import csv_text
-from service.models import ConsultationRequest, Desk, Organisation, Programme, Source
+from service.models import Organisation, Source
+from service.support.models import ConsultationRequest, Desk, Programme
 
 GROUPINGS = {"programme": "制度", "desk": "窓口", "counter": "QRコードの場所"}
 # grouping → (the table of its names, the request's column, the name's column)

@@ -17,11 +17,11 @@ from sqlmodel import Session, col, delete, select
 from service.calendar import closed_days
 from service.calendar.business_days import business_days_after
 from service.mailbox_cap import may_email
-from service.models import (
+from service.models import Organisation
+from service.support.models import (
     ConsultationRequest,
     ContactWay,
     Desk,
-    Organisation,
     RequestEvent,
     RequestMessage,
     RequestStatus,

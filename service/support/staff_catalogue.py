@@ -14,20 +14,13 @@ from sqlmodel import Session, col, delete, select
 from service import get_session
 from service.audit import record_audit
 from service.bookings.booking import follow_desk
-from service.models import (
-    AnswerTemplate,
-    Desk,
-    Organisation,
-    Programme,
-    ProgrammeTopic,
-    Role,
-    Topic,
-)
+from service.models import Organisation, Role, Topic
 from service.support.catalogue import (
     CatalogueError,
     export_catalogue,
     import_catalogue,
 )
+from service.support.models import AnswerTemplate, Desk, Programme, ProgrammeTopic
 from service.support.staff_forms import ANSWER_NAMES, AnswerTemplateForm, DeskForm, ProgrammeForm
 from service.web.access import role_required
 from service.web.console import blueprint

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from service.models import AuditEvent, ConsultationRequest, ContactWay, Programme, Role
+from service.models import AuditEvent, Role
+from service.support.models import ConsultationRequest, ContactWay, Programme
 from service.support.requests import Contact, open_request
 from service.types import utcnow
 from tests.api.test_api import _conforms, _token

@@ -15,8 +15,9 @@ from sqlmodel import select
 
 from service import create_app
 from service.bookings.booking import accept_offer, expire_offers
+from service.bookings.models import Booking, BookingStatus, Slot
 from service.mailbox_cap import EMAILS_PER_DAY
-from service.models import Booking, BookingStatus, Delivery, DeliveryKind, Endpoint, Slot
+from service.models import Delivery, DeliveryKind, Endpoint
 from service.parent_links import LinkMaker
 from service.types import utcnow
 from tests.bookings.test_bookings import _book, _booked, _in_ten_days, _slot

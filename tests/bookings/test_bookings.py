@@ -13,15 +13,8 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from service.bookings.booking import Contact, book, cancel, expire_offers
-from service.models import (
-    Booking,
-    BookingStatus,
-    Delivery,
-    DeliveryKind,
-    DeliveryStatus,
-    Endpoint,
-    Slot,
-)
+from service.bookings.models import Booking, BookingStatus, Slot
+from service.models import Delivery, DeliveryKind, DeliveryStatus, Endpoint
 from service.parent_links import LinkMaker
 from service.types import utcnow
 from tests.conftest import csrf_token

@@ -11,17 +11,9 @@ import pytest
 from sqlmodel import select
 
 from service.bookings.booking import Contact, accept_offer, book, cancel, confirm_address
-from service.models import (
-    AuditEvent,
-    Booking,
-    BookingStatus,
-    Delivery,
-    DeliveryKind,
-    Desk,
-    Event,
-    Role,
-    Slot,
-)
+from service.bookings.models import Booking, BookingStatus, Event, Slot
+from service.models import AuditEvent, Delivery, DeliveryKind, Role
+from service.support.models import Desk
 from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import create_event, create_organisation, create_staff, create_topic

@@ -11,7 +11,8 @@ import pytest
 from sqlmodel import select
 
 from service.bookings.booking import Contact, book, confirm_address
-from service.models import Booking, Role, Slot
+from service.bookings.models import Booking, Slot
+from service.models import Role
 from service.parent_links import LinkMaker
 from service.types import utcnow
 from tests.browser.conftest import check_accessibility, screenshot

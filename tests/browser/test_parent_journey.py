@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from service.models import LineLink
+from service.line.models import LineLink
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.factories import create_organisation, create_source, create_topic
 from tests.outbox import read_outbox, text_body

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import select
 
 from jobs.worker import Worker
-from service.models import ContactWay, DeskList, Programme
+from service.support.models import ContactWay, DeskList, Programme
 from service.support.requests import Contact, open_request
 from tests.factories import create_catalogue, create_organisation, create_topic
 from tests.outbox import html_body, read_outbox, text_body

@@ -20,19 +20,12 @@ from service.bookings.booking import (
     confirm_address,
     send_news,
 )
+from service.bookings.models import Slot
 from service.importing import import_subscribers
-from service.models import (
-    ContactWay,
-    Delivery,
-    DeliveryStatus,
-    Endpoint,
-    RequestMessage,
-    Role,
-    Slot,
-    StaffMessage,
-)
+from service.models import Delivery, DeliveryStatus, Endpoint, Role, StaffMessage
 from service.notices import queue_test_email, tell_staff
 from service.staff_messages import tell_staff_member
+from service.support.models import ContactWay, RequestMessage
 from service.support.requests import Contact, answer, open_request, transfer
 from service.types import utcnow
 from tests.conftest import with_line, with_sendgrid

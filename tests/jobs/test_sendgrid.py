@@ -11,17 +11,10 @@ from sqlmodel import select
 
 from jobs.worker import Worker
 from service import create_app
+from service.bookings.models import Booking, Slot
 from service.channels import Recipient, RenderedMessage, email_sendgrid
 from service.channels.email_sendgrid import SendGridEmail, request_body
-from service.models import (
-    Booking,
-    ChannelState,
-    Delivery,
-    DeliveryStatus,
-    Endpoint,
-    NoticeTopic,
-    Slot,
-)
+from service.models import ChannelState, Delivery, DeliveryStatus, Endpoint, NoticeTopic
 from service.types import utcnow
 from tests.conftest import csrf_token, sign_up, with_sendgrid
 from tests.factories import (

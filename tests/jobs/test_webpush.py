@@ -11,8 +11,9 @@ from sqlmodel import select
 
 from jobs.worker import Worker
 from service import create_app
+from service.bookings.models import Booking, Slot
 from service.channels import Recipient, RenderedMessage
-from service.models import Booking, Delivery, Endpoint, Slot
+from service.models import Delivery, Endpoint
 from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import (

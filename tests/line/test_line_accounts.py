@@ -15,7 +15,8 @@ from jobs.worker import Worker
 from service import create_app
 from service.encryption import decrypt
 from service.line.accounts import line_for
-from service.models import AuditEvent, Endpoint, LineAccount, LineLink, Role, Subscriber
+from service.line.models import LineAccount, LineLink
+from service.models import AuditEvent, Endpoint, Role, Subscriber
 from service.subscribers import set_topics
 from service.types import utcnow
 from tests.conftest import csrf_token, with_line

@@ -16,23 +16,19 @@ from sqlmodel import func, select
 
 from jobs.worker import Worker
 from service import create_app
+from service.bookings.models import Booking, Slot
 from service.line.chat import apply_events
+from service.line.models import LineLink
 from service.models import (
-    Booking,
     Child,
-    ConsultationRequest,
     Delivery,
-    Desk,
     Endpoint,
-    LineLink,
     ProviderEvent,
-    RequestEvent,
-    RequestStatus,
-    Slot,
     Subscriber,
     Subscription,
     Suppression,
 )
+from service.support.models import ConsultationRequest, Desk, RequestEvent, RequestStatus
 from service.support.requests import close
 from service.types import utcnow
 from tests.conftest import csrf_token, with_line

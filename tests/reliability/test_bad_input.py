@@ -18,11 +18,13 @@ from sqlmodel import func, select
 
 from service import create_app
 from service.addresses import tidy_address
+from service.bookings.models import Booking, Slot
 from service.calendar import RuleError, check_rrule, occurrences_between
 from service.ics import calendar_feed
 from service.markdown import render_markdown, text_with_links
-from service.models import Booking, ConsultationRequest, Notice, Role, RuleKind, Slot, Subscriber
+from service.models import Notice, Role, RuleKind, Subscriber
 from service.subscribers import waiting_for
+from service.support.models import ConsultationRequest
 from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
 from service.types import utcnow
 from tests.conftest import csrf_token, with_line

@@ -21,7 +21,7 @@ import requests
 from sqlmodel import select
 
 from service.bookings.booking import Contact, book, confirm_address
-from service.models import Booking, Slot
+from service.bookings.models import Booking, Slot
 from service.tokens import Purpose, make_token
 from service.types import utcnow
 from tests.factories import ADDRESS_KEY, create_event, create_organisation

@@ -14,21 +14,20 @@ from sqlmodel import SQLModel, col, select
 
 from service.bookings.booking import Contact as BookingContact
 from service.bookings.booking import book
+from service.bookings.models import Event, Slot
 from service.models import (
     ApiToken,
     AuditEvent,
-    ConsultationRequest,
     Endpoint,
-    Event,
     Notice,
     Organisation,
     Role,
-    Slot,
     StaffUser,
     Subscriber,
     Topic,
 )
 from service.staff_messages import reset_subject
+from service.support.models import ConsultationRequest
 from service.tokens import Purpose, make_token
 from service.types import utcnow
 from tests.api.test_api import _token

@@ -10,14 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from service.models import (
-    AnswerTemplate,
-    ContactWay,
-    Programme,
-    Role,
-    Slot,
-    SubscriberImport,
-)
+from service.bookings.models import Slot
+from service.models import Role, SubscriberImport
+from service.support.models import AnswerTemplate, ContactWay, Programme
 from service.support.requests import Contact, open_request
 from service.types import utcnow
 from tests.conftest import csrf_token

@@ -10,8 +10,9 @@ import re
 import pytest
 from sqlmodel import func, select
 
-from service.models import AnswerTemplate, AuditEvent, Desk, Programme, ProgrammeTopic, Role
+from service.models import AuditEvent, Role
 from service.support.catalogue import CatalogueError, export_catalogue, import_catalogue
+from service.support.models import AnswerTemplate, Desk, Programme, ProgrammeTopic
 from tests.conftest import csrf_token
 from tests.factories import create_catalogue, create_organisation, create_staff, create_topic
 from tests.staff.test_staff_notices import login

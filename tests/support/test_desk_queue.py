@@ -12,16 +12,15 @@ from sqlmodel import select
 
 from jobs.worker import Worker
 from service import create_app
-from service.models import (
+from service.models import AuditEvent, Role
+from service.support.models import (
     AnswerTemplate,
-    AuditEvent,
     ConsultationRequest,
     ContactWay,
     Programme,
     RequestEvent,
     RequestMessage,
     RequestStatus,
-    Role,
 )
 from service.support.requests import Contact, open_request
 from service.types import utcnow

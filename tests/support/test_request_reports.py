@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from service.models import ContactWay, Programme, Role
+from service.models import Role
+from service.support.models import ContactWay, Programme
 from service.support.requests import Contact, in_contact, open_request
 from service.types import utcnow
 from tests.factories import (

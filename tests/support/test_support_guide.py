@@ -9,18 +9,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import func, select
 
-from service.models import (
-    AuditEvent,
+from service.models import AuditEvent, Subscriber, Topic
+from service.subscribers import erase_subscriber
+from service.support.models import (
     ConsultationRequest,
     ContactWay,
     Desk,
     RequestEvent,
     RequestMessage,
     RequestStatus,
-    Subscriber,
-    Topic,
 )
-from service.subscribers import erase_subscriber
 from service.support.requests import Contact, close, open_request
 from service.tokens import Purpose, make_token
 from service.types import utcnow

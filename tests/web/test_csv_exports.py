@@ -9,8 +9,9 @@ import io
 import pytest
 from sqlmodel import select
 
+from service.bookings.models import Booking
 from service.csv_files import csv_text
-from service.models import Booking, Role, Topic
+from service.models import Role, Topic
 from tests.bookings.test_event_console import KODOMO, _booked_day
 from tests.conftest import csrf_token
 from tests.factories import create_organisation, create_staff
