@@ -27,12 +27,12 @@ from service.calendar.digest import DigestSchedule
 from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, build_channels
 from service.channels.rates import parse_rate_limits
-from service.importing import drop_stale_uploads, run_queued_imports
 from service.line.accounts import account_of
 from service.line.chat import expired_links
 from service.mail_signup import forget_inbound_mail
 from service.mailbox_cap import forget_counts
 from service.models import Priority
+from service.queued_imports import drop_stale_uploads, run_queued_imports
 from service.settings import Settings
 from service.subscribers import erase_expired
 from service.support.requests import erase_ended

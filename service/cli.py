@@ -277,7 +277,8 @@ def import_group() -> None:
 def import_subscribers_command(path: str, slug: str, pairs: tuple[str, ...], dry_run: bool) -> None:
     """Import an existing mailing list (CSV: email and/or line_user_id, topics, consent_date,
     consent_source, language, anchor_date, birth_months). Running it twice adds nobody twice."""
-    from service.importing import import_subscribers, mapping_from, read_csv, record_import
+    from service.importing import import_subscribers, mapping_from, read_csv
+    from service.queued_imports import record_import
 
     with open(path, "rb") as file:
         try:
