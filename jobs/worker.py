@@ -28,7 +28,7 @@ from service.calendar.quiet_hours import QuietHours
 from service.channels import Channel, build_channels
 from service.channels.rates import parse_rate_limits
 from service.line.accounts import account_of
-from service.line.chat import expired_links
+from service.line.link_codes import expired_links
 from service.mail_signup import forget_inbound_mail
 from service.mailbox_cap import forget_counts
 from service.models import Priority

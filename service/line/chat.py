@@ -14,27 +14,25 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote
 
-from flask_babel import gettext
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from service.addresses import hash_address
 from service.bookings.models import Event as BookableEvent
 from service.db import serialize_on
-from service.languages import LANGUAGES, in_language
-from service.line.bubble import LINE_BOOK_WORD, LINE_SETTINGS_WORDS, button_bubble
+from service.languages import LANGUAGES
+from service.line.bubble import LINE_BOOK_WORD, LINE_SETTINGS_WORDS
+from service.line.link_codes import link_in_message
 from service.line.models import LineLink
+from service.line.replies import Reply
 from service.messages import guide_url
 from service.models import (
     Child,
     Endpoint,
     Organisation,
-    Source,
     Subscriber,
     SubscriptionMode,
     Suppression,
@@ -44,11 +42,9 @@ from service.provider_events import first_time
 from service.settings import Settings
 from service.subscribers import active_topics, local_date, set_topics, unsubscribe
 from service.support.requests import open_line_request, reply_to_request
-from service.tokens import CODE_LETTERS, short_code
+from service.tokens import CODE_LETTERS
 
-LINK_KEPT = timedelta(days=1)
 # At the end of the message, as the landing fills it in ("登録コード ABCD-EFGH") or typed bare.
-_CODE = re.compile(rf"(?:^|[^A-Z0-9])([{CODE_LETTERS}]{{4}})-?([{CODE_LETTERS}]{{4}})$")
 STOP_WORDS = {"停止", "配信停止", "ていし", "はいしんていし", "stop", "unsubscribe"}
 SETTINGS_WORDS = set(LINE_SETTINGS_WORDS.values())
 START_WORDS = {"登録", "とうろく", "開始", "再開", "start"}
@@ -58,74 +54,6 @@ ASK_WORDS = {"相談", "そうだん", "相談する", "ask", "consult"}
 # 「予約」 alone: what can be booked; with an event's code (a notice's button): that event.
 BOOK_WORDS = {LINE_BOOK_WORD, "よやく", "book"}
 _BOOK = re.compile(rf"^(?:{LINE_BOOK_WORD}|よやく|book)\s*([{CODE_LETTERS}]{{8}})$", re.IGNORECASE)
-
-
-@dataclass
-class Reply:
-    """What to answer one event with, in the parent's language."""
-
-    token: str
-    user_id: str
-    locale: str
-    kind: str  # greeting | linked | settings | stopped | not-registered | bad-code | other
-    # | guide | ask | book | events
-    event_code: str = ""  # book: the event the parent asked to book
-    button_url: str = ""  # the parent's own page; or the guide, or their request form
-    contact: str = ""
-
-
-# --- the landing's side: the link code --------------------------------------------------
-
-
-def new_link(
-    session: Session,
-    *,
-    source: Source,
-    locale: str,
-    topic_ids: Sequence[int],
-    anchor_date: date | None,
-    birth_months: Sequence[date],
-    now: datetime,
-) -> LineLink:
-    link = LineLink(
-        code=short_code(),
-        organisation_id=source.organisation_id,
-        source_id=source.id,
-        locale=locale,
-        choices={
-            "topics": sorted(set(topic_ids)),
-            "anchor_date": anchor_date.isoformat() if anchor_date else None,
-            "birth_months": [month.isoformat() for month in birth_months],
-        },
-        created_at=now,
-    )
-    session.add(link)
-    session.flush()
-    return link
-
-
-def shown_code(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}"
-
-
-def chat_text(code: str, locale: str) -> str:
-    """What the parent sends the account to link their LINE to their registration."""
-    with in_language(locale):
-        return gettext("Registration code %(code)s", code=shown_code(code))
-
-
-def chat_url(account_id: str, code: str, locale: str) -> str:
-    """LINE opens the account's chat with the code typed in, after its add-friend screen for
-    someone who is not a friend yet."""
-    return f"https://line.me/R/oaMessage/{quote(account_id)}/?{quote(chat_text(code, locale))}"
-
-
-def expired_links(session: Session, now: datetime) -> int:
-    result = session.execute(delete(LineLink).where(col(LineLink.created_at) < now - LINK_KEPT))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-# --- the account's side: events ---------------------------------------------------------
 
 
 def _registrations(session: Session, user_id: str, scope: Sequence[int]) -> list[Subscriber]:
@@ -249,29 +177,6 @@ def use_link(session: Session, *, link: LineLink, user_id: str, now: datetime) -
     return subscriber
 
 
-def find_link(
-    session: Session, code: str, now: datetime, scope: Sequence[int] | None = None
-) -> LineLink | None:
-    """The link of this code, unless it is unknown, used, more than a day old or (`scope`)
-    of a city the account it was sent to does not speak for."""
-    query = select(LineLink).where(LineLink.code == code)
-    if scope is not None:
-        query = query.where(col(LineLink.organisation_id).in_(scope))
-    link = session.exec(query).first()
-    return link if link is not None and link.created_at >= now - LINK_KEPT else None
-
-
-def _link(
-    session: Session, text: str, now: datetime, scope: Sequence[int]
-) -> LineLink | None | bool:
-    """The link a message's code names; False for a code that is not (or no longer) good;
-    None when the message holds no code."""
-    match = _CODE.search(text.strip().upper())
-    if match is None:
-        return None
-    return find_link(session, "".join(match.groups()), now, scope) or False
-
-
 def _words(text: str) -> str:
     """A message as a keyword: width, case, quotes and a reading in brackets set aside."""
     text = re.sub(r"\(.*?\)", "", unicodedata.normalize("NFKC", text))
@@ -384,7 +289,7 @@ def on_text(
         return Reply(reply_token, user_id, locale, "greeting")
     if booking := _BOOK.match(unicodedata.normalize("NFKC", text).strip()):
         return Reply(reply_token, user_id, locale, "book", event_code=booking.group(1))
-    link = _link(session, unicodedata.normalize("NFKC", text), now, scope)
+    link = link_in_message(session, unicodedata.normalize("NFKC", text), now, scope)
     if link is False:
         return Reply(reply_token, user_id, locale, "bad-code")
     if isinstance(link, LineLink):
@@ -474,108 +379,3 @@ def _line_endpoint(session: Session, subscriber: Subscriber, user_id: str) -> En
             col(Endpoint.disabled_at).is_(None),
         )
     ).first()
-
-
-def reply_messages(reply: Reply) -> list[dict[str, Any]]:
-    """The LINE message objects for a reply: words, and a button to the parent's own page."""
-    with in_language(reply.locale):
-        text, label = _REPLIES[reply.kind]()
-        if reply.kind == "other" and reply.contact:
-            text += "\n" + gettext("Contact: %(contact)s", contact=reply.contact)
-    if not (reply.button_url and label):
-        return [{"type": "text", "text": text}]
-    return [
-        {
-            "type": "flex",
-            "altText": text[:400],
-            "contents": button_bubble(text, label, reply.button_url),
-        }
-    ]
-
-
-def _greeting() -> tuple[str, str]:
-    return gettext(
-        "Thank you for adding us. Notices about support for single-parent families will come "
-        "to this chat. Please choose the notices you want with the button below. To stop, "
-        "send “stop”."
-    ), gettext("Choose notices")
-
-
-def _linked() -> tuple[str, str]:
-    return gettext(
-        "Your registration is complete. The notices you chose will come to this chat. You can "
-        "change them with the button below."
-    ), gettext("Open settings")
-
-
-def _settings() -> tuple[str, str]:
-    return gettext(
-        "You can change your notices, pause them or stop them with the button below."
-    ), gettext("Open settings")
-
-
-def _stopped() -> tuple[str, str]:
-    return gettext("Notices have been stopped. To receive them again, send “start”."), ""
-
-
-def _not_registered() -> tuple[str, str]:
-    return gettext("You are not registered. To receive notices, send “start”."), ""
-
-
-def _bad_code() -> tuple[str, str]:
-    return gettext(
-        "This registration code cannot be used: it has been used already, or more than a day "
-        "has passed. Please send “start”, or register again from the QR code at the counter."
-    ), ""
-
-
-def _guide() -> tuple[str, str]:
-    return gettext(
-        "Find the support programmes that fit you, and the desks to ask about them. "
-        "Nothing you answer is saved."
-    ), gettext("Find support")
-
-
-def _ask() -> tuple[str, str]:
-    return gettext(
-        "Ask a desk of the city to contact you: by phone, in this chat, or at the desk. What "
-        "you write in the form goes only to the city."
-    ), gettext("Ask a desk")
-
-
-def _book() -> tuple[str, str]:
-    return gettext(
-        "Choose a time with the button below. The confirmation and reminders will come to "
-        "this chat."
-    ), gettext("Book a place")
-
-
-def _events() -> tuple[str, str]:
-    return gettext("Seminars and consultation days you can book now:"), gettext("See and book")
-
-
-def _reply_kept() -> tuple[str, str]:
-    return gettext("Thank you. We have passed your message to the desk that has your request."), ""
-
-
-def _other() -> tuple[str, str]:
-    return gettext(
-        "This account only sends notices, so we cannot answer messages sent here. To ask a "
-        "desk of the city to contact you, send “相談”."
-    ), gettext("Open settings")
-
-
-_REPLIES = {
-    "greeting": _greeting,
-    "linked": _linked,
-    "settings": _settings,
-    "stopped": _stopped,
-    "not-registered": _not_registered,
-    "bad-code": _bad_code,
-    "other": _other,
-    "guide": _guide,
-    "ask": _ask,
-    "reply-kept": _reply_kept,
-    "book": _book,
-    "events": _events,
-}

@@ -27,7 +27,7 @@ from service.extensions import limiter
 from service.ics import upcoming
 from service.languages import current_language, use_language
 from service.line.accounts import line_for
-from service.line.chat import chat_text, chat_url, find_link, new_link, shown_code
+from service.line.link_codes import chat_text, chat_url, find_link, new_link, shown_code
 from service.messages import NoticeText, notice_text
 from service.models import (
     DeliveryKind,

@@ -15,7 +15,8 @@ from service import get_session, get_settings
 from service.channels.line_router import LineRouter
 from service.extensions import csrf
 from service.line.accounts import LineConfig, account_of, webhook_scope
-from service.line.chat import Reply, apply_events, finish, reply_messages
+from service.line.chat import apply_events, finish
+from service.line.replies import Reply, reply_messages
 from service.mail_signup import InboundMail, take_mail
 from service.provider_events import record_sendgrid_events
 from service.types import utcnow

@@ -1,0 +1,131 @@
+"""What the account answers a parent in their LINE chat, in their language: the words, and a
+button to their own page, the guide or their request form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext
+
+from service.languages import in_language
+from service.line.bubble import button_bubble
+
+
+@dataclass
+class Reply:
+    """What to answer one event with, in the parent's language."""
+
+    token: str
+    user_id: str
+    locale: str
+    kind: str  # greeting | linked | settings | stopped | not-registered | bad-code | other
+    # | guide | ask | book | events
+    event_code: str = ""  # book: the event the parent asked to book
+    button_url: str = ""  # the parent's own page; or the guide, or their request form
+    contact: str = ""
+
+
+def reply_messages(reply: Reply) -> list[dict[str, Any]]:
+    """The LINE message objects for a reply: words, and a button to the parent's own page."""
+    with in_language(reply.locale):
+        text, label = _REPLIES[reply.kind]()
+        if reply.kind == "other" and reply.contact:
+            text += "\n" + gettext("Contact: %(contact)s", contact=reply.contact)
+    if not (reply.button_url and label):
+        return [{"type": "text", "text": text}]
+    return [
+        {
+            "type": "flex",
+            "altText": text[:400],
+            "contents": button_bubble(text, label, reply.button_url),
+        }
+    ]
+
+
+def _greeting() -> tuple[str, str]:
+    return gettext(
+        "Thank you for adding us. Notices about support for single-parent families will come "
+        "to this chat. Please choose the notices you want with the button below. To stop, "
+        "send “stop”."
+    ), gettext("Choose notices")
+
+
+def _linked() -> tuple[str, str]:
+    return gettext(
+        "Your registration is complete. The notices you chose will come to this chat. You can "
+        "change them with the button below."
+    ), gettext("Open settings")
+
+
+def _settings() -> tuple[str, str]:
+    return gettext(
+        "You can change your notices, pause them or stop them with the button below."
+    ), gettext("Open settings")
+
+
+def _stopped() -> tuple[str, str]:
+    return gettext("Notices have been stopped. To receive them again, send “start”."), ""
+
+
+def _not_registered() -> tuple[str, str]:
+    return gettext("You are not registered. To receive notices, send “start”."), ""
+
+
+def _bad_code() -> tuple[str, str]:
+    return gettext(
+        "This registration code cannot be used: it has been used already, or more than a day "
+        "has passed. Please send “start”, or register again from the QR code at the counter."
+    ), ""
+
+
+def _guide() -> tuple[str, str]:
+    return gettext(
+        "Find the support programmes that fit you, and the desks to ask about them. "
+        "Nothing you answer is saved."
+    ), gettext("Find support")
+
+
+def _ask() -> tuple[str, str]:
+    return gettext(
+        "Ask a desk of the city to contact you: by phone, in this chat, or at the desk. What "
+        "you write in the form goes only to the city."
+    ), gettext("Ask a desk")
+
+
+def _book() -> tuple[str, str]:
+    return gettext(
+        "Choose a time with the button below. The confirmation and reminders will come to "
+        "this chat."
+    ), gettext("Book a place")
+
+
+def _events() -> tuple[str, str]:
+    return gettext("Seminars and consultation days you can book now:"), gettext("See and book")
+
+
+def _reply_kept() -> tuple[str, str]:
+    return gettext("Thank you. We have passed your message to the desk that has your request."), ""
+
+
+def _other() -> tuple[str, str]:
+    return gettext(
+        "This account only sends notices, so we cannot answer messages sent here. To ask a "
+        "desk of the city to contact you, send “相談”."
+    ), gettext("Open settings")
+
+
+_REPLIES = {
+    "greeting": _greeting,
+    "linked": _linked,
+    "settings": _settings,
+    "stopped": _stopped,
+    "not-registered": _not_registered,
+    "bad-code": _bad_code,
+    "other": _other,
+    "guide": _guide,
+    "ask": _ask,
+    "reply-kept": _reply_kept,
+    "book": _book,
+    "events": _events,
+}
