@@ -21,7 +21,8 @@ from jobs.materialize import materialize_sends
 from jobs.request_messages import send_request_messages
 from jobs.staff_messages import send_staff_messages
 from service import create_app, get_database
-from service.bookings.booking import erase_past, expire_offers
+from service.bookings.booking import expire_offers
+from service.bookings.city_actions import erase_past
 from service.bookings.schedule import make_all_slots
 from service.calendar.digest import DigestSchedule
 from service.calendar.quiet_hours import QuietHours

@@ -22,6 +22,7 @@ from service.staff import (  # noqa: F401
     dashboard,
     importing,
     line_account,
+    notice_previews,
     notices,
     password_reset,
     setup,

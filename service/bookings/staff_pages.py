@@ -19,14 +19,8 @@ from wtforms import SelectChoice
 
 from service import get_session, get_settings
 from service.audit import record_audit
-from service.bookings.booking import (
-    BookingError,
-    cancel_event,
-    cancel_slot,
-    check_in,
-    new_event_code,
-    send_news,
-)
+from service.bookings.booking import BookingError, new_event_code
+from service.bookings.city_actions import cancel_event, cancel_slot, check_in, send_news
 from service.bookings.messages import slot_when
 from service.bookings.models import Booking, BookingStatus, Event, EventTopic, Slot
 from service.bookings.reports import GROUPINGS, booking_figures, booking_figures_csv

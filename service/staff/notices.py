@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +23,6 @@ from service.calendar import (
     occurrences_between,
     relative_due_at,
 )
-from service.channels import RenderedMessage, substitute
 from service.csv_files import csv_response
 from service.line.bubble import render_line
 from service.messages import render_notice, render_push
@@ -51,9 +49,9 @@ from service.notices import (
     save_notice,
     topic_ids_of,
 )
-from service.recipients import sample_reason, sample_recipient
 from service.reports import notice_report, reason_words, report_csv
 from service.staff.forms import NoticeForm
+from service.staff.notice_previews import as_received
 from service.support.models import Programme
 from service.types import utcnow
 from service.web.access import own_or_404, role_required
@@ -383,62 +381,6 @@ def notice(notice_id: int) -> ResponseReturnValue:
         and due is not None
         and due - utcnow() < timedelta(hours=1),
     )
-
-
-PREVIEW_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'"
-)
-
-
-def as_received(
-    session: Session, message: RenderedMessage, topic_ids: Sequence[int]
-) -> RenderedMessage:
-    """The email exactly as a parent of these topics gets it: a sample parent's links and
-    reason line in place of the placeholders (what staff typed stays as they typed it)."""
-    reason = sample_reason(
-        session, topic_ids=topic_ids, organisation_id=current_user.organisation_id, locale="ja"
-    )
-    sample = sample_recipient(slots=message.slots, reason=reason)
-    return replace(
-        message,
-        text=substitute(message.text, sample.substitutions),
-        html=substitute(message.html, sample.substitutions),
-    )
-
-
-def _preview_response(html: str) -> Response:
-    response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = PREVIEW_CSP
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    return response
-
-
-@blueprint.post("/notices/preview.html")
-@role_required(Role.EDITOR)
-def draft_preview() -> Response:
-    """The email as the form stands, before it is saved (the form posts into the frame)."""
-    session = get_session()
-    organisation = session.get_one(Organisation, current_user.organisation_id)
-    draft = Notice(
-        organisation_id=organisation.id or 0,
-        title=request.form.get("title", ""),
-        body=request.form.get("body", ""),
-        ask_about=request.form.get("ask_about", "")[:64],
-    )
-    topic_ids = [int(t) for t in request.form.getlist("topics") if t.isdigit() and len(t) < 10]
-    email = as_received(session, render_notice(draft, organisation, "ja"), topic_ids)
-    return _preview_response(email.html)
-
-
-@blueprint.get("/notices/<int:notice_id>/preview.html")
-@role_required(Role.VIEWER)
-def notice_preview(notice_id: int) -> Response:
-    """The email as a parent would see it, for the preview frame (its styles are inline)."""
-    session = get_session()
-    item = own_or_404(Notice, notice_id)
-    organisation = session.get_one(Organisation, item.organisation_id)
-    email = render_notice(item, organisation, "ja")
-    return _preview_response(as_received(session, email, topic_ids_of(session, item)).html)
 
 
 @blueprint.post("/notices/<int:notice_id>/occurrences/cancel")

@@ -14,12 +14,8 @@ from service import create_app
 from service.bookings.booking import (
     Contact as BookingContact,
 )
-from service.bookings.booking import (
-    book,
-    cancel,
-    confirm_address,
-    send_news,
-)
+from service.bookings.booking import book, cancel, confirm_address
+from service.bookings.city_actions import send_news
 from service.bookings.models import Slot
 from service.importing import import_subscribers
 from service.models import Delivery, DeliveryStatus, Endpoint, Role, StaffMessage
