@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from jobs.claims import ClaimedRow
 from service.bookings.messages import render_booking_message
-from service.bookings.models import BOOKING_MESSAGES, Event, EventStatus
+from service.bookings.models import BOOKING_MESSAGES
+from service.bookings.schedule import offered_event_code
 from service.channels import Recipient, RenderedMessage
 from service.line.bubble import render_line, render_line_moved
 from service.messages import (
@@ -46,13 +47,6 @@ ABOUT_THE_REGISTRATION = {
 OFFERS_BOOKING = {DeliveryKind.NOTICE, DeliveryKind.TEST}
 
 
-def _book_event(session: Session, notice_id: int) -> str:
-    """The public id of the event the notice offers to book, if any (and still on)."""
-    event_id = session.get_one(Notice, notice_id).book_event_id
-    event = session.get(Event, event_id) if event_id else None
-    return event.public_id if event is not None and event.status == EventStatus.ACTIVE else ""
-
-
 def render_batch(
     session: Session, key: tuple[Any, ...], rows: Sequence[ClaimedRow], now: datetime
 ) -> tuple[RenderedMessage, list[Recipient]]:
@@ -72,7 +66,11 @@ def render_batch(
         message = replace(message, organisation_id=organisation_id)
         return message, [Recipient(row.delivery_id, row.address or "") for row in rows]
     organisation = session.get_one(Organisation, organisation_id)
-    book_event = _book_event(session, notice_ref) if kind in OFFERS_BOOKING else ""
+    book_event = (
+        offered_event_code(session, session.get_one(Notice, notice_ref))
+        if kind in OFFERS_BOOKING
+        else ""
+    )
     if kind in (DeliveryKind.CONFIRM, DeliveryKind.MAIL_SIGNUP):
         message = render_confirmation(organisation, locale, choose=kind == DeliveryKind.MAIL_SIGNUP)
     elif kind == DeliveryKind.VERIFY:  # a dry run: FCM checks the token, nothing is shown
@@ -87,7 +85,9 @@ def render_batch(
         ).all()
         message = render_digest(list(notices), organisation, locale)
     elif channel == "email":
-        message = render_notice(session.get_one(Notice, notice_ref), organisation, locale)
+        message = render_notice(
+            session.get_one(Notice, notice_ref), organisation, locale, book_event=book_event
+        )
         if kind == DeliveryKind.TEST:
             message = replace(message, subject=f"[テスト] {message.subject}")
     elif channel == "line":
@@ -95,7 +95,9 @@ def render_batch(
         message = render_line(notice, organisation, locale, previews=previews, book_code=book_event)
     else:
         notice = session.get_one(Notice, notice_ref)
-        message = render_push(notice, organisation, locale, previews=previews)
+        message = render_push(
+            notice, organisation, locale, previews=previews, book_event=book_event
+        )
     subscribers = {row.subscriber_id for row in rows}
     reasons: dict[int, str] = {}
     changes: dict[int, str] = {}

@@ -15,6 +15,7 @@ from service.db import Database
 from service.models import Organisation
 from service.support.messages import render_request_message
 from service.support.models import ConsultationRequest, Desk, RequestMessage
+from service.support.requests import named_in_messages
 
 
 def send_request_messages(
@@ -35,11 +36,13 @@ def send_request_messages(
         channel = channels.get(message.channel)
         if address is None or channel is None or not channel.route(consultation.organisation_id):
             return None
+        desk = session.get_one(Desk, consultation.desk_id)
         rendered = render_request_message(
             message,
             consultation,
-            session.get_one(Desk, consultation.desk_id),
+            desk,
             session.get_one(Organisation, consultation.organisation_id),
+            name_desk=named_in_messages(session, consultation, desk),
         )
         return channel, address, replace(rendered, organisation_id=consultation.organisation_id)
 

@@ -12,7 +12,7 @@ from jobs.claims import LEASE
 from jobs.outbox import send_outbox
 from service.channels import Channel, RenderedMessage
 from service.db import Database
-from service.models import Organisation, StaffMessage, StaffUser
+from service.models import Notice, Organisation, StaffMessage, StaffUser
 from service.staff_messages import ABOUT_NOTICES, render_staff_message
 
 
@@ -34,7 +34,9 @@ def send_staff_messages(
             return None
         organisation = session.get_one(Organisation, staff.organisation_id)
         about = session.get(StaffUser, message.about_staff_id) if message.about_staff_id else None
-        rendered = render_staff_message(message, staff, organisation, about=about)
+        notice = session.get(Notice, message.notice_id) if message.kind == "return" else None
+        reason = notice.returned_reason or "" if notice is not None else ""
+        rendered = render_staff_message(message, staff, organisation, about=about, reason=reason)
         return channel, staff.email, rendered
 
     return send_outbox(

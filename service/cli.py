@@ -319,13 +319,19 @@ def dispatch(once: bool) -> None:
 @main.command("inbound")
 @click.argument("eml", type=click.File("rb"))
 def inbound(eml) -> None:  # type: ignore[no-untyped-def]
-    """Take an .eml file as if it had come through SendGrid Inbound Parse (空メール登録)."""
+    """Take an .eml file (or - for standard input) as if it had come through SendGrid Inbound
+    Parse (空メール登録)."""
     from service.mail_signup import InboundMail, take_mail
 
     with get_database().session() as session:
         outcome = take_mail(session, InboundMail.from_eml(eml.read()), now=utcnow())
         session.commit()
     click.echo(outcome)
+    if outcome.startswith("answered"):
+        click.echo(
+            "The answer is queued: the worker sends it within seconds "
+            "(the demo writes it to instance/outbox/)."
+        )
 
 
 @main.group()

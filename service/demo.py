@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.bookings.booking import Contact as BookingContact
 from service.bookings.booking import book, confirm_address, new_event_code
-from service.bookings.models import Event, EventTopic, Slot
+from service.bookings.models import Event, EventProgramme, EventTopic, Slot
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots
+from service.demo_versions import CITY_PAGE, VERSIONS
 from service.models import (
     Notice,
     NoticeStatus,
@@ -35,7 +36,6 @@ from service.types import utcnow
 
 DEMO_EMAIL = "admin@city.aoba.example.jp"
 DEMO_PASSWORD = "aoba-demo-2026"
-CITY_PAGE = "https://www.city.aoba.example.jp/hitorioya/"
 
 TOPICS = [
     # slug, 日本語, English, 説明, description, department
@@ -314,7 +314,7 @@ NOTICES = [
     _yearly(
         "入学の準備に：母子父子寡婦福祉資金（就学支度資金）",
         "来年4月に小学校に入学するお子さんがいる方は、入学の準備にかかる費用の貸付を受けられる場合があります。\n\n"
-        "申込みの時期や条件は、こども家庭課にお問い合わせください。",
+        "申し込みの時期や条件は、こども家庭課にお問い合わせください。",
         ("seikatsu", "jido-fuyo-teate"),
         "FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0",
         valid_days=30,
@@ -334,7 +334,7 @@ NOTICES = [
     DemoNotice(
         "市営住宅の入居者募集（ひとり親世帯向け）",
         "市営住宅の入居者を募集します。ひとり親世帯は、抽選で優遇を受けられる場合があります。\n\n"
-        "募集の期間や申込みの方法は、住宅課の窓口または市のホームページでご確認ください。",
+        "募集の期間や申し込みの方法は、住宅課の窓口または市のホームページでご確認ください。",
         ("sumai",),
         RuleKind.ONCE,
         in_days=14,
@@ -448,6 +448,16 @@ def _demo_events(
         EventTopic(event_id=event.id or 0, topic_id=topics[slug].id or 0)
         for event, slug in ((seminar, "koza"), (seminar, "yoikuhi"), (legal, "horitsu-sodan"))
     )
+    # The guide offers the lawyer's day under the programmes it serves, and nowhere else.
+    session.add_all(
+        EventProgramme(event_id=legal.id or 0, programme_id=programme_id or 0)
+        for programme_id in session.exec(
+            select(Programme.id).where(
+                Programme.organisation_id == organisation.id,
+                col(Programme.slug).in_(("horitsu-sodan", "yoikuhi-kosei-shosho")),
+            )
+        )
+    )
     make_slots(session, seminar, now=now)
     make_slots(session, legal, now=now)
     slot = session.exec(select(Slot).where(Slot.event_id == seminar.id)).one()
@@ -482,7 +492,7 @@ def seed_demo(session: Session) -> bool:
             "あおば市 こども家庭課 ひとり親支援係　電話 000-000-0000（平日 8時30分〜17時15分）"
         ),
         privacy_contact=(
-            "あおば市 こども家庭課（個人情報の取扱いについてのお問い合わせ）電話 000-000-0000"
+            "あおば市 こども家庭課（個人情報の取り扱いについてのお問い合わせ）電話 000-000-0000"
         ),
     )
     session.add(organisation)
@@ -525,10 +535,15 @@ def seed_demo(session: Session) -> bool:
             starts_at = datetime.combine(
                 today + timedelta(days=demo.in_days or 0), time.fromisoformat(demo.send_time), tz
             )
+        title_en, body_en, title_easy, body_easy = VERSIONS.get(demo.title, ("", "", "", ""))
         notice = Notice(
             organisation_id=organisation.id,
             title=demo.title,
             body=demo.body,
+            title_en=title_en,
+            body_en=body_en,
+            title_easy=title_easy,
+            body_easy=body_easy,
             channels=["email"],
             rule_kind=demo.rule,
             starts_at=starts_at,

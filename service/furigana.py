@@ -1,5 +1,10 @@
-"""Readings (furigana) over the kanji on やさしい日本語 pages, from pykakasi's dictionary: a
-reader of easy Japanese may not know 扶養 or 届出, and a page should not assume they do."""
+"""Readings (furigana) over the kanji on やさしい日本語 pages: a reader of easy Japanese may not
+know 扶養 or 届出, and a page should not assume they do.
+
+A reading belongs to a word, not to a character: お金 is おかね and 人 in ひとり親の人 is
+ひと, where a character-by-character dictionary says きん and にん. SudachiPy splits the text
+into words with their readings in context (its core dictionary, loaded once, for easy pages
+only)."""
 
 from __future__ import annotations
 
@@ -11,36 +16,61 @@ from markupsafe import Markup, escape
 
 from service.languages import current_language
 
-_KANJI = re.compile(r"[\u3400-\u9fff々]")
-_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆ヶ]")
+_RUN = re.compile(r"([\u3400-\u9fff\uf900-\ufaff々〆ヶ]+)")
+_SPACES = frozenset(" \u3000\t\n")
+_KATAKANA = str.maketrans({chr(code): chr(code - 0x60) for code in range(0x30A1, 0x30F7)})
 
 
 @cache
-def _converter() -> Any:
-    import pykakasi  # its dictionary takes half a second: only for easy pages, once
+def _tokenizer() -> Any:
+    from sudachipy import Dictionary, SplitMode
 
-    return pykakasi.kakasi()
+    return Dictionary(dict="core").tokenizer(SplitMode.C)
+
+
+def _ruby(written: str, reading: str) -> Markup:
+    return Markup("<ruby>%s<rp>(</rp><rt>%s</rt><rp>)</rp></ruby>") % (written, reading)
+
+
+def _word(written: str, reading: str) -> Markup:
+    """One word with a reading over each run of kanji: the kana between and around them
+    (送り仮名) stay outside, so 取り決め reads 取<rt>と</rt>り決<rt>き</rt>め. Where the kana do
+    not line up with the reading, the whole word carries it."""
+    parts = _RUN.split(written)  # kana, kanji, kana, kanji, …, kana
+    pattern = "".join(
+        "(.+?)" if index % 2 else re.escape(part.translate(_KATAKANA))
+        for index, part in enumerate(parts)
+    )
+    match = re.fullmatch(pattern, reading)
+    if match is None:
+        return _ruby(written, reading)
+    readings = iter(match.groups())
+    return Markup("").join(
+        _ruby(part, next(readings)) if index % 2 else escape(part)
+        for index, part in enumerate(parts)
+        if part
+    )
 
 
 def with_readings(text: str) -> Markup:
-    """`text` with <ruby> over each word that has kanji; the kana around it (送り仮名) stays
-    outside the reading, so 届ける reads 届<rt>とど</rt>ける."""
+    """`text` with <ruby> over each word that has kanji. The spaces of やさしい日本語's
+    分かち書き (資格を 取る 間の お金) are left out of the analysis, which would otherwise read
+    a word after a space without the words before it (間 as ま), and put back as written."""
+    kept = [index for index, char in enumerate(text) if char not in _SPACES]
+    joined = "".join(text[index] for index in kept)
     parts = []
-    for word in _converter().convert(text):
-        written, reading = word["orig"], word["hira"]
-        if not _KANJI.search(written) or not reading:
+    end = 0  # in `text`, after the last word written out
+    for morpheme in _tokenizer().tokenize(joined) if joined else []:
+        start, stop = kept[morpheme.begin()], kept[morpheme.end() - 1] + 1
+        parts.append(escape(text[end:start]))  # the spaces before the word
+        written, reading = text[start:stop], morpheme.reading_form().translate(_KATAKANA)
+        if _KANJI.search(written) and reading and not _SPACES.intersection(written):
+            parts.append(_word(written, reading))
+        else:
             parts.append(escape(written))
-            continue
-        head = tail = ""
-        while written and reading and written[-1] == reading[-1] and _HIRAGANA.match(written[-1]):
-            tail, written, reading = written[-1] + tail, written[:-1], reading[:-1]
-        while written and reading and written[0] == reading[0] and _HIRAGANA.match(written[0]):
-            head, written, reading = head + written[0], written[1:], reading[1:]
-        parts.append(
-            escape(head)
-            + Markup("<ruby>%s<rp>(</rp><rt>%s</rt><rp>)</rp></ruby>") % (written, reading)
-            + escape(tail)
-        )
+        end = stop
+    parts.append(escape(text[end:]))
     return Markup("").join(parts)
 
 

@@ -1,12 +1,76 @@
-"""Notice bodies are Markdown: rendered to sanitised HTML for email and pages."""
+"""Notice bodies are Markdown: rendered to sanitised HTML for email and pages.
+
+Emphasis follows the CJK-friendly amendment to CommonMark (what markdown-it-cjk-friendly does
+for JavaScript): a Japanese clerk writes `**予約は不要です。**どなたでも`, with no space after
+the closing asterisks, and CommonMark alone would print the asterisks, because 「。」 is
+punctuation and 「ど」 is not. A Chinese or Japanese character next to the asterisks counts as
+a boundary, as a space or punctuation does; text without one parses exactly as CommonMark."""
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it.rules_inline.state_inline import Delimiter, StateInline
 from markupsafe import Markup
 
+# Han, kana, CJK symbols and punctuation (、。「」), full-width forms (（）！), and the
+# ideographs beyond the basic plane.
+_CJK = re.compile(
+    "[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f]"
+)
+
+
+def _emphasis(state: StateInline, silent: bool) -> bool:
+    """markdown-it's emphasis rule, with the CJK-friendly flanking for `*`."""
+    marker = state.src[state.pos]
+    if silent or marker not in ("_", "*"):
+        return False
+    if marker == "*":
+        can_open, can_close, length = _flanking(state, state.pos)
+    else:  # `_` stays CommonMark's: snake_case and __init__ beside Japanese are not emphasis
+        scanned = state.scanDelims(state.pos, False)
+        can_open, can_close, length = scanned.can_open, scanned.can_close, scanned.length
+    for _ in range(length):
+        token = state.push("text", "", 0)
+        token.content = marker
+        state.delimiters.append(
+            Delimiter(
+                marker=ord(marker),
+                length=length,
+                token=len(state.tokens) - 1,
+                end=-1,
+                open=can_open,
+                close=can_close,
+            )
+        )
+    state.pos += length
+    return True
+
+
+def _flanking(state: StateInline, start: int) -> tuple[bool, bool, int]:
+    end = start
+    while end < state.posMax and state.src[end] == "*":
+        end += 1
+    before = state.src[start - 1] if start > 0 else " "
+    after = state.src[end] if end < state.posMax else " "
+
+    def punctuation(char: str) -> bool:
+        return isMdAsciiPunct(ord(char)) or isPunctChar(char)
+
+    # CommonMark's rule for `*`, where a CJK character outside the run is a boundary too.
+    boundary_before = isWhiteSpace(ord(before)) or punctuation(before) or bool(_CJK.match(before))
+    boundary_after = isWhiteSpace(ord(after)) or punctuation(after) or bool(_CJK.match(after))
+    left = not isWhiteSpace(ord(after)) and (not punctuation(after) or boundary_before)
+    right = not isWhiteSpace(ord(before)) and (not punctuation(before) or boundary_after)
+    return left, right, end - start
+
+
 _markdown = MarkdownIt("commonmark", {"html": False, "breaks": True})
+_markdown.inline.ruler.at("emphasis", _emphasis)
 _TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote", "hr"}
 
 

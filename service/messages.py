@@ -120,7 +120,11 @@ def notice_text(notice: Notice, locale: str) -> NoticeText:
     return NoticeText(title, body, japanese_only=not translated)
 
 
-def render_notice(notice: Notice, organisation: Organisation, locale: str) -> RenderedMessage:
+def render_notice(
+    notice: Notice, organisation: Organisation, locale: str, *, book_event: str = ""
+) -> RenderedMessage:
+    """`book_event`: the public id of the event the notice offers to book while it is on; only
+    then does the email carry a booking button."""
     settings: Settings = current_app.extensions["yorisou.settings"]
     slots = placeholders()
     item = notice_text(notice, locale)
@@ -132,8 +136,8 @@ def render_notice(notice: Notice, organisation: Organisation, locale: str) -> Re
             "ask_url": guide_url(settings, organisation, locale, "/ask", programme=notice.ask_about)
             if notice.ask_about
             else "",
-            "book_url": slots["book_url"] if notice.book_event_id else "",
             **slots,
+            "book_url": slots["book_url"] if book_event else "",
         }
         return RenderedMessage(
             subject=discreet_subject(item.title, organisation),
@@ -169,7 +173,7 @@ def render_digest(
 
 
 def render_push(
-    notice: Notice, organisation: Organisation, locale: str, *, previews: bool
+    notice: Notice, organisation: Organisation, locale: str, *, previews: bool, book_event: str = ""
 ) -> RenderedMessage:
     """A notification. The lock screen may be seen by others: unless the parent asked for
     previews, it says only that there is a notice; a tap opens the page."""
@@ -189,7 +193,7 @@ def render_push(
         sender_email="",
         sender_name=city_name(organisation),
         # A tap opens the booking page of a notice that offers one, else the parent's page.
-        link=slots["book_url"] if notice.book_event_id else slots["preferences_url"],
+        link=slots["book_url"] if book_event else slots["preferences_url"],
         icon=f"{settings.public_base_url}/static/icon-192.png",
         slots=slots,
     )

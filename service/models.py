@@ -332,6 +332,8 @@ class Notice(SQLModel, table=True):
     # Everyone who wrote, edited or submitted it (staff ids): none of them may approve it.
     contributors: list[int] = Field(default_factory=list, sa_column=Column(JSON))
     approver_id: int | None = fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    # Why an admin sent it back (差し戻し), until it is sent for approval again.
+    returned_reason: str | None = Field(default=None, max_length=1000)
     created_at: datetime = created()
     updated_at: datetime = created()
 

@@ -208,8 +208,16 @@ def allowed_actions(notice: Notice, staff: StaffActor) -> list[str]:
 
 
 def apply_action(
-    session: Session, *, staff: StaffActor, notice: Notice, action: str, now: datetime
+    session: Session,
+    *,
+    staff: StaffActor,
+    notice: Notice,
+    action: str,
+    now: datetime,
+    reason: str = "",
 ) -> None:
+    """`reason`: why an admin sends it back, required then; its author reads it on the notice,
+    on their home page and in the email that tells them."""
     move = TRANSITIONS.get(action)
     if move is None:
         raise NoticeError("その操作はありません。")
@@ -226,9 +234,15 @@ def apply_action(
         )
     if action == "submit" and not topic_ids_of(session, notice):
         raise NoticeError("テーマを1つ以上選んでから依頼してください。")
+    reason = reason.strip()
+    if action == "return" and not reason:
+        raise NoticeError("差し戻す理由を書いてください。作成した職員に伝わります。")
+    if len(reason) > 1000:
+        raise NoticeError("差し戻す理由は1000文字以内で書いてください。")
     before = notice.status
     if action == "submit":
         notice.contributors = sorted({*(notice.contributors or []), staff.id})
+    notice.returned_reason = reason if action == "return" else None
     notice.status = move.target
     if move.target == NoticeStatus.SCHEDULED and action == "approve":
         notice.approver_id, notice.scheduled_at = staff.id, now
@@ -240,7 +254,7 @@ def apply_action(
         action=f"notice.{action}",
         target=f"notice:{notice.id}",
         before={"status": before},
-        after={"status": notice.status},
+        after={"status": notice.status, **({"reason": reason} if reason else {})},
     )
     tell_staff(session, notice, action, staff, now)
 

@@ -12,8 +12,8 @@ from flask import Flask
 from service import api, errors, ops, public, webhooks
 from service.api import support as api_support  # noqa: F401
 from service.api import views as api_views  # noqa: F401
+from service.bookings import day_pages, staff_pages  # noqa: F401
 from service.bookings import parent_pages as booking_pages
-from service.bookings import staff_pages  # noqa: F401
 from service.logs import learn_routes, redact_request_logs
 from service.public import choose, preferences, stopping, views  # noqa: F401
 from service.staff import (  # noqa: F401
@@ -32,6 +32,7 @@ from service.staff import views as staff_views  # noqa: F401
 from service.support import desk_queue, staff_catalogue, staff_reports  # noqa: F401
 from service.support import parent_pages as support_pages
 from service.web import console
+from service.web.forms import flatten_errors
 
 
 def register(app: Flask) -> None:
@@ -43,5 +44,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(webhooks.blueprint, url_prefix="/webhooks")
     app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     errors.register(app)
+    app.jinja_env.filters["flatten_errors"] = flatten_errors  # the forms' templates
     learn_routes(app.url_map)
     redact_request_logs("werkzeug", "gunicorn.access", "gunicorn.error")

@@ -53,7 +53,9 @@ def render_staff_message(
     organisation: Organisation,
     *,
     about: StaffUser | None = None,
+    reason: str = "",
 ) -> RenderedMessage:
+    """`reason`: why a notice was sent back, as the admin wrote it."""
     settings: Settings = current_app.extensions["yorisou.settings"]
     base = settings.public_base_url
     if message.kind == "reset":
@@ -68,6 +70,7 @@ def render_staff_message(
         "organisation": organisation,
         "url": url,
         "about": about.email if about else "",
+        "reason": reason,
         "minutes": RESET_VALID_SECONDS // 60,
         "locked_minutes": int(LOCKED_FOR.total_seconds()) // 60,
         "settings_url": f"{base}/staff/password" if message.kind in ABOUT_NOTICES else "",

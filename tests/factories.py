@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from service.addresses import hash_address, mailbox_hash
-from service.bookings.booking import new_event_code
-from service.bookings.models import Event, EventTopic
+from service.bookings.booking import Contact as BookingContact
+from service.bookings.booking import book, confirm_address, new_event_code
+from service.bookings.models import Event, EventTopic, Slot
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots
 from service.models import (
     Endpoint,
@@ -267,3 +268,22 @@ def create_event(
     make_slots(session, event, now=now or utcnow())
     session.commit()
     return event
+
+
+def fill_slot(session: Session, event: Event, answers: Sequence[str], *, mail: str = "p") -> Slot:
+    """The event's one slot, with a booking per answer made and confirmed as parents make them
+    (an address typed on the page, the button in the email pressed): <mail><n>@example.jp."""
+    slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
+    for n, answer in enumerate(answers):
+        booking = book(
+            session,
+            event=event,
+            slot=slot,
+            contact=BookingContact("email", address=f"{mail}{n}@example.jp"),
+            locale="ja",
+            now=utcnow(),
+            answers=(answer,),
+        )
+        confirm_address(session, booking, now=utcnow())
+    session.commit()
+    return slot

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import func, select
 
-from service.bookings.models import Event, Slot
+from service.bookings.models import Event, EventProgramme, Slot
 from service.calendar import occurrences_between
 from service.demo import seed_demo
+from service.demo_versions import VERSIONS
 from service.models import Notice, NoticeTopic, RuleKind, Source, Topic
 from service.support.models import ConsultationRequest, Desk, Programme
 
@@ -83,3 +84,20 @@ def test_the_demo_city_has_a_seminar_to_book_and_a_monthly_legal_consultation_da
     assert all((s.ends_at - s.starts_at).seconds == 1800 for s in legal_slots)
     notice = session.exec(select(Notice).where(Notice.book_event_id == seminar.id)).one()
     assert notice.title == "親支援講座のご案内"
+    programmes = session.exec(
+        select(Programme.slug)
+        .join(EventProgramme, EventProgramme.programme_id == Programme.id)
+        .where(EventProgramme.event_id == legal.id)
+    ).all()
+    assert sorted(programmes) == ["horitsu-sodan", "yoikuhi-kosei-shosho"]
+
+
+def test_the_demo_notices_a_parent_meets_first_are_in_english_and_easy_japanese(session):
+    seed_demo(session)
+    notices = {n.title: n for n in session.exec(select(Notice)).all()}
+    assert set(VERSIONS) <= set(notices)  # every version belongs to a notice
+    welcome = next(n for n in notices.values() if n.rule_kind == RuleKind.JOIN)
+    for locale in ("en", "easy"):
+        title, body, translated = welcome.in_language(locale)
+        assert translated and title and body and "Japanese" not in body
+    assert notices["親支援講座のご案内"].body_en and notices["親支援講座のご案内"].body_easy

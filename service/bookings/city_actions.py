@@ -5,13 +5,14 @@ of the parent."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from service.bookings.booking import BookingError, cancel, tell
 from service.bookings.models import Booking, BookingStatus, Event, EventStatus, Slot
-from service.models import Delivery, DeliveryKind
+from service.models import Delivery, DeliveryKind, Organisation
 
 
 def cancel_slot(session: Session, slot: Slot, *, now: datetime, reason: str) -> int:
@@ -48,9 +49,18 @@ def send_news(session: Session, slot: Slot, *, body: str, now: datetime) -> int:
     return len(bookings)
 
 
-def check_in(session: Session, booking: Booking, *, attended: bool | None) -> None:
+def on_the_day(session: Session, slot: Slot, now: datetime) -> bool:
+    """Whether it is the slot's day in the city: attendance is recorded then, and only then."""
+    event = session.get_one(Event, slot.event_id)
+    tz = ZoneInfo(session.get_one(Organisation, event.organisation_id).timezone)
+    return slot.starts_at.astimezone(tz).date() == now.astimezone(tz).date()
+
+
+def check_in(session: Session, booking: Booking, *, attended: bool | None, now: datetime) -> None:
     if booking.status != BookingStatus.BOOKED:
         raise BookingError("not-booked")
+    if not on_the_day(session, session.get_one(Slot, booking.slot_id), now):
+        raise BookingError("not-today")
     booking.attended = attended
     session.add(booking)
 

@@ -83,6 +83,21 @@ class EventTopic(SQLModel, table=True):
     )
 
 
+class EventProgramme(SQLModel, table=True):
+    """The programmes (制度) an event serves: the guide offers its booking under them alone."""
+
+    __tablename__ = "event_programme"
+
+    event_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    )
+    programme_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
 class Slot(SQLModel, table=True):
     """One time an event takes place, with its places. `booked` counts the places taken (and
     offered): a booking takes one with a conditional UPDATE, so there are never more."""

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
-from service.bookings.models import Booking, Event, EventStatus, Slot
+from service.bookings.models import Booking, Event, EventProgramme, EventStatus, Slot
 from service.calendar import closed_days, repeats_between
 from service.calendar.business_days import HolidayShift
 from service.db import insert_ignoring_conflicts
-from service.models import Organisation
+from service.models import Notice, Organisation
 
 DEFAULT_REMINDERS = [{"days": 3, "at": "18:00"}, {"days": 1, "at": "18:00"}]
 
@@ -119,18 +119,31 @@ def open_slots(session: Session, event: Event, now: datetime) -> list[Slot]:
     return [slot for slot in slots if (times := window(event, slot))[0] <= now < times[1]]
 
 
-def bookable_by_desk(
+def bookable_by_programme(
     session: Session, organisation_id: int, now: datetime
 ) -> dict[int, list[Event]]:
-    """The consultation days a parent can book now, by desk (the guide shows them there)."""
+    """The events a parent can book now, by the programme they serve (the guide shows each
+    under its programmes, and nowhere else)."""
     events: dict[int, list[Event]] = {}
-    for event in session.exec(
-        select(Event).where(
-            Event.organisation_id == organisation_id,
-            Event.status == EventStatus.ACTIVE,
-            col(Event.desk_id).is_not(None),
-        )
-    ).all():
-        if open_slots(session, event, now):
-            events.setdefault(event.desk_id or 0, []).append(event)
+    rows = session.exec(
+        select(Event, EventProgramme.programme_id)
+        .join(EventProgramme, col(EventProgramme.event_id) == Event.id)
+        .where(Event.organisation_id == organisation_id, Event.status == EventStatus.ACTIVE)
+        .order_by(col(Event.starts_at), col(Event.id))
+    ).all()
+    bookable: dict[int, bool] = {}
+    for event, programme_id in rows:
+        if event.id not in bookable:
+            bookable[event.id or 0] = bool(open_slots(session, event, now))
+        if bookable[event.id or 0]:
+            events.setdefault(programme_id, []).append(event)
     return events
+
+
+def offered_event_code(session: Session, notice: Notice) -> str:
+    """The public id of the event a notice offers to book, if it is still on; "" otherwise,
+    and then no message shows a booking link."""
+    event = session.get(Event, notice.book_event_id) if notice.book_event_id else None
+    if event is None or event.organisation_id != notice.organisation_id:
+        return ""
+    return event.public_id if event.status == EventStatus.ACTIVE else ""

@@ -121,6 +121,13 @@ class EventForm(RepeatFields):
     subscribers_only = BooleanField(
         "テーマの登録者だけが予約できる（オフにすると、リンクを知っている人なら誰でも）"
     )
+    programmes = SelectMultipleField(
+        "制度（保護者向けガイドで、この制度の下に予約の案内を出します）",
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+    )
     topics = SelectMultipleField(
         "テーマ",
         coerce=int,

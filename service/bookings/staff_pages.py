@@ -19,17 +19,24 @@ from wtforms import SelectChoice
 
 from service import get_session, get_settings
 from service.audit import record_audit
-from service.bookings.booking import BookingError, new_event_code
-from service.bookings.city_actions import cancel_event, cancel_slot, check_in, send_news
-from service.bookings.messages import slot_when
-from service.bookings.models import Booking, BookingStatus, Event, EventTopic, Slot
+from service.bookings.booking import new_event_code
+from service.bookings.city_actions import (
+    cancel_event,
+)
+from service.bookings.models import (
+    Booking,
+    BookingStatus,
+    Event,
+    EventProgramme,
+    EventTopic,
+    Slot,
+)
 from service.bookings.reports import GROUPINGS, booking_figures, booking_figures_csv
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots, replan
 from service.bookings.staff_forms import EVENT_TEXTS, EventForm
 from service.calendar import RuleError, check_rrule
-from service.csv_files import csv_response, csv_text
-from service.models import Organisation, Role, Source, Topic
-from service.support.models import Desk
+from service.models import Organisation, Role, Topic
+from service.support.models import Desk, Programme
 from service.types import utcnow
 from service.web.access import SignedInStaff, role_required
 from service.web.console import blueprint
@@ -63,7 +70,7 @@ def sees_bookings(staff: SignedInStaff, event: Event) -> bool:
     )
 
 
-def _organisation(session: Session) -> Organisation:
+def staff_organisation(session: Session) -> Organisation:
     return session.get_one(Organisation, current_user.organisation_id)
 
 
@@ -74,7 +81,7 @@ def _event_or_404(session: Session, event_id: int) -> Event:
     return event
 
 
-def _slot_or_404(session: Session, slot_id: int) -> tuple[Slot, Event]:
+def slot_or_404(session: Session, slot_id: int) -> tuple[Slot, Event]:
     slot = session.get(Slot, slot_id)
     if slot is None:
         abort(404)
@@ -84,7 +91,7 @@ def _slot_or_404(session: Session, slot_id: int) -> tuple[Slot, Event]:
     return slot, event
 
 
-def _local(moment: datetime, organisation: Organisation) -> datetime:
+def local_time(moment: datetime, organisation: Organisation) -> datetime:
     return moment.astimezone(ZoneInfo(organisation.timezone))
 
 
@@ -118,7 +125,9 @@ def events() -> ResponseReturnValue:
             .order_by(col(Slot.starts_at))
         ).first()
         listed.append((event, coming))
-    return render_template("staff/events.html", organisation=_organisation(session), listed=listed)
+    return render_template(
+        "staff/events.html", organisation=staff_organisation(session), listed=listed
+    )
 
 
 @blueprint.get("/events/<int:event_id>")
@@ -131,7 +140,7 @@ def event_detail(event_id: int) -> ResponseReturnValue:
     ).all()
     return render_template(
         "staff/event.html",
-        organisation=_organisation(session),
+        organisation=staff_organisation(session),
         event=event,
         slots=slots,
         counts=_counts(session, [slot.id or 0 for slot in slots]),
@@ -162,14 +171,10 @@ def _event_form(session: Session, event: Event | None) -> EventForm:
         SelectChoice(0, "（なし）"),
         *(SelectChoice(d.id, d.name_ja) for d in desks),
     ]
-    topics = session.exec(
-        select(Topic)
-        .where(Topic.organisation_id == current_user.organisation_id, col(Topic.active))
-        .order_by(col(Topic.position), col(Topic.id))
-    ).all()
-    form.topics.choices = [SelectChoice(t.id, t.name_ja) for t in topics]
+    form.topics.choices = _active_choices(session, Topic)
+    form.programmes.choices = _active_choices(session, Programme)
     if request.method != "POST":
-        organisation = _organisation(session)
+        organisation = staff_organisation(session)
         if event is None:
             form.department.data = current_user.department
             form.fill_rows(DEFAULT_REMINDERS, [])
@@ -178,17 +183,41 @@ def _event_form(session: Session, event: Event | None) -> EventForm:
             for name, value in repeat.items():
                 form[name].data = value
             form.desk.data = event.desk_id or 0
-            form.starts_at.data = _local(event.starts_at, organisation).replace(tzinfo=None)
+            form.starts_at.data = local_time(event.starts_at, organisation).replace(tzinfo=None)
             form.topics.data = list(
                 session.exec(select(EventTopic.topic_id).where(EventTopic.event_id == event.id))
             )
+            form.programmes.data = _programme_ids(session, event)
             form.fill_rows(event.reminders, event.questions)
     return form
 
 
-def _snapshot(event: Event, topic_ids: list[int]) -> dict[str, Any]:
+def _active_choices(session: Session, table: type[Topic] | type[Programme]) -> list[SelectChoice]:
+    """The city's active topics or programmes, in their order, by their Japanese name."""
+    rows: list[Any] = list(
+        session.exec(
+            select(table)
+            .where(table.organisation_id == current_user.organisation_id, col(table.active))
+            .order_by(col(table.position), col(table.id))
+        ).all()
+    )
+    return [SelectChoice(row.id, row.name_ja) for row in rows]
+
+
+def _programme_ids(session: Session, event: Event) -> list[int]:
+    return list(
+        session.exec(select(EventProgramme.programme_id).where(EventProgramme.event_id == event.id))
+    )
+
+
+def _snapshot(event: Event, topic_ids: list[int], programme_ids: list[int]) -> dict[str, Any]:
     data = event.model_dump(exclude={"created_at", "updated_at", "starts_at"})
-    return {**data, "starts_at": event.starts_at.isoformat(), "topics": sorted(topic_ids)}
+    return {
+        **data,
+        "starts_at": event.starts_at.isoformat(),
+        "topics": sorted(topic_ids),
+        "programmes": sorted(programme_ids),
+    }
 
 
 @blueprint.route("/events/new", methods=["GET", "POST"], defaults={"event_id": None})
@@ -200,7 +229,7 @@ def event_form(event_id: int | None) -> ResponseReturnValue:
     if not _may_edit(event):
         abort(403)
     form = _event_form(session, event)
-    organisation = _organisation(session)
+    organisation = staff_organisation(session)
     if request.method == "POST" and form.validate() and _rule_ok(form, organisation):
         if (
             not current_user.at_least(Role.ADMIN)
@@ -256,7 +285,7 @@ def _save(
         topic_ids = list(
             session.exec(select(EventTopic.topic_id).where(EventTopic.event_id == event.id))
         )
-        before = _snapshot(event, topic_ids)
+        before = _snapshot(event, topic_ids, _programme_ids(session, event))
     times_before = (
         event.starts_at,
         event.duration_minutes,
@@ -292,6 +321,10 @@ def _save(
     topic_ids = list(form.topics.data or [])
     for topic_id in topic_ids:
         session.add(EventTopic(event_id=event.id or 0, topic_id=topic_id))
+    session.execute(delete(EventProgramme).where(col(EventProgramme.event_id) == event.id))
+    programme_ids = list(form.programmes.data or [])
+    for programme_id in programme_ids:
+        session.add(EventProgramme(event_id=event.id or 0, programme_id=programme_id))
     times_after = (
         event.starts_at,
         event.duration_minutes,
@@ -311,7 +344,7 @@ def _save(
         action="event.save",
         target=f"event:{event.id}",
         before=before,
-        after=_snapshot(event, topic_ids),
+        after=_snapshot(event, topic_ids, programme_ids),
     )
     return event
 
@@ -335,104 +368,6 @@ def cancel_whole_event(event_id: int) -> ResponseReturnValue:
     session.commit()
     flash(f"中止しました。予約していた{told}人にお知らせします。", "info")
     return redirect(url_for("staff.event_detail", event_id=event.id), 303)
-
-
-def _day_rows(session: Session, slot: Slot) -> list[tuple[Booking, str]]:
-    bookings = session.exec(
-        select(Booking)
-        .where(Booking.slot_id == slot.id)
-        .order_by(col(Booking.status), col(Booking.id))
-    ).all()
-    sources = dict(session.exec(select(Source.id, Source.name)).all())
-    return [(booking, sources.get(booking.source_id or 0, "")) for booking in bookings]
-
-
-@blueprint.get("/slots/<int:slot_id>")
-@role_required(Role.EDITOR)
-def slot_day(slot_id: int) -> ResponseReturnValue:
-    session = get_session()
-    slot, event = _slot_or_404(session, slot_id)
-    record_audit(session, staff=current_user, action="slot.open", target=f"slot:{slot.id}")
-    session.commit()
-    return render_template(
-        "staff/slot.html",
-        organisation=_organisation(session),
-        event=event,
-        slot=slot,
-        when=slot_when(slot),
-        rows=_day_rows(session, slot),
-        status_names=STATUS_NAMES,
-        cancelled_by=CANCELLED_BY,
-        channel_names=CHANNEL_NAMES,
-        form=CsrfOnlyForm(),
-        printing=request.args.get("print") == "1",
-    )
-
-
-@blueprint.get("/slots/<int:slot_id>/bookings.csv")
-@role_required(Role.EDITOR)
-def slot_csv(slot_id: int) -> Response:
-    """Only what the event asked for: no address, which stays with the city's system."""
-    session = get_session()
-    slot, event = _slot_or_404(session, slot_id)
-    record_audit(session, staff=current_user, action="slot.csv", target=f"slot:{slot.id}")
-    session.commit()
-    questions = [question["ja"] for question in event.questions]
-    attended = {True: "出席", False: "欠席", None: ""}
-    text = csv_text(
-        ["受付番号", "状態", "託児", *questions, "出欠", "来た窓口", "連絡方法"],
-        (
-            [
-                booking.id,
-                STATUS_NAMES.get(BookingStatus(booking.status), booking.status),
-                booking.childcare or "",
-                *(booking.answers + [""] * len(questions))[: len(questions)],
-                attended[booking.attended],
-                source,
-                CHANNEL_NAMES.get(booking.channel, booking.channel),
-            ]
-            for booking, source in _day_rows(session, slot)
-        ),
-    )
-    start = _local(slot.starts_at, _organisation(session)).strftime("%Y%m%d-%H%M")
-    return csv_response(text, f"bookings-{event.public_id}-{start}.csv")
-
-
-@blueprint.post("/slots/<int:slot_id>/<action>")
-@role_required(Role.EDITOR)
-def slot_action(slot_id: int, action: str) -> ResponseReturnValue:
-    session = get_session()
-    slot, event = _slot_or_404(session, slot_id)
-    if (
-        action not in ("attended", "absent", "clear", "news", "cancel")
-        or not CsrfOnlyForm().validate()
-    ):
-        abort(400)
-    now = utcnow()
-    text = (request.form.get("body") or "").strip()
-    if action == "news":
-        if not text or len(text) > 2000:
-            flash("本文を2000文字以内で入力してください。", "error")
-            return redirect(url_for("staff.slot_day", slot_id=slot_id), 303)
-        told = send_news(session, slot, body=text, now=now)
-        message = f"予約している{told}人に送ります。"
-    elif action == "cancel":
-        told = cancel_slot(session, slot, now=now, reason=text[:2000])
-        message = f"この回を中止しました。{told}人にお知らせします。"
-    else:
-        booking = session.get(Booking, int(request.form.get("booking", "0") or 0))
-        if booking is None or booking.slot_id != slot.id:
-            abort(404)
-        try:
-            check_in(session, booking, attended={"attended": True, "absent": False}.get(action))
-        except BookingError:
-            flash("予約中の方だけ出欠を記録できます。", "error")
-            return redirect(url_for("staff.slot_day", slot_id=slot_id), 303)
-        message = "出欠を記録しました。"
-    record_audit(session, staff=current_user, action=f"slot.{action}", target=f"slot:{slot.id}")
-    session.commit()
-    flash(message, "info")
-    return redirect(url_for("staff.slot_day", slot_id=slot_id), 303)
 
 
 REPORT = Report(

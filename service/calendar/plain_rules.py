@@ -16,10 +16,13 @@ KINDS = {
     "yearly_date": "毎年（月日を指定）",
     "yearly_nth": "毎年（第○週の曜日を指定）",
     "monthly_day": "毎月（日を指定）",
+    "months_day": "決まった月（奇数月・偶数月など）の日を指定",
     "monthly_nth": "毎月（第○週の曜日を指定）",
     "weekly": "毎週（曜日を指定）",
     "custom": "詳細（RRULEを直接入力）",
 }
+ODD_MONTHS = (1, 3, 5, 7, 9, 11)
+EVEN_MONTHS = (2, 4, 6, 8, 10, 12)
 SHIFT_WORDS = {
     "previous": "（土日祝・閉庁日は前の開庁日）",
     "next": "（土日祝・閉庁日は次の開庁日）",
@@ -33,6 +36,7 @@ class PlainRule:
     day: int | None = None  # yearly_date, monthly_day
     nth: int | None = None  # *_nth: 1–4, or -1 for the last
     weekdays: tuple[str, ...] = field(default=())  # *_nth: one; weekly: one or more
+    months: tuple[int, ...] = field(default=())  # months_day: the months, in order
 
     def to_rrule(self) -> str:
         if self.kind == "yearly_date":
@@ -41,6 +45,9 @@ class PlainRule:
             return f"FREQ=YEARLY;BYMONTH={self.month};BYDAY={self.nth}{self.weekdays[0]}"
         if self.kind == "monthly_day":
             return f"FREQ=MONTHLY;BYMONTHDAY={self.day}"
+        if self.kind == "months_day":
+            months = ",".join(str(month) for month in self.months)
+            return f"FREQ=YEARLY;BYMONTH={months};BYMONTHDAY={self.day}"
         if self.kind == "monthly_nth":
             return f"FREQ=MONTHLY;BYDAY={self.nth}{self.weekdays[0]}"
         return f"FREQ=WEEKLY;BYDAY={','.join(self.weekdays)}"
@@ -53,6 +60,12 @@ class PlainRule:
             return f"毎年{self.month}月の{NTH_NAMES[self.nth or 1]}{weekday}曜日"
         if self.kind == "monthly_day":
             return "毎月末日" if self.day == -1 else f"毎月{self.day}日"
+        if self.kind == "months_day":
+            day = "末日" if self.day == -1 else f"{self.day}日"
+            months = "・".join(str(month) for month in self.months)
+            names: dict[tuple[int, ...], str] = {ODD_MONTHS: "奇数月", EVEN_MONTHS: "偶数月"}
+            name = names.get(self.months)
+            return f"{name}（{months}月）の{day}" if name else f"毎年{months}月の{day}"
         if self.kind == "monthly_nth":
             return f"毎月{NTH_NAMES[self.nth or 1]}{weekday}曜日"
         if self.weekdays == WEEKDAYS[:5]:
@@ -98,6 +111,12 @@ def _nth_weekday(value: str | None) -> tuple[int, str] | None:
 
 def _shape(frequency: str, parts: dict[str, str]) -> PlainRule | None:
     keys = set(parts)
+    if frequency == "YEARLY" and keys == {"BYMONTH", "BYMONTHDAY"} and "," in parts["BYMONTH"]:
+        months = [_number(month, 1, 12) for month in parts["BYMONTH"].split(",")]
+        day = _number(parts["BYMONTHDAY"], -1, 31)
+        if day and all(months) and len(set(months)) == len(months):
+            return PlainRule("months_day", day=day, months=tuple(sorted(months)))  # type: ignore[arg-type]
+        return None
     if frequency == "YEARLY" and keys == {"BYMONTH", "BYMONTHDAY"}:
         month, day = _number(parts["BYMONTH"], 1, 12), _number(parts["BYMONTHDAY"], 1, 31)
         return PlainRule("yearly_date", month=month, day=day) if month and day else None

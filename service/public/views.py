@@ -245,6 +245,9 @@ def _inbox_page(
         sender_domain=sender.rpartition("@")[2],
         carriers=CARRIER_FILTER_PAGES,
         legacy=legacy_local_part(endpoint.address),
+        # What else the parent may turn to: only what this deployment offers.
+        line_enabled=line_for(session, get_settings(), organisation.id or 0) is not None,
+        push_enabled=bool(get_settings().firebase_web),
     ), status
 
 

@@ -16,9 +16,11 @@ from flask import url_for
 from sqlmodel import Session, col, select
 from wtforms.fields.core import UnboundField
 
+from service.bookings.models import Event
 from service.bookings.staff_forms import EventForm
+from service.calendar.plain_rules import read_rrule
 from service.csv_files import csv_text
-from service.models import AuditEvent, StaffUser, Topic
+from service.models import AuditEvent, Notice, Source, StaffUser, Topic
 from service.staff.forms import (
     LineAccountForm,
     NoticeForm,
@@ -27,6 +29,7 @@ from service.staff.forms import (
     StaffForm,
     TopicForm,
 )
+from service.support.models import Desk, Programme
 from service.support.staff_forms import AnswerTemplateForm, DeskForm, ProgrammeForm
 
 KINDS = {
@@ -264,6 +267,15 @@ def value_words(value: Any, whole: bool = False, tz: ZoneInfo | None = None) -> 
     return words if whole or len(words) <= LONGEST else words[: LONGEST - 1] + "…"
 
 
+def _repeat_words(rule: Any) -> Any:
+    """A repeat as staff chose it (「奇数月（1・3・5・7・9・11月）の1日 9:00」); a rule the
+    words cannot say stays as written."""
+    plain, at = read_rrule(rule) if isinstance(rule, str) else (None, None)
+    if plain is None:
+        return rule
+    return plain.words() + (f" {at.hour}:{at.minute:02d}" if at else "")
+
+
 def changes(
     detail: Mapping[str, Any],
     *,
@@ -280,6 +292,8 @@ def changes(
         old, new = before.get(name), after.get(name)
         if old == new or (not before and new in (None, "", [], False)):
             continue
+        if name == "rrule":
+            old, new = _repeat_words(old), _repeat_words(new)
         if name == "topics" and topics is not None:
             old, new = (
                 [topics.get(t, t) for t in v] if isinstance(v, list) else v for v in (old, new)
@@ -294,8 +308,9 @@ def changes(
     return tuple(rows)
 
 
-def target_words(target: str) -> tuple[str, str]:
-    """「お知らせ 12」 and the console page it is on (or "")."""
+def target_words(target: str, named: Mapping[str, str]) -> tuple[str, str]:
+    """「お知らせ「現況届のお知らせ」」 (or 「お知らせ 12」 once it is gone) and the console page
+    it is on (or "")."""
     kind, _, number = target.partition(":")
     if kind not in KINDS:
         return target, ""
@@ -303,7 +318,7 @@ def target_words(target: str) -> tuple[str, str]:
     if kind in PAGES and number.isdigit():
         values: dict[str, Any] = {PAGE_ARGUMENT[kind]: int(number)}
         link = url_for(PAGES[kind], **values)
-    return f"{KINDS[kind]} {number}", link
+    return named.get(target) or f"{KINDS[kind]} {number}", link
 
 
 @dataclass(frozen=True)
@@ -378,11 +393,47 @@ def _named(value: Any, names: Mapping[int, str]) -> Any:
     return [names.get(item, item) for item in value] if isinstance(value, list) else value
 
 
-def topic_names(session: Session, organisation_id: int) -> dict[int, str]:
-    rows = session.exec(
+@dataclass(frozen=True)
+class Names:
+    """What the log's ids stand for: topics in changes, and the things acted on by their
+    title (「お知らせ「現況届のお知らせ」」, not 「お知らせ 22」)."""
+
+    topics: Mapping[int, str]
+    targets: Mapping[str, str]
+
+
+# The kinds whose rows have a name, and its column.
+_NAMED: dict[str, tuple[Any, Any]] = {
+    "notice": (Notice, Notice.title),
+    "topic": (Topic, Topic.name_ja),
+    "event": (Event, Event.title_ja),
+    "desk": (Desk, Desk.name_ja),
+    "programme": (Programme, Programme.name_ja),
+    "source": (Source, Source.name),
+}
+
+
+def names(
+    session: Session, organisation_id: int, rows: Iterable[tuple[AuditEvent, str | None]]
+) -> Names:
+    topics = session.exec(
         select(Topic.id, Topic.name_ja).where(Topic.organisation_id == organisation_id)
     ).all()
-    return {topic_id or 0: name for topic_id, name in rows}
+    wanted: dict[str, set[int]] = {}
+    for event, _ in rows:
+        kind, _, number = event.target.partition(":")
+        if kind in _NAMED and number.isdigit() and len(number) < 10:
+            wanted.setdefault(kind, set()).add(int(number))
+    targets = {}
+    for kind, ids in wanted.items():
+        table, name = _NAMED[kind]
+        for row_id, title in session.exec(
+            select(table.id, name).where(
+                col(table.id).in_(ids), table.organisation_id == organisation_id
+            )
+        ).all():
+            targets[f"{kind}:{row_id}"] = f"{KINDS[kind]}「{title}」"
+    return Names({topic_id or 0: name for topic_id, name in topics}, targets)
 
 
 def who(event: AuditEvent, email: str | None) -> str:
@@ -394,11 +445,11 @@ def who(event: AuditEvent, email: str | None) -> str:
 
 
 def entries(
-    rows: Iterable[tuple[AuditEvent, str | None]], tz: ZoneInfo, topics: Mapping[int, str]
+    rows: Iterable[tuple[AuditEvent, str | None]], tz: ZoneInfo, named: Names
 ) -> list[Entry]:
     listed = []
     for event, email in rows:
-        target, link = target_words(event.target)
+        target, link = target_words(event.target, named.targets)
         listed.append(
             Entry(
                 event.created_at.astimezone(tz),
@@ -406,21 +457,19 @@ def entries(
                 action_name(event.action),
                 target,
                 link,
-                changes(event.detail, tz=tz, topics=topics),
+                changes(event.detail, tz=tz, topics=named.topics),
             )
         )
     return listed
 
 
-def audit_csv(
-    rows: Iterable[tuple[AuditEvent, str | None]], tz: ZoneInfo, topics: Mapping[int, str]
-) -> str:
+def audit_csv(rows: Iterable[tuple[AuditEvent, str | None]], tz: ZoneInfo, named: Names) -> str:
     lines = []
     for event, email in rows:
         when = event.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-        target, _ = target_words(event.target)
+        target, _ = target_words(event.target, named.targets)
         base = [when, who(event, email), action_name(event.action), target]
-        found = changes(event.detail, whole=True, tz=tz, topics=topics)
+        found = changes(event.detail, whole=True, tz=tz, topics=named.topics)
         for change in found or (Change("", "", ""),):
             lines.append([*base, change.field, change.before, change.after])
     return csv_text(["日時", "職員", "操作", "対象", "項目", "変更前", "変更後"], lines)

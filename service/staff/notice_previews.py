@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlmodel import Session
 
 from service import get_session
+from service.bookings.schedule import offered_event_code
 from service.channels import RenderedMessage, substitute
 from service.messages import render_notice
 from service.models import Notice, Organisation, Role
@@ -26,14 +27,14 @@ PREVIEW_CSP = (
 
 
 def as_received(
-    session: Session, message: RenderedMessage, topic_ids: Sequence[int]
+    session: Session, message: RenderedMessage, topic_ids: Sequence[int], book_event: str = ""
 ) -> RenderedMessage:
     """The email exactly as a parent of these topics gets it: a sample parent's links and
     reason line in place of the placeholders (what staff typed stays as they typed it)."""
     reason = sample_reason(
         session, topic_ids=topic_ids, organisation_id=current_user.organisation_id, locale="ja"
     )
-    sample = sample_recipient(slots=message.slots, reason=reason)
+    sample = sample_recipient(slots=message.slots, reason=reason, book_event=book_event)
     return replace(
         message,
         text=substitute(message.text, sample.substitutions),
@@ -59,10 +60,22 @@ def draft_preview() -> Response:
         title=request.form.get("title", ""),
         body=request.form.get("body", ""),
         ask_about=request.form.get("ask_about", "")[:64],
+        book_event_id=_number(request.form.get("book_event", "")),
     )
     topic_ids = [int(t) for t in request.form.getlist("topics") if t.isdigit() and len(t) < 10]
-    email = as_received(session, render_notice(draft, organisation, "ja"), topic_ids)
-    return _preview_response(email.html)
+    return _preview_response(email_as_received(session, draft, organisation, topic_ids).html)
+
+
+def _number(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def email_as_received(
+    session: Session, notice: Notice, organisation: Organisation, topic_ids: Sequence[int]
+) -> RenderedMessage:
+    book_event = offered_event_code(session, notice)
+    email = render_notice(notice, organisation, "ja", book_event=book_event)
+    return as_received(session, email, topic_ids, book_event)
 
 
 @blueprint.get("/notices/<int:notice_id>/preview.html")
@@ -72,5 +85,5 @@ def notice_preview(notice_id: int) -> Response:
     session = get_session()
     item = own_or_404(Notice, notice_id)
     organisation = session.get_one(Organisation, item.organisation_id)
-    email = render_notice(item, organisation, "ja")
-    return _preview_response(as_received(session, email, topic_ids_of(session, item)).html)
+    email = email_as_received(session, item, organisation, topic_ids_of(session, item))
+    return _preview_response(email.html)

@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 
 from service import get_session
 from service.bookings.models import Event, EventStatus
+from service.bookings.schedule import offered_event_code
 from service.calendar import (
     RuleError,
     check_rrule,
@@ -25,7 +26,7 @@ from service.calendar import (
 )
 from service.csv_files import csv_response
 from service.line.bubble import render_line
-from service.messages import render_notice, render_push
+from service.messages import render_push
 from service.models import (
     Notice,
     NoticeStatus,
@@ -51,7 +52,7 @@ from service.notices import (
 )
 from service.reports import notice_report, reason_words, report_csv
 from service.staff.forms import NoticeForm
-from service.staff.notice_previews import as_received
+from service.staff.notice_previews import email_as_received
 from service.support.models import Programme
 from service.types import utcnow
 from service.web.access import own_or_404, role_required
@@ -357,10 +358,9 @@ def notice(notice_id: int) -> ResponseReturnValue:
     tz = _timezone(session)
     organisation = session.get_one(Organisation, item.organisation_id)
     topics = session.exec(select(Topic).where(col(Topic.id).in_(topic_ids_of(session, item)))).all()
-    email = as_received(
-        session, render_notice(item, organisation, "ja"), topic_ids_of(session, item)
-    )
-    push = render_push(item, organisation, "ja", previews=False)
+    book = offered_event_code(session, item)
+    email = email_as_received(session, item, organisation, topic_ids_of(session, item))
+    push = render_push(item, organisation, "ja", previews=False, book_event=book)
     due = _next_due(session, item, tz)
     people = reach(session, item)
     return render_template(
@@ -369,9 +369,9 @@ def notice(notice_id: int) -> ResponseReturnValue:
         topics=topics,
         email=email,
         push=push,
-        push_full=render_push(item, organisation, "ja", previews=True),
-        line=render_line(item, organisation, "ja", previews=False),
-        line_full=render_line(item, organisation, "ja", previews=True),
+        push_full=render_push(item, organisation, "ja", previews=True, book_event=book),
+        line=render_line(item, organisation, "ja", previews=False, book_code=book),
+        line_full=render_line(item, organisation, "ja", previews=True, book_code=book),
         actions=[(name, TRANSITIONS[name].label) for name in allowed_actions(item, current_user)],
         labels=STATUS_LABELS,
         reach=people,
@@ -448,7 +448,14 @@ def notice_action(notice_id: int, action: str) -> ResponseReturnValue:
             )
             return redirect(url_for("staff.notice", notice_id=notice_id), code=303)
     try:
-        apply_action(session, staff=current_user, notice=item, action=action, now=utcnow())
+        apply_action(
+            session,
+            staff=current_user,
+            notice=item,
+            action=action,
+            now=utcnow(),
+            reason=request.form.get("reason", "") if action == "return" else "",
+        )
     except NoticeError as error:
         flash(str(error), "error")
         return redirect(url_for("staff.notice", notice_id=notice_id), code=303)

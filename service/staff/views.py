@@ -26,7 +26,7 @@ from service.staff.audit_log import (
     audit_csv,
     audit_rows,
     entries,
-    topic_names,
+    names,
 )
 from service.staff.inbox import what_waits
 from service.staff.notices import STATUS_LABELS
@@ -113,7 +113,7 @@ def audit_log() -> ResponseReturnValue:
     ).all()
     return render_template(
         "staff/audit.html",
-        entries=entries(rows[:AUDIT_PAGE], tz, topic_names(session, current_user.organisation_id)),
+        entries=entries(rows[:AUDIT_PAGE], tz, names(session, current_user.organisation_id, rows)),
         page=page,
         more=len(rows) > AUDIT_PAGE,
         filters=filters,
@@ -129,8 +129,9 @@ def audit_log_csv() -> Response:
     session = get_session()
     tz = _timezone(session)
     rows = audit_rows(session, current_user.organisation_id, Filters.read(request.args), tz)
-    topics = topic_names(session, current_user.organisation_id)
-    return csv_response(audit_csv(rows, tz, topics), "audit-log.csv")
+    return csv_response(
+        audit_csv(rows, tz, names(session, current_user.organisation_id, rows)), "audit-log.csv"
+    )
 
 
 def _timezone(session: Session) -> ZoneInfo:

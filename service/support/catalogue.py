@@ -90,12 +90,12 @@ def _text(where: str, value: Any, limit: int, *, required: bool = False) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise CatalogueError(f"{where}: 文字列ではありません。")
+        raise CatalogueError(f"{where}：文字列ではありません。")
     value = value.strip()
     if required and not value:
-        raise CatalogueError(f"{where}: 必須です。")
+        raise CatalogueError(f"{where}：必須です。")
     if len(value) > limit:
-        raise CatalogueError(f"{where}: {limit}文字までです。")
+        raise CatalogueError(f"{where}：{limit}文字までです。")
     return value
 
 
@@ -135,7 +135,7 @@ def import_catalogue(session: Session, organisation_id: int, data: Any) -> Impor
         where = f"窓口{number}"
         name = _text(f"{where}の名前", (entry.get("name") or {}).get("ja"), 100, required=True)
         if name in seen:
-            raise CatalogueError(f"{where}: 窓口「{name}」が二度あります。")
+            raise CatalogueError(f"{where}：窓口「{name}」が二度あります。")
         seen.add(name)
         desk = desks.get(name) or Desk(organisation_id=organisation_id, department="", name_ja="")
         _set_texts(desk, entry, DESK_TEXTS, where)
@@ -143,7 +143,7 @@ def import_catalogue(session: Session, organisation_id: int, data: Any) -> Impor
         desk.phone = _text(f"{where}の電話", entry.get("phone"), 40)
         days = entry.get("response_days", 3)
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 30:
-            raise CatalogueError(f"{where}: 連絡までの日数は1から30の整数です。")
+            raise CatalogueError(f"{where}：連絡までの日数は1から30の整数です。")
         desk.response_days = days
         desk.takes_requests = entry.get("takes_requests", True) is True
         desk.active = entry.get("active", True) is True
@@ -167,7 +167,7 @@ def import_catalogue(session: Session, organisation_id: int, data: Any) -> Impor
         slug = _text(f"{where}の識別名", entry.get("slug"), 64, required=True)
         if not SLUG.fullmatch(slug) or slug in slugs:
             raise CatalogueError(
-                f"{where}: 識別名「{slug}」は英小文字・数字・ハイフンで、重複なしにしてください。"
+                f"{where}：識別名「{slug}」は英小文字・数字・ハイフンで、重複なしにしてください。"
             )
         slugs.add(slug)
         programme = programmes.get(slug) or Programme(
@@ -176,18 +176,18 @@ def import_catalogue(session: Session, organisation_id: int, data: Any) -> Impor
         _set_texts(programme, entry, PROGRAMME_TEXTS, where)
         desk_name = _text(f"{where}の窓口", entry.get("desk"), 100)
         if desk_name and desk_name not in desks:
-            raise CatalogueError(f"{where}: 窓口「{desk_name}」がありません。")
+            raise CatalogueError(f"{where}：窓口「{desk_name}」がありません。")
         url = _text(f"{where}のURL", entry.get("url"), 500)
         if url and not url.startswith(("https://", "http://")):
-            raise CatalogueError(f"{where}: URLは https:// で始めてください。")
+            raise CatalogueError(f"{where}：URLは https:// で始めてください。")
         programme.url = url
         answers = entry.get("answers", [])
         if not isinstance(answers, list) or not set(answers) <= set(ANSWERS):
-            raise CatalogueError(f"{where}: ガイドの答え（answers）に知らない値があります。")
+            raise CatalogueError(f"{where}：ガイドの答え（answers）に知らない値があります。")
         programme.answers = list(answers)
         wanted = entry.get("topics", [])
         if not isinstance(wanted, list) or not all(isinstance(t, str) for t in wanted):
-            raise CatalogueError(f"{where}: テーマ（topics）は識別名の一覧にしてください。")
+            raise CatalogueError(f"{where}：テーマ（topics）は識別名の一覧にしてください。")
         result.unknown_topics |= {slug for slug in wanted if slug not in topics}
         programme.active = entry.get("active", True) is True
         programme.position = number

@@ -13,7 +13,14 @@ from sqlmodel import Session, col, select
 from service.channels import RenderedMessage
 from service.models import Organisation
 from service.settings import Settings
-from service.support.models import ConsultationRequest, Desk, DeskList, Programme, RequestStatus
+from service.support.models import (
+    ConsultationRequest,
+    Desk,
+    DeskList,
+    Programme,
+    RequestEvent,
+    RequestStatus,
+)
 
 ENDED = (RequestStatus.CLOSED, RequestStatus.WITHDRAWN)
 
@@ -25,6 +32,8 @@ class ListedRequest:
     due_on: date
     status: str
     overdue: bool
+    new: bool  # received in the last day
+    replied: bool  # the parent wrote back in the last day
 
 
 def due_desks(session: Session, now: datetime, at: time) -> list[tuple[Desk, date]]:
@@ -51,7 +60,20 @@ def due_desks(session: Session, now: datetime, at: time) -> list[tuple[Desk, dat
 def listed_requests(
     session: Session, desk: Desk, today: date, now: datetime
 ) -> list[ListedRequest]:
-    """New ones of the last day, and every open one past its due day."""
+    """New ones of the last day, those the parent wrote back to in the last day, and every
+    open one past its due day."""
+    since = now - timedelta(days=1)
+    replied = set(
+        session.exec(
+            select(RequestEvent.request_id)
+            .join(ConsultationRequest, col(ConsultationRequest.id) == RequestEvent.request_id)
+            .where(
+                ConsultationRequest.desk_id == desk.id,
+                RequestEvent.kind == "reply",
+                col(RequestEvent.created_at) > since,
+            )
+        ).all()
+    )
     rows = session.exec(
         select(ConsultationRequest, Programme)
         .outerjoin(Programme, col(Programme.id) == ConsultationRequest.programme_id)
@@ -64,8 +86,8 @@ def listed_requests(
     listed = []
     for request, programme in rows:
         overdue = request.due_on < today
-        new = request.status == RequestStatus.NEW and request.created_at > now - timedelta(days=1)
-        if overdue or new:
+        new = request.status == RequestStatus.NEW and request.created_at > since
+        if overdue or new or request.id in replied:
             listed.append(
                 ListedRequest(
                     request.created_at,
@@ -73,6 +95,8 @@ def listed_requests(
                     request.due_on,
                     request.status,
                     overdue,
+                    new,
+                    request.id in replied,
                 )
             )
     return listed
@@ -81,8 +105,9 @@ def listed_requests(
 def render_desk_list(
     desk: Desk, organisation: Organisation, listed: list[ListedRequest], settings: Settings
 ) -> RenderedMessage:
-    new = sum(not item.overdue for item in listed)
-    overdue = len(listed) - new
+    new = sum(item.new and not item.overdue for item in listed)
+    overdue = sum(item.overdue for item in listed)
+    replied = sum(item.replied for item in listed)
     context = {
         "desk": desk,
         "organisation": organisation,
@@ -91,7 +116,7 @@ def render_desk_list(
         "console_url": f"{settings.public_base_url}/staff/requests",
     }
     return RenderedMessage(
-        subject=f"相談の申し込み: 新規{new}件・期限切れ{overdue}件（{desk.name_ja}）",
+        subject=f"相談の申し込み：新規{new}件・返信{replied}件・期限切れ{overdue}件（{desk.name_ja}）",
         text=render_template("email/desk_list.txt", **context),
         html=render_template("email/desk_list.html", **context),
         sender_email=settings.mail_from or organisation.sender_email,

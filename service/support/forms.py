@@ -68,7 +68,8 @@ class RequestForm(Form):
     programme = HiddenField()
     topic = HiddenField()
     source = HiddenField()
-    unsafe = HiddenField()  # the parent said home is not safe (from the guide)
+    unsafe = HiddenField()  # the parent said home is not safe (in the guide, or "not safe")
+    home_unsafe = BooleanField(_l("Home is not safe for me (DV, violence or fear at home)"))
     contact_way = RadioField(
         _l("How should the desk contact you?"),
         # LINE is offered in the LINE chat, where the parent's LINE account is known.
@@ -113,3 +114,14 @@ class RequestForm(Form):
             self.email.errors = [*self.email.errors, _l("Please enter your email address.")]
             return False
         return valid
+
+
+class ReplyForm(Form):
+    """The parent's words back to the desk, added to their request (an email to them cannot be
+    answered: it comes from a send-only address, and a reply would copy their inbox into the
+    city's mail)."""
+
+    reply = TextAreaField(
+        _l("Your message to the desk"),
+        validators=[DataRequired(message=_l("Please write your message.")), Length(max=1000)],
+    )

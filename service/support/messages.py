@@ -26,7 +26,10 @@ def render_request_message(
     consultation: ConsultationRequest,
     desk: Desk,
     organisation: Organisation,
+    *,
+    name_desk: bool,
 ) -> RenderedMessage:
+    """`name_desk` False (home unsafe, or the DV desk): the answer comes from "the city"."""
     settings: Settings = current_app.extensions["yorisou.settings"]
     locale = consultation.locale
     with in_language(locale):
@@ -35,7 +38,7 @@ def render_request_message(
             "channel": message.channel,
             "answer": message.body,
             "organisation": organisation,
-            "desk_name": desk.text("name", locale),
+            "desk_name": desk.text("name", locale) if name_desk else city_name(organisation),
             "desk_phone": desk.phone,
             "desk_hours": desk.text("hours", locale),
             "due": format_date(consultation.due_on, "long"),

@@ -75,6 +75,12 @@ class Programme(InLanguages, SQLModel, table=True):
     active: bool = True
     position: int = 0
 
+    @property
+    def for_safety(self) -> bool:
+        """For a parent whose home is not safe (DV): asking about it puts the request in the
+        safe mode, and its desk is never named in a message."""
+        return "safety" in self.answers
+
 
 class ProgrammeTopic(SQLModel, table=True):
     __tablename__ = "programme_topic"

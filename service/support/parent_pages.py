@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlmodel import Session, col, select
@@ -15,15 +15,23 @@ from wtforms import SelectChoice
 
 from service import get_session, get_settings
 from service.addresses import mask_address
-from service.bookings.schedule import bookable_by_desk
+from service.bookings.schedule import bookable_by_programme
 from service.extensions import limiter
 from service.languages import current_language, use_language
 from service.models import Endpoint, Organisation, Source, Topic
 from service.subscribers import counter_with_code
-from service.support.forms import SAFE_TIMES, GuideForm, RequestForm
+from service.support.forms import SAFE_TIMES, GuideForm, ReplyForm, RequestForm
 from service.support.guide import Answers, fitting
 from service.support.models import ConsultationRequest, ContactWay, Desk, Programme, ProgrammeTopic
-from service.support.requests import CONTACT_WAYS, Contact, open_request, withdraw
+from service.support.requests import (
+    CONTACT_WAYS,
+    Contact,
+    conversation,
+    open_request,
+    reply_to_request,
+    safety_desks,
+    withdraw,
+)
 from service.tokens import Purpose, make_token
 from service.types import utcnow
 from service.web.forms import CsrfOnlyForm
@@ -87,7 +95,7 @@ def guide(slug: str) -> ResponseReturnValue:
     answers = Answers.read(form.stage.data, form.children.data or [], form.worries.data or [])
     everything = _programmes(session, organisation.id or 0)
     programmes = fitting(everything, answers)
-    safety = [p for p in everything if "safety" in p.answers] if answers.unsafe_at_home else []
+    safety = [p for p in everything if p.for_safety] if answers.unsafe_at_home else []
     return render_template(
         "support/results.html",
         organisation=organisation,
@@ -96,7 +104,7 @@ def guide(slug: str) -> ResponseReturnValue:
         programmes=[p for p in programmes if p not in safety],
         safety=safety,
         desks=_desks(session, organisation.id or 0),
-        desk_events=bookable_by_desk(session, organisation.id or 0, utcnow()),
+        programme_events=bookable_by_programme(session, organisation.id or 0, utcnow()),
         topics=_topics_of(session, everything),
         counter=_counter(session, organisation, form.source.data),
         form=CsrfOnlyForm(),
@@ -124,13 +132,22 @@ def _offer_linked_way(form: RequestForm, linked: Endpoint | None) -> None:
         ]
 
 
+def _unsafe(form: RequestForm, programme: Programme | None) -> bool:
+    """Home is not safe: said in the guide or on the form, or the parent asks about DV."""
+    chosen = form.unsafe.data == "1" or bool(form.home_unsafe.data)
+    return chosen or (programme is not None and programme.for_safety)
+
+
 def _request_form_page(
     session: Session, organisation: Organisation, form: RequestForm, status: int = 200
 ) -> ResponseReturnValue:
     linked = _linked(session, organisation, form.link.data)
     _offer_linked_way(form, linked)
     programme = _programme(session, organisation, form.programme.data)
-    desk = _desk_for(session, organisation, programme)
+    unsafe = _unsafe(form, programme)
+    if unsafe:
+        form.unsafe.data = "1"
+    desk = _desk_for(session, organisation, programme, unsafe)
     if desk is None:
         stop(
             404,
@@ -144,7 +161,8 @@ def _request_form_page(
         desk=desk,
         form=form,
         locale=current_language(),
-        unsafe=form.unsafe.data == "1",
+        unsafe=unsafe,
+        safety_desks=safety_desks(session, organisation.id or 0) if unsafe else [],
         linked=linked,
         masked_address=mask_address(linked.address) if linked else "",
         # without a programme (from LINE or the parent's page), the parent may name one
@@ -166,13 +184,18 @@ def _programme(session: Session, organisation: Organisation, slug: str | None) -
 
 
 def _desk_for(
-    session: Session, organisation: Organisation, programme: Programme | None
+    session: Session, organisation: Organisation, programme: Programme | None, unsafe: bool
 ) -> Desk | None:
-    """The programme's desk if it takes requests; else the city's first desk that does."""
+    """The programme's desk if it takes requests; else, when home is not safe, the DV desk;
+    else the city's first desk that does."""
     if programme is not None and programme.desk_id is not None:
         desk = session.get(Desk, programme.desk_id)
         if desk is not None and desk.active and desk.takes_requests:
             return desk
+    if unsafe and programme is None:
+        for desk in safety_desks(session, organisation.id or 0):
+            if desk.takes_requests:
+                return desk
     return session.exec(
         select(Desk)
         .where(Desk.organisation_id == organisation.id, col(Desk.active), col(Desk.takes_requests))
@@ -209,7 +232,8 @@ def send_request(slug: str) -> ResponseReturnValue:
     if not form.validate():
         return _request_form_page(session, organisation, form, status=400)
     programme = _programme(session, organisation, form.programme.data)
-    desk = _desk_for(session, organisation, programme)
+    unsafe = _unsafe(form, programme)
+    desk = _desk_for(session, organisation, programme, unsafe)
     assert desk is not None  # the form page would not have been shown
     counter = _counter(session, organisation, form.source.data) if form.source.data else None
     contact = Contact(
@@ -229,7 +253,7 @@ def send_request(slug: str) -> ResponseReturnValue:
         locale=current_language(),
         now=utcnow(),
         message=(form.message.data or "").strip(),
-        unsafe_at_home=form.unsafe.data == "1",
+        unsafe_at_home=unsafe,
         programme_id=programme.id if programme else None,
         subscriber_id=linked.subscriber_id if linked is not None else None,
         source_id=counter.id if counter and counter.code == form.source.data else None,
@@ -260,6 +284,38 @@ def request_page(token: str) -> ResponseReturnValue:
     consultation = _request_or_gone(session, token)
     if "lang" not in request.args:
         use_language(consultation.locale)
+    return _request_page(session, consultation, token, ReplyForm(formdata=None))
+
+
+@blueprint.post("/r/<token>/reply")
+@limiter.limit("10/hour;30/day")
+def reply(token: str) -> ResponseReturnValue:
+    """The parent writes back to the desk: the message joins the request, for the desk's
+    console and its morning list."""
+    session = get_session()
+    consultation = _request_or_gone(session, token)
+    form = ReplyForm()
+    if not consultation.open:
+        stop(
+            409,
+            gettext("This request has ended"),
+            gettext("Please send a new request or contact the desk."),
+        )
+    if not form.validate():
+        return _request_page(session, consultation, token, form, status=400)
+    reply_to_request(session, consultation, form.reply.data.strip(), now=utcnow())
+    session.commit()
+    flash(gettext("Your message has been added to your request. The desk will read it."))
+    return redirect(url_for("support.request_page", token=token, lang=current_language()), 303)
+
+
+def _request_page(
+    session: Session,
+    consultation: ConsultationRequest,
+    token: str,
+    reply_form: ReplyForm,
+    status: int = 200,
+) -> ResponseReturnValue:
     return render_template(
         "support/request.html",
         organisation=session.get_one(Organisation, consultation.organisation_id),
@@ -269,8 +325,13 @@ def request_page(token: str) -> ResponseReturnValue:
         locale=current_language(),
         form=CsrfOnlyForm(),
         contact_ways=CONTACT_WAYS,
+        safety_desks=safety_desks(session, consultation.organisation_id)
+        if consultation.unsafe_at_home
+        else [],
+        thread=conversation(session, consultation),
+        reply_form=reply_form,
         retention_days=get_settings().request_retention_days,
-    )
+    ), status
 
 
 @blueprint.post("/r/<token>/withdraw")

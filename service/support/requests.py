@@ -22,6 +22,7 @@ from service.support.models import (
     ConsultationRequest,
     ContactWay,
     Desk,
+    Programme,
     RequestEvent,
     RequestMessage,
     RequestStatus,
@@ -218,7 +219,7 @@ def transfer(
     request.assigned_to_id = None
     organisation = session.get_one(Organisation, request.organisation_id)
     request.due_on = due_day(organisation, desk, now)
-    _event(session, request, "transfer", f"{desk.name_ja}へ: {note}".rstrip(": "), staff_id, now)
+    _event(session, request, "transfer", f"{desk.name_ja}へ：{note}".rstrip("："), staff_id, now)
     session.add(request)
     if not request.unsafe_at_home:
         tell_parent(session, request, "transferred", now=now)
@@ -266,8 +267,23 @@ def open_line_request(
 def reply_to_request(
     session: Session, request: ConsultationRequest, text: str, *, now: datetime
 ) -> None:
-    """What the parent wrote back in their LINE chat, kept with their request for the desk."""
+    """What the parent wrote back (in their LINE chat or on their request's page), kept with
+    their request for the desk."""
     _event(session, request, "reply", text[:2000], None, now)
+
+
+def conversation(session: Session, request: ConsultationRequest) -> list[RequestEvent]:
+    """The desk's answers and the parent's replies, oldest first: what both sides said."""
+    return list(
+        session.exec(
+            select(RequestEvent)
+            .where(
+                RequestEvent.request_id == request.id,
+                col(RequestEvent.kind).in_(("answer", "reply")),
+            )
+            .order_by(col(RequestEvent.created_at), col(RequestEvent.id))
+        ).all()
+    )
 
 
 def erase_ended(session: Session, *, now: datetime, retention: timedelta) -> int:
@@ -296,3 +312,24 @@ def erase_ended(session: Session, *, now: datetime, retention: timedelta) -> int
         request.erased_at = now
         session.add(request)
     return len(ended)
+
+
+def safety_desks(session: Session, organisation_id: int) -> list[Desk]:
+    """The desks of the city's programmes for a parent whose home is not safe (its DV desk)."""
+    rows = session.exec(
+        select(Desk, Programme)
+        .join(Programme, col(Programme.desk_id) == Desk.id)
+        .where(Desk.organisation_id == organisation_id, col(Desk.active), col(Programme.active))
+        .order_by(col(Desk.position), col(Desk.id))
+    ).all()
+    found: list[Desk] = []
+    for desk, programme in rows:
+        if programme.for_safety and desk not in found:
+            found.append(desk)
+    return found
+
+
+def named_in_messages(session: Session, request: ConsultationRequest, desk: Desk) -> bool:
+    """Whether a message to the parent may name the desk: not when home is unsafe, nor for a
+    desk whose name alone (女性相談・DV相談) tells whoever sees the phone what was asked."""
+    return not request.unsafe_at_home and desk not in safety_desks(session, request.organisation_id)

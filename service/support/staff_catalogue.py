@@ -284,6 +284,6 @@ def import_catalogue_file() -> ResponseReturnValue:
     message = f"窓口{result.desks}件、制度{result.programmes}件を読み込みました。"
     if result.unknown_topics:
         unknown = "、".join(sorted(result.unknown_topics))
-        message += f" この自治体にないテーマは結び付けていません: {unknown}"
+        message += f" この自治体にないテーマは結び付けていません：{unknown}"
     flash(message, "info")
     return redirect(url_for("staff.programmes"), 303)

@@ -23,7 +23,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from service.addresses import reachable, tidy_address
 from service.audit import record_audit
 from service.calendar.plain_rules import KINDS as REPEAT_KINDS
-from service.calendar.plain_rules import NTH_NAMES, WEEKDAY_NAMES, PlainRule, read_rrule
+from service.calendar.plain_rules import (
+    NTH_NAMES,
+    ODD_MONTHS,
+    WEEKDAY_NAMES,
+    PlainRule,
+    read_rrule,
+)
 from service.languages import babel_locale
 
 
@@ -48,6 +54,27 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form: Any) -> support.NullTranslations:
             return _catalogue(babel_locale())
+
+        def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
+            """A wrong field says so to assistive technology, points to its message (the
+            field_errors macro of templates/_errors.html) and takes the focus."""
+            if field.errors:
+                render_kw = {
+                    "aria-invalid": "true",
+                    "aria-describedby": f"{field.id}-error",
+                    "autofocus": True,
+                    **render_kw,
+                }
+            return super().render_field(field, render_kw)
+
+
+def flatten_errors(errors: Any) -> list[str]:
+    """A field's messages as one list: a list of fields (FieldList) has one list per entry."""
+    if isinstance(errors, (list, tuple)):
+        return [message for item in errors for message in flatten_errors(item)]
+    if isinstance(errors, dict):
+        return [message for item in errors.values() for message in flatten_errors(item)]
+    return [str(errors)]
 
 
 def reachable_address(form: Any, field: Any) -> None:
@@ -102,6 +129,8 @@ def repeat_defaults(rrule: str | None) -> tuple[dict[str, Any], time | None]:
         fields["repeat_weekday"] = rule.weekdays[0]
     elif rule.kind == "weekly":
         fields["repeat_weekdays"] = list(rule.weekdays)
+    elif rule.kind == "months_day":
+        fields["repeat_months"] = list(rule.months)
     return fields, at
 
 
@@ -142,6 +171,15 @@ class RepeatFields(Form):
         option_widget=CheckboxInput(),
         validators=[Optional()],
     )
+    repeat_months = SelectMultipleField(
+        "月（奇数月なら1・3・5・7・9・11月）",
+        coerce=int,
+        choices=[SelectChoice(month, f"{month}月") for month in range(1, 13)],
+        default=list(ODD_MONTHS),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+    )
     rrule = StringField("RRULE（詳細）", validators=[Optional(), Length(max=500)])
 
     def plain_rule(self) -> PlainRule:
@@ -154,6 +192,7 @@ class RepeatFields(Form):
             weekdays=(self.repeat_weekday.data,)
             if self.repeat.data.endswith("_nth")
             else tuple(self.repeat_weekdays.data or ()),
+            months=tuple(sorted(set(self.repeat_months.data or ()))),
         )
 
     def apply_repeat(self) -> bool:
@@ -163,6 +202,9 @@ class RepeatFields(Form):
             return True
         if self.repeat.data == "weekly" and not self.repeat_weekdays.data:
             self.repeat_weekdays.errors = ["曜日を1つ以上選んでください。"]
+            return False
+        if self.repeat.data == "months_day" and len(set(self.repeat_months.data or ())) < 2:
+            self.repeat_months.errors = ["月を2つ以上選んでください（1つなら「毎年」を選びます）。"]
             return False
         self.rrule.data = self.plain_rule().to_rrule()
         return True

@@ -13,9 +13,10 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from service.bookings.booking import Contact, book, cancel, expire_offers
-from service.bookings.models import Booking, BookingStatus, Slot
+from service.bookings.models import Booking, BookingStatus, EventProgramme, Slot
 from service.models import Delivery, DeliveryKind, DeliveryStatus, Endpoint
 from service.parent_links import LinkMaker
+from service.support.models import Programme
 from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import (
@@ -25,7 +26,7 @@ from tests.factories import (
     create_subscriber,
     create_topic,
 )
-from tests.outbox import read_outbox, text_body
+from tests.outbox import html_body, read_outbox, text_body
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -136,6 +137,8 @@ def test_a_parent_books_with_an_email_address_and_gets_the_confirmation(
     body = text_body(mail)
     assert "親支援講座「離婚後の子育て」" in body and "市役所本庁舎 5階 会議室" in body
     assert "筆記用具" in body
+    assert f"予約番号：{booking.id}" in body  # what the parent says at reception
+    assert f">{booking.id}</td>" in html_body(mail)
     own_page = re.search(r"https://yorisou\.example\.jp(/b/[\w.\-]+)", body).group(1)
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_content_type() == "text/calendar"
@@ -146,6 +149,7 @@ def test_a_parent_books_with_an_email_address_and_gets_the_confirmation(
 
     booking_page = client.get(own_page).get_data(as_text=True)
     assert "予約が確定しました" in booking_page and "予約を取り消す" in booking_page
+    assert re.search(rf'<dd class="booking-number">{booking.id}<br>', booking_page)
 
 
 def test_reminders_go_at_their_time_once_and_not_after_a_cancellation(
@@ -384,6 +388,9 @@ def test_the_guide_leads_from_a_desk_to_its_consultation_day(client, session, ci
         desk_id=desk.id,
         title_ja="弁護士による無料法律相談",
     )
+    serves = session.exec(select(Programme).where(Programme.slug == "yoikuhi-kosei-shosho")).one()
+    session.add(EventProgramme(event_id=event.id, programme_id=serves.id))
+    session.commit()
     page = client.post(
         "/guide/aoba",
         data={"csrf_token": csrf_token(client, "/guide/aoba"), "worries": "child-support"},

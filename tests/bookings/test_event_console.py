@@ -16,7 +16,7 @@ from service.models import AuditEvent, Delivery, DeliveryKind, Role
 from service.support.models import Desk
 from service.types import utcnow
 from tests.conftest import csrf_token
-from tests.factories import create_event, create_organisation, create_staff, create_topic
+from tests.factories import create_event, create_organisation, create_staff, create_topic, fill_slot
 from tests.outbox import read_outbox, text_body
 from tests.staff.test_staff_notices import login
 
@@ -111,19 +111,7 @@ def _booked_day(session, city, count=2):
         starts_at=utcnow() + timedelta(days=10),
         questions=[{"ja": "相談したいこと", "en": "", "easy": "", "required": True}],
     )
-    slot = session.exec(select(Slot).where(Slot.event_id == event.id)).one()
-    for n in range(count):
-        booking = book(
-            session,
-            event=event,
-            slot=slot,
-            contact=Contact("email", address=f"parent{n}@example.jp"),
-            locale="ja",
-            now=utcnow(),
-            answers=(f"養育費のこと{n}",),
-        )
-        confirm_address(session, booking, now=utcnow())  # the button in the email, pressed
-    session.commit()
+    slot = fill_slot(session, event, [f"養育費のこと{n}" for n in range(count)], mail="parent")
     return event, slot
 
 
@@ -138,11 +126,24 @@ def test_the_days_list_is_for_the_department_and_every_opening_is_audited(client
     assert "parent0@example.jp" not in page  # the address is for the messages, not the list
     csv_response = client.get(f"/staff/slots/{slot.id}/bookings.csv")
     rows = list(csv.reader(io.StringIO(csv_response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == ["受付番号", "状態", "託児", "相談したいこと", "出欠", "来た窓口", "連絡方法"]
+    assert rows[0] == ["予約番号", "状態", "託児", "相談したいこと", "出欠", "来た窓口", "連絡方法"]
     assert {row[3] for row in rows[1:]} == {"養育費のこと0", "養育費のこと1"}
     assert not any("@" in cell for row in rows for cell in row)
     actions = [e.action for e in session.exec(select(AuditEvent)).all()]
     assert actions.count("slot.open") == 1 and actions.count("slot.csv") == 1
+
+
+def test_the_clerk_finds_a_booking_by_its_number_or_the_name_given(client, session, city):
+    event, slot = _booked_day(session, city)
+    first, second = session.exec(select(Booking).order_by(Booking.id)).all()
+    login(client, "kodomo@aoba.example.jp")
+    wide = str(second.id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    found = client.get(f"/staff/slots/{slot.id}?find={wide}").get_data(as_text=True)
+    assert "養育費のこと1" in found and "養育費のこと0" not in found
+    by_answer = client.get(f"/staff/slots/{slot.id}?find=のこと0").get_data(as_text=True)
+    assert "養育費のこと0" in by_answer and "養育費のこと1" not in by_answer
+    none = client.get(f"/staff/slots/{slot.id}?find=9999999").get_data(as_text=True)
+    assert "「9999999」に当たる予約はありません。" in none
 
 
 def test_check_in_news_and_cancelling_a_slot(client, session, city, worker, settings):
@@ -150,6 +151,18 @@ def test_check_in_news_and_cancelling_a_slot(client, session, city, worker, sett
     first, second = session.exec(select(Booking).order_by(Booking.id)).all()
     login(client, "kodomo@aoba.example.jp")
     token = csrf_token(client, f"/staff/slots/{slot.id}")
+    early = client.post(
+        f"/staff/slots/{slot.id}/attended", data={"csrf_token": token, "booking": first.id}
+    )
+    assert "出欠は当日だけ記録できます。" in client.get(early.headers["Location"]).get_data(
+        as_text=True
+    )
+    session.expire_all()
+    assert session.get(Booking, first.id).attended is None
+    on_the_day = session.get(Slot, slot.id)
+    on_the_day.starts_at = utcnow()  # the day has come
+    session.add(on_the_day)
+    session.commit()
     client.post(f"/staff/slots/{slot.id}/attended", data={"csrf_token": token, "booking": first.id})
     client.post(f"/staff/slots/{slot.id}/absent", data={"csrf_token": token, "booking": second.id})
     session.expire_all()

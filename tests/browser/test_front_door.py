@@ -66,3 +66,25 @@ def test_the_front_door_at_320_px(page, city, lang):
     page.goto(f"/link?lang={lang}")
     check_accessibility(page)
     screenshot(page, f"link-{lang}")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_wrong_address_is_answered_beside_its_field_which_takes_the_focus(page, city, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/s/koseki")
+    page.locator("input[name=topics]").first.check()
+    page.get_by_label("メールアドレス", exact=True).fill("hanako@")
+    page.locator("input[name=consent]").check()
+    page.get_by_role("button", name="登録する").click()
+    page.locator(".errors").wait_for()
+    field = page.get_by_label("メールアドレス", exact=True)
+    assert page.evaluate("document.activeElement.id") == "email"  # the first wrong field
+    assert field.get_attribute("aria-invalid") == "true"
+    message = page.locator(f"#{field.get_attribute('aria-describedby')}")
+    assert "メールアドレス" in message.inner_text()
+    field_box, message_box = field.bounding_box(), message.bounding_box()
+    assert 0 <= message_box["y"] - (field_box["y"] + field_box["height"]) < 40  # right below it
+    summary_link = page.locator(".errors a").first
+    assert summary_link.get_attribute("href") == "#email"
+    check_accessibility(page)
+    screenshot(page, f"landing-error-{width}")

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from service.models import Role
+from service.types import utcnow
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.factories import PASSWORD, create_organisation, create_source, create_staff, create_topic
+from tests.factories import (
+    PASSWORD,
+    create_event,
+    create_organisation,
+    create_source,
+    create_staff,
+    create_topic,
+    fill_slot,
+)
 
 
 def _login(page, email):
@@ -85,6 +97,9 @@ def test_yearly_and_monthly_notices_are_set_in_words(page, session):
     assert not page.get_by_label("RRULE（詳細）").is_visible()  # words first
     page.get_by_label("配信日時（繰り返しは開始日）").fill("2027-01-04T09:00")
     page.get_by_label("繰り返し方").select_option("yearly_date")
+    # only the parts this repeat uses are shown
+    assert page.locator("#repeat_nth").is_hidden() and page.locator("#repeat_weekday").is_hidden()
+    assert page.locator("#repeat_months").is_hidden()
     page.get_by_label("月", exact=True).select_option("8")
     page.get_by_label("日", exact=True).select_option("1")
     page.get_by_label("休日・閉庁日に当たるとき").select_option("previous")
@@ -104,15 +119,17 @@ def test_yearly_and_monthly_notices_are_set_in_words(page, session):
     page.get_by_role("checkbox", name="メール").check()
     page.get_by_role("radio", name="繰り返し（毎年・毎月・毎週）").check()
     page.get_by_label("配信日時（繰り返しは開始日）").fill("2027-01-04T08:00")
-    page.get_by_label("繰り返し方").select_option("monthly_day")
+    page.get_by_label("繰り返し方").select_option("months_day")  # paid in odd months
+    assert page.get_by_role("checkbox", name="3月", exact=True).is_checked()  # odd, to start
+    assert page.get_by_role("checkbox", name="4月", exact=True).is_visible()
+    assert page.locator("#repeat_nth").is_hidden()
     page.get_by_label("日", exact=True).select_option("11")
     page.get_by_label("休日・閉庁日に当たるとき").select_option("previous")
-    page.locator("#schedule-preview").get_by_text(
-        "毎月11日 8:00（土日祝・閉庁日は前の開庁日）"
-    ).wait_for()
+    words = "奇数月（1・3・5・7・9・11月）の11日 8:00（土日祝・閉庁日は前の開庁日）"
+    page.locator("#schedule-preview").get_by_text(words).wait_for()
     page.get_by_role("button", name="下書きを保存する").click()
     page.get_by_text("下書きを保存しました").wait_for()
-    page.get_by_text("毎月11日 8:00（土日祝・閉庁日は前の開庁日）").wait_for()
+    page.get_by_text(words).wait_for()
 
 
 def test_the_console_header_lays_out_at_1024_and_1280_px(page, session):
@@ -160,3 +177,35 @@ def test_an_admin_brings_an_old_list_in(page, session, live_worker):
     live_worker.imports()
     page.get_by_text("に取り込みました").wait_for(timeout=15_000)  # the page follows itself
     assert page.get_by_role("button", name="2人を取り込む").count() == 0
+
+
+def _pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def test_each_printable_prints_on_one_a4_page(page, session):
+    """The counter's poster (both QR codes, the domain line and the contact), the cards and the
+    day's roster, printed to PDF as the staff member's browser prints them."""
+    city = create_organisation(session)
+    city.registration_address = "touroku@mail.aoba.example.jp"  # the 空メール QR as well
+    session.add(city)
+    session.commit()
+    source = create_source(session, organisation=city)
+    create_staff(session, organisation=city, email="admin@aoba.example.jp", role=Role.ADMIN)
+    event = create_event(
+        session,
+        organisation=city,
+        starts_at=utcnow() + timedelta(days=3),
+        questions=[{"ja": "お名前", "en": "", "easy": "", "required": True}],
+    )
+    slot = fill_slot(session, event, [f"保護者 {n}" for n in range(12)])
+    _login(page, "admin@aoba.example.jp")
+    for path, last_words in (
+        (f"/staff/sources/{source.id}/poster", "000-000-0000"),
+        (f"/staff/sources/{source.id}/card", "000-000-0000"),
+        (f"/staff/slots/{slot.id}?print=1", "保護者 11"),
+    ):
+        page.goto(path)
+        page.get_by_text(last_words).last.wait_for()
+        pdf = page.pdf(format="A4", print_background=True)
+        assert _pages(pdf) == 1, (path, _pages(pdf))

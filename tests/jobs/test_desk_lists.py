@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from jobs.worker import Worker
 from service.support.models import ContactWay, DeskList, Programme
-from service.support.requests import Contact, open_request
+from service.support.requests import Contact, open_request, reply_to_request
 from tests.factories import create_catalogue, create_organisation, create_topic
 from tests.outbox import html_body, read_outbox, text_body
 
@@ -51,6 +51,13 @@ def test_a_desk_gets_its_new_and_overdue_requests_once_a_morning(session, app, s
     )
     quiet.due_on = date(2027, 8, 30)
     session.add(quiet)
+    reply_to_request(session, quiet, "ひみつの返事", now=MORNING - timedelta(days=1, hours=1))
+    answered = _request(
+        session, city, desk, "fukushi-shikin", at=MORNING - timedelta(days=3), phone="09044440000"
+    )
+    answered.due_on = date(2027, 8, 30)
+    session.add(answered)
+    reply_to_request(session, answered, "ひみつの返事", now=MORNING - timedelta(hours=5))
     session.commit()
 
     worker = Worker(app)
@@ -58,18 +65,21 @@ def test_a_desk_gets_its_new_and_overdue_requests_once_a_morning(session, app, s
     assert worker.desk_lists(MORNING) == 1
     [email] = read_outbox(settings.outbox_dir)
     assert email["To"] == "hitorioya@city.aoba.example.jp"
-    assert email["Subject"] == "相談の申し込み: 新規1件・期限切れ1件（こども家庭課 ひとり親支援係）"
+    assert email["Subject"] == (
+        "相談の申し込み：新規1件・返信1件・期限切れ1件（こども家庭課 ひとり親支援係）"
+    )
     text = text_body(email)
     assert "児童手当" in text and "児童扶養手当" in text and "【期限切れ】" in text
-    assert "自立支援教育訓練給付金" not in text  # neither new nor overdue
+    assert "【返信あり】" in text and "母子父子寡婦福祉資金" in text  # written back yesterday
+    assert "自立支援教育訓練給付金" not in text  # neither new, nor overdue, nor written back today
     assert "https://yorisou.example.jp/staff/requests" in text
-    for secret in ("0901111", "0902222", "ひみつの相談"):
+    for secret in ("0901111", "0902222", "ひみつの相談", "ひみつの返事"):
         assert secret not in text and secret not in html_body(email)
     # the same morning, from this worker or another: nothing more
     assert worker.desk_lists(MORNING + timedelta(hours=1)) == 0
     assert Worker(app).desk_lists(MORNING + timedelta(hours=2)) == 0
     assert len(read_outbox(settings.outbox_dir)) == 1
     [row] = session.exec(select(DeskList)).all()
-    assert (row.day, row.requests, row.error) == (date(2027, 8, 18), 2, None)
+    assert (row.day, row.requests, row.error) == (date(2027, 8, 18), 3, None)
     # a desk without an address gets nothing, and a quiet day sends nothing
     assert session.exec(select(DeskList).where(DeskList.desk_id != desk.id)).all() == []

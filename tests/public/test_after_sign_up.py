@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from service import create_app
 from service.models import Delivery, Endpoint, Subscription
-from tests.conftest import csrf_token, sign_up
+from tests.conftest import csrf_token, sign_up, with_line
 from tests.factories import create_organisation, create_source, create_topic
 from tests.outbox import read_outbox, text_body
 
@@ -33,7 +34,18 @@ def test_the_page_shows_the_address_and_how_to_let_the_mail_through(client, topi
 def test_an_old_carrier_address_is_told_it_may_not_receive_and_offered_the_rest(client, topic):
     response = sign_up(client, topic_ids=[topic.id], email="taro..hanako.@docomo.ne.jp")
     html = client.get(response.location).get_data(as_text=True)
-    assert "古い形のアドレス" in html and "LINEやこの端末への通知なら確実に届きます" in html
+    assert "古い形のアドレス" in html
+    # This deployment has neither LINE nor web push: nothing suggests them.
+    assert "LINE" not in html and "この端末" not in html
+
+
+def test_an_old_carrier_address_is_offered_line_where_the_city_has_it(
+    settings, database, fake_line, topic
+):
+    client = create_app(with_line(settings, fake_line), database).test_client()
+    response = sign_up(client, topic_ids=[topic.id], email="taro..hanako.@docomo.ne.jp")
+    html = client.get(response.location).get_data(as_text=True)
+    assert "LINEへの通知なら確実に届きます" in html and "この端末" not in html
 
 
 def test_sending_again_is_one_button_and_stops_at_three_a_day(

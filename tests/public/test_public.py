@@ -77,7 +77,7 @@ def test_landing_page_is_japanese_and_lists_active_topics(client, city):
     assert "あなたとお子さんのための情報をお届けします" in html
     assert "養育費" in html and "住まい" in html
     assert "終了したテーマ" not in html
-    assert 'type="email"' in html and "個人情報の取扱い</a>に同意します" in html
+    assert 'type="email"' in html and "個人情報の取り扱い</a>に同意します" in html
     assert 'href="/privacy/aoba?lang=ja"' in html
 
 
@@ -131,7 +131,7 @@ def test_subscribe_in_english_remembers_the_locale(client, session, city):
         ({"email": "not-an-address"}, "「@」が入っていません"),
         ({"email": ""}, "メールアドレスを入力してください"),
         ({"topics": []}, "テーマを1つ以上選んでください"),
-        ({"consent": ""}, "個人情報の取扱いへの同意が必要です"),
+        ({"consent": ""}, "個人情報の取り扱いへの同意が必要です"),
     ],
 )
 def test_bad_form_input_is_answered_on_the_page_and_writes_nothing(
@@ -311,7 +311,7 @@ def test_unsubscribe_with_a_tampered_token_changes_nothing(client, session, sett
 
 def test_privacy_notice(client, city):
     html = client.get("/privacy/aoba").get_data(as_text=True)
-    assert "個人情報の取扱い" in html
+    assert "個人情報の取り扱い" in html
     assert "お知らせを送るために、お名前、住所、電話番号をお聞きすることはありません" in html
     # what a consultation request keeps, who sees it and when it goes
     assert "窓口からの連絡を申し込んだとき" in html and "終わってから90日後に削除" in html

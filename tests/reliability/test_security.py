@@ -70,6 +70,7 @@ FORMS = {
     "support.ask": "/guide/aoba/ask",
     "support.send_request": "/guide/aoba/request",
     "support.withdraw_request": "/r/{request}/withdraw",
+    "support.reply": "/r/{request}/reply",
     "bookings.book_place": "/e/{event}",
     "bookings.cancel_booking": "/b/{booking}/cancel",
     "bookings.accept_place": "/b/{booking}/accept",

@@ -154,16 +154,16 @@ def test_an_eml_file_takes_the_same_way_from_the_command_line(
     session,
     topic,
     env,  # noqa: F811
-    tmp_path,
 ):
-    eml = tmp_path / "empty.eml"
-    eml.write_bytes(
+    """As README shows it: the email on standard input, no file left behind."""
+    eml = (
         b"Return-Path: <hanako@docomo.ne.jp>\r\nFrom: hanako@docomo.ne.jp\r\n"
         b"To: touroku+koseki@mail.aoba.example.jp\r\nSubject: \r\n\r\n"
     )
-    result = yorisou(env, "inbound", str(eml))
+    result = yorisou(env, "inbound", "-", input=eml.decode())
     assert result.returncode == 0, result.stderr
     assert "answered with a link to choose topics" in result.stdout
+    assert "the worker sends it" in result.stdout  # not there yet: said so
     session.expire_all()
     assert session.exec(select(Endpoint.address)).one() == "hanako@docomo.ne.jp"
 

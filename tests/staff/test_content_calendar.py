@@ -33,6 +33,9 @@ def test_month_and_list_views(client, session):
         send_time="09:00",
     )
     create_notice(
+        session, organisation=city, topics=[topic], rule_kind=RuleKind.JOIN, title="ようこそ"
+    )
+    create_notice(
         session,
         organisation=city,
         topics=[topic],
@@ -47,6 +50,7 @@ def test_month_and_list_views(client, session):
     day = html.split('<span class="day">10</span>')[1].split("</td>")[0]
     assert "09:00 児童扶養手当の支払日" in day
     assert "3日後 09:00 児童手当の手続き" in html
+    assert "登録の確認のすぐあと ようこそ" in html and "None" not in html
     assert "下書きは出ない" not in html
     assert client.get("/staff/calendar?view=list").status_code == 200
     assert client.get("/staff/calendar?month=nonsense").status_code == 200

@@ -458,6 +458,50 @@ def test_a_yearly_deadline_is_set_in_words_and_shown_in_words(client, session, c
     assert "2027年7月30日（金）9:00" in form
 
 
+def test_payment_months_are_a_plain_choice_and_the_audit_log_says_them_in_words(
+    client, session, city
+):
+    """児童扶養手当 is paid in odd months: chosen as months on the form, read back in words on
+    the notice, its form and the audit log, which names the notice by its title."""
+    _, topic = city
+    login(client, "admin1@aoba.example.jp")
+    schedule = {
+        "rule_kind": "rrule",
+        "starts_at": "2027-01-01T09:00",
+        "repeat": "months_day",
+        "repeat_months": ["1", "3", "5", "7", "9", "11"],
+        "repeat_day": "11",
+    }
+    one = _draft(client, topic, **{**schedule, "repeat_months": ["5"]})
+    assert one.status_code == 400 and "月を2つ以上選んでください" in one.get_data(as_text=True)
+    assert _draft(client, topic, **schedule).status_code == 303
+    notice = _notice(session)
+    assert notice.rrule == "FREQ=YEARLY;BYMONTH=1,3,5,7,9,11;BYMONTHDAY=11"
+    page = client.get(f"/staff/notices/{notice.id}").get_data(as_text=True)
+    assert "奇数月（1・3・5・7・9・11月）の11日 9:00" in page and "FREQ=" not in page
+    form = client.get(f"/staff/notices/{notice.id}/edit").get_data(as_text=True)
+    assert re.search(r'<option selected value="months_day">|value="months_day" selected', form)
+    assert re.search(r'value="3" checked|checked[^>]*value="3"', form)
+    edit = f"/staff/notices/{notice.id}/edit"
+    client.post(
+        edit,
+        data={
+            "csrf_token": csrf_token(client, edit),
+            "title": "現況届のお知らせ",
+            "body": "8月31日までに提出してください。",
+            "topics": [str(topic.id)],
+            "channels": ["email"],
+            "holiday_shift": "none",
+            **schedule,
+            "repeat_months": ["2", "4", "6", "8", "10", "12"],
+        },
+    )
+    audit = client.get("/staff/audit?kind=notice").get_data(as_text=True)
+    assert "お知らせ「現況届のお知らせ」" in audit and "お知らせ 1<" not in audit
+    assert "奇数月（1・3・5・7・9・11月）の11日 → 偶数月（2・4・6・8・10・12月）の11日" in audit
+    assert "FREQ=" not in audit
+
+
 def _inbox(client) -> str:
     page = client.get("/staff/").get_data(as_text=True)
     return page[page.index("あなたのやること") : page.index("これから7日間の配信")]
@@ -475,11 +519,23 @@ def test_home_shows_what_waits_for_each_staff_member(client, session, city):
     assert "承認を待っているお知らせ（1件）" in _inbox(client) and "現況届のお知らせ" in _inbox(
         client
     )
-    _act(client, notice_id, "return")
+    refused = _act(client, notice_id, "return")  # without a reason
+    assert "差し戻す理由を書いてください" in client.get(refused.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert _notice(session).status == "submitted"
+    _act(client, notice_id, "return", reason="提出期限の日付を確かめてください。")
     assert "承認を待っている" not in _inbox(client)
     login(client, "editor@aoba.example.jp")
     inbox = _inbox(client)
     assert "差し戻されたお知らせ（1件）" in inbox and "あなたの下書き" not in inbox
+    assert "理由：提出期限の日付を確かめてください。" in inbox
+    page = client.get(f"/staff/notices/{notice_id}").get_data(as_text=True)
+    assert "差し戻しの理由" in page and "提出期限の日付を確かめてください。" in page
+    [audit] = session.exec(select(AuditEvent).where(AuditEvent.action == "notice.return")).all()
+    assert audit.detail["after"]["reason"] == "提出期限の日付を確かめてください。"
+    _act(client, notice_id, "submit")
+    assert _notice(session).returned_reason is None  # answered by sending it again
     _draft(client, topic, title="別のお知らせ")
     assert "あなたの下書き（1件）" in _inbox(client)
 
@@ -508,13 +564,14 @@ def test_submitting_and_deciding_email_whoever_has_something_to_do(
     assert "現況届" not in body and "8月31日" not in body  # no content in an inbox
 
     login(client, "admin1@aoba.example.jp")
-    _act(client, notice_id, "return")
+    _act(client, notice_id, "return", reason="日付が去年のままです。")
     worker.run_once()
     returned = read_outbox(settings.outbox_dir)[-1]
     assert (returned["To"], returned["Subject"]) == (
         "editor@aoba.example.jp",
         "【寄り添う】お知らせが差し戻されました",
     )
+    assert "差し戻しの理由：\n日付が去年のままです。" in text_body(returned)
     login(client, "editor@aoba.example.jp")
     _act(client, notice_id, "submit")
     login(client, "admin1@aoba.example.jp")

@@ -9,25 +9,29 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import func, select
 
+from service.bookings.models import EventProgramme
 from service.models import AuditEvent, Subscriber, Topic
 from service.subscribers import erase_subscriber
 from service.support.models import (
     ConsultationRequest,
     ContactWay,
     Desk,
+    Programme,
     RequestEvent,
     RequestMessage,
     RequestStatus,
 )
-from service.support.requests import Contact, close, open_request
+from service.support.requests import Contact, answer, close, open_request
 from service.tokens import Purpose, make_token
 from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import (
     create_catalogue,
+    create_event,
     create_notice,
     create_organisation,
     create_source,
+    create_staff,
     create_subscriber,
     create_topic,
 )
@@ -117,6 +121,29 @@ def test_unsafe_at_home_shows_the_dv_lines_first_and_carries_on(client, city):
     assert 'name="unsafe" value="1"' in page  # the request form will know
     safe_page = _answer(client, worries=["money"]).get_data(as_text=True)
     assert "#8008" not in safe_page and 'name="unsafe"' not in safe_page
+
+
+def test_a_booking_shows_under_the_programmes_it_serves_and_nowhere_else(client, session, city):
+    legal, child_support, other = (
+        session.exec(select(Programme).where(Programme.slug == slug)).one()
+        for slug in ("horitsu-sodan", "yoikuhi-kosei-shosho", "jido-fuyo-teate")
+    )
+    event = create_event(
+        session,
+        organisation=city,
+        starts_at=utcnow() + timedelta(days=20),
+        title_ja="弁護士による無料法律相談",
+        desk_id=legal.desk_id,
+    )
+    session.add(EventProgramme(event_id=event.id, programme_id=legal.id))
+    session.commit()
+    page = _answer(client).get_data(as_text=True)  # no answers: every programme
+    articles = dict(
+        re.findall(r'<h2 id="programme-\d+">(.*?)</h2>(.*?)</article>', page, flags=re.S)
+    )
+    booked = [title for title, body in articles.items() if "予約：弁護士による無料法律相談" in body]
+    assert booked == [legal.name_ja], booked
+    assert child_support.name_ja in articles and other.name_ja in articles
 
 
 def test_get_news_about_this_ticks_the_programmes_topics(client, session, city):
@@ -224,6 +251,114 @@ def test_an_unsafe_request_sends_nothing_to_the_parent(client, session, city, wo
     assert "確認の連絡は送っていません" in text
 
 
+DV_DESK = "こども家庭課 女性相談・DV相談"
+
+
+def _no_word_of_dv(messages) -> None:
+    for message in messages:
+        seen = message["Subject"] + text_body(message) + html_body(message)
+        for word in ("DV", "女性相談", "domestic violence", "Safety"):
+            assert word not in seen, (word, message["Subject"])
+
+
+def test_choosing_dv_on_the_plain_form_is_the_safe_mode(client, session, city, worker, settings):
+    page = _ask(client, programme="")  # from LINE's 「相談」 or the parent's page: no programme
+    assert 'value="dv-sodan"' in page and "#8008" not in page
+    response = _send(client, page, programme="dv-sodan", contact_way="email", email="h@example.jp")
+    assert response.status_code == 303
+    [request] = session.exec(select(ConsultationRequest)).all()
+    assert request.unsafe_at_home
+    assert session.get(Desk, request.desk_id).name_ja == DV_DESK
+    worker.request_messages()
+    assert read_outbox(settings.outbox_dir) == []  # no acknowledgement at all
+    text = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert text.index("#8008") < text.index("0120-279-889") < text.index(DV_DESK)
+
+
+def test_saying_home_is_not_safe_on_the_plain_form_goes_to_the_dv_desk(
+    client, session, city, worker, settings
+):
+    page = _ask(client, programme="")
+    assert 'name="home_unsafe"' in page
+    response = _send(client, page, home_unsafe="y", contact_way="email", email="h@example.jp")
+    assert response.status_code == 303
+    [request] = session.exec(select(ConsultationRequest)).all()
+    assert request.unsafe_at_home
+    assert session.get(Desk, request.desk_id).name_ja == DV_DESK
+    worker.request_messages()
+    assert read_outbox(settings.outbox_dir) == []
+
+
+def test_the_safe_mode_shows_the_hotlines_and_the_dv_desk_first(client, city):
+    page = _ask(client, programme="", unsafe="1")
+    assert page.index("#8008") < page.index("0120-279-889") < page.index("110")
+    assert page.index(DV_DESK) < page.index('name="contact_way"')
+    assert re.search(r'name="unsafe"[^>]*value="1"', page) and 'name="home_unsafe"' not in page
+    # A programme for an unsafe home puts the form in the same mode, however it was reached.
+    assert "#8008" in _ask(client, programme="dv-sodan")
+
+
+def test_a_dv_desks_answer_names_neither_dv_nor_the_desk(session, city, worker, settings):
+    staff = create_staff(session, organisation=city)
+    dv_desk = session.exec(select(Desk).where(Desk.name_ja == DV_DESK)).one()
+    request = open_request(
+        session,
+        organisation=city,
+        desk=dv_desk,
+        contact=Contact(way=ContactWay.EMAIL, email="hanako@example.jp"),
+        locale="en",
+        now=utcnow(),
+    )
+    answer(session, request, "明日の午前中にお電話します。", staff_id=staff.id, now=utcnow())
+    session.commit()
+    assert worker.request_messages() == 2
+    messages = read_outbox(settings.outbox_dir)
+    assert len(messages) == 2 and "明日の午前中にお電話します。" in text_body(messages[-1])
+    _no_word_of_dv(messages)
+
+
+def test_a_parent_replies_to_the_desks_answer_on_their_requests_page(
+    client, session, city, worker, settings
+):
+    staff = create_staff(session, organisation=city)
+    response = _send(client, _ask(client), contact_way="email", email="hanako@example.jp")
+    path = response.headers["Location"]
+    [request] = session.exec(select(ConsultationRequest)).all()
+    answer(session, request, "書類をお持ちですか。", staff_id=staff.id, now=utcnow())
+    session.commit()
+    worker.request_messages()
+    email = read_outbox(settings.outbox_dir)[-1]
+    assert "書類をお持ちですか。" in text_body(email)
+    assert email["Reply-To"] is None  # the sender cannot be answered; the page can
+    link = re.search(r'href="([^"]+#reply)"', html_body(email)).group(1)
+    assert link.split("#")[0].endswith(path.split("?")[0]) and link in text_body(email)
+    page = client.get(path).get_data(as_text=True)
+    assert "書類をお持ちですか。" in page and 'id="reply"' in page
+    empty = client.post(
+        f"{path.split('?')[0]}/reply", data={"csrf_token": csrf_token(client, path), "reply": " "}
+    )
+    assert empty.status_code == 400 and "メッセージを入力してください" in empty.get_data(
+        as_text=True
+    )
+    sent = client.post(
+        f"{path.split('?')[0]}/reply",
+        data={"csrf_token": csrf_token(client, path), "reply": "はい、持っています。"},
+    )
+    assert sent.status_code == 303
+    [reply] = session.exec(select(RequestEvent).where(RequestEvent.kind == "reply")).all()
+    assert (reply.body, reply.staff_user_id) == ("はい、持っています。", None)
+    page = client.get(path).get_data(as_text=True)
+    assert page.index("書類をお持ちですか。") < page.index("はい、持っています。")
+    assert len(read_outbox(settings.outbox_dir)) == 2  # nothing more to the inbox
+    token = csrf_token(client, path)
+    close(session, request, staff_id=staff.id, now=utcnow(), outcome="informed")
+    session.commit()
+    ended = client.post(
+        f"{path.split('?')[0]}/reply", data={"csrf_token": token, "reply": "もう一つ"}
+    )
+    assert ended.status_code == 409
+
+
 @pytest.mark.parametrize(
     ("fields", "error"),
     [
@@ -303,10 +438,10 @@ def test_a_notice_leads_to_its_programmes_desk_and_every_email_to_the_guide(
     [email] = read_outbox(settings.outbox_dir)
     text = text_body(email)
     assert (
-        "この件で相談する: https://yorisou.example.jp/guide/aoba/ask?programme=yoikuhi-hosho"
+        "この件で相談する： https://yorisou.example.jp/guide/aoba/ask?programme=yoikuhi-hosho"
         in text
     )
-    assert "支援制度・相談: https://yorisou.example.jp/guide/aoba" in text
+    assert "支援制度・相談： https://yorisou.example.jp/guide/aoba" in text
     assert "/guide/aoba/ask?programme=yoikuhi-hosho" in html_body(email)
     form = client.get("/guide/aoba/ask?programme=yoikuhi-hosho").get_data(as_text=True)
     assert "養育費保証の支援" in form and KODOMO in form

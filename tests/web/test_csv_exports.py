@@ -80,4 +80,6 @@ def test_answers_titles_and_names_in_every_export_are_inert(client, session):
     assert session.exec(select(Topic).where(Topic.slug == "kanji")).one()
     audit = _rows(client.get("/staff/audit.csv"))
     cells = [cell for row in audit for cell in row if "1+1" in cell]
-    assert cells and all(cell.startswith("'") for cell in cells)
+    assert "'-1+1 養育費" in cells  # the value itself, made inert
+    assert "テーマ「-1+1 養育費」" in cells  # the target by its name: no formula to start with
+    assert not any(cell[:1] in "=+-@\t\r" for cell in cells)
