@@ -30,6 +30,7 @@ from service.channels import Channel, build_channels
 from service.channels.rates import parse_rate_limits
 from service.line.accounts import account_of
 from service.line.link_codes import expired_links
+from service.assistant.answering import forget_unanswered
 from service.mail_signup import forget_inbound_mail
 from service.mailbox_cap import forget_counts
 from service.models import Priority
@@ -171,7 +172,11 @@ class Worker:
             bookings = erase_past(session, now=now, retention=retention)
             slots = make_all_slots(session, now=now)
             uploads = drop_stale_uploads(session, now=now)
-            counts = forget_counts(session, now=now) + forget_inbound_mail(session, now=now)
+            counts = (
+                forget_counts(session, now=now)
+                + forget_inbound_mail(session, now=now)
+                + forget_unanswered(session, now=now)
+            )
             session.commit()
         log.info(
             "upkeep erased=%d unconfirmed_dropped=%d line_codes=%d requests_erased=%d "

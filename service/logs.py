@@ -2,9 +2,10 @@
 provider's secret URL are as good as a password.
 
 One rule: a URL variable named `token` or `secret`, and a query parameter named `link` or
-`token`, is a secret. The paths to redact are read from the app's own URL map (learn_routes),
-so a new route that follows the rule is covered without anyone remembering to add it here;
-tests/web/test_logs.py walks the map and refuses a variable that is not classified."""
+`token`, is a secret; so is `q`, a parent's own question to the assistant. The paths to redact
+are read from the app's own URL map (learn_routes), so a new route that follows the rule is
+covered without anyone remembering to add it here; tests/web/test_logs.py walks the map and
+refuses a variable that is not classified."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import re
 from werkzeug.routing import Map
 
 SECRET_VARIABLES = frozenset({"token", "secret"})
-SECRET_PARAMETERS = ("link", "token")
+SECRET_PARAMETERS = ("link", "token", "q")
 _VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _SEGMENT = r'[^/?#\s"]+'
 _QUERY = re.compile(rf"([?&](?:{'|'.join(SECRET_PARAMETERS)})=)[^&#\s\"]+")

@@ -12,6 +12,7 @@ from flask import Flask
 from service import api, errors, ops, public, webhooks
 from service.api import support as api_support  # noqa: F401
 from service.api import views as api_views  # noqa: F401
+from service.assistant import parent_pages as assistant_pages
 from service.bookings import day_pages, staff_pages  # noqa: F401
 from service.bookings import parent_pages as booking_pages
 from service.logs import learn_routes, redact_request_logs
@@ -38,6 +39,7 @@ from service.web.forms import flatten_errors
 def register(app: Flask) -> None:
     app.register_blueprint(public.blueprint)
     app.register_blueprint(support_pages.blueprint)
+    app.register_blueprint(assistant_pages.blueprint)
     app.register_blueprint(booking_pages.blueprint)
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(console.blueprint, url_prefix="/staff")

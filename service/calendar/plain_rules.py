@@ -7,7 +7,7 @@ Rules of other shapes stay possible (entered under 詳細) and are shown as they
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_NAMES = dict(zip(WEEKDAYS, "月火水木金土日", strict=True))
@@ -146,3 +146,10 @@ def describe_repeat(text: str | None, start: time, holiday_shift: str) -> str:
         return f"繰り返し（{text}）{shift}"
     at = at or start
     return f"{rule.words()} {at.hour}:{at.minute:02d}{shift}"
+
+
+def moment_words(moment: datetime) -> str:
+    """「2027年7月30日（金）9:00」, in the moment's own time zone."""
+    weekday = "月火水木金土日"[moment.weekday()]
+    day = f"{moment.year}年{moment.month}月{moment.day}日（{weekday}）"
+    return f"{day}{moment.hour}:{moment.minute:02d}"

@@ -24,6 +24,7 @@ from service.calendar import (
     occurrences_between,
     relative_due_at,
 )
+from service.calendar.plain_rules import moment_words
 from service.csv_files import csv_response
 from service.line.bubble import render_line
 from service.messages import render_push
@@ -257,7 +258,7 @@ def schedule_preview(session: Session, form: NoticeForm, tz: ZoneInfo) -> Schedu
         today = utcnow().astimezone(tz).date()
         first = relative_due_at(draft, today, str(tz)).astimezone(tz)
         return SchedulePreview(
-            describe_rule(draft, str(tz)), (f"{_local_words(first)}（今日登録した人）",)
+            describe_rule(draft, str(tz)), (f"{moment_words(first)}（今日登録した人）",)
         )
     if draft.starts_at is None:
         return SchedulePreview(error="開始日時を入力してください。")
@@ -277,14 +278,8 @@ def schedule_preview(session: Session, form: NoticeForm, tz: ZoneInfo) -> Schedu
     if draft.rule_kind == RuleKind.ONCE:
         dates = [draft.starts_at]
     return SchedulePreview(
-        describe_rule(draft, str(tz)), tuple(_local_words(d.astimezone(tz)) for d in dates)
+        describe_rule(draft, str(tz)), tuple(moment_words(d.astimezone(tz)) for d in dates)
     )
-
-
-def _local_words(moment: datetime) -> str:
-    weekday = "月火水木金土日"[moment.weekday()]
-    day = f"{moment.year}年{moment.month}月{moment.day}日（{weekday}）"
-    return f"{day}{moment.hour}:{moment.minute:02d}"
 
 
 @blueprint.post("/notices/schedule.json")

@@ -215,6 +215,8 @@ def ask(slug: str) -> ResponseReturnValue:
         programme=chosen.get("programme", ""),
         source=chosen.get("source", ""),
         unsafe="1" if chosen.get("unsafe") == "1" else "",
+        # the assistant's question that found no answer, for the desk (only from a POST)
+        message=request.form.get("message", "")[:500],
     )
     return _request_form_page(session, organisation, form)
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel, col, select
 
+from service.assistant.models import Answer
 from service.bookings.booking import Contact as BookingContact
 from service.bookings.booking import book
 from service.bookings.models import Event, Slot
@@ -71,6 +72,8 @@ FORMS = {
     "support.send_request": "/guide/aoba/request",
     "support.withdraw_request": "/r/{request}/withdraw",
     "support.reply": "/r/{request}/reply",
+    "assistant.ask_question": "/ask/aoba",
+    "assistant.answer_feedback": "/ask/aoba/a/{answer}/feedback",
     "bookings.book_place": "/e/{event}",
     "bookings.cancel_booking": "/b/{booking}/cancel",
     "bookings.accept_place": "/b/{booking}/accept",
@@ -151,6 +154,14 @@ def urls(session, settings, ids):  # noqa: F811
         locale="ja",
         now=utcnow(),
     )
+    answer = Answer(
+        organisation_id=city.id,
+        code="t",
+        question_ja="テスト",
+        answer_ja="テスト",
+        updated_at=utcnow(),
+    )
+    session.add(answer)
     session.commit()
     booking_token = make_token(settings.secret_key, Purpose.BOOKING, booking.public_id)
     admin = session.exec(select(StaffUser).where(StaffUser.email == "admin@aoba.example.jp")).one()
@@ -164,6 +175,7 @@ def urls(session, settings, ids):  # noqa: F811
             request=request,
             event=event.public_id,
             booking=booking_token,
+            answer=answer.id,
             booking_confirm=make_token(
                 settings.secret_key, Purpose.BOOKING_CONFIRM, booking.public_id
             ),

@@ -1,0 +1,256 @@
+"""A parent's question in, the assistant's reply out: a crisis first, else the staff's answer,
+up to three "もしかして", or an honest "not found" with the way to a desk. What was asked is
+counted by month; a question that found nothing good is kept masked for staff to answer next
+time. A crisis message is kept nowhere."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from service.assistant.crisis import is_crisis
+from service.assistant.matching import Document, Index, decide
+from service.assistant.models import Answer, Asked, Synonym, Unanswered
+from service.bookings.models import Event, EventStatus
+from service.bookings.schedule import open_slots
+from service.calendar import closed_days, occurrences_between
+from service.calendar.plain_rules import moment_words
+from service.db import insert_ignoring_conflicts
+from service.models import Notice, NoticeStatus, Organisation
+from service.support.models import Desk
+
+UNANSWERED_KEPT = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Something Yorisou knows today, shown after an answer's text."""
+
+    label: str
+    text: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: str  # answer | choices | none | crisis
+    answer: Answer | None = None
+    choices: tuple[Answer, ...] = ()
+    facts: tuple[Fact, ...] = field(default=())
+
+
+# One index per city per process, built again when the city's answers or synonyms change: every
+# question checks the version (two small queries), so each process sees a change at once.
+_indexes: dict[int, tuple[tuple[object, ...], Index]] = {}
+_lock = threading.Lock()
+
+
+def _version(session: Session, organisation_id: int) -> tuple[object, ...]:
+    answers = session.exec(
+        select(func.count(), func.max(Answer.updated_at)).where(
+            Answer.organisation_id == organisation_id
+        )
+    ).one()
+    synonyms = session.exec(
+        select(func.count(), func.max(Synonym.updated_at)).where(
+            Synonym.organisation_id == organisation_id
+        )
+    ).one()
+    return (*answers, *synonyms)
+
+
+def index_for(session: Session, organisation_id: int) -> Index:
+    version = _version(session, organisation_id)
+    cached = _indexes.get(organisation_id)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    answers = session.exec(
+        select(Answer).where(Answer.organisation_id == organisation_id, col(Answer.active))
+    ).all()
+    synonyms = dict(
+        session.exec(
+            select(Synonym.word, Synonym.means).where(Synonym.organisation_id == organisation_id)
+        ).all()
+    )
+    index = Index(
+        (
+            Document(a.id or 0, (a.question_ja, *a.phrasings, a.question_easy), a.answer_ja)
+            for a in answers
+        ),
+        synonyms,
+    )
+    with _lock:
+        _indexes[organisation_id] = (version, index)
+    return index
+
+
+def current(answer: Answer, today: date) -> bool:
+    """Active, and within its validity period (a seasonal answer goes by itself)."""
+    if not answer.active:
+        return False
+    return (answer.valid_from or today) <= today <= (answer.valid_until or today)
+
+
+def ask(session: Session, organisation: Organisation, question: str, *, now: datetime) -> Reply:
+    """The reply to a parent's question (at most 300 characters are read)."""
+    question = question.strip()[:300]
+    if is_crisis(question):
+        _count(session, organisation.id or 0, now, "crisis")
+        return Reply("crisis")
+    today = now.astimezone(ZoneInfo(organisation.timezone)).date()
+    scored = index_for(session, organisation.id or 0).search(question) if question else []
+    answers = {
+        a.id: a
+        for a in session.exec(
+            select(Answer).where(col(Answer.id).in_([found[0] for found in scored]))
+        ).all()
+        if current(a, today) and a.organisation_id == organisation.id
+    }
+    match = decide([found for found in scored if found[0] in answers])
+    if match.kind == "answer":
+        answer = answers[match.ids[0]]
+        _count(session, organisation.id or 0, now, "answer", answer.id or 0)
+        return Reply("answer", answer, facts=tuple(facts_for(session, answer, now)))
+    if match.kind == "choices":
+        _count(session, organisation.id or 0, now, "choices")
+        return Reply("choices", choices=tuple(answers[i] for i in match.ids))
+    _count(session, organisation.id or 0, now, "none")
+    if question:
+        remember_unanswered(session, organisation.id or 0, question, now=now)
+    return Reply("none")
+
+
+def _count(
+    session: Session, organisation_id: int, now: datetime, kind: str, answer_id: int = 0
+) -> None:
+    month = now.strftime("%Y-%m")
+    key = {"organisation_id": organisation_id, "month": month, "answer_id": answer_id, "kind": kind}
+    dialect = session.get_bind().dialect.name
+    session.execute(insert_ignoring_conflicts(Asked, dialect).values(**key, times=0))
+    session.execute(
+        update(Asked)
+        .where(*(getattr(Asked, name) == value for name, value in key.items()))
+        .values(times=Asked.times + 1)
+    )
+
+
+def feedback(
+    session: Session, organisation: Organisation, answer: Answer, helpful: bool, *, now: datetime
+) -> None:
+    """はい / いいえ on an answer. いいえ puts its question on the staff's list of questions
+    without a good answer."""
+    _count(
+        session, organisation.id or 0, now, "helpful" if helpful else "unhelpful", answer.id or 0
+    )
+    if not helpful:
+        remember_unanswered(
+            session, organisation.id or 0, answer.question_ja, now=now, unhelpful=True
+        )
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NUMBER = re.compile(r"\d[\d\-‐－ー―()（） ]{5,}\d")
+
+
+def mask(text: str) -> str:
+    """What could say who asked, taken out: addresses, phone and other long numbers, and any
+    word the dictionary knows as a person's name or place (田中, 青葉町)."""
+    from service.assistant.matching import _tokenizers
+
+    text = _NUMBER.sub("〇〇〇", _EMAIL.sub("（メール）", text))
+    _, whole = _tokenizers()
+    parts = []
+    for morpheme in whole.tokenize(text):
+        pos = morpheme.part_of_speech()
+        if pos[1] == "固有名詞" and pos[2] in ("人名", "地名"):
+            parts.append("（名前）" if pos[2] == "人名" else "（地名）")
+        else:
+            parts.append(morpheme.surface())
+    return "".join(parts)
+
+
+def remember_unanswered(
+    session: Session, organisation_id: int, question: str, *, now: datetime, unhelpful: bool = False
+) -> None:
+    text = mask(question)[:300]
+    session.execute(
+        insert_ignoring_conflicts(Unanswered, session.get_bind().dialect.name).values(
+            organisation_id=organisation_id,
+            text=text,
+            times=0,
+            not_helpful=0,
+            first_asked_at=now,
+            last_asked_at=now,
+        )
+    )
+    session.execute(
+        update(Unanswered)
+        .where(col(Unanswered.organisation_id) == organisation_id, col(Unanswered.text) == text)
+        .values(
+            times=Unanswered.times + 1,
+            not_helpful=Unanswered.not_helpful + (1 if unhelpful else 0),
+            last_asked_at=now,
+        )
+    )
+
+
+def forget_unanswered(session: Session, *, now: datetime) -> int:
+    """The daily upkeep: questions nobody asked for UNANSWERED_KEPT go."""
+    from sqlalchemy import delete
+
+    result = session.execute(
+        delete(Unanswered).where(col(Unanswered.last_asked_at) < now - UNANSWERED_KEPT)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def facts_for(session: Session, answer: Answer, now: datetime) -> list[Fact]:
+    """The live facts staff attached: the next date of a notice, an event's next free day with
+    its booking page, a desk's phone and hours."""
+    found = []
+    organisation = session.get_one(Organisation, answer.organisation_id)
+    tz = ZoneInfo(organisation.timezone)
+    for fact in answer.facts:
+        kind, ref = fact.get("kind"), int(fact.get("id", 0) or 0)
+        if kind == "notice":
+            notice = session.get(Notice, ref)
+            if notice is None or notice.organisation_id != organisation.id:
+                continue
+            if notice.status != NoticeStatus.SCHEDULED:
+                continue
+            due = occurrences_between(
+                notice,
+                now,
+                now + timedelta(days=400),
+                organisation.timezone,
+                closed_days(organisation),
+            )
+            if due:
+                found.append(Fact(notice.title, moment_words(due[0].astimezone(tz))))
+        elif kind == "event":
+            event = session.get(Event, ref)
+            if event is None or event.organisation_id != organisation.id:
+                continue
+            if event.status != EventStatus.ACTIVE:
+                continue
+            free = [s for s in open_slots(session, event, now) if s.booked < s.capacity]
+            if free:
+                found.append(
+                    Fact(
+                        event.title_ja,
+                        moment_words(free[0].starts_at.astimezone(tz)),
+                        f"/e/{event.public_id}",
+                    )
+                )
+        elif kind == "desk":
+            desk = session.get(Desk, ref)
+            if desk is None or desk.organisation_id != organisation.id or not desk.active:
+                continue
+            found.append(Fact(desk.name_ja, "　".join(p for p in (desk.phone, desk.hours_ja) if p)))
+    return found

@@ -1,0 +1,185 @@
+"""The assistant as parents use it: their own words find the staff's answer, a crisis is
+answered before anything else and kept nowhere, what found nothing is kept masked, and one
+city never answers with another's words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import func, select
+
+from service.assistant.answering import ask, mask
+from service.assistant.demo_answers import ANSWERS
+from service.assistant.models import Answer, Asked, Unanswered
+from service.assistant.seeding import DEMO_SYNONYMS, add_answers, add_synonyms
+from service.types import utcnow
+from tests.conftest import csrf_token
+from tests.factories import create_catalogue, create_organisation
+
+# Questions of our own, worded as parents write them (not the answers' phrasings), and the
+# answer each must find: as the one answer, or among the "もしかして" choices.
+PARAPHRASES = [
+    ("母子家庭の手当って誰がもらえるの", "fuyo-001"),
+    ("児童扶養手当の月額を教えて", "fuyo-002"),
+    ("手当の所得の上限", "fuyo-003"),
+    ("児扶の入金日", "fuyo-004"),
+    ("じどうふようてあてはいつふりこまれる", "fuyo-004"),
+    ("離婚したばかりです。児童扶養手当の手続きは", "fuyo-005"),
+    ("8月の現況届を忘れていました", "fuyo-006"),
+    ("5年たったら児童扶養手当が減るって本当ですか", "fuyo-007"),
+    ("高校を卒業したら手当は終わりますか", "fuyo-008"),
+    ("養育費も収入に入るの？", "fuyo-009"),
+    ("児童手当を私の口座にしたい", "jido-001"),
+    ("児童手当は高校生までもらえる？", "jido-002"),
+    ("児童手当の振込は何月", "jido-003"),
+    ("子どもの医療費が無料になる制度", "iryo-001"),
+    ("養育費の約束を書面にしたい", "yoiku-001"),
+    ("公正証書を作るお金の補助", "yoiku-002"),
+    ("元夫から養育費が振り込まれない", "yoiku-003"),
+    ("法テラスに相談したい", "horitsu-001"),
+    ("年金分割はいつまでできますか", "horitsu-002"),
+    ("無利子でお金を借りたい", "shikin-001"),
+    ("保育士の資格をとる間の生活が心配", "shigoto-001"),
+    ("市営住宅に申し込みたい", "sumai-001"),
+    ("給食費の援助を受けたい", "kyoiku-001"),
+    ("保育園に入りやすくなりますか", "hoiku-001"),
+    ("年末調整でひとり親控除を受けるには", "zei-001"),
+    ("夫の扶養から外れたら保険はどうする", "hoken-001"),
+    ("定期券の割引について", "teiki-001"),
+    ("離婚しても苗字を変えたくない", "koseki-001"),
+    ("ｼﾞﾄﾞｳﾃｱﾃ の しはらいび", "jido-003"),  # half-width kana, as some phones type
+    ("窓口は何時まで開いてますか", "madoguchi-001"),
+    ("共同親権について知りたい", "yoiku-006"),
+    ("学童に入りたい", "kaigo-001"),
+]
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    create_catalogue(session, organisation=city)
+    add_answers(session, city.id, ANSWERS, now=utcnow())
+    add_synonyms(session, city.id, DEMO_SYNONYMS, now=utcnow())
+    session.commit()
+    return city
+
+
+def _code(session, answer_id):
+    return session.get(Answer, answer_id).code
+
+
+def test_parents_own_words_find_the_staffs_answer(session, city):
+    found = one = 0
+    missed = []
+    for question, code in PARAPHRASES:
+        reply = ask(session, city, question, now=utcnow())
+        codes = [a.code for a in ([reply.answer] if reply.answer else list(reply.choices))]
+        if code in codes:
+            found += 1
+            one += reply.kind == "answer"
+        else:
+            missed.append((question, reply.kind, codes))
+    assert found >= 0.9 * len(PARAPHRASES), missed
+    assert one >= 0.5 * len(PARAPHRASES)  # one clear answer for most, choices for the rest
+    asked = session.exec(select(func.sum(Asked.times))).one()
+    assert asked == len(PARAPHRASES)
+
+
+@pytest.mark.parametrize(
+    "message", ["死にたい", "夫に殴られています", "ＤＶから にげたい", "子どもを叩いてしまう"]
+)
+def test_a_crisis_is_answered_first_and_kept_nowhere(session, city, message):
+    reply = ask(session, city, message, now=utcnow())
+    assert reply.kind == "crisis" and reply.answer is None
+    session.commit()
+    assert session.exec(select(Unanswered)).all() == []
+    [counted] = session.exec(select(Asked)).all()
+    assert (counted.kind, counted.times) == ("crisis", 1)
+
+
+def test_what_found_nothing_is_kept_masked_and_counted(session, city):
+    question = "田中です。090-1234-5678 に電話ください。hanako@example.jp 宇宙旅行の補助"
+    for _ in range(2):
+        assert ask(session, city, question, now=utcnow()).kind == "none"
+    session.commit()
+    [kept] = session.exec(select(Unanswered)).all()
+    assert kept.times == 2
+    assert "090" not in kept.text and "1234" not in kept.text and "@" not in kept.text
+    assert "田中" not in kept.text and "（名前）" in kept.text and "宇宙旅行" in kept.text
+    assert mask("青葉町の鈴木花子") == "（地名）の（名前）（名前）" or "鈴木" not in mask(
+        "青葉町の鈴木花子"
+    )
+
+
+def test_one_city_never_answers_with_anothers_words(session, city):
+    other = create_organisation(session, slug="kita", name="きた市")
+    session.add(
+        Answer(
+            organisation_id=other.id,
+            code="x",
+            question_ja="きた市の花火大会はいつ",
+            answer_ja="8月です。",
+            updated_at=utcnow(),
+        )
+    )
+    session.commit()
+    assert ask(session, city, "花火大会はいつ", now=utcnow()).kind == "none"
+    assert ask(session, other, "花火大会はいつ", now=utcnow()).answer.code == "x"
+    assert ask(session, other, "児童扶養手当の現況届", now=utcnow()).kind == "none"
+
+
+def test_an_answer_out_of_season_or_retired_is_not_given(session, city):
+    answer = session.exec(select(Answer).where(Answer.code == "fuyo-006")).one()
+    answer.active = False
+    answer.updated_at = utcnow()
+    session.add(answer)
+    session.commit()
+    reply = ask(session, city, "8月の現況届を忘れていました", now=utcnow())
+    assert reply.answer is None or reply.answer.code != "fuyo-006"
+    assert all(choice.code != "fuyo-006" for choice in reply.choices)
+
+
+def test_the_page_answers_without_a_script_and_takes_feedback(client, session, city):
+    page = client.get("/ask/aoba")
+    assert page.status_code == 200 and 'name="q"' in page.get_data(as_text=True)
+    token = csrf_token(client, "/ask/aoba")
+    answered = client.post(
+        "/ask/aoba", data={"csrf_token": token, "q": "8月の現況届を忘れていました"}
+    )
+    html = answered.get_data(as_text=True)
+    assert answered.status_code == 200 and "8月1日から31日までに現況届を出します" in html
+    assert "こども家庭課 ひとり親支援係" in html  # the desk, a fact attached to the answer
+    answer_id = session.exec(select(Answer.id).where(Answer.code == "fuyo-006")).one()
+    said = client.post(
+        f"/ask/aoba/a/{answer_id}/feedback", data={"csrf_token": token, "helpful": "no"}
+    )
+    assert said.status_code == 303
+    [kept] = session.exec(select(Unanswered)).all()
+    assert kept.not_helpful == 1 and "現況届" in kept.text
+    crisis = client.post("/ask/aoba", data={"csrf_token": token, "q": "もう死にたい"})
+    text = crisis.get_data(as_text=True)
+    assert "#8008" in text and "189" in text and "こども家庭課 女性相談・DV相談" in text
+    assert "もう死にたい" not in text  # not even echoed back
+    nothing = client.post("/ask/aoba", data={"csrf_token": token, "q": "宇宙旅行の補助"})
+    assert 'name="message" value="宇宙旅行の補助"' in nothing.get_data(as_text=True)
+
+
+def test_the_json_answer_for_a_citys_website(client, session, city):
+    response = client.get("/ask/aoba/answer?q=年末調整でひとり親控除を受けるには&lang=ja")
+    body = response.get_json()
+    assert response.status_code == 200 and body["kind"] == "answer"
+    assert body["answer"]["question"] == "ひとり親控除とは何ですか"
+    assert body["answer"]["links"][0].startswith("https://yorisou.example.jp/ask/aoba/a/")
+    assert body["ask_desk_url"] == "https://yorisou.example.jp/guide/aoba/ask?lang=ja"
+    crisis = client.get("/ask/aoba/answer?q=しにたい").get_json()
+    assert (
+        crisis["kind"] == "crisis"
+        and {"name": "DV相談ナビ", "number": "#8008", "hours": ""} in crisis["hotlines"]
+    )
+    assert client.get("/ask/aoba/answer").status_code == 400
+    assert client.get("/ask/aoba/answer?q=" + "あ" * 301).status_code == 400
+    assert client.get("/ask/nowhere/answer?q=x").status_code == 404
+    choices = client.get("/ask/aoba/answer?q=児童扶養手当の月額を教えて").get_json()
+    assert choices["kind"] in ("answer", "choices")
+    assert all(re.fullmatch(r"\d+", str(c["id"])) for c in choices["choices"])
