@@ -104,7 +104,13 @@ def ask(session: Session, organisation: Organisation, question: str, *, now: dat
         _count(session, organisation.id or 0, now, "crisis")
         return Reply("crisis")
     today = now.astimezone(ZoneInfo(organisation.timezone)).date()
-    scored = index_for(session, organisation.id or 0).search(question) if question else []
+    index = index_for(session, organisation.id or 0)
+    exact = session.get(Answer, index.written(question) or 0)
+    if exact is not None and current(exact, today):
+        # a "もしかして" tapped, or a question typed as the answer says it
+        _count(session, organisation.id or 0, now, "answer", exact.id or 0)
+        return Reply("answer", exact, facts=tuple(facts_for(session, exact, now)))
+    scored = index.search(question) if question else []
     answers = {
         a.id: a
         for a in session.exec(

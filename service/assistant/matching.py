@@ -121,6 +121,10 @@ def words(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     return found
 
 
+def _as_written(text: str) -> str:
+    return fold(text).strip("?？!！。 　")
+
+
 @dataclass(frozen=True)
 class Document:
     id: int
@@ -138,8 +142,11 @@ class Index:
         self.synonyms = dict(synonyms)
         self.ids: list[int] = []
         self.counts: list[Counter[str]] = []
+        self.exact: dict[str, int] = {}  # a question or phrasing as written, to its answer
         for document in documents:
             self.ids.append(document.id)
+            for text in document.texts:
+                self.exact.setdefault(_as_written(text), document.id)
             count: Counter[str] = Counter()
             for text in document.texts:
                 count.update(words(text, synonyms))
@@ -153,6 +160,10 @@ class Index:
         self.idf = {
             word: math.log((total - n + 0.5) / (n + 0.5) + 1) for word, n in frequency.items()
         }
+
+    def written(self, question: str) -> int | None:
+        """The answer whose question (or other phrasing) this is, as written."""
+        return self.exact.get(_as_written(question)) if question.strip() else None
 
     def search(self, question: str, limit: int = 5) -> list[tuple[int, float, float]]:
         """The best answers (id, score, coverage), best first. Coverage: how much of what the

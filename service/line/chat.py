@@ -21,6 +21,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from service.addresses import hash_address
+from service.assistant.answering import ask as ask_assistant
 from service.bookings.models import Event as BookableEvent
 from service.db import serialize_on
 from service.languages import LANGUAGES
@@ -28,6 +29,7 @@ from service.line.bubble import LINE_BOOK_WORD, LINE_SETTINGS_WORDS
 from service.line.link_codes import link_in_message
 from service.line.models import LineLink
 from service.line.replies import Reply
+from service.markdown import plain_text
 from service.messages import guide_url
 from service.models import (
     Child,
@@ -53,6 +55,18 @@ GUIDE_WORDS = {"制度", "せいど", "制度を調べる", "支援", "しえん
 ASK_WORDS = {"相談", "そうだん", "相談する", "ask", "consult"}
 # 「予約」 alone: what can be booked; with an event's code (a notice's button): that event.
 BOOK_WORDS = {LINE_BOOK_WORD, "よやく", "book"}
+# A courtesy, not a question for the assistant.
+THANKS_WORDS = {
+    "ありがとう",
+    "ありがとうございます",
+    "ありがとうございました",
+    "どうも",
+    "了解",
+    "わかりました",
+    "thanks",
+    "thank you",
+    "ok",
+}
 _BOOK = re.compile(rf"^(?:{LINE_BOOK_WORD}|よやく|book)\s*([{CODE_LETTERS}]{{8}})$", re.IGNORECASE)
 
 
@@ -308,7 +322,45 @@ def on_text(
     if open_request := open_line_request(session, user_id, scope):
         reply_to_request(session, open_request, text, now=now)
         return Reply(reply_token, user_id, locale, "reply-kept")
-    return Reply(reply_token, user_id, locale, "other")
+    if words.rstrip("!！") in THANKS_WORDS:
+        return Reply(reply_token, user_id, locale, "thanks")
+    return _assistant(session, reply_token, user_id, locale, registrations, text, scope, now)
+
+
+def _assistant(
+    session: Session,
+    reply_token: str,
+    user_id: str,
+    locale: str,
+    registrations: Sequence[Subscriber],
+    text: str,
+    scope: Sequence[int],
+    now: datetime,
+) -> Reply:
+    """Anything else is a question for the city's answers (a crisis first)."""
+    organisation = (
+        session.get(Organisation, registrations[0].organisation_id)
+        if registrations
+        else home_organisation(session, scope)
+    )
+    if organisation is None or not text.strip():
+        return Reply(reply_token, user_id, locale, "other")
+    asked = ask_assistant(session, organisation, text, now=now)
+    if asked.kind == "answer" and asked.answer is not None:
+        words = plain_text(asked.answer.text("answer", locale), links_inline=True)[0]
+        facts = "".join(f"\n{fact.label}：{fact.text}" for fact in asked.facts)
+        return Reply(
+            reply_token,
+            user_id,
+            locale,
+            "answer",
+            answer_id=asked.answer.id or 0,
+            text=words + facts,
+        )
+    if asked.kind == "choices":
+        choices = tuple(choice.text("question", locale) for choice in asked.choices)
+        return Reply(reply_token, user_id, locale, "choices", choices=choices)
+    return Reply(reply_token, user_id, locale, "crisis" if asked.kind == "crisis" else "not-found")
 
 
 def finish(session: Session, reply: Reply, *, scope: Sequence[int], settings: Settings) -> Reply:
@@ -325,7 +377,12 @@ def finish(session: Session, reply: Reply, *, scope: Sequence[int], settings: Se
     reply.contact = organisation.contact_line
     if reply.kind == "guide":
         reply.button_url = guide_url(settings, organisation, reply.locale)
-    elif reply.kind == "ask":
+    elif reply.kind == "answer":
+        language = "" if reply.locale == "ja" else f"?lang={reply.locale}"
+        reply.button_url = (
+            f"{settings.public_base_url}/ask/{organisation.slug}/a/{reply.answer_id}{language}"
+        )
+    elif reply.kind in {"ask", "not-found", "crisis"}:
         endpoint = (
             _line_endpoint(session, registrations[-1], reply.user_id) if registrations else None
         )
@@ -334,6 +391,8 @@ def finish(session: Session, reply: Reply, *, scope: Sequence[int], settings: Se
             if endpoint is not None
             else guide_url(settings, organisation, reply.locale, "/ask")
         )
+        if reply.kind == "crisis":  # the request form in its safe mode
+            reply.button_url += ("&" if "?" in reply.button_url else "?") + "unsafe=1"
     elif reply.kind in {"book", "events"}:
         reply.kind, reply.button_url = _booking_button(
             session, reply, registrations, organisation, settings

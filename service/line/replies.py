@@ -20,18 +20,43 @@ class Reply:
     user_id: str
     locale: str
     kind: str  # greeting | linked | settings | stopped | not-registered | bad-code | other
-    # | guide | ask | book | events
+    # | guide | ask | book | events | answer | choices | not-found | crisis | thanks
     event_code: str = ""  # book: the event the parent asked to book
     button_url: str = ""  # the parent's own page; or the guide, or their request form
     contact: str = ""
+    answer_id: int = 0  # answer: the assistant's answer, and its text as staff wrote it
+    text: str = ""
+    choices: tuple[str, ...] = ()  # choices: questions the parent can tap ("もしかして")
 
 
 def reply_messages(reply: Reply) -> list[dict[str, Any]]:
     """The LINE message objects for a reply: words, and a button to the parent's own page."""
     with in_language(reply.locale):
         text, label = _REPLIES[reply.kind]()
-        if reply.kind == "other" and reply.contact:
+        if reply.kind == "answer":
+            text = reply.text[:4000]
+        if reply.kind in ("other", "not-found") and reply.contact:
             text += "\n" + gettext("Contact: %(contact)s", contact=reply.contact)
+    if reply.kind == "choices":
+        return [
+            {
+                "type": "text",
+                "text": text,
+                "quickReply": {
+                    "items": [
+                        {
+                            "type": "action",
+                            "action": {
+                                "type": "message",
+                                "label": question if len(question) <= 20 else question[:19] + "…",
+                                "text": question[:300],
+                            },
+                        }
+                        for question in reply.choices[:13]
+                    ]
+                },
+            }
+        ]
     if not (reply.button_url and label):
         return [{"type": "text", "text": text}]
     return [
@@ -115,7 +140,48 @@ def _other() -> tuple[str, str]:
     ), gettext("Open settings")
 
 
+def _answer() -> tuple[str, str]:
+    return "", gettext("Read it on the web")
+
+
+def _choices() -> tuple[str, str]:
+    return gettext("Did you mean one of these? Tap it, or write your question in other words."), ""
+
+
+def _not_found() -> tuple[str, str]:
+    return gettext(
+        "We could not find an answer. The city's staff will see that this was asked. To ask a "
+        "desk of the city, use the button below."
+    ), gettext("Ask a desk")
+
+
+def _crisis() -> tuple[str, str]:
+    return "\n".join(
+        (
+            gettext("You are not alone. You can talk to someone now, in confidence."),
+            gettext("DV相談ナビ: call %(number)s to reach the nearest centre.", number="#8008"),
+            gettext(
+                "DV相談＋: %(number)s, 24 hours a day; chat is possible too.", number="0120-279-889"
+            ),
+            gettext(
+                "Children in danger: the child guidance centre, %(number)s, 24 hours a day.",
+                number="189",
+            ),
+            gettext("In an emergency, call the police: %(number)s.", number="110"),
+        )
+    ), gettext("Ask the city's desk to contact you safely")
+
+
+def _thanks() -> tuple[str, str]:
+    return gettext("You are welcome. If you want to know anything else, just send it here."), ""
+
+
 _REPLIES = {
+    "thanks": _thanks,
+    "answer": _answer,
+    "choices": _choices,
+    "not-found": _not_found,
+    "crisis": _crisis,
     "greeting": _greeting,
     "linked": _linked,
     "settings": _settings,
