@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import fanout, floor, importing, latency, web
+from bench import assistant, fanout, floor, importing, latency, web
 from tests.conftest import BACKENDS
 
 
@@ -51,3 +51,10 @@ def test_web_benchmark_drives_every_page_with_real_answers(kind):
 def test_import_benchmark_brings_everyone_in_once(kind):
     result = importing.run(50, kind)
     assert result["everyone_once"] is True
+
+
+def test_the_assistant_benchmark_finds_the_answers_among_many():
+    result = assistant.run(200, rounds=1)
+    assert result["answers"] == 200 and result["questions"] > 20
+    assert result["right_answer_offered"] >= 0.8  # the noise answers do not drown the real ones
+    assert result["peak_rss_mb"] > 0
