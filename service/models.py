@@ -137,6 +137,8 @@ class Organisation(SQLModel, table=True):
     # Days the city hall is closed besides weekends, holidays and 29 Dec – 3 Jan (ISO dates):
     # a desk's promise of working days does not count them.
     closed_days: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # The city's own websites, whose pages may ask the assistant (CORS): https://www.city.…
+    website_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     timezone: str = Field(default="Asia/Tokyo", max_length=64)
     created_at: datetime = created()
 

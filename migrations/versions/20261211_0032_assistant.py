@@ -1,4 +1,4 @@
-"""assistant: the answers staff keep, their synonyms, the masked questions that found no good
+"""assistant: the answers staff keep, the city websites that may ask it, their synonyms, the masked questions that found no good
 answer, and the month's counts
 
 Revision ID: 0032
@@ -20,6 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("organisation") as batch:
+        batch.add_column(sa.Column("website_origins", sa.JSON(), nullable=True))
     op.create_table('assistant_asked',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -97,6 +99,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("organisation") as batch:
+        batch.drop_column("website_origins")
     with op.batch_alter_table('assistant_answer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assistant_answer_programme_id'))
         batch_op.drop_index(batch_op.f('ix_assistant_answer_organisation_id'))

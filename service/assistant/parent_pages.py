@@ -4,10 +4,20 @@ website can put behind its chat widget."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from service import get_session, get_settings
 from service.assistant.answering import Reply, ask, current, feedback
@@ -105,6 +115,22 @@ def answer_feedback(slug: str, answer_id: int) -> ResponseReturnValue:
         url_for("assistant.answer_page", slug=slug, answer_id=answer_id, lang=current_language()),
         303,
     )
+
+
+@blueprint.after_request
+def _city_website(response: Response) -> Response:
+    """The JSON answer may be read by the pages of the city's own websites (its settings),
+    and by no other site."""
+    if request.endpoint != "assistant.answer_json" or request.view_args is None:
+        return response
+    origin = request.headers.get("Origin", "")
+    session = get_session()
+    slug = request.view_args.get("slug", "")
+    organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+    if origin and organisation is not None and origin in (organisation.website_origins or []):
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+    return response
 
 
 @blueprint.get("/ask/<slug>/answer")

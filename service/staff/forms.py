@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime
 from typing import Any
@@ -274,6 +275,27 @@ class DateListField(TextAreaField):
         self.data = sorted(days)
 
 
+class OriginListField(TextAreaField):
+    """Web origins, one a line (https://www.city.example.jp), kept as a sorted list."""
+
+    def _value(self) -> str:
+        return "\n".join(self.data or [])
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        lines = [line.strip() for line in (valuelist[0] if valuelist else "").splitlines()]
+        origins = set()
+        for line in filter(None, lines):
+            origin = unicodedata.normalize("NFKC", line).rstrip("/").lower()
+            if not re.fullmatch(r"https://[a-z0-9.-]+(:\d{1,5})?", origin):
+                self.data = []
+                raise ValueError(
+                    f"「{line[:40]}」はサイトのアドレスではありません"
+                    "（https://www.city.example.jp のように、パスを付けずに）。"
+                )
+            origins.add(origin)
+        self.data = sorted(origins)
+
+
 class OrganisationForm(Form):
     FIELDS = (
         "name",
@@ -285,6 +307,7 @@ class OrganisationForm(Form):
         "privacy_contact",
         "registration_address",
         "closed_days",
+        "website_origins",
     )
 
     name = StringField(
@@ -319,6 +342,10 @@ class OrganisationForm(Form):
     closed_days = DateListField(
         "閉庁日（土日・祝日・12月29日〜1月3日のほか。1行に1日、2027-05-06 のように。"
         "窓口の「連絡までの日数」に数えません）"
+    )
+    website_origins = OriginListField(
+        "自治体のWebサイト（質問への回答をサイトのチャットで使うとき。1行に1つ、"
+        "https://www.city.example.jp のように）"
     )
 
 

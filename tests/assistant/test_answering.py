@@ -183,3 +183,39 @@ def test_the_json_answer_for_a_citys_website(client, session, city):
     choices = client.get("/ask/aoba/answer?q=児童扶養手当の月額を教えて").get_json()
     assert choices["kind"] in ("answer", "choices")
     assert all(re.fullmatch(r"\d+", str(c["id"])) for c in choices["choices"])
+
+
+def test_only_the_citys_own_websites_may_read_the_json(client, session, city):
+    city.website_origins = ["https://www.city.aoba.example.jp"]
+    session.add(city)
+    session.commit()
+    path = "/ask/aoba/answer?q=現況届の期限"
+    own = client.get(path, headers={"Origin": "https://www.city.aoba.example.jp"})
+    assert own.headers["Access-Control-Allow-Origin"] == "https://www.city.aoba.example.jp"
+    assert "Origin" in own.headers["Vary"]
+    other = client.get(path, headers={"Origin": "https://evil.example.com"})
+    assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_an_admin_names_the_citys_websites_and_a_wrong_one_is_refused(client, session, city):
+    from tests.factories import create_staff
+    from tests.staff.test_staff_notices import login
+
+    create_staff(session, organisation=city, email="admin@aoba.example.jp")
+    login(client, "admin@aoba.example.jp")
+    page = "/staff/organisation"
+    fields = {
+        "csrf_token": csrf_token(client, page),
+        "name": "あおば市",
+        "sender_name": "あおば市 こども家庭課",
+        "sender_email": "oshirase@aoba.example.jp",
+    }
+    wrong = client.post(page, data={**fields, "website_origins": "www.city.aoba.example.jp/faq"})
+    assert wrong.status_code == 400 and "サイトのアドレスではありません" in wrong.get_data(
+        as_text=True
+    )
+    client.post(
+        page, data={**fields, "website_origins": "ＨＴＴＰＳ://www.city.aoba.example.jp/\n"}
+    )
+    session.refresh(city)
+    assert city.website_origins == ["https://www.city.aoba.example.jp"]
