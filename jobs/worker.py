@@ -21,6 +21,7 @@ from jobs.materialize import materialize_sends
 from jobs.request_messages import send_request_messages
 from jobs.staff_messages import send_staff_messages
 from service import create_app, get_database
+from service.assistant.answering import forget_unanswered
 from service.bookings.booking import expire_offers
 from service.bookings.city_actions import erase_past
 from service.bookings.schedule import make_all_slots
@@ -30,7 +31,6 @@ from service.channels import Channel, build_channels
 from service.channels.rates import parse_rate_limits
 from service.line.accounts import account_of
 from service.line.link_codes import expired_links
-from service.assistant.answering import forget_unanswered
 from service.mail_signup import forget_inbound_mail
 from service.mailbox_cap import forget_counts
 from service.models import Priority

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import polib
 import pytest
+from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 JAPANESE = "\u3040-\u30ff\u4e00-\u9fff"
@@ -25,9 +25,13 @@ def _texts() -> list[tuple[str, str]]:
     """(where, text) of everything a person reads in Japanese."""
     found = []
     for name in ("messages.po", "easy.po"):
-        for entry in polib.pofile(str(ROOT / "service/translations/ja/LC_MESSAGES" / name)):
-            if not entry.obsolete:
-                found.append((f"{name}: {entry.msgid[:40]}", entry.msgstr))
+        with open(ROOT / "service/translations/ja/LC_MESSAGES" / name, "rb") as file:
+            catalogue = read_po(file)
+        for message in catalogue:
+            if message.id:
+                ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                texts = message.string if isinstance(message.string, tuple) else (message.string,)
+                found.extend((f"{name}: {ids[0][:40]}", text or "") for text in texts)
     for path in sorted((ROOT / "templates").rglob("*")):
         if path.suffix in (".html", ".txt"):
             found.append((str(path.relative_to(ROOT)), JINJA.sub(" ", path.read_text())))

@@ -9,6 +9,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
@@ -218,45 +219,53 @@ def forget_unanswered(session: Session, *, now: datetime) -> int:
 
 def facts_for(session: Session, answer: Answer, now: datetime) -> list[Fact]:
     """The live facts staff attached: the next date of a notice, an event's next free day with
-    its booking page, a desk's phone and hours."""
-    found = []
+    its booking page, a desk's phone and hours (each only while it is the city's and on)."""
     organisation = session.get_one(Organisation, answer.organisation_id)
-    tz = ZoneInfo(organisation.timezone)
+    found = []
     for fact in answer.facts:
-        kind, ref = fact.get("kind"), int(fact.get("id", 0) or 0)
-        if kind == "notice":
-            notice = session.get(Notice, ref)
-            if notice is None or notice.organisation_id != organisation.id:
-                continue
-            if notice.status != NoticeStatus.SCHEDULED:
-                continue
-            due = occurrences_between(
-                notice,
-                now,
-                now + timedelta(days=400),
-                organisation.timezone,
-                closed_days(organisation),
-            )
-            if due:
-                found.append(Fact(notice.title, moment_words(due[0].astimezone(tz))))
-        elif kind == "event":
-            event = session.get(Event, ref)
-            if event is None or event.organisation_id != organisation.id:
-                continue
-            if event.status != EventStatus.ACTIVE:
-                continue
-            free = [s for s in open_slots(session, event, now) if s.booked < s.capacity]
-            if free:
-                found.append(
-                    Fact(
-                        event.title_ja,
-                        moment_words(free[0].starts_at.astimezone(tz)),
-                        f"/e/{event.public_id}",
-                    )
-                )
-        elif kind == "desk":
-            desk = session.get(Desk, ref)
-            if desk is None or desk.organisation_id != organisation.id or not desk.active:
-                continue
-            found.append(Fact(desk.name_ja, "　".join(p for p in (desk.phone, desk.hours_ja) if p)))
+        table, describe = _FACTS.get(str(fact.get("kind")), (None, None))
+        row = session.get(table, int(fact.get("id", 0) or 0)) if table is not None else None
+        if row is None or describe is None or row.organisation_id != organisation.id:
+            continue
+        if (said := describe(session, row, organisation, now)) is not None:
+            found.append(said)
     return found
+
+
+def _notice_fact(
+    session: Session, notice: Notice, organisation: Organisation, now: datetime
+) -> Fact | None:
+    if notice.status != NoticeStatus.SCHEDULED:
+        return None
+    due = occurrences_between(
+        notice, now, now + timedelta(days=400), organisation.timezone, closed_days(organisation)
+    )
+    tz = ZoneInfo(organisation.timezone)
+    return Fact(notice.title, moment_words(due[0].astimezone(tz))) if due else None
+
+
+def _event_fact(
+    session: Session, event: Event, organisation: Organisation, now: datetime
+) -> Fact | None:
+    if event.status != EventStatus.ACTIVE:
+        return None
+    free = [slot for slot in open_slots(session, event, now) if slot.booked < slot.capacity]
+    if not free:
+        return None
+    when = moment_words(free[0].starts_at.astimezone(ZoneInfo(organisation.timezone)))
+    return Fact(event.title_ja, when, f"/e/{event.public_id}")
+
+
+def _desk_fact(
+    session: Session, desk: Desk, organisation: Organisation, now: datetime
+) -> Fact | None:
+    if not desk.active:
+        return None
+    return Fact(desk.name_ja, "　".join(part for part in (desk.phone, desk.hours_ja) if part))
+
+
+_FACTS: dict[str, tuple[Any, Any]] = {
+    "notice": (Notice, _notice_fact),
+    "event": (Event, _event_fact),
+    "desk": (Desk, _desk_fact),
+}

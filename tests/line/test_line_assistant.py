@@ -11,10 +11,14 @@ from service.assistant.models import Answer, Unanswered
 from service.assistant.seeding import DEMO_SYNONYMS, add_answers, add_synonyms
 from service.types import utcnow
 from tests.factories import create_catalogue
-from tests.line.test_line_webhook import app, city, client, follow, post, text  # noqa: F401
+from tests.line import test_line_webhook as webhook
+from tests.line.test_line_webhook import follow, post, text
+
+# The LINE webhook's app (with the fake LINE), its client and city.
+app, client, city = webhook.app, webhook.client, webhook.city
 
 
-def _with_answers(session, city):  # noqa: F811
+def _with_answers(session, city):
     organisation = city[0]
     create_catalogue(session, organisation=organisation)
     add_answers(session, organisation.id, ANSWERS, now=utcnow())
@@ -22,7 +26,7 @@ def _with_answers(session, city):  # noqa: F811
     session.commit()
 
 
-def test_a_question_in_the_chat_gets_the_staffs_answer(session, client, fake_line, city):  # noqa: F811
+def test_a_question_in_the_chat_gets_the_staffs_answer(session, client, fake_line, city):
     _with_answers(session, city)
     post(client, follow())
     assert post(client, text("年末調整でひとり親控除を受けるには")).status_code == 200
@@ -37,7 +41,7 @@ def test_did_you_mean_comes_as_quick_replies_that_answer_when_tapped(
     session,
     client,
     fake_line,
-    city,  # noqa: F811
+    city,
 ):
     _with_answers(session, city)
     post(client, text("児童手当を私の口座にしたい"))
@@ -54,7 +58,7 @@ def test_a_crisis_in_the_chat_is_answered_first_and_kept_nowhere(
     session,
     client,
     fake_line,
-    city,  # noqa: F811
+    city,
 ):
     _with_answers(session, city)
     post(client, follow())
