@@ -16,6 +16,8 @@ from flask import url_for
 from sqlmodel import Session, col, select
 from wtforms.fields.core import UnboundField
 
+from service.assistant.models import Answer
+from service.assistant.staff_forms import AnswerForm
 from service.bookings.models import Event
 from service.bookings.staff_forms import EventForm
 from service.calendar.plain_rules import read_rrule
@@ -47,6 +49,7 @@ KINDS = {
     "event": "行事",
     "slot": "行事の回",
     "subscribers": "登録者の取り込み",
+    "answer": "質問への回答",
 }
 ACTIONS = {
     "notice.create": "お知らせを作成",
@@ -88,6 +91,8 @@ ACTIONS = {
     "api_token.revoke": "APIトークンを無効にする",
     "desk.save": "窓口を保存",
     "programme.save": "制度を保存",
+    "answer.save": "質問への回答を保存",
+    "synonyms.save": "言い換えを保存",
     "answer_template.create": "回答の定型文を追加",
     "answer_template.delete": "回答の定型文を削除",
     "catalogue.import": "制度と窓口を読み込み",
@@ -121,6 +126,7 @@ PAGES = {
     "programme": "staff.programme",
     "event": "staff.event_detail",
     "slot": "staff.slot_day",
+    "answer": "staff.answer",
 }
 PAGE_ARGUMENT = {
     "notice": "notice_id",
@@ -130,6 +136,7 @@ PAGE_ARGUMENT = {
     "programme": "programme_id",
     "event": "event_id",
     "slot": "slot_id",
+    "answer": "answer_id",
 }
 # Fields the forms do not name.
 EXTRA_FIELDS = {
@@ -221,6 +228,7 @@ FIELDS = {
         AnswerTemplateForm,
         EventForm,
         LineAccountForm,
+        AnswerForm,
     ),
 }
 
@@ -409,6 +417,7 @@ _NAMED: dict[str, tuple[Any, Any]] = {
     "event": (Event, Event.title_ja),
     "desk": (Desk, Desk.name_ja),
     "programme": (Programme, Programme.name_ja),
+    "answer": (Answer, Answer.question_ja),
     "source": (Source, Source.name),
 }
 

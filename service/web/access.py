@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import abort, flash, redirect, url_for
 from flask_login import UserMixin, current_user, login_required
 
 from service import get_session, get_settings
 from service.extensions import login_manager
-from service.models import Notice, Role, Source, StaffUser, Topic
+from service.models import Role, StaffUser
 
 login_manager.login_view = "staff.login"
 login_manager.login_message = "ログインしてください。"
@@ -78,7 +78,11 @@ def role_required(role: Role) -> Callable[[Callable[..., Any]], Callable[..., An
     return decorate
 
 
-Owned = TypeVar("Owned", Notice, Source, StaffUser, Topic)
+class _OfACity(Protocol):
+    organisation_id: int
+
+
+Owned = TypeVar("Owned", bound=_OfACity)
 
 
 def own_or_404(model: type[Owned], item_id: int) -> Owned:

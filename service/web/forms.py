@@ -6,7 +6,7 @@ a schedule, the languages' names, and saving a form's fields with their audit re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import time
+from datetime import date, time
 from functools import cache
 from typing import Any
 
@@ -214,11 +214,13 @@ def save_audited(
     session: Session, item: Any, form: Form, fields: Sequence[str], *, kind: str
 ) -> None:
     """Copy the form's fields onto the row (new or not) and record before and after in the
-    audit log, as "<kind>.save" of "<kind>:<id>"."""
-    before = {name: getattr(item, name) for name in fields}
+    audit log, as "<kind>.save" of "<kind>:<id>". An empty text field is "", an empty date
+    None; the log keeps dates as ISO text."""
+    before = {name: _logged(getattr(item, name)) for name in fields}
     for name in fields:
-        value = getattr(form, name).data
-        setattr(item, name, "" if value is None else value)
+        field = getattr(form, name)
+        empty = "" if isinstance(field, StringField) else None
+        setattr(item, name, empty if field.data is None else field.data)
     session.add(item)
     session.flush()  # a new row gets its id
     record_audit(
@@ -227,5 +229,9 @@ def save_audited(
         action=f"{kind}.save",
         target=f"{kind}:{item.id}",
         before=before,
-        after={name: getattr(item, name) for name in fields},
+        after={name: _logged(getattr(item, name)) for name in fields},
     )
+
+
+def _logged(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel, col, select
 
-from service.assistant.models import Answer
 from service.bookings.booking import Contact as BookingContact
 from service.bookings.booking import book
 from service.bookings.models import Event, Slot
@@ -73,7 +72,7 @@ FORMS = {
     "support.withdraw_request": "/r/{request}/withdraw",
     "support.reply": "/r/{request}/reply",
     "assistant.ask_question": "/ask/aoba",
-    "assistant.answer_feedback": "/ask/aoba/a/{answer}/feedback",
+    "assistant.answer_feedback": "/ask/aoba/a/{q}/feedback",
     "bookings.book_place": "/e/{event}",
     "bookings.cancel_booking": "/b/{booking}/cancel",
     "bookings.accept_place": "/b/{booking}/accept",
@@ -118,6 +117,8 @@ FORMS = {
             "staff.import_list",
             "staff.import_preview",
             "staff.line_account",
+            "staff.answer",
+            "staff.synonyms",
         )
     },
 }
@@ -154,14 +155,6 @@ def urls(session, settings, ids):  # noqa: F811
         locale="ja",
         now=utcnow(),
     )
-    answer = Answer(
-        organisation_id=city.id,
-        code="t",
-        question_ja="テスト",
-        answer_ja="テスト",
-        updated_at=utcnow(),
-    )
-    session.add(answer)
     session.commit()
     booking_token = make_token(settings.secret_key, Purpose.BOOKING, booking.public_id)
     admin = session.exec(select(StaffUser).where(StaffUser.email == "admin@aoba.example.jp")).one()
@@ -175,7 +168,6 @@ def urls(session, settings, ids):  # noqa: F811
             request=request,
             event=event.public_id,
             booking=booking_token,
-            answer=answer.id,
             booking_confirm=make_token(
                 settings.secret_key, Purpose.BOOKING_CONFIRM, booking.public_id
             ),

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from service.assistant.models import Answer
 from service.bookings.models import Slot
 from service.models import Role, SubscriberImport
 from service.support.models import AnswerTemplate, ContactWay, Programme
@@ -82,6 +83,10 @@ MATRIX = {
     "staff.import_list": (Role.ADMIN, "/staff/import"),
     "staff.import_preview": (Role.ADMIN, "/staff/import/{i}"),
     "staff.line_account": (Role.ADMIN, "/staff/line"),
+    "staff.answers": (Role.VIEWER, "/staff/answers"),
+    "staff.answer": (Role.VIEWER, "/staff/answers/{q}"),
+    "staff.unanswered": (Role.EDITOR, "/staff/answers/unanswered"),
+    "staff.synonyms": (Role.EDITOR, "/staff/answers/synonyms"),
 }
 POSTS = {
     "staff.notice_action",
@@ -154,8 +159,19 @@ def ids(session):
         data="メールアドレス,テーマ,同意日\nold@example.jp,養育費,2019-04-01\n".encode(),
     )
     session.add(upload)
+    answer = Answer(
+        organisation_id=city.id,
+        code="t",
+        question_ja="テスト",
+        answer_ja="テスト",
+        desk_id=desk.id,
+        department=DEPARTMENT,
+        updated_at=utcnow(),
+    )
+    session.add(answer)
     session.commit()
     return {
+        "q": answer.id,
         "i": upload.id,
         "v": event.id,
         "l": slot.id,

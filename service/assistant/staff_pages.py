@@ -1,0 +1,184 @@
+"""The assistant in the console: the answers staff keep (editors for their department's desks,
+admins for all; every change audited), what parents asked that found no good answer, and the
+synonyms. A change reaches every process's index with the next question."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlmodel import Session, col, delete, select
+from wtforms import SelectChoice
+
+from service import get_session
+from service.assistant.models import Answer, Synonym, Unanswered
+from service.assistant.staff_forms import AnswerForm, SynonymsForm
+from service.audit import record_audit
+from service.models import Role
+from service.support.models import Desk, Programme
+from service.types import utcnow
+from service.web.access import own_or_404, role_required
+from service.web.console import blueprint
+from service.web.forms import save_audited
+
+
+def _may_edit(desk: Desk | None) -> bool:
+    """Admins edit every answer; an editor those of their own department's desks."""
+    if current_user.at_least(Role.ADMIN):
+        return True
+    return (
+        current_user.at_least(Role.EDITOR)
+        and bool(current_user.department)
+        and desk is not None
+        and desk.department == current_user.department
+    )
+
+
+def _desks(session: Session) -> list[Desk]:
+    return list(
+        session.exec(
+            select(Desk)
+            .where(Desk.organisation_id == current_user.organisation_id, col(Desk.active))
+            .order_by(col(Desk.position), col(Desk.id))
+        ).all()
+    )
+
+
+@blueprint.get("/answers")
+@role_required(Role.VIEWER)
+def answers() -> ResponseReturnValue:
+    session = get_session()
+    rows = session.exec(
+        select(Answer)
+        .where(Answer.organisation_id == current_user.organisation_id)
+        .order_by(col(Answer.category), col(Answer.code))
+    ).all()
+    return render_template(
+        "staff/answers.html",
+        answers=rows,
+        desks={desk.id: desk for desk in _desks(session)},
+        waiting=session.exec(
+            select(Unanswered.id).where(Unanswered.organisation_id == current_user.organisation_id)
+        ).all(),
+        today=utcnow().date(),
+    )
+
+
+@blueprint.route("/answers/new", methods=["GET", "POST"], defaults={"answer_id": None})
+@blueprint.route("/answers/<int:answer_id>", methods=["GET", "POST"])
+@role_required(Role.VIEWER)
+def answer(answer_id: int | None) -> ResponseReturnValue:
+    session = get_session()
+    item = own_or_404(Answer, answer_id) if answer_id else None
+    desk = session.get(Desk, item.desk_id) if item and item.desk_id else None
+    may_edit = _may_edit(desk) if item else current_user.at_least(Role.EDITOR)
+    if request.method == "POST" and not may_edit:
+        abort(403)
+    form = AnswerForm(obj=item)
+    desks = [d for d in _desks(session) if _may_edit(d) or (item and d.id == item.desk_id)]
+    form.desk.choices = [
+        *(
+            [SelectChoice(0, "（なし：管理者だけが編集）")]
+            if current_user.at_least(Role.ADMIN)
+            else []
+        ),
+        *(SelectChoice(d.id, d.name_ja) for d in desks),
+    ]
+    programmes = session.exec(
+        select(Programme)
+        .where(Programme.organisation_id == current_user.organisation_id)
+        .order_by(col(Programme.position), col(Programme.id))
+    ).all()
+    form.programme.choices = [
+        SelectChoice(0, "（なし）"),
+        *(SelectChoice(p.id, p.name_ja) for p in programmes),
+    ]
+    if request.method == "GET":
+        form.desk.data = item.desk_id or 0 if item else (desks[0].id if desks else 0)
+        form.programme.data = item.programme_id or 0 if item else 0
+        if item is None:
+            form.question_ja.data = request.args.get("question", "")[:300]  # from the list
+    if request.method == "POST" and form.validate_on_submit():
+        chosen = session.get(Desk, form.desk.data) if form.desk.data else None
+        if chosen is not None and chosen.organisation_id != current_user.organisation_id:
+            abort(400)
+        taken = session.exec(
+            select(Answer.id).where(
+                Answer.organisation_id == current_user.organisation_id,
+                Answer.code == form.code.data,
+            )
+        ).first()
+        if not _may_edit(chosen):
+            form.desk.errors = ["自分の課の窓口を選んでください。"]
+        elif taken is not None and (item is None or taken != item.id):
+            form.code.errors = ["このIDはすでに使われています。"]
+        else:
+            if item is None:
+                item = Answer(
+                    organisation_id=current_user.organisation_id,
+                    code="",
+                    question_ja="",
+                    answer_ja="",
+                )
+            item.desk_id = chosen.id if chosen else None
+            item.department = chosen.department if chosen else ""
+            item.programme_id = form.programme.data or None
+            if chosen is not None and not any(f.get("kind") == "desk" for f in item.facts):
+                item.facts = [*item.facts, {"kind": "desk", "id": chosen.id or 0}]
+            item.updated_at = utcnow()
+            save_audited(session, item, form, AnswerForm.FIELDS, kind="answer")
+            session.commit()
+            flash(
+                f"回答「{item.question_ja}」を保存しました。保護者への回答にすぐ使われます。",
+                "info",
+            )
+            return redirect(url_for("staff.answers"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/answer.html", answer=item, form=form, may_edit=may_edit), status
+
+
+@blueprint.get("/answers/unanswered")
+@role_required(Role.EDITOR)
+def unanswered() -> ResponseReturnValue:
+    """What parents asked that found nothing, or whose answer they marked いいえ: the most
+    asked first, masked as it was kept."""
+    session = get_session()
+    rows = session.exec(
+        select(Unanswered)
+        .where(Unanswered.organisation_id == current_user.organisation_id)
+        .order_by(col(Unanswered.times).desc(), col(Unanswered.last_asked_at).desc())
+        .limit(200)
+    ).all()
+    return render_template("staff/unanswered.html", rows=rows)
+
+
+@blueprint.route("/answers/synonyms", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def synonyms() -> ResponseReturnValue:
+    session = get_session()
+    current = session.exec(
+        select(Synonym)
+        .where(Synonym.organisation_id == current_user.organisation_id)
+        .order_by(col(Synonym.word))
+    ).all()
+    before = {row.word: row.means for row in current}
+    form = SynonymsForm()
+    if request.method == "GET":
+        form.synonyms.data = "\n".join(f"{word} = {means}" for word, means in before.items())
+    elif form.validate_on_submit() and (pairs := form.pairs()) is not None:
+        session.execute(
+            delete(Synonym).where(col(Synonym.organisation_id) == current_user.organisation_id)
+        )
+        now = utcnow()
+        session.add_all(
+            Synonym(organisation_id=current_user.organisation_id, word=w, means=m, updated_at=now)
+            for w, m in pairs.items()
+        )
+        record_audit(
+            session, staff=current_user, action="synonyms.save", before=before, after=pairs
+        )
+        session.commit()
+        flash("言い換えを保存しました。", "info")
+        return redirect(url_for("staff.synonyms"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/synonyms.html", form=form), status

@@ -1,0 +1,166 @@
+"""Staff keep the answers: an editor for their own department's desks, every change audited and
+answering parents at once; the questions that found nothing; the synonyms."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from service.assistant.answering import ask
+from service.assistant.models import Answer
+from service.models import AuditEvent, Role
+from service.types import utcnow
+from tests.conftest import csrf_token
+from tests.factories import create_catalogue, create_organisation, create_staff
+from tests.staff.test_staff_notices import login
+
+KODOMO = "こども家庭課 ひとり親支援係"
+
+
+def _city(session):
+    city = create_organisation(session)
+    desks = create_catalogue(session, organisation=city)
+    create_staff(
+        session,
+        organisation=city,
+        email="kodomo@aoba.example.jp",
+        role=Role.EDITOR,
+        department="こども家庭課",
+    )
+    create_staff(
+        session,
+        organisation=city,
+        email="hoken@aoba.example.jp",
+        role=Role.EDITOR,
+        department="保険年金課",
+    )
+    return city, desks
+
+
+def _save(client, path, **fields):
+    return client.post(path, data={"csrf_token": csrf_token(client, path), **fields})
+
+
+def test_an_editor_writes_an_answer_that_parents_get_at_once(client, session):
+    city, desks = _city(session)
+    login(client, "kodomo@aoba.example.jp")
+    response = _save(
+        client,
+        "/staff/answers/new",
+        code="kodomo-001",
+        category="手当",
+        question_ja="児童扶養手当の証書をなくしました",
+        phrasings="証書を失くした\n証書の再発行",
+        answer_ja="**再交付**できます。こども家庭課へ本人確認書類をお持ちください。%%unsubscribe_url%%",
+        desk=str(desks[KODOMO].id),
+        programme="0",
+        active="y",
+    )
+    assert response.status_code == 303
+    saved = session.exec(select(Answer).where(Answer.code == "kodomo-001")).one()
+    assert (saved.department, saved.phrasings) == (
+        "こども家庭課",
+        ["証書を失くした", "証書の再発行"],
+    )
+    [audit] = session.exec(select(AuditEvent).where(AuditEvent.action == "answer.save")).all()
+    assert audit.detail["after"]["question_ja"] == "児童扶養手当の証書をなくしました"
+    reply = ask(session, city, "証書の再発行をしたい", now=utcnow())
+    session.commit()
+    assert reply.answer is not None and reply.answer.code == "kodomo-001"
+    page = client.post(
+        "/ask/aoba",
+        data={
+            "csrf_token": csrf_token(client, "/ask/aoba"),
+            "q": "児童扶養手当の証書をなくしました",
+        },
+    ).get_data(as_text=True)
+    assert "<strong>再交付</strong>" in page and "%%unsubscribe_url%%" in page  # as written
+    listing = client.get("/staff/answers").get_data(as_text=True)
+    assert "児童扶養手当の証書をなくしました" in listing and "使用中" in listing
+    duplicate = _save(
+        client,
+        "/staff/answers/new",
+        code="kodomo-001",
+        question_ja="別",
+        answer_ja="別",
+        desk=str(desks[KODOMO].id),
+        programme="0",
+    )
+    assert duplicate.status_code == 400 and "このIDはすでに使われています" in duplicate.get_data(
+        as_text=True
+    )
+
+
+def test_an_editor_cannot_change_another_departments_answer(client, session):
+    city, desks = _city(session)
+    answer = Answer(
+        organisation_id=city.id,
+        code="k",
+        question_ja="質問",
+        answer_ja="回答",
+        desk_id=desks[KODOMO].id,
+        department="こども家庭課",
+        updated_at=utcnow(),
+    )
+    session.add(answer)
+    session.commit()
+    login(client, "hoken@aoba.example.jp")
+    path = f"/staff/answers/{answer.id}"
+    assert "disabled" in client.get(path).get_data(as_text=True)
+    refused = _save(client, path, code="k", question_ja="変更", answer_ja="変更", desk="0")
+    assert refused.status_code == 403
+    session.refresh(answer)
+    assert answer.question_ja == "質問"
+    # nor write one for a desk of another department
+    wrong = _save(
+        client,
+        "/staff/answers/new",
+        code="h",
+        question_ja="質問",
+        answer_ja="回答",
+        desk=str(desks[KODOMO].id),
+        programme="0",
+    )
+    assert wrong.status_code == 400
+    assert session.exec(select(Answer).where(Answer.code == "h")).first() is None
+
+
+def test_the_unanswered_list_and_making_an_answer_from_it(client, session):
+    city, _ = _city(session)
+    ask(session, city, "鈴木です。宇宙旅行の補助はありますか 090-1111-2222", now=utcnow())
+    session.commit()
+    login(client, "kodomo@aoba.example.jp")
+    listing = client.get("/staff/answers/unanswered").get_data(as_text=True)
+    assert "宇宙旅行の補助" in listing and "鈴木" not in listing and "1111" not in listing
+    form = client.get("/staff/answers/new?question=宇宙旅行の補助はありますか").get_data(
+        as_text=True
+    )
+    assert 'value="宇宙旅行の補助はありますか"' in form
+
+
+def test_synonyms_are_kept_and_used(client, session):
+    city, desks = _city(session)
+    session.add(
+        Answer(
+            organisation_id=city.id,
+            code="f",
+            question_ja="児童扶養手当の支払日",
+            answer_ja="奇数月です。",
+            updated_at=utcnow(),
+        )
+    )
+    session.commit()
+    assert ask(session, city, "ジフ", now=utcnow()).kind == "none"
+    session.commit()
+    login(client, "kodomo@aoba.example.jp")
+    wrong = _save(client, "/staff/answers/synonyms", synonyms="ジフ 児童扶養手当")
+    assert wrong.status_code == 400 and "1行目" in wrong.get_data(as_text=True)
+    assert (
+        _save(
+            client, "/staff/answers/synonyms", synonyms="ジフ = 児童扶養手当\n支払 = 振込\n"
+        ).status_code
+        == 303
+    )
+    reply = ask(session, city, "ジフ", now=utcnow())
+    session.commit()
+    assert reply.answer is not None and reply.answer.code == "f"
+    assert "ジフ = 児童扶養手当" in client.get("/staff/answers/synonyms").get_data(as_text=True)
