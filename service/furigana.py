@@ -9,24 +9,15 @@ only)."""
 from __future__ import annotations
 
 import re
-from functools import cache
-from typing import Any
 
 from markupsafe import Markup, escape
 
+from service.japanese import TO_HIRAGANA, tokenizer
 from service.languages import current_language
 
 _KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆ヶ]")
 _RUN = re.compile(r"([\u3400-\u9fff\uf900-\ufaff々〆ヶ]+)")
 _SPACES = frozenset(" \u3000\t\n")
-_KATAKANA = str.maketrans({chr(code): chr(code - 0x60) for code in range(0x30A1, 0x30F7)})
-
-
-@cache
-def _tokenizer() -> Any:
-    from sudachipy import Dictionary, SplitMode
-
-    return Dictionary(dict="core").tokenizer(SplitMode.C)
 
 
 def _ruby(written: str, reading: str) -> Markup:
@@ -39,7 +30,7 @@ def _word(written: str, reading: str) -> Markup:
     not line up with the reading, the whole word carries it."""
     parts = _RUN.split(written)  # kana, kanji, kana, kanji, …, kana
     pattern = "".join(
-        "(.+?)" if index % 2 else re.escape(part.translate(_KATAKANA))
+        "(.+?)" if index % 2 else re.escape(part.translate(TO_HIRAGANA))
         for index, part in enumerate(parts)
     )
     match = re.fullmatch(pattern, reading)
@@ -61,10 +52,10 @@ def with_readings(text: str) -> Markup:
     joined = "".join(text[index] for index in kept)
     parts = []
     end = 0  # in `text`, after the last word written out
-    for morpheme in _tokenizer().tokenize(joined) if joined else []:
+    for morpheme in tokenizer("C").tokenize(joined) if joined else []:
         start, stop = kept[morpheme.begin()], kept[morpheme.end() - 1] + 1
         parts.append(escape(text[end:start]))  # the spaces before the word
-        written, reading = text[start:stop], morpheme.reading_form().translate(_KATAKANA)
+        written, reading = text[start:stop], morpheme.reading_form().translate(TO_HIRAGANA)
         if _KANJI.search(written) and reading and not _SPACES.intersection(written):
             parts.append(_word(written, reading))
         else:

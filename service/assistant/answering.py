@@ -23,6 +23,7 @@ from service.bookings.schedule import open_slots
 from service.calendar import closed_days, occurrences_between
 from service.calendar.plain_rules import moment_words
 from service.db import insert_ignoring_conflicts
+from service.japanese import tokenizer
 from service.models import Notice, NoticeStatus, Organisation
 from service.support.models import Desk
 
@@ -168,10 +169,8 @@ _NUMBER = re.compile(r"\d[\d\-‐－ー―()（） ]{5,}\d")
 def mask(text: str) -> str:
     """What could say who asked, taken out: addresses, phone and other long numbers, and any
     word the dictionary knows as a person's name or place (田中, 青葉町)."""
-    from service.assistant.matching import _tokenizers
-
     text = _NUMBER.sub("〇〇〇", _EMAIL.sub("（メール）", text))
-    _, whole = _tokenizers()
+    whole = tokenizer("C")
     parts = []
     for morpheme in whole.tokenize(text):
         pos = morpheme.part_of_speech()

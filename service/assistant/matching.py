@@ -14,8 +14,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+
+from service.japanese import TO_HIRAGANA, tokenizer
 
 # Parts of speech that carry no meaning of their own here.
 _SKIPPED = {"助詞", "助動詞", "補助記号", "空白", "記号", "接頭辞", "接尾辞"}
@@ -64,21 +64,12 @@ _LIGHT = {
     "よう",
     "様",
 }
-_KATAKANA = str.maketrans({chr(code): chr(code - 0x60) for code in range(0x30A1, 0x30F7)})
 K1, B = 1.5, 0.75
-
-
-@cache
-def _tokenizers() -> tuple[Any, Any]:
-    from sudachipy import Dictionary, SplitMode
-
-    dictionary = Dictionary(dict="core")
-    return dictionary.tokenizer(SplitMode.A), dictionary.tokenizer(SplitMode.C)
 
 
 def fold(text: str) -> str:
     """Width, case and kana folded: ＤＶ, dv and DV; カタカナ and かたかな."""
-    return unicodedata.normalize("NFKC", text).lower().translate(_KATAKANA)
+    return unicodedata.normalize("NFKC", text).lower().translate(TO_HIRAGANA)
 
 
 def with_synonyms(text: str, synonyms: Mapping[str, str]) -> str:
@@ -91,7 +82,7 @@ def with_synonyms(text: str, synonyms: Mapping[str, str]) -> str:
 
 
 def words(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
-    short, whole = _tokenizers()
+    short, whole = tokenizer("A"), tokenizer("C")
     text = with_synonyms(text, synonyms or {})
     found: list[str] = []
     for morpheme in short.tokenize(text):
