@@ -40,7 +40,7 @@ class AnswerForm(Form):
         "active",
     )
     code = StringField(
-        "ID（共有の4列形式のID。例：fuyo-001）",
+        "ID（共有の4列形式のID。英数字とハイフン。例：001）",
         validators=[
             DataRequired(message="IDを入力してください。"),
             Length(max=64),

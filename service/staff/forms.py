@@ -344,7 +344,7 @@ class OrganisationForm(Form):
         "窓口の「連絡までの日数」に数えません）"
     )
     website_origins = OriginListField(
-        "自治体のWebサイト（質問への回答をサイトのチャットで使うとき。1行に1つ、"
+        "自治体のウェブサイト（質問への回答をサイトのチャットで使うとき。1行に1つ、"
         "https://www.city.example.jp のように）"
     )
 
