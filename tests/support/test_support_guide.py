@@ -257,6 +257,7 @@ DV_DESK = "こども家庭課 女性相談・DV相談"
 def _no_word_of_dv(messages) -> None:
     for message in messages:
         seen = message["Subject"] + text_body(message) + html_body(message)
+        seen = re.sub(r"/r/[\w.-]+", "/r/…", seen)  # a random token may spell "DV"
         for word in ("DV", "女性相談", "domestic violence", "Safety"):
             assert word not in seen, (word, message["Subject"])
 
