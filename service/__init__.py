@@ -48,14 +48,15 @@ class DatabaseId(IntegerConverter):
 # existing mailing list.
 UPLOAD_LIMITS = {
     "staff.import_catalogue_file": 2 * 1024 * 1024,
-    "staff.import_list": 20 * 1024 * 1024,  # 100,000 parents are about 6 MB
+    "staff.import_list": 20 * 1024 * 1024,
+    "staff.answers_import": 3 * 1024 * 1024,  # a 2 MB file, or the same carried by the dry run  # 100,000 parents are about 6 MB
     "api.replace_catalogue": 2 * 1024 * 1024,
 }
 
 
 def _larger_uploads() -> None:
     if limit := UPLOAD_LIMITS.get(request.endpoint or ""):
-        request.max_content_length = limit
+        request.max_content_length = request.max_form_memory_size = limit
 
 
 def create_app(

@@ -27,6 +27,26 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
+def read_rows(data: bytes) -> list[list[str]]:
+    """A spreadsheet's rows from UTF-8 (with or without a BOM) or Shift_JIS, as Japanese
+    spreadsheets write it; ValueError, in words for staff, if it cannot be read."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValueError("文字コードが読めません（UTF-8 か Shift_JIS で保存してください）。")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return list(reader)
+    except csv.Error as error:  # a cell longer than any list has, an unclosed quote at the end
+        raise ValueError(
+            f'{reader.line_num}行目が読めません（長すぎる欄か、閉じていない「"」があります）。'
+        ) from error
+
+
 def csv_response(text: str, filename: str) -> Response:
     return Response(
         "\ufeff" + text,

@@ -9,8 +9,6 @@ their own link and the way to stop."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 import unicodedata
@@ -25,6 +23,7 @@ from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from service.addresses import hash_address, mailbox_hash, reachable, tidy_address
+from service.csv_files import read_rows
 from service.db import among
 from service.languages import LANGUAGES
 from service.models import (
@@ -116,23 +115,8 @@ class _Row:
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
-    """The rows, by column name, from UTF-8 (with or without a BOM) or Shift_JIS, as
-    Japanese spreadsheets write it."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValueError("文字コードが読めません（UTF-8 か Shift_JIS で保存してください）。")
-    reader = csv.reader(io.StringIO(text))
-    try:
-        rows = list(reader)
-    except csv.Error as error:  # a cell longer than any list has, an unclosed quote at the end
-        raise ValueError(
-            f'{reader.line_num}行目が読めません（長すぎる欄か、閉じていない「"」があります）。'
-        ) from error
+    """The rows, by column name (the header's aliases in COLUMNS)."""
+    rows = read_rows(data)
     header = rows[0] if rows else None
     if header is None:
         raise ValueError("ファイルが空です。")

@@ -1,11 +1,19 @@
-"""The console's forms for the assistant: an answer, and the synonyms."""
+"""The console's forms for the assistant: an answer, the synonyms, and a file of answers."""
 
 from __future__ import annotations
 
 import unicodedata
 from typing import Any
 
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from service.web.forms import Form, OneLine
@@ -105,3 +113,11 @@ class SynonymsForm(Form):
                 return None
             found[word] = means
         return found
+
+
+class AnswersImportForm(Form):
+    file = FileField("ファイル（4列のCSV か Yorisou の回答JSON）")
+    desk = SelectField("新しい回答の窓口（この窓口の課の職員が編集します）", coerce=int)
+    # After the dry run, the file read then, so that importing needs no second upload.
+    content = HiddenField()
+    name = HiddenField()

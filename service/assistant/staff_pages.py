@@ -22,7 +22,7 @@ from service.web.console import blueprint
 from service.web.forms import save_audited
 
 
-def _may_edit(desk: Desk | None) -> bool:
+def may_edit(desk: Desk | None) -> bool:
     """Admins edit every answer; an editor those of their own department's desks."""
     if current_user.at_least(Role.ADMIN):
         return True
@@ -42,6 +42,19 @@ def _desks(session: Session) -> list[Desk]:
             .order_by(col(Desk.position), col(Desk.id))
         ).all()
     )
+
+
+def desk_choices(session: Session, item: Answer | None) -> list[SelectChoice]:
+    """The desks an answer may go to: those the staff member may edit (and its own)."""
+    desks = [d for d in _desks(session) if may_edit(d) or (item and d.id == item.desk_id)]
+    return [
+        *(
+            [SelectChoice(0, "（なし：管理者だけが編集）")]
+            if current_user.at_least(Role.ADMIN)
+            else []
+        ),
+        *(SelectChoice(d.id, d.name_ja) for d in desks),
+    ]
 
 
 @blueprint.get("/answers")
@@ -71,19 +84,11 @@ def answer(answer_id: int | None) -> ResponseReturnValue:
     session = get_session()
     item = own_or_404(Answer, answer_id) if answer_id else None
     desk = session.get(Desk, item.desk_id) if item and item.desk_id else None
-    may_edit = _may_edit(desk) if item else current_user.at_least(Role.EDITOR)
-    if request.method == "POST" and not may_edit:
+    editable = may_edit(desk) if item else current_user.at_least(Role.EDITOR)
+    if request.method == "POST" and not editable:
         abort(403)
     form = AnswerForm(obj=item)
-    desks = [d for d in _desks(session) if _may_edit(d) or (item and d.id == item.desk_id)]
-    form.desk.choices = [
-        *(
-            [SelectChoice(0, "（なし：管理者だけが編集）")]
-            if current_user.at_least(Role.ADMIN)
-            else []
-        ),
-        *(SelectChoice(d.id, d.name_ja) for d in desks),
-    ]
+    form.desk.choices = desk_choices(session, item)
     programmes = session.exec(
         select(Programme)
         .where(Programme.organisation_id == current_user.organisation_id)
@@ -94,7 +99,9 @@ def answer(answer_id: int | None) -> ResponseReturnValue:
         *(SelectChoice(p.id, p.name_ja) for p in programmes),
     ]
     if request.method == "GET":
-        form.desk.data = item.desk_id or 0 if item else (desks[0].id if desks else 0)
+        form.desk.data = (
+            item.desk_id or 0 if item else next((c.value for c in form.desk.choices if c.value), 0)
+        )
         form.programme.data = item.programme_id or 0 if item else 0
         if item is None:
             form.question_ja.data = request.args.get("question", "")[:300]  # from the list
@@ -108,7 +115,7 @@ def answer(answer_id: int | None) -> ResponseReturnValue:
                 Answer.code == form.code.data,
             )
         ).first()
-        if not _may_edit(chosen):
+        if not may_edit(chosen):
             form.desk.errors = ["自分の課の窓口を選んでください。"]
         elif taken is not None and (item is None or taken != item.id):
             form.code.errors = ["このIDはすでに使われています。"]
@@ -134,7 +141,7 @@ def answer(answer_id: int | None) -> ResponseReturnValue:
             )
             return redirect(url_for("staff.answers"), 303)
     status = 400 if request.method == "POST" else 200
-    return render_template("staff/answer.html", answer=item, form=form, may_edit=may_edit), status
+    return render_template("staff/answer.html", answer=item, form=form, may_edit=editable), status
 
 
 @blueprint.get("/answers/unanswered")

@@ -119,6 +119,7 @@ FORMS = {
             "staff.line_account",
             "staff.answer",
             "staff.synonyms",
+            "staff.answers_import",
         )
     },
 }

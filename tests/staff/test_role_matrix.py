@@ -87,6 +87,9 @@ MATRIX = {
     "staff.answer": (Role.VIEWER, "/staff/answers/{q}"),
     "staff.unanswered": (Role.EDITOR, "/staff/answers/unanswered"),
     "staff.synonyms": (Role.EDITOR, "/staff/answers/synonyms"),
+    "staff.answers_import": (Role.EDITOR, "/staff/answers/import"),
+    "staff.answers_csv": (Role.VIEWER, "/staff/answers.csv"),
+    "staff.answers_json": (Role.VIEWER, "/staff/answers.json"),
 }
 POSTS = {
     "staff.notice_action",
