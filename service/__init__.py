@@ -48,8 +48,8 @@ class DatabaseId(IntegerConverter):
 # existing mailing list.
 UPLOAD_LIMITS = {
     "staff.import_catalogue_file": 2 * 1024 * 1024,
-    "staff.import_list": 20 * 1024 * 1024,
-    "staff.answers_import": 3 * 1024 * 1024,  # a 2 MB file, or the same carried by the dry run  # 100,000 parents are about 6 MB
+    "staff.import_list": 20 * 1024 * 1024,  # 100,000 parents are about 6 MB
+    "staff.answers_import": 3 * 1024 * 1024,  # a 2 MB file, or the same carried by the dry run
     "api.replace_catalogue": 2 * 1024 * 1024,
 }
 

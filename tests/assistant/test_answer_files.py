@@ -70,7 +70,11 @@ def test_a_shift_jis_spreadsheet_is_checked_then_imported(client, session):
     assert first.question_ja == "児童扶養手当の証書をなくしました"
     assert first.phrasings == ["証書を失くした"]
     assert first.answer_ja == "再交付できます。\n本人確認書類をお持ちください。"
-    assert (first.category, first.department, first.desk_id) == ("手当", "こども家庭課", desks[KODOMO].id)
+    assert (first.category, first.department, first.desk_id) == (
+        "手当",
+        "こども家庭課",
+        desks[KODOMO].id,
+    )
     [audit] = session.exec(select(AuditEvent).where(AuditEvent.action == "answers.import")).all()
     assert audit.detail["after"]["added"] == 2
     reply = ask(session, city, "証書を失くした", now=utcnow())
