@@ -15,6 +15,7 @@ from service.api import views as api_views  # noqa: F401
 from service.assistant import parent_pages as assistant_pages
 from service.assistant import staff_exchange  # noqa: F401
 from service.assistant import staff_pages as assistant_staff_pages  # noqa: F401
+from service.assistant import staff_reports as assistant_reports  # noqa: F401
 from service.bookings import day_pages, staff_pages  # noqa: F401
 from service.bookings import parent_pages as booking_pages
 from service.logs import learn_routes, redact_request_logs

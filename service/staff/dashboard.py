@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from service import get_session
+from service.assistant.reports import months, months_chart
 from service.bookings.reports import booking_figures
 from service.charts import horizontal_bars, stacked_columns
 from service.models import (
@@ -146,8 +147,10 @@ def dashboard() -> ResponseReturnValue:
         ],
         unit="件",
     )
+    questions = months_chart(months(session, organisation.id or 0, today))
     return render_template(
         "staff/dashboard.html",
+        questions=questions,
         requests=requests,
         bookings=bookings,
         signups=signups,

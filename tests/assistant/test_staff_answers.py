@@ -3,6 +3,8 @@ answering parents at once; the questions that found nothing; the synonyms."""
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 
 from service.assistant.answering import ask
@@ -164,3 +166,43 @@ def test_synonyms_are_kept_and_used(client, session):
     session.commit()
     assert reply.answer is not None and reply.answer.code == "f"
     assert "ジフ = 児童扶養手当" in client.get("/staff/answers/synonyms").get_data(as_text=True)
+
+
+def test_the_report_counts_questions_by_month_and_how_they_ended(client, session):
+    from service.assistant.answering import feedback
+    from service.assistant.demo_answers import ANSWERS
+    from service.assistant.seeding import add_answers
+
+    city, _ = _city(session)
+    add_answers(session, city.id, ANSWERS, now=utcnow())
+    session.commit()
+    now = utcnow()
+    written = {row[0]: row[2] for row in ANSWERS}  # as a tapped もしかして asks
+    for question in (written["fuyo-002"], written["fuyo-006"], "宇宙旅行の補助"):
+        reply = ask(session, city, question, now=now)
+    ask(session, city, "もう死にたい", now=now)
+    fuyo = session.exec(select(Answer).where(Answer.code == "fuyo-006")).one()
+    feedback(session, city, fuyo, True, now=now)
+    feedback(session, city, fuyo, False, now=now)
+    session.commit()
+    assert reply.kind == "none"
+    month = now.strftime("%Y-%m")
+
+    login(client, "kodomo@aoba.example.jp")
+    page = client.get("/staff/answers/report").get_data(as_text=True)
+    assert "質問の数（月ごと、どう答えたか）" in page  # the chart
+    row = re.search(rf"<td>{month}</td>(.*?)</tr>", page, re.S).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", row) == ["4", "2", "0", "1", "1", "50%", "1", "1", "50%"]
+    assert "現況届" in page and "宇宙旅行の補助" in page  # most given; unanswered (editors)
+    assert "もう死にたい" not in page
+
+    csv_file = client.get("/staff/answers/report.csv").get_data().decode("utf-8-sig")
+    lines = csv_file.splitlines()
+    assert lines[0].startswith("月,質問,回答した,候補を出した,見つからない,相談先を案内")
+    assert lines[-1] == f"{month},4,2,0,1,1,50,1,1,50"
+    assert "質問の数（月ごと" in client.get("/staff/dashboard").get_data(as_text=True)
+
+    create_staff(session, organisation=city, email="view@aoba.example.jp", role=Role.VIEWER)
+    login(client, "view@aoba.example.jp")
+    page = client.get("/staff/answers/report").get_data(as_text=True)
+    assert "現況届" in page and "宇宙旅行の補助" not in page  # a viewer reads counts only

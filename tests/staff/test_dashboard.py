@@ -47,7 +47,8 @@ def test_dashboard_charts_and_coming_sends(client, session, worker):
     )
     login(client, "viewer@aoba.example.jp")
     html = client.get("/staff/dashboard").get_data(as_text=True)
-    assert html.count("<svg") == 6  # sign-ups, topics, channels, outcomes, requests, bookings
+    # sign-ups, topics, channels, outcomes, requests, bookings, questions
+    assert html.count("<svg") == 7
     assert "相談の申し込み（90日、窓口別" in html
     assert "住まい" in html and "3人" in html  # topic popularity
     assert "メール" in html and "端末への通知" in html  # channel mix

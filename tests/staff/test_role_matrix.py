@@ -90,6 +90,8 @@ MATRIX = {
     "staff.answers_import": (Role.EDITOR, "/staff/answers/import"),
     "staff.answers_csv": (Role.VIEWER, "/staff/answers.csv"),
     "staff.answers_json": (Role.VIEWER, "/staff/answers.json"),
+    "staff.answers_report": (Role.VIEWER, "/staff/answers/report"),
+    "staff.answers_report_csv": (Role.VIEWER, "/staff/answers/report.csv"),
 }
 POSTS = {
     "staff.notice_action",
