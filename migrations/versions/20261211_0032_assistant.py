@@ -1,4 +1,5 @@
-"""assistant: the answers staff keep, the city websites that may ask it, their synonyms, the masked questions that found no good
+"""assistant: the answers staff keep, the city websites that may ask it, their synonyms, the city's own
+crisis words, the masked questions that found no good
 answer, and the month's counts
 
 Revision ID: 0032
@@ -48,6 +49,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('assistant_synonym', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assistant_synonym_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('assistant_crisis_word',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('word', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('organisation_id', 'word')
+    )
+    with op.batch_alter_table('assistant_crisis_word', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assistant_crisis_word_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('assistant_unanswered',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -116,6 +128,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_assistant_synonym_organisation_id'))
 
     op.drop_table('assistant_synonym')
+    with op.batch_alter_table('assistant_crisis_word', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assistant_crisis_word_organisation_id'))
+
+    op.drop_table('assistant_crisis_word')
     with op.batch_alter_table('assistant_asked', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assistant_asked_organisation_id'))
 

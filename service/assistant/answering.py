@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from service.assistant.crisis import is_crisis
 from service.assistant.matching import Document, Index, decide
-from service.assistant.models import Answer, Asked, Synonym, Unanswered
+from service.assistant.models import Answer, Asked, CrisisWord, Synonym, Unanswered
 from service.bookings.models import Event, EventStatus
 from service.bookings.schedule import open_slots
 from service.calendar import closed_days, occurrences_between
@@ -102,7 +102,10 @@ def current(answer: Answer, today: date) -> bool:
 def ask(session: Session, organisation: Organisation, question: str, *, now: datetime) -> Reply:
     """The reply to a parent's question (at most 300 characters are read)."""
     question = question.strip()[:300]
-    if is_crisis(question):
+    own_words = session.exec(
+        select(CrisisWord.word).where(CrisisWord.organisation_id == organisation.id)
+    ).all()
+    if is_crisis(question, own_words):
         _count(session, organisation.id or 0, now, "crisis")
         return Reply("crisis")
     today = now.astimezone(ZoneInfo(organisation.timezone)).date()

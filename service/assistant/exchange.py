@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from service.assistant.models import Answer, Synonym
+from service.assistant.models import Answer, Synonym, with_desk
 from service.csv_files import csv_text, read_rows
 from service.support.models import Desk, Programme
 
@@ -344,10 +344,7 @@ def import_answers(
         )
         for name, value in values.items():
             setattr(answer, name, value)
-        desk_facts = [f for f in answer.facts if f.get("kind") != "desk"]
-        answer.facts = desk_facts + (
-            [{"kind": "desk", "id": answer.desk_id}] if answer.desk_id else []
-        )
+        answer.facts = with_desk(answer.facts, answer.desk_id)
         answer.updated_at = now
         session.add(answer)
     if synonyms:

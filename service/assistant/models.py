@@ -42,6 +42,12 @@ class Answer(InLanguages, SQLModel, table=True):
     updated_at: datetime = created()
 
 
+def with_desk(facts: list[dict[str, int | str]], desk_id: int | None) -> list[dict[str, int | str]]:
+    """An answer's facts with its desk's phone and hours following the desk it belongs to."""
+    kept = [fact for fact in facts if fact.get("kind") != "desk"]
+    return [*kept, {"kind": "desk", "id": desk_id}] if desk_id else kept
+
+
 class Synonym(SQLModel, table=True):
     """言い換え: a word parents use (児扶) and the word the answers use (児童扶養手当)."""
 
@@ -53,6 +59,18 @@ class Synonym(SQLModel, table=True):
     word: str = Field(max_length=50)
     means: str = Field(max_length=50)
     updated_at: datetime = created()
+
+
+class CrisisWord(SQLModel, table=True):
+    """A word a city adds to the built-in list of words that say a parent or child is in danger
+    (service.assistant.crisis): a message holding one gets the city's safe answer, never an FAQ."""
+
+    __tablename__ = "assistant_crisis_word"
+    __table_args__ = (UniqueConstraint("organisation_id", "word"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = fk("organisation.id")
+    word: str = Field(max_length=50)
 
 
 class Unanswered(SQLModel, table=True):

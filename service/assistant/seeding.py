@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from service.assistant.models import Answer, Synonym
+from service.assistant.models import Answer, Synonym, with_desk
 from service.support.models import Desk, Programme
 
 DEMO_SYNONYMS = {
@@ -55,7 +55,7 @@ def add_answers(
                 answer_ja=text,
                 programme_id=programmes.get(programme),
                 desk_id=desk.id if desk else None,
-                facts=[{"kind": "desk", "id": desk.id or 0}] if desk else [],
+                facts=with_desk([], desk.id if desk else None),
                 updated_at=now,
             )
         )

@@ -11,6 +11,7 @@ from wtforms import (
     DateField,
     HiddenField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -43,6 +44,7 @@ class AnswerForm(Form):
         "answer_ja",
         "answer_en",
         "answer_easy",
+        "facts",
         "valid_from",
         "valid_until",
         "active",
@@ -79,6 +81,9 @@ class AnswerForm(Form):
     answer_easy = TextAreaField("応答文（やさしい日本語）", validators=[Length(max=4000)])
     desk = SelectField("窓口（この窓口の課の職員が編集します）", coerce=int)
     programme = SelectField("制度", coerce=int)
+    facts = SelectMultipleField(
+        "回答に添えること（お知らせの次の日付、講座・相談会の次の空き日。複数選べます）"
+    )
     valid_from = DateField("表示を始める日（季節の回答など）", validators=[Optional()])
     valid_until = DateField("表示を終える日", validators=[Optional()])
     active = BooleanField("使う", default=True)
@@ -112,6 +117,22 @@ class SynonymsForm(Form):
                 self.synonyms.errors = [f"{number}行目：「言い方 = 言い方」の形にしてください。"]
                 return None
             found[word] = means
+        return found
+
+
+class CrisisWordsForm(Form):
+    words = TextAreaField("この自治体で加える言葉（1行に1つ、50文字まで）")
+
+    def word_list(self) -> list[str] | None:
+        """The lines, folded for width; None, with the error on the field, if one is wrong."""
+        found: list[str] = []
+        for number, line in enumerate((self.words.data or "").splitlines(), start=1):
+            word = unicodedata.normalize("NFKC", line).strip()
+            if len(word) > 50 or (word and len(word) < 2):
+                self.words.errors = [f"{number}行目：2文字から50文字の言葉にしてください。"]
+                return None
+            if word and word not in found:
+                found.append(word)
         return found
 
 

@@ -11,10 +11,12 @@ from sqlmodel import Session, col, delete, select
 from wtforms import SelectChoice
 
 from service import get_session
-from service.assistant.models import Answer, Synonym, Unanswered
-from service.assistant.staff_forms import AnswerForm, SynonymsForm
+from service.assistant.crisis import CRISIS_WORDS
+from service.assistant.models import Answer, CrisisWord, Synonym, Unanswered, with_desk
+from service.assistant.staff_forms import AnswerForm, CrisisWordsForm, SynonymsForm
 from service.audit import record_audit
-from service.models import Role
+from service.bookings.models import Event, EventStatus
+from service.models import Notice, NoticeStatus, Role
 from service.support.models import Desk, Programme
 from service.types import utcnow
 from service.web.access import own_or_404, role_required
@@ -54,6 +56,31 @@ def desk_choices(session: Session, item: Answer | None) -> list[SelectChoice]:
             else []
         ),
         *(SelectChoice(d.id, d.name_ja) for d in desks),
+    ]
+
+
+def fact_choices(session: Session, item: Answer | None) -> list[SelectChoice]:
+    """What an answer may show of what Yorisou knows: the city's scheduled notices and open
+    events (and whatever the answer already shows)."""
+    attached = {(f.get("kind"), f.get("id")) for f in item.facts} if item else set()
+    organisation_id = current_user.organisation_id
+    notices = session.exec(
+        select(Notice).where(Notice.organisation_id == organisation_id).order_by(col(Notice.title))
+    ).all()
+    events = session.exec(
+        select(Event).where(Event.organisation_id == organisation_id).order_by(col(Event.title_ja))
+    ).all()
+    return [
+        *(
+            SelectChoice(f"notice:{n.id}", f"お知らせ：{n.title}")
+            for n in notices
+            if n.status == NoticeStatus.SCHEDULED or ("notice", n.id) in attached
+        ),
+        *(
+            SelectChoice(f"event:{e.id}", f"講座・相談会：{e.title_ja}")
+            for e in events
+            if e.status == EventStatus.ACTIVE or ("event", e.id) in attached
+        ),
     ]
 
 
@@ -98,7 +125,11 @@ def answer(answer_id: int | None) -> ResponseReturnValue:
         SelectChoice(0, "（なし）"),
         *(SelectChoice(p.id, p.name_ja) for p in programmes),
     ]
+    form.facts.choices = fact_choices(session, item)
     if request.method == "GET":
+        form.facts.data = (
+            [f"{f['kind']}:{f['id']}" for f in item.facts if f["kind"] != "desk"] if item else []
+        )
         form.desk.data = (
             item.desk_id or 0 if item else next((c.value for c in form.desk.choices if c.value), 0)
         )
@@ -130,8 +161,13 @@ def answer(answer_id: int | None) -> ResponseReturnValue:
             item.desk_id = chosen.id if chosen else None
             item.department = chosen.department if chosen else ""
             item.programme_id = form.programme.data or None
-            if chosen is not None and not any(f.get("kind") == "desk" for f in item.facts):
-                item.facts = [*item.facts, {"kind": "desk", "id": chosen.id or 0}]
+            form.facts.data = with_desk(
+                [
+                    {"kind": k, "id": int(i)}
+                    for k, _, i in (fact.partition(":") for fact in form.facts.data or [])
+                ],
+                item.desk_id,
+            )
             item.updated_at = utcnow()
             save_audited(session, item, form, AnswerForm.FIELDS, kind="answer")
             session.commit()
@@ -189,3 +225,38 @@ def synonyms() -> ResponseReturnValue:
         return redirect(url_for("staff.synonyms"), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("staff/synonyms.html", form=form), status
+
+
+@blueprint.route("/answers/crisis-words", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def crisis_words() -> ResponseReturnValue:
+    """The words that say someone may be in danger: the built-in list, and the city's own."""
+    session = get_session()
+    current = session.exec(
+        select(CrisisWord)
+        .where(CrisisWord.organisation_id == current_user.organisation_id)
+        .order_by(col(CrisisWord.id))
+    ).all()
+    before = [row.word for row in current]
+    form = CrisisWordsForm()
+    if request.method == "GET":
+        form.words.data = "\n".join(before)
+    elif form.validate_on_submit() and (words := form.word_list()) is not None:
+        for row in current:
+            session.delete(row)
+        session.flush()
+        session.add_all(
+            CrisisWord(organisation_id=current_user.organisation_id, word=word) for word in words
+        )
+        record_audit(
+            session,
+            staff=current_user,
+            action="crisis_words.save",
+            before={"words": before},
+            after={"words": words},
+        )
+        session.commit()
+        flash("危険を知らせる言葉を保存しました。次の質問から使われます。", "info")
+        return redirect(url_for("staff.crisis_words"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/crisis_words.html", form=form, built_in=CRISIS_WORDS), status

@@ -93,6 +93,8 @@ ACTIONS = {
     "programme.save": "制度を保存",
     "answer.save": "質問への回答を保存",
     "synonyms.save": "言い換えを保存",
+    "crisis_words.save": "危険を知らせる言葉を保存",
+    "answers.import": "質問への回答をファイルから取り込み",
     "answer_template.create": "回答の定型文を追加",
     "answer_template.delete": "回答の定型文を削除",
     "catalogue.import": "制度と窓口を読み込み",

@@ -4,6 +4,7 @@ answering parents at once; the questions that found nothing; the synonyms."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -12,7 +13,14 @@ from service.assistant.models import Answer
 from service.models import AuditEvent, Role
 from service.types import utcnow
 from tests.conftest import csrf_token
-from tests.factories import create_catalogue, create_organisation, create_staff
+from tests.factories import (
+    create_catalogue,
+    create_event,
+    create_notice,
+    create_organisation,
+    create_staff,
+    create_topic,
+)
 from tests.staff.test_staff_notices import login
 
 KODOMO = "こども家庭課 ひとり親支援係"
@@ -206,3 +214,96 @@ def test_the_report_counts_questions_by_month_and_how_they_ended(client, session
     login(client, "view@aoba.example.jp")
     page = client.get("/staff/answers/report").get_data(as_text=True)
     assert "現況届" in page and "宇宙旅行の補助" not in page  # a viewer reads counts only
+
+
+def test_a_city_adds_its_own_words_of_danger(client, session):
+    city, _ = _city(session)
+    login(client, "kodomo@aoba.example.jp")
+    page = client.get("/staff/answers/crisis-words").get_data(as_text=True)
+    assert "死にたい" in page  # the built-in list is shown
+    assert ask(session, city, "元夫が家の前で待ち伏せしています", now=utcnow()).kind == "none"
+    session.commit()
+    refused = _save(client, "/staff/answers/crisis-words", words="待ち伏せ\nx")
+    assert refused.status_code == 400 and "2行目" in refused.get_data(as_text=True)
+    saved = _save(client, "/staff/answers/crisis-words", words="待ち伏せ\nＧＰＳを付けられ\n")
+    assert saved.status_code == 303
+    reply = ask(session, city, "元夫が家の前で待ち伏せしています", now=utcnow())
+    assert reply.kind == "crisis"
+    assert ask(session, city, "車にgpsを付けられた", now=utcnow()).kind == "crisis"  # folded
+    [audit] = session.exec(select(AuditEvent).where(AuditEvent.action == "crisis_words.save")).all()
+    assert audit.detail["after"] == {"words": ["待ち伏せ", "GPSを付けられ"]}
+    other = create_organisation(session, slug="midori", name="みどり市")
+    assert ask(session, other, "家の前で待ち伏せされています", now=utcnow()).kind != "crisis"
+
+
+def test_an_answer_shows_the_next_date_of_a_notice_and_an_events_free_day(client, session):
+    city, desks = _city(session)
+    topic = create_topic(session, organisation=city)
+    now = utcnow()
+    notice = create_notice(
+        session,
+        organisation=city,
+        topics=[topic],
+        title="現況届の受付",
+        starts_at=now + timedelta(days=20),
+    )
+    event = create_event(
+        session, organisation=city, starts_at=now + timedelta(days=10), title_ja="養育費の講座"
+    )
+    login(client, "kodomo@aoba.example.jp")
+    form = client.get("/staff/answers/new").get_data(as_text=True)
+    assert "お知らせ：現況届の受付" in form and "講座・相談会：養育費の講座" in form
+    saved = _save(
+        client,
+        "/staff/answers/new",
+        code="genkyo-01",
+        question_ja="現況届はいつ出しますか",
+        answer_ja="毎年8月です。",
+        desk=str(desks[KODOMO].id),
+        programme="0",
+        facts=[f"notice:{notice.id}", f"event:{event.id}"],
+        active="y",
+    )
+    assert saved.status_code == 303
+    answer = session.exec(select(Answer).where(Answer.code == "genkyo-01")).one()
+    assert answer.facts == [
+        {"kind": "notice", "id": notice.id},
+        {"kind": "event", "id": event.id},
+        {"kind": "desk", "id": desks[KODOMO].id},
+    ]
+    page = client.post(
+        "/ask/aoba",
+        data={"csrf_token": csrf_token(client, "/ask/aoba"), "q": "現況届はいつ出しますか"},
+    ).get_data(as_text=True)
+    assert "現況届の受付" in page and "養育費の講座" in page and f"/e/{event.public_id}" in page
+    assert KODOMO in page
+
+    # Another desk: the desk's phone and hours follow it; the chosen facts stay.
+    again = _save(
+        client,
+        f"/staff/answers/{answer.id}",
+        code="genkyo-01",
+        question_ja="現況届はいつ出しますか",
+        answer_ja="毎年8月です。",
+        desk=str(desks["こども家庭課 女性相談・DV相談"].id),
+        programme="0",
+        facts=[f"notice:{notice.id}"],
+        active="y",
+    )
+    assert again.status_code == 303
+    session.refresh(answer)
+    assert answer.facts == [
+        {"kind": "notice", "id": notice.id},
+        {"kind": "desk", "id": desks["こども家庭課 女性相談・DV相談"].id},
+    ]
+    refused = _save(
+        client,
+        f"/staff/answers/{answer.id}",
+        code="genkyo-01",
+        question_ja="現況届はいつ出しますか",
+        answer_ja="毎年8月です。",
+        desk=str(desks[KODOMO].id),
+        programme="0",
+        facts=["notice:999999"],
+    )
+    assert refused.status_code == 400  # not one of the city's

@@ -120,6 +120,7 @@ FORMS = {
             "staff.answer",
             "staff.synonyms",
             "staff.answers_import",
+            "staff.crisis_words",
         )
     },
 }

@@ -88,6 +88,7 @@ MATRIX = {
     "staff.unanswered": (Role.EDITOR, "/staff/answers/unanswered"),
     "staff.synonyms": (Role.EDITOR, "/staff/answers/synonyms"),
     "staff.answers_import": (Role.EDITOR, "/staff/answers/import"),
+    "staff.crisis_words": (Role.EDITOR, "/staff/answers/crisis-words"),
     "staff.answers_csv": (Role.VIEWER, "/staff/answers.csv"),
     "staff.answers_json": (Role.VIEWER, "/staff/answers.json"),
     "staff.answers_report": (Role.VIEWER, "/staff/answers/report"),
