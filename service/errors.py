@@ -42,12 +42,16 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+# Endpoints outside /api that answer other programs (a city website's chat), in JSON.
+JSON_ENDPOINTS = {"assistant.answer_json"}
+
+
 def render_error(
     status: int, title: str | None = None, detail: str | None = None
 ) -> ResponseReturnValue:
     default_title, default_detail = _messages().get(status, _messages()[400])
     title, detail = title or default_title, detail or default_detail
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.endpoint in JSON_ENDPOINTS:
         return jsonify(error={"status": status, "title": title, "detail": detail}), status
     return render_template("message.html", title=title, detail=detail), status
 

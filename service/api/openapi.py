@@ -274,6 +274,85 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+_STRING = {"type": "string"}
+SCHEMAS["AssistantReply"] = {
+    "type": "object",
+    "required": ["kind", "answer", "choices", "hotlines", "ask_desk_url"],
+    "additionalProperties": False,
+    "properties": {
+        "kind": {
+            "enum": ["answer", "choices", "none", "crisis"],
+            "description": "crisis: the question spoke of danger; show the hotlines first",
+        },
+        "answer": {
+            "type": ["object", "null"],
+            "required": ["id", "question", "text", "facts", "links"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {"type": "integer"},
+                "question": _STRING,
+                "text": {"type": "string", "description": "the staff's Markdown, as written"},
+                "facts": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["label", "text", "url"],
+                        "additionalProperties": False,
+                        "properties": {"label": _STRING, "text": _STRING, "url": _STRING},
+                    },
+                },
+                "links": {"type": "array", "items": _STRING},
+            },
+        },
+        "choices": {
+            "type": "array",
+            "maxItems": 3,
+            "items": {
+                "type": "object",
+                "required": ["id", "question"],
+                "additionalProperties": False,
+                "properties": {"id": {"type": "integer"}, "question": _STRING},
+            },
+        },
+        "hotlines": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "number", "hours"],
+                "additionalProperties": False,
+                "properties": {"name": _STRING, "number": _STRING, "hours": _STRING},
+            },
+        },
+        "ask_desk_url": {"type": "string", "description": "the form to ask a desk instead"},
+    },
+}
+# The assistant's answer for a city's own website: outside /api/v1, public, and read by the
+# browsers of the origins the city lists (CORS).
+ASSISTANT = {
+    "servers": [{"url": "/"}],
+    "get": {
+        "summary": "The assistant's reply to a parent's question (for the city's own website)",
+        "security": [],
+        "parameters": [
+            {"name": "city", "in": "path", "required": True, "schema": _STRING},
+            {
+                "name": "q",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 300},
+            },
+            {"name": "lang", "in": "query", "schema": {"enum": ["ja", "en", "easy"]}},
+        ],
+        "responses": {
+            "200": _ok(_ref("AssistantReply")),
+            "400": _ok(_ref("Error"), "No question, or a longer one than 300 characters"),
+            "404": _ok(_ref("Error"), "No such city"),
+            "429": _ok(_ref("Error"), "Too many questions from one address"),
+        },
+    },
+}
+
+
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -416,6 +495,7 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            "/ask/{city}/answer": ASSISTANT,
             "/notices/{notice_id}/report": {
                 "get": {
                     "summary": "Per occurrence: recipients and outcomes",

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from service import get_session, get_settings
 from service.assistant.answering import Reply, ask, current, feedback
 from service.assistant.models import Answer
+from service.errors import render_error
 from service.extensions import limiter
 from service.languages import current_language
 from service.markdown import render_markdown
@@ -141,7 +142,7 @@ def answer_json(slug: str) -> ResponseReturnValue:
     organisation = organisation_or_404(session, slug)
     question = (request.args.get("q") or "").strip()
     if not question or len(question) > 300:
-        return jsonify(error="q: a question of 1 to 300 characters"), 400
+        return render_error(400, detail="q: a question of 1 to 300 characters")
     locale = current_language()
     reply = ask(session, organisation, question, now=utcnow())
     session.commit()
