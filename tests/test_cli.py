@@ -174,7 +174,7 @@ def test_line_menu_puts_the_rich_menu_under_the_chat(database, env, fake_line):
     assert fake_line.default_menu == menu_id
     menu = fake_line.menus[menu_id]["menu"]
     texts = [area["action"]["text"] for area in menu["areas"]]
-    assert texts == ["制度", "相談", "設定", "配信停止"]  # words the chat understands
+    assert texts == ["質問", "制度", "相談", "設定", "配信停止"]  # words the chat understands
     assert fake_line.menus[menu_id]["image"].startswith(b"\x89PNG")
 
 

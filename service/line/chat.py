@@ -53,6 +53,7 @@ START_WORDS = {"登録", "とうろく", "開始", "再開", "start"}
 # The rich menu's buttons send these too (service.line.menu).
 GUIDE_WORDS = {"制度", "せいど", "制度を調べる", "支援", "しえん", "support", "guide"}
 ASK_WORDS = {"相談", "そうだん", "相談する", "ask", "consult"}
+QUESTION_WORDS = {"質問", "しつもん", "質問する", "question", "faq"}
 # 「予約」 alone: what can be booked; with an event's code (a notice's button): that event.
 BOOK_WORDS = {LINE_BOOK_WORD, "よやく", "book"}
 # A courtesy, not a question for the assistant.
@@ -317,6 +318,8 @@ def on_text(
         return Reply(reply_token, user_id, locale, "guide")
     if words in ASK_WORDS:
         return Reply(reply_token, user_id, locale, "ask")
+    if words in QUESTION_WORDS:
+        return Reply(reply_token, user_id, locale, "question")
     if words in BOOK_WORDS:
         return Reply(reply_token, user_id, locale, "events")
     if open_request := open_line_request(session, user_id, scope):
@@ -377,11 +380,10 @@ def finish(session: Session, reply: Reply, *, scope: Sequence[int], settings: Se
     reply.contact = organisation.contact_line
     if reply.kind == "guide":
         reply.button_url = guide_url(settings, organisation, reply.locale)
-    elif reply.kind == "answer":
+    elif reply.kind in {"answer", "question"}:
         language = "" if reply.locale == "ja" else f"?lang={reply.locale}"
-        reply.button_url = (
-            f"{settings.public_base_url}/ask/{organisation.slug}/a/{reply.answer_id}{language}"
-        )
+        page = f"/a/{reply.answer_id}" if reply.kind == "answer" else ""
+        reply.button_url = f"{settings.public_base_url}/ask/{organisation.slug}{page}{language}"
     elif reply.kind in {"ask", "not-found", "crisis"}:
         endpoint = (
             _line_endpoint(session, registrations[-1], reply.user_id) if registrations else None

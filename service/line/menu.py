@@ -1,4 +1,4 @@
-"""The LINE account's rich menu: four buttons under the chat, since residents find buttons
+"""The LINE account's rich menu: five buttons under the chat, since residents find buttons
 where keywords fail. Each sends a word the chat already understands (service.line.chat)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ IMAGE = Path(__file__).resolve().parents[2] / "static" / "line-rich-menu.png"
 WIDTH, HEIGHT = 2500, 843
 # (what the button sends, its label for screen readers and notifications)
 BUTTONS = [
+    ("質問", "質問する"),
     ("制度", "制度を調べる"),
     ("相談", "窓口に相談する"),
     ("設定", "お知らせの設定"),

@@ -118,6 +118,13 @@ def _ask() -> tuple[str, str]:
     ), gettext("Ask a desk")
 
 
+def _question() -> tuple[str, str]:
+    return gettext(
+        "Write your question here in your own words, for example: “When is the child-rearing "
+        "allowance paid?” The answers are written by the city's staff."
+    ), gettext("Ask on the web")
+
+
 def _book() -> tuple[str, str]:
     return gettext(
         "Choose a time with the button below. The confirmation and reminders will come to "
@@ -191,6 +198,7 @@ _REPLIES = {
     "other": _other,
     "guide": _guide,
     "ask": _ask,
+    "question": _question,
     "reply-kept": _reply_kept,
     "book": _book,
     "events": _events,

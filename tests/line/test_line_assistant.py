@@ -69,3 +69,13 @@ def test_a_crisis_in_the_chat_is_answered_first_and_kept_nowhere(
     assert session.exec(select(Unanswered)).all() == []
     post(client, text("ありがとう"))
     assert "どういたしまして" in fake_line.replies[-1][1].texts[0]
+
+
+def test_the_menus_question_button_invites_a_question(session, client, fake_line, city):
+    _with_answers(session, city)
+    post(client, follow())
+    post(client, text("質問"))  # what the rich menu's first button sends
+    reply = fake_line.replies[-1][1]
+    assert "質問" in reply.texts[0] and "書いて" in reply.texts[0]
+    assert reply.actions[0]["uri"] == "https://yorisou.example.jp/ask/aoba"
+    assert session.exec(select(Unanswered)).all() == []  # a keyword, not a question
