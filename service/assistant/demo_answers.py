@@ -5,17 +5,21 @@ the programme and desk it belongs to."""
 
 from __future__ import annotations
 
-from service.support.demo_catalogue import KODOMO, PAGE
-
-HOKEN = "保険年金課"
-SODAN = "市民相談室"
-GAKUMU = "教育委員会 学務課"
-HOIKU = "保育課"
-ZEIMU = "税務課 市民税係"
-DV_DESK = "こども家庭課 女性相談・DV相談"
+from service.assistant.demo_answers_everyday import EVERYDAY
+from service.support.demo_catalogue import (
+    DV_DESK,
+    GAKUMU,
+    HOIKU,
+    HOKEN,
+    KODOMO,
+    PAGE,
+    SODAN,
+    ZEIMU,
+)
 
 # (code, category, question, phrasings, answer, programme slug, desk)
-ANSWERS: list[tuple[str, str, str, tuple[str, ...], str, str, str]] = [
+Row = tuple[str, str, str, tuple[str, ...], str, str, str]
+ANSWERS: list[Row] = [
     (
         "fuyo-001",
         "児童扶養手当",
@@ -65,7 +69,12 @@ ANSWERS: list[tuple[str, str, str, tuple[str, ...], str, str, str]] = [
         "fuyo-005",
         "児童扶養手当",
         "児童扶養手当の申請はいつまでにすればいいですか",
-        ("手当の申請方法", "児童扶養手当を申し込みたい", "さかのぼってもらえますか"),
+        (
+            "手当の申請方法",
+            "児童扶養手当を申し込みたい",
+            "児童扶養手当の手続きをしたい",
+            "さかのぼってもらえますか",
+        ),
         "申請した月の翌月分から支給されます。さかのぼっては受け取れないので、"
         "離婚届を出したら早めにこども家庭課で申請してください。\n\n"
         "戸籍謄本、本人確認書類、振込先の通帳などが必要です。",
@@ -437,3 +446,4 @@ ANSWERS: list[tuple[str, str, str, tuple[str, ...], str, str, str]] = [
         KODOMO,
     ),
 ]
+ANSWERS += EVERYDAY

@@ -81,6 +81,21 @@ def with_synonyms(text: str, synonyms: Mapping[str, str]) -> str:
     return folded
 
 
+def with_readings(synonyms: Mapping[str, str]) -> dict[str, str]:
+    """The synonyms, and each one's reading too (しはらい as well as 支払), so that a question
+    typed in kana is put into the answers' words as well (readings of three kana or more: a
+    shorter one would turn up inside other words)."""
+    found = dict(synonyms)
+    whole = tokenizer("C")
+    for word, means in synonyms.items():
+        if not _KANJI.search(word):
+            continue
+        reading = "".join(fold(m.reading_form()) for m in whole.tokenize(word))
+        if len(reading) >= 3 and _HIRAGANA.fullmatch(reading):
+            found.setdefault(reading, means)
+    return found
+
+
 def words(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     short, whole = tokenizer("A"), tokenizer("C")
     text = with_synonyms(text, synonyms or {})
@@ -103,12 +118,13 @@ def words(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
             found.append("~" + reading)  # so that a word typed in kana finds it in kanji
     for morpheme in whole.tokenize(text):  # 児童扶養手当 as well as 児童, 扶養, 手当
         form = fold(morpheme.normalized_form())
-        if (
-            morpheme.part_of_speech()[0] not in _SKIPPED
-            and form not in found
-            and form not in _LIGHT
-        ):
-            found.append(form)
+        pos = morpheme.part_of_speech()[0]
+        if pos in _SKIPPED or form in found or form in _LIGHT:
+            continue
+        found.append(form)
+        reading = "~" + fold(morpheme.reading_form())
+        if pos in _UNINFLECTED and len(reading) > 1 and reading not in found:
+            found.append(reading)  # じどうてあて finds 児童手当 too
     return found
 
 
@@ -130,7 +146,7 @@ class Index:
     """One city's answers, ready to be searched (built again when staff change them)."""
 
     def __init__(self, documents: Iterable[Document], synonyms: Mapping[str, str]) -> None:
-        self.synonyms = dict(synonyms)
+        self.synonyms = with_readings(synonyms)
         self.ids: list[int] = []
         self.counts: list[Counter[str]] = []
         self.exact: dict[str, int] = {}  # a question or phrasing as written, to its answer
@@ -140,8 +156,8 @@ class Index:
                 self.exact.setdefault(_as_written(text), document.id)
             count: Counter[str] = Counter()
             for text in document.texts:
-                count.update(words(text, synonyms))
-            for word in words(document.body, synonyms):
+                count.update(words(text, self.synonyms))
+            for word in words(document.body, self.synonyms):
                 count[word] += BODY_WEIGHT  # type: ignore[assignment]
             self.counts.append(count)
         self.lengths = [sum(count.values()) for count in self.counts]

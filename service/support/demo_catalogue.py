@@ -10,6 +10,12 @@ from typing import Any
 
 PAGE = "https://www.city.aoba.example.jp/hitorioya/"
 KODOMO = "こども家庭課 ひとり親支援係"
+DV_DESK = "こども家庭課 女性相談・DV相談"
+HOKEN = "保険年金課"
+SODAN = "市民相談室"
+GAKUMU = "教育委員会 学務課"
+HOIKU = "保育課"
+ZEIMU = "税務課 市民税係"
 WEEKDAYS = {
     "ja": "平日 8時30分〜17時15分",
     "en": "Weekdays 8:30–17:15",

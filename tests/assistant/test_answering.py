@@ -17,7 +17,8 @@ from tests.conftest import csrf_token
 from tests.factories import create_catalogue, create_organisation
 
 # Questions of our own, worded as parents write them (not the answers' phrasings), and the
-# answer each must find: as the one answer, or among the "もしかして" choices.
+# answer each must find (or either of two that answer it equally): as the one answer, or among
+# the "もしかして" choices.
 PARAPHRASES = [
     ("母子家庭の手当って誰がもらえるの", "fuyo-001"),
     ("児童扶養手当の月額を教えて", "fuyo-002"),
@@ -29,14 +30,14 @@ PARAPHRASES = [
     ("5年たったら児童扶養手当が減るって本当ですか", "fuyo-007"),
     ("高校を卒業したら手当は終わりますか", "fuyo-008"),
     ("養育費も収入に入るの？", "fuyo-009"),
-    ("児童手当を私の口座にしたい", "jido-001"),
+    ("児童手当を私の口座にしたい", ("jido-001", "jido-007")),
     ("児童手当は高校生までもらえる？", "jido-002"),
     ("児童手当の振込は何月", "jido-003"),
     ("子どもの医療費が無料になる制度", "iryo-001"),
     ("養育費の約束を書面にしたい", "yoiku-001"),
     ("公正証書を作るお金の補助", "yoiku-002"),
     ("元夫から養育費が振り込まれない", "yoiku-003"),
-    ("法テラスに相談したい", "horitsu-001"),
+    ("法テラスに相談したい", ("horitsu-001", "horitsu-004")),
     ("年金分割はいつまでできますか", "horitsu-002"),
     ("無利子でお金を借りたい", "shikin-001"),
     ("保育士の資格をとる間の生活が心配", "shigoto-001"),
@@ -51,6 +52,25 @@ PARAPHRASES = [
     ("窓口は何時まで開いてますか", "madoguchi-001"),
     ("共同親権について知りたい", "yoiku-006"),
     ("学童に入りたい", "kaigo-001"),
+    ("再婚する予定ですが手当は続きますか", "fuyo-012"),
+    ("彼氏と同居したら児童扶養手当はどうなる", "fuyo-012"),
+    ("離婚調停中でも児童扶養手当はもらえますか", "fuyo-014"),
+    ("シングルファザーでも児童扶養手当はもらえる？", "fuyo-015"),
+    ("大学生の兄がいる場合の第3子", "jido-004"),
+    ("養育費の相場はどれくらい", "yoiku-007"),
+    ("面会交流のルールを決めたい", "yoiku-008"),
+    ("元夫が行方不明で養育費をもらえない", "yoiku-011"),
+    ("別居中の生活費を請求したい", "horitsu-003"),
+    ("マザーズハローワークはどこ", "shigoto-003"),
+    ("家賃を払えない", "sumai-002"),
+    ("保育料を安くしたい", "hoiku-002"),
+    ("子どもが熱を出したとき預けられる所", "hoiku-003"),
+    ("住民税が非課税になる条件", "zei-002"),
+    ("離婚届の証人は誰でもいいですか", "koseki-003"),
+    ("離婚後にやることリスト", "tetsuzuki-001"),
+    ("英語で相談できますか", "madoguchi-003"),
+    ("住民票を元夫に見られたくない", "dv-002"),
+    ("眠れない日が続いています", "kokoro-001"),
 ]
 
 
@@ -71,10 +91,10 @@ def _code(session, answer_id):
 def test_parents_own_words_find_the_staffs_answer(session, city):
     found = one = 0
     missed = []
-    for question, code in PARAPHRASES:
+    for question, wanted in PARAPHRASES:
         reply = ask(session, city, question, now=utcnow())
         codes = [a.code for a in ([reply.answer] if reply.answer else list(reply.choices))]
-        if code in codes:
+        if set(codes) & ({wanted} if isinstance(wanted, str) else set(wanted)):
             found += 1
             one += reply.kind == "answer"
         else:
