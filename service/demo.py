@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from service.assistant.demo_answers import ANSWERS
+from service.assistant.demo_answers import ANSWERS, IN_OTHER_LANGUAGES
 from service.assistant.seeding import DEMO_SYNONYMS, add_answers, add_synonyms
 from service.bookings.booking import Contact as BookingContact
 from service.bookings.booking import book, confirm_address, new_event_code
@@ -527,7 +527,7 @@ def seed_demo(session: Session) -> bool:
     session.flush()
     import_catalogue(session, organisation.id, CATALOGUE)
     session.flush()
-    add_answers(session, organisation.id or 0, ANSWERS, now=now)
+    add_answers(session, organisation.id or 0, ANSWERS, now=now, languages=IN_OTHER_LANGUAGES)
     add_synonyms(session, organisation.id or 0, DEMO_SYNONYMS, now=now)
     _demo_requests(session, organisation, now)
     seminar = _demo_events(session, organisation, topics, now)

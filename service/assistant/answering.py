@@ -82,7 +82,11 @@ def index_for(session: Session, organisation_id: int) -> Index:
     )
     index = Index(
         (
-            Document(a.id or 0, (a.question_ja, *a.phrasings, a.question_easy), a.answer_ja)
+            Document(
+                a.id or 0,
+                (a.question_ja, *a.phrasings, a.question_easy, a.question_en),
+                a.answer_ja,
+            )
             for a in answers
         ),
         synonyms,

@@ -5,6 +5,8 @@ the programme and desk it belongs to."""
 
 from __future__ import annotations
 
+from service.assistant.demo_answers_easy import EASY
+from service.assistant.demo_answers_en import EN
 from service.assistant.demo_answers_everyday import EVERYDAY
 from service.support.demo_catalogue import (
     DV_DESK,
@@ -447,3 +449,5 @@ ANSWERS: list[Row] = [
     ),
 ]
 ANSWERS += EVERYDAY
+# The English and やさしい日本語 versions of every answer.
+IN_OTHER_LANGUAGES = {"en": EN, "easy": EASY}

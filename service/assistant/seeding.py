@@ -30,9 +30,11 @@ def add_answers(
     rows: Iterable[tuple[str, str, str, tuple[str, ...], str, str, str]],
     *,
     now: datetime,
+    languages: Mapping[str, Mapping[str, tuple[str, str]]] = {},
 ) -> int:
     """(code, category, question, phrasings, answer, programme slug, desk name) rows as the
-    city's answers, linked to its programmes and desks by slug and name."""
+    city's answers, linked to its programmes and desks by slug and name; `languages` gives
+    other versions ({"en": {code: (question, answer)}, "easy": …})."""
     programmes = dict(
         session.exec(
             select(Programme.slug, Programme.id).where(Programme.organisation_id == organisation_id)
@@ -45,21 +47,24 @@ def add_answers(
     count = 0
     for code, category, question, phrasings, text, programme, desk_name in rows:
         desk = desks.get(desk_name)
-        session.add(
-            Answer(
-                organisation_id=organisation_id,
-                code=code,
-                category=category,
-                department=desk.department if desk else "",
-                question_ja=question,
-                phrasings=list(phrasings),
-                answer_ja=text,
-                programme_id=programmes.get(programme),
-                desk_id=desk.id if desk else None,
-                facts=with_desk([], desk.id if desk else None),
-                updated_at=now,
-            )
+        answer = Answer(
+            organisation_id=organisation_id,
+            code=code,
+            category=category,
+            department=desk.department if desk else "",
+            question_ja=question,
+            phrasings=list(phrasings),
+            answer_ja=text,
+            programme_id=programmes.get(programme),
+            desk_id=desk.id if desk else None,
+            facts=with_desk([], desk.id if desk else None),
+            updated_at=now,
         )
+        for lang, texts in languages.items():
+            if code in texts:
+                setattr(answer, f"question_{lang}", texts[code][0])
+                setattr(answer, f"answer_{lang}", texts[code][1])
+        session.add(answer)
         count += 1
     return count
 

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import func, select
 
 from service.assistant.answering import ask, mask
-from service.assistant.demo_answers import ANSWERS
+from service.assistant.demo_answers import ANSWERS, IN_OTHER_LANGUAGES
 from service.assistant.models import Answer, Asked, Unanswered
 from service.assistant.seeding import DEMO_SYNONYMS, add_answers, add_synonyms
 from service.types import utcnow
@@ -78,7 +78,7 @@ PARAPHRASES = [
 def city(session):
     city = create_organisation(session)
     create_catalogue(session, organisation=city)
-    add_answers(session, city.id, ANSWERS, now=utcnow())
+    add_answers(session, city.id, ANSWERS, now=utcnow(), languages=IN_OTHER_LANGUAGES)
     add_synonyms(session, city.id, DEMO_SYNONYMS, now=utcnow())
     session.commit()
     return city
@@ -103,6 +103,33 @@ def test_parents_own_words_find_the_staffs_answer(session, city):
     assert one >= 0.5 * len(PARAPHRASES)  # one clear answer for most, choices for the rest
     asked = session.exec(select(func.sum(Asked.times))).one()
     assert asked == len(PARAPHRASES)
+
+
+# Parents who read English ask in English: the answers' English questions are searched too.
+IN_ENGLISH = [
+    ("when is the child allowance paid", "jido-003"),
+    ("How much is the child-rearing allowance?", "fuyo-002"),
+    ("I lost my allowance certificate", "fuyo-010"),
+    ("keep my surname after divorce", "koseki-001"),
+    ("free lawyer", "horitsu-001"),
+]
+
+
+def test_a_question_in_english_finds_the_english_answer(session, city):
+    for question, code in IN_ENGLISH:
+        reply = ask(session, city, question, now=utcnow())
+        codes = [a.code for a in ([reply.answer] if reply.answer else list(reply.choices))]
+        assert code in codes, (question, reply.kind, codes)
+    found = ask(session, city, "When is the child allowance paid?", now=utcnow()).answer
+    assert found is not None and found.text("answer", "en").startswith("In even months")
+    assert found.text("answer", "easy").startswith("2月・4月")
+
+
+def test_every_demo_answer_is_in_english_and_easy_japanese():
+    codes = {row[0] for row in ANSWERS}
+    assert len(codes) == len(ANSWERS) >= 80
+    for texts in IN_OTHER_LANGUAGES.values():
+        assert set(texts) == codes and all(q and a for q, a in texts.values())
 
 
 @pytest.mark.parametrize(
