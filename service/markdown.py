@@ -71,11 +71,30 @@ def _flanking(state: StateInline, start: int) -> tuple[bool, bool, int]:
 
 _markdown = MarkdownIt("commonmark", {"html": False, "breaks": True})
 _markdown.inline.ruler.at("emphasis", _emphasis)
+# An address written out in staff's text (https://…, not inside a link of its own) becomes a
+# link a parent can tap. It ends at the first character that is not ASCII, since Japanese is
+# written right after it (「…/hitorioya/をご覧ください」), where linkify-it would run on; and
+# without the punctuation that closes a sentence.
+_BARE_ADDRESS = re.compile(r"(?<![(<\[A-Za-z0-9])https?://[!-~]+")
+
+
+def _linked(source: str) -> str:
+    def autolink(match: re.Match[str]) -> str:
+        address = match.group(0)
+        trimmed = address.rstrip(".,;:!?'\")*_~")
+        return f"<{trimmed}>{address[len(trimmed) :]}"
+
+    parts = source.split("`")  # not inside `code`
+    return "`".join(
+        part if index % 2 else _BARE_ADDRESS.sub(autolink, part) for index, part in enumerate(parts)
+    )
+
+
 _TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote", "hr"}
 
 
 def render_markdown(source: str) -> Markup:
-    html = _markdown.render(source)
+    html = _markdown.render(_linked(source))
     return Markup(
         nh3.clean(
             html,

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
@@ -24,7 +25,7 @@ from service.calendar import closed_days, occurrences_between
 from service.calendar.plain_rules import moment_words
 from service.db import insert_ignoring_conflicts
 from service.japanese import tokenizer
-from service.models import Notice, NoticeStatus, Organisation
+from service.models import Notice, NoticeStatus, Organisation, in_language_of
 from service.support.models import Desk
 
 UNANSWERED_KEPT = timedelta(days=90)
@@ -103,8 +104,16 @@ def current(answer: Answer, today: date) -> bool:
     return (answer.valid_from or today) <= today <= (answer.valid_until or today)
 
 
-def ask(session: Session, organisation: Organisation, question: str, *, now: datetime) -> Reply:
-    """The reply to a parent's question (at most 300 characters are read)."""
+def ask(
+    session: Session,
+    organisation: Organisation,
+    question: str,
+    *,
+    now: datetime,
+    locale: str = "ja",
+) -> Reply:
+    """The reply to a parent's question (at most 300 characters are read), its facts in the
+    parent's language."""
     question = question.strip()[:300]
     own_words = session.exec(
         select(CrisisWord.word).where(CrisisWord.organisation_id == organisation.id)
@@ -118,7 +127,7 @@ def ask(session: Session, organisation: Organisation, question: str, *, now: dat
     if exact is not None and current(exact, today):
         # a "もしかして" tapped, or a question typed as the answer says it
         _count(session, organisation.id or 0, now, "answer", exact.id or 0)
-        return Reply("answer", exact, facts=tuple(facts_for(session, exact, now)))
+        return Reply("answer", exact, facts=tuple(facts_for(session, exact, now, locale)))
     scored = index.search(question) if question else []
     answers = {
         a.id: a
@@ -131,7 +140,7 @@ def ask(session: Session, organisation: Organisation, question: str, *, now: dat
     if match.kind == "answer":
         answer = answers[match.ids[0]]
         _count(session, organisation.id or 0, now, "answer", answer.id or 0)
-        return Reply("answer", answer, facts=tuple(facts_for(session, answer, now)))
+        return Reply("answer", answer, facts=tuple(facts_for(session, answer, now, locale)))
     if match.kind == "choices":
         _count(session, organisation.id or 0, now, "choices")
         return Reply("choices", choices=tuple(answers[i] for i in match.ids))
@@ -223,9 +232,10 @@ def forget_unanswered(session: Session, *, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def facts_for(session: Session, answer: Answer, now: datetime) -> list[Fact]:
+def facts_for(session: Session, answer: Answer, now: datetime, locale: str = "ja") -> list[Fact]:
     """The live facts staff attached: the next date of a notice, an event's next free day with
-    its booking page, a desk's phone and hours (each only while it is the city's and on)."""
+    its booking page, a desk's phone and hours (each only while it is the city's and on), in
+    the parent's language where the city has it."""
     organisation = session.get_one(Organisation, answer.organisation_id)
     found = []
     for fact in answer.facts:
@@ -233,41 +243,49 @@ def facts_for(session: Session, answer: Answer, now: datetime) -> list[Fact]:
         row = session.get(table, int(fact.get("id", 0) or 0)) if table is not None else None
         if row is None or describe is None or row.organisation_id != organisation.id:
             continue
-        if (said := describe(session, row, organisation, now)) is not None:
+        if (said := describe(session, row, organisation, now, locale)) is not None:
             found.append(said)
     return found
 
 
+def _when(moment: datetime, organisation: Organisation, locale: str) -> str:
+    local = moment.astimezone(ZoneInfo(organisation.timezone))
+    if locale == "en":
+        return format_datetime(local, "EEE d MMMM y, H:mm", locale="en")
+    return moment_words(local)
+
+
 def _notice_fact(
-    session: Session, notice: Notice, organisation: Organisation, now: datetime
+    session: Session, notice: Notice, organisation: Organisation, now: datetime, locale: str
 ) -> Fact | None:
     if notice.status != NoticeStatus.SCHEDULED:
         return None
     due = occurrences_between(
         notice, now, now + timedelta(days=400), organisation.timezone, closed_days(organisation)
     )
-    tz = ZoneInfo(organisation.timezone)
-    return Fact(notice.title, moment_words(due[0].astimezone(tz))) if due else None
+    title = in_language_of(locale, notice.title, notice.title_en, notice.title_easy)
+    return Fact(title, _when(due[0], organisation, locale)) if due else None
 
 
 def _event_fact(
-    session: Session, event: Event, organisation: Organisation, now: datetime
+    session: Session, event: Event, organisation: Organisation, now: datetime, locale: str
 ) -> Fact | None:
     if event.status != EventStatus.ACTIVE:
         return None
     free = [slot for slot in open_slots(session, event, now) if slot.booked < slot.capacity]
     if not free:
         return None
-    when = moment_words(free[0].starts_at.astimezone(ZoneInfo(organisation.timezone)))
-    return Fact(event.title_ja, when, f"/e/{event.public_id}")
+    when = _when(free[0].starts_at, organisation, locale)
+    return Fact(event.text("title", locale), when, f"/e/{event.public_id}")
 
 
 def _desk_fact(
-    session: Session, desk: Desk, organisation: Organisation, now: datetime
+    session: Session, desk: Desk, organisation: Organisation, now: datetime, locale: str
 ) -> Fact | None:
     if not desk.active:
         return None
-    return Fact(desk.name_ja, "　".join(part for part in (desk.phone, desk.hours_ja) if part))
+    parts = (desk.phone, desk.text("hours", locale))
+    return Fact(desk.text("name", locale), "　".join(part for part in parts if part))
 
 
 _FACTS: dict[str, tuple[Any, Any]] = {

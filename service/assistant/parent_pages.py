@@ -20,7 +20,7 @@ from flask_babel import gettext
 from sqlmodel import Session, select
 
 from service import get_session, get_settings
-from service.assistant.answering import Reply, ask, current, feedback
+from service.assistant.answering import Reply, ask, current, facts_for, feedback
 from service.assistant.models import Answer
 from service.errors import render_error
 from service.extensions import limiter
@@ -77,7 +77,7 @@ def ask_question(slug: str) -> ResponseReturnValue:
     if not question:
         flash(gettext("Please write your question."), "error")
         return redirect(url_for("assistant.ask_page", slug=slug, lang=current_language()), 303)
-    reply = ask(session, organisation, question, now=utcnow())
+    reply = ask(session, organisation, question, now=utcnow(), locale=current_language())
     session.commit()
     # A crisis message is not even shown again: someone else may be looking at the screen.
     return _page(session, organisation, reply, "" if reply.kind == "crisis" else question)
@@ -98,7 +98,8 @@ def answer_page(slug: str, answer_id: int) -> ResponseReturnValue:
     session = get_session()
     organisation = organisation_or_404(session, slug)
     answer = _answer_or_404(session, organisation, answer_id)
-    return _page(session, organisation, Reply("answer", answer))
+    facts = facts_for(session, answer, utcnow(), current_language())
+    return _page(session, organisation, Reply("answer", answer, facts=tuple(facts)))
 
 
 @blueprint.post("/ask/<slug>/a/<int:answer_id>/feedback")
@@ -144,7 +145,7 @@ def answer_json(slug: str) -> ResponseReturnValue:
     if not question or len(question) > 300:
         return render_error(400, detail="q: a question of 1 to 300 characters")
     locale = current_language()
-    reply = ask(session, organisation, question, now=utcnow())
+    reply = ask(session, organisation, question, now=utcnow(), locale=locale)
     session.commit()
     return jsonify(
         kind=reply.kind,

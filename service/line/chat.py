@@ -348,7 +348,7 @@ def _assistant(
     )
     if organisation is None or not text.strip():
         return Reply(reply_token, user_id, locale, "other")
-    asked = ask_assistant(session, organisation, text, now=now)
+    asked = ask_assistant(session, organisation, text, now=now, locale=locale)
     if asked.kind == "answer" and asked.answer is not None:
         words = plain_text(asked.answer.text("answer", locale), links_inline=True)[0]
         facts = "".join(f"\n{fact.label}：{fact.text}" for fact in asked.facts)
