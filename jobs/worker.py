@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.base import BaseScheduler, SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
@@ -245,7 +245,10 @@ class Worker:
             # Not waiting here: the tick in flight finishes before the interpreter exits.
             if scheduler.running:
                 log.info("signal %s: stopping after the current tick", signum)
-                scheduler.shutdown(wait=False)
+                try:
+                    scheduler.shutdown(wait=False)
+                except SchedulerNotRunningError:  # a second signal, while the first one stops it
+                    pass
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)

@@ -23,13 +23,13 @@ from service.assistant.exchange import (
     read_json,
 )
 from service.assistant.staff_forms import AnswersImportForm
-from service.assistant.staff_pages import desk_choices, may_edit
+from service.assistant.staff_pages import desk_choices
 from service.audit import record_audit
 from service.csv_files import csv_response
 from service.models import Organisation, Role
 from service.support.models import Desk
 from service.types import utcnow
-from service.web.access import role_required
+from service.web.access import may_edit_desk, role_required
 from service.web.console import blueprint
 
 UPLOAD_LIMIT = 2 * 1024 * 1024
@@ -94,7 +94,7 @@ def answers_import() -> ResponseReturnValue:
                     current_user.organisation_id,
                     incoming,
                     synonyms=synonyms,
-                    may_edit=may_edit,
+                    may_edit=may_edit_desk,
                     new_desk=desk,
                     now=utcnow(),
                     dry_run=not importing,

@@ -19,36 +19,18 @@ from service.bookings.models import Event, EventStatus
 from service.models import Notice, NoticeStatus, Role
 from service.support.models import Desk, Programme
 from service.types import utcnow
-from service.web.access import own_or_404, role_required
+from service.web.access import city_desks, may_edit_desk, own_or_404, role_required
 from service.web.console import blueprint
 from service.web.forms import save_audited
 
 
-def may_edit(desk: Desk | None) -> bool:
-    """Admins edit every answer; an editor those of their own department's desks."""
-    if current_user.at_least(Role.ADMIN):
-        return True
-    return (
-        current_user.at_least(Role.EDITOR)
-        and bool(current_user.department)
-        and desk is not None
-        and desk.department == current_user.department
-    )
-
-
-def _desks(session: Session) -> list[Desk]:
-    return list(
-        session.exec(
-            select(Desk)
-            .where(Desk.organisation_id == current_user.organisation_id, col(Desk.active))
-            .order_by(col(Desk.position), col(Desk.id))
-        ).all()
-    )
-
-
 def desk_choices(session: Session, item: Answer | None) -> list[SelectChoice]:
     """The desks an answer may go to: those the staff member may edit (and its own)."""
-    desks = [d for d in _desks(session) if may_edit(d) or (item and d.id == item.desk_id)]
+    desks = [
+        d
+        for d in city_desks(session, active_only=True)
+        if may_edit_desk(d) or (item and d.id == item.desk_id)
+    ]
     return [
         *(
             [SelectChoice(0, "（なし：管理者だけが編集）")]
@@ -96,7 +78,7 @@ def answers() -> ResponseReturnValue:
     return render_template(
         "staff/answers.html",
         answers=rows,
-        desks={desk.id: desk for desk in _desks(session)},
+        desks={desk.id: desk for desk in city_desks(session)},
         waiting=session.exec(
             select(Unanswered.id).where(Unanswered.organisation_id == current_user.organisation_id)
         ).all(),
@@ -111,7 +93,7 @@ def answer(answer_id: int | None) -> ResponseReturnValue:
     session = get_session()
     item = own_or_404(Answer, answer_id) if answer_id else None
     desk = session.get(Desk, item.desk_id) if item and item.desk_id else None
-    editable = may_edit(desk) if item else current_user.at_least(Role.EDITOR)
+    editable = may_edit_desk(desk) if item else current_user.at_least(Role.EDITOR)
     if request.method == "POST" and not editable:
         abort(403)
     form = AnswerForm(obj=item)
@@ -146,7 +128,7 @@ def answer(answer_id: int | None) -> ResponseReturnValue:
                 Answer.code == form.code.data,
             )
         ).first()
-        if not may_edit(chosen):
+        if not may_edit_desk(chosen):
             form.desk.errors = ["自分の課の窓口を選んでください。"]
         elif taken is not None and (item is None or taken != item.id):
             form.code.errors = ["このIDはすでに使われています。"]
@@ -192,7 +174,7 @@ def unanswered() -> ResponseReturnValue:
         .order_by(col(Unanswered.times).desc(), col(Unanswered.last_asked_at).desc())
         .limit(200)
     ).all()
-    return render_template("staff/unanswered.html", rows=rows)
+    return render_template("staff/unanswered.html", unanswered=rows)
 
 
 @blueprint.route("/answers/synonyms", methods=["GET", "POST"])

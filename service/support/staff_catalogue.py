@@ -22,36 +22,13 @@ from service.support.catalogue import (
 )
 from service.support.models import AnswerTemplate, Desk, Programme, ProgrammeTopic
 from service.support.staff_forms import ANSWER_NAMES, AnswerTemplateForm, DeskForm, ProgrammeForm
-from service.web.access import role_required
+from service.web.access import city_desks, may_edit_desk, role_required
 from service.web.console import blueprint
 from service.web.forms import CsrfOnlyForm, save_audited
 
 
 def _organisation(session: Session) -> Organisation:
     return session.get_one(Organisation, current_user.organisation_id)
-
-
-def _desks(session: Session) -> list[Desk]:
-    return list(
-        session.exec(
-            select(Desk)
-            .where(Desk.organisation_id == current_user.organisation_id)
-            .order_by(col(Desk.position), col(Desk.id))
-        ).all()
-    )
-
-
-def _may_edit_desk(desk: Desk | None) -> bool:
-    """Admins edit everything; an editor the programmes and templates of their department's
-    desks."""
-    if current_user.at_least(Role.ADMIN):
-        return True
-    return (
-        desk is not None
-        and current_user.at_least(Role.EDITOR)
-        and bool(current_user.department)
-        and desk.department == current_user.department
-    )
 
 
 def _owned(session: Session, model: Any, item_id: int) -> Any:
@@ -70,7 +47,7 @@ def programmes() -> ResponseReturnValue:
         .where(Programme.organisation_id == current_user.organisation_id)
         .order_by(col(Programme.position), col(Programme.id))
     ).all()
-    desks = _desks(session)
+    desks = city_desks(session)
     return render_template(
         "staff/programmes.html",
         organisation=_organisation(session),
@@ -78,7 +55,7 @@ def programmes() -> ResponseReturnValue:
         desks=desks,
         desk_by_id={desk.id: desk for desk in desks},
         answer_names=ANSWER_NAMES,
-        may_edit_desk=_may_edit_desk,
+        may_edit_desk=may_edit_desk,
         form=CsrfOnlyForm(),
     )
 
@@ -98,7 +75,7 @@ def desk(desk_id: int | None) -> ResponseReturnValue:
                 organisation_id=current_user.organisation_id,
                 department="",
                 name_ja="",
-                position=len(_desks(session)),
+                position=len(city_desks(session)),
             )
         save_audited(session, item, form, form.FIELDS, kind="desk")
         follow_desk(session, item)
@@ -118,7 +95,7 @@ def desk(desk_id: int | None) -> ResponseReturnValue:
         templates=templates,
         template_form=AnswerTemplateForm(formdata=None),
         may_edit=current_user.at_least(Role.ADMIN),
-        may_edit_templates=_may_edit_desk(item),
+        may_edit_templates=may_edit_desk(item),
         csrf_form=CsrfOnlyForm(),
     ), 400 if request.method == "POST" else 200
 
@@ -128,7 +105,7 @@ def desk(desk_id: int | None) -> ResponseReturnValue:
 def add_answer_template(desk_id: int) -> ResponseReturnValue:
     session = get_session()
     item = _owned(session, Desk, desk_id)
-    if not _may_edit_desk(item):
+    if not may_edit_desk(item):
         abort(403)
     form = AnswerTemplateForm()
     if not form.validate_on_submit():
@@ -155,7 +132,7 @@ def add_answer_template(desk_id: int) -> ResponseReturnValue:
 def delete_answer_template(desk_id: int, template_id: int) -> ResponseReturnValue:
     session = get_session()
     item = _owned(session, Desk, desk_id)
-    if not _may_edit_desk(item):
+    if not may_edit_desk(item):
         abort(403)
     template = session.get(AnswerTemplate, template_id)
     if template is None or template.desk_id != item.id:  # pressed twice: it is gone already
@@ -176,7 +153,7 @@ def delete_answer_template(desk_id: int, template_id: int) -> ResponseReturnValu
 
 def _programme_form(session: Session, item: Programme | None) -> Any:
     form = ProgrammeForm(obj=item)
-    desks = [desk for desk in _desks(session) if _may_edit_desk(desk)]
+    desks = [desk for desk in city_desks(session) if may_edit_desk(desk)]
     form.desk.choices = [(0, "（窓口なし）")] * current_user.at_least(Role.ADMIN) + [
         (desk.id or 0, f"{desk.name_ja}（{desk.department}）") for desk in desks
     ]
@@ -203,7 +180,7 @@ def programme(programme_id: int | None) -> ResponseReturnValue:
     session = get_session()
     item = _owned(session, Programme, programme_id) if programme_id else None
     current_desk = session.get(Desk, item.desk_id) if item and item.desk_id else None
-    may_edit = _may_edit_desk(current_desk) if item else current_user.at_least(Role.EDITOR)
+    may_edit = may_edit_desk(current_desk) if item else current_user.at_least(Role.EDITOR)
     if request.method == "POST" and not may_edit:
         abort(403)
     form = _programme_form(session, item)

@@ -11,10 +11,12 @@ from typing import Any, Protocol, TypeVar
 
 from flask import abort, flash, redirect, url_for
 from flask_login import UserMixin, current_user, login_required
+from sqlmodel import Session, col, select
 
 from service import get_session, get_settings
 from service.extensions import login_manager
 from service.models import Role, StaffUser
+from service.support.models import Desk
 
 login_manager.login_view = "staff.login"
 login_manager.login_message = "ログインしてください。"
@@ -101,3 +103,24 @@ def load_staff(session_id: str) -> SignedInStaff | None:
     if user is None or not user.active or user.id is None or epoch != str(user.session_epoch):
         return None
     return SignedInStaff.of(user)
+
+
+def may_edit_desk(desk: Desk | None) -> bool:
+    """What belongs to a desk (its programmes, answers, templates): admins edit all, an editor
+    those of their own department's desks."""
+    if current_user.at_least(Role.ADMIN):
+        return True
+    return (
+        desk is not None
+        and current_user.at_least(Role.EDITOR)
+        and bool(current_user.department)
+        and desk.department == current_user.department
+    )
+
+
+def city_desks(session: Session, *, active_only: bool = False) -> list[Desk]:
+    """The signed-in staff member's city's desks, in their order."""
+    query = select(Desk).where(Desk.organisation_id == current_user.organisation_id)
+    if active_only:
+        query = query.where(col(Desk.active))
+    return list(session.exec(query.order_by(col(Desk.position), col(Desk.id))).all())

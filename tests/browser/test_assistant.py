@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from service.assistant.demo_answers import ANSWERS, IN_OTHER_LANGUAGES
-from service.assistant.seeding import DEMO_SYNONYMS, add_answers, add_synonyms
-from service.types import utcnow
+from tests.assistant import test_answering
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.factories import create_catalogue, create_organisation
+
+city = test_answering.city  # the demo city's answers, in three languages
 
 QUESTION = {
     "ja": "児童手当はいつ振り込まれますか",
@@ -29,16 +28,6 @@ THANKS = {
     "easy": "答えを よく するために 使います",
 }
 YES = {"ja": "はい", "en": "Yes", "easy": "はい"}
-
-
-@pytest.fixture
-def city(session):
-    city = create_organisation(session)
-    create_catalogue(session, organisation=city)
-    add_answers(session, city.id, ANSWERS, now=utcnow(), languages=IN_OTHER_LANGUAGES)
-    add_synonyms(session, city.id, DEMO_SYNONYMS, now=utcnow())
-    session.commit()
-    return city
 
 
 def _fits(page) -> None:
