@@ -57,3 +57,22 @@ def test_bold_as_japanese_staff_write_it(source, html, text):
     assert str(render_markdown(source)).strip() == html
     assert text_with_links(source) == text
     assert plain_text(source)[0] == text
+
+
+def test_an_address_written_out_is_a_link_that_ends_where_japanese_begins():
+    html = render_markdown(
+        "詳しくはhttps://www.city.aoba.example.jp/hitorioya/をご覧ください。"
+        "（https://a.example.jp/y） see https://b.example.jp/z. "
+        "[市のページ](https://c.example.jp) `https://d.example.jp` example.jp"
+    )
+    assert (
+        '詳しくは<a href="https://www.city.aoba.example.jp/hitorioya/" rel="noopener noreferrer">'
+        "https://www.city.aoba.example.jp/hitorioya/</a>をご覧ください。" in html
+    )
+    assert '（<a href="https://a.example.jp/y"' in html and "</a>）" in html
+    assert (
+        '<a href="https://b.example.jp/z" rel="noopener noreferrer">https://b.example.jp/z</a>.'
+        in html
+    )
+    assert html.count("<a ") == 4  # the link written as a link stays one; code stays code
+    assert "example.jp</p>" in html  # a name without its scheme stays words
