@@ -27,6 +27,7 @@ from service.bookings.city_actions import erase_past
 from service.bookings.schedule import make_all_slots
 from service.calendar.digest import DigestSchedule
 from service.calendar.quiet_hours import QuietHours
+from service.cards.cards import erase_idle_cards
 from service.channels import Channel, build_channels
 from service.channels.rates import parse_rate_limits
 from service.line.accounts import account_of
@@ -157,10 +158,10 @@ class Worker:
 
     def upkeep(self, now: datetime | None = None) -> None:
         """Daily: erase those who left past the retention period, consultation requests
-        ended past theirs and bookings whose day is; drop stale sign-ups and LINE link codes
-        never sent and lists uploaded but never imported, and yesterday's counts of emails per
-        mailbox and of empty emails per sender; make the slots of repeating events the booking
-        window now reaches."""
+        ended past theirs, bookings whose day is, and families' cards idle too long; drop stale
+        sign-ups and LINE link codes never sent and lists uploaded but never imported, and
+        yesterday's counts of emails per mailbox and of empty emails per sender; make the slots
+        of repeating events the booking window now reaches."""
         now = now or utcnow()
         with self.app.app_context(), get_database().session() as session:
             erased, dropped = erase_expired(
@@ -170,6 +171,7 @@ class Worker:
             retention = timedelta(days=self.settings.request_retention_days)
             requests = erase_ended(session, now=now, retention=retention)
             bookings = erase_past(session, now=now, retention=retention)
+            cards = erase_idle_cards(session, self.settings, now=now)
             slots = make_all_slots(session, now=now)
             uploads = drop_stale_uploads(session, now=now)
             counts = (
@@ -180,12 +182,14 @@ class Worker:
             session.commit()
         log.info(
             "upkeep erased=%d unconfirmed_dropped=%d line_codes=%d requests_erased=%d "
-            "bookings_erased=%d slots_made=%d uploads_dropped=%d counts_forgotten=%d",
+            "bookings_erased=%d cards_erased=%d slots_made=%d uploads_dropped=%d "
+            "counts_forgotten=%d",
             erased,
             dropped,
             codes,
             requests,
             bookings,
+            cards,
             slots,
             uploads,
             counts,

@@ -1,5 +1,6 @@
-"""Secrets Yorisou must keep to use (a city's LINE channel secret and access token), encrypted
-at rest with ENCRYPTION_KEY from the environment: a database copy alone does not give them.
+"""Secrets Yorisou must keep to use (a city's LINE channel secret and access token) and what a
+family's card holds of contact detail and free text, encrypted at rest with ENCRYPTION_KEY from
+the environment: a database copy alone does not give them.
 
 ENCRYPTION_KEY is any random text of 32 characters or more; several, comma-separated, rotate
 it: the first encrypts, every one decrypts (Fernet, from the cryptography package)."""
@@ -59,9 +60,14 @@ def rotate(settings: Settings, token: str) -> str:
 
 def encrypted_columns() -> dict[type[SQLModel], tuple[str, ...]]:
     """Every column that holds a secret encrypted with ENCRYPTION_KEY."""
+    from service.cards.models import Card, CardEvent
     from service.line.models import LineAccount
 
-    return {LineAccount: ("channel_secret", "access_token")}
+    return {
+        LineAccount: ("channel_secret", "access_token"),
+        Card: ("contact", "note"),
+        CardEvent: ("body",),
+    }
 
 
 def reencrypt_all(session: Session, settings: Settings) -> int:

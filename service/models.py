@@ -139,6 +139,9 @@ class Organisation(SQLModel, table=True):
     closed_days: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     # The city's own websites, whose pages may ask the assistant (CORS): https://www.city.…
     website_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # The department that leads the family's card (相談カード); "" while the city has not
+    # turned the card on.
+    card_lead_department: str = Field(default="", max_length=100)
     timezone: str = Field(default="Asia/Tokyo", max_length=64)
     created_at: datetime = created()
 

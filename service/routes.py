@@ -18,6 +18,8 @@ from service.assistant import staff_pages as assistant_staff_pages  # noqa: F401
 from service.assistant import staff_reports as assistant_reports  # noqa: F401
 from service.bookings import day_pages, staff_pages  # noqa: F401
 from service.bookings import parent_pages as booking_pages
+from service.cards import parent_pages as card_pages
+from service.cards import staff_pages as card_staff_pages  # noqa: F401
 from service.logs import learn_routes, redact_request_logs
 from service.public import choose, preferences, stopping, views  # noqa: F401
 from service.staff import (  # noqa: F401
@@ -43,6 +45,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(public.blueprint)
     app.register_blueprint(support_pages.blueprint)
     app.register_blueprint(assistant_pages.blueprint)
+    app.register_blueprint(card_pages.blueprint)
     app.register_blueprint(booking_pages.blueprint)
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(console.blueprint, url_prefix="/staff")

@@ -77,6 +77,7 @@ class Settings:
     # A consultation request's contact detail, message and notes are erased this long after
     # it ends (closed or withdrawn).
     request_retention_days: int = 90
+    card_retention_days: int = 365  # a family's card is erased this long after its last activity
     quick_exit_url: str = "https://www.google.com/search?q=%E5%A4%A9%E6%B0%97"  # 天気
     confirm_token_max_age: int = 7 * 24 * 3600
     max_attempts: int = 8
@@ -135,6 +136,7 @@ class Settings:
             digest_at=get("DIGEST_AT", cls.digest_at),
             desk_list_at=get("DESK_LIST_AT", cls.desk_list_at),
             retention_days=int(get("RETENTION_DAYS", str(cls.retention_days))),
+            card_retention_days=int(get("CARD_RETENTION_DAYS", str(cls.card_retention_days))),
             request_retention_days=int(
                 get("REQUEST_RETENTION_DAYS", str(cls.request_retention_days))
             ),

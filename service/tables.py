@@ -4,5 +4,6 @@ each capability's."""
 from service import models  # noqa: F401
 from service.assistant import models as assistant  # noqa: F401
 from service.bookings import models as bookings  # noqa: F401
+from service.cards import models as cards  # noqa: F401
 from service.line import models as line  # noqa: F401
 from service.support import models as support  # noqa: F401

@@ -25,6 +25,7 @@ class Purpose(StrEnum):
     BOOK = "book"  # a registered parent books through their LINE, email or phone; weeks
     BOOKING = "booking"  # a booking's page: see, move, cancel it, take an offered place
     BOOKING_CONFIRM = "booking-confirm"  # an address typed for a booking is its owner's
+    CARD = "card"  # the family's card: see, correct, share or erase it; a fresh one ends the older
     STAFF_RESET = "staff-reset"  # a staff member sets a new password; an hour, used once
 
 

@@ -15,6 +15,9 @@ from service.bookings.booking import Contact as BookingContact
 from service.bookings.booking import book, confirm_address, new_event_code
 from service.bookings.models import Event, EventTopic, Slot
 from service.bookings.schedule import DEFAULT_REMINDERS, make_slots
+from service.cards.cards import Told
+from service.cards.cards import create_card as make_card
+from service.cards.models import Card
 from service.models import (
     Endpoint,
     Notice,
@@ -29,6 +32,7 @@ from service.models import (
     Subscription,
     Topic,
 )
+from service.settings import Settings
 from service.staff_users import create_staff_user
 from service.support.catalogue import import_catalogue
 from service.support.demo_catalogue import CATALOGUE
@@ -287,3 +291,34 @@ def fill_slot(session: Session, event: Event, answers: Sequence[str], *, mail: s
         confirm_address(session, booking, now=utcnow())
     session.commit()
     return slot
+
+
+def create_card(
+    session: Session,
+    settings: Settings,
+    *,
+    organisation: Organisation,
+    departments: Sequence[str],
+    phone: str = "09012345678",
+    note: str = "平日の夕方は子どもの迎えがあります。",
+    needs: Sequence[str] = ("money", "housing"),
+) -> Card:
+    """A family's card as the parent saves it, shared with `departments`."""
+    told = Told(
+        stage="divorced",
+        since=None,
+        children=("elementary",),
+        needs=tuple(needs),
+        income_band="under-2m",
+        support_agreed="no",
+        contact_way="phone",
+        contact=phone,
+        safe_times=("afternoon",),
+        may_say_city=False,
+        unsafe_at_home=False,
+        note=note,
+        locale="ja",
+    )
+    card = make_card(session, settings, organisation.id or 0, told, departments, now=utcnow())
+    session.commit()
+    return card

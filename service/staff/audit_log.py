@@ -95,6 +95,7 @@ ACTIONS = {
     "synonyms.save": "言い換えを保存",
     "crisis_words.save": "危険を知らせる言葉を保存",
     "answers.import": "質問への回答をファイルから取り込み",
+    "card.open": "相談カードを開いた",
     "answer_template.create": "回答の定型文を追加",
     "answer_template.delete": "回答の定型文を削除",
     "catalogue.import": "制度と窓口を読み込み",

@@ -308,6 +308,7 @@ class OrganisationForm(Form):
         "registration_address",
         "closed_days",
         "website_origins",
+        "card_lead_department",
     )
 
     name = StringField(
@@ -346,6 +347,11 @@ class OrganisationForm(Form):
     website_origins = OriginListField(
         "自治体のウェブサイト（質問への回答をサイトのチャットで使うとき。1行に1つ、"
         "https://www.city.example.jp のように）"
+    )
+    card_lead_department = StringField(
+        "相談カードの担当課（入力すると、保護者が相談カードを作れるようになります。"
+        "例：こども家庭課）",
+        validators=[Length(max=100), OneLine(NO_BREAKS)],
     )
 
 

@@ -32,7 +32,7 @@ SAFE_TIMES = {
 _PHONE = re.compile(r"0\d{9,10}")
 
 
-def _checkboxes(label: Any, choices: dict[str, Any]) -> SelectMultipleField:
+def checkboxes(label: Any, choices: dict[str, Any]) -> SelectMultipleField:
     return SelectMultipleField(
         label,
         choices=[SelectChoice(code, text) for code, text in choices.items()],
@@ -50,8 +50,8 @@ class GuideForm(Form):
         choices=[SelectChoice(code, text) for code, text in STAGES.items()],
         validators=[Optional()],
     )
-    children = _checkboxes(_l("How old are your children?"), CHILDREN)
-    worries = _checkboxes(_l("What would you like help with?"), WORRIES)
+    children = checkboxes(_l("How old are your children?"), CHILDREN)
+    worries = checkboxes(_l("What would you like help with?"), WORRIES)
     source = HiddenField()
 
 
@@ -63,13 +63,9 @@ def tidy_phone(value: str | None) -> str | None:
     return re.sub(r"[\s\-‐－―ー()（）]", "", plain)
 
 
-class RequestForm(Form):
-    link = HiddenField()  # a registered parent's own address to be answered through (ASK)
-    programme = HiddenField()
-    topic = HiddenField()
-    source = HiddenField()
-    unsafe = HiddenField()  # the parent said home is not safe (in the guide, or "not safe")
-    home_unsafe = BooleanField(_l("Home is not safe for me (DV, violence or fear at home)"))
+class ContactForm(Form):
+    """How the city may reach the parent: only the detail the chosen way needs, and when."""
+
     contact_way = RadioField(
         _l("How should the desk contact you?"),
         # LINE is offered in the LINE chat, where the parent's LINE account is known.
@@ -83,18 +79,8 @@ class RequestForm(Form):
         _l("Phone number"), filters=[tidy_phone], validators=[Optional(), Length(max=20)]
     )
     email = email_field(Optional())
-    safe_times = _checkboxes(_l("When is it safe to contact you?"), SAFE_TIMES)
+    safe_times = checkboxes(_l("When is it safe to contact you?"), SAFE_TIMES)
     may_say_city = BooleanField(_l("The caller may say they are calling from the city"))
-    may_leave_message = BooleanField(_l("The desk may leave a message on my answering machine"))
-    message = TextAreaField(
-        _l("Anything the desk should know (optional)"),
-        validators=[Optional(), Length(max=500)],
-    )
-    consent = BooleanField(
-        validators=[
-            DataRequired(message=_l("Please agree so that the desk may use this to contact you."))
-        ]
-    )
 
     def validate_phone(self, field: StringField) -> None:
         if field.data and not _PHONE.fullmatch(field.data):
@@ -114,6 +100,31 @@ class RequestForm(Form):
             self.email.errors = [*self.email.errors, _l("Please enter your email address.")]
             return False
         return valid
+
+    @property
+    def contact_detail(self) -> str | None:
+        """The phone number or address the chosen way needs (None for a visit)."""
+        way = self.contact_way.data
+        return {ContactWay.PHONE: self.phone.data, ContactWay.EMAIL: self.email.data}.get(way)
+
+
+class RequestForm(ContactForm):
+    link = HiddenField()  # a registered parent's own address to be answered through (ASK)
+    programme = HiddenField()
+    topic = HiddenField()
+    source = HiddenField()
+    unsafe = HiddenField()  # the parent said home is not safe (in the guide, or "not safe")
+    home_unsafe = BooleanField(_l("Home is not safe for me (DV, violence or fear at home)"))
+    may_leave_message = BooleanField(_l("The desk may leave a message on my answering machine"))
+    message = TextAreaField(
+        _l("Anything the desk should know (optional)"),
+        validators=[Optional(), Length(max=500)],
+    )
+    consent = BooleanField(
+        validators=[
+            DataRequired(message=_l("Please agree so that the desk may use this to contact you."))
+        ]
+    )
 
 
 class ReplyForm(Form):

@@ -15,6 +15,7 @@ from sqlmodel import SQLModel, col, select
 from service.bookings.booking import Contact as BookingContact
 from service.bookings.booking import book
 from service.bookings.models import Event, Slot
+from service.cards.models import Card
 from service.models import (
     ApiToken,
     AuditEvent,
@@ -72,6 +73,9 @@ FORMS = {
     "support.withdraw_request": "/r/{request}/withdraw",
     "support.reply": "/r/{request}/reply",
     "assistant.ask_question": "/ask/aoba",
+    "cards.new_card": "/card/aoba/new",
+    "cards.edit_card": "/card/c/{card}/edit",
+    "cards.erase": "/card/c/{card}/erase",
     "assistant.answer_feedback": "/ask/aoba/a/{q}/feedback",
     "bookings.book_place": "/e/{event}",
     "bookings.cancel_booking": "/b/{booking}/cancel",
@@ -121,6 +125,7 @@ FORMS = {
             "staff.synonyms",
             "staff.answers_import",
             "staff.crisis_words",
+            "staff.card",
         )
     },
 }
@@ -160,6 +165,7 @@ def urls(session, settings, ids):  # noqa: F811
     session.commit()
     booking_token = make_token(settings.secret_key, Purpose.BOOKING, booking.public_id)
     admin = session.exec(select(StaffUser).where(StaffUser.email == "admin@aoba.example.jp")).one()
+    card = session.get(Card, ids["c"])
     return {
         name: url.format(
             **ids,
@@ -174,6 +180,7 @@ def urls(session, settings, ids):  # noqa: F811
                 settings.secret_key, Purpose.BOOKING_CONFIRM, booking.public_id
             ),
             reset=make_token(settings.secret_key, Purpose.STAFF_RESET, reset_subject(admin)),
+            card=make_token(settings.secret_key, Purpose.CARD, card.public_id),
         )
         for name, url in FORMS.items()
     }

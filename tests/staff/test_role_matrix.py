@@ -18,6 +18,7 @@ from service.support.requests import Contact, open_request
 from service.types import utcnow
 from tests.conftest import csrf_token
 from tests.factories import (
+    create_card,
     create_catalogue,
     create_event,
     create_notice,
@@ -87,6 +88,8 @@ MATRIX = {
     "staff.answer": (Role.VIEWER, "/staff/answers/{q}"),
     "staff.unanswered": (Role.EDITOR, "/staff/answers/unanswered"),
     "staff.synonyms": (Role.EDITOR, "/staff/answers/synonyms"),
+    "staff.cards": (Role.EDITOR, "/staff/cards"),
+    "staff.card": (Role.EDITOR, "/staff/cards/{c}"),
     "staff.answers_import": (Role.EDITOR, "/staff/answers/import"),
     "staff.crisis_words": (Role.EDITOR, "/staff/answers/crisis-words"),
     "staff.answers_csv": (Role.VIEWER, "/staff/answers.csv"),
@@ -123,7 +126,7 @@ DEPARTMENT = "こども家庭課"  # the staff's, the topic's and the desk's: re
 
 
 @pytest.fixture
-def ids(session):
+def ids(session, settings):
     city = create_organisation(session)
     topic = create_topic(session, organisation=city, department=DEPARTMENT)
     source = create_source(session, organisation=city)
@@ -176,7 +179,9 @@ def ids(session):
     )
     session.add(answer)
     session.commit()
+    card = create_card(session, settings, organisation=city, departments=[DEPARTMENT])
     return {
+        "c": card.id,
         "q": answer.id,
         "i": upload.id,
         "v": event.id,

@@ -1,0 +1,360 @@
+"""What a family's card is for: the parent tells the city once; the departments they agree to
+see it, each recording what it did, and no other staff member ever does. Every opening is
+audited; contact detail and free text are encrypted; the card is erased on the parent's word or
+a set time after its last activity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, exists, or_
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from service.audit import record_audit
+from service.cards.models import Card, CardConsent, CardEvent
+from service.encryption import decrypt, encrypt
+from service.models import Role
+from service.settings import Settings
+from service.support.guide import Answers, fitting
+from service.support.models import Desk, Programme
+from service.tokens import short_code
+
+STAGES = {
+    "before": _l("Thinking about divorce or separation"),
+    "separated": _l("Separated"),
+    "divorced": _l("Divorced"),
+}
+INCOME_BANDS = {
+    "under-2m": _l("Under 2 million yen a year"),
+    "2m-4m": _l("2 to 4 million yen a year"),
+    "over-4m": _l("4 million yen a year or more"),
+}
+AGREED = {"yes": _l("Yes, it is agreed"), "no": _l("No, not agreed")}
+
+
+class Staff(Protocol):
+    id: int
+    organisation_id: int
+    department: str
+
+    def at_least(self, role: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A department that may help, and why: the programmes of its desks that fit the needs."""
+
+    department: str
+    reasons: tuple[str, ...]
+
+
+def proposals(
+    session: Session, organisation_id: int, answers: Answers, locale: str
+) -> list[Proposal]:
+    """Every department with a programme, those whose programmes fit the parent's answers
+    first, each with the programmes that fit as its reasons (none proposed, none ticked)."""
+    programmes = session.exec(
+        select(Programme)
+        .where(Programme.organisation_id == organisation_id, col(Programme.active))
+        .order_by(col(Programme.position), col(Programme.id))
+    ).all()
+    desks = {
+        desk.id: desk
+        for desk in session.exec(select(Desk).where(Desk.organisation_id == organisation_id))
+    }
+    reasons: dict[str, list[str]] = {}
+    for programme in fitting(list(programmes), answers) if answers.worries else []:
+        desk = desks.get(programme.desk_id)
+        if desk is not None:
+            reasons.setdefault(desk.department, []).append(programme.text("name", locale))
+    others = [
+        desk.department
+        for desk in desks.values()
+        if desk.active and desk.department and desk.department not in reasons
+    ]
+    return [
+        *(Proposal(department, tuple(why[:3])) for department, why in reasons.items()),
+        *(Proposal(department, ()) for department in dict.fromkeys(others)),
+    ]
+
+
+@dataclass(frozen=True)
+class Told:
+    """What the parent chose to put on the card."""
+
+    stage: str
+    since: date | None
+    children: tuple[str, ...]
+    needs: tuple[str, ...]
+    income_band: str
+    support_agreed: str
+    contact_way: str
+    contact: str | None
+    safe_times: tuple[str, ...]
+    may_say_city: bool
+    unsafe_at_home: bool
+    note: str
+    locale: str
+
+
+def _apply(settings: Settings, card: Card, told: Told) -> dict[str, object]:
+    """Puts what was told on the card; returns what changed (names only for secrets)."""
+    changed: dict[str, object] = {}
+    plain = {
+        "stage": told.stage,
+        "since": told.since,
+        "children": list(told.children),
+        "needs": list(told.needs),
+        "income_band": told.income_band,
+        "support_agreed": told.support_agreed,
+        "contact_way": told.contact_way,
+        "safe_times": list(told.safe_times),
+        "may_say_city": told.may_say_city,
+        "unsafe_at_home": told.unsafe_at_home,
+        "locale": told.locale,
+    }
+    for name, value in plain.items():
+        if getattr(card, name) != value:
+            changed[name] = value.isoformat() if isinstance(value, date) else value
+            setattr(card, name, value)
+    for name, value in (("contact", told.contact or ""), ("note", told.note)):
+        if reveal(settings, getattr(card, name)) != value:
+            changed[name] = "…"  # changed; what it says stays encrypted
+            setattr(card, name, encrypt(settings, value) if value else None)
+    return changed
+
+
+def reveal(settings: Settings, value: str | None) -> str:
+    return decrypt(settings, value) if value else ""
+
+
+def create_card(
+    session: Session,
+    settings: Settings,
+    organisation_id: int,
+    told: Told,
+    departments: Iterable[str],
+    *,
+    now: datetime,
+) -> Card:
+    card = Card(
+        public_id=short_code(10),
+        organisation_id=organisation_id,
+        contact_way=told.contact_way,
+        updated_at=now,
+        last_activity_at=now,
+    )
+    _apply(settings, card, told)
+    session.add(card)
+    session.flush()
+    set_consent(session, settings, card, set(departments), now=now)
+    return card
+
+
+def update_card(
+    session: Session, settings: Settings, card: Card, told: Told, *, now: datetime
+) -> dict[str, object]:
+    """The parent corrected or added something: the departments see what changed."""
+    changed = _apply(settings, card, told)
+    if changed:
+        card.updated_at = card.last_activity_at = now
+        session.add(card)
+        _event(session, settings, card, "change", ", ".join(changed), now=now)
+    return changed
+
+
+def consented(session: Session, card_id: int) -> list[str]:
+    """The departments that may see the card now."""
+    return list(
+        session.exec(
+            select(CardConsent.department)
+            .where(CardConsent.card_id == card_id, col(CardConsent.withdrawn_at).is_(None))
+            .order_by(col(CardConsent.id))
+        ).all()
+    )
+
+
+def set_consent(
+    session: Session, settings: Settings, card: Card, departments: set[str], *, now: datetime
+) -> tuple[list[str], list[str]]:
+    """The parent's consent as it is now: departments added and withdrawn (at once)."""
+    rows = {
+        row.department: row
+        for row in session.exec(select(CardConsent).where(CardConsent.card_id == card.id))
+    }
+    added, withdrawn = [], []
+    for department in sorted(departments):
+        row = rows.get(department)
+        if row is None:
+            session.add(CardConsent(card_id=card.id or 0, department=department, given_at=now))
+        elif row.withdrawn_at is not None:
+            row.given_at, row.withdrawn_at = now, None
+            session.add(row)
+        else:
+            continue
+        added.append(department)
+    for department, row in rows.items():
+        if department not in departments and row.withdrawn_at is None:
+            row.withdrawn_at = now
+            session.add(row)
+            withdrawn.append(department)
+    for kind, names in (("consent", added), ("withdraw", withdrawn)):
+        if names:
+            _event(session, settings, card, kind, "、".join(names), now=now)
+    if added or withdrawn:
+        card.last_activity_at = now
+        session.add(card)
+    return added, withdrawn
+
+
+def _event(
+    session: Session,
+    settings: Settings,
+    card: Card,
+    kind: str,
+    body: str,
+    *,
+    now: datetime,
+    staff: Staff | None = None,
+    shared: bool = False,
+) -> CardEvent:
+    event = CardEvent(
+        card_id=card.id or 0,
+        department=staff.department if staff else "",
+        staff_user_id=staff.id if staff else None,
+        kind=kind,
+        body=encrypt(settings, body) if body else "",
+        shared=shared,
+        created_at=now,
+    )
+    session.add(event)
+    return event
+
+
+def _visible(staff: Staff) -> SelectOfScalar[Card] | None:
+    """The cards a staff member may open: their department's by the parent's consent; an
+    admin's, all of the city's; a viewer's (or an editor without a department), none."""
+    query = select(Card).where(Card.organisation_id == staff.organisation_id)
+    if staff.at_least(Role.ADMIN):
+        return query
+    if not staff.at_least(Role.EDITOR) or not staff.department:
+        return None
+    return query.where(
+        exists().where(
+            col(CardConsent.card_id) == col(Card.id),
+            col(CardConsent.department) == staff.department,
+            col(CardConsent.withdrawn_at).is_(None),
+        )
+    )
+
+
+def visible_cards(session: Session, staff: Staff) -> list[Card]:
+    query = _visible(staff)
+    if query is None:
+        return []
+    return list(session.exec(query.order_by(col(Card.last_activity_at).desc())).all())
+
+
+def open_card(session: Session, staff: Staff, card_id: int) -> Card | None:
+    """The card, if the staff member may see it — and the opening written in the audit log;
+    else None, as if it did not exist."""
+    query = _visible(staff)
+    card = session.exec(query.where(Card.id == card_id)).first() if query is not None else None
+    if card is not None:
+        record_audit(session, staff=staff, action="card.open", target=f"card:{card.id}")
+    return card
+
+
+@dataclass(frozen=True)
+class Shown:
+    event: CardEvent
+    body: str
+
+
+def history(session: Session, settings: Settings, card: Card, staff: Staff) -> list[Shown]:
+    """What happened, as this staff member may read it: the parent's changes and consents, their
+    department's own contacts and notes, and what other departments shared (an admin reads all)."""
+    query = select(CardEvent).where(CardEvent.card_id == card.id)
+    if not staff.at_least(Role.ADMIN):
+        query = query.where(
+            or_(
+                col(CardEvent.department) == "",
+                col(CardEvent.department) == staff.department,
+                col(CardEvent.shared),
+                col(CardEvent.kind) == "contact",  # who called and when: never three calls
+            )
+        )
+    events = session.exec(query.order_by(col(CardEvent.created_at), col(CardEvent.id))).all()
+    return [
+        Shown(
+            event,
+            reveal(settings, event.body)
+            if event.department in ("", staff.department)
+            or event.shared
+            or staff.at_least(Role.ADMIN)
+            else "",
+        )
+        for event in events
+    ]
+
+
+def record(
+    session: Session,
+    settings: Settings,
+    card: Card,
+    staff: Staff,
+    kind: str,
+    body: str,
+    *,
+    shared: bool,
+    now: datetime,
+) -> None:
+    """A department's contact with the family, or its note."""
+    _event(session, settings, card, kind, body.strip(), now=now, staff=staff, shared=shared)
+    card.last_activity_at = now
+    session.add(card)
+
+
+def last_contact(session: Session, card: Card) -> CardEvent | None:
+    return session.exec(
+        select(CardEvent)
+        .where(CardEvent.card_id == card.id, CardEvent.kind == "contact")
+        .order_by(col(CardEvent.created_at).desc())
+    ).first()
+
+
+def erase_card(session: Session, card: Card) -> None:
+    """The card and everything of it, gone (not marked)."""
+    session.execute(delete(CardEvent).where(col(CardEvent.card_id) == card.id))
+    session.execute(delete(CardConsent).where(col(CardConsent.card_id) == card.id))
+    session.delete(card)
+
+
+def erase_idle_cards(session: Session, settings: Settings, *, now: datetime) -> int:
+    """The daily upkeep: cards with no activity for Settings.card_retention_days go."""
+    idle = session.exec(
+        select(Card).where(
+            col(Card.last_activity_at) < now - timedelta(days=settings.card_retention_days)
+        )
+    ).all()
+    for card in idle:
+        erase_card(session, card)
+    return len(idle)
+
+
+def departments_of(cards: Sequence[Card], session: Session) -> dict[int, list[str]]:
+    """Each card's consented departments (for a list)."""
+    found: dict[int, list[str]] = {}
+    for card_id, department in session.exec(
+        select(CardConsent.card_id, CardConsent.department).where(
+            col(CardConsent.card_id).in_([card.id for card in cards]),
+            col(CardConsent.withdrawn_at).is_(None),
+        )
+    ).all():
+        found.setdefault(card_id, []).append(department)
+    return found

@@ -1,0 +1,68 @@
+"""The parent's form of the card: what they choose to tell, how the city may reach them, and
+which departments may see it (none ticked until they tick it)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, TextAreaField
+from wtforms.fields import MonthField
+from wtforms.validators import Length, Optional
+
+from service.cards.cards import AGREED, INCOME_BANDS, STAGES, Told
+from service.support.forms import ContactForm, checkboxes
+from service.support.guide import CHILDREN, WORRIES
+
+
+def _radio(label: Any, choices: dict[str, Any]) -> RadioField:
+    return RadioField(
+        label,
+        choices=[SelectChoice(code, text) for code, text in choices.items()],
+        validators=[Optional()],
+    )
+
+
+class CardForm(ContactForm):
+    from_guide = HiddenField()  # the guide's answers arrive: fill the form, check nothing yet
+    stage = _radio(_l("Where are you now?"), STAGES)
+    since = MonthField(_l("Since when (month, optional)"), validators=[Optional()])
+    children = checkboxes(_l("How old are your children?"), CHILDREN)
+    needs = checkboxes(_l("What would you like help with?"), WORRIES)
+    income_band = _radio(_l("Household income (optional)"), INCOME_BANDS)
+    support_agreed = _radio(_l("Has child support (養育費) been agreed? (optional)"), AGREED)
+    home_unsafe = BooleanField(_l("Home is not safe for me (DV, violence or fear at home)"))
+    note = TextAreaField(
+        _l("Anything the city should know (optional)"),
+        validators=[Optional(), Length(max=1000)],
+    )
+    departments = checkboxes(_l("Who may see your card"), {})
+
+    def told(self, locale: str) -> Told:
+        since = self.since.data
+        return Told(
+            stage=self.stage.data or "",
+            since=date(since.year, since.month, 1) if since else None,
+            children=tuple(self.children.data or ()),
+            needs=tuple(self.needs.data or ()),
+            income_band=self.income_band.data or "",
+            support_agreed=self.support_agreed.data or "",
+            contact_way=self.contact_way.data or "",
+            contact=self.contact_detail,
+            safe_times=tuple(self.safe_times.data or ()),
+            may_say_city=bool(self.may_say_city.data),
+            unsafe_at_home=bool(self.home_unsafe.data),
+            note=(self.note.data or "").strip(),
+            locale=locale,
+        )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.departments.data:
+            self.departments.errors = [
+                *self.departments.errors,
+                _l("Please tick at least one department that may see your card."),
+            ]
+            return False
+        return valid

@@ -1,0 +1,68 @@
+"""The card's tables: the card itself (contact detail and free text encrypted with
+ENCRYPTION_KEY), the parent's consent per department, and what each department did."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from service.models import created, fk
+from service.types import UTCDateTime
+
+
+class Card(SQLModel, table=True):
+    """A family's card: only what the parent chose to give. Erased a set time after its last
+    activity (Settings.card_retention_days), or when the parent erases it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=32, unique=True)
+    organisation_id: int = fk("organisation.id")
+    stage: str = Field(default="", max_length=16)  # before | separated | divorced
+    since: date | None = None  # the month it began (the 1st)
+    children: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # guide's ages
+    needs: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # guide's worries
+    income_band: str = Field(default="", max_length=16)
+    support_agreed: str = Field(default="", max_length=8)  # 養育費: yes | no | "" (not said)
+    contact_way: str = Field(max_length=16)  # phone | email | line | visit
+    contact: str | None = Field(default=None, max_length=1000)  # encrypted: phone or address
+    safe_times: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    may_say_city: bool = False
+    locale: str = Field(default="ja", max_length=16)
+    unsafe_at_home: bool = False
+    note: str | None = Field(default=None, max_length=4000)  # encrypted: the parent's words
+    link_epoch: int = 0  # a fresh link to the card's page ends the older ones
+    created_at: datetime = created()
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    last_activity_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class CardConsent(SQLModel, table=True):
+    """The parent agreed that this department may see the card (until withdrawn)."""
+
+    __tablename__ = "card_consent"
+    __table_args__ = (UniqueConstraint("card_id", "department"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = fk("card.id", ondelete="CASCADE")
+    department: str = Field(max_length=100)
+    given_at: datetime = Field(sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CardEvent(SQLModel, table=True):
+    """What happened to a card: a department's contact or note (shared with the other consented
+    departments only when its writer says so), a change the parent made, a consent given or
+    withdrawn. The body is encrypted."""
+
+    __tablename__ = "card_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = fk("card.id", ondelete="CASCADE")
+    department: str = Field(default="", max_length=100)  # "" for the parent's own changes
+    staff_user_id: int | None = fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    kind: str = Field(max_length=16)  # contact | note | change | consent | withdraw
+    body: str = Field(default="", max_length=8000)  # encrypted
+    shared: bool = False
+    created_at: datetime = created()

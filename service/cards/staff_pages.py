@@ -1,0 +1,107 @@
+"""The cards in the console: the departments the parent agreed to find them in their list
+(admins all, viewers none), open one (each opening audited), and record a contact or a note —
+a note reaches the other departments only when its writer shares it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from wtforms import BooleanField, RadioField, SelectChoice, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from service import get_session, get_settings
+from service.cards.cards import (
+    AGREED,
+    INCOME_BANDS,
+    STAGES,
+    departments_of,
+    history,
+    last_contact,
+    open_card,
+    record,
+    reveal,
+    visible_cards,
+)
+from service.models import Role
+from service.support.forms import SAFE_TIMES
+from service.support.guide import CHILDREN, WORRIES
+from service.support.requests import CONTACT_WAYS
+from service.types import utcnow
+from service.web.access import role_required
+from service.web.console import blueprint
+from service.web.forms import Form
+
+NAMES = {
+    "stage": STAGES,
+    "income_band": INCOME_BANDS,
+    "support_agreed": AGREED,
+    "children": CHILDREN,
+    "needs": WORRIES,
+    "safe_times": SAFE_TIMES,
+    "contact_way": CONTACT_WAYS,
+}
+
+
+class RecordForm(Form):
+    kind = RadioField(
+        "記録",
+        choices=[SelectChoice("contact", "連絡した"), SelectChoice("note", "メモ")],
+        default="contact",
+    )
+    body = TextAreaField(
+        "内容（例：児童扶養手当の申請を案内）",
+        validators=[DataRequired(message="内容を書いてください。"), Length(max=2000)],
+    )
+    shared = BooleanField("ほかの共有先の課にも見せる")
+
+
+@blueprint.get("/cards")
+@role_required(Role.EDITOR)
+def cards() -> ResponseReturnValue:
+    session = get_session()
+    rows = visible_cards(session, current_user)
+    return render_template(
+        "staff/family_cards.html",
+        cards=rows,
+        departments=departments_of(rows, session),
+        last={card.id: last_contact(session, card) for card in rows},
+        names=NAMES,
+    )
+
+
+@blueprint.route("/cards/<int:card_id>", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def card(card_id: int) -> ResponseReturnValue:
+    session = get_session()
+    settings = get_settings()
+    item = open_card(session, current_user, card_id)
+    if item is None:
+        abort(404)
+    form = RecordForm()
+    if request.method == "POST" and form.validate_on_submit():
+        record(
+            session,
+            settings,
+            item,
+            current_user,
+            form.kind.data or "note",
+            form.body.data or "",
+            shared=bool(form.shared.data),
+            now=utcnow(),
+        )
+        session.commit()
+        flash("記録しました。", "info")
+        return redirect(url_for("staff.card", card_id=card_id), 303)
+    session.commit()  # the opening, audited
+    return render_template(
+        "staff/family_card.html",
+        card=item,
+        contact=reveal(settings, item.contact),
+        note=reveal(settings, item.note),
+        departments=departments_of([item], session).get(item.id or 0, []),
+        events=history(session, settings, item, current_user),
+        last=last_contact(session, item),
+        names=NAMES,
+        form=form,
+    ), 400 if request.method == "POST" else 200

@@ -1,0 +1,219 @@
+"""The family's card: made from the guide with the parent's own ticks; seen by the consented
+departments alone (every opening audited), hidden the moment consent is withdrawn, encrypted at
+rest, and erased — on the parent's word or when idle — with everything written on it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import func, select
+
+from service.cards.models import Card, CardConsent, CardEvent
+from service.models import AuditEvent, Role
+from service.types import utcnow
+from tests.conftest import csrf_token
+from tests.factories import create_card, create_catalogue, create_organisation, create_staff
+from tests.staff.test_staff_notices import login
+
+KODOMO, HOKEN = "こども家庭課", "保険年金課"
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    city.card_lead_department = KODOMO
+    session.add(city)
+    create_catalogue(session, organisation=city)
+    for email, role, department in (
+        ("kodomo@aoba.example.jp", Role.EDITOR, KODOMO),
+        ("hoken@aoba.example.jp", Role.EDITOR, HOKEN),
+        ("nobody@aoba.example.jp", Role.EDITOR, ""),
+        ("viewer@aoba.example.jp", Role.VIEWER, KODOMO),
+        ("admin@aoba.example.jp", Role.ADMIN, ""),
+    ):
+        create_staff(session, organisation=city, email=email, role=role, department=department)
+    session.commit()
+    return city
+
+
+def _card_form(client):
+    """From the guide's results, as the parent presses 「この内容で相談する」."""
+    page = client.post(
+        "/guide/aoba",
+        data={"csrf_token": csrf_token(client, "/guide/aoba"), "worries": ["money", "health"]},
+    ).get_data(as_text=True)
+    assert 'action="/card/aoba/new' in page
+    return client.post(
+        "/card/aoba/new",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            "from_guide": "1",
+            "worries": ["money", "health"],
+        },
+    )
+
+
+def _save(client, **fields):
+    data = {
+        "csrf_token": csrf_token(client, "/guide/aoba"),
+        "needs": ["money", "health"],
+        "contact_way": "phone",
+        "phone": "０９０－１２３４－５６７８",
+        "safe_times": ["afternoon"],
+        "note": "夕方は子どもの迎えがあります。",
+        **fields,
+    }
+    return client.post("/card/aoba/new", data=data)
+
+
+def _opened(session, card) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "card.open", AuditEvent.target == f"card:{card.id}")
+    ).one()
+
+
+def test_a_parent_saves_a_card_that_only_the_ticked_departments_see(client, session, city):
+    form = _card_form(client)
+    page = form.get_data(as_text=True)
+    assert form.status_code == 200
+    assert KODOMO in page and HOKEN in page and "児童扶養手当" in page  # proposed, with why
+    assert 'name="departments" value="こども家庭課" checked' not in page  # nothing ticked
+    refused = _save(client)
+    assert refused.status_code == 400
+    assert "カードを見てよい課を、1つ以上選んでください" in refused.get_data(as_text=True)
+    assert session.exec(select(Card)).all() == []
+
+    saved = _save(client, departments=[KODOMO])
+    assert saved.status_code == 303 and saved.headers["Location"].startswith("/card/c/")
+    [card] = session.exec(select(Card)).all()
+    assert card.needs == ["money", "health"]
+    own = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "09012345678" in own and KODOMO in own and "夕方は子どもの迎え" in own
+
+    login(client, "kodomo@aoba.example.jp")
+    listing = client.get("/staff/cards").get_data(as_text=True)
+    assert card.public_id in listing and "09012345678" not in listing  # no detail in the list
+    opened = client.get(f"/staff/cards/{card.id}").get_data(as_text=True)
+    assert "09012345678" in opened and "夕方は子どもの迎え" in opened
+    assert _opened(session, card) == 1
+
+    for email, seen in (
+        ("hoken@aoba.example.jp", False),
+        ("nobody@aoba.example.jp", False),
+        ("admin@aoba.example.jp", True),
+    ):
+        login(client, email)
+        assert (card.public_id in client.get("/staff/cards").get_data(as_text=True)) == seen
+        assert client.get(f"/staff/cards/{card.id}").status_code == (200 if seen else 404)
+    assert _opened(session, card) == 2  # the admin's; a refused look is no opening
+    login(client, "viewer@aoba.example.jp")
+    assert client.get("/staff/cards").status_code == 403
+    assert client.get(f"/staff/cards/{card.id}").status_code == 403
+
+
+def test_nothing_readable_is_stored(session, settings, city):
+    card = create_card(session, settings, organisation=city, departments=[KODOMO])
+    row = session.execute(text("SELECT contact, note FROM card WHERE id = :id"), {"id": card.id})
+    contact, note = row.one()
+    assert "09012345678" not in contact and "迎え" not in note
+    assert "0901" not in str(session.execute(text("SELECT * FROM card")).all())
+
+
+def test_withdrawing_hides_the_card_at_once(client, session, city):
+    location = _save(client, departments=[KODOMO]).headers["Location"]
+    [card] = session.exec(select(Card)).all()
+    token = location.removeprefix("/card/c/")
+    edit = client.get(f"{location}/edit").get_data(as_text=True)
+    assert 'value="09012345678"' in edit and 'value="こども家庭課" checked' in edit
+    changed = client.post(
+        f"/card/c/{token}/edit",
+        data={
+            "csrf_token": csrf_token(client, f"{location}/edit"),
+            "needs": ["money", "housing"],
+            "contact_way": "phone",
+            "phone": "09012345678",
+            "departments": [HOKEN],
+        },
+    )
+    assert changed.status_code == 303
+    login(client, "kodomo@aoba.example.jp")
+    assert client.get(f"/staff/cards/{card.id}").status_code == 404
+    assert card.public_id not in client.get("/staff/cards").get_data(as_text=True)
+    login(client, "hoken@aoba.example.jp")
+    page = client.get(f"/staff/cards/{card.id}").get_data(as_text=True)
+    assert "保護者が共有をやめた" in page and "保護者が内容を変更" in page
+    withdrawn = session.exec(select(CardConsent).where(CardConsent.department == KODOMO)).one()
+    assert withdrawn.withdrawn_at is not None
+
+
+def test_a_note_reaches_the_other_departments_only_when_shared(client, session, settings, city):
+    card = create_card(session, settings, organisation=city, departments=[KODOMO, HOKEN])
+    login(client, "kodomo@aoba.example.jp")
+    path = f"/staff/cards/{card.id}"
+    for kind, body, shared in (
+        ("contact", "児童扶養手当の申請を案内しました", ""),
+        ("note", "まだ課内だけのメモ", ""),
+        ("note", "国保の切り替えが必要そうです", "y"),
+    ):
+        response = client.post(
+            path,
+            data={
+                "csrf_token": csrf_token(client, path),
+                "kind": kind,
+                "body": body,
+                "shared": shared,
+            },
+        )
+        assert response.status_code == 303
+    login(client, "hoken@aoba.example.jp")
+    page = client.get(path).get_data(as_text=True)
+    assert "最後の連絡：こども家庭課" in page  # no second call the same evening
+    assert "国保の切り替えが必要そうです" in page
+    assert "まだ課内だけのメモ" not in page and "児童扶養手当の申請を案内しました" not in page
+    raw = str(session.execute(text("SELECT body FROM card_event")).all())
+    assert "メモ" not in raw and "国保" not in raw  # encrypted at rest
+
+
+def test_erasing_the_card_erases_everything_of_it(client, session, settings, worker, city):
+    location = _save(client, departments=[KODOMO]).headers["Location"]
+    [card] = session.exec(select(Card)).all()
+    login(client, "kodomo@aoba.example.jp")
+    path = f"/staff/cards/{card.id}"
+    client.post(path, data={"csrf_token": csrf_token(client, path), "kind": "note", "body": "x"})
+    not_sure = client.post(f"{location}/erase", data={"csrf_token": csrf_token(client, location)})
+    assert not_sure.status_code == 303 and session.exec(select(Card)).all()
+    erased = client.post(
+        f"{location}/erase", data={"csrf_token": csrf_token(client, location), "sure": "yes"}
+    )
+    assert erased.status_code == 200
+    for table in (Card, CardConsent, CardEvent):
+        assert session.exec(select(func.count()).select_from(table)).one() == 0
+    assert client.get(location).status_code == 410
+
+    # And a card nobody touched for the retention period goes by itself.
+    session.expunge_all()  # the erased card's row is gone; its id may come again
+    idle = create_card(session, settings, organisation=city, departments=[KODOMO]).id
+    worker.upkeep(now=utcnow() + timedelta(days=settings.card_retention_days - 1))
+    assert session.get(Card, idle) is not None
+    worker.upkeep(now=utcnow() + timedelta(days=settings.card_retention_days + 1))
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(CardConsent)).one() == 0
+    assert session.get(Card, idle) is None
+
+
+def test_a_city_that_has_not_turned_the_card_on_offers_none(client, session, city):
+    city.card_lead_department = ""
+    session.add(city)
+    session.commit()
+    page = client.post(
+        "/guide/aoba",
+        data={"csrf_token": csrf_token(client, "/guide/aoba"), "worries": ["money"]},
+    ).get_data(as_text=True)
+    assert "/card/aoba/new" not in page
+    assert client.get("/card/aoba/new").status_code == 404
+    assert re.search(r"相談カード", client.get("/staff/login").get_data(as_text=True)) is None
