@@ -30,7 +30,7 @@ from service.support.requests import CONTACT_WAYS
 from service.types import utcnow
 from service.web.access import role_required
 from service.web.console import blueprint
-from service.web.forms import Form
+from service.web.forms import LANG_NAMES, Form
 
 NAMES = {
     "stage": STAGES,
@@ -103,5 +103,6 @@ def card(card_id: int) -> ResponseReturnValue:
         events=history(session, settings, item, current_user),
         last=last_contact(session, item),
         names=NAMES,
+        languages=LANG_NAMES,
         form=form,
     ), 400 if request.method == "POST" else 200

@@ -97,7 +97,7 @@ def test_a_parent_saves_a_card_that_only_the_ticked_departments_see(client, sess
 
     login(client, "kodomo@aoba.example.jp")
     listing = client.get("/staff/cards").get_data(as_text=True)
-    assert card.public_id in listing and "09012345678" not in listing  # no detail in the list
+    assert f"{card.id}番" in listing and "09012345678" not in listing  # no detail in the list
     opened = client.get(f"/staff/cards/{card.id}").get_data(as_text=True)
     assert "09012345678" in opened and "夕方は子どもの迎え" in opened
     assert _opened(session, card) == 1
@@ -108,7 +108,7 @@ def test_a_parent_saves_a_card_that_only_the_ticked_departments_see(client, sess
         ("admin@aoba.example.jp", True),
     ):
         login(client, email)
-        assert (card.public_id in client.get("/staff/cards").get_data(as_text=True)) == seen
+        assert (f"{card.id}番" in client.get("/staff/cards").get_data(as_text=True)) == seen
         assert client.get(f"/staff/cards/{card.id}").status_code == (200 if seen else 404)
     assert _opened(session, card) == 2  # the admin's; a refused look is no opening
     login(client, "viewer@aoba.example.jp")
@@ -143,7 +143,7 @@ def test_withdrawing_hides_the_card_at_once(client, session, city):
     assert changed.status_code == 303
     login(client, "kodomo@aoba.example.jp")
     assert client.get(f"/staff/cards/{card.id}").status_code == 404
-    assert card.public_id not in client.get("/staff/cards").get_data(as_text=True)
+    assert f"{card.id}番" not in client.get("/staff/cards").get_data(as_text=True)
     login(client, "hoken@aoba.example.jp")
     page = client.get(f"/staff/cards/{card.id}").get_data(as_text=True)
     assert "保護者が共有をやめた" in page and "保護者が内容を変更" in page

@@ -297,10 +297,10 @@ def test_sql_in_any_filter_is_only_text(client, session, ids, payload):  # noqa:
         assert response.status_code in (200, 400, 404), (endpoint, response.status_code)
     after = _snapshot(session)
     # Reading writes nothing, but for the record that someone opened personal data: a
-    # consultation request, or the list (and CSV) of who booked a day.
+    # consultation request, a family's card, or the list (and CSV) of who booked a day.
     opened = session.exec(
         select(AuditEvent).where(
-            col(AuditEvent.action).in_(("request.open", "slot.open", "slot.csv"))
+            col(AuditEvent.action).in_(("request.open", "card.open", "slot.open", "slot.csv"))
         )
     ).all()
     assert after == {**before, "audit_event": before["audit_event"] + len(opened)}
