@@ -29,10 +29,14 @@ class Role(StrEnum):
     ADMIN = "admin"
     EDITOR = "editor"
     VIEWER = "viewer"
+    # The family-registry counter's clerk: below a viewer. Makes a family's card with the
+    # parent present, and nothing else — not even reading the card they made.
+    COUNTER = "counter"
 
     def allows(self, needed: Role) -> bool:
-        """An admin may do what an editor may, an editor what a viewer may."""
-        order = (Role.VIEWER, Role.EDITOR, Role.ADMIN)
+        """An admin may do what an editor may, an editor what a viewer may, a viewer what a
+        counter clerk may (their own password and sign-in, and the counter's card)."""
+        order = (Role.COUNTER, Role.VIEWER, Role.EDITOR, Role.ADMIN)
         return order.index(self) >= order.index(needed)
 
 

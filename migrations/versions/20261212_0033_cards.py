@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('public_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=True),
     sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('since', sa.Date(), nullable=True),
     sa.Column('children', sa.JSON(), nullable=True),
@@ -51,12 +52,14 @@ def upgrade() -> None:
     sa.Column('updated_at', service.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_activity_at', service.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
+    sa.ForeignKeyConstraint(['source_id'], ['source.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('public_id')
     )
     with op.batch_alter_table('card', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_card_last_activity_at'), ['last_activity_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_card_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_card_source_id'), ['source_id'], unique=False)
 
     op.create_table('card_consent',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -103,6 +106,7 @@ def downgrade() -> None:
 
     op.drop_table('card_consent')
     with op.batch_alter_table('card', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_card_source_id'))
         batch_op.drop_index(batch_op.f('ix_card_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_card_last_activity_at'))
 

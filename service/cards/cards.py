@@ -19,10 +19,11 @@ from service.audit import record_audit
 from service.cards.models import Card, CardConsent, CardEvent
 from service.encryption import decrypt, encrypt
 from service.models import Role
+from service.parent_links import with_epoch
 from service.settings import Settings
 from service.support.guide import Answers, fitting
 from service.support.models import Desk, Programme
-from service.tokens import short_code
+from service.tokens import Purpose, make_token, short_code
 
 STAGES = {
     "before": _l("Thinking about divorce or separation"),
@@ -129,6 +130,14 @@ def _apply(settings: Settings, card: Card, told: Told) -> dict[str, object]:
     return changed
 
 
+def card_token(settings: Settings, card: Card) -> str:
+    """What the card's own link carries: the card, and its link's epoch (a fresh link ends the
+    older ones)."""
+    return make_token(
+        settings.secret_key, Purpose.CARD, with_epoch(card.public_id, card.link_epoch)
+    )
+
+
 def reveal(settings: Settings, value: str | None) -> str:
     return decrypt(settings, value) if value else ""
 
@@ -141,10 +150,12 @@ def create_card(
     departments: Iterable[str],
     *,
     now: datetime,
+    source_id: int | None = None,
 ) -> Card:
     card = Card(
         public_id=short_code(10),
         organisation_id=organisation_id,
+        source_id=source_id,
         contact_way=told.contact_way,
         updated_at=now,
         last_activity_at=now,

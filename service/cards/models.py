@@ -19,6 +19,8 @@ class Card(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = Field(max_length=32, unique=True)
     organisation_id: int = fk("organisation.id")
+    # The counter where it was made with a clerk, or whose QR page the parent came from.
+    source_id: int | None = fk("source.id", ondelete="SET NULL", nullable=True)
     stage: str = Field(default="", max_length=16)  # before | separated | divorced
     since: date | None = None  # the month it began (the 1st)
     children: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # guide's ages

@@ -16,6 +16,7 @@ from service.cards.cards import (
     INCOME_BANDS,
     STAGES,
     Proposal,
+    card_token,
     consented,
     create_card,
     erase_card,
@@ -29,11 +30,11 @@ from service.cards.models import Card, CardEvent
 from service.extensions import limiter
 from service.languages import current_language
 from service.models import Organisation
-from service.parent_links import split_epoch, with_epoch
+from service.parent_links import split_epoch
 from service.support.forms import SAFE_TIMES
 from service.support.guide import CHILDREN, WORRIES, Answers
 from service.support.requests import CONTACT_WAYS
-from service.tokens import Purpose, make_token
+from service.tokens import Purpose
 from service.types import utcnow
 from service.web.forms import CsrfOnlyForm
 from service.web.links import organisation_or_404, read_link, stop
@@ -57,10 +58,7 @@ def _offers(session: Session, organisation: Organisation, form: CardForm) -> lis
 
 
 def _link(card: Card) -> str:
-    subject = with_epoch(card.public_id, card.link_epoch)
-    return url_for(
-        "cards.own_card", token=make_token(get_settings().secret_key, Purpose.CARD, subject)
-    )
+    return url_for("cards.own_card", token=card_token(get_settings(), card))
 
 
 def _render_form(

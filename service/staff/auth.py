@@ -148,7 +148,7 @@ def logout() -> ResponseReturnValue:
 
 
 @blueprint.route("/password", methods=["GET", "POST"])
-@role_required(Role.VIEWER)
+@role_required(Role.COUNTER)
 @limiter.limit("10/minute", methods=["POST"])
 def change_password() -> ResponseReturnValue:
     form = PasswordForm()

@@ -365,6 +365,7 @@ class StaffForm(Form):
             SelectChoice("viewer", "閲覧"),
             SelectChoice("editor", "作成"),
             SelectChoice("admin", "管理者"),
+            SelectChoice("counter", "戸籍窓口（相談カードを保護者と作るだけ）"),
         ],
     )
     department = StringField(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import Session, col, select
@@ -37,8 +37,10 @@ from service.web.console import blueprint
 
 
 @blueprint.get("/")
-@role_required(Role.VIEWER)
+@role_required(Role.COUNTER)
 def home() -> ResponseReturnValue:
+    if not current_user.at_least(Role.VIEWER):  # the counter's clerk: their one page
+        return redirect(url_for("staff.counter_card"))
     session = get_session()
     organisation_id = current_user.organisation_id
     organisation = session.get_one(Organisation, organisation_id)

@@ -15,7 +15,13 @@ from service.cards.models import Card, CardConsent, CardEvent
 from service.models import AuditEvent, Role
 from service.types import utcnow
 from tests.conftest import csrf_token
-from tests.factories import create_card, create_catalogue, create_organisation, create_staff
+from tests.factories import (
+    create_card,
+    create_catalogue,
+    create_organisation,
+    create_source,
+    create_staff,
+)
 from tests.staff.test_staff_notices import login
 
 KODOMO, HOKEN = "こども家庭課", "保険年金課"
@@ -217,3 +223,44 @@ def test_a_city_that_has_not_turned_the_card_on_offers_none(client, session, cit
     assert "/card/aoba/new" not in page
     assert client.get("/card/aoba/new").status_code == 404
     assert re.search(r"相談カード", client.get("/staff/login").get_data(as_text=True)) is None
+
+
+def test_the_counter_clerk_makes_a_card_and_can_never_open_it(client, session, city):
+    create_staff(session, organisation=city, email="koseki@aoba.example.jp", role=Role.COUNTER)
+    counter = create_source(session, organisation=city, code="koseki")
+    login(client, "koseki@aoba.example.jp")
+    assert client.get("/staff/").headers["Location"] == "/staff/counter/card"
+    page = client.get("/staff/counter/card").get_data(as_text=True)
+    assert "保護者ご本人が選んで" in page and "お知らせ" not in page  # no other menu
+    offered = client.post(
+        "/staff/counter/card",
+        data={
+            "csrf_token": csrf_token(client, "/staff/counter/card"),
+            "needs": ["housing"],
+            "offers": "1",
+        },
+    )
+    assert offered.status_code == 200 and "理由" in offered.get_data(as_text=True)
+    done = client.post(
+        "/staff/counter/card",
+        data={
+            "csrf_token": csrf_token(client, "/staff/counter/card"),
+            "counter": str(counter.id),
+            "needs": ["housing"],
+            "contact_way": "email",
+            "email": "hanako@example.jp",
+            "departments": [KODOMO],
+            "save": "1",
+        },
+    )
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
+    assert "data:image/svg+xml;base64," in html and "https://yorisou.example.jp/card/c/" in html
+    [card] = session.exec(select(Card)).all()
+    assert card.source_id == counter.id and card.needs == ["housing"]
+    assert client.get(f"/staff/cards/{card.id}").status_code == 403
+    assert client.get("/staff/cards").status_code == 403
+    assert client.get("/staff/dashboard").status_code == 403
+    assert _opened(session, card) == 0
+    link = re.search(r"https://yorisou.example.jp(/card/c/[^<\s\"]+)", html).group(1)
+    assert "hanako@example.jp" in client.get(link).get_data(as_text=True)  # the parent's link

@@ -126,6 +126,7 @@ FORMS = {
             "staff.answers_import",
             "staff.crisis_words",
             "staff.card",
+            "staff.counter_card",
         )
     },
 }
