@@ -48,6 +48,7 @@ def upgrade() -> None:
     sa.Column('unsafe_at_home', sa.Boolean(), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
     sa.Column('link_epoch', sa.Integer(), nullable=False),
+    sa.Column('first_caller', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('created_at', service.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', service.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_activity_at', service.types.UTCDateTime(timezone=True), nullable=False),

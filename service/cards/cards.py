@@ -331,6 +331,29 @@ def record(
     session.add(card)
 
 
+def leads(staff: Staff, lead_department: str) -> bool:
+    """The lead department's staff (and admins) say which department calls first."""
+    return staff.at_least(Role.ADMIN) or (
+        staff.at_least(Role.EDITOR)
+        and bool(lead_department)
+        and staff.department == lead_department
+    )
+
+
+def assign_first_caller(
+    session: Session,
+    settings: Settings,
+    card: Card,
+    staff: Staff,
+    department: str,
+    *,
+    now: datetime,
+) -> None:
+    card.first_caller = department
+    session.add(card)
+    _event(session, settings, card, "assign", department, now=now, staff=staff, shared=True)
+
+
 def last_contact(session: Session, card: Card) -> CardEvent | None:
     return session.exec(
         select(CardEvent)

@@ -35,6 +35,8 @@ class Card(SQLModel, table=True):
     unsafe_at_home: bool = False
     note: str | None = Field(default=None, max_length=4000)  # encrypted: the parent's words
     link_epoch: int = 0  # a fresh link to the card's page ends the older ones
+    # The department the lead department asked to call first; the others wait for it.
+    first_caller: str = Field(default="", max_length=100)
     created_at: datetime = created()
     updated_at: datetime = Field(sa_type=UTCDateTime)
     last_activity_at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -64,7 +66,7 @@ class CardEvent(SQLModel, table=True):
     card_id: int = fk("card.id", ondelete="CASCADE")
     department: str = Field(default="", max_length=100)  # "" for the parent's own changes
     staff_user_id: int | None = fk("staff_user.id", ondelete="SET NULL", nullable=True)
-    kind: str = Field(max_length=16)  # contact | note | change | consent | withdraw
+    kind: str = Field(max_length=16)  # contact | note | change | consent | withdraw | assign
     body: str = Field(default="", max_length=8000)  # encrypted
     shared: bool = False
     created_at: datetime = created()

@@ -15,22 +15,25 @@ from service.cards.cards import (
     AGREED,
     INCOME_BANDS,
     STAGES,
+    assign_first_caller,
+    consented,
     departments_of,
     history,
     last_contact,
+    leads,
     open_card,
     record,
     reveal,
     visible_cards,
 )
-from service.models import Role
+from service.models import Organisation, Role
 from service.support.forms import SAFE_TIMES
 from service.support.guide import CHILDREN, WORRIES
 from service.support.requests import CONTACT_WAYS
 from service.types import utcnow
 from service.web.access import role_required
 from service.web.console import blueprint
-from service.web.forms import LANG_NAMES, Form
+from service.web.forms import LANG_NAMES, CsrfOnlyForm, Form
 
 NAMES = {
     "stage": STAGES,
@@ -54,6 +57,29 @@ class RecordForm(Form):
         validators=[DataRequired(message="内容を書いてください。"), Length(max=2000)],
     )
     shared = BooleanField("ほかの共有先の課にも見せる")
+
+
+@blueprint.post("/cards/<int:card_id>/first")
+@role_required(Role.EDITOR)
+def card_first_caller(card_id: int) -> ResponseReturnValue:
+    """The lead department says which consented department calls the family first."""
+    session = get_session()
+    organisation = session.get_one(Organisation, current_user.organisation_id)
+    item = open_card(session, current_user, card_id)
+    if item is None:
+        abort(404)
+    if not leads(current_user, organisation.card_lead_department):
+        abort(403)
+    department = request.form.get("department", "")
+    if not CsrfOnlyForm().validate():
+        abort(400)
+    if department in consented(session, card_id):
+        assign_first_caller(session, get_settings(), item, current_user, department, now=utcnow())
+        flash(f"最初に連絡する課を「{department}」にしました。", "info")
+    else:
+        flash("保護者が共有に同意した課から選んでください。", "error")
+    session.commit()  # the opening, audited
+    return redirect(url_for("staff.card", card_id=card_id), 303)
 
 
 @blueprint.get("/cards")
@@ -94,6 +120,7 @@ def card(card_id: int) -> ResponseReturnValue:
         flash("記録しました。", "info")
         return redirect(url_for("staff.card", card_id=card_id), 303)
     session.commit()  # the opening, audited
+    organisation = session.get_one(Organisation, current_user.organisation_id)
     return render_template(
         "staff/family_card.html",
         card=item,
@@ -105,4 +132,6 @@ def card(card_id: int) -> ResponseReturnValue:
         names=NAMES,
         languages=LANG_NAMES,
         form=form,
+        leads=leads(current_user, organisation.card_lead_department),
+        csrf_form=CsrfOnlyForm(),
     ), 400 if request.method == "POST" else 200

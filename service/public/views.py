@@ -400,6 +400,7 @@ def privacy(slug: str) -> ResponseReturnValue:
         organisation=organisation,
         retention_days=get_settings().retention_days,
         request_retention_days=get_settings().request_retention_days,
+        card_retention_days=get_settings().card_retention_days,
         line_enabled=line_for(session, get_settings(), organisation.id or 0) is not None,
     )
 

@@ -264,3 +264,25 @@ def test_the_counter_clerk_makes_a_card_and_can_never_open_it(client, session, c
     assert _opened(session, card) == 0
     link = re.search(r"https://yorisou.example.jp(/card/c/[^<\s\"]+)", html).group(1)
     assert "hanako@example.jp" in client.get(link).get_data(as_text=True)  # the parent's link
+
+
+def test_the_lead_department_says_who_calls_first(client, session, settings, city):
+    card = create_card(session, settings, organisation=city, departments=[KODOMO, HOKEN])
+    path = f"/staff/cards/{card.id}"
+    login(client, "hoken@aoba.example.jp")  # not the lead department
+    refused = client.post(
+        f"{path}/first", data={"csrf_token": csrf_token(client, path), "department": HOKEN}
+    )
+    assert refused.status_code == 403
+    login(client, "kodomo@aoba.example.jp")
+    chosen = client.post(
+        f"{path}/first", data={"csrf_token": csrf_token(client, path), "department": HOKEN}
+    )
+    assert chosen.status_code == 303
+    session.refresh(card)
+    assert card.first_caller == HOKEN
+    login(client, "hoken@aoba.example.jp")
+    page = client.get(path).get_data(as_text=True)
+    assert "最初に連絡する課：<strong>保険年金課</strong>" in page
+    login(client, "kodomo@aoba.example.jp")
+    assert "その課の連絡を待ってください" in client.get(path).get_data(as_text=True)

@@ -127,6 +127,7 @@ FORMS = {
             "staff.crisis_words",
             "staff.card",
             "staff.counter_card",
+            "staff.card_first_caller",
         )
     },
 }

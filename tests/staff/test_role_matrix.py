@@ -91,6 +91,7 @@ MATRIX = {
     "staff.cards": (Role.EDITOR, "/staff/cards"),
     "staff.counter_card": (Role.COUNTER, "/staff/counter/card"),
     "staff.card": (Role.EDITOR, "/staff/cards/{c}"),
+    "staff.card_first_caller": (Role.EDITOR, "/staff/cards/{c}/first"),  # the lead department
     "staff.answers_import": (Role.EDITOR, "/staff/answers/import"),
     "staff.crisis_words": (Role.EDITOR, "/staff/answers/crisis-words"),
     "staff.answers_csv": (Role.VIEWER, "/staff/answers.csv"),
@@ -99,6 +100,7 @@ MATRIX = {
     "staff.answers_report_csv": (Role.VIEWER, "/staff/answers/report.csv"),
 }
 POSTS = {
+    "staff.card_first_caller",
     "staff.notice_action",
     "staff.topic_action",
     "staff.notice_test",
