@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from sqlmodel import select
 
+from service.cards.cards import card_news
 from service.channels import Channel, ChannelUnavailable, Recipient
 from service.db import Database, insert_ignoring_conflicts
 from service.models import Organisation
@@ -47,13 +48,16 @@ def send_desk_lists(
                 select(DeskList).where(DeskList.desk_id == desk.id, DeskList.day == day)
             ).one()
             listed = listed_requests(session, desk, day, now)
+            cards = card_news(
+                session, desk.organisation_id, desk.department, now - timedelta(days=1)
+            )
             row.requests = len(listed)
             session.add(row)
             session.commit()
-            if not listed or email is None:
+            if not (listed or cards) or email is None:
                 continue
             organisation = session.get_one(Organisation, desk.organisation_id)
-            message = render_desk_list(desk, organisation, listed, settings)
+            message = render_desk_list(desk, organisation, listed, cards, settings)
             row_id, address = row.id or 0, desk.notify_email
         # The provider is called outside any transaction.
         try:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, or_
+from sqlalchemy import delete, exists, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -392,3 +392,46 @@ def departments_of(cards: Sequence[Card], session: Session) -> dict[int, list[st
     ).all():
         found.setdefault(card_id, []).append(department)
     return found
+
+
+@dataclass(frozen=True)
+class CardNews:
+    """A department's cards of the last day, counted: none of what they say."""
+
+    shared: int  # newly shared with the department
+    changed: int  # corrected by the parent
+
+    def __bool__(self) -> bool:
+        return bool(self.shared or self.changed)
+
+
+def card_news(session: Session, organisation_id: int, department: str, since: datetime) -> CardNews:
+    """For the desk's morning list: cards newly shared with the department since then, and
+    cards it already saw that the parent changed."""
+    if not department:
+        return CardNews(0, 0)
+    mine = select(CardConsent.card_id).where(
+        CardConsent.department == department, col(CardConsent.withdrawn_at).is_(None)
+    )
+    shared = session.exec(
+        select(func.count())
+        .select_from(CardConsent)
+        .join(Card, col(Card.id) == CardConsent.card_id)
+        .where(
+            Card.organisation_id == organisation_id,
+            CardConsent.department == department,
+            col(CardConsent.withdrawn_at).is_(None),
+            col(CardConsent.given_at) > since,
+        )
+    ).one()
+    changed = session.exec(
+        select(func.count(func.distinct(CardEvent.card_id)))
+        .join(Card, col(Card.id) == CardEvent.card_id)
+        .where(
+            Card.organisation_id == organisation_id,
+            CardEvent.kind == "change",
+            col(CardEvent.created_at) > since,
+            col(CardEvent.card_id).in_(mine),
+        )
+    ).one()
+    return CardNews(int(shared), int(changed))

@@ -1,5 +1,6 @@
-"""The daily list a desk gets of its new and overdue requests: counts, programmes and due
-days only (nothing that says who asked or how to reach them), and the way to the console."""
+"""The daily list a desk gets of its new and overdue requests, and of its department's cards
+newly shared or changed: counts, programmes and due days only (nothing that says who asked or
+how to reach them), and the way to the console."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import render_template
 from sqlmodel import Session, col, select
 
+from service.cards.cards import CardNews
 from service.channels import RenderedMessage
 from service.models import Organisation
 from service.settings import Settings
@@ -103,7 +105,11 @@ def listed_requests(
 
 
 def render_desk_list(
-    desk: Desk, organisation: Organisation, listed: list[ListedRequest], settings: Settings
+    desk: Desk,
+    organisation: Organisation,
+    listed: list[ListedRequest],
+    cards: CardNews,
+    settings: Settings,
 ) -> RenderedMessage:
     new = sum(item.new and not item.overdue for item in listed)
     overdue = sum(item.overdue for item in listed)
@@ -112,11 +118,16 @@ def render_desk_list(
         "desk": desk,
         "organisation": organisation,
         "listed": listed,
+        "cards": cards,
         "timezone": ZoneInfo(organisation.timezone),
         "console_url": f"{settings.public_base_url}/staff/requests",
+        "cards_url": f"{settings.public_base_url}/staff/cards",
     }
+    subject = f"相談の申し込み：新規{new}件・返信{replied}件・期限切れ{overdue}件"
+    if cards:
+        subject += f"、相談カード：共有{cards.shared}件・変更{cards.changed}件"
     return RenderedMessage(
-        subject=f"相談の申し込み：新規{new}件・返信{replied}件・期限切れ{overdue}件（{desk.name_ja}）",
+        subject=f"{subject}（{desk.name_ja}）",
         text=render_template("email/desk_list.txt", **context),
         html=render_template("email/desk_list.html", **context),
         sender_email=settings.mail_from or organisation.sender_email,
