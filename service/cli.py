@@ -394,7 +394,7 @@ def seed_demo_command() -> None:
 @click.option("--port", default=5000, show_default=True)
 def demo(port: int) -> None:
     """Migrate, seed, and run the web app and the scheduler together on 127.0.0.1."""
-    from service.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+    from service.demo import DEMO_COUNTER_EMAIL, DEMO_EMAIL, DEMO_PASSWORD, seed_demo
     from service.migrate import upgrade_database
 
     settings = get_settings()
@@ -422,6 +422,7 @@ def demo(port: int) -> None:
     parents' page (counter QR):  http://127.0.0.1:{port}/s/koseki
     staff console:               http://127.0.0.1:{port}/staff/
     staff login:                 {DEMO_EMAIL} / {DEMO_PASSWORD}
+    the counter's clerk:         {DEMO_COUNTER_EMAIL} / {DEMO_PASSWORD}  (makes family cards)
     emails are written to:       {settings.outbox_dir}/  (.eml files open in any mail program)
     {"LINE, simulated:             http://127.0.0.1:" + str(port) + "/demo/line" if line else ""}
   Ctrl-C stops both the web app and the scheduler.

@@ -38,6 +38,7 @@ from service.types import utcnow
 
 DEMO_EMAIL = "admin@city.aoba.example.jp"
 DEMO_PASSWORD = "aoba-demo-2026"
+DEMO_COUNTER_EMAIL = "koseki@city.aoba.example.jp"  # the family-registry counter's clerk
 
 TOPICS = [
     # slug, 日本語, English, 説明, description, department
@@ -496,6 +497,7 @@ def seed_demo(session: Session) -> bool:
         privacy_contact=(
             "あおば市 こども家庭課（個人情報の取り扱いについてのお問い合わせ）電話 000-000-0000"
         ),
+        card_lead_department="こども家庭課",
     )
     session.add(organisation)
     session.flush()
@@ -523,6 +525,14 @@ def seed_demo(session: Session) -> bool:
         password=DEMO_PASSWORD,
         role=Role.ADMIN,
         department="こども家庭課",
+    )
+    create_staff_user(
+        session,
+        organisation_id=organisation.id,
+        email=DEMO_COUNTER_EMAIL,
+        password=DEMO_PASSWORD,
+        role=Role.COUNTER,
+        department="市民課",
     )
     session.flush()
     import_catalogue(session, organisation.id, CATALOGUE)
