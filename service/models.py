@@ -509,7 +509,7 @@ class StaffMessage(SQLModel, table=True):
     notice_id: int | None = fk("notice.id", ondelete="CASCADE", nullable=True)
     # locked: the staff member whose account was locked (to the city's admins)
     about_staff_id: int | None = fk("staff_user.id", ondelete="CASCADE", nullable=True)
-    kind: str = Field(max_length=16)  # submit | approve | return | reset | locked
+    kind: str = Field(max_length=16)  # submit | approve | return | reset | locked | counsellor
     status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

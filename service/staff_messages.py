@@ -21,6 +21,7 @@ SUBJECTS = {
     "return": "【寄り添う】お知らせが差し戻されました",
     "reset": "【寄り添う】パスワードの再設定",
     "locked": "【寄り添う】職員のアカウントを一時的にロックしました",
+    "counsellor": "【寄り添う】戸籍窓口が相談員を呼んでいます",
 }
 ABOUT_NOTICES = ("submit", "approve", "return")  # the ones a member may turn off
 RESET_VALID_SECONDS = 3600
@@ -63,6 +64,8 @@ def render_staff_message(
         url = f"{base}/staff/password/reset/{token}"
     elif message.kind == "locked":
         url = f"{base}/staff/staff-users"
+    elif message.kind == "counsellor":
+        url = f"{base}/staff/calls"
     else:
         url = f"{base}/staff/notices/{message.notice_id}"
     context = {

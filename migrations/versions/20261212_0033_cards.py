@@ -1,5 +1,5 @@
 """cards: a family's card (contact detail and free text encrypted), the parent's consent per
-department, and what each department did
+department, what each department did, and the counter's call for a counsellor
 
 Revision ID: 0033
 Revises: 0032
@@ -62,6 +62,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_card_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_card_source_id'), ['source_id'], unique=False)
 
+    op.create_table('counsellor_call',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=True),
+    sa.Column('asked_by_id', sa.Integer(), nullable=True),
+    sa.Column('asked_at', service.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('accepted_by_id', sa.Integer(), nullable=True),
+    sa.Column('accepted_at', service.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('minutes', sa.Integer(), nullable=True),
+    sa.Column('ended_at', service.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['accepted_by_id'], ['staff_user.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['asked_by_id'], ['staff_user.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
+    sa.ForeignKeyConstraint(['source_id'], ['source.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('counsellor_call', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_counsellor_call_accepted_by_id'), ['accepted_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_counsellor_call_asked_at'), ['asked_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_counsellor_call_asked_by_id'), ['asked_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_counsellor_call_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_counsellor_call_source_id'), ['source_id'], unique=False)
+
     op.create_table('card_consent',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('card_id', sa.Integer(), nullable=False),
@@ -102,6 +125,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_card_event_card_id'))
 
     op.drop_table('card_event')
+    with op.batch_alter_table('counsellor_call', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_counsellor_call_source_id'))
+        batch_op.drop_index(batch_op.f('ix_counsellor_call_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_counsellor_call_asked_by_id'))
+        batch_op.drop_index(batch_op.f('ix_counsellor_call_asked_at'))
+        batch_op.drop_index(batch_op.f('ix_counsellor_call_accepted_by_id'))
+
+    op.drop_table('counsellor_call')
     with op.batch_alter_table('card_consent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_card_consent_card_id'))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 
-from flask import render_template, request
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import col, select
@@ -15,14 +15,17 @@ from wtforms import SelectChoice
 
 from service import get_session, get_settings
 from service.audit import record_audit
+from service.cards.calls import call_counsellor, is_open, next_opening
 from service.cards.cards import card_token, create_card, proposals
 from service.cards.forms import CardForm
+from service.cards.models import CounsellorCall
 from service.models import Organisation, Role, Source
 from service.qr import qr_svg
 from service.support.guide import Answers
 from service.types import utcnow
-from service.web.access import role_required
+from service.web.access import own_or_404, role_required
 from service.web.console import blueprint
+from service.web.forms import CsrfOnlyForm
 
 
 @blueprint.route("/counter/card", methods=["GET", "POST"])
@@ -80,3 +83,53 @@ def counter_card() -> ResponseReturnValue:
         counter_id=counter_id,
         locale="ja",
     ), status
+
+
+@blueprint.post("/counter/call")
+@role_required(Role.COUNTER)
+def counter_call() -> ResponseReturnValue:
+    """相談員を呼ぶ: the lead department is told at once; the counter's screen follows it."""
+    session = get_session()
+    organisation = session.get_one(Organisation, current_user.organisation_id)
+    if not organisation.card_lead_department:
+        return render_template("staff/counter_off.html"), 404
+    if not CsrfOnlyForm().validate():
+        abort(400)
+    counter = session.get(Source, request.form.get("counter", type=int) or 0)
+    now = utcnow()
+    call = call_counsellor(
+        session,
+        organisation,
+        source_id=counter.id if counter and counter.organisation_id == organisation.id else None,
+        asked_by_id=current_user.id,
+        now=now,
+    )
+    session.commit()
+    return redirect(url_for("staff.counter_call_status", call_id=call.id), 303)
+
+
+@blueprint.route("/counter/call/<int:call_id>", methods=["GET", "POST"])
+@role_required(Role.COUNTER)
+def counter_call_status(call_id: int) -> ResponseReturnValue:
+    """The counter's screen: waiting, who is coming and in how many minutes, or when the
+    section opens next. A POST ends the call (the parent had to go, or it was answered)."""
+    session = get_session()
+    call = own_or_404(CounsellorCall, call_id)
+    organisation = session.get_one(Organisation, call.organisation_id)
+    if request.method == "POST":
+        if not CsrfOnlyForm().validate():
+            abort(400)
+        call.ended_at = call.ended_at or utcnow()
+        session.add(call)
+        session.commit()
+        return redirect(url_for("staff.counter_card"), 303)
+    asked_open = is_open(organisation, call.asked_at)
+    return render_template(
+        "staff/counter_call.html",
+        call=call,
+        organisation=organisation,
+        asked_open=asked_open,
+        opens=None if asked_open else next_opening(organisation, call.asked_at),
+        events_url=url_for("bookings.events", slug=organisation.slug),
+        form=CsrfOnlyForm(),
+    )

@@ -70,3 +70,20 @@ class CardEvent(SQLModel, table=True):
     body: str = Field(default="", max_length=8000)  # encrypted
     shared: bool = False
     created_at: datetime = created()
+
+
+class CounsellorCall(SQLModel, table=True):
+    """相談員を呼ぶ: the counter asks the lead department to come while the parent is there.
+    Nothing of the parent: the counter, and the times."""
+
+    __tablename__ = "counsellor_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = fk("organisation.id")
+    source_id: int | None = fk("source.id", ondelete="SET NULL", nullable=True)
+    asked_by_id: int | None = fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    asked_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    accepted_by_id: int | None = fk("staff_user.id", ondelete="SET NULL", nullable=True)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    minutes: int | None = None  # "向かっています（3分）"
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

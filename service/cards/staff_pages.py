@@ -7,10 +7,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlmodel import select
 from wtforms import BooleanField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from service import get_session, get_settings
+from service.cards.calls import MINUTES, accept, open_calls
 from service.cards.cards import (
     AGREED,
     INCOME_BANDS,
@@ -26,12 +28,13 @@ from service.cards.cards import (
     reveal,
     visible_cards,
 )
-from service.models import Organisation, Role
+from service.cards.models import CounsellorCall
+from service.models import Organisation, Role, Source
 from service.support.forms import SAFE_TIMES
 from service.support.guide import CHILDREN, WORRIES
 from service.support.requests import CONTACT_WAYS
 from service.types import utcnow
-from service.web.access import role_required
+from service.web.access import own_or_404, role_required
 from service.web.console import blueprint
 from service.web.forms import LANG_NAMES, CsrfOnlyForm, Form
 
@@ -135,3 +138,54 @@ def card(card_id: int) -> ResponseReturnValue:
         leads=leads(current_user, organisation.card_lead_department),
         csrf_form=CsrfOnlyForm(),
     ), 400 if request.method == "POST" else 200
+
+
+@blueprint.context_processor
+def _calls_waiting() -> dict[str, object]:
+    """Every console page of the lead department's staff says when the counter is calling."""
+    if not (current_user.is_authenticated and current_user.at_least(Role.EDITOR)):
+        return {}
+    session = get_session()
+    organisation = session.get(Organisation, current_user.organisation_id)
+    if organisation is None or not leads(current_user, organisation.card_lead_department):
+        return {}
+    calls = open_calls(session, organisation.id or 0, utcnow())
+    return {"calls_waiting": sum(call.accepted_at is None for call in calls)}
+
+
+@blueprint.get("/calls")
+@role_required(Role.EDITOR)
+def calls() -> ResponseReturnValue:
+    session = get_session()
+    organisation = session.get_one(Organisation, current_user.organisation_id)
+    if not leads(current_user, organisation.card_lead_department):
+        abort(403)
+    rows = open_calls(session, organisation.id or 0, utcnow())
+    counters = {
+        source.id: source.name
+        for source in session.exec(select(Source).where(Source.organisation_id == organisation.id))
+    }
+    return render_template(
+        "staff/calls.html", calls=rows, counters=counters, minutes=MINUTES, form=CsrfOnlyForm()
+    )
+
+
+@blueprint.post("/calls/<int:call_id>/accept")
+@role_required(Role.EDITOR)
+def accept_call(call_id: int) -> ResponseReturnValue:
+    session = get_session()
+    organisation = session.get_one(Organisation, current_user.organisation_id)
+    call = own_or_404(CounsellorCall, call_id)
+    if not leads(current_user, organisation.card_lead_department):
+        abort(403)
+    if not CsrfOnlyForm().validate():
+        abort(400)
+    minutes = request.form.get("minutes", type=int)
+    if minutes not in MINUTES:
+        minutes = MINUTES[0]
+    if accept(session, call.id or 0, current_user.id, minutes, utcnow()):
+        flash(f"窓口に「向かっています（{minutes}分）」と出しました。", "info")
+    else:
+        flash("ほかの職員がすでに向かっているか、呼び出しが終わりました。", "error")
+    session.commit()
+    return redirect(url_for("staff.calls"), 303)

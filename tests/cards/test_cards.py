@@ -5,7 +5,8 @@ rest, and erased — on the parent's word or when idle — with everything writt
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -286,3 +287,61 @@ def test_the_lead_department_says_who_calls_first(client, session, settings, cit
     assert "最初に連絡する課：<strong>保険年金課</strong>" in page
     login(client, "kodomo@aoba.example.jp")
     assert "その課の連絡を待ってください" in client.get(path).get_data(as_text=True)
+
+
+def test_the_counter_calls_a_counsellor_and_sees_who_is_coming(client, session, city):
+    from service.cards.calls import accept, call_counsellor, is_open, next_opening
+    from service.cards.models import CounsellorCall
+    from service.models import StaffMessage, StaffUser
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    wednesday_morning = datetime(2027, 8, 18, 10, 0, tzinfo=tokyo)
+    friday_evening = datetime(2027, 8, 20, 18, 0, tzinfo=tokyo)
+    assert is_open(city, wednesday_morning) and not is_open(city, friday_evening)
+    assert next_opening(city, friday_evening) == datetime(2027, 8, 23, 8, 30, tzinfo=tokyo)
+    assert next_opening(city, datetime(2027, 12, 28, 18, 0, tzinfo=tokyo)) == datetime(
+        2028, 1, 4, 8, 30, tzinfo=tokyo
+    )  # the year-end closure
+    told = call_counsellor(session, city, source_id=None, asked_by_id=None, now=wednesday_morning)
+    emailed = session.exec(
+        select(StaffUser.email)
+        .join(StaffMessage, StaffMessage.staff_user_id == StaffUser.id)
+        .where(StaffMessage.kind == "counsellor")
+    ).all()
+    assert emailed == ["kodomo@aoba.example.jp"]  # the lead department's, nobody else
+    late = call_counsellor(session, city, source_id=None, asked_by_id=None, now=friday_evening)
+    assert late.ended_at is not None and told.ended_at is None
+    assert len(session.exec(select(StaffMessage)).all()) == 1  # nobody disturbed at night
+    session.commit()
+
+    create_staff(session, organisation=city, email="koseki@aoba.example.jp", role=Role.COUNTER)
+    login(client, "koseki@aoba.example.jp")
+    pressed = client.post(
+        "/staff/counter/call", data={"csrf_token": csrf_token(client, "/staff/counter/card")}
+    )
+    assert pressed.status_code == 303
+    status = client.get(pressed.headers["Location"]).get_data(as_text=True)
+    call = session.exec(select(CounsellorCall).order_by(CounsellorCall.id.desc())).first()
+    if is_open(city, call.asked_at):
+        assert "担当課（こども家庭課）に知らせました" in status
+    else:
+        assert "受付時間外です" in status and "/o/aoba/events" in status
+
+    waiting = CounsellorCall(organisation_id=city.id, asked_at=utcnow())  # asked just now
+    session.add(waiting)
+    session.commit()
+    login(client, "hoken@aoba.example.jp")
+    assert client.get("/staff/calls").status_code == 403  # not the lead department
+    assert "相談員を呼んでいます" not in client.get("/staff/cards").get_data(as_text=True)
+    login(client, "kodomo@aoba.example.jp")
+    assert "戸籍窓口が相談員を呼んでいます" in client.get("/staff/cards").get_data(as_text=True)
+    going = client.post(
+        f"/staff/calls/{waiting.id}/accept",
+        data={"csrf_token": csrf_token(client, "/staff/calls"), "minutes": "5"},
+    )
+    assert going.status_code == 303
+    assert not accept(session, waiting.id, 1, 3, utcnow())  # the second comes too late
+    session.commit()
+    login(client, "koseki@aoba.example.jp")
+    page = client.get(f"/staff/counter/call/{waiting.id}").get_data(as_text=True)
+    assert "向かっています（5分）" in page and "http-equiv" not in page

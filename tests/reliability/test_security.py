@@ -128,6 +128,9 @@ FORMS = {
             "staff.card",
             "staff.counter_card",
             "staff.card_first_caller",
+            "staff.counter_call",
+            "staff.counter_call_status",
+            "staff.accept_call",
         )
     },
 }
@@ -332,7 +335,7 @@ def test_a_parent_link_reaches_only_that_parent(client, session, settings, urls)
 
 
 def test_a_leaked_api_token_stops_working_once_revoked(client, session, env, ids):  # noqa: F811
-    staff = session.exec(select(StaffUser)).first()
+    staff = session.exec(select(StaffUser).where(StaffUser.email == "viewer@aoba.example.jp")).one()
     headers = _token(session, staff, "leaked-token-value")
     assert client.get("/api/v1/topics", headers=headers).status_code == 200
     result = yorisou(env, "token", "revoke", "leaked-token-value")
@@ -363,7 +366,11 @@ def test_no_staff_page_csv_or_api_answer_is_kept_by_a_cache(client, session, ids
             continue
         answer = client.get(url.format(**ids))
         assert answer.headers["Cache-Control"] == "no-store", (endpoint, answer.status_code)
-    api = _token(session, session.exec(select(StaffUser)).first(), "cache-check")
+    api = _token(
+        session,
+        session.exec(select(StaffUser).where(StaffUser.email == "viewer@aoba.example.jp")).one(),
+        "cache-check",
+    )
     for path in ("/api/v1/requests", f"/api/v1/requests/{ids['r']}", "/api/v1/notices"):
         assert client.get(path, headers=api).headers["Cache-Control"] == "no-store", path
 

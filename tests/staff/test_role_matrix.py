@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from service.assistant.models import Answer
 from service.bookings.models import Slot
+from service.cards.models import CounsellorCall
 from service.models import Role, SubscriberImport
 from service.support.models import AnswerTemplate, ContactWay, Programme
 from service.support.requests import Contact, open_request
@@ -90,6 +91,10 @@ MATRIX = {
     "staff.synonyms": (Role.EDITOR, "/staff/answers/synonyms"),
     "staff.cards": (Role.EDITOR, "/staff/cards"),
     "staff.counter_card": (Role.COUNTER, "/staff/counter/card"),
+    "staff.counter_call": (Role.COUNTER, "/staff/counter/call"),
+    "staff.counter_call_status": (Role.COUNTER, "/staff/counter/call/{k}"),
+    "staff.calls": (Role.EDITOR, "/staff/calls"),  # the lead department's
+    "staff.accept_call": (Role.EDITOR, "/staff/calls/{k}/accept"),
     "staff.card": (Role.EDITOR, "/staff/cards/{c}"),
     "staff.card_first_caller": (Role.EDITOR, "/staff/cards/{c}/first"),  # the lead department
     "staff.answers_import": (Role.EDITOR, "/staff/answers/import"),
@@ -101,6 +106,8 @@ MATRIX = {
 }
 POSTS = {
     "staff.card_first_caller",
+    "staff.counter_call",
+    "staff.accept_call",
     "staff.notice_action",
     "staff.topic_action",
     "staff.notice_test",
@@ -184,7 +191,11 @@ def ids(session, settings):
     session.add(answer)
     session.commit()
     card = create_card(session, settings, organisation=city, departments=[DEPARTMENT])
+    call = CounsellorCall(organisation_id=city.id, source_id=source.id, asked_at=utcnow())
+    session.add(call)
+    session.commit()
     return {
+        "k": call.id,
         "c": card.id,
         "q": answer.id,
         "i": upload.id,
