@@ -23,6 +23,7 @@ from tests.factories import (
     create_source,
     create_staff,
 )
+from tests.outbox import read_outbox, text_body
 from tests.staff.test_staff_notices import login
 
 KODOMO, HOKEN = "こども家庭課", "保険年金課"
@@ -289,7 +290,9 @@ def test_the_lead_department_says_who_calls_first(client, session, settings, cit
     assert "その課の連絡を待ってください" in client.get(path).get_data(as_text=True)
 
 
-def test_the_counter_calls_a_counsellor_and_sees_who_is_coming(client, session, city):
+def test_the_counter_calls_a_counsellor_and_sees_who_is_coming(
+    client, session, settings, worker, city
+):
     from service.cards.calls import accept, call_counsellor, is_open, next_opening
     from service.cards.models import CounsellorCall
     from service.models import StaffMessage, StaffUser
@@ -313,6 +316,11 @@ def test_the_counter_calls_a_counsellor_and_sees_who_is_coming(client, session, 
     assert late.ended_at is not None and told.ended_at is None
     assert len(session.exec(select(StaffMessage)).all()) == 1  # nobody disturbed at night
     session.commit()
+    assert worker.staff_messages(now=wednesday_morning) == 1
+    [email] = read_outbox(settings.outbox_dir)
+    assert email["To"] == "kodomo@aoba.example.jp"
+    assert email["Subject"] == "【寄り添う】戸籍窓口が相談員を呼んでいます"
+    assert "https://yorisou.example.jp/staff/calls" in text_body(email)
 
     create_staff(session, organisation=city, email="koseki@aoba.example.jp", role=Role.COUNTER)
     login(client, "koseki@aoba.example.jp")
