@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask
 
 from service import api, errors, ops, public, webhooks
+from service.api import cards as api_cards  # noqa: F401
 from service.api import support as api_support  # noqa: F401
 from service.api import views as api_views  # noqa: F401
 from service.assistant import parent_pages as assistant_pages

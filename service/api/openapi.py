@@ -275,6 +275,84 @@ SCHEMAS: dict[str, Any] = {
 
 
 _STRING = {"type": "string"}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_CARD_FIELDS: dict[str, Any] = {
+    "id": {"type": "integer"},
+    "stage": {"enum": ["before", "separated", "divorced", None]},
+    "since": {"type": ["string", "null"], "description": "the month it began: 2026-04"},
+    "children": {"type": "array", "items": _STRING, "description": "the guide's age groups"},
+    "needs": {"type": "array", "items": _STRING, "description": "the guide's needs"},
+    "income_band": {"enum": ["under-2m", "2m-4m", "over-4m", None]},
+    "support_agreed": {"enum": ["yes", "no", None], "description": "養育費 agreed"},
+    "contact_way": {"enum": ["phone", "email", "line", "visit"]},
+    "unsafe_at_home": {"type": "boolean", "description": "home is not safe: contact with care"},
+    "departments": {"type": "array", "items": _STRING, "description": "the parent's consent"},
+    "first_caller": _NULLABLE_STRING,
+    "last_contact": {
+        "type": ["object", "null"],
+        "required": ["department", "at"],
+        "properties": {"department": _STRING, "at": {"type": "string", "format": "date-time"}},
+    },
+    "created_at": {"type": "string", "format": "date-time"},
+    "updated_at": {"type": "string", "format": "date-time"},
+}
+SCHEMAS["Card"] = {
+    "type": "object",
+    "required": list(_CARD_FIELDS),
+    "additionalProperties": False,
+    "properties": _CARD_FIELDS,
+    "description": "A family's card as a list shows it: nothing of how to reach the family",
+}
+SCHEMAS["CardDetail"] = {
+    "type": "object",
+    "required": [
+        *_CARD_FIELDS,
+        "contact",
+        "note",
+        "safe_times",
+        "may_say_city",
+        "locale",
+        "events",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        **_CARD_FIELDS,
+        "contact": {**_NULLABLE_STRING, "description": "the phone number or address"},
+        "note": {**_NULLABLE_STRING, "description": "the parent's own words"},
+        "safe_times": {"type": "array", "items": _STRING},
+        "may_say_city": {"type": "boolean"},
+        "locale": _STRING,
+        "events": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["kind", "department", "body", "shared", "created_at"],
+                "additionalProperties": False,
+                "properties": {
+                    "kind": {
+                        "enum": ["contact", "note", "change", "consent", "withdraw", "assign"]
+                    },
+                    "department": _NULLABLE_STRING,
+                    "body": {
+                        **_NULLABLE_STRING,
+                        "description": "null where another department did not share it",
+                    },
+                    "shared": {"type": "boolean"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        },
+    },
+}
+SCHEMAS["CardRecord"] = {
+    "type": "object",
+    "required": ["body"],
+    "properties": {
+        "body": {"type": "string", "minLength": 1, "maxLength": 2000},
+        "shared": {"type": "boolean", "description": "the other consented departments see it"},
+    },
+}
+CARD_ID = {"name": "card_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 SCHEMAS["AssistantReply"] = {
     "type": "object",
     "required": ["kind", "answer", "choices", "hotlines", "ask_desk_url"],
@@ -360,7 +438,8 @@ def document() -> dict[str, Any]:
             "title": "Yorisou API",
             "version": "1",
             "description": "Topics, counters, notices and their reports, the programme "
-            "catalogue and consultation requests, for the systems of other departments. "
+            "catalogue, consultation requests and families' cards, for the systems of other "
+            "departments. "
             "Authenticate with a token from "
             "`yorisou token create --staff EMAIL`.",
         },
@@ -496,6 +575,47 @@ def document() -> dict[str, Any]:
                 }
             },
             "/ask/{city}/answer": ASSISTANT,
+            "/cards": {
+                "get": {
+                    "summary": "The families' cards shared with your department (admins: all)",
+                    "responses": {"200": _ok(_list_of("Card")), **ERRORS},
+                }
+            },
+            "/cards/{card_id}": {
+                "get": {
+                    "summary": "One card, whole (the opening is audited)",
+                    "parameters": [CARD_ID],
+                    "responses": {
+                        "200": _ok(_ref("CardDetail")),
+                        "404": _ok(_ref("Error"), "Not found among your department's"),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/cards/{card_id}/{kind}": {
+                "post": {
+                    "summary": "Record your department's contact with the family, or a note",
+                    "parameters": [
+                        CARD_ID,
+                        {
+                            "name": "kind",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"enum": ["contact", "note"]},
+                        },
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("CardRecord")}},
+                    },
+                    "responses": {
+                        "200": _ok(_ref("CardDetail")),
+                        "400": _ok(_ref("Error"), "No text, or too long"),
+                        "404": _ok(_ref("Error"), "Not found among your department's"),
+                        **ERRORS,
+                    },
+                }
+            },
             "/notices/{notice_id}/report": {
                 "get": {
                     "summary": "Per occurrence: recipients and outcomes",

@@ -353,3 +353,39 @@ def test_the_counter_calls_a_counsellor_and_sees_who_is_coming(
     login(client, "koseki@aoba.example.jp")
     page = client.get(f"/staff/counter/call/{waiting.id}").get_data(as_text=True)
     assert "向かっています（5分）" in page and "http-equiv" not in page
+
+
+def test_the_api_shows_a_departments_cards_and_records_its_contact(client, session, settings, city):
+    import hashlib
+
+    from service.models import ApiToken, StaffUser
+    from tests.api.test_api import _conforms
+
+    card = create_card(session, settings, organisation=city, departments=[KODOMO])
+    tokens = {}
+    for email in ("kodomo@aoba.example.jp", "hoken@aoba.example.jp"):
+        staff = session.exec(select(StaffUser).where(StaffUser.email == email)).one()
+        session.add(
+            ApiToken(staff_user_id=staff.id, token_hash=hashlib.sha256(email.encode()).hexdigest())
+        )
+        tokens[email] = {"Authorization": f"Bearer {email}"}
+    session.commit()
+    mine = tokens["kodomo@aoba.example.jp"]
+    listed = client.get("/api/v1/cards", headers=mine)
+    _conforms(listed, "/cards")
+    [item] = listed.json["items"]
+    assert item["id"] == card.id and "contact" not in item and item["departments"] == [KODOMO]
+    whole = client.get(f"/api/v1/cards/{card.id}", headers=mine)
+    _conforms(whole, "/cards/{card_id}")
+    assert whole.json["contact"] == "09012345678" and _opened(session, card) == 1
+    refused = client.post(f"/api/v1/cards/{card.id}/contact", headers=mine, json={"body": ""})
+    assert refused.status_code == 400 and _opened(session, card) == 1  # nothing written
+    recorded = client.post(
+        f"/api/v1/cards/{card.id}/contact", headers=mine, json={"body": "電話で案内しました"}
+    )
+    _conforms(recorded, "/cards/{card_id}/{kind}", "post")
+    assert recorded.json["last_contact"]["department"] == KODOMO
+    assert recorded.json["events"][-1]["body"] == "電話で案内しました"
+    theirs = tokens["hoken@aoba.example.jp"]
+    assert client.get("/api/v1/cards", headers=theirs).json["items"] == []
+    assert client.get(f"/api/v1/cards/{card.id}", headers=theirs).status_code == 404
