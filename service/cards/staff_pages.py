@@ -4,6 +4,8 @@ a note reaches the other departments only when its writer shares it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -29,6 +31,9 @@ from service.cards.cards import (
     visible_cards,
 )
 from service.cards.models import CounsellorCall
+from service.cards.reports import card_figures
+from service.charts import horizontal_bars
+from service.csv_files import csv_response, csv_text
 from service.models import Organisation, Role, Source
 from service.support.forms import SAFE_TIMES
 from service.support.guide import CHILDREN, WORRIES
@@ -37,6 +42,7 @@ from service.types import utcnow
 from service.web.access import own_or_404, role_required
 from service.web.console import blueprint
 from service.web.forms import LANG_NAMES, CsrfOnlyForm, Form
+from service.web.reports import PERIODS
 
 NAMES = {
     "stage": STAGES,
@@ -189,3 +195,48 @@ def accept_call(call_id: int) -> ResponseReturnValue:
         flash("ほかの職員がすでに向かっているか、呼び出しが終わりました。", "error")
     session.commit()
     return redirect(url_for("staff.calls"), 303)
+
+
+@blueprint.get("/cards/report")
+@role_required(Role.VIEWER)
+def cards_report() -> ResponseReturnValue:
+    """Counts only, so viewers too."""
+    session = get_session()
+    organisation = session.get_one(Organisation, current_user.organisation_id)
+    days = request.args.get("days", type=int)
+    days = days if days in PERIODS else 90
+    now = utcnow()
+    figures = card_figures(session, organisation, now - timedelta(days=days), now)
+    if request.args.get("format") == "csv":
+        return csv_response(
+            csv_text(
+                (
+                    "課",
+                    "共有",
+                    "連絡済み",
+                    "初回連絡までの中央値（時間）",
+                    "90%（時間）",
+                    f"{figures.target_days}営業日以内",
+                ),
+                (
+                    (
+                        row.department,
+                        row.shared,
+                        row.contacted,
+                        row.median_hours or "",
+                        row.p90_hours or "",
+                        row.in_time,
+                    )
+                    for row in figures.departments
+                ),
+            ),
+            f"{organisation.slug}-cards-{days}d.csv",
+        )
+    return render_template(
+        "staff/cards_report.html",
+        figures=figures,
+        days=days,
+        periods=PERIODS,
+        needs=horizontal_bars("困りごと別の相談カード", figures.by_need, unit="件"),
+        counters=horizontal_bars("作られた場所別の相談カード", figures.by_counter, unit="件"),
+    )

@@ -389,3 +389,52 @@ def test_the_api_shows_a_departments_cards_and_records_its_contact(client, sessi
     theirs = tokens["hoken@aoba.example.jp"]
     assert client.get("/api/v1/cards", headers=theirs).json["items"] == []
     assert client.get(f"/api/v1/cards/{card.id}", headers=theirs).status_code == 404
+
+
+def test_the_report_counts_cards_first_contacts_and_double_calls(client, session, settings, city):
+    from service.cards.cards import record
+    from service.models import StaffUser
+
+    kodomo = session.exec(select(StaffUser).where(StaffUser.department == KODOMO)).first()
+    hoken = session.exec(select(StaffUser).where(StaffUser.department == HOKEN)).first()
+    kodomo.department, hoken.department = KODOMO, HOKEN
+    counter = create_source(session, organisation=city, code="koseki")
+    quick = create_card(session, settings, organisation=city, departments=[KODOMO])
+    quick.source_id = counter.id
+    both = create_card(
+        session, settings, organisation=city, departments=[KODOMO, HOKEN], needs=("money",)
+    )
+    create_card(session, settings, organisation=city, departments=[HOKEN], needs=("health",))
+    start = quick.created_at
+    record(
+        session,
+        settings,
+        quick,
+        kodomo,
+        "contact",
+        "案内",
+        shared=False,
+        now=start + timedelta(hours=2),
+    )
+    for staff in (kodomo, hoken):  # two departments call the same family the same day
+        record(
+            session,
+            settings,
+            both,
+            staff,
+            "contact",
+            "案内",
+            shared=False,
+            now=start + timedelta(hours=4),
+        )
+    session.commit()
+    login(client, "viewer@aoba.example.jp")  # counts only: a viewer may read them
+    page = client.get("/staff/cards/report").get_data(as_text=True)
+    assert "この期間に作られた相談カード：3件" in page
+    assert "困りごと別の相談カード" in page and counter.name in page
+    row = re.search(r"<td>こども家庭課</td>(.*?)</tr>", page, re.S).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", row)[:4] == ["2", "2", "3.0時間", "4.0時間"]
+    assert "<strong>1回</strong>" in page  # the same day, two departments
+    csv_file = client.get("/staff/cards/report?format=csv").get_data().decode("utf-8-sig")
+    assert csv_file.splitlines()[1].startswith("こども家庭課,2,2,3.0,4.0,2")
+    assert "0901234" not in page and "0901234" not in csv_file

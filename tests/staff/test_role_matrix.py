@@ -94,6 +94,7 @@ MATRIX = {
     "staff.counter_call": (Role.COUNTER, "/staff/counter/call"),
     "staff.counter_call_status": (Role.COUNTER, "/staff/counter/call/{k}"),
     "staff.calls": (Role.EDITOR, "/staff/calls"),  # the lead department's
+    "staff.cards_report": (Role.VIEWER, "/staff/cards/report"),
     "staff.accept_call": (Role.EDITOR, "/staff/calls/{k}/accept"),
     "staff.card": (Role.EDITOR, "/staff/cards/{c}"),
     "staff.card_first_caller": (Role.EDITOR, "/staff/cards/{c}/first"),  # the lead department
