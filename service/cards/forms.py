@@ -1,5 +1,5 @@
 """The parent's form of the card: what they choose to tell, how the city may reach them, and
-which departments may see it (none ticked until they tick it)."""
+which departments may see it (none ticked until they tick it); and a department's record."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.fields import MonthField
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from service.cards.cards import AGREED, INCOME_BANDS, STAGES, Told
 from service.support.forms import ContactForm, checkboxes
 from service.support.guide import CHILDREN, WORRIES
+from service.web.forms import Form
 
 
 def _radio(label: Any, choices: dict[str, Any]) -> RadioField:
@@ -66,3 +67,16 @@ class CardForm(ContactForm):
             ]
             return False
         return valid
+
+
+class RecordForm(Form):
+    kind = RadioField(
+        "記録",
+        choices=[SelectChoice("contact", "連絡した"), SelectChoice("note", "メモ")],
+        default="contact",
+    )
+    body = TextAreaField(
+        "内容（例：児童扶養手当の申請を案内）",
+        validators=[DataRequired(message="内容を書いてください。"), Length(max=2000)],
+    )
+    shared = BooleanField("ほかの共有先の課にも見せる")

@@ -12,9 +12,6 @@ from wtforms import SelectChoice
 
 from service import get_session, get_settings
 from service.cards.cards import (
-    AGREED,
-    INCOME_BANDS,
-    STAGES,
     Proposal,
     card_token,
     consented,
@@ -27,13 +24,12 @@ from service.cards.cards import (
 )
 from service.cards.forms import CardForm
 from service.cards.models import Card, CardEvent
+from service.cards.names import NAMES
 from service.extensions import limiter
 from service.languages import current_language
 from service.models import Organisation
 from service.parent_links import split_epoch
-from service.support.forms import SAFE_TIMES
 from service.support.guide import CHILDREN, WORRIES, Answers
-from service.support.requests import CONTACT_WAYS
 from service.tokens import Purpose
 from service.types import utcnow
 from service.web.forms import CsrfOnlyForm
@@ -144,15 +140,7 @@ def own_card(token: str) -> ResponseReturnValue:
         note=reveal(settings, card.note),
         departments=consented(session, card.id or 0),
         contacts=contacts,
-        names={
-            "stage": STAGES,
-            "income_band": INCOME_BANDS,
-            "support_agreed": AGREED,
-            "children": CHILDREN,
-            "needs": WORRIES,
-            "safe_times": SAFE_TIMES,
-            "contact_way": CONTACT_WAYS,
-        },
+        names=NAMES,
         form=CsrfOnlyForm(),
         locale=current_language(),
     )

@@ -10,15 +10,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import select
-from wtforms import BooleanField, RadioField, SelectChoice, TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from service import get_session, get_settings
 from service.cards.calls import MINUTES, accept, open_calls
 from service.cards.cards import (
-    AGREED,
-    INCOME_BANDS,
-    STAGES,
     assign_first_caller,
     consented,
     departments_of,
@@ -30,42 +25,18 @@ from service.cards.cards import (
     reveal,
     visible_cards,
 )
+from service.cards.forms import RecordForm
 from service.cards.models import CounsellorCall
+from service.cards.names import NAMES
 from service.cards.reports import card_figures
 from service.charts import horizontal_bars
 from service.csv_files import csv_response, csv_text
 from service.models import Organisation, Role, Source
-from service.support.forms import SAFE_TIMES
-from service.support.guide import CHILDREN, WORRIES
-from service.support.requests import CONTACT_WAYS
 from service.types import utcnow
 from service.web.access import own_or_404, role_required
 from service.web.console import blueprint
-from service.web.forms import LANG_NAMES, CsrfOnlyForm, Form
+from service.web.forms import LANG_NAMES, CsrfOnlyForm
 from service.web.reports import PERIODS
-
-NAMES = {
-    "stage": STAGES,
-    "income_band": INCOME_BANDS,
-    "support_agreed": AGREED,
-    "children": CHILDREN,
-    "needs": WORRIES,
-    "safe_times": SAFE_TIMES,
-    "contact_way": CONTACT_WAYS,
-}
-
-
-class RecordForm(Form):
-    kind = RadioField(
-        "記録",
-        choices=[SelectChoice("contact", "連絡した"), SelectChoice("note", "メモ")],
-        default="contact",
-    )
-    body = TextAreaField(
-        "内容（例：児童扶養手当の申請を案内）",
-        validators=[DataRequired(message="内容を書いてください。"), Length(max=2000)],
-    )
-    shared = BooleanField("ほかの共有先の課にも見せる")
 
 
 @blueprint.post("/cards/<int:card_id>/first")
