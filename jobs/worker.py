@@ -13,6 +13,7 @@ from apscheduler.schedulers.base import BaseScheduler, SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from jobs.card_messages import send_card_messages
 from jobs.claims import take_back_run_out
 from jobs.desk_lists import send_desk_lists
 from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due, send_fanned_out
@@ -113,11 +114,20 @@ class Worker:
         return self.dispatch(max_priority=Priority.CONFIRM)
 
     def request_messages(self, now: datetime | None = None) -> int:
-        """Acknowledgements and answers to parents who asked a desk to contact them."""
+        """Acknowledgements and answers to parents who asked a desk to contact them, and the
+        questions to parents whether a department may share their card further."""
         with self.app.app_context():
-            return send_request_messages(
+            requests = send_request_messages(
                 get_database(),
                 channels=self.channels,
+                now=now or utcnow(),
+                max_attempts=self.policy.max_attempts,
+                lease=self.policy.lease,
+            )
+            return requests + send_card_messages(
+                get_database(),
+                channels=self.channels,
+                settings=self.settings,
                 now=now or utcnow(),
                 max_attempts=self.policy.max_attempts,
                 lease=self.policy.lease,

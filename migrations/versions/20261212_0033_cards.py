@@ -62,6 +62,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_card_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_card_source_id'), ['source_id'], unique=False)
 
+    op.create_table('card_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('card_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('asked_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('department', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', service.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('provider_message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('created_at', service.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', service.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['card_id'], ['card.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('card_message', schema=None) as batch_op:
+        batch_op.create_index('ix_card_message_pending', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
+        batch_op.create_index(batch_op.f('ix_card_message_card_id'), ['card_id'], unique=False)
+
     op.create_table('counsellor_call',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -125,6 +145,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_card_event_card_id'))
 
     op.drop_table('card_event')
+    with op.batch_alter_table('card_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_card_message_card_id'))
+        batch_op.drop_index('ix_card_message_pending', postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
+
+    op.drop_table('card_message')
     with op.batch_alter_table('counsellor_call', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_counsellor_call_source_id'))
         batch_op.drop_index(batch_op.f('ix_counsellor_call_organisation_id'))

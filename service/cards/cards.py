@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from service.audit import record_audit
-from service.cards.models import Card, CardConsent, CardEvent
+from service.cards.models import Card, CardConsent, CardEvent, CardMessage
 from service.encryption import decrypt, encrypt
 from service.models import Role
 from service.parent_links import with_epoch
@@ -249,18 +249,18 @@ def _event(
 
 def _visible(staff: Staff) -> SelectOfScalar[Card] | None:
     """The cards a staff member may open: their department's by the parent's consent; an
-    admin's, all of the city's; a viewer's (or an editor without a department), none."""
-    query = select(Card).where(Card.organisation_id == staff.organisation_id)
-    if staff.at_least(Role.ADMIN):
-        return query
-    if not staff.at_least(Role.EDITOR) or not staff.department:
-        return None
-    return query.where(
-        exists().where(
-            col(CardConsent.card_id) == col(Card.id),
-            col(CardConsent.department) == staff.department,
-            col(CardConsent.withdrawn_at).is_(None),
-        )
+    admin's, every card of the city the parent shares with some department (one shared with
+    none is seen by no one); a viewer's (or an editor without a department), none."""
+    shared = [
+        col(CardConsent.card_id) == col(Card.id),
+        col(CardConsent.withdrawn_at).is_(None),
+    ]
+    if not staff.at_least(Role.ADMIN):
+        if not staff.at_least(Role.EDITOR) or not staff.department:
+            return None
+        shared.append(col(CardConsent.department) == staff.department)
+    return select(Card).where(
+        Card.organisation_id == staff.organisation_id, exists().where(*shared)
     )
 
 
@@ -354,6 +354,46 @@ def assign_first_caller(
     _event(session, settings, card, "assign", department, now=now, staff=staff, shared=True)
 
 
+def ask_handoff(
+    session: Session,
+    settings: Settings,
+    card: Card,
+    staff: Staff,
+    department: str,
+    *,
+    now: datetime,
+) -> bool:
+    """A department asks the parent to share the card with another one too (only the parent
+    can). The parent is asked by email when that is how they chose to be reached and home is
+    safe (True); otherwise the department asks them when it next speaks with them."""
+    _event(session, settings, card, "handoff", department, now=now, staff=staff, shared=True)
+    card.last_activity_at = now
+    session.add(card)
+    if card.contact_way != "email" or card.unsafe_at_home or not card.contact:
+        return False
+    session.add(
+        CardMessage(
+            card_id=card.id or 0,
+            kind="handoff",
+            asked_by=staff.department,
+            department=department,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
+    return True
+
+
+def asked_handoffs(session: Session, settings: Settings, card: Card) -> list[str]:
+    """Departments the card's departments asked the parent to share it with, not yet shared."""
+    bodies = session.exec(
+        select(CardEvent.body).where(CardEvent.card_id == card.id, CardEvent.kind == "handoff")
+    ).all()
+    shared = set(consented(session, card.id or 0))
+    asked = dict.fromkeys(reveal(settings, body) for body in bodies)
+    return [department for department in asked if department and department not in shared]
+
+
 def last_contact(session: Session, card: Card) -> CardEvent | None:
     return session.exec(
         select(CardEvent)
@@ -365,6 +405,7 @@ def last_contact(session: Session, card: Card) -> CardEvent | None:
 def erase_card(session: Session, card: Card) -> None:
     """The card and everything of it, gone (not marked)."""
     session.execute(delete(CardEvent).where(col(CardEvent.card_id) == card.id))
+    session.execute(delete(CardMessage).where(col(CardMessage.card_id) == card.id))
     session.execute(delete(CardConsent).where(col(CardConsent.card_id) == card.id))
     session.delete(card)
 

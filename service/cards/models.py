@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.models import created, fk
-from service.types import UTCDateTime
+from service.models import PENDING, DeliveryStatus, created, fk
+from service.types import UTCDateTime, utcnow
 
 
 class Card(SQLModel, table=True):
@@ -87,3 +87,32 @@ class CounsellorCall(SQLModel, table=True):
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     minutes: int | None = None  # "向かっています（3分）"
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CardMessage(SQLModel, table=True):
+    """A message to the parent about their card — a department asks to share it with another
+    (a hand-off, which needs the parent's consent) — by email, when that is how they chose to
+    be reached and home is safe. Written by the page, sent by the worker."""
+
+    __tablename__ = "card_message"
+    __table_args__ = (
+        Index(
+            "ix_card_message_pending",
+            "next_attempt_at",
+            postgresql_where=PENDING,
+            sqlite_where=PENDING,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = fk("card.id", ondelete="CASCADE")
+    kind: str = Field(max_length=16)  # handoff
+    asked_by: str = Field(max_length=100)  # the department that asks
+    department: str = Field(max_length=100)  # the one it asks to share with
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    provider_message_id: str | None = Field(default=None, max_length=200)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = created()
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

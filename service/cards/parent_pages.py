@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 from service import get_session, get_settings
 from service.cards.cards import (
     Proposal,
+    asked_handoffs,
     card_token,
     consented,
     create_card,
@@ -139,11 +140,32 @@ def own_card(token: str) -> ResponseReturnValue:
         contact=reveal(settings, card.contact),
         note=reveal(settings, card.note),
         departments=consented(session, card.id or 0),
+        asked=asked_handoffs(session, settings, card),
         contacts=contacts,
         names=NAMES,
         form=CsrfOnlyForm(),
         locale=current_language(),
     )
+
+
+@blueprint.post("/card/c/<token>/share")
+@limiter.limit("30/minute")
+def share(token: str) -> ResponseReturnValue:
+    """Yes to a department's question: share the card with the one it named too."""
+    session = get_session()
+    card = _own(session, token)
+    if not CsrfOnlyForm().validate():
+        abort(400)
+    settings = get_settings()
+    department = request.form.get("department", "")
+    if department in asked_handoffs(session, settings, card):
+        now = utcnow()
+        set_consent(
+            session, settings, card, {*consented(session, card.id or 0), department}, now=now
+        )
+        session.commit()
+        flash(gettext("Your card is now shared with %(department)s too.", department=department))
+    return redirect(url_for("cards.own_card", token=token), 303)
 
 
 @blueprint.route("/card/c/<token>/edit", methods=["GET", "POST"])

@@ -9,11 +9,12 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from service import get_session, get_settings
 from service.cards.calls import MINUTES, accept, open_calls
 from service.cards.cards import (
+    ask_handoff,
     assign_first_caller,
     consented,
     departments_of,
@@ -26,14 +27,14 @@ from service.cards.cards import (
     visible_cards,
 )
 from service.cards.forms import RecordForm
-from service.cards.models import CounsellorCall
+from service.cards.models import Card, CounsellorCall
 from service.cards.names import NAMES
 from service.cards.reports import card_figures
 from service.charts import horizontal_bars
 from service.csv_files import csv_response, csv_text
 from service.models import Organisation, Role, Source
 from service.types import utcnow
-from service.web.access import own_or_404, role_required
+from service.web.access import city_desks, own_or_404, role_required
 from service.web.console import blueprint
 from service.web.forms import LANG_NAMES, CsrfOnlyForm
 from service.web.reports import PERIODS
@@ -60,6 +61,43 @@ def card_first_caller(card_id: int) -> ResponseReturnValue:
         flash("保護者が共有に同意した課から選んでください。", "error")
     session.commit()  # the opening, audited
     return redirect(url_for("staff.card", card_id=card_id), 303)
+
+
+@blueprint.post("/cards/<int:card_id>/handoff")
+@role_required(Role.EDITOR)
+def card_handoff(card_id: int) -> ResponseReturnValue:
+    """Ask the parent to share the card with another department too: only they can."""
+    session = get_session()
+    item = open_card(session, current_user, card_id)
+    if item is None:
+        abort(404)
+    if not CsrfOnlyForm().validate():
+        abort(400)
+    department = request.form.get("department", "")
+    if department not in _others(session, item):
+        flash("つなぐ課を選んでください。", "error")
+    elif ask_handoff(session, get_settings(), item, current_user, department, now=utcnow()):
+        flash(f"「{department}」にも見せてよいか、保護者にメールでたずねました。", "info")
+    else:
+        flash(
+            f"この保護者にはメールでたずねられません。次に話すときに「{department}」にも"
+            "見せてよいかたずね、カードのページで選んでもらってください。",
+            "info",
+        )
+    session.commit()
+    return redirect(url_for("staff.card", card_id=card_id), 303)
+
+
+def _others(session: Session, card: Card) -> list[str]:
+    """The city's departments the card is not shared with."""
+    shared = set(consented(session, card.id or 0))
+    return [
+        department
+        for department in dict.fromkeys(
+            desk.department for desk in city_desks(session, active_only=True)
+        )
+        if department and department not in shared
+    ]
 
 
 @blueprint.get("/cards")
@@ -113,6 +151,7 @@ def card(card_id: int) -> ResponseReturnValue:
         languages=LANG_NAMES,
         form=form,
         leads=leads(current_user, organisation.card_lead_department),
+        others=_others(session, item),
         csrf_form=CsrfOnlyForm(),
     ), 400 if request.method == "POST" else 200
 

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from service.cards.models import Card, CardConsent, CardEvent
+from service.encryption import encrypt
 from service.models import AuditEvent, Role
 from service.types import utcnow
 from tests.conftest import csrf_token
@@ -438,3 +439,48 @@ def test_the_report_counts_cards_first_contacts_and_double_calls(client, session
     csv_file = client.get("/staff/cards/report?format=csv").get_data().decode("utf-8-sig")
     assert csv_file.splitlines()[1].startswith("こども家庭課,2,2,3.0,4.0,2")
     assert "0901234" not in page and "0901234" not in csv_file
+
+
+def test_a_hand_off_asks_the_parent_and_only_the_parent_shares(
+    client, session, settings, worker, city
+):
+    by_email = create_card(session, settings, organisation=city, departments=[KODOMO])
+    by_email.contact_way, by_email.contact = "email", encrypt(settings, "hanako@example.jp")
+    by_phone = create_card(session, settings, organisation=city, departments=[KODOMO])
+    session.add(by_email)
+    session.commit()
+    login(client, "kodomo@aoba.example.jp")
+    for card, said in ((by_email, "メールでたずねました"), (by_phone, "次に話すときに")):
+        path = f"/staff/cards/{card.id}"
+        asked = client.post(
+            f"{path}/handoff", data={"csrf_token": csrf_token(client, path), "department": HOKEN}
+        )
+        assert asked.status_code == 303
+        assert said in client.get(path).get_data(as_text=True)
+    login(client, "hoken@aoba.example.jp")
+    assert client.get(f"/staff/cards/{by_email.id}").status_code == 404  # not yet: not asked
+
+    assert worker.request_messages() == 1  # the phone parent gets no email
+    [email] = read_outbox(settings.outbox_dir)
+    assert email["To"] == "hanako@example.jp"
+    assert email["Subject"] == "あおば市：相談カードについて"  # nothing of what it is about
+    body = text_body(email)
+    assert "保険年金課にも見せてよいか" in body
+    link = re.search(r"https://yorisou.example.jp(/card/c/\S+)", body).group(1)
+    page = client.get(link).get_data(as_text=True)
+    assert "保険年金課にも見せる" in page
+    shared = client.post(
+        f"{link}/share", data={"csrf_token": csrf_token(client, link), "department": HOKEN}
+    )
+    assert shared.status_code == 303
+    forged = client.post(
+        f"{link}/share", data={"csrf_token": csrf_token(client, link), "department": "税務課"}
+    )
+    assert forged.status_code == 303  # not asked by anyone: nothing changes
+    consents = session.exec(
+        select(CardConsent.department).where(
+            CardConsent.card_id == by_email.id, col(CardConsent.withdrawn_at).is_(None)
+        )
+    ).all()
+    assert sorted(consents) == sorted([KODOMO, HOKEN])
+    assert client.get(f"/staff/cards/{by_email.id}").status_code == 200  # as hoken, now

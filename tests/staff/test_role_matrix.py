@@ -98,6 +98,7 @@ MATRIX = {
     "staff.accept_call": (Role.EDITOR, "/staff/calls/{k}/accept"),
     "staff.card": (Role.EDITOR, "/staff/cards/{c}"),
     "staff.card_first_caller": (Role.EDITOR, "/staff/cards/{c}/first"),  # the lead department
+    "staff.card_handoff": (Role.EDITOR, "/staff/cards/{c}/handoff"),
     "staff.answers_import": (Role.EDITOR, "/staff/answers/import"),
     "staff.crisis_words": (Role.EDITOR, "/staff/answers/crisis-words"),
     "staff.answers_csv": (Role.VIEWER, "/staff/answers.csv"),
@@ -107,6 +108,7 @@ MATRIX = {
 }
 POSTS = {
     "staff.card_first_caller",
+    "staff.card_handoff",
     "staff.counter_call",
     "staff.accept_call",
     "staff.notice_action",
