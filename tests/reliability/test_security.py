@@ -141,6 +141,7 @@ NO_CSRF = {
     "webhooks.sendgrid_events": "SendGrid's signed posts",
     "webhooks.line_events": "LINE's signed posts (X-Line-Signature)",
     "webhooks.inbound_mail": "SendGrid Inbound Parse: the secret in its URL",
+    "api.record_on_card": "a bearer token, no cookies",
     "api.create_notice": "a bearer token, no cookies",
     "api.notice_action": "a bearer token, no cookies",
     "api.request_action": "a bearer token, no cookies",

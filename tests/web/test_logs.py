@@ -20,6 +20,7 @@ PUBLIC_VARIABLES = {
     "fmt": "a file format",
     "layout": "a poster or card",
     "action": "a button's name",
+    "kind": "what a department records on a card: contact or note",
 }
 
 
