@@ -117,8 +117,11 @@ def card_figures(
         called_twice += sum(len(departments) > 1 for departments in days.values())
     return CardFigures(
         cards=len(cards),
-        by_need=[(str(WORRIES.get(need, need)), count) for need, count in needs.most_common()],
-        by_counter=by_counter.most_common(),
+        by_need=[
+            (str(WORRIES.get(need, need)), count)
+            for need, count in sorted(needs.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        by_counter=sorted(by_counter.items(), key=lambda item: (-item[1], item[0])),
         departments=[
             DepartmentFigures(
                 department,
@@ -128,7 +131,7 @@ def card_figures(
                 _percentile(waits[department], 0.9),
                 in_time[department],
             )
-            for department, count in shared.most_common()
+            for department, count in sorted(shared.items(), key=lambda item: (-item[1], item[0]))
         ],
         target_days=target,
         called_twice=called_twice,
