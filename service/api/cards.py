@@ -16,12 +16,13 @@ from service.cards.cards import (
     departments_of,
     history,
     last_contact,
+    last_contacts,
     open_card,
     record,
     reveal,
     visible_cards,
 )
-from service.cards.models import Card
+from service.cards.models import Card, CardEvent
 from service.models import Role
 from service.types import utcnow
 
@@ -30,8 +31,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _card_json(card: Card, departments: list[str]) -> dict[str, Any]:
-    contact = last_contact(get_session(), card)
+def _card_json(card: Card, departments: list[str], contact: CardEvent | None) -> dict[str, Any]:
     return {
         "id": card.id,
         "stage": card.stage or None,
@@ -55,7 +55,11 @@ def _card_json(card: Card, departments: list[str]) -> dict[str, Any]:
 def _whole(card: Card) -> dict[str, Any]:
     session, settings = get_session(), get_settings()
     return {
-        **_card_json(card, departments_of([card], session).get(card.id or 0, [])),
+        **_card_json(
+            card,
+            departments_of([card], session).get(card.id or 0, []),
+            last_contact(session, card),
+        ),
         "contact": reveal(settings, card.contact) or None,
         "note": reveal(settings, card.note) or None,
         "safe_times": card.safe_times,
@@ -80,7 +84,13 @@ def cards() -> ResponseReturnValue:
     session = get_session()
     rows = visible_cards(session, g.staff)[:1000]
     departments = departments_of(rows, session)
-    return jsonify(items=[_card_json(row, departments.get(row.id or 0, [])) for row in rows])
+    contacts = last_contacts(session, rows)
+    return jsonify(
+        items=[
+            _card_json(row, departments.get(row.id or 0, []), contacts.get(row.id or 0))
+            for row in rows
+        ]
+    )
 
 
 @blueprint.get("/cards/<int:card_id>")

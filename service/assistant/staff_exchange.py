@@ -75,8 +75,9 @@ def answers_import() -> ResponseReturnValue:
     form = AnswersImportForm()
     form.desk.choices = desk_choices(session, None)
     result, problems, data, name = None, [], b"", ""
-    importing = form.content.data and form.validate_on_submit()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    importing = valid and bool(form.content.data)  # the dry run's file, sent back to import
+    if valid:
         data, name = _read(form)
         desk = session.get(Desk, form.desk.data) if form.desk.data else None
         if not data:

@@ -394,12 +394,23 @@ def asked_handoffs(session: Session, settings: Settings, card: Card) -> list[str
     return [department for department in asked if department and department not in shared]
 
 
-def last_contact(session: Session, card: Card) -> CardEvent | None:
-    return session.exec(
+def last_contacts(session: Session, cards: Sequence[Card]) -> dict[int, CardEvent]:
+    """Each card's latest contact by any department (one query for a whole list)."""
+    found: dict[int, CardEvent] = {}
+    for event in session.exec(
         select(CardEvent)
-        .where(CardEvent.card_id == card.id, CardEvent.kind == "contact")
-        .order_by(col(CardEvent.created_at).desc())
-    ).first()
+        .where(
+            col(CardEvent.card_id).in_([card.id for card in cards]),
+            CardEvent.kind == "contact",
+        )
+        .order_by(col(CardEvent.created_at), col(CardEvent.id))
+    ):
+        found[event.card_id] = event  # the later one wins
+    return found
+
+
+def last_contact(session: Session, card: Card) -> CardEvent | None:
+    return last_contacts(session, [card]).get(card.id or 0)
 
 
 def erase_card(session: Session, card: Card) -> None:

@@ -82,7 +82,11 @@ def card_figures(
     for event in session.exec(
         select(CardEvent)
         .join(Card, col(Card.id) == CardEvent.card_id)
-        .where(Card.organisation_id == organisation.id, CardEvent.kind == "contact")
+        .where(
+            Card.organisation_id == organisation.id,
+            CardEvent.kind == "contact",
+            col(CardEvent.created_at) >= since,  # every contact the period's consents can have
+        )
         .order_by(col(CardEvent.created_at))
     ):
         contacts[event.card_id].append(event)
@@ -112,8 +116,7 @@ def card_figures(
     for events in contacts.values():
         days: dict[object, set[str]] = defaultdict(set)
         for event in events:
-            if event.created_at >= since:
-                days[event.created_at.astimezone(tz).date()].add(event.department)
+            days[event.created_at.astimezone(tz).date()].add(event.department)
         called_twice += sum(len(departments) > 1 for departments in days.values())
     return CardFigures(
         cards=len(cards),

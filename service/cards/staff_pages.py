@@ -20,6 +20,7 @@ from service.cards.cards import (
     departments_of,
     history,
     last_contact,
+    last_contacts,
     leads,
     open_card,
     record,
@@ -109,7 +110,7 @@ def cards() -> ResponseReturnValue:
         "staff/family_cards.html",
         cards=rows,
         departments=departments_of(rows, session),
-        last={card.id: last_contact(session, card) for card in rows},
+        last=last_contacts(session, rows),
         names=NAMES,
     )
 
