@@ -1,4 +1,4 @@
-"""Messages to the parents of cards: a handful a day, each to one parent, by email."""
+"""Messages to the parents of cards: a handful a day, each to one parent, by email or LINE."""
 
 from __future__ import annotations
 
@@ -34,11 +34,11 @@ def send_card_messages(
         session: Session, message: CardMessage
     ) -> tuple[Channel, str, RenderedMessage] | None:
         card = session.get_one(Card, message.card_id)
-        channel = channels.get("email")
-        if channel is None or card.contact_way != "email" or card.unsafe_at_home:
+        channel = channels.get(card.contact_way)
+        if channel is None or card.contact_way not in ("email", "line") or card.unsafe_at_home:
             return None
         organisation = session.get_one(Organisation, card.organisation_id)
-        rendered = render_card_message(message, card, organisation)
+        rendered = render_card_message(session, message, card, organisation)
         address = reveal(settings, card.contact)
         return channel, address, replace(rendered, organisation_id=card.organisation_id)
 

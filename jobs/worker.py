@@ -20,7 +20,7 @@ from jobs.dispatch import BATCH_SIZE, DispatchPolicy, dispatch_due, send_fanned_
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from jobs.request_messages import send_request_messages
-from jobs.staff_messages import send_staff_messages
+from jobs.staff_messages import send_counsellor_alerts, send_staff_messages
 from service import create_app, get_database
 from service.assistant.answering import forget_unanswered
 from service.bookings.booking import expire_offers
@@ -134,11 +134,20 @@ class Worker:
             )
 
     def staff_messages(self, now: datetime | None = None) -> int:
-        """Emails to staff that a notice waits for them (to approve, approved, sent back)."""
+        """Emails to staff that a notice waits for them (to approve, approved, sent back), and
+        the counter's calls for a counsellor to the staff's LINE group."""
         with self.app.app_context():
-            return send_staff_messages(
+            emails = send_staff_messages(
                 get_database(),
                 channels=self.channels,
+                now=now or utcnow(),
+                max_attempts=self.policy.max_attempts,
+                lease=self.policy.lease,
+            )
+            return emails + send_counsellor_alerts(
+                get_database(),
+                channels=self.channels,
+                settings=self.settings,
                 now=now or utcnow(),
                 max_attempts=self.policy.max_attempts,
                 lease=self.policy.lease,

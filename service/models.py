@@ -146,6 +146,11 @@ class Organisation(SQLModel, table=True):
     # The department that leads the family's card (相談カード); "" while the city has not
     # turned the card on.
     card_lead_department: str = Field(default="", max_length=100)
+    # The QR landing offers parents 相談員を呼ぶ themselves (the counter's clerk always can).
+    call_from_landing: bool = False
+    # The LINE group (C + 32 hex digits) of the lead department's staff, told of each call by
+    # the city's LINE account, which must be a member; "" for none.
+    staff_line_group: str = Field(default="", max_length=64)
     timezone: str = Field(default="Asia/Tokyo", max_length=64)
     created_at: datetime = created()
 

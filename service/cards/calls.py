@@ -1,7 +1,8 @@
-"""相談員を呼ぶ: the counter asks the lead department to come while the parent is there. Its
-staff are told at once (the console, which refreshes by itself, and an email); one accepts with
-the minutes it will take, and the counter's screen says so. Outside the section's hours the
-counter is told when it opens next instead. Nothing of the parent is in any of it."""
+"""相談員を呼ぶ: the counter (its clerk, or the parent on its QR page) asks the lead department to
+come while the parent is there. Its staff are told at once (the console, which refreshes by
+itself, an email, and the staff's LINE group when the city has one); one accepts with the
+minutes it will take, and the counter's screen says so. Outside the section's hours the counter
+is told when it opens next instead. Nothing of the parent is in any of it."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from sqlmodel import Session, col, select
 
 from service.calendar import closed_days
 from service.calendar.business_days import is_business_day
-from service.cards.models import CounsellorCall
-from service.models import Organisation, Role, StaffMessage, StaffUser
+from service.cards.models import CounsellorAlert, CounsellorCall
+from service.channels import RenderedMessage
+from service.models import Organisation, Role, Source, StaffMessage, StaffUser
+from service.settings import Settings
 
 OPENS, CLOSES = time(8, 30), time(17, 15)  # the section's hours on a working day
 WAITS = timedelta(hours=2)  # a call nobody answered in this time is no longer open
@@ -61,8 +64,9 @@ def call_counsellor(
     asked_by_id: int | None,
     now: datetime,
 ) -> CounsellorCall:
-    """The call, and each on-duty staff member's email; outside the section's hours the call
-    is ended at once (kept for the report) and nobody is disturbed."""
+    """The call, each on-duty staff member's email and the staff's LINE group message; outside
+    the section's hours the call is ended at once (kept for the report) and nobody is
+    disturbed."""
     call = CounsellorCall(
         organisation_id=organisation.id or 0,
         source_id=source_id,
@@ -78,7 +82,30 @@ def call_counsellor(
             session.add(
                 StaffMessage(staff_user_id=staff.id or 0, kind="counsellor", created_at=now)
             )
+        if organisation.staff_line_group:
+            session.add(CounsellorAlert(call_id=call.id or 0, created_at=now, next_attempt_at=now))
     return call
+
+
+def render_alert(
+    session: Session, call: CounsellorCall, organisation: Organisation, settings: Settings
+) -> RenderedMessage:
+    """The LINE group's message: which counter, when, and where to accept."""
+    source = session.get(Source, call.source_id) if call.source_id else None
+    at = call.asked_at.astimezone(ZoneInfo(organisation.timezone)).strftime("%H:%M")
+    text = (
+        f"【寄り添う】{source.name if source else '戸籍窓口'}が相談員を呼んでいます（{at}）。"
+        f"向かう人は、管理画面で「受ける」を押してください。\n{settings.public_base_url}/staff/calls"
+    )
+    return RenderedMessage(
+        subject="相談員の呼び出し",
+        text=text,
+        html="",
+        sender_email="",
+        sender_name="",
+        categories=("staff",),
+        organisation_id=organisation.id,
+    )
 
 
 def open_calls(session: Session, organisation_id: int, now: datetime) -> list[CounsellorCall]:

@@ -364,24 +364,69 @@ def ask_handoff(
     now: datetime,
 ) -> bool:
     """A department asks the parent to share the card with another one too (only the parent
-    can). The parent is asked by email when that is how they chose to be reached and home is
-    safe (True); otherwise the department asks them when it next speaks with them."""
+    can). The parent is asked by email or in LINE when that is how they chose to be reached and
+    home is safe (True); otherwise the department asks them when it next speaks with them."""
     _event(session, settings, card, "handoff", department, now=now, staff=staff, shared=True)
     card.last_activity_at = now
     session.add(card)
-    if card.contact_way != "email" or card.unsafe_at_home or not card.contact:
+    return tell_parent(
+        session, card, "handoff", now=now, asked_by=staff.department, department=department
+    )
+
+
+def tell_parent(
+    session: Session,
+    card: Card,
+    kind: str,
+    *,
+    now: datetime,
+    asked_by: str = "",
+    department: str = "",
+    body: str = "",
+) -> bool:
+    """A message to the parent about their card (CardMessage's kinds), when they chose to be
+    reached by email or LINE and home is safe; False when it cannot be sent."""
+    if not reachable(card):
         return False
     session.add(
         CardMessage(
             card_id=card.id or 0,
-            kind="handoff",
-            asked_by=staff.department,
+            kind=kind,
+            asked_by=asked_by,
             department=department,
+            body=body,
             created_at=now,
             next_attempt_at=now,
         )
     )
     return True
+
+
+def reachable(card: Card) -> bool:
+    """The city may write to the parent: by email or LINE, as they chose, and home is safe."""
+    return card.contact_way in ("email", "line") and not card.unsafe_at_home and bool(card.contact)
+
+
+def write_to_parent(
+    session: Session, settings: Settings, card: Card, staff: Staff, words: str, *, now: datetime
+) -> bool:
+    """A department's own words to the parent, in their chosen channel; kept on the card as that
+    department's contact. False (nothing kept) when the parent cannot be written to."""
+    if not reachable(card):
+        return False
+    record(session, settings, card, staff, "contact", words, shared=False, now=now)
+    return tell_parent(
+        session, card, "message", now=now, asked_by=staff.department, body=encrypt(settings, words)
+    )
+
+
+def renew_link(session: Session, card: Card, *, now: datetime) -> bool:
+    """A fresh link to the card's page ends every older one (someone else may have it); the
+    new one goes to the parent too, when they can be reached (True)."""
+    card.link_epoch += 1
+    card.last_activity_at = now
+    session.add(card)
+    return tell_parent(session, card, "link", now=now)
 
 
 def asked_handoffs(session: Session, settings: Settings, card: Card) -> list[str]:

@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 from service import get_session, get_settings
 from service.audit import record_audit
 from service.cards.calls import call_counsellor, is_open, next_opening
-from service.cards.cards import card_token, create_card, proposals
+from service.cards.cards import card_token, create_card, proposals, tell_parent
 from service.cards.forms import CardForm
 from service.cards.models import CounsellorCall
 from service.models import Organisation, Role, Source
@@ -62,12 +62,14 @@ def counter_card() -> ResponseReturnValue:
             target=f"card:{card.id}",
             after={"departments": form.departments.data or []},
         )
+        emailed = tell_parent(session, card, "saved", now=utcnow())
         session.commit()
         link = f"{settings.public_base_url}/card/c/{card_token(settings, card)}"
         response = render_template(
             "staff/counter_done.html",
             organisation=organisation,
             departments=form.departments.data or [],
+            emailed=emailed,
             link=link,
             qr=base64.b64encode(qr_svg(link)).decode(),
         )

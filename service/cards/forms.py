@@ -80,3 +80,12 @@ class RecordForm(Form):
         validators=[DataRequired(message="内容を書いてください。"), Length(max=2000)],
     )
     shared = BooleanField("ほかの共有先の課にも見せる")
+
+    def offer_writing(self) -> None:
+        """The parent can be written to (email or LINE, home safe): the words may go to them."""
+        self.kind.choices = [
+            *(self.kind.choices or []),
+            SelectChoice(
+                "message", "保護者に送る（選ばれたメール・LINEに、この課の名前で届きます）"
+            ),
+        ]

@@ -1,12 +1,14 @@
-"""What the parent of a card receives: a department asks them to share it with another too. The
-card's own link, in their language; the subject says only whose service it is."""
+"""What the parent of a card receives: a department asks them to share it with another too; what
+they shared and their card's link, when it was made; a fresh link. In their language, with the
+card's own link; the subject says only whose service it is."""
 
 from __future__ import annotations
 
 from flask import current_app, render_template
 from flask_babel import gettext
+from sqlmodel import Session
 
-from service.cards.cards import card_token
+from service.cards.cards import card_token, consented, reveal
 from service.cards.models import Card, CardMessage
 from service.channels import RenderedMessage
 from service.languages import city_name, in_language
@@ -15,12 +17,16 @@ from service.settings import Settings
 
 
 def render_card_message(
-    message: CardMessage, card: Card, organisation: Organisation
+    session: Session, message: CardMessage, card: Card, organisation: Organisation
 ) -> RenderedMessage:
     settings: Settings = current_app.extensions["yorisou.settings"]
     with in_language(card.locale):
         context = {
+            "kind": message.kind,
+            "departments": consented(session, card.id or 0),
+            "retention_days": settings.card_retention_days,
             "asking": message.asked_by,
+            "words": reveal(settings, message.body),
             "department": message.department,
             "organisation": organisation,
             "card_url": f"{settings.public_base_url}/card/c/{card_token(settings, card)}",

@@ -34,6 +34,9 @@ class Card(SQLModel, table=True):
     locale: str = Field(default="ja", max_length=16)
     unsafe_at_home: bool = False
     note: str | None = Field(default=None, max_length=4000)  # encrypted: the parent's words
+    # Made in the LINE chat: the keyed hash of the parent's LINE user id (contact holds the id),
+    # so that the chat finds the card again.
+    line_hash: str | None = Field(default=None, max_length=64, index=True)
     link_epoch: int = 0  # a fresh link to the card's page ends the older ones
     # The department the lead department asked to call first; the others wait for it.
     first_caller: str = Field(default="", max_length=100)
@@ -91,7 +94,8 @@ class CounsellorCall(SQLModel, table=True):
 
 class CardMessage(SQLModel, table=True):
     """A message to the parent about their card — a department asks to share it with another
-    (a hand-off, which needs the parent's consent) — by email, when that is how they chose to
+    (a hand-off, which needs the parent's consent); what they shared and their card's link;
+    a fresh link; a department's own words — by email or LINE, when that is how they chose to
     be reached and home is safe. Written by the page, sent by the worker."""
 
     __tablename__ = "card_message"
@@ -106,9 +110,36 @@ class CardMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = fk("card.id", ondelete="CASCADE")
-    kind: str = Field(max_length=16)  # handoff
-    asked_by: str = Field(max_length=100)  # the department that asks
-    department: str = Field(max_length=100)  # the one it asks to share with
+    kind: str = Field(max_length=16)  # handoff | saved | link | message
+    # handoff: the department that asks; message: the one that writes
+    asked_by: str = Field(default="", max_length=100)
+    department: str = Field(default="", max_length=100)  # handoff: the one it asks to share with
+    body: str = Field(default="", max_length=8000)  # message: what the department wrote, encrypted
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    provider_message_id: str | None = Field(default=None, max_length=200)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = created()
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CounsellorAlert(SQLModel, table=True):
+    """A call told to the lead department's LINE group (Organisation.staff_line_group): the
+    counter's name and the console's link, nothing of the parent."""
+
+    __tablename__ = "counsellor_alert"
+    __table_args__ = (
+        Index(
+            "ix_counsellor_alert_pending",
+            "next_attempt_at",
+            postgresql_where=PENDING,
+            sqlite_where=PENDING,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = fk("counsellor_call.id", ondelete="CASCADE")
     status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -4,6 +4,8 @@ the parent's others — to read it, correct it, change who sees it, or erase it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
@@ -19,8 +21,10 @@ from service.cards.cards import (
     create_card,
     erase_card,
     proposals,
+    renew_link,
     reveal,
     set_consent,
+    tell_parent,
     update_card,
 )
 from service.cards.forms import CardForm
@@ -31,6 +35,7 @@ from service.languages import current_language
 from service.models import Organisation
 from service.parent_links import split_epoch
 from service.support.guide import CHILDREN, WORRIES, Answers
+from service.support.requests import CONTACT_WAYS, ContactWay
 from service.tokens import Purpose
 from service.types import utcnow
 from service.web.forms import CsrfOnlyForm
@@ -102,6 +107,7 @@ def new_card(slug: str) -> ResponseReturnValue:
             form.departments.data or [],
             now=utcnow(),
         )
+        tell_parent(session, card, "saved", now=utcnow())
         session.commit()
         flash(gettext("Your card is saved. Only the departments you chose can see it."), "info")
         return redirect(_link(card), 303)
@@ -137,7 +143,7 @@ def own_card(token: str) -> ResponseReturnValue:
         organisation=organisation,
         card=card,
         token=token,
-        contact=reveal(settings, card.contact),
+        contact="" if card.contact_way == ContactWay.LINE else reveal(settings, card.contact),
         note=reveal(settings, card.note),
         departments=consented(session, card.id or 0),
         asked=asked_handoffs(session, settings, card),
@@ -166,6 +172,23 @@ def share(token: str) -> ResponseReturnValue:
         session.commit()
         flash(gettext("Your card is now shared with %(department)s too.", department=department))
     return redirect(url_for("cards.own_card", token=token), 303)
+
+
+@blueprint.post("/card/c/<token>/renew")
+@limiter.limit("10/hour")
+def renew(token: str) -> ResponseReturnValue:
+    """A new link: the old ones (in an email, a bookmark, someone else's hands) stop working."""
+    session = get_session()
+    card = _own(session, token)
+    if not CsrfOnlyForm().validate():
+        abort(400)
+    sent = renew_link(session, card, now=utcnow())
+    session.commit()
+    if sent:
+        flash(gettext("This is your card's new link. We have sent it to you as well."))
+    else:
+        flash(gettext("This is your card's new link. Please bookmark this page again."))
+    return redirect(_link(card), 303)
 
 
 @blueprint.route("/card/c/<token>/edit", methods=["GET", "POST"])
@@ -197,17 +220,31 @@ def edit_card(token: str) -> ResponseReturnValue:
                 "departments": consented(session, card.id or 0),
             },
         )
+        _keep_line(form, card)
         return _render_form(organisation, form, _offers(session, organisation, form), card)
     form = CardForm()
+    _keep_line(form, card)
     offers = _offers(session, organisation, form)
     if form.validate_on_submit():
         now = utcnow()
-        update_card(session, settings, card, form.told(card.locale), now=now)
+        told = form.told(card.locale)
+        if told.contact_way == ContactWay.LINE:
+            told = replace(told, contact=reveal(settings, card.contact))
+        update_card(session, settings, card, told, now=now)
         set_consent(session, settings, card, set(form.departments.data or []), now=now)
         session.commit()
         flash(gettext("Your card is updated. The departments that see it are told what changed."))
         return redirect(url_for("cards.own_card", token=token), 303)
     return _render_form(organisation, form, offers, card)
+
+
+def _keep_line(form: CardForm, card: Card) -> None:
+    """A card made in the LINE chat may go on being answered there."""
+    if card.contact_way == ContactWay.LINE:
+        form.contact_way.choices = [
+            SelectChoice(ContactWay.LINE, CONTACT_WAYS[ContactWay.LINE]),
+            *(form.contact_way.choices or []),
+        ]
 
 
 @blueprint.post("/card/c/<token>/erase")

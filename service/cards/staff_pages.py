@@ -23,9 +23,11 @@ from service.cards.cards import (
     last_contacts,
     leads,
     open_card,
+    reachable,
     record,
     reveal,
     visible_cards,
+    write_to_parent,
 )
 from service.cards.forms import RecordForm
 from service.cards.models import Card, CounsellorCall
@@ -124,26 +126,34 @@ def card(card_id: int) -> ResponseReturnValue:
     if item is None:
         abort(404)
     form = RecordForm()
+    if reachable(item):
+        form.offer_writing()
     if request.method == "POST" and form.validate_on_submit():
-        record(
-            session,
-            settings,
-            item,
-            current_user,
-            form.kind.data or "note",
-            form.body.data or "",
-            shared=bool(form.shared.data),
-            now=utcnow(),
-        )
+        if form.kind.data == "message":
+            write_to_parent(
+                session, settings, item, current_user, form.body.data or "", now=utcnow()
+            )
+            flash("保護者に送ります。連絡として記録しました。", "info")
+        else:
+            record(
+                session,
+                settings,
+                item,
+                current_user,
+                form.kind.data or "note",
+                form.body.data or "",
+                shared=bool(form.shared.data),
+                now=utcnow(),
+            )
+            flash("記録しました。", "info")
         session.commit()
-        flash("記録しました。", "info")
         return redirect(url_for("staff.card", card_id=card_id), 303)
     session.commit()  # the opening, audited
     organisation = session.get_one(Organisation, current_user.organisation_id)
     return render_template(
         "staff/family_card.html",
         card=item,
-        contact=reveal(settings, item.contact),
+        contact="" if item.contact_way == "line" else reveal(settings, item.contact),
         note=reveal(settings, item.note),
         departments=departments_of([item], session).get(item.id or 0, []),
         events=history(session, settings, item, current_user),

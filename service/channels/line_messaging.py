@@ -1,4 +1,5 @@
-"""LINE through the Messaging API (line-bot-sdk): multicast, up to 500 user ids a call.
+"""LINE through the Messaging API (line-bot-sdk): multicast, up to 500 user ids a call; a group
+(the staff's, told of a counter's call) by push, which is the only way to reach one.
 
 Every multicast carries an X-Line-Retry-Key made from its delivery ids. A batch that is tried
 again after a timeout or a 5xx has the same ids (the engine brings a failed batch back as one),
@@ -23,6 +24,7 @@ from linebot.v3.messaging import (
     MessagingApi,
     MessagingApiBlob,
     MulticastRequest,
+    PushMessageRequest,
     ReplyMessageRequest,
     RichMenuRequest,
     TextMessage,
@@ -58,20 +60,29 @@ class LineMessaging:
 
     def send(self, message: RenderedMessage, recipients: Sequence[Recipient]) -> list[Result]:
         key = retry_key([recipient.delivery_id for recipient in recipients], message)
+        to = [recipient.address for recipient in recipients]
+        group = len(to) == 1 and to[0][:1] in ("C", "R")  # a group or a room
         try:
-            request = MulticastRequest(
-                to=[recipient.address for recipient in recipients],
-                messages=[line_message(message)],
-                notificationDisabled=False,
-            )
+            request: MulticastRequest | PushMessageRequest
+            if group:
+                request = PushMessageRequest(to=to[0], messages=[line_message(message)])
+            else:
+                request = MulticastRequest(
+                    to=to, messages=[line_message(message)], notificationDisabled=False
+                )
         except ValueError as error:  # the SDK checks LINE's limits before sending (pydantic)
             # The message's own fault, the same for everyone: trying it again changes nothing.
             reason = f"refused before sending: {str(error).splitlines()[-1][:200]}"
             return [Result(r.delivery_id, "failed", error=reason) for r in recipients]
         try:
-            response = self.api.multicast_with_http_info(
-                request, x_line_retry_key=key, _request_timeout=self.timeout
-            )
+            if isinstance(request, PushMessageRequest):
+                response = self.api.push_message_with_http_info(
+                    request, x_line_retry_key=key, _request_timeout=self.timeout
+                )
+            else:
+                response = self.api.multicast_with_http_info(
+                    request, x_line_retry_key=key, _request_timeout=self.timeout
+                )
         except ApiException as error:
             return _results_for_error(error, recipients)
         except (urllib3.exceptions.HTTPError, OSError) as error:

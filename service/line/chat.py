@@ -23,8 +23,11 @@ from sqlmodel import Session, col, select
 from service.addresses import hash_address
 from service.assistant.answering import ask as ask_assistant
 from service.bookings.models import Event as BookableEvent
+from service.cards.cards import card_token
+from service.cards.models import Card
 from service.db import serialize_on
 from service.languages import LANGUAGES
+from service.line import card_chat
 from service.line.bubble import LINE_BOOK_WORD, LINE_SETTINGS_WORDS
 from service.line.link_codes import link_in_message
 from service.line.models import LineLink
@@ -212,7 +215,10 @@ def apply_events(
     from linebot.v3.webhooks import (  # here: the worker imports this module, never these
         Event,
         FollowEvent,
+        GroupSource,
+        JoinEvent,
         MessageEvent,
+        PostbackEvent,
         TextMessageContent,
         UnfollowEvent,
         UserSource,
@@ -224,8 +230,17 @@ def apply_events(
     serialize_on(session, (f"line:{user}" for user in users if user))
     replies = []
     for event in events:
+        if isinstance(event, JoinEvent) and isinstance(event.source, GroupSource):
+            # Invited to a group (the staff's, to be told of the counter's calls): its id, to
+            # be put in the city's settings.
+            if first_time(
+                session, provider="line", event_id=event.webhook_event_id, kind="join", now=now
+            ):
+                group = event.source.group_id
+                replies.append(Reply(event.reply_token, group, "ja", "joined", text=group))
+            continue
         if not isinstance(event, Event) or not isinstance(event.source, UserSource):
-            continue  # group chats, and kinds this account does not handle
+            continue  # what is said in groups, and kinds this account does not handle
         user_id = event.source.user_id
         if event.mode == "standby" or not user_id:
             continue  # another channel of the account is answering
@@ -243,6 +258,15 @@ def apply_events(
                 user_id=user_id,
                 reply_token=event.reply_token,
                 language=languages.get(user_id),
+                scope=scope,
+                now=now,
+            )
+        elif isinstance(event, PostbackEvent):
+            reply = on_postback(
+                session,
+                user_id=user_id,
+                reply_token=event.reply_token,
+                data=event.postback.data or "",
                 scope=scope,
                 now=now,
             )
@@ -320,6 +344,11 @@ def on_text(
         return Reply(reply_token, user_id, locale, "ask")
     if words in QUESTION_WORDS:
         return Reply(reply_token, user_id, locale, "question")
+    if words in card_chat.CARD_WORDS:
+        organisation = _city_of(session, registrations, scope)
+        if organisation is None:
+            return Reply(reply_token, user_id, locale, "other")
+        return card_chat.start(session, organisation, user_id, reply_token, locale)
     if words in BOOK_WORDS:
         return Reply(reply_token, user_id, locale, "events")
     if open_request := open_line_request(session, user_id, scope):
@@ -328,6 +357,33 @@ def on_text(
     if words.rstrip("!！") in THANKS_WORDS:
         return Reply(reply_token, user_id, locale, "thanks")
     return _assistant(session, reply_token, user_id, locale, registrations, text, scope, now)
+
+
+def on_postback(
+    session: Session,
+    *,
+    user_id: str,
+    reply_token: str,
+    data: str,
+    scope: Sequence[int],
+    now: datetime,
+) -> Reply | None:
+    """A quick reply of the card's conversation was tapped."""
+    registrations = _registrations(session, user_id, scope)
+    organisation = _city_of(session, registrations, scope)
+    if organisation is None:
+        return None
+    locale = registrations[0].locale if registrations else "ja"
+    return card_chat.on_postback(session, organisation, user_id, reply_token, locale, data, now)
+
+
+def _city_of(
+    session: Session, registrations: Sequence[Subscriber], scope: Sequence[int]
+) -> Organisation | None:
+    """The city a LINE user speaks with: theirs, or the account's own."""
+    if registrations:
+        return session.get(Organisation, registrations[0].organisation_id)
+    return home_organisation(session, scope)
 
 
 def _assistant(
@@ -341,11 +397,7 @@ def _assistant(
     now: datetime,
 ) -> Reply:
     """Anything else is a question for the city's answers (a crisis first)."""
-    organisation = (
-        session.get(Organisation, registrations[0].organisation_id)
-        if registrations
-        else home_organisation(session, scope)
-    )
+    organisation = _city_of(session, registrations, scope)
     if organisation is None or not text.strip():
         return Reply(reply_token, user_id, locale, "other")
     asked = ask_assistant(session, organisation, text, now=now, locale=locale)
@@ -395,6 +447,9 @@ def finish(session: Session, reply: Reply, *, scope: Sequence[int], settings: Se
         )
         if reply.kind == "crisis":  # the request form in its safe mode
             reply.button_url += ("&" if "?" in reply.button_url else "?") + "unsafe=1"
+    elif reply.kind in {"card-page", "card-saved"}:
+        card = session.get_one(Card, reply.card_id)
+        reply.button_url = f"{settings.public_base_url}/card/c/{card_token(settings, card)}"
     elif reply.kind in {"book", "events"}:
         reply.kind, reply.button_url = _booking_button(
             session, reply, registrations, organisation, settings

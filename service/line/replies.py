@@ -20,21 +20,26 @@ class Reply:
     user_id: str
     locale: str
     kind: str  # greeting | linked | settings | stopped | not-registered | bad-code | other
-    # | guide | ask | book | events | answer | choices | not-found | crisis | thanks
+    # | guide | ask | book | events | answer | choices | not-found | crisis | thanks | joined
+    # | card-* (service.line.card_chat)
     event_code: str = ""  # book: the event the parent asked to book
     button_url: str = ""  # the parent's own page; or the guide, or their request form
     contact: str = ""
     answer_id: int = 0  # answer: the assistant's answer, and its text as staff wrote it
     text: str = ""
     choices: tuple[str, ...] = ()  # choices: questions the parent can tap ("もしかして")
+    quick: tuple[tuple[str, str], ...] = ()  # card-question: (answer, postback data) to tap
+    card_id: int = 0  # card-page, card-saved: the parent's card
 
 
 def reply_messages(reply: Reply) -> list[dict[str, Any]]:
     """The LINE message objects for a reply: words, and a button to the parent's own page."""
     with in_language(reply.locale):
         text, label = _REPLIES[reply.kind]()
-        if reply.kind == "answer":
+        if reply.kind in ("answer", "card-question"):
             text = reply.text[:4000]
+        if reply.kind == "joined":
+            text = text.format(group=reply.text)
         if reply.kind in ("other", "not-found") and reply.contact:
             text += "\n" + gettext("Contact: %(contact)s", contact=reply.contact)
     if reply.kind == "choices":
@@ -48,7 +53,7 @@ def reply_messages(reply: Reply) -> list[dict[str, Any]]:
                             "type": "action",
                             "action": {
                                 "type": "message",
-                                "label": question if len(question) <= 20 else question[:19] + "…",
+                                "label": _label(question),
                                 "text": question[:300],
                             },
                         }
@@ -57,6 +62,8 @@ def reply_messages(reply: Reply) -> list[dict[str, Any]]:
                 },
             }
         ]
+    if reply.quick:
+        return [{"type": "text", "text": text, "quickReply": {"items": _postbacks(reply.quick)}}]
     if not (reply.button_url and label):
         return [{"type": "text", "text": text}]
     return [
@@ -65,6 +72,27 @@ def reply_messages(reply: Reply) -> list[dict[str, Any]]:
             "altText": text[:400],
             "contents": button_bubble(text, label, reply.button_url),
         }
+    ]
+
+
+def _label(text: str) -> str:
+    """A quick reply's label: LINE allows 20 characters."""
+    return text if len(text) <= 20 else text[:19] + "…"
+
+
+def _postbacks(quick: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+    """Quick replies that answer with postback data, the chat showing the answer's words."""
+    return [
+        {
+            "type": "action",
+            "action": {
+                "type": "postback",
+                "label": _label(answer),
+                "data": data,
+                "displayText": answer[:300],
+            },
+        }
+        for answer, data in quick[:13]
     ]
 
 
@@ -179,12 +207,52 @@ def _crisis() -> tuple[str, str]:
     ), gettext("Ask the city's desk to contact you safely")
 
 
+def _joined() -> tuple[str, str]:
+    # Said in the staff's group: Japanese, whatever the language of a parent.
+    return (
+        "このグループのIDは {group} です。戸籍窓口からの相談員の呼び出しをこのグループに"
+        "知らせるには、寄り添うの「自治体の設定」にこのIDを入れてください。"
+    ), ""
+
+
+def _card_question() -> tuple[str, str]:
+    return "", ""
+
+
+def _card_off() -> tuple[str, str]:
+    return gettext(
+        "The city does not offer the card yet. To ask a desk of the city, send “相談”."
+    ), ""
+
+
+def _card_page() -> tuple[str, str]:
+    return gettext(
+        "Here is your card. You can read it, correct it, change who sees it, or erase it."
+    ), gettext("Open your card")
+
+
+def _card_saved() -> tuple[str, str]:
+    return gettext("Your card is saved. Only the departments you chose can see it."), gettext(
+        "Open your card"
+    )
+
+
+def _card_cancelled() -> tuple[str, str]:
+    return gettext("Nothing was saved. To start again, send “カード”."), ""
+
+
 def _thanks() -> tuple[str, str]:
     return gettext("You are welcome. If you want to know anything else, just send it here."), ""
 
 
 _REPLIES = {
     "thanks": _thanks,
+    "joined": _joined,
+    "card-question": _card_question,
+    "card-off": _card_off,
+    "card-page": _card_page,
+    "card-saved": _card_saved,
+    "card-cancelled": _card_cancelled,
     "answer": _answer,
     "choices": _choices,
     "not-found": _not_found,

@@ -309,6 +309,8 @@ class OrganisationForm(Form):
         "closed_days",
         "website_origins",
         "card_lead_department",
+        "call_from_landing",
+        "staff_line_group",
     )
 
     name = StringField(
@@ -352,6 +354,21 @@ class OrganisationForm(Form):
         "相談カードの担当課（入力すると、保護者が相談カードを作れるようになります。"
         "例：こども家庭課）",
         validators=[Length(max=100), OneLine(NO_BREAKS)],
+    )
+    call_from_landing = BooleanField(
+        "窓口のQRコードのページに「相談員を呼ぶ」を出す（保護者が自分で担当課を呼べます）"
+    )
+    staff_line_group = StringField(
+        "相談員の呼び出しを知らせる職員のLINEグループのID（自治体のLINE公式アカウントを"
+        "グループに招待すると、アカウントがIDを答えます。空欄なら知らせません）",
+        filters=[lambda value: (value or "").strip()],
+        validators=[
+            Length(max=64),
+            Regexp(
+                r"^(C[0-9a-f]{32})?$",
+                message="「C」と32文字の英数字のIDを、アカウントが答えたとおりに入れてください。",
+            ),
+        ],
     )
 
 

@@ -1,4 +1,5 @@
-"""Enough of the LINE Messaging API for line-bot-sdk to talk to: multicast, reply and profile.
+"""Enough of the LINE Messaging API for line-bot-sdk to talk to: multicast, push, reply and
+profile.
 
 Multicast honours X-Line-Retry-Key as LINE documents it: a key whose request was accepted once
 answers 409 (with x-line-accepted-request-id) and delivers nothing again. A user id that is not
@@ -27,6 +28,7 @@ ACCESS_TOKEN = "fake-line-channel-access-token"
 CHANNEL_SECRET = "fake-line-channel-secret"
 ACCOUNT_ID = "@yorisou"
 _USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+_PUSH_TO = re.compile(r"^[UCR][0-9a-f]{32}$")  # a user, a group or a room
 _PROFILE = re.compile(r"^/v2/bot/profile/([^/]+)$")
 _MENU_IMAGE = re.compile(r"^/v2/bot/richmenu/([^/]+)/content$")
 _DEFAULT_MENU = re.compile(r"^/v2/bot/user/all/richmenu/([^/]+)$")
@@ -177,6 +179,8 @@ class FakeLine(FakeServer):
             return Reply(200, {"sentMessages": sent})
         if path == "/v2/bot/message/multicast":
             return self._multicast(payload, headers.get("x-line-retry-key"), token)
+        if path == "/v2/bot/message/push":
+            return self._push(payload, headers.get("x-line-retry-key"), token)
         return Reply(404, {"message": "Not found"})
 
     def _rich_menu(self, menu: dict[str, Any]) -> Reply:
@@ -229,6 +233,35 @@ class FakeLine(FakeServer):
             menu["image"] = body
         return Reply(200, {})
 
+    def _seen(self, retry_key: str | None, request_id: str) -> Reply | None:
+        """A retry key accepted before answers 409 and delivers nothing (under the lock)."""
+        if retry_key is not None and retry_key in self._accepted:
+            self.refused_retries += 1
+            return Reply(
+                409,
+                {"message": "The retry key is already accepted", "sentMessages": []},
+                {"x-line-accepted-request-id": self._accepted[retry_key]},
+            )
+        if retry_key is not None:
+            self._accepted[retry_key] = request_id
+        return None
+
+    def _push(self, payload: dict[str, Any], retry_key: str | None, token: str) -> Reply:
+        to, messages = payload.get("to", ""), payload.get("messages", [])
+        if not 1 <= len(messages) <= 5:
+            return Reply(400, {"message": "The request body has 1 error(s)"})
+        if problems := _refused(messages):
+            return _refusal(problems)
+        if not isinstance(to, str) or not _PUSH_TO.match(to):
+            return Reply(400, {"message": "The property, 'to', in the request body is invalid"})
+        request_id = uuid.uuid4().hex
+        with self.lock:
+            if seen := self._seen(retry_key, request_id):
+                return seen
+            self.sent.append(Sent(to, messages, retry_key, token))
+        sent = {"sentMessages": [{"id": request_id[:18]}]}
+        return Reply(200, sent, {"x-line-request-id": request_id})
+
     def _multicast(self, payload: dict[str, Any], retry_key: str | None, token: str) -> Reply:
         to, messages = payload.get("to", []), payload.get("messages", [])
         if not 1 <= len(to) <= 500 or not 1 <= len(messages) <= 5:
@@ -248,15 +281,8 @@ class FakeLine(FakeServer):
             )
         request_id = uuid.uuid4().hex
         with self.lock:
-            if retry_key is not None and retry_key in self._accepted:
-                self.refused_retries += 1
-                return Reply(
-                    409,
-                    {"message": "The retry key is already accepted", "sentMessages": []},
-                    {"x-line-accepted-request-id": self._accepted[retry_key]},
-                )
-            if retry_key is not None:
-                self._accepted[retry_key] = request_id
+            if seen := self._seen(retry_key, request_id):
+                return seen
             self.multicasts += 1
             self.sent.extend(Sent(user, messages, retry_key, token) for user in to)
         return Reply(200, {}, {"x-line-request-id": request_id}, delivered=len(to))
