@@ -204,11 +204,12 @@ def _question(
             names = CHILDREN if draft.step == "children" else WORRIES
             chosen = draft.children if draft.step == "children" else draft.needs
             after = "needs" if draft.step == "children" else "income"
-            text = gettext(
-                "How old are your children? Choose all that apply, then “Next”."
-                if draft.step == "children"
-                else "What would you like help with? Choose all that apply, then “Next”."
-            )
+            if draft.step == "children":
+                text = gettext("How old are your children? Choose all that apply, then “Next”.")
+            else:
+                text = gettext(
+                    "What would you like help with? Choose all that apply, then “Next”."
+                )
             if chosen:
                 text += "\n" + gettext(
                     "Chosen: %(chosen)s", chosen="、".join(str(names[c]) for c in chosen)

@@ -77,6 +77,9 @@ FORMS = {
     "cards.edit_card": "/card/c/{card}/edit",
     "cards.erase": "/card/c/{card}/erase",
     "cards.share": "/card/c/{card}/share",
+    "cards.renew": "/card/c/{card}/renew",
+    "cards.call_from_landing": "/s/koseki/call",
+    "cards.parent_call": "/call/{call}",
     "assistant.answer_feedback": "/ask/aoba/a/{q}/feedback",
     "bookings.book_place": "/e/{event}",
     "bookings.cancel_booking": "/b/{booking}/cancel",
@@ -189,6 +192,7 @@ def urls(session, settings, ids):  # noqa: F811
             ),
             reset=make_token(settings.secret_key, Purpose.STAFF_RESET, reset_subject(admin)),
             card=make_token(settings.secret_key, Purpose.CARD, card.public_id),
+            call=make_token(settings.secret_key, Purpose.CALL, "1"),
         )
         for name, url in FORMS.items()
     }
