@@ -498,6 +498,7 @@ def seed_demo(session: Session) -> bool:
             "あおば市 こども家庭課（個人情報の取り扱いについてのお問い合わせ）電話 000-000-0000"
         ),
         card_lead_department="こども家庭課",
+        call_from_landing=True,
     )
     session.add(organisation)
     session.flush()

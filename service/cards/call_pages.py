@@ -24,7 +24,7 @@ from service.web.links import read_link, stop
 
 
 @blueprint.post("/s/<code>/call")
-@limiter.limit("3/hour")
+@limiter.limit("10/hour")
 def call_from_landing(code: str) -> ResponseReturnValue:
     session = get_session()
     source = counter_with_code(session, code)

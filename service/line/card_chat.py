@@ -207,9 +207,7 @@ def _question(
             if draft.step == "children":
                 text = gettext("How old are your children? Choose all that apply, then “Next”.")
             else:
-                text = gettext(
-                    "What would you like help with? Choose all that apply, then “Next”."
-                )
+                text = gettext("What would you like help with? Choose all that apply, then “Next”.")
             if chosen:
                 text += "\n" + gettext(
                     "Chosen: %(chosen)s", chosen="、".join(str(names[c]) for c in chosen)

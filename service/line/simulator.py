@@ -146,7 +146,9 @@ def line_act() -> ResponseReturnValue:
         chat.friend = True
         chat.send({"type": "follow", "follow": {"isUnblocked": False}}, None)
         return redirect(url_for("demo.line_chat", text=form.get("typed") or None), 303)
-    if words := form.get("text", "").strip()[:5000]:
+    if data := form.get("postback", "")[:300]:  # a quick reply of the card's conversation
+        chat.send({"type": "postback", "postback": {"data": data}}, form.get("shown", "")[:300])
+    elif words := form.get("text", "").strip()[:5000]:
         message = {"type": "text", "id": uuid.uuid4().hex[:18], "text": words, "quoteToken": "q"}
         chat.send({"type": "message", "message": message}, words)
     return redirect(url_for("demo.line_chat"), 303)

@@ -37,7 +37,9 @@ def city(session):
     session.add(city)
     create_catalogue(session, organisation=city)
     for email, department in (("kodomo@aoba.example.jp", KODOMO), ("hoken@aoba.example.jp", HOKEN)):
-        create_staff(session, organisation=city, email=email, role=Role.EDITOR, department=department)
+        create_staff(
+            session, organisation=city, email=email, role=Role.EDITOR, department=department
+        )
     create_staff(session, organisation=city, email="admin@aoba.example.jp", role=Role.ADMIN)
     session.commit()
     return city

@@ -17,7 +17,13 @@ from service.line.simulator import start_simulator
 from service.models import Endpoint, Subscriber
 from service.types import utcnow
 from tests.conftest import csrf_token
-from tests.factories import create_notice, create_organisation, create_source, create_topic
+from tests.factories import (
+    create_catalogue,
+    create_notice,
+    create_organisation,
+    create_source,
+    create_topic,
+)
 from tests.fakes.line import user_id
 
 
@@ -91,3 +97,24 @@ def test_a_parent_registers_in_the_simulated_chat_and_a_notice_arrives(session, 
     Worker(app).run_once(noon)
     chat = client.get("/demo/line/said").get_data(as_text=True)
     assert "現況届の受付が始まります" in chat
+
+
+def test_the_cards_conversation_is_tapped_through_in_the_simulated_chat(session, demo):
+    app, _ = demo
+    city = create_organisation(session)
+    city.card_lead_department = "こども家庭課"
+    session.add(city)
+    create_catalogue(session, organisation=city)
+    session.commit()
+    client = app.test_client()
+    client.post("/demo/line", data={"follow": "1"})
+    client.post("/demo/line", data={"text": "カード"})
+    chat = client.get("/demo/line/said").get_data(as_text=True)
+    [data, shown] = re.findall(
+        r'name="postback" value="([^"]+)"><button class="line-button" name="shown" '
+        r'value="([^"]+)">',
+        chat,
+    )[2]  # 離婚した
+    client.post("/demo/line", data={"postback": unescape(data), "shown": shown})
+    chat = client.get("/demo/line/said").get_data(as_text=True)
+    assert f'class="said parent">\n  <p>{shown}</p>' in chat and "お子さんの年齢" in chat
