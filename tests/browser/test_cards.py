@@ -71,6 +71,24 @@ def test_a_parent_makes_a_card_from_the_guide_on_a_phone(page, city, session):
     screenshot(page, "card-own-page")
     [card] = session.exec(select(Card)).all()
     assert card.needs == ["money"]
+    old = page.url
+    page.get_by_role("button", name="新しいリンクにする").click()
+    page.get_by_text("カードの新しいリンクです。").wait_for()
+    assert page.url != old
+
+
+def test_a_parent_calls_a_counsellor_from_the_counters_qr_page(page, city, session):
+    city.call_from_landing = True
+    session.add(city)
+    session.commit()
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/s/koseki")
+    page.get_by_role("button", name="相談員を呼ぶ").click()
+    page.get_by_role("heading", name=re.compile("相談員の呼び出し")).wait_for()
+    assert page.get_by_role("status").count() + page.locator(".notice-box").count() >= 1
+    _fits(page, 390)
+    check_accessibility(page)
+    screenshot(page, "card-parent-call")
 
 
 def test_the_counter_makes_a_card_and_the_department_opens_it(page, city, session):
