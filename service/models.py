@@ -390,6 +390,26 @@ class Send(SQLModel, table=True):
 
 
 PENDING = text("status = 'pending'")  # a partial index's rows: those still to send
+
+
+class OutboxRow(SQLModel):
+    """A message of a small outbox (jobs.outbox): to one recipient, claimed, tried, recorded.
+    Its table indexes `next_attempt_at` of the pending rows (`pending_index`)."""
+
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    provider_message_id: str | None = Field(default=None, max_length=200)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = created()
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def pending_index(name: str) -> Index:
+    """The outbox's due rows, and only those."""
+    return Index(name, "next_attempt_at", postgresql_where=PENDING, sqlite_where=PENDING)
+
+
 _BOOKING = text("booking_id IS NOT NULL")
 
 
@@ -494,20 +514,13 @@ class ChannelState(SQLModel, table=True):
     refilled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class StaffMessage(SQLModel, table=True):
+class StaffMessage(OutboxRow, table=True):
     """A short email to a staff member: a notice waits for them (to approve, approved, sent
     back), a link to set a new password, or an account locked after wrong codes. A link to the
     console and nothing of the notice. Written with the change it tells of, sent by the worker."""
 
     __tablename__ = "staff_message"
-    __table_args__ = (
-        Index(
-            "ix_staff_message_pending",
-            "next_attempt_at",
-            postgresql_where=PENDING,
-            sqlite_where=PENDING,
-        ),
-    )
+    __table_args__ = (pending_index("ix_staff_message_pending"),)
 
     id: int | None = Field(default=None, primary_key=True)
     staff_user_id: int = fk("staff_user.id", ondelete="CASCADE")
@@ -515,13 +528,6 @@ class StaffMessage(SQLModel, table=True):
     # locked: the staff member whose account was locked (to the city's admins)
     about_staff_id: int | None = fk("staff_user.id", ondelete="CASCADE", nullable=True)
     kind: str = Field(max_length=16)  # submit | approve | return | reset | locked | counsellor
-    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
-    attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    provider_message_id: str | None = Field(default=None, max_length=200)
-    last_error: str | None = Field(default=None, max_length=500)
-    created_at: datetime = created()
-    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class MailboxEmail(SQLModel, table=True):

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from service import get_session, get_settings
-from service.cards.calls import call_counsellor, is_open, next_opening
+from service.cards.calls import call_counsellor, closed_until, end_call
 from service.cards.models import CounsellorCall
 from service.cards.parent_pages import blueprint
 from service.extensions import limiter
@@ -55,17 +55,14 @@ def parent_call(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         if not CsrfOnlyForm().validate():
             abort(400)
-        call.ended_at = call.ended_at or utcnow()
-        session.add(call)
+        end_call(session, call, utcnow())
         session.commit()
         return redirect(url_for("cards.parent_call", token=token, lang=current_language()), 303)
-    asked_open = is_open(organisation, call.asked_at)
     return render_template(
         "cards/call.html",
         call=call,
         organisation=organisation,
-        asked_open=asked_open,
-        opens=None if asked_open else next_opening(organisation, call.asked_at),
+        opens=closed_until(organisation, call),
         events_url=url_for("bookings.events", slug=organisation.slug, lang=current_language()),
         form=CsrfOnlyForm(),
         locale=current_language(),

@@ -42,6 +42,19 @@ def next_opening(organisation: Organisation, now: datetime) -> datetime:
     return datetime.combine(day, OPENS, tz)
 
 
+def closed_until(organisation: Organisation, call: CounsellorCall) -> datetime | None:
+    """When the section opens next, if the call came while it was closed; None if it was open."""
+    if is_open(organisation, call.asked_at):
+        return None
+    return next_opening(organisation, call.asked_at)
+
+
+def end_call(session: Session, call: CounsellorCall, now: datetime) -> None:
+    """The counter, or the parent, ends the call (they had to go, or it was answered)."""
+    call.ended_at = call.ended_at or now
+    session.add(call)
+
+
 def on_duty(session: Session, organisation: Organisation) -> list[StaffUser]:
     """The lead department's editors and admins, who are told of a call."""
     return list(

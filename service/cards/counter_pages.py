@@ -15,7 +15,7 @@ from wtforms import SelectChoice
 
 from service import get_session, get_settings
 from service.audit import record_audit
-from service.cards.calls import call_counsellor, is_open, next_opening
+from service.cards.calls import call_counsellor, closed_until, end_call
 from service.cards.cards import card_token, create_card, proposals, tell_parent
 from service.cards.forms import CardForm
 from service.cards.models import CounsellorCall
@@ -121,17 +121,14 @@ def counter_call_status(call_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         if not CsrfOnlyForm().validate():
             abort(400)
-        call.ended_at = call.ended_at or utcnow()
-        session.add(call)
+        end_call(session, call, utcnow())
         session.commit()
         return redirect(url_for("staff.counter_card"), 303)
-    asked_open = is_open(organisation, call.asked_at)
     return render_template(
         "staff/counter_call.html",
         call=call,
         organisation=organisation,
-        asked_open=asked_open,
-        opens=None if asked_open else next_opening(organisation, call.asked_at),
+        opens=closed_until(organisation, call),
         events_url=url_for("bookings.events", slug=organisation.slug),
         form=CsrfOnlyForm(),
     )

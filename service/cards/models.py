@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.models import PENDING, DeliveryStatus, created, fk
-from service.types import UTCDateTime, utcnow
+from service.models import OutboxRow, created, fk, pending_index
+from service.types import UTCDateTime
 
 
 class Card(SQLModel, table=True):
@@ -92,21 +92,14 @@ class CounsellorCall(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class CardMessage(SQLModel, table=True):
+class CardMessage(OutboxRow, table=True):
     """A message to the parent about their card — a department asks to share it with another
     (a hand-off, which needs the parent's consent); what they shared and their card's link;
     a fresh link; a department's own words — by email or LINE, when that is how they chose to
     be reached and home is safe. Written by the page, sent by the worker."""
 
     __tablename__ = "card_message"
-    __table_args__ = (
-        Index(
-            "ix_card_message_pending",
-            "next_attempt_at",
-            postgresql_where=PENDING,
-            sqlite_where=PENDING,
-        ),
-    )
+    __table_args__ = (pending_index("ix_card_message_pending"),)
 
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = fk("card.id", ondelete="CASCADE")
@@ -115,35 +108,14 @@ class CardMessage(SQLModel, table=True):
     asked_by: str = Field(default="", max_length=100)
     department: str = Field(default="", max_length=100)  # handoff: the one it asks to share with
     body: str = Field(default="", max_length=8000)  # message: what the department wrote, encrypted
-    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
-    attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    provider_message_id: str | None = Field(default=None, max_length=200)
-    last_error: str | None = Field(default=None, max_length=500)
-    created_at: datetime = created()
-    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class CounsellorAlert(SQLModel, table=True):
+class CounsellorAlert(OutboxRow, table=True):
     """A call told to the lead department's LINE group (Organisation.staff_line_group): the
     counter's name and the console's link, nothing of the parent."""
 
     __tablename__ = "counsellor_alert"
-    __table_args__ = (
-        Index(
-            "ix_counsellor_alert_pending",
-            "next_attempt_at",
-            postgresql_where=PENDING,
-            sqlite_where=PENDING,
-        ),
-    )
+    __table_args__ = (pending_index("ix_counsellor_alert_pending"),)
 
     id: int | None = Field(default=None, primary_key=True)
     call_id: int = fk("counsellor_call.id", ondelete="CASCADE")
-    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
-    attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    provider_message_id: str | None = Field(default=None, max_length=200)
-    last_error: str | None = Field(default=None, max_length=500)
-    created_at: datetime = created()
-    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -6,17 +6,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.models import (
-    PENDING,
-    DeliveryStatus,
     InLanguages,
+    OutboxRow,
     created,
     fk,
+    pending_index,
 )
-from service.types import UTCDateTime, utcnow
+from service.types import UTCDateTime
 
 # Connecting (service/support/): the city's programmes, its desks, and the requests parents
 # send a desk. A phone number or a message lives only in a request, and only until it is erased.
@@ -162,32 +162,18 @@ class RequestEvent(SQLModel, table=True):
     created_at: datetime = created()
 
 
-class RequestMessage(SQLModel, table=True):
+class RequestMessage(OutboxRow, table=True):
     """A message to the parent of a request (acknowledgement, answer, new desk): written by the
     web page, sent by the worker through the parent's chosen channel."""
 
     __tablename__ = "request_message"
-    __table_args__ = (
-        Index(
-            "ix_request_message_pending",
-            "next_attempt_at",
-            postgresql_where=PENDING,
-            sqlite_where=PENDING,
-        ),
-    )
+    __table_args__ = (pending_index("ix_request_message_pending"),)
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = fk("consultation_request.id", ondelete="CASCADE")
     channel: str = Field(max_length=16)
     kind: str = Field(max_length=16)  # received | answer | transferred | withdrawn
     body: str = Field(default="", max_length=2000)  # a staff answer; empty for the others
-    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
-    attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    provider_message_id: str | None = Field(default=None, max_length=200)
-    last_error: str | None = Field(default=None, max_length=500)
-    created_at: datetime = created()
-    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AnswerTemplate(SQLModel, table=True):
