@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import Flask
 
 from service import api, errors, ops, public, webhooks
+from service.allowance import parent_pages as allowance_pages
+from service.allowance import staff_pages as allowance_staff_pages  # noqa: F401
 from service.api import cards as api_cards  # noqa: F401
 from service.api import support as api_support  # noqa: F401
 from service.api import views as api_views  # noqa: F401
@@ -46,6 +48,7 @@ from service.web.forms import flatten_errors
 def register(app: Flask) -> None:
     app.register_blueprint(public.blueprint)
     app.register_blueprint(support_pages.blueprint)
+    app.register_blueprint(allowance_pages.blueprint)
     app.register_blueprint(assistant_pages.blueprint)
     app.register_blueprint(card_pages.blueprint)
     app.register_blueprint(booking_pages.blueprint)

@@ -2,6 +2,7 @@
 each capability's."""
 
 from service import models  # noqa: F401
+from service.allowance import models as allowance  # noqa: F401
 from service.assistant import models as assistant  # noqa: F401
 from service.bookings import models as bookings  # noqa: F401
 from service.cards import models as cards  # noqa: F401

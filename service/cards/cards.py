@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -24,18 +23,6 @@ from service.settings import Settings
 from service.support.guide import Answers, fitting
 from service.support.models import Desk, Programme
 from service.tokens import Purpose, make_token, short_code
-
-STAGES = {
-    "before": _l("Thinking about divorce or separation"),
-    "separated": _l("Separated"),
-    "divorced": _l("Divorced"),
-}
-INCOME_BANDS = {
-    "under-2m": _l("Under 2 million yen a year"),
-    "2m-4m": _l("2 to 4 million yen a year"),
-    "over-4m": _l("4 million yen a year or more"),
-}
-AGREED = {"yes": _l("Yes, it is agreed"), "no": _l("No, not agreed")}
 
 
 class Staff(Protocol):

@@ -11,7 +11,8 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, TextAre
 from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, Length, Optional
 
-from service.cards.cards import AGREED, INCOME_BANDS, STAGES, Told
+from service.cards.cards import Told
+from service.family import AGREED, INCOME_BANDS, STAGES
 from service.support.forms import ContactForm, checkboxes
 from service.support.guide import CHILDREN, WORRIES
 from service.web.forms import Form

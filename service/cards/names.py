@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.cards.cards import AGREED, INCOME_BANDS, STAGES
+from service.family import AGREED, INCOME_BANDS, STAGES
 from service.support.forms import SAFE_TIMES
 from service.support.guide import CHILDREN, WORRIES
 from service.support.requests import CONTACT_WAYS

@@ -17,16 +17,9 @@ from sqlmodel import Session, select
 
 from service import get_settings
 from service.addresses import hash_address
-from service.cards.cards import (
-    AGREED,
-    INCOME_BANDS,
-    STAGES,
-    Proposal,
-    Told,
-    create_card,
-    proposals,
-)
+from service.cards.cards import Proposal, Told, create_card, proposals
 from service.cards.models import Card
+from service.family import AGREED, INCOME_BANDS, STAGES
 from service.languages import in_language
 from service.line.replies import Reply
 from service.models import Organisation

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -24,7 +24,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from service.languages import LANGUAGES
-from service.web.forms import Form, email_field
+from service.web.forms import Form, birth_months, email_field
 
 
 class ChoicesForm(Form):
@@ -55,21 +55,8 @@ class ChoicesForm(Form):
 
     def birth_months(self) -> list[date]:
         """The children's birth months given (first day of each month); raises if one is wrong."""
-        months = []
-        for entry in self.children.entries:
-            value = (entry.data or "").strip()
-            if not value:
-                continue
-            try:
-                month = datetime.strptime(value, "%Y-%m").date()
-            except ValueError as error:
-                raise ValidationError(
-                    _l("Please give each child's birth month like 2019-04.")
-                ) from error
-            if not date.today().replace(year=date.today().year - 20) <= month <= date.today():
-                raise ValidationError(_l("A child's birth month must be within the last 20 years."))
-            months.append(month)
-        return sorted(set(months))  # twins need one row: targeting asks "is there a child of …"
+        # Twins need one row: targeting asks "is there a child of …".
+        return sorted(set(birth_months(self.children.entries)))
 
 
 class SubscribeForm(ChoicesForm):

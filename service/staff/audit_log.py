@@ -50,6 +50,7 @@ KINDS = {
     "slot": "行事の回",
     "subscribers": "登録者の取り込み",
     "answer": "質問への回答",
+    "allowance_table": "手当の目安の表",
 }
 ACTIONS = {
     "notice.create": "お知らせを作成",
@@ -97,6 +98,8 @@ ACTIONS = {
     "answers.import": "質問への回答をファイルから取り込み",
     "card.open": "相談カードを開いた",
     "card.create": "戸籍窓口で相談カードを作成",
+    "allowance_table.create": "手当の目安の表を追加",
+    "allowance_table.delete": "手当の目安の表を削除",
     "answer_template.create": "回答の定型文を追加",
     "answer_template.delete": "回答の定型文を削除",
     "catalogue.import": "制度と窓口を読み込み",

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from service.models import Topic
+from service.support.eligibility import KINDS, clean
 from service.support.guide import ANSWERS
 from service.support.models import Desk, Programme, ProgrammeTopic
 
@@ -77,13 +78,22 @@ def export_catalogue(session: Session, organisation_id: int) -> dict[str, Any]:
                 **{name: _texts(programme, name) for name in PROGRAMME_TEXTS},
                 "desk": desk_names.get(programme.desk_id, ""),
                 "url": programme.url,
+                "apply_url": programme.apply_url,
                 "topics": topics.get(programme.id or 0, []),
                 "answers": programme.answers,
+                "conditions": programme.conditions,
                 "active": programme.active,
             }
             for programme in programmes
         ],
     }
+
+
+def _address(where: str, value: Any) -> str:
+    url = _text(where, value, 500)
+    if url and not url.startswith(("https://", "http://")):
+        raise CatalogueError(f"{where}は https:// で始めてください。")
+    return url
 
 
 def _text(where: str, value: Any, limit: int, *, required: bool = False) -> str:
@@ -177,10 +187,20 @@ def import_catalogue(session: Session, organisation_id: int, data: Any) -> Impor
         desk_name = _text(f"{where}の窓口", entry.get("desk"), 100)
         if desk_name and desk_name not in desks:
             raise CatalogueError(f"{where}：窓口「{desk_name}」がありません。")
-        url = _text(f"{where}のURL", entry.get("url"), 500)
-        if url and not url.startswith(("https://", "http://")):
-            raise CatalogueError(f"{where}：URLは https:// で始めてください。")
-        programme.url = url
+        programme.url, programme.apply_url = (
+            _address(f"{where}の{what}", entry.get(name))
+            for name, what in (("url", "URL"), ("apply_url", "オンライン申請のURL"))
+        )
+        conditions = entry.get("conditions", {})
+        if not isinstance(conditions, dict) or not all(
+            kind in KINDS and isinstance(values, list) and set(values) <= set(KINDS[kind][0])
+            for kind, values in conditions.items()
+        ):
+            raise CatalogueError(
+                f"{where}：条件（conditions）は children・stage・income・support ごとに、"
+                "決まった値の一覧にしてください。"
+            )
+        programme.conditions = clean(conditions)
         answers = entry.get("answers", [])
         if not isinstance(answers, list) or not set(answers) <= set(ANSWERS):
             raise CatalogueError(f"{where}：ガイドの答え（answers）に知らない値があります。")

@@ -117,6 +117,20 @@ DESKS = [
 ]
 
 
+# マイナポータルの「ぴったりサービス」: where many cities take 児童手当's applications online.
+PITTARI = "https://app.oss.myna.go.jp/"
+
+
+# Who may use a programme (service.support.eligibility), and where to apply online.
+CONDITIONS = {
+    "jido-fuyo-teate": {"stage": ["separated", "divorced"], "income": ["under-2m", "2m-4m"]},
+    "yoikuhi-hosho": {"support": ["yes"]},
+    "shugaku-enjo": {"children": ["elementary", "junior-high"]},
+    "hoikusho": {"children": ["preschool"]},
+}
+APPLY_ONLINE = {"jido-teate": PITTARI}
+
+
 def _programme(slug: str, desk: str, topics: list[str], answers: list[str], **texts: Any) -> Any:
     return {
         "slug": slug,
@@ -124,6 +138,8 @@ def _programme(slug: str, desk: str, topics: list[str], answers: list[str], **te
         "topics": topics,
         "answers": answers,
         "url": texts.pop("url", f"{PAGE}{slug}/"),
+        "apply_url": APPLY_ONLINE.get(slug, ""),
+        "conditions": CONDITIONS.get(slug, {}),
         **texts,
     }
 

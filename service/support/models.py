@@ -70,6 +70,10 @@ class Programme(InLanguages, SQLModel, table=True):
     apply_en: str = Field(default="", max_length=1000)
     apply_easy: str = Field(default="", max_length=1000)
     url: str = Field(default="", max_length=500)  # the city's own page
+    # Where to apply online (e-申請, ぴったりサービス, the city's own form); "" for none.
+    apply_url: str = Field(default="", max_length=500)
+    # Who may use it, in the family's words (service.support.eligibility): kind → answers.
+    conditions: dict[str, list[str]] = Field(default_factory=dict, sa_column=Column(JSON))
     # The guide's answers it fits (service.support.guide.ANSWERS): worries, stage, children.
     answers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     active: bool = True

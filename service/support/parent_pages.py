@@ -20,6 +20,7 @@ from service.extensions import limiter
 from service.languages import current_language, use_language
 from service.models import Endpoint, Organisation, Source, Topic
 from service.subscribers import counter_with_code
+from service.support.eligibility import Family, fit
 from service.support.forms import SAFE_TIMES, GuideForm, ReplyForm, RequestForm
 from service.support.guide import Answers, fitting
 from service.support.models import ConsultationRequest, ContactWay, Desk, Programme, ProgrammeTopic
@@ -95,6 +96,7 @@ def guide(slug: str) -> ResponseReturnValue:
     answers = Answers.read(form.stage.data, form.children.data or [], form.worries.data or [])
     everything = _programmes(session, organisation.id or 0)
     programmes = fitting(everything, answers)
+    family = Family.from_guide(answers.stage, answers.children)
     safety = [p for p in everything if p.for_safety] if answers.unsafe_at_home else []
     return render_template(
         "support/results.html",
@@ -103,6 +105,7 @@ def guide(slug: str) -> ResponseReturnValue:
         answers=answers,
         programmes=[p for p in programmes if p not in safety],
         safety=safety,
+        fits={p.id: fit(p.conditions, family) for p in programmes},
         desks=_desks(session, organisation.id or 0),
         programme_events=bookable_by_programme(session, organisation.id or 0, utcnow()),
         topics=_topics_of(session, everything),

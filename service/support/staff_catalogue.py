@@ -20,6 +20,7 @@ from service.support.catalogue import (
     export_catalogue,
     import_catalogue,
 )
+from service.support.eligibility import KINDS, SAMPLES, fit
 from service.support.models import AnswerTemplate, Desk, Programme, ProgrammeTopic
 from service.support.staff_forms import ANSWER_NAMES, AnswerTemplateForm, DeskForm, ProgrammeForm
 from service.web.access import city_desks, may_edit_desk, role_required
@@ -170,6 +171,8 @@ def _programme_form(session: Session, item: Programme | None) -> Any:
                 select(ProgrammeTopic.topic_id).where(ProgrammeTopic.programme_id == item.id)
             ).all()
         )
+        for kind in KINDS:
+            getattr(form, f"condition_{kind}").data = item.conditions.get(kind, [])
     return form
 
 
@@ -184,7 +187,8 @@ def programme(programme_id: int | None) -> ResponseReturnValue:
     if request.method == "POST" and not may_edit:
         abort(403)
     form = _programme_form(session, item)
-    if form.validate_on_submit():
+    trying = "try" in request.form  # the sample families against the ticked conditions
+    if not trying and form.validate_on_submit():
         taken = session.exec(
             select(Programme).where(
                 Programme.organisation_id == current_user.organisation_id,
@@ -200,7 +204,14 @@ def programme(programme_id: int | None) -> ResponseReturnValue:
                     organisation_id=current_user.organisation_id, slug="", name_ja="", summary_ja=""
                 )
             item.desk_id = form.desk.data or None
-            save_audited(session, item, form, form.FIELDS, kind="programme")
+            save_audited(
+                session,
+                item,
+                form,
+                form.FIELDS,
+                kind="programme",
+                values={"conditions": form.conditions()},
+            )
             session.execute(
                 delete(ProgrammeTopic).where(col(ProgrammeTopic.programme_id) == item.id)
             )
@@ -217,7 +228,10 @@ def programme(programme_id: int | None) -> ResponseReturnValue:
         programme=item,
         form=form,
         may_edit=may_edit,
-    ), 400 if request.method == "POST" else 200
+        kinds=KINDS,
+        # The five sample families against the conditions as they stand on the form.
+        samples={name: fit(form.conditions(), family) for name, family in SAMPLES.items()},
+    ), 400 if request.method == "POST" and not trying else 200
 
 
 @blueprint.get("/catalogue.json")

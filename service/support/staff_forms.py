@@ -18,6 +18,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from service.support.catalogue import DESK_TEXTS, PROGRAMME_TEXTS
+from service.support.eligibility import KINDS, clean
 from service.support.guide import ANSWERS, CHILDREN, STAGES, WORRIES
 from service.web.forms import LANG_NAMES, Form, OneLine
 
@@ -30,6 +31,12 @@ TEXT_NAMES = {
     "eligibility": "対象となる方",
     "bring": "持ち物",
     "apply": "申請のしかた",
+}
+CONDITION_LABELS = {
+    "children": "子どもの学年（どれかに当てはまる子がいる家庭）",
+    "stage": "いまの状況",
+    "income": "世帯の年収",
+    "support": "養育費の取り決め",
 }
 ANSWER_NAMES = {
     **WORRIES,
@@ -94,6 +101,7 @@ class _ProgrammeFields(Form):
         "slug",
         *(f"{name}_{lang}" for name in PROGRAMME_TEXTS for lang in LANG_NAMES),
         "url",
+        "apply_url",
         "answers",
         "active",
     )
@@ -121,6 +129,14 @@ class _ProgrammeFields(Form):
             URL(message="https:// で始まるURLを入力してください。"),
         ],
     )
+    apply_url = StringField(
+        "オンライン申請のページ（e-申請、ぴったりサービス、市のフォームなど。なければ空欄）",
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(message="https:// で始まるURLを入力してください。"),
+        ],
+    )
     answers = SelectMultipleField(
         "ガイドで表示する答え",
         choices=[
@@ -131,6 +147,24 @@ class _ProgrammeFields(Form):
         validators=[Optional()],
     )
     active = BooleanField("ガイドに表示する", default=True)
+
+    def conditions(self) -> dict[str, list[str]]:
+        """The conditions ticked, kind by kind (service.support.eligibility)."""
+        return clean({kind: getattr(self, f"condition_{kind}").data for kind in KINDS})
+
+
+for _kind, (_names, _about) in KINDS.items():
+    setattr(
+        _ProgrammeFields,
+        f"condition_{_kind}",
+        SelectMultipleField(
+            CONDITION_LABELS[_kind],
+            choices=[SelectChoice(code, name) for code, name in _names.items()],
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
+            validators=[Optional()],
+        ),
+    )
 
 
 DeskForm = type("DeskForm", (_DeskFields,), _text_fields(DESK_TEXTS, required=("name",)))

@@ -1,12 +1,13 @@
 """The form parts every page uses: the base of every form (Flask-WTF's, with WTForms' own
 messages translated from a catalogue loaded once per language — Flask-WTF parses it again on
-every request, a tenth of a page's CPU), a CSRF-only form, the email field, the repeat fields of
-a schedule, the languages' names, and saving a form's fields with their audit record."""
+every request, a tenth of a page's CPU), a CSRF-only form, the email field, children's birth
+months, the repeat fields of a schedule, the languages' names, and saving a form's fields with
+their audit record."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, time
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
@@ -104,6 +105,27 @@ def email_field(presence: Any) -> EmailField:
         filters=[lambda value: tidy_address(value) if value else value],
         validators=[presence, Length(max=254), reachable_address],
     )
+
+
+def birth_months(entries: Sequence[Any]) -> list[date]:
+    """The children's birth months typed in a form's rows (the 1st of each; empty rows left
+    out, twins twice); raises ValidationError for one that is not a month of the last 20 years."""
+    months = []
+    today = date.today()
+    for entry in entries:
+        value = (entry.data or "").strip()
+        if not value:
+            continue
+        try:
+            month = datetime.strptime(value, "%Y-%m").date()
+        except ValueError as error:
+            raise ValidationError(
+                _l("Please give each child's birth month like 2019-04.")
+            ) from error
+        if not today.replace(year=today.year - 20) <= month <= today:
+            raise ValidationError(_l("A child's birth month must be within the last 20 years."))
+        months.append(month)
+    return months
 
 
 class CsrfOnlyForm(Form):
@@ -211,16 +233,26 @@ class RepeatFields(Form):
 
 
 def save_audited(
-    session: Session, item: Any, form: Form, fields: Sequence[str], *, kind: str
+    session: Session,
+    item: Any,
+    form: Form,
+    fields: Sequence[str],
+    *,
+    kind: str,
+    values: Mapping[str, Any] | None = None,
 ) -> None:
-    """Copy the form's fields onto the row (new or not) and record before and after in the
-    audit log, as "<kind>.save" of "<kind>:<id>". An empty text field is "", an empty date
-    None; the log keeps dates as ISO text."""
-    before = {name: _logged(getattr(item, name)) for name in fields}
+    """Copy the form's fields, and `values` made from several fields, onto the row (new or
+    not) and record before and after in the audit log, as "<kind>.save" of "<kind>:<id>". An
+    empty text field is "", an empty date None; the log keeps dates as ISO text."""
+    made = dict(values or {})
+    names = [*fields, *made]
+    before = {name: _logged(getattr(item, name)) for name in names}
     for name in fields:
         field = getattr(form, name)
         empty = "" if isinstance(field, StringField) else None
         setattr(item, name, empty if field.data is None else field.data)
+    for name, value in made.items():
+        setattr(item, name, value)
     session.add(item)
     session.flush()  # a new row gets its id
     record_audit(
@@ -229,7 +261,7 @@ def save_audited(
         action=f"{kind}.save",
         target=f"{kind}:{item.id}",
         before=before,
-        after={name: _logged(getattr(item, name)) for name in fields},
+        after={name: _logged(getattr(item, name)) for name in names},
     )
 
 

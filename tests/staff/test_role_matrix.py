@@ -5,11 +5,13 @@ A new staff route fails this test until it is given its role below.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
+from service.allowance.models import AllowanceTable
+from service.allowance.tables import FIGURES, shipped_tables
 from service.assistant.models import Answer
 from service.bookings.models import Slot
 from service.cards.models import CounsellorCall
@@ -105,8 +107,11 @@ MATRIX = {
     "staff.answers_json": (Role.VIEWER, "/staff/answers.json"),
     "staff.answers_report": (Role.VIEWER, "/staff/answers/report"),
     "staff.answers_report_csv": (Role.VIEWER, "/staff/answers/report.csv"),
+    "staff.allowance_tables": (Role.ADMIN, "/staff/allowance"),
+    "staff.delete_allowance_table": (Role.ADMIN, "/staff/allowance/{w}/delete"),
 }
 POSTS = {
+    "staff.delete_allowance_table",
     "staff.card_first_caller",
     "staff.card_handoff",
     "staff.counter_call",
@@ -196,8 +201,14 @@ def ids(session, settings):
     card = create_card(session, settings, organisation=city, departments=[DEPARTMENT])
     call = CounsellorCall(organisation_id=city.id, source_id=source.id, asked_at=utcnow())
     session.add(call)
+    figures = {name: getattr(shipped_tables()[-1], name) for name in FIGURES}
+    table = AllowanceTable(
+        organisation_id=city.id, effective=date(2031, 4, 1), source="試験", **figures
+    )
+    session.add(table)
     session.commit()
     return {
+        "w": table.id,
         "k": call.id,
         "c": card.id,
         "q": answer.id,

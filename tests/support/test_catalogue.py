@@ -159,6 +159,9 @@ def test_a_catalogue_moves_from_one_city_to_another(session, city):
         (lambda data: data["desks"][0].update(response_days="3"), "日数"),
         (lambda data: data["programmes"][2]["name"].update(ja="x" * 101), "100文字"),
         (lambda data: data["programmes"][2].update(url="javascript:alert(1)"), "https://"),
+        (lambda data: data["programmes"][2].update(apply_url="ftp://x"), "オンライン申請"),
+        (lambda data: data["programmes"][0].update(conditions={"income": ["rich"]}), "条件"),
+        (lambda data: data["programmes"][0].update(conditions={"age": ["3"]}), "条件"),
     ],
 )
 def test_a_wrong_file_is_refused_whole(session, city, change, message):

@@ -1,0 +1,53 @@
+"""The allowance estimator: a parent answers four questions and sees whether 児童扶養手当 may be
+paid in full, in part or not at all, about how much a month and when, and 児童手当 beside it;
+with the rule that decided it and the table's source. The answers are a POST, never a URL, and
+nothing is kept."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+
+from service import get_session
+from service.allowance.estimate import fuyou, income_year, jidou, table_on
+from service.allowance.forms import EstimateForm
+from service.allowance.tables import salary_floors, tables_for
+from service.extensions import limiter
+from service.languages import current_language
+from service.subscribers import local_date
+from service.types import utcnow
+from service.web.links import organisation_or_404
+
+blueprint = Blueprint("allowance", __name__)
+
+
+@blueprint.route("/guide/<slug>/estimate", methods=["GET", "POST"])
+@limiter.limit("60/minute", methods=["POST"])
+def estimate(slug: str) -> ResponseReturnValue:
+    session = get_session()
+    organisation = organisation_or_404(session, slug)
+    today = local_date(utcnow(), organisation.timezone)
+    table = table_on(tables_for(session, organisation.id or 0), today)
+    form = EstimateForm()
+    estimates, dependents = [], 0
+    if request.method == "POST" and form.validate_on_submit():
+        household = form.household()
+        dependents = household.dependents
+        estimates = [
+            fuyou(household, table, today, salary_floors()),
+            jidou(household, table, today),
+        ]
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render_template(
+        "allowance/estimate.html",
+        organisation=organisation,
+        form=form,
+        estimates=estimates,
+        table=table,
+        income_year=income_year(today),
+        dependents=dependents,
+        month_dates={month: date(2000, month, 1) for month in range(1, 13)},
+        locale=current_language(),
+    ), status

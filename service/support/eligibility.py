@@ -1,0 +1,109 @@
+"""Whether a family may use a programme, from what they told Yorisou: the programme's conditions
+are chosen from lists by staff (never written as rules), each a set of the answers it accepts;
+the family's answers may be incomplete. An honest estimate, never a refusal: the guide still
+shows every programme for the parent's needs, each with how likely it is and why, in a line.
+
+- likely: every condition is met by what the family said;
+- depends: none is failed, but the family did not say what one of them needs;
+- unlikely: the family's answer is outside one of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from service.family import AGREED, INCOME_BANDS, STAGES
+from service.support.guide import CHILDREN
+
+# A condition's kind: the answers it may accept, and what it is about.
+KINDS: dict[str, tuple[Mapping[str, object], object]] = {
+    "children": (CHILDREN, _l("the children's ages")),
+    "stage": (STAGES, _l("where the family is now")),
+    "income": (INCOME_BANDS, _l("the household's income")),
+    "support": (AGREED, _l("whether child support is agreed")),
+}
+LIKELY, DEPENDS, UNLIKELY = "likely", "depends", "unlikely"
+
+
+@dataclass(frozen=True)
+class Family:
+    """What a family said; None where they said nothing of it."""
+
+    children: frozenset[str] | None = None
+    stages: frozenset[str] | None = None  # more than one when "after the divorce or separation"
+    income: str | None = None
+    support: str | None = None
+
+    @classmethod
+    def from_guide(cls, stage: str, children: Iterable[str]) -> Family:
+        """The guide asks before/after, not separated or divorced, and nothing of money."""
+        stages = {"before": {"before"}, "after": {"separated", "divorced"}}.get(stage)
+        return cls(frozenset(children) or None, frozenset(stages) if stages else None)
+
+    def answers(self, kind: str) -> frozenset[str] | None:
+        if kind == "children":
+            return self.children
+        if kind == "stage":
+            return self.stages
+        value = self.income if kind == "income" else self.support
+        return frozenset({value}) if value else None
+
+
+@dataclass(frozen=True)
+class Fit:
+    likelihood: str  # likely | depends | unlikely
+    reason: str
+
+
+def clean(conditions: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """Only known kinds and answers, in their lists' order; an empty condition is none."""
+    kept = {}
+    for kind, (names, _about) in KINDS.items():
+        chosen = set(conditions.get(kind) or ())
+        if values := [code for code in names if code in chosen]:
+            kept[kind] = values
+    return kept
+
+
+def fit(conditions: Mapping[str, list[str]], family: Family) -> Fit | None:
+    """How likely the family may use a programme with these conditions (None: it has none)."""
+    if not conditions:
+        return None
+    unknown = []
+    for kind, (names, about) in KINDS.items():
+        accepted = set(conditions.get(kind) or ())
+        if not accepted:
+            continue
+        said = family.answers(kind)
+        if said is None:
+            unknown.append(str(about))
+        elif not said & accepted:
+            listed = gettext(", ").join(str(names[code]) for code in conditions[kind])
+            return Fit(UNLIKELY, gettext("It is for: %(answers)s.", answers=listed))
+        elif kind == "stage" and not said <= accepted:
+            unknown.append(str(about))  # "after": separated or divorced, and only one is
+    if unknown:
+        joined = gettext(", ").join(unknown)
+        return Fit(DEPENDS, gettext("It depends on %(what)s.", what=joined))
+    return Fit(LIKELY, gettext("What you told us meets its conditions."))
+
+
+# Five families to try a programme's conditions on, as the console shows them.
+SAMPLES: dict[str, Family] = {
+    "離婚を考えている・未就学児・年収200万円未満・養育費の取り決めなし": Family(
+        frozenset({"preschool"}), frozenset({"before"}), "under-2m", "no"
+    ),
+    "離婚した・小学生と中学生・年収200〜400万円・取り決めあり": Family(
+        frozenset({"elementary", "junior-high"}), frozenset({"divorced"}), "2m-4m", "yes"
+    ),
+    "別居している・高校生年代・年収400万円以上・取り決めなし": Family(
+        frozenset({"high-school"}), frozenset({"separated"}), "over-4m", "no"
+    ),
+    "離婚した・未就学児と小学生・年収200万円未満・取り決めなし": Family(
+        frozenset({"preschool", "elementary"}), frozenset({"divorced"}), "under-2m", "no"
+    ),
+    "ガイドで何も答えていない家庭": Family(),
+}

@@ -1,0 +1,288 @@
+"""The allowance estimate against worked cases, each with where its figures come from; the
+tables' switch on their effective date (a city's own added in the console); the page in three
+languages, refusing what it cannot read and keeping nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel, select
+
+from service.allowance.estimate import (
+    Household,
+    fuyou,
+    income_year,
+    jidou,
+    salary_income,
+    table_on,
+)
+from service.allowance.models import AllowanceTable
+from service.allowance.tables import FIGURES, salary_floors, shipped_tables, tables_for
+from service.models import AuditEvent, Role
+from tests.conftest import csrf_token
+from tests.factories import create_organisation, create_staff
+from tests.staff.test_staff_notices import login
+
+# Amounts and limits: こども家庭庁「児童扶養手当について」, as quoted by municipal pages (平戸市
+# 「児童扶養手当」) and kept in shared/CONTENT-CALENDAR.md: FY2025 full 46,690 / 11,030 yen,
+# partial 46,680–11,010 / 11,020–5,520 yen; limits from 2024-11 by dependents, full / partial:
+# 0: 690,000 / 2,080,000, each dependent +380,000; 80 % of child support counted; 80,000 yen
+# flat deduction. 児童手当 from 2024-10: 15,000 yen under 3, 10,000 yen, 30,000 yen from the
+# third child (children up to 22 counted), no income limit.
+# Salary to 所得: 国税庁 タックスアンサー No.1410 (別表第五's quarter-to-1,000-yen formula).
+SOURCE = "こども家庭庁 / 平戸市「児童扶養手当」 / 国税庁 No.1410"
+JUNE_2025 = date(2025, 6, 1)  # the FY2025 table; the income of 2023 counts
+
+CASES = [
+    # (what, children, income, is salary, support a month, dependents,
+    #  児童扶養手当 result, low, high, 児童手当 a month)
+    (
+        "one child, 所得 under the full limit",
+        ["2017-05"],
+        1_000_000,
+        False,
+        0,
+        1,
+        "full",
+        46_690,
+        46_690,
+        10_000,
+    ),
+    (
+        "one child, salary 2,000,000 (所得 1,320,000)",
+        ["2017-05"],
+        2_000_000,
+        True,
+        0,
+        1,
+        "partial",
+        11_010,
+        46_680,
+        10_000,
+    ),
+    (
+        "two children, salary 1,500,000 and 30,000 yen support a month",
+        ["2015-06", "2019-09"],
+        1_500_000,
+        True,
+        30_000,
+        2,
+        "full",
+        57_720,
+        57_720,
+        20_000,
+    ),
+    (
+        "one child, salary 4,000,000 (所得 2,760,000): no 児童扶養手当, 児童手当 still",
+        ["2017-05"],
+        4_000_000,
+        True,
+        0,
+        1,
+        "none",
+        0,
+        0,
+        10_000,
+    ),
+    (
+        "three children, the eldest 20 (counted for 児童手当's third child only)",
+        ["2005-05", "2012-04", "2023-09"],
+        900_000,
+        False,
+        0,
+        2,
+        "full",
+        57_720,
+        57_720,
+        40_000,
+    ),
+    (
+        "two children, support pushes the income over the full limit",
+        ["2016-01", "2018-01"],
+        1_200_000,
+        False,
+        50_000,
+        2,
+        "partial",
+        11_010 + 5_520,
+        46_680 + 11_020,
+        20_000,
+    ),
+    ("a child under 3", ["2024-01"], 0, True, 0, 1, "full", 46_690, 46_690, 15_000),
+]
+
+
+def _household(children, income, is_salary, support, dependents):
+    months = tuple(date.fromisoformat(f"{m}-01") for m in children)
+    return Household(months, income, is_salary, support * 12, dependents)
+
+
+@pytest.mark.parametrize(("what", *"cxsmdrlhj"), CASES, ids=[case[0] for case in CASES])
+def test_worked_cases(what, c, x, s, m, d, r, l, h, j):  # noqa: E741
+    table = table_on(shipped_tables(), JUNE_2025)
+    household = _household(c, x, s, m, d)
+    estimate = fuyou(household, table, JUNE_2025, salary_floors())
+    assert (estimate.result, estimate.low, estimate.high) == (r, l, h), SOURCE
+    assert jidou(household, table, JUNE_2025).low == j, SOURCE
+    assert estimate.months == (1, 3, 5, 7, 9, 11)
+
+
+def test_salary_income_follows_the_national_formula_and_the_years_least_deduction():
+    assert salary_income(1_000_000, 550_000) == 450_000
+    assert salary_income(1_000_000, 650_000) == 350_000  # the income of 2025 on
+    assert salary_income(2_000_000, 550_000) == 1_320_000
+    assert salary_income(3_000_000, 550_000) == 2_020_000
+    assert salary_income(5_000_000, 550_000) == 3_560_000
+    assert salary_income(5_001_999, 550_000) == 3_560_000  # 別表第五's 4,000-yen steps
+    assert salary_income(7_000_000, 550_000) == 5_200_000
+    assert salary_income(10_000_000, 550_000) == 8_050_000
+    assert salary_income(400_000, 650_000) == 0
+    assert (income_year(date(2026, 10, 1)), income_year(date(2026, 11, 1))) == (2024, 2025)
+    household = _household(["2017-05"], 1_000_000, True, 0, 1)
+    table = table_on(shipped_tables(), date(2026, 11, 1))
+    assert fuyou(household, table, date(2026, 11, 1), salary_floors()).counted.income == 350_000
+
+
+def test_an_exact_partial_amount_only_with_the_coefficient():
+    from dataclasses import replace
+
+    table = replace(
+        table_on(shipped_tables(), JUNE_2025),
+        partial_coefficient_first=0.0256619,
+        partial_coefficient_further=0.0039568,
+    )
+    household = _household(["2017-05", "2019-05"], 1_800_000, False, 0, 2)
+    estimate = fuyou(household, table, JUNE_2025, salary_floors())
+    # 所得 1,720,000 is 270,000 over the full limit of 1,450,000 for two dependents.
+    first = round((46_680 - 270_000 * 0.0256619) / 10) * 10
+    second = round((11_020 - 270_000 * 0.0039568) / 10) * 10
+    assert estimate.exact and estimate.low == first + second == 39_750 + 9_950
+
+
+def test_the_table_switches_on_its_effective_date(session):
+    assert table_on(shipped_tables(), date(2025, 3, 31)).fuyou_full_first == 45_500
+    assert table_on(shipped_tables(), date(2025, 4, 1)).fuyou_full_first == 46_690
+    city = create_organisation(session)
+    figures = {name: getattr(shipped_tables()[-1], name) for name in FIGURES}
+    session.add(
+        AllowanceTable(
+            organisation_id=city.id,
+            effective=date(2026, 4, 1),
+            source="令和8年度",
+            **{**figures, "fuyou_full_first": 48_000},
+        )
+    )
+    session.commit()
+    tables = tables_for(session, city.id)
+    assert table_on(tables, date(2026, 3, 31)).fuyou_full_first == 46_690
+    assert table_on(tables, date(2026, 4, 1)).fuyou_full_first == 48_000
+    assert tables_for(session, city.id + 1) == shipped_tables()  # another city's is not ours
+
+
+def _snapshot(session) -> dict[str, int]:
+    return {
+        table.name: session.execute(text(f'SELECT count(*) FROM "{table.name}"')).scalar_one()
+        for table in SQLModel.metadata.sorted_tables
+    }
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("ja", "一部が支給される見込みです：月11,010円〜46,680円。"),
+        ("en", "Likely paid in part: between 11,010 yen and 46,680 yen a month."),
+        ("easy", "いちぶ もらえる みこみです：1か月 11,010円〜46,680円。"),
+    ],
+)
+def test_the_estimator_answers_in_the_parents_language_and_keeps_nothing(
+    client, session, lang, said
+):
+    create_organisation(session)
+    session.commit()
+    path = f"/guide/aoba/estimate?lang={lang}"
+    before = _snapshot(session)
+    page = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "children-0": "2017-05",
+            "income_kind": "salary",
+            "income": "２００万",  # as a phone's keyboard may give it
+            "support": "",
+            "dependents": "",
+        },
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and said in html
+    assert "2,460,000" in html  # the rule that decided it: the partial limit for one dependent
+    assert "10,000" in html  # 児童手当 beside it
+    assert _snapshot(session) == before
+
+
+def test_the_estimator_refuses_what_it_cannot_read(client, session):
+    create_organisation(session)
+    session.commit()
+    path = "/guide/aoba/estimate"
+    refused = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "income_kind": "salary",
+            "income": "たくさん",
+        },
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "お子さんの生まれた年月を、1人以上入れてください。" in html
+    assert "金額は円で、1800000 や 180万 のように書いてください。" in html
+    assert "Traceback" not in html
+
+
+def test_an_admin_adds_next_years_table_and_the_estimate_uses_it(client, session):
+    city = create_organisation(session)
+    create_staff(session, organisation=city, email="admin@aoba.example.jp", role=Role.ADMIN)
+    session.commit()
+    login(client, "admin@aoba.example.jp")
+    page = client.get("/staff/allowance").get_data(as_text=True)
+    assert "2025年4月1日" in page and "46,690" in page and "今日の計算に使用" in page
+    form = {
+        "csrf_token": csrf_token(client, "/staff/allowance"),
+        "effective": "2026-04-01",
+        "source": "こども家庭庁 令和8年度の手当額",
+        **{name: str(getattr(shipped_tables()[-1], name)) for name in FIGURES},
+        "partial_coefficient_first": "",
+        "partial_coefficient_further": "",
+        "fuyou_full_first": "48000",
+    }
+    wrong = client.post("/staff/allowance", data={**form, "fuyou_partial_first_max": "50000"})
+    assert wrong.status_code == 400 and "下限・上限・全部支給の順" in wrong.get_data(as_text=True)
+    added = client.post("/staff/allowance", data=form)
+    assert added.status_code == 303
+    [row] = session.exec(select(AllowanceTable)).all()
+    assert (row.effective, row.fuyou_full_first) == (date(2026, 4, 1), 48_000)
+    again = client.post("/staff/allowance", data=form)
+    assert again.status_code == 400 and "もうあります" in again.get_data(as_text=True)
+    actions = session.exec(select(AuditEvent.action)).all()
+    assert actions.count("allowance_table.create") == 1
+
+    path = "/guide/aoba/estimate"
+    estimate = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "children-0": "2017-05",
+            "income_kind": "income",
+            "income": "500000",
+        },
+    ).get_data(as_text=True)
+    assert "全額が支給される見込みです：月48,000円。" in estimate
+    assert "こども家庭庁 令和8年度の手当額" in estimate
+
+    deleted = client.post(
+        f"/staff/allowance/{row.id}/delete",
+        data={"csrf_token": csrf_token(client, "/staff/allowance")},
+    )
+    assert deleted.status_code == 303
+    assert session.exec(select(AllowanceTable)).all() == []
