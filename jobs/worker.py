@@ -12,6 +12,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler, SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from sqlmodel import select
 
 from jobs.card_messages import send_card_messages
 from jobs.claims import take_back_run_out
@@ -29,13 +30,15 @@ from service.bookings.schedule import make_all_slots
 from service.calendar.digest import DigestSchedule
 from service.calendar.quiet_hours import QuietHours
 from service.cards.cards import erase_idle_cards
+from service.cards.outreach import queue_you_may
+from service.cards.reminders import queue_reminders
 from service.channels import Channel, build_channels
 from service.channels.rates import parse_rate_limits
 from service.line.accounts import account_of
 from service.line.link_codes import expired_links
 from service.mail_signup import forget_inbound_mail
 from service.mailbox_cap import forget_counts
-from service.models import Priority
+from service.models import Organisation, Priority
 from service.queued_imports import drop_stale_uploads, run_queued_imports
 from service.settings import Settings
 from service.subscribers import erase_expired
@@ -164,6 +167,24 @@ class Worker:
                 at=time.fromisoformat(self.settings.desk_list_at),
             )
 
+    def outreach(self, now: datetime | None = None) -> int:
+        """Queue a "you may be able to use this" for each card that newly fits a programme, and
+        the life-event reminders that have come (each city with the card on); the cards' outbox
+        sends them after the quiet hours."""
+        now = now or utcnow()
+        queued = 0
+        with self.app.app_context(), get_database().session() as session:
+            cities = session.exec(
+                select(Organisation.id).where(Organisation.card_lead_department != "")
+            ).all()
+            for organisation_id in cities:
+                organisation = session.get_one(Organisation, organisation_id)
+                quiet = self.policy.quiet_hours
+                queued += queue_you_may(session, organisation.id or 0, now=now, quiet=quiet)
+                queued += queue_reminders(session, organisation, now=now, quiet=quiet)
+                session.commit()
+        return queued
+
     def bookings(self, now: datetime | None = None) -> int:
         """Waiting-list offers not taken in time pass to the next parent, and places held for
         addresses nobody confirmed go back. Returns how many."""
@@ -246,6 +267,14 @@ class Worker:
             name="bookings",
             minutes=1,
             next_run_time=utcnow(),  # an offer that expired while the worker was stopped
+        )
+        scheduler.add_job(
+            self._safely(self.outreach),
+            "interval",
+            id="outreach",
+            name="outreach",
+            hours=1,
+            next_run_time=utcnow() + timedelta(minutes=2),
         )
         scheduler.add_job(
             self._safely(self.imports),

@@ -21,7 +21,7 @@ from service.assistant import staff_pages as assistant_staff_pages  # noqa: F401
 from service.assistant import staff_reports as assistant_reports  # noqa: F401
 from service.bookings import day_pages, staff_pages  # noqa: F401
 from service.bookings import parent_pages as booking_pages
-from service.cards import call_pages, counter_pages  # noqa: F401
+from service.cards import call_pages, counter_pages, outreach_pages  # noqa: F401
 from service.cards import parent_pages as card_pages
 from service.cards import staff_pages as card_staff_pages  # noqa: F401
 from service.logs import learn_routes, redact_request_logs

@@ -20,6 +20,7 @@ from service.encryption import decrypt, encrypt
 from service.models import Role
 from service.parent_links import with_epoch
 from service.settings import Settings
+from service.support.eligibility import Family
 from service.support.guide import Answers, fitting
 from service.support.models import Desk, Programme
 from service.tokens import Purpose, make_token, short_code
@@ -88,6 +89,9 @@ class Told:
     unsafe_at_home: bool
     note: str
     locale: str
+    tell_me: bool = False  # tell the parent of support they may be able to use
+    birth_months: tuple[str, ...] = ()  # "2019-04": for the life-event reminders
+    allowance_since: date | None = None  # the month 児童扶養手当 began
 
 
 def _apply(settings: Settings, card: Card, told: Told) -> dict[str, object]:
@@ -105,6 +109,9 @@ def _apply(settings: Settings, card: Card, told: Told) -> dict[str, object]:
         "may_say_city": told.may_say_city,
         "unsafe_at_home": told.unsafe_at_home,
         "locale": told.locale,
+        "tell_me": told.tell_me,
+        "birth_months": list(told.birth_months),
+        "allowance_since": told.allowance_since,
     }
     for name, value in plain.items():
         if getattr(card, name) != value:
@@ -115,6 +122,16 @@ def _apply(settings: Settings, card: Card, told: Told) -> dict[str, object]:
             changed[name] = "…"  # changed; what it says stays encrypted
             setattr(card, name, encrypt(settings, value) if value else None)
     return changed
+
+
+def family_of(card: Card) -> Family:
+    """What the card says of the family, for a programme's conditions."""
+    return Family(
+        children=frozenset(card.children) or None,
+        stages=frozenset({card.stage}) if card.stage else None,
+        income=card.income_band or None,
+        support=card.support_agreed or None,
+    )
 
 
 def card_token(settings: Settings, card: Card) -> str:
@@ -234,7 +251,7 @@ def _event(
     return event
 
 
-def _visible(staff: Staff) -> SelectOfScalar[Card] | None:
+def visible_query(staff: Staff) -> SelectOfScalar[Card] | None:
     """The cards a staff member may open: their department's by the parent's consent; an
     admin's, every card of the city the parent shares with some department (one shared with
     none is seen by no one); a viewer's (or an editor without a department), none."""
@@ -252,7 +269,7 @@ def _visible(staff: Staff) -> SelectOfScalar[Card] | None:
 
 
 def visible_cards(session: Session, staff: Staff) -> list[Card]:
-    query = _visible(staff)
+    query = visible_query(staff)
     if query is None:
         return []
     return list(session.exec(query.order_by(col(Card.last_activity_at).desc())).all())
@@ -261,7 +278,7 @@ def visible_cards(session: Session, staff: Staff) -> list[Card]:
 def open_card(session: Session, staff: Staff, card_id: int) -> Card | None:
     """The card, if the staff member may see it — and the opening written in the audit log;
     else None, as if it did not exist."""
-    query = _visible(staff)
+    query = visible_query(staff)
     card = session.exec(query.where(Card.id == card_id)).first() if query is not None else None
     if card is not None:
         record_audit(session, staff=staff, action="card.open", target=f"card:{card.id}")

@@ -7,7 +7,15 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -15,7 +23,7 @@ from service.cards.cards import Told
 from service.family import AGREED, INCOME_BANDS, STAGES
 from service.support.forms import ContactForm, checkboxes
 from service.support.guide import CHILDREN, WORRIES
-from service.web.forms import Form
+from service.web.forms import Form, birth_months
 
 
 def _radio(label: Any, choices: dict[str, Any]) -> RadioField:
@@ -31,10 +39,18 @@ class CardForm(ContactForm):
     stage = _radio(_l("Where are you now?"), STAGES)
     since = MonthField(_l("Since when (month, optional)"), validators=[Optional()])
     children = checkboxes(_l("How old are your children?"), CHILDREN)
+    birth_months = FieldList(StringField(validators=[Optional()]), min_entries=2, max_entries=6)
     needs = checkboxes(_l("What would you like help with?"), WORRIES)
     income_band = _radio(_l("Household income (optional)"), INCOME_BANDS)
     support_agreed = _radio(_l("Has child support (養育費) been agreed? (optional)"), AGREED)
+    allowance_since = MonthField(
+        _l("If you receive the child-rearing allowance (児童扶養手当): since when (optional)"),
+        validators=[Optional()],
+    )
     home_unsafe = BooleanField(_l("Home is not safe for me (DV, violence or fear at home)"))
+    tell_me = BooleanField(
+        _l("Tell me, by email or in LINE, about support I may be able to use (you can stop it)")
+    )
     note = TextAreaField(
         _l("Anything the city should know (optional)"),
         validators=[Optional(), Length(max=1000)],
@@ -57,7 +73,19 @@ class CardForm(ContactForm):
             unsafe_at_home=bool(self.home_unsafe.data),
             note=(self.note.data or "").strip(),
             locale=locale,
+            tell_me=bool(self.tell_me.data),
+            birth_months=tuple(
+                m.strftime("%Y-%m") for m in sorted(birth_months(self.birth_months.entries))
+            ),
+            allowance_since=(
+                date(self.allowance_since.data.year, self.allowance_since.data.month, 1)
+                if self.allowance_since.data
+                else None
+            ),
         )
+
+    def validate_birth_months(self, field: FieldList) -> None:
+        birth_months(field.entries)
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)

@@ -1,6 +1,7 @@
 """What the parent of a card receives: a department asks them to share it with another too; what
-they shared and their card's link, when it was made; a fresh link. In their language, with the
-card's own link; the subject says only whose service it is."""
+they shared and their card's link, when it was made; a fresh link; a department's own words; a
+programme they may be able to use, why, and what to do next. In their language, with the card's
+own link; the subject says only whose service it is."""
 
 from __future__ import annotations
 
@@ -8,21 +9,33 @@ from flask import current_app, render_template
 from flask_babel import gettext
 from sqlmodel import Session
 
-from service.cards.cards import card_token, consented, reveal
+from service.cards.cards import card_token, consented, family_of, reveal
 from service.cards.models import Card, CardMessage
 from service.channels import RenderedMessage
 from service.languages import city_name, in_language
 from service.models import Organisation
 from service.settings import Settings
+from service.support.eligibility import fit
+from service.support.models import Desk, Programme
 
 
 def render_card_message(
     session: Session, message: CardMessage, card: Card, organisation: Organisation
 ) -> RenderedMessage:
     settings: Settings = current_app.extensions["yorisou.settings"]
+    programme = session.get(Programme, message.programme_id) if message.programme_id else None
+    desk = session.get(Desk, programme.desk_id) if programme and programme.desk_id else None
     with in_language(card.locale):
+        fitted = fit(programme.conditions, family_of(card)) if programme else None
+        event, _, year = (message.reason or "").partition(":")
         context = {
             "kind": message.kind,
+            "event": event,
+            "year": year.partition(":")[0],
+            "programme": programme,
+            "desk": desk,
+            "why": fitted.reason if fitted else "",
+            "locale": card.locale,
             "departments": consented(session, card.id or 0),
             "retention_days": settings.card_retention_days,
             "asking": message.asked_by,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from service.models import OutboxRow, created, fk, pending_index
@@ -24,6 +24,10 @@ class Card(SQLModel, table=True):
     stage: str = Field(default="", max_length=16)  # before | separated | divorced
     since: date | None = None  # the month it began (the 1st)
     children: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # guide's ages
+    # The children's birth months ("2019-04"), if the parent gave them: for the reminders of
+    # school entry and of the allowance's end (service.cards.reminders).
+    birth_months: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    allowance_since: date | None = None  # the month 児童扶養手当 began, if the parent said
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # guide's worries
     income_band: str = Field(default="", max_length=16)
     support_agreed: str = Field(default="", max_length=8)  # 養育費: yes | no | "" (not said)
@@ -33,6 +37,8 @@ class Card(SQLModel, table=True):
     may_say_city: bool = False
     locale: str = Field(default="ja", max_length=16)
     unsafe_at_home: bool = False
+    # The parent asked to be told of support they may be able to use (service.cards.outreach).
+    tell_me: bool = False
     note: str | None = Field(default=None, max_length=4000)  # encrypted: the parent's words
     # Made in the LINE chat: the keyed hash of the parent's LINE user id (contact holds the id),
     # so that the chat finds the card again.
@@ -92,6 +98,9 @@ class CounsellorCall(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+REMINDER = text("kind = 'reminder'")
+
+
 class CardMessage(OutboxRow, table=True):
     """A message to the parent about their card — a department asks to share it with another
     (a hand-off, which needs the parent's consent); what they shared and their card's link;
@@ -99,15 +108,33 @@ class CardMessage(OutboxRow, table=True):
     be reached and home is safe. Written by the page, sent by the worker."""
 
     __tablename__ = "card_message"
-    __table_args__ = (pending_index("ix_card_message_pending"),)
+    __table_args__ = (
+        pending_index("ix_card_message_pending"),
+        # A "you may be able to use this" goes once per programme and reason (NULLs differ).
+        UniqueConstraint(
+            "card_id", "programme_id", "reason", name="uq_card_message_programme_reason"
+        ),
+        # A life event's reminder goes once (its programme may be missing: NULLs differ).
+        Index(
+            "uq_card_message_reminder",
+            "card_id",
+            "reason",
+            unique=True,
+            postgresql_where=REMINDER,
+            sqlite_where=REMINDER,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = fk("card.id", ondelete="CASCADE")
-    kind: str = Field(max_length=16)  # handoff | saved | link | message
+    kind: str = Field(max_length=16)  # handoff | saved | link | message | you-may | reminder
     # handoff: the department that asks; message: the one that writes
     asked_by: str = Field(default="", max_length=100)
     department: str = Field(default="", max_length=100)  # handoff: the one it asks to share with
     body: str = Field(default="", max_length=8000)  # message: what the department wrote, encrypted
+    # you-may: the programme the card fits, and what made it fit (eligibility.reason_key)
+    programme_id: int | None = fk("programme.id", ondelete="CASCADE", nullable=True)
+    reason: str | None = Field(default=None, max_length=200)
 
 
 class CounsellorAlert(OutboxRow, table=True):

@@ -27,7 +27,7 @@ from service.support.guide import CHILDREN, WORRIES, Answers
 
 CARD_WORDS = {"カード", "相談カード", "そうだんカード", "card"}
 PREFIX = "card|"
-STEPS = ("stage", "children", "needs", "income", "agreed", "consent", "confirm")
+STEPS = ("stage", "children", "needs", "income", "agreed", "tell", "consent", "confirm")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Draft:
     needs: tuple[str, ...] = ()
     income: str = ""
     agreed: str = ""
+    tell: bool = False  # tell the parent of support they may be able to use
     yes: tuple[int, ...] = ()  # the departments asked so far that may see the card
     at: int = 0  # the department asked now
 
@@ -52,6 +53,7 @@ class Draft:
             ",".join(draft.needs),
             draft.income,
             draft.agreed,
+            "1" if draft.tell else "",
             ",".join(map(str, draft.yes)),
             str(draft.at),
         )
@@ -61,11 +63,11 @@ class Draft:
     def read(cls, data: str) -> Draft | None:
         """A draft from postback data; None for anything this account did not send."""
         parts = data.removeprefix(PREFIX).split("|")
-        if not data.startswith(PREFIX) or len(parts) not in (8, 9):
+        if not data.startswith(PREFIX) or len(parts) not in (9, 10):
             return None
-        if len(parts) == 9 and parts[8] not in ("save", "cancel"):
+        if len(parts) == 10 and parts[9] not in ("save", "cancel"):
             return None
-        step, stage, children, needs, income, agreed, yes, at = parts[:8]
+        step, stage, children, needs, income, agreed, tell, yes, at = parts[:9]
         numbers = [n for n in yes.split(",") if n]
         if step not in STEPS or not all(n.isdigit() for n in [*numbers, at]):
             return None
@@ -76,6 +78,7 @@ class Draft:
             tuple(w for w in WORRIES if w in needs.split(",")),
             income if income in INCOME_BANDS else "",
             agreed if agreed in AGREED else "",
+            tell == "1",
             tuple(int(n) for n in numbers),
             int(at),
         )
@@ -147,6 +150,7 @@ def on_postback(
         unsafe_at_home=draft.answers.unsafe_at_home,
         note="",
         locale=locale,
+        tell_me=draft.tell,
     )
     card = create_card(session, get_settings(), organisation.id or 0, told, chosen, now=now)
     card.line_hash = hash_address("line", user_id)
@@ -221,10 +225,18 @@ def _question(
         elif draft.step == "agreed":
             text = gettext("Has child support (養育費) been agreed? (optional)")
             quick = [
-                (str(name), draft.data(step="consent", agreed=code, at=0, yes=()))
-                for code, name in AGREED.items()
+                (str(name), draft.data(step="tell", agreed=code)) for code, name in AGREED.items()
             ]
-            quick.append((skip, draft.data(step="consent", at=0, yes=())))
+            quick.append((skip, draft.data(step="tell")))
+        elif draft.step == "tell":
+            text = gettext(
+                "May the city tell you in this chat about support you may be able to use? You "
+                "can stop it at any time."
+            )
+            quick = [
+                (gettext("Yes, tell me"), draft.data(step="consent", tell=True, at=0, yes=())),
+                (gettext("No"), draft.data(step="consent", tell=False, at=0, yes=())),
+            ]
         else:
             departments = _departments(session, organisation, draft, locale)
             if draft.step == "consent" and draft.at < len(departments):

@@ -68,27 +68,62 @@ def clean(conditions: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
     return kept
 
 
-def fit(conditions: Mapping[str, list[str]], family: Family) -> Fit | None:
-    """How likely the family may use a programme with these conditions (None: it has none)."""
+def likelihood(conditions: Mapping[str, list[str]], family: Family) -> tuple[str, str] | None:
+    """likely | depends | unlikely, and the kind that decided it ("" when likely); None for a
+    programme with no conditions. No words: fast enough for every card against every
+    programme (BENCHMARKS.md)."""
     if not conditions:
         return None
-    unknown = []
-    for kind, (names, about) in KINDS.items():
-        accepted = set(conditions.get(kind) or ())
+    unknown = ""
+    for kind in KINDS:
+        accepted = conditions.get(kind)
         if not accepted:
             continue
         said = family.answers(kind)
         if said is None:
-            unknown.append(str(about))
-        elif not said & accepted:
-            listed = gettext(", ").join(str(names[code]) for code in conditions[kind])
-            return Fit(UNLIKELY, gettext("It is for: %(answers)s.", answers=listed))
-        elif kind == "stage" and not said <= accepted:
-            unknown.append(str(about))  # "after": separated or divorced, and only one is
-    if unknown:
+            unknown = unknown or kind
+        elif said.isdisjoint(accepted):
+            return UNLIKELY, kind
+        elif kind == "stage" and not said <= set(accepted):
+            unknown = unknown or kind  # "after": separated or divorced, and only one is
+    return (DEPENDS, unknown) if unknown else (LIKELY, "")
+
+
+def fit(conditions: Mapping[str, list[str]], family: Family) -> Fit | None:
+    """How likely the family may use a programme with these conditions, and why in a line."""
+    found = likelihood(conditions, family)
+    if found is None:
+        return None
+    verdict, kind = found
+    if verdict == UNLIKELY:
+        names = KINDS[kind][0]
+        listed = gettext(", ").join(str(names[code]) for code in conditions[kind])
+        return Fit(UNLIKELY, gettext("It is for: %(answers)s.", answers=listed))
+    if verdict == DEPENDS:
+        unknown = [
+            str(about)
+            for name, (_names, about) in KINDS.items()
+            if conditions.get(name) and _unknown(name, conditions[name], family)
+        ]
         joined = gettext(", ").join(unknown)
         return Fit(DEPENDS, gettext("It depends on %(what)s.", what=joined))
     return Fit(LIKELY, gettext("What you told us meets its conditions."))
+
+
+def _unknown(kind: str, accepted: list[str], family: Family) -> bool:
+    said = family.answers(kind)
+    return said is None or (kind == "stage" and not said <= set(accepted))
+
+
+def reason_key(conditions: Mapping[str, list[str]], family: Family) -> str:
+    """What made a family fit: the answers that met each condition. A message that says "you
+    may be able to use this" goes once per key: again only when the reason changes."""
+    parts = []
+    for kind in KINDS:
+        if accepted := conditions.get(kind):
+            said = family.answers(kind) or frozenset()
+            parts.append(f"{kind}={','.join(sorted(said & set(accepted)))}")
+    return ";".join(parts)[:200]
 
 
 # Five families to try a programme's conditions on, as the console shows them.

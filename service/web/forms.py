@@ -6,8 +6,10 @@ their audit record."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time
+from datetime import date, time
 from functools import cache
 from typing import Any
 
@@ -107,21 +109,23 @@ def email_field(presence: Any) -> EmailField:
     )
 
 
+_MONTH = re.compile(r"^(\d{4})\D{1,2}(\d{1,2})\D?$")
+
+
 def birth_months(entries: Sequence[Any]) -> list[date]:
     """The children's birth months typed in a form's rows (the 1st of each; empty rows left
-    out, twins twice); raises ValidationError for one that is not a month of the last 20 years."""
+    out, twins twice), as a phone's keyboard may give them: 2019-04, ２０１９－０４, 2019/4,
+    2019年4月. Raises ValidationError for one that is not a month of the last 20 years."""
     months = []
     today = date.today()
     for entry in entries:
-        value = (entry.data or "").strip()
+        value = unicodedata.normalize("NFKC", entry.data or "").strip()
         if not value:
             continue
-        try:
-            month = datetime.strptime(value, "%Y-%m").date()
-        except ValueError as error:
-            raise ValidationError(
-                _l("Please give each child's birth month like 2019-04.")
-            ) from error
+        match = _MONTH.match(value)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ValidationError(_l("Please give each child's birth month like 2019-04."))
+        month = date(int(match.group(1)), int(match.group(2)), 1)
         if not today.replace(year=today.year - 20) <= month <= today:
             raise ValidationError(_l("A child's birth month must be within the last 20 years."))
         months.append(month)

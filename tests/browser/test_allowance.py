@@ -1,13 +1,14 @@
-"""The allowance estimator in a real browser, phone-sized, in all three languages: the guide
-leads to it, a parent fills it as a phone's keyboard would, and reads the estimate — each page
-checked by axe and never wider than the phone."""
+"""The allowance estimator and the guide's results in a real browser, phone-sized, in all three
+languages: the guide says how likely each programme is and why, and leads to the estimate, which
+a parent fills as a phone's keyboard would — each page checked by axe and never wider than the
+phone."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.factories import create_organisation
+from tests.factories import create_catalogue, create_organisation
 
 GUIDE_LINK = {
     "ja": "もらえる手当の目安を計算する",
@@ -30,12 +31,42 @@ SAID = {
 @pytest.fixture
 def city(session):
     city = create_organisation(session)
+    create_catalogue(session, organisation=city)
     session.commit()
     return city
 
 
 def _fits(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+AFTER = {"ja": "離婚・別居の後", "en": "After a divorce or separation", "easy": "離婚や 別居の 後"}
+SCHOOL = {"ja": "小学生", "en": "Elementary school", "easy": "小学生"}
+SHOW = {"ja": "合う支援を見る", "en": "Show the support that fits", "easy": "合う 支援を 見る"}
+LIKELY = {
+    "ja": "使える可能性が高いです。",
+    "en": "You are likely to be able to use it.",
+    "easy": "つかえる かのうせいが たかいです。",
+}
+DEPENDS = {
+    "ja": "世帯の収入によります。",
+    "en": "It depends on the household's income.",
+    "easy": "いえの しゅうにゅうで かわります。",
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "easy"])
+def test_the_guides_results_say_how_likely_at_390_px(page, city, lang):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"/guide/aoba?lang={lang}")
+    page.get_by_role("radio", name=AFTER[lang]).check()
+    page.get_by_role("checkbox", name=SCHOOL[lang]).check()
+    page.get_by_role("button", name=SHOW[lang]).click()
+    page.get_by_text(LIKELY[lang]).first.wait_for()
+    assert page.get_by_text(DEPENDS[lang]).count() >= 1
+    _fits(page)
+    check_accessibility(page)
+    screenshot(page, f"guide-likelihood-{lang}")
 
 
 @pytest.mark.parametrize("lang", ["ja", "en", "easy"])

@@ -85,6 +85,8 @@ def test_the_card_as_a_line_conversation_keeps_nothing_until_saved(
     _tap(client, fake_line, -1)
     _tap(client, fake_line, 0)  # 年収200万円未満
     _tap(client, fake_line, 1)  # 養育費の取り決めはない
+    assert "このトークでお知らせしてもよいですか" in _said(fake_line)
+    _tap(client, fake_line, 0)  # 知らせてほしい
     asked = []
     while "カードを見てもよいですか" in _said(fake_line):
         asked.append(re.search(r"^(\S+?)がカードを見てもよいですか", _said(fake_line)).group(1))
@@ -97,6 +99,7 @@ def test_the_card_as_a_line_conversation_keeps_nothing_until_saved(
     [card] = session.exec(select(Card)).all()
     assert (card.stage, card.children, card.needs) == ("divorced", ["elementary"], ["money"])
     assert (card.income_band, card.support_agreed, card.contact_way) == ("under-2m", "no", "line")
+    assert card.tell_me
     consents = session.exec(select(CardConsent.department)).all()
     assert consents == [asked[0]]
     raw = session.execute(sql("SELECT contact FROM card")).scalar_one()
@@ -137,8 +140,8 @@ def test_a_conversation_cancelled_or_in_a_city_without_the_card_keeps_nothing(
     session, client, fake_line, city
 ):
     post(client, text("カード"))
-    for _ in range(5):
-        _tap(client, fake_line, -1)  # skip everything
+    for _ in range(6):
+        _tap(client, fake_line, -1)  # skip everything, and no news of support
     while "カードを見てもよいですか" in _said(fake_line):
         _tap(client, fake_line, 1)  # no department
     assert "誰もカードを見られません" in _said(fake_line)

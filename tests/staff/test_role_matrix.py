@@ -108,6 +108,7 @@ MATRIX = {
     "staff.answers_report": (Role.VIEWER, "/staff/answers/report"),
     "staff.answers_report_csv": (Role.VIEWER, "/staff/answers/report.csv"),
     "staff.allowance_tables": (Role.ADMIN, "/staff/allowance"),
+    "staff.outreach": (Role.EDITOR, "/staff/outreach"),
     "staff.delete_allowance_table": (Role.ADMIN, "/staff/allowance/{w}/delete"),
 }
 POSTS = {

@@ -1,0 +1,124 @@
+"""Life events computed from the card, each a personal notice to a parent who asked to be told:
+a child's entry to primary and junior high school (就学援助, in January before the April), the
+March a child's 児童扶養手当 ends (told in January), and for a parent who gave the month the
+allowance began, each August's 現況届 (told in late July) and, five years on, the exemption form
+without which the allowance is halved. Each date moves to the next day the city hall is open,
+like the calendar's notices; a reminder is queued once (a unique key of card and event), and
+never more than two weeks late (a card made in March is not told of January's)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from service.calendar import closed_days
+from service.calendar.business_days import HolidayShift, shift_to_business_day
+from service.calendar.quiet_hours import QuietHours
+from service.cards.models import Card, CardMessage
+from service.db import insert_ignoring_conflicts
+from service.models import DeliveryStatus, Organisation
+from service.subscribers import local_date
+from service.support.models import Programme
+
+LATE = timedelta(days=14)  # a reminder found later than this is no longer sent
+SCHOOL_COSTS, ALLOWANCE = "shugaku-enjo", "jido-fuyo-teate"  # the demo catalogue's slugs
+
+
+@dataclass(frozen=True)
+class Reminder:
+    event: str  # primary | junior-high | allowance-ends | exemption | genkyo
+    year: int  # of the event (school entry, allowance end, the August)
+    on: date  # when the parent is told, on a day the city hall is open
+    key: str  # once per card
+
+
+def _school_entry(birth: date) -> int:
+    """The April a child starts primary school: the one after their 6th birthday, those born
+    in January to March a year earlier (the school year runs from April)."""
+    return birth.year + 6 + (1 if birth.month >= 4 else 0)
+
+
+def reminders(
+    birth_months: list[str], allowance_since: date | None, closed: frozenset[date], around: date
+) -> Iterator[Reminder]:
+    """The card's reminders in the year before and after `around`."""
+
+    def told(event: str, year: int, day: date, child: int | None = None) -> Reminder:
+        on = shift_to_business_day(day, HolidayShift.NEXT, closed)
+        suffix = "" if child is None else f":{child}"
+        return Reminder(event, year, on, f"{event}:{year}{suffix}")
+
+    for child, month in enumerate(birth_months):
+        birth = date.fromisoformat(f"{month}-01")
+        primary = _school_entry(birth)
+        yield told("primary", primary, date(primary, 1, 15), child)
+        yield told("junior-high", primary + 6, date(primary + 6, 1, 15), child)
+        if allowance_since is not None:
+            ends = birth.year + 18 + (1 if birth.month >= 4 else 0)
+            yield told("allowance-ends", ends, date(ends, 1, 15), child)
+    if allowance_since is not None:
+        for year in (around.year - 1, around.year, around.year + 1):
+            if year > allowance_since.year or (
+                year == allowance_since.year and allowance_since.month < 8
+            ):
+                yield told("genkyo", year, date(year, 7, 25))
+        five = allowance_since.replace(year=allowance_since.year + 5)
+        year = five.year if five.month <= 8 else five.year + 1
+        yield told("exemption", year, date(year, 7, 20))
+
+
+def queue_reminders(
+    session: Session, organisation: Organisation, *, now: datetime, quiet: QuietHours | None
+) -> int:
+    """Queue the reminders that have come (and are not two weeks old) for the city's cards
+    whose parents asked to be told and can be written to; how many rows were offered."""
+    today = local_date(now, organisation.timezone)
+    closed = closed_days(organisation)
+    programmes = {
+        programme.slug: programme.id
+        for programme in session.exec(
+            select(Programme).where(
+                Programme.organisation_id == organisation.id,
+                col(Programme.slug).in_((SCHOOL_COSTS, ALLOWANCE)),
+                col(Programme.active),
+            )
+        )
+    }
+    send_at = (quiet.ends_after(now) if quiet else None) or now
+    cards = session.execute(
+        sa_select(col(Card.id), col(Card.birth_months), col(Card.allowance_since)).where(
+            col(Card.organisation_id) == organisation.id,
+            col(Card.tell_me),
+            col(Card.unsafe_at_home).is_(False),
+            col(Card.contact_way).in_(("email", "line")),
+            col(Card.contact).is_not(None),
+        )
+    ).yield_per(2000)
+    rows = []
+    for card_id, months, since in cards:
+        for reminder in reminders(months or [], since, closed, today):
+            if reminder.on <= today < reminder.on + LATE:
+                school = reminder.event in ("primary", "junior-high")
+                rows.append(
+                    {
+                        "card_id": card_id,
+                        "kind": "reminder",
+                        "programme_id": programmes.get(SCHOOL_COSTS if school else ALLOWANCE),
+                        "reason": reminder.key,
+                        "asked_by": "",
+                        "department": "",
+                        "body": "",
+                        "status": DeliveryStatus.PENDING,
+                        "attempts": 0,
+                        "created_at": now,
+                        "next_attempt_at": send_at,
+                    }
+                )
+    if rows:
+        dialect = session.get_bind().dialect.name
+        session.execute(insert_ignoring_conflicts(CardMessage, dialect), rows)
+    return len(rows)

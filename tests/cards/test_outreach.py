@@ -1,0 +1,274 @@
+"""プッシュ型の案内: a card whose parent asked to be told hears once of each programme it fits,
+why, and what to do next — again only when the reason changes, never at night, never when home
+is unsafe or they said no — and each department sees the families it may reach out to."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, select
+
+from service.cards.cards import Told, reveal, update_card
+from service.cards.models import Card, CardMessage
+from service.cards.outreach import queue_you_may
+from service.encryption import encrypt
+from service.models import Role
+from service.support.models import Programme
+from tests.factories import create_card, create_catalogue, create_organisation, create_staff
+from tests.outbox import read_outbox, text_body
+from tests.staff.test_staff_notices import login
+
+KODOMO, HOKEN = "こども家庭課", "保険年金課"
+TOKYO = ZoneInfo("Asia/Tokyo")
+NOON = datetime(2027, 6, 9, 12, 0, tzinfo=TOKYO)
+
+
+@pytest.fixture
+def city(session):
+    city = create_organisation(session)
+    city.card_lead_department = KODOMO
+    session.add(city)
+    create_catalogue(session, organisation=city)
+    for email, role, department in (
+        ("kodomo@aoba.example.jp", Role.EDITOR, KODOMO),
+        ("hoken@aoba.example.jp", Role.EDITOR, HOKEN),
+        ("viewer@aoba.example.jp", Role.VIEWER, KODOMO),
+    ):
+        create_staff(session, organisation=city, email=email, role=role, department=department)
+    session.commit()
+    return city
+
+
+def _card(session, settings, city, *, tell_me=True, way="email", unsafe=False):
+    """Divorced, one child at elementary school, income under 2 million yen, no agreement."""
+    card = create_card(session, settings, organisation=city, departments=[KODOMO])
+    card.tell_me, card.unsafe_at_home, card.contact_way = tell_me, unsafe, way
+    card.contact = encrypt(settings, "hanako@example.jp" if way == "email" else "09012345678")
+    session.add(card)
+    session.commit()
+    return card
+
+
+def _told_of(settings, card, **changes):
+    """What the card says, as the parent's form would tell it again, with `changes`."""
+    told = {
+        "stage": card.stage,
+        "since": card.since,
+        "children": tuple(card.children),
+        "needs": tuple(card.needs),
+        "income_band": card.income_band,
+        "support_agreed": card.support_agreed,
+        "contact_way": card.contact_way,
+        "contact": reveal(settings, card.contact),
+        "safe_times": tuple(card.safe_times),
+        "may_say_city": card.may_say_city,
+        "unsafe_at_home": card.unsafe_at_home,
+        "note": reveal(settings, card.note),
+        "locale": card.locale,
+        "tell_me": card.tell_me,
+    }
+    return Told(**{**told, **changes})
+
+
+def _told(session, card):
+    session.expire_all()
+    return sorted(
+        session.get(Programme, m.programme_id).slug
+        for m in session.exec(
+            select(CardMessage).where(CardMessage.card_id == card.id, CardMessage.kind == "you-may")
+        )
+    )
+
+
+def test_a_card_hears_once_of_each_programme_it_fits_and_why(session, settings, worker, city):
+    card = _card(session, settings, city)
+    worker.outreach(now=NOON)
+    assert _told(session, card) == [
+        "jido-fuyo-teate",
+        "shugaku-enjo",
+    ]  # not 養育費保証: no agreement
+    worker.outreach(now=NOON)
+    assert _told(session, card) == ["jido-fuyo-teate", "shugaku-enjo"]  # once
+
+    assert worker.request_messages(now=NOON) == 2
+    emails = read_outbox(settings.outbox_dir)
+    assert {email["Subject"] for email in emails} == {"あおば市：相談カードについて"}  # discreet
+    body = "\n".join(text_body(email) for email in emails)
+    assert "「児童扶養手当」を使える可能性があります。" in body
+    assert "答えた内容が、条件に合っています。" in body
+    assert "https://yorisou.example.jp/card/c/" in body and "チェックを外してください" in body
+
+    # The reason changes (a raise, still under the limit): told again; a note changes nothing.
+    update_card(session, settings, card, _told_of(settings, card, income_band="2m-4m"), now=NOON)
+    session.commit()
+    worker.outreach(now=NOON)
+    assert _told(session, card) == ["jido-fuyo-teate", "jido-fuyo-teate", "shugaku-enjo"]
+    update_card(session, settings, card, _told_of(settings, card, note="引っ越しました"), now=NOON)
+    session.commit()
+    worker.outreach(now=NOON)
+    assert len(_told(session, card)) == 3
+
+
+@pytest.mark.parametrize(
+    "kind", ["said-no", "home-unsafe", "by-phone"], ids=["said-no", "home-unsafe", "by-phone"]
+)
+def test_no_message_unless_asked_and_safe_and_writable(session, settings, worker, city, kind):
+    card = _card(
+        session,
+        settings,
+        city,
+        tell_me=kind != "said-no",
+        unsafe=kind == "home-unsafe",
+        way="phone" if kind == "by-phone" else "email",
+    )
+    worker.outreach(now=NOON)
+    assert _told(session, card) == []
+
+
+def test_nothing_is_sent_in_the_quiet_hours(session, settings, worker, city):
+    card = _card(session, settings, city)
+    night = datetime(2027, 6, 9, 23, 30, tzinfo=TOKYO)
+    worker.outreach(now=night)
+    assert worker.request_messages(now=night) == 0
+    [first, _] = session.exec(select(CardMessage).where(CardMessage.card_id == card.id)).all()
+    assert first.next_attempt_at == datetime(2027, 6, 10, 8, 0, tzinfo=TOKYO)
+
+
+def test_two_workers_at_once_queue_each_message_once(database, session, settings, app, city):
+    cards = [_card(session, settings, city) for _ in range(20)]
+    barrier = threading.Barrier(2)
+
+    def run():
+        with app.app_context(), Session(database.engine) as own:
+            barrier.wait()
+            queue_you_may(own, city.id, now=NOON, quiet=None)
+            own.commit()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(_told(session, card) == ["jido-fuyo-teate", "shugaku-enjo"] for card in cards)
+
+
+def test_each_department_sees_the_families_it_may_reach_out_to(
+    client, session, settings, worker, city
+):
+    told = _card(session, settings, city)
+    quiet = _card(session, settings, city, tell_me=False)
+    worker.outreach(now=NOON)
+    programme = session.exec(select(Programme).where(Programme.slug == "jido-fuyo-teate")).one()
+    path = f"/staff/outreach?programme={programme.id}"
+    login(client, "kodomo@aoba.example.jp")
+    page = client.get(path).get_data(as_text=True)
+    assert f"{told.id}番" in page and f"{quiet.id}番" in page
+    assert page.index(f"{quiet.id}番") < page.index(f"{told.id}番")  # never told: first
+    assert "送信待ち" in page and "09012345678" not in page
+    assert "送信待ち 1件" in page and "まだ知らせても連絡してもいない 1件" in page
+    login(client, "hoken@aoba.example.jp")
+    assert f"{told.id}番" not in client.get(path).get_data(as_text=True)  # not shared with it
+    login(client, "viewer@aoba.example.jp")
+    assert client.get(path).status_code == 403
+    login(client, "kodomo@aoba.example.jp")
+    assert client.get("/staff/outreach?programme=999999").status_code == 404
+
+
+def test_life_event_dates_move_off_holidays_and_closed_days():
+    from datetime import date
+
+    from service.cards.reminders import reminders
+
+    found = {
+        r.key: r.on
+        for r in reminders(["2021-06", "2010-02"], date(2022, 5, 1), frozenset(), date(2027, 6, 1))
+    }
+    # Born June 2021: primary school in April 2028; 15 January 2028 is a Saturday.
+    assert found["primary:2028:0"] == date(2028, 1, 17)
+    assert found["junior-high:2034:0"] == date(2034, 1, 16)  # the 15th is a Sunday
+    # Born February 2010: 18 in February 2028, the allowance ends that March.
+    assert found["allowance-ends:2028:1"] == date(2028, 1, 17)
+    # Five years after May 2022: the August of 2027, told on 20 July (not 海の日, the 19th).
+    assert found["exemption:2027"] == date(2027, 7, 20)
+    # 25 July 2027 is a Sunday: the 現況届 reminder comes on Monday.
+    assert found["genkyo:2027"] == date(2027, 7, 26)
+    closed = frozenset({date(2027, 7, 26)})  # the city's own closed day
+    later = {r.key: r.on for r in reminders([], date(2022, 5, 1), closed, date(2027, 6, 1))}
+    assert later["genkyo:2027"] == date(2027, 7, 27)
+
+
+def test_a_reminder_comes_on_its_day_once_and_never_weeks_late(session, settings, worker, city):
+    card = _card(session, settings, city)
+    card.birth_months, card.allowance_since = ["2021-06"], None
+    session.add(card)
+    session.commit()
+    programmes = {"jido-fuyo-teate", "shugaku-enjo"}
+    worker.outreach(now=datetime(2028, 1, 14, 12, 0, tzinfo=TOKYO))  # the Friday before
+    assert set(_told(session, card)) == programmes  # the "you may" ones only
+    worker.outreach(now=datetime(2028, 1, 17, 12, 0, tzinfo=TOKYO))
+    worker.outreach(now=datetime(2028, 1, 18, 12, 0, tzinfo=TOKYO))
+    reminders = session.exec(
+        select(CardMessage).where(CardMessage.card_id == card.id, CardMessage.kind == "reminder")
+    ).all()
+    assert [r.reason for r in reminders] == ["primary:2028:0"]
+    assert worker.request_messages(now=datetime(2028, 1, 18, 12, 0, tzinfo=TOKYO)) == 3
+    body = "\n".join(text_body(email) for email in read_outbox(settings.outbox_dir))
+    assert "お子さんは2028年4月に小学校に入学します。" in body and "就学援助" in body
+
+    late = _card(session, settings, city)
+    late.birth_months = ["2021-06"]
+    session.add(late)
+    session.commit()
+    worker.outreach(now=datetime(2028, 2, 10, 12, 0, tzinfo=TOKYO))  # 24 days after: not sent
+    assert (
+        session.exec(
+            select(CardMessage).where(
+                CardMessage.card_id == late.id, CardMessage.kind == "reminder"
+            )
+        ).all()
+        == []
+    )
+
+
+def test_the_card_form_keeps_birth_months_and_the_allowances_start(client, session, city):
+    from tests.conftest import csrf_token
+
+    saved = client.post(
+        "/card/aoba/new",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            "needs": ["money"],
+            "contact_way": "email",
+            "email": "hanako@example.jp",
+            "departments": [KODOMO],
+            "birth_months-0": "2019-09",
+            "birth_months-1": "２０２１年１３月",
+            "allowance_since": "2023-04",
+            "tell_me": "y",
+        },
+    )
+    assert saved.status_code == 400  # no 13th month
+    assert "「2019-04」のように入力してください" in saved.get_data(as_text=True)
+    saved = client.post(
+        "/card/aoba/new",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            "needs": ["money"],
+            "contact_way": "email",
+            "email": "hanako@example.jp",
+            "departments": [KODOMO],
+            "birth_months-0": "２０２１－０６",  # as a phone's keyboard may give it
+            "birth_months-1": "2019年9月",
+            "allowance_since": "2023-04",
+            "tell_me": "y",
+        },
+    )
+    assert saved.status_code == 303
+    [card] = session.exec(select(Card)).all()
+    assert card.birth_months == ["2019-09", "2021-06"] and card.tell_me
+    assert card.allowance_since.isoformat() == "2023-04-01"
+    page = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "2019-09、2021-06" in page and "市からメールかLINEでお知らせします。" in page
