@@ -234,7 +234,7 @@ def test_the_counter_clerk_makes_a_card_and_can_never_open_it(client, session, c
     login(client, "koseki@aoba.example.jp")
     assert client.get("/staff/").headers["Location"] == "/staff/counter/card"
     page = client.get("/staff/counter/card").get_data(as_text=True)
-    assert "保護者ご本人が選んで" in page and "お知らせ" not in page  # no other menu
+    assert "保護者ご本人が選んで" in page and 'href="/staff/notices"' not in page  # no menu
     offered = client.post(
         "/staff/counter/card",
         data={
