@@ -11,12 +11,14 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from service import get_session
-from service.allowance.estimate import fuyou, income_year, jidou, table_on
+from service.allowance.estimate import Household, fuyou, income_year, jidou, table_on
 from service.allowance.forms import EstimateForm
 from service.allowance.tables import salary_floors, tables_for
 from service.extensions import limiter
 from service.languages import current_language
 from service.subscribers import local_date
+from service.support.catalogue import FUYOU, JIDOU, named_programmes
+from service.support.models import Desk
 from service.types import utcnow
 from service.web.links import organisation_or_404
 
@@ -31,17 +33,26 @@ def estimate(slug: str) -> ResponseReturnValue:
     today = local_date(utcnow(), organisation.timezone)
     table = table_on(tables_for(session, organisation.id or 0), today)
     form = EstimateForm()
-    estimates, dependents = [], 0
+    estimates, dependents, to_card = [], 0, {}
     if request.method == "POST" and form.validate_on_submit():
         household = form.household()
         dependents = household.dependents
+        to_card = {
+            "birth_months": [month.strftime("%Y-%m") for month in household.children],
+            "income_band": _band(household),
+        }
         estimates = [
             fuyou(household, table, today, salary_floors()),
             jidou(household, table, today),
         ]
     status = 400 if request.method == "POST" and form.errors else 200
+    named = named_programmes(session, organisation.id or 0, FUYOU, JIDOU)
     return render_template(
         "allowance/estimate.html",
+        programmes={"fuyou": named.get(FUYOU), "jidou": named.get(JIDOU)},
+        desks={p.desk_id: session.get(Desk, p.desk_id) for p in named.values() if p.desk_id},
+        card_on=bool(organisation.card_lead_department),
+        to_card=to_card,
         organisation=organisation,
         form=form,
         estimates=estimates,
@@ -51,3 +62,12 @@ def estimate(slug: str) -> ResponseReturnValue:
         month_dates={month: date(2000, month, 1) for month in range(1, 13)},
         locale=current_language(),
     ), status
+
+
+def _band(household: Household) -> str:
+    """The card's income band, from a salary before deductions (a 所得 says too little)."""
+    if not household.income_is_salary:
+        return ""
+    if household.income < 2_000_000:
+        return "under-2m"
+    return "2m-4m" if household.income < 4_000_000 else "over-4m"

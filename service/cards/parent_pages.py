@@ -4,7 +4,9 @@ the parent's others — to read it, correct it, change who sees it, or erase it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -31,10 +33,12 @@ from service.cards.forms import CardForm
 from service.cards.models import Card, CardEvent
 from service.cards.names import NAMES
 from service.extensions import limiter
+from service.family import INCOME_BANDS
 from service.languages import current_language
 from service.models import Organisation
 from service.parent_links import split_epoch
-from service.support.guide import CHILDREN, WORRIES, Answers
+from service.subscribers import local_date
+from service.support.guide import CHILDREN, WORRIES, Answers, school_year
 from service.support.requests import CONTACT_WAYS, ContactWay
 from service.tokens import Purpose
 from service.types import utcnow
@@ -42,6 +46,7 @@ from service.web.forms import CsrfOnlyForm
 from service.web.links import organisation_or_404, read_link, stop
 
 blueprint = Blueprint("cards", __name__)
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def _city(session: Session, slug: str) -> Organisation:
@@ -86,13 +91,23 @@ def new_card(slug: str) -> ResponseReturnValue:
     organisation = _city(session, slug)
     if request.method == "POST" and request.form.get("from_guide"):
         # The guide's answers: the form filled with them, nothing checked, nothing kept.
+        # From the allowance estimate: the children's birth months and the income band too.
+        months = [m for m in request.form.getlist("birth_months") if _MONTH.fullmatch(m)]
+        today = local_date(utcnow(), organisation.timezone)
+        by_age = [school_year(date.fromisoformat(f"{m}-01"), today) for m in months]
         form = CardForm(
             formdata=None,
             data={
                 "stage": "before" if request.form.get("stage") == "before" else None,
-                "children": [c for c in request.form.getlist("children") if c in CHILDREN],
+                "children": [
+                    c for c in CHILDREN if c in request.form.getlist("children") or c in by_age
+                ],
                 "needs": [w for w in request.form.getlist("worries") if w in WORRIES],
                 "home_unsafe": "safety" in request.form.getlist("worries"),
+                "birth_months": months,
+                "income_band": request.form.get("income_band")
+                if request.form.get("income_band") in INCOME_BANDS
+                else None,
             },
         )
         return _render_form(organisation, form, _offers(session, organisation, form), None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from service.calendar import closed_days
 from service.calendar.business_days import HolidayShift, shift_to_business_day
@@ -22,10 +22,10 @@ from service.cards.models import Card, CardMessage
 from service.db import insert_ignoring_conflicts
 from service.models import DeliveryStatus, Organisation
 from service.subscribers import local_date
-from service.support.models import Programme
+from service.support.catalogue import FUYOU, SCHOOL_COSTS, named_programmes
+from service.support.guide import primary_entry_year
 
 LATE = timedelta(days=14)  # a reminder found later than this is no longer sent
-SCHOOL_COSTS, ALLOWANCE = "shugaku-enjo", "jido-fuyo-teate"  # the demo catalogue's slugs
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,6 @@ class Reminder:
     year: int  # of the event (school entry, allowance end, the August)
     on: date  # when the parent is told, on a day the city hall is open
     key: str  # once per card
-
-
-def _school_entry(birth: date) -> int:
-    """The April a child starts primary school: the one after their 6th birthday, those born
-    in January to March a year earlier (the school year runs from April)."""
-    return birth.year + 6 + (1 if birth.month >= 4 else 0)
 
 
 def reminders(
@@ -54,7 +48,7 @@ def reminders(
 
     for child, month in enumerate(birth_months):
         birth = date.fromisoformat(f"{month}-01")
-        primary = _school_entry(birth)
+        primary = primary_entry_year(birth)
         yield told("primary", primary, date(primary, 1, 15), child)
         yield told("junior-high", primary + 6, date(primary + 6, 1, 15), child)
         if allowance_since is not None:
@@ -79,14 +73,10 @@ def queue_reminders(
     today = local_date(now, organisation.timezone)
     closed = closed_days(organisation)
     programmes = {
-        programme.slug: programme.id
-        for programme in session.exec(
-            select(Programme).where(
-                Programme.organisation_id == organisation.id,
-                col(Programme.slug).in_((SCHOOL_COSTS, ALLOWANCE)),
-                col(Programme.active),
-            )
-        )
+        slug: programme.id
+        for slug, programme in named_programmes(
+            session, organisation.id or 0, SCHOOL_COSTS, FUYOU
+        ).items()
     }
     send_at = (quiet.ends_after(now) if quiet else None) or now
     cards = session.execute(
@@ -107,7 +97,7 @@ def queue_reminders(
                     {
                         "card_id": card_id,
                         "kind": "reminder",
-                        "programme_id": programmes.get(SCHOOL_COSTS if school else ALLOWANCE),
+                        "programme_id": programmes.get(SCHOOL_COSTS if school else FUYOU),
                         "reason": reminder.key,
                         "asked_by": "",
                         "department": "",

@@ -89,6 +89,25 @@ def export_catalogue(session: Session, organisation_id: int) -> dict[str, Any]:
     }
 
 
+# Programmes other pages name by their identifier (識別名), when a city's catalogue has them: the
+# estimate links the allowances' own, the reminders the school costs' and the allowance's.
+FUYOU, JIDOU, SCHOOL_COSTS = "jido-fuyo-teate", "jido-teate", "shugaku-enjo"
+
+
+def named_programmes(session: Session, organisation_id: int, *slugs: str) -> dict[str, Programme]:
+    """The city's active programmes of these identifiers, by identifier."""
+    return {
+        programme.slug: programme
+        for programme in session.exec(
+            select(Programme).where(
+                Programme.organisation_id == organisation_id,
+                col(Programme.slug).in_(slugs),
+                col(Programme.active),
+            )
+        )
+    }
+
+
 def _address(where: str, value: Any) -> str:
     url = _text(where, value, 500)
     if url and not url.startswith(("https://", "http://")):

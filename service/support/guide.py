@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
@@ -54,6 +55,28 @@ class Answers:
     @property
     def unsafe_at_home(self) -> bool:
         return "safety" in self.worries
+
+
+def primary_entry_year(birth: date) -> int:
+    """The April a child starts primary school: the one after their 6th birthday, those born
+    in January to March a year earlier (the school year runs from April)."""
+    return birth.year + 6 + (1 if birth.month >= 4 else 0)
+
+
+def school_year(birth: date, today: date) -> str | None:
+    """The guide's age group of a child born in that month: not at school yet, elementary,
+    junior high or high-school age; None after that."""
+    entry = primary_entry_year(birth)
+    grade = (today.year if today.month >= 4 else today.year - 1) - entry
+    if grade < 0:
+        return "preschool"
+    return (
+        "elementary"
+        if grade < 6
+        else "junior-high"
+        if grade < 9
+        else ("high-school" if grade < 12 else None)
+    )
 
 
 def fitting(programmes: Sequence[Programme], answers: Answers) -> list[Programme]:

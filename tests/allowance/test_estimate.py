@@ -4,6 +4,7 @@ languages, refusing what it cannot read and keeping nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -286,3 +287,55 @@ def test_an_admin_adds_next_years_table_and_the_estimate_uses_it(client, session
     )
     assert deleted.status_code == 303
     assert session.exec(select(AllowanceTable)).all() == []
+
+
+def test_a_childs_school_year_from_the_birth_month():
+    from service.support.guide import school_year
+
+    today = date(2026, 12, 6)
+    assert school_year(date(2021, 6, 1), today) == "preschool"  # primary from April 2028
+    assert school_year(date(2020, 3, 1), today) == "elementary"  # entered April 2026
+    assert school_year(date(2014, 3, 1), today) == "junior-high"  # first year of it
+    assert school_year(date(2010, 6, 1), today) == "high-school"
+    assert school_year(date(2006, 6, 1), today) is None
+
+
+def test_the_estimate_leads_to_the_application_and_to_the_card(client, session):
+    from tests.factories import create_catalogue
+
+    city = create_organisation(session)
+    city.card_lead_department = "こども家庭課"
+    session.add(city)
+    create_catalogue(session, organisation=city)
+    session.commit()
+    path = "/guide/aoba/estimate"
+    page = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "children-0": "2021-06",
+            "children-1": "2014-03",
+            "income_kind": "salary",
+            "income": "150万",
+        },
+    ).get_data(as_text=True)
+    assert 'href="https://app.oss.myna.go.jp/"' in page  # 児童手当's online application
+    assert "窓口に持っていくもの" in page and "こども家庭課" in page
+    assert 'name="birth_months" value="2021-06"' in page
+    assert 'name="income_band" value="under-2m"' in page
+    card_form = client.post(
+        "/card/aoba/new",
+        data={
+            "csrf_token": csrf_token(client, path),
+            "from_guide": "1",
+            "worries": "money",
+            "birth_months": ["2021-06", "2014-03", "bogus"],
+            "income_band": "under-2m",
+        },
+    ).get_data(as_text=True)
+    assert 'value="2021-06"' in card_form and 'value="2014-03"' in card_form
+    assert 'value="bogus"' not in card_form
+    ticked = set(
+        re.findall(r'<input checked id="[\w-]+" name="\w+" type="\w+" value="([\w-]+)"', card_form)
+    )
+    assert ticked == {"preschool", "junior-high", "under-2m", "money"}
