@@ -131,6 +131,7 @@ def family_of(card: Card) -> Family:
         stages=frozenset({card.stage}) if card.stage else None,
         income=card.income_band or None,
         support=card.support_agreed or None,
+        count=Family.count_of(card.birth_months),
     )
 
 

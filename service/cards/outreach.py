@@ -57,6 +57,7 @@ def queue_you_may(
             col(Card.stage),
             col(Card.income_band),
             col(Card.support_agreed),
+            col(Card.birth_months),
         ).where(
             col(Card.organisation_id) == organisation_id,
             col(Card.tell_me),
@@ -67,12 +68,13 @@ def queue_you_may(
     ).yield_per(BATCH)
     rows: list[dict[str, object]] = []
     offered = 0
-    for card_id, children, stage, income, support in cards:
+    for card_id, children, stage, income, support, months in cards:
         family = Family(
             frozenset(children or ()) or None,
             frozenset({stage}) if stage else None,
             income or None,
             support or None,
+            Family.count_of(months or []),
         )
         for programme in programmes:
             found = likelihood(programme.conditions, family)

@@ -18,9 +18,11 @@ from flask_babel import lazy_gettext as _l
 from service.family import AGREED, INCOME_BANDS, STAGES
 from service.support.guide import CHILDREN
 
+COUNTS = {"1": _l("One child"), "2": _l("Two children"), "3+": _l("Three children or more")}
 # A condition's kind: the answers it may accept, and what it is about.
 KINDS: dict[str, tuple[Mapping[str, object], object]] = {
     "children": (CHILDREN, _l("the children's ages")),
+    "count": (COUNTS, _l("the number of children")),
     "stage": (STAGES, _l("where the family is now")),
     "income": (INCOME_BANDS, _l("the household's income")),
     "support": (AGREED, _l("whether child support is agreed")),
@@ -36,6 +38,7 @@ class Family:
     stages: frozenset[str] | None = None  # more than one when "after the divorce or separation"
     income: str | None = None
     support: str | None = None
+    count: str | None = None  # 1 | 2 | 3+, when the birth months were given
 
     @classmethod
     def from_guide(cls, stage: str, children: Iterable[str]) -> Family:
@@ -43,12 +46,18 @@ class Family:
         stages = {"before": {"before"}, "after": {"separated", "divorced"}}.get(stage)
         return cls(frozenset(children) or None, frozenset(stages) if stages else None)
 
+    @staticmethod
+    def count_of(birth_months: list[str]) -> str | None:
+        """How many children, from their birth months (None when not given)."""
+        n = len(birth_months)
+        return None if n == 0 else "3+" if n >= 3 else str(n)
+
     def answers(self, kind: str) -> frozenset[str] | None:
         if kind == "children":
             return self.children
         if kind == "stage":
             return self.stages
-        value = self.income if kind == "income" else self.support
+        value = {"income": self.income, "support": self.support, "count": self.count}[kind]
         return frozenset({value}) if value else None
 
 
@@ -128,17 +137,17 @@ def reason_key(conditions: Mapping[str, list[str]], family: Family) -> str:
 
 # Five families to try a programme's conditions on, as the console shows them.
 SAMPLES: dict[str, Family] = {
-    "離婚を考えている・未就学児・年収200万円未満・養育費の取り決めなし": Family(
-        frozenset({"preschool"}), frozenset({"before"}), "under-2m", "no"
+    "離婚を考えている・未就学児1人・年収200万円未満・養育費の取り決めなし": Family(
+        frozenset({"preschool"}), frozenset({"before"}), "under-2m", "no", "1"
     ),
-    "離婚した・小学生と中学生・年収200〜400万円・取り決めあり": Family(
-        frozenset({"elementary", "junior-high"}), frozenset({"divorced"}), "2m-4m", "yes"
+    "離婚した・小学生と中学生の2人・年収200〜400万円・取り決めあり": Family(
+        frozenset({"elementary", "junior-high"}), frozenset({"divorced"}), "2m-4m", "yes", "2"
     ),
-    "別居している・高校生年代・年収400万円以上・取り決めなし": Family(
-        frozenset({"high-school"}), frozenset({"separated"}), "over-4m", "no"
+    "別居している・高校生年代1人・年収400万円以上・取り決めなし": Family(
+        frozenset({"high-school"}), frozenset({"separated"}), "over-4m", "no", "1"
     ),
-    "離婚した・未就学児と小学生・年収200万円未満・取り決めなし": Family(
-        frozenset({"preschool", "elementary"}), frozenset({"divorced"}), "under-2m", "no"
+    "離婚した・未就学児と小学生の3人・年収200万円未満・取り決めなし": Family(
+        frozenset({"preschool", "elementary"}), frozenset({"divorced"}), "under-2m", "no", "3+"
     ),
     "ガイドで何も答えていない家庭": Family(),
 }

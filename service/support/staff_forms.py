@@ -34,6 +34,7 @@ TEXT_NAMES = {
 }
 CONDITION_LABELS = {
     "children": "子どもの学年（どれかに当てはまる子がいる家庭）",
+    "count": "子どもの人数（相談カードに生まれた年月を書いた家庭で分かります）",
     "stage": "いまの状況",
     "income": "世帯の年収",
     "support": "養育費の取り決め",

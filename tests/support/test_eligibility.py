@@ -37,6 +37,13 @@ def _likelihood(conditions, family):
         ({"income": ["under-2m"]}, Family.from_guide("after", ["preschool"]), DEPENDS),
         ({"support": ["yes"]}, Family(support="no"), UNLIKELY),
         ({"support": ["yes"]}, Family(support="yes"), LIKELY),
+        (
+            {"count": ["3+"]},
+            Family(count=Family.count_of(["2015-04", "2017-06", "2020-01"])),
+            LIKELY,
+        ),
+        ({"count": ["3+"]}, Family(count=Family.count_of(["2015-04"])), UNLIKELY),
+        ({"count": ["2", "3+"]}, Family.from_guide("after", ["preschool"]), DEPENDS),
         # One condition failed outweighs another unknown.
         ({"income": ["under-2m"], "support": ["yes"]}, Family(support="no"), UNLIKELY),
         ({"income": ["bogus"], "children": []}, Family(), None),  # nothing known is kept
@@ -144,11 +151,12 @@ def test_staff_tick_conditions_try_them_on_sample_families_and_save(client, sess
     rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td>", html)
     verdicts = dict(rows)
     assert (
-        verdicts["離婚を考えている・未就学児・年収200万円未満・養育費の取り決めなし"]
+        verdicts["離婚を考えている・未就学児1人・年収200万円未満・養育費の取り決めなし"]
         == "使える可能性が高い"
     )
     assert (
-        verdicts["離婚した・小学生と中学生・年収200〜400万円・取り決めあり"] == "対象外のようです"
+        verdicts["離婚した・小学生と中学生の2人・年収200〜400万円・取り決めあり"]
+        == "対象外のようです"
     )
     assert verdicts["ガイドで何も答えていない家庭"] == "条件しだい"
     session.expire_all()
