@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -40,6 +41,36 @@ def programmes_with_conditions(session: Session, organisation_id: int) -> list[P
     ]
 
 
+def to_tell(organisation_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The city's cards whose parents asked to be told and can be written to (home safe)."""
+    return (
+        col(Card.organisation_id) == organisation_id,
+        col(Card.tell_me).is_(True),
+        col(Card.unsafe_at_home).is_(False),
+        col(Card.contact_way).in_(("email", "line")),
+        col(Card.contact).is_not(None),
+    )
+
+
+def outbox_row(
+    card_id: int, kind: str, programme_id: int | None, reason: str, now: datetime, at: datetime
+) -> dict[str, object]:
+    """A message for the cards' outbox, as a row to insert (ignoring one already there)."""
+    return {
+        "card_id": card_id,
+        "kind": kind,
+        "programme_id": programme_id,
+        "reason": reason,
+        "asked_by": "",
+        "department": "",
+        "body": "",
+        "status": DeliveryStatus.PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": at,
+    }
+
+
 def queue_you_may(
     session: Session, organisation_id: int, *, now: datetime, quiet: QuietHours | None
 ) -> int:
@@ -58,13 +89,7 @@ def queue_you_may(
             col(Card.income_band),
             col(Card.support_agreed),
             col(Card.birth_months),
-        ).where(
-            col(Card.organisation_id) == organisation_id,
-            col(Card.tell_me),
-            col(Card.unsafe_at_home).is_(False),
-            col(Card.contact_way).in_(("email", "line")),
-            col(Card.contact).is_not(None),
-        )
+        ).where(*to_tell(organisation_id))
     ).yield_per(BATCH)
     rows: list[dict[str, object]] = []
     offered = 0
@@ -79,21 +104,8 @@ def queue_you_may(
         for programme in programmes:
             found = likelihood(programme.conditions, family)
             if found is not None and found[0] == LIKELY:
-                rows.append(
-                    {
-                        "card_id": card_id,
-                        "kind": "you-may",
-                        "programme_id": programme.id,
-                        "reason": reason_key(programme.conditions, family),
-                        "asked_by": "",
-                        "department": "",
-                        "body": "",
-                        "status": DeliveryStatus.PENDING,
-                        "attempts": 0,
-                        "created_at": now,
-                        "next_attempt_at": send_at,
-                    }
-                )
+                reason = reason_key(programme.conditions, family)
+                rows.append(outbox_row(card_id, "you-may", programme.id, reason, now, send_at))
         if len(rows) >= BATCH:
             session.execute(statement, rows)
             offered, rows = offered + len(rows), []

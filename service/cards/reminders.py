@@ -19,8 +19,9 @@ from service.calendar import closed_days
 from service.calendar.business_days import HolidayShift, shift_to_business_day
 from service.calendar.quiet_hours import QuietHours
 from service.cards.models import Card, CardMessage
+from service.cards.outreach import outbox_row, to_tell
 from service.db import insert_ignoring_conflicts
-from service.models import DeliveryStatus, Organisation
+from service.models import Organisation
 from service.subscribers import local_date
 from service.support.catalogue import FUYOU, SCHOOL_COSTS, named_programmes
 from service.support.guide import primary_entry_year
@@ -81,11 +82,7 @@ def queue_reminders(
     send_at = (quiet.ends_after(now) if quiet else None) or now
     cards = session.execute(
         sa_select(col(Card.id), col(Card.birth_months), col(Card.allowance_since)).where(
-            col(Card.organisation_id) == organisation.id,
-            col(Card.tell_me),
-            col(Card.unsafe_at_home).is_(False),
-            col(Card.contact_way).in_(("email", "line")),
-            col(Card.contact).is_not(None),
+            *to_tell(organisation.id or 0)
         )
     ).yield_per(2000)
     rows = []
@@ -93,21 +90,8 @@ def queue_reminders(
         for reminder in reminders(months or [], since, closed, today):
             if reminder.on <= today < reminder.on + LATE:
                 school = reminder.event in ("primary", "junior-high")
-                rows.append(
-                    {
-                        "card_id": card_id,
-                        "kind": "reminder",
-                        "programme_id": programmes.get(SCHOOL_COSTS if school else FUYOU),
-                        "reason": reminder.key,
-                        "asked_by": "",
-                        "department": "",
-                        "body": "",
-                        "status": DeliveryStatus.PENDING,
-                        "attempts": 0,
-                        "created_at": now,
-                        "next_attempt_at": send_at,
-                    }
-                )
+                programme = programmes.get(SCHOOL_COSTS if school else FUYOU)
+                rows.append(outbox_row(card_id, "reminder", programme, reminder.key, now, send_at))
     if rows:
         dialect = session.get_bind().dialect.name
         session.execute(insert_ignoring_conflicts(CardMessage, dialect), rows)
