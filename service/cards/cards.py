@@ -126,12 +126,8 @@ def _apply(settings: Settings, card: Card, told: Told) -> dict[str, object]:
 
 def family_of(card: Card) -> Family:
     """What the card says of the family, for a programme's conditions."""
-    return Family(
-        children=frozenset(card.children) or None,
-        stages=frozenset({card.stage}) if card.stage else None,
-        income=card.income_band or None,
-        support=card.support_agreed or None,
-        count=Family.count_of(card.birth_months),
+    return Family.told(
+        card.children, card.stage, card.income_band, card.support_agreed, card.birth_months
     )
 
 

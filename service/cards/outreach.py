@@ -94,13 +94,7 @@ def queue_you_may(
     rows: list[dict[str, object]] = []
     offered = 0
     for card_id, children, stage, income, support, months in cards:
-        family = Family(
-            frozenset(children or ()) or None,
-            frozenset({stage}) if stage else None,
-            income or None,
-            support or None,
-            Family.count_of(months or []),
-        )
+        family = Family.told(children or (), stage, income, support, months or ())
         for programme in programmes:
             found = likelihood(programme.conditions, family)
             if found is not None and found[0] == LIKELY:

@@ -46,6 +46,24 @@ class Family:
         stages = {"before": {"before"}, "after": {"separated", "divorced"}}.get(stage)
         return cls(frozenset(children) or None, frozenset(stages) if stages else None)
 
+    @classmethod
+    def told(
+        cls,
+        children: Iterable[str],
+        stage: str,
+        income_band: str,
+        support_agreed: str,
+        birth_months: Iterable[str],
+    ) -> Family:
+        """A family card's answers ("" or empty where the parent said nothing)."""
+        return cls(
+            frozenset(children) or None,
+            frozenset({stage}) if stage else None,
+            income_band or None,
+            support_agreed or None,
+            cls.count_of(list(birth_months)),
+        )
+
     @staticmethod
     def count_of(birth_months: list[str]) -> str | None:
         """How many children, from their birth months (None when not given)."""
