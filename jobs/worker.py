@@ -7,6 +7,7 @@ import signal
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from types import FrameType
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler, SchedulerNotRunningError
@@ -120,41 +121,26 @@ class Worker:
         """Acknowledgements and answers to parents who asked a desk to contact them, and the
         questions to parents whether a department may share their card further."""
         with self.app.app_context():
-            requests = send_request_messages(
-                get_database(),
-                channels=self.channels,
-                now=now or utcnow(),
-                max_attempts=self.policy.max_attempts,
-                lease=self.policy.lease,
-            )
-            return requests + send_card_messages(
-                get_database(),
-                channels=self.channels,
-                settings=self.settings,
-                now=now or utcnow(),
-                max_attempts=self.policy.max_attempts,
-                lease=self.policy.lease,
-            )
+            requests = self._outbox(send_request_messages, now)
+            return requests + self._outbox(send_card_messages, now, settings=self.settings)
 
     def staff_messages(self, now: datetime | None = None) -> int:
         """Emails to staff that a notice waits for them (to approve, approved, sent back), and
         the counter's calls for a counsellor to the staff's LINE group."""
         with self.app.app_context():
-            emails = send_staff_messages(
-                get_database(),
-                channels=self.channels,
-                now=now or utcnow(),
-                max_attempts=self.policy.max_attempts,
-                lease=self.policy.lease,
-            )
-            return emails + send_counsellor_alerts(
-                get_database(),
-                channels=self.channels,
-                settings=self.settings,
-                now=now or utcnow(),
-                max_attempts=self.policy.max_attempts,
-                lease=self.policy.lease,
-            )
+            emails = self._outbox(send_staff_messages, now)
+            return emails + self._outbox(send_counsellor_alerts, now, settings=self.settings)
+
+    def _outbox(self, send: Callable[..., int], now: datetime | None, **extra: Any) -> int:
+        """One of the small outboxes (jobs.outbox), with the channels and the policy's retries."""
+        return send(
+            get_database(),
+            channels=self.channels,
+            now=now or utcnow(),
+            max_attempts=self.policy.max_attempts,
+            lease=self.policy.lease,
+            **extra,
+        )
 
     def desk_lists(self, now: datetime | None = None) -> int:
         """Each desk's morning list of new and overdue requests, once a day."""
@@ -175,10 +161,9 @@ class Worker:
         queued = 0
         with self.app.app_context(), get_database().session() as session:
             cities = session.exec(
-                select(Organisation.id).where(Organisation.card_lead_department != "")
+                select(Organisation).where(Organisation.card_lead_department != "")
             ).all()
-            for organisation_id in cities:
-                organisation = session.get_one(Organisation, organisation_id)
+            for organisation in cities:
                 quiet = self.policy.quiet_hours
                 queued += queue_you_may(session, organisation.id or 0, now=now, quiet=quiet)
                 queued += queue_reminders(session, organisation, now=now, quiet=quiet)
