@@ -1,16 +1,19 @@
 """Real `python -m jobs` processes: several sharing one notice, and workers killed with SIGKILL.
 
-Duplicates can come only from a batch whose answer the worker never read (it died while the
-provider had the batch): at most one batch per kill. Nothing may ever be lost.
+Duplicates can come only from a batch whose answer the worker never read in time: it died while
+the provider had the batch (at most one batch per kill), or its lease ran out first (the worker
+logs it). Nothing may ever be lost.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -160,7 +163,7 @@ def test_workers_killed_at_random_moments_again_and_again_lose_nothing(
     fake_sendgrid.fault_kinds = [Fault(delay=1.0, name="slow")]
     fake_sendgrid.failure_rate = 1.0
     moments = random.Random(7)
-    env = {"CLAIM_LEASE_SECONDS": "2"}
+    env = {"CLAIM_LEASE_SECONDS": "3"}
     kills = 0
     for _ in range(4):
         worker = start_worker(database_url, fake_sendgrid, tmp_path, **env)
@@ -168,7 +171,7 @@ def test_workers_killed_at_random_moments_again_and_again_lose_nothing(
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
         kills += 1
-        time.sleep(2)  # the dead worker's claims expire
+        time.sleep(3)  # the dead worker's claims expire
     last = start_worker(database_url, fake_sendgrid, tmp_path, **env)
     try:
         wait_for(lambda: count_sent(database) == 10_000, timeout=180)
@@ -177,7 +180,9 @@ def test_workers_killed_at_random_moments_again_and_again_lose_nothing(
     received = Counter(fake_sendgrid.addresses())
     assert set(received) == set(addresses)  # none lost
     duplicated = sum(received.values()) - len(received)
-    assert duplicated <= kills * BATCH
+    # A short lease can also run out while a live worker, slowed by a loaded machine, waits
+    # for the provider: the worker says so, and the batch goes again. Nothing else may repeat.
+    assert duplicated <= kills * BATCH + run_out_while_sending(tmp_path)
     report(
         "workers killed at random",
         database=database_url.partition(":")[0],
@@ -186,4 +191,13 @@ def test_workers_killed_at_random_moments_again_and_again_lose_nothing(
         deliveries=10_000,
         lost=0,
         duplicated=duplicated,
+    )
+
+
+def run_out_while_sending(logs: Path) -> int:
+    """How many deliveries the workers said went back to the queue because their lease ran out
+    before the provider answered."""
+    said = re.compile(r"lease ran out before the provider answered: (\d+) deliveries")
+    return sum(
+        int(count) for log in logs.glob("worker-*.log") for count in said.findall(log.read_text())
     )
