@@ -1,7 +1,10 @@
 """Re-checking every card against the catalogue after a change (a programme's conditions, next
-year's table): N cards whose parents asked to be told, the demo catalogue with its conditions,
-one run of the worker's outreach step — every card read, every programme tried, the messages
-queued (a first run queues them all; a second finds them there). On PostgreSQL by default.
+year's table): N cards whose parents asked to be told (half of them keeping the estimate's
+income figures, half with birth months), the demo catalogue with its conditions, runs of the
+worker's outreach step — every card read, every programme tried, the messages queued. The first
+run queues them all; then a city adds a new year's table with higher limits, in force at once,
+and the next run queues what it changed; a last run finds everything there. On PostgreSQL by
+default.
 
     .venv/bin/python -m bench.outreach --n 100000
 """
@@ -14,7 +17,7 @@ import resource
 import tempfile
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, insert
@@ -22,6 +25,9 @@ from sqlmodel import Session, select
 
 from bench.common import print_result, save_result, scratch_database
 from service import create_app
+from service.allowance.estimate import Figures
+from service.allowance.models import AllowanceTable
+from service.allowance.tables import FIGURES, shipped_tables
 from service.cards.models import Card, CardMessage
 from service.cards.outreach import queue_you_may
 from service.db import Database
@@ -44,7 +50,14 @@ def _cards(organisation_id: int, n: int) -> list[dict[str, object]]:
             "stage": generator.choice(list(STAGES)),
             "children": generator.sample(list(CHILDREN), generator.randint(1, 2)),
             "needs": ["money"],
-            "birth_months": [],
+            "birth_months": (
+                [f"{generator.randint(2008, 2026)}-{generator.randint(1, 12):02d}"] if i % 2 else []
+            ),
+            "allowance_figures": (
+                Figures(generator.randrange(0, 4_000_000, 1000), 0, 1, 2026).as_json()
+                if i % 2 == 0
+                else None
+            ),
             "safe_times": [],
             "income_band": generator.choice(list(INCOME_BANDS)),
             "support_agreed": generator.choice(["yes", "no", ""]),
@@ -77,22 +90,38 @@ def run(kind: str, n: int) -> dict[str, object]:
             for start in range(0, n, 10_000):
                 session.execute(insert(Card), rows[start : start + 10_000])
             session.commit()
-            timings = []
-            for _ in range(2):  # the first queues every message; the second finds them all there
+            timings, queued = [], []
+            for step in ("first", "new table", "again"):
+                if step == "new table":
+                    session.add(_next_years_table(city.id or 0))
+                    session.commit()
                 started = time.perf_counter()
-                queue_you_may(session, city.id or 0, now=NOON, quiet=None)
+                queue_you_may(session, city, now=NOON, quiet=None)
                 session.commit()
                 timings.append(time.perf_counter() - started)
-            queued = session.exec(select(func.count()).select_from(CardMessage)).one()
+                queued.append(session.exec(select(func.count()).select_from(CardMessage)).one())
         database.engine.dispose()
     return {
         "database": kind,
         "cards": n,
         "first_run_s": round(timings[0], 1),
-        "second_run_s": round(timings[1], 1),
-        "messages_queued": queued,
+        "messages_queued": queued[0],
+        "after_new_table_s": round(timings[1], 1),
+        "new_messages": queued[1] - queued[0],
+        "again_s": round(timings[2], 1),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     }
+
+
+def _next_years_table(organisation_id: int) -> AllowanceTable:
+    """The latest shipped figures with the limits raised by 10 %, in force before NOON."""
+    latest = shipped_tables()[-1]
+    figures = {name: getattr(latest, name) for name in FIGURES}
+    for name in ("fuyou_limit_full", "fuyou_limit_partial"):
+        figures[name] = figures[name] * 11 // 10
+    return AllowanceTable(
+        organisation_id=organisation_id, effective=date(2027, 6, 1), source="bench", **figures
+    )
 
 
 def main() -> None:

@@ -165,7 +165,7 @@ class Worker:
             ).all()
             for organisation in cities:
                 quiet = self.policy.quiet_hours
-                queued += queue_you_may(session, organisation.id or 0, now=now, quiet=quiet)
+                queued += queue_you_may(session, organisation, now=now, quiet=quiet)
                 queued += queue_reminders(session, organisation, now=now, quiet=quiet)
                 session.commit()
         return queued

@@ -15,7 +15,7 @@ The rules, as the national pages state them:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 FUYOU_MONTHS = (1, 3, 5, 7, 9, 11)  # each payment is for the two months before it
@@ -140,6 +140,47 @@ def counted_income(household: Household, table: Table, on: date, floors: dict[in
     )
 
 
+def fuyou_limits(table: Table, dependents: int) -> tuple[int, int]:
+    """The full and the partial payment's 所得 limits for a number of dependents."""
+    step = table.fuyou_limit_step * dependents
+    return table.fuyou_limit_full + step, table.fuyou_limit_partial + step
+
+
+def fuyou_level(total: int, limits: tuple[int, int]) -> str:
+    """full | partial | none: where the income counted stands against the limits."""
+    full, partial = limits
+    return "full" if total < full else "partial" if total < partial else "none"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a parent may keep on their card from the estimate, so that each new year's table
+    can be applied to it: 所得 (salary already less 給与所得控除) and child support received, a
+    year, the dependents, and the year the income is for."""
+
+    income: int
+    support: int
+    dependents: int
+    income_year: int
+
+    @classmethod
+    def of(cls, household: Household, counted: Counted) -> Figures:
+        return cls(counted.income, household.support, household.dependents, counted.income_year)
+
+    @classmethod
+    def read(cls, data: dict[str, int] | None) -> Figures | None:
+        return cls(**data) if data else None
+
+    def as_json(self) -> dict[str, int]:
+        return asdict(self)
+
+    def level(self, table: Table) -> str:
+        """full | partial | none under the table's limits, by the income alone."""
+        support = self.support * table.support_counted_percent // 100
+        total = max(0, self.income + support - table.flat_deduction)
+        return fuyou_level(total, fuyou_limits(table, self.dependents))
+
+
 def _until_march_after(birth: date, years: int) -> date:
     """The 31 March after the birthday of `years`."""
     return date(birth.year + years + (1 if birth.month >= 4 else 0), 3, 31)
@@ -153,8 +194,7 @@ def fuyou(household: Household, table: Table, on: date, floors: dict[int, int]) 
     """児童扶養手当 for the month `on`."""
     children = sum(1 for b in household.children if b <= on <= _until_march_after(b, 18))
     counted = counted_income(household, table, on, floors)
-    full = table.fuyou_limit_full + table.fuyou_limit_step * household.dependents
-    partial = table.fuyou_limit_partial + table.fuyou_limit_step * household.dependents
+    full, partial = fuyou_limits(table, household.dependents)
 
     def said(result: str, low: int, high: int, reason: str) -> Estimate:
         return Estimate(
@@ -164,10 +204,11 @@ def fuyou(household: Household, table: Table, on: date, floors: dict[int, int]) 
     further = children - 1
     if children == 0:
         return said("none", 0, 0, "no-child")
-    if counted.total < full:
+    level = fuyou_level(counted.total, (full, partial))
+    if level == "full":
         amount = table.fuyou_full_first + table.fuyou_full_further * further
         return said("full", amount, amount, "under-full")
-    if counted.total >= partial:
+    if level == "none":
         return said("none", 0, 0, "over-partial")
     first, other = table.partial_coefficient_first, table.partial_coefficient_further
     if first is not None and other is not None:

@@ -11,7 +11,14 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from service import get_session
-from service.allowance.estimate import Household, fuyou, income_year, jidou, table_on
+from service.allowance.estimate import (
+    Figures,
+    Household,
+    fuyou,
+    income_year,
+    jidou,
+    table_on,
+)
 from service.allowance.forms import EstimateForm
 from service.allowance.tables import salary_floors, tables_for
 from service.extensions import limiter
@@ -37,14 +44,16 @@ def estimate(slug: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         household = form.household()
         dependents = household.dependents
-        to_card = {
-            "birth_months": [month.strftime("%Y-%m") for month in household.children],
-            "income_band": _band(household),
-        }
         estimates = [
             fuyou(household, table, today, salary_floors()),
             jidou(household, table, today),
         ]
+        counted = estimates[0].counted
+        to_card = {
+            "birth_months": [month.strftime("%Y-%m") for month in household.children],
+            "income_band": _band(household),
+            "figures": Figures.of(household, counted).as_json() if counted else {},
+        }
     status = 400 if request.method == "POST" and form.errors else 200
     named = named_programmes(session, organisation.id or 0, FUYOU, JIDOU)
     return render_template(

@@ -14,12 +14,15 @@ from sqlalchemy import delete, exists, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from service.allowance.estimate import Figures, Table, table_on
+from service.allowance.tables import tables_for
 from service.audit import record_audit
 from service.cards.models import Card, CardConsent, CardEvent, CardMessage
 from service.encryption import decrypt, encrypt
-from service.models import Role
+from service.models import Organisation, Role
 from service.parent_links import with_epoch
 from service.settings import Settings
+from service.subscribers import local_date
 from service.support.eligibility import Family
 from service.support.guide import Answers, fitting
 from service.support.models import Desk, Programme
@@ -92,6 +95,7 @@ class Told:
     tell_me: bool = False  # tell the parent of support they may be able to use
     birth_months: tuple[str, ...] = ()  # "2019-04": for the life-event reminders
     allowance_since: date | None = None  # the month 児童扶養手当 began
+    allowance_figures: Figures | None = None  # kept from the estimate, if the parent chose to
 
 
 def _apply(settings: Settings, card: Card, told: Told) -> dict[str, object]:
@@ -112,6 +116,7 @@ def _apply(settings: Settings, card: Card, told: Told) -> dict[str, object]:
         "tell_me": told.tell_me,
         "birth_months": list(told.birth_months),
         "allowance_since": told.allowance_since,
+        "allowance_figures": told.allowance_figures.as_json() if told.allowance_figures else None,
     }
     for name, value in plain.items():
         if getattr(card, name) != value:
@@ -124,11 +129,42 @@ def _apply(settings: Settings, card: Card, told: Told) -> dict[str, object]:
     return changed
 
 
-def family_of(card: Card) -> Family:
-    """What the card says of the family, for a programme's conditions."""
+class Answered(Protocol):
+    """A card's answers: the card, or a row of just these columns."""
+
+    @property
+    def children(self) -> list[str] | None: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def income_band(self) -> str: ...
+    @property
+    def support_agreed(self) -> str: ...
+    @property
+    def birth_months(self) -> list[str] | None: ...
+    @property
+    def allowance_figures(self) -> dict[str, int] | None: ...
+
+
+def family_of(card: Answered, on: date, limits: Table | None) -> Family:
+    """What the card says of the family on a day, for a programme's conditions; the income
+    figures it keeps, if any, judged by the allowance's limits in force."""
+    figures = Figures.read(card.allowance_figures)
     return Family.told(
-        card.children, card.stage, card.income_band, card.support_agreed, card.birth_months
+        children=card.children or (),
+        stage=card.stage,
+        income_band=card.income_band,
+        support_agreed=card.support_agreed,
+        birth_months=card.birth_months or (),
+        on=on,
+        allowance=(figures.level(limits), limits.effective) if figures and limits else None,
     )
+
+
+def judged_on(session: Session, organisation: Organisation, now: datetime) -> tuple[date, Table]:
+    """The city's day, and the allowance's table in force on it: what a card is judged by."""
+    today = local_date(now, organisation.timezone)
+    return today, table_on(tables_for(session, organisation.id or 0), today)
 
 
 def card_token(settings: Settings, card: Card) -> str:

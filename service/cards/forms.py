@@ -11,14 +11,17 @@ from wtforms import (
     BooleanField,
     FieldList,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectChoice,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import MonthField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
+from service.allowance.estimate import Figures
 from service.cards.cards import Told
 from service.family import AGREED, INCOME_BANDS, STAGES
 from service.support.forms import ContactForm, checkboxes
@@ -34,6 +37,12 @@ def _radio(label: Any, choices: dict[str, Any]) -> RadioField:
     )
 
 
+def _figure(highest: int) -> IntegerField:
+    return IntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=highest)]
+    )
+
+
 class CardForm(ContactForm):
     from_guide = HiddenField()  # the guide's answers arrive: fill the form, check nothing yet
     stage = _radio(_l("Where are you now?"), STAGES)
@@ -46,6 +55,17 @@ class CardForm(ContactForm):
     allowance_since = MonthField(
         _l("If you receive the child-rearing allowance (児童扶養手当): since when (optional)"),
         validators=[Optional()],
+    )
+    # The estimate's figures, carried from its page (or the card's) and kept only if ticked.
+    figures_income = _figure(10**10)
+    figures_support = _figure(10**10)
+    figures_dependents = _figure(20)
+    figures_income_year = _figure(2100)
+    keep_figures = BooleanField(
+        _l(
+            "Keep these figures on my card, so that the city can tell me when a new year's "
+            "limits change what I may receive"
+        )
     )
     home_unsafe = BooleanField(_l("Home is not safe for me (DV, violence or fear at home)"))
     tell_me = BooleanField(
@@ -82,7 +102,23 @@ class CardForm(ContactForm):
                 if self.allowance_since.data
                 else None
             ),
+            allowance_figures=self.figures() if self.keep_figures.data else None,
         )
+
+    def figures(self) -> Figures | None:
+        """The estimate's figures this form carries, if it carries them whole."""
+        income, support = self.figures_income.data, self.figures_support.data
+        dependents, year = self.figures_dependents.data, self.figures_income_year.data
+        if income is None or support is None or dependents is None or year is None:
+            return None
+        return Figures(income, support, dependents, year)
+
+    def carry(self, figures: Figures | None) -> None:
+        if figures is not None:
+            self.figures_income.data = figures.income
+            self.figures_support.data = figures.support
+            self.figures_dependents.data = figures.dependents
+            self.figures_income_year.data = figures.income_year
 
     def validate_birth_months(self, field: FieldList) -> None:
         birth_months(field.entries)

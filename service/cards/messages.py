@@ -9,7 +9,7 @@ from flask import current_app, render_template
 from flask_babel import gettext
 from sqlmodel import Session
 
-from service.cards.cards import card_token, consented, family_of, reveal
+from service.cards.cards import card_token, consented, family_of, judged_on, reveal
 from service.cards.models import Card, CardMessage
 from service.channels import RenderedMessage
 from service.languages import city_name, in_language
@@ -26,7 +26,9 @@ def render_card_message(
     programme = session.get(Programme, message.programme_id) if message.programme_id else None
     desk = session.get(Desk, programme.desk_id) if programme and programme.desk_id else None
     with in_language(card.locale):
-        fitted = fit(programme.conditions, family_of(card)) if programme else None
+        # Judged as when it was queued: why it fitted then.
+        family = family_of(card, *judged_on(session, organisation, message.created_at))
+        fitted = fit(programme.conditions, family) if programme else None
         event, _, year = (message.reason or "").partition(":")
         context = {
             "kind": message.kind,

@@ -28,6 +28,9 @@ class Card(SQLModel, table=True):
     # school entry and of the allowance's end (service.cards.reminders).
     birth_months: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     allowance_since: date | None = None  # the month 児童扶養手当 began, if the parent said
+    # The estimate's income figures, if the parent chose to keep them (allowance.estimate.Figures):
+    # each new year's limits are applied to them, for programmes with an allowance condition.
+    allowance_figures: dict[str, int] | None = Field(default=None, sa_column=Column(JSON))
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # guide's worries
     income_band: str = Field(default="", max_length=16)
     support_agreed: str = Field(default="", max_length=8)  # 養育費: yes | no | "" (not said)

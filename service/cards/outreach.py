@@ -19,12 +19,13 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from service.calendar.quiet_hours import QuietHours
-from service.cards.cards import Staff, family_of, last_contacts, visible_query
+from service.cards.cards import Staff, family_of, judged_on, last_contacts, visible_query
 from service.cards.models import Card, CardMessage
 from service.db import insert_ignoring_conflicts
-from service.models import DeliveryStatus
-from service.support.eligibility import DEPENDS, LIKELY, Family, likelihood, reason_key
+from service.models import DeliveryStatus, Organisation
+from service.support.eligibility import DEPENDS, LIKELY, likelihood, reason_key
 from service.support.models import Programme
+from service.types import utcnow
 
 BATCH = 2000
 
@@ -72,13 +73,16 @@ def outbox_row(
 
 
 def queue_you_may(
-    session: Session, organisation_id: int, *, now: datetime, quiet: QuietHours | None
+    session: Session, organisation: Organisation, *, now: datetime, quiet: QuietHours | None
 ) -> int:
     """Queue the messages due for a city's cards (the caller commits); how many rows were
-    offered to the outbox (those already there are left as they are)."""
-    programmes = programmes_with_conditions(session, organisation_id)
+    offered to the outbox (those already there are left as they are). The cards are judged on
+    the city's day, by the allowance's table in force: a child's new school year or a new
+    table's limits may make a card fit where it did not."""
+    programmes = programmes_with_conditions(session, organisation.id or 0)
     if not programmes:
         return 0
+    today, limits = judged_on(session, organisation, now)
     send_at = (quiet.ends_after(now) if quiet else None) or now
     statement = insert_ignoring_conflicts(CardMessage, session.get_bind().dialect.name)
     cards = session.execute(
@@ -89,17 +93,18 @@ def queue_you_may(
             col(Card.income_band),
             col(Card.support_agreed),
             col(Card.birth_months),
-        ).where(*to_tell(organisation_id))
+            col(Card.allowance_figures),
+        ).where(*to_tell(organisation.id or 0))
     ).yield_per(BATCH)
     rows: list[dict[str, object]] = []
     offered = 0
-    for card_id, children, stage, income, support, months in cards:
-        family = Family.told(children or (), stage, income, support, months or ())
+    for card in cards:
+        family = family_of(card, today, limits)
         for programme in programmes:
             found = likelihood(programme.conditions, family)
             if found is not None and found[0] == LIKELY:
                 reason = reason_key(programme.conditions, family)
-                rows.append(outbox_row(card_id, "you-may", programme.id, reason, now, send_at))
+                rows.append(outbox_row(card.id, "you-may", programme.id, reason, now, send_at))
         if len(rows) >= BATCH:
             session.execute(statement, rows)
             offered, rows = offered + len(rows), []
@@ -126,9 +131,11 @@ def prospects(session: Session, staff: Staff, programme: Programme) -> list[Pros
     if visible is None:
         return []
     cards = session.exec(visible.order_by(col(Card.id).desc())).all()
+    organisation = session.get_one(Organisation, staff.organisation_id)
+    today, limits = judged_on(session, organisation, utcnow())
     fitting = []
     for card in cards:
-        found = likelihood(programme.conditions, family_of(card))
+        found = likelihood(programme.conditions, family_of(card, today, limits))
         if found is not None and found[0] in (LIKELY, DEPENDS):
             fitting.append((card, found[0]))
     told = {

@@ -5,7 +5,8 @@ the parent's others — to read it, correct it, change who sees it, or erase it.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import fields, replace
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
 from service import get_session, get_settings
+from service.allowance.estimate import Figures
 from service.cards.cards import (
     Proposal,
     asked_handoffs,
@@ -110,6 +112,7 @@ def new_card(slug: str) -> ResponseReturnValue:
                 else None,
             },
         )
+        form.carry(_carried(request.form))
         return _render_form(organisation, form, _offers(session, organisation, form), None)
     form = CardForm()
     offers = _offers(session, organisation, form)
@@ -236,8 +239,10 @@ def edit_card(token: str) -> ResponseReturnValue:
                 "allowance_since": card.allowance_since,
                 "note": reveal(settings, card.note),
                 "departments": consented(session, card.id or 0),
+                "keep_figures": card.allowance_figures is not None,
             },
         )
+        form.carry(Figures.read(card.allowance_figures))
         _keep_line(form, card)
         return _render_form(organisation, form, _offers(session, organisation, form), card)
     form = CardForm()
@@ -254,6 +259,15 @@ def edit_card(token: str) -> ResponseReturnValue:
         flash(gettext("Your card is updated. The departments that see it are told what changed."))
         return redirect(url_for("cards.own_card", token=token), 303)
     return _render_form(organisation, form, offers, card)
+
+
+def _carried(values: Mapping[str, str]) -> Figures | None:
+    """The estimate's figures as its page sent them; none unless whole and plain numbers."""
+    try:
+        numbers = [int(values.get(f"figures_{f.name}", "")) for f in fields(Figures)]
+    except ValueError:
+        return None
+    return Figures(*numbers) if min(numbers) >= 0 else None
 
 
 def _keep_line(form: CardForm, card: Card) -> None:

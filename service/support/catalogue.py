@@ -216,7 +216,7 @@ def import_catalogue(session: Session, organisation_id: int, data: Any) -> Impor
             for kind, values in conditions.items()
         ):
             raise CatalogueError(
-                f"{where}：条件（conditions）は children・stage・income・support ごとに、"
+                f"{where}：条件（conditions）は {'・'.join(KINDS)} ごとに、"
                 "決まった値の一覧にしてください。"
             )
         programme.conditions = clean(conditions)

@@ -123,7 +123,11 @@ PITTARI = "https://app.oss.myna.go.jp/"
 
 # Who may use a programme (service.support.eligibility), and where to apply online.
 CONDITIONS = {
-    "jido-fuyo-teate": {"stage": ["separated", "divorced"], "income": ["under-2m", "2m-4m"]},
+    "jido-fuyo-teate": {
+        "children": ["preschool", "elementary", "junior-high", "high-school"],
+        "stage": ["separated", "divorced"],
+        "allowance": ["full", "partial"],
+    },
     "yoikuhi-hosho": {"support": ["yes"]},
     "shugaku-enjo": {"children": ["elementary", "junior-high"]},
     "hoikusho": {"children": ["preschool"]},

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 
 from service.family import AGREED, INCOME_BANDS, STAGES
-from service.support.guide import CHILDREN
+from service.support.guide import CHILDREN, school_year
 
 COUNTS = {"1": _l("One child"), "2": _l("Two children"), "3+": _l("Three children or more")}
+# Where the income counted for 児童扶養手当 stands against the limits of the table in force.
+ALLOWANCE_LEVELS = {
+    "full": _l("Income under the limit for the full child-rearing allowance"),
+    "partial": _l("Income between the limits for the full and the partial allowance"),
+    "none": _l("Income at or over the limit for the partial allowance"),
+}
 # A condition's kind: the answers it may accept, and what it is about.
 KINDS: dict[str, tuple[Mapping[str, object], object]] = {
     "children": (CHILDREN, _l("the children's ages")),
@@ -26,7 +33,10 @@ KINDS: dict[str, tuple[Mapping[str, object], object]] = {
     "stage": (STAGES, _l("where the family is now")),
     "income": (INCOME_BANDS, _l("the household's income")),
     "support": (AGREED, _l("whether child support is agreed")),
+    "allowance": (ALLOWANCE_LEVELS, _l("the income against the child-rearing allowance's limits")),
 }
+# The age each school year ends with: a child is in it until the 31 March after that birthday.
+AGE_LIMITS = {"preschool": 6, "elementary": 12, "junior-high": 15, "high-school": 18}
 LIKELY, DEPENDS, UNLIKELY = "likely", "depends", "unlikely"
 
 
@@ -39,6 +49,8 @@ class Family:
     income: str | None = None
     support: str | None = None
     count: str | None = None  # 1 | 2 | 3+, when the birth months were given
+    allowance: str | None = None  # full | partial | none, when the card keeps the figures
+    limits_from: date | None = None  # the day the limits `allowance` was judged by took effect
 
     @classmethod
     def from_guide(cls, stage: str, children: Iterable[str]) -> Family:
@@ -49,19 +61,32 @@ class Family:
     @classmethod
     def told(
         cls,
+        *,
         children: Iterable[str],
         stage: str,
         income_band: str,
         support_agreed: str,
         birth_months: Iterable[str],
+        on: date,
+        allowance: tuple[str, date] | None = None,
     ) -> Family:
-        """A family card's answers ("" or empty where the parent said nothing)."""
+        """A family card's answers ("" or empty where the parent said nothing) on a day. The
+        children's ages come from their birth months when the parent gave them (so a child's
+        new school year counts from its April), else from the ages the parent ticked."""
+        months = list(birth_months)
+        ages: frozenset[str] | None = frozenset(children) or None
+        if months:
+            years = (school_year(date.fromisoformat(f"{m}-01"), on) for m in months)
+            ages = frozenset(year for year in years if year)
+        level, limits_from = allowance or (None, None)
         return cls(
-            frozenset(children) or None,
+            ages,
             frozenset({stage}) if stage else None,
             income_band or None,
             support_agreed or None,
-            cls.count_of(list(birth_months)),
+            cls.count_of(months),
+            level,
+            limits_from,
         )
 
     @staticmethod
@@ -75,7 +100,12 @@ class Family:
             return self.children
         if kind == "stage":
             return self.stages
-        value = {"income": self.income, "support": self.support, "count": self.count}[kind]
+        value = {
+            "income": self.income,
+            "support": self.support,
+            "count": self.count,
+            "allowance": self.allowance,
+        }[kind]
         return frozenset({value}) if value else None
 
 
@@ -123,9 +153,7 @@ def fit(conditions: Mapping[str, list[str]], family: Family) -> Fit | None:
         return None
     verdict, kind = found
     if verdict == UNLIKELY:
-        names = KINDS[kind][0]
-        listed = gettext(", ").join(str(names[code]) for code in conditions[kind])
-        return Fit(UNLIKELY, gettext("It is for: %(answers)s.", answers=listed))
+        return Fit(UNLIKELY, in_words(kind, conditions[kind]))
     if verdict == DEPENDS:
         unknown = [
             str(about)
@@ -134,7 +162,29 @@ def fit(conditions: Mapping[str, list[str]], family: Family) -> Fit | None:
         ]
         joined = gettext(", ").join(unknown)
         return Fit(DEPENDS, gettext("It depends on %(what)s.", what=joined))
+    if conditions.get("allowance") and family.limits_from:
+        return Fit(
+            LIKELY,
+            gettext(
+                "What you told us meets its conditions, by the allowance's limits in force"
+                " from %(date)s.",
+                date=format_date(family.limits_from, "long"),
+            ),
+        )
     return Fit(LIKELY, gettext("What you told us meets its conditions."))
+
+
+def in_words(kind: str, accepted: list[str]) -> str:
+    """Whom a condition is for, in a sentence: the children's ages as an age limit when they
+    run from the youngest (「18歳になった年度の3月31日まで」), else the answers it accepts."""
+    if kind == "children" and accepted == list(CHILDREN)[: len(accepted)]:
+        return gettext(
+            "It is for families with a child until the 31 March after the child turns %(age)s.",
+            age=AGE_LIMITS[accepted[-1]],
+        )
+    names = KINDS[kind][0]
+    listed = gettext(", ").join(str(names[code]) for code in accepted)
+    return gettext("It is for: %(answers)s.", answers=listed)
 
 
 def _unknown(kind: str, accepted: list[str], family: Family) -> bool:
@@ -155,17 +205,31 @@ def reason_key(conditions: Mapping[str, list[str]], family: Family) -> str:
 
 # Five families to try a programme's conditions on, as the console shows them.
 SAMPLES: dict[str, Family] = {
-    "離婚を考えている・未就学児1人・年収200万円未満・養育費の取り決めなし": Family(
-        frozenset({"preschool"}), frozenset({"before"}), "under-2m", "no", "1"
+    "離婚を考えている・未就学児1人・年収200万円未満（手当は全部支給の所得）・取り決めなし": (
+        Family(frozenset({"preschool"}), frozenset({"before"}), "under-2m", "no", "1", "full")
     ),
-    "離婚した・小学生と中学生の2人・年収200〜400万円・取り決めあり": Family(
-        frozenset({"elementary", "junior-high"}), frozenset({"divorced"}), "2m-4m", "yes", "2"
+    "離婚した・小学生と中学生の2人・年収200〜400万円（手当は一部支給の所得）・取り決めあり": (
+        Family(
+            frozenset({"elementary", "junior-high"}),
+            frozenset({"divorced"}),
+            "2m-4m",
+            "yes",
+            "2",
+            "partial",
+        )
     ),
-    "別居している・高校生年代1人・年収400万円以上・取り決めなし": Family(
-        frozenset({"high-school"}), frozenset({"separated"}), "over-4m", "no", "1"
+    "別居している・高校生年代1人・年収400万円以上（手当の限度額以上）・取り決めなし": Family(
+        frozenset({"high-school"}), frozenset({"separated"}), "over-4m", "no", "1", "none"
     ),
-    "離婚した・未就学児と小学生の3人・年収200万円未満・取り決めなし": Family(
-        frozenset({"preschool", "elementary"}), frozenset({"divorced"}), "under-2m", "no", "3+"
+    "離婚した・未就学児と小学生の3人・年収200万円未満（手当は全部支給の所得）・取り決めなし": (
+        Family(
+            frozenset({"preschool", "elementary"}),
+            frozenset({"divorced"}),
+            "under-2m",
+            "no",
+            "3+",
+            "full",
+        )
     ),
     "ガイドで何も答えていない家庭": Family(),
 }

@@ -38,6 +38,20 @@ CONDITION_LABELS = {
     "stage": "いまの状況",
     "income": "世帯の年収",
     "support": "養育費の取り決め",
+    "allowance": (
+        "児童扶養手当の所得限度額（相談カードに手当の目安の数字を残した家庭で分かります。"
+        "新しい年度の表が効力をもつ日から、その限度額で判定します）"
+    ),
+}
+# The children's school years in the words of an age limit: each lasts until the 31 March after
+# a birthday, so "18歳になった年度の3月31日まで" is all four.
+CONDITION_CHOICES = {
+    "children": {
+        "preschool": "小学校入学前（6歳になった年度の3月31日まで）",
+        "elementary": "小学生（12歳になった年度の3月31日まで）",
+        "junior-high": "中学生（15歳になった年度の3月31日まで）",
+        "high-school": "高校生年代（18歳になった年度の3月31日まで）",
+    }
 }
 ANSWER_NAMES = {
     **WORRIES,
@@ -160,7 +174,10 @@ for _kind, (_names, _about) in KINDS.items():
         f"condition_{_kind}",
         SelectMultipleField(
             CONDITION_LABELS[_kind],
-            choices=[SelectChoice(code, name) for code, name in _names.items()],
+            choices=[
+                SelectChoice(code, CONDITION_CHOICES.get(_kind, {}).get(code, name))
+                for code, name in _names.items()
+            ],
             widget=ListWidget(prefix_label=False),
             option_widget=CheckboxInput(),
             validators=[Optional()],

@@ -20,6 +20,7 @@ from service.allowance.estimate import (
     table_on,
 )
 from service.allowance.models import AllowanceTable
+from service.cards.models import Card
 from service.allowance.tables import FIGURES, salary_floors, shipped_tables, tables_for
 from service.models import AuditEvent, Role
 from tests.conftest import csrf_token
@@ -339,3 +340,60 @@ def test_the_estimate_leads_to_the_application_and_to_the_card(client, session):
         re.findall(r'<input checked id="[\w-]+" name="\w+" type="\w+" value="([\w-]+)"', card_form)
     )
     assert ticked == {"preschool", "junior-high", "under-2m", "money"}
+
+    # The estimate's figures travel to the card's form, and stay only if the parent ticks them.
+    figures = dict(re.findall(r'name="figures_(\w+)" value="(\d+)"', page))
+    assert figures["income"] == "850000"  # 1,500,000 yen of salary less the 650,000 least
+    assert figures["support"] == "0"
+    assert figures["dependents"] == "2"  # not given: the two children
+    carried = {f"figures_{name}": value for name, value in figures.items()}
+    card_form = client.post(
+        "/card/aoba/new",
+        data={"csrf_token": csrf_token(client, path), "from_guide": "1", **carried},
+    ).get_data(as_text=True)
+    assert "手当の目安で入力した数字" in card_form and "850,000円" in card_form
+    assert '<input id="keep_figures" name="keep_figures" type="checkbox" value="y">' in card_form
+
+    def save(**extra):
+        location = client.post(
+            "/card/aoba/new",
+            data={
+                "csrf_token": csrf_token(client, path),
+                "needs": ["money"],
+                "contact_way": "email",
+                "email": "hanako@example.jp",
+                "departments": ["こども家庭課"],
+                **carried,
+                **extra,
+            },
+        ).headers["Location"]
+        session.expire_all()
+        return location, session.exec(select(Card).order_by(Card.id.desc())).first()
+
+    _, unticked = save()
+    assert unticked.allowance_figures is None
+    location, kept = save(keep_figures="y")
+    assert kept.allowance_figures == {
+        "income": 850_000,
+        "support": 0,
+        "dependents": 2,
+        "income_year": int(figures["income_year"]),
+    }
+    own = client.get(location).get_data(as_text=True)
+    assert "850,000円" in own
+    edit = location + "/edit"
+    form = client.get(edit).get_data(as_text=True)
+    assert 'checked id="keep_figures"' in form
+    client.post(
+        edit,
+        data={
+            "csrf_token": csrf_token(client, edit),
+            "needs": ["money"],
+            "contact_way": "email",
+            "email": "hanako@example.jp",
+            "departments": ["こども家庭課"],
+            **carried,
+        },
+    )
+    session.expire_all()
+    assert session.get(Card, kept.id).allowance_figures is None  # unticked: erased

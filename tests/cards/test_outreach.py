@@ -5,12 +5,16 @@ is unsafe or they said no — and each department sees the families it may reach
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
 
+from service.allowance.estimate import Figures
+from service.allowance.models import AllowanceTable
+from service.allowance.tables import FIGURES, shipped_tables
 from service.cards.cards import Told, reveal, update_card
 from service.cards.models import Card, CardMessage
 from service.cards.outreach import queue_you_may
@@ -42,10 +46,15 @@ def city(session):
     return city
 
 
-def _card(session, settings, city, *, tell_me=True, way="email", unsafe=False):
+# Kept from the estimate: 所得 of 900,000 yen, one dependent — under the full allowance's limit.
+UNDER_FULL = Figures(income=900_000, support=0, dependents=1, income_year=2026)
+
+
+def _card(session, settings, city, *, tell_me=True, way="email", unsafe=False, figures=UNDER_FULL):
     """Divorced, one child at elementary school, income under 2 million yen, no agreement."""
     card = create_card(session, settings, organisation=city, departments=[KODOMO])
     card.tell_me, card.unsafe_at_home, card.contact_way = tell_me, unsafe, way
+    card.allowance_figures = figures.as_json()
     card.contact = encrypt(settings, "hanako@example.jp" if way == "email" else "09012345678")
     session.add(card)
     session.commit()
@@ -69,6 +78,7 @@ def _told_of(settings, card, **changes):
         "note": reveal(settings, card.note),
         "locale": card.locale,
         "tell_me": card.tell_me,
+        "allowance_figures": Figures.read(card.allowance_figures),
     }
     return Told(**{**told, **changes})
 
@@ -101,8 +111,12 @@ def test_a_card_hears_once_of_each_programme_it_fits_and_why(session, settings, 
     assert "答えた内容が、条件に合っています。" in body
     assert "https://yorisou.example.jp/card/c/" in body and "チェックを外してください" in body
 
-    # The reason changes (a raise, still under the limit): told again; a note changes nothing.
-    update_card(session, settings, card, _told_of(settings, card, income_band="2m-4m"), now=NOON)
+    # The reason changes (a raise: now the partial allowance's): told again; a note changes
+    # nothing.
+    raised = replace(UNDER_FULL, income=1_500_000)
+    update_card(
+        session, settings, card, _told_of(settings, card, allowance_figures=raised), now=NOON
+    )
     session.commit()
     worker.outreach(now=NOON)
     assert _told(session, card) == ["jido-fuyo-teate", "jido-fuyo-teate", "shugaku-enjo"]
@@ -144,7 +158,7 @@ def test_two_workers_at_once_queue_each_message_once(database, session, settings
     def run():
         with app.app_context(), Session(database.engine) as own:
             barrier.wait()
-            queue_you_may(own, city.id, now=NOON, quiet=None)
+            queue_you_may(own, city, now=NOON, quiet=None)
             own.commit()
 
     threads = [threading.Thread(target=run) for _ in range(2)]
@@ -153,6 +167,38 @@ def test_two_workers_at_once_queue_each_message_once(database, session, settings
     for thread in threads:
         thread.join()
     assert all(_told(session, card) == ["jido-fuyo-teate", "shugaku-enjo"] for card in cards)
+
+
+def test_a_new_years_limits_tell_a_family_the_day_they_take_effect(session, settings, worker, city):
+    # 所得 2,560,000 yen: over the partial allowance's limit for one dependent (2,460,000).
+    card = _card(session, settings, city, figures=replace(UNDER_FULL, income=2_560_000))
+    worker.outreach(now=NOON)
+    assert _told(session, card) == ["shugaku-enjo"]
+    figures = {name: getattr(shipped_tables()[-1], name) for name in FIGURES}
+    session.add(
+        AllowanceTable(
+            organisation_id=city.id,
+            effective=date(2027, 11, 1),
+            source="令和9年11月分からの所得限度額",
+            **{**figures, "fuyou_limit_partial": 2_200_000},  # 2,580,000 for one dependent
+        )
+    )
+    session.commit()
+    worker.outreach(now=datetime(2027, 10, 31, 12, 0, tzinfo=TOKYO))
+    assert _told(session, card) == ["shugaku-enjo"]  # not yet in force
+    first_day = datetime(2027, 11, 1, 12, 0, tzinfo=TOKYO)
+    worker.outreach(now=first_day)
+    assert _told(session, card) == ["jido-fuyo-teate", "shugaku-enjo"]
+    worker.outreach(now=first_day)
+    assert _told(session, card) == ["jido-fuyo-teate", "shugaku-enjo"]  # once
+    [message] = session.exec(
+        select(CardMessage).where(CardMessage.reason.contains("allowance"))
+    ).all()
+    assert "allowance=partial" in message.reason
+    assert worker.request_messages(now=first_day) == 2
+    body = "\n".join(text_body(email) for email in read_outbox(settings.outbox_dir))
+    assert "「児童扶養手当」を使える可能性があります。" in body
+    assert "2027年11月1日からの手当の限度額で見ると" in body
 
 
 def test_each_department_sees_the_families_it_may_reach_out_to(
@@ -205,7 +251,8 @@ def test_a_reminder_comes_on_its_day_once_and_never_weeks_late(session, settings
     card.birth_months, card.allowance_since = ["2021-06"], None
     session.add(card)
     session.commit()
-    programmes = {"jido-fuyo-teate", "shugaku-enjo"}
+    # Born June 2021: not at school until April 2028, whatever was ticked (elementary).
+    programmes = {"jido-fuyo-teate", "hoikusho"}
     worker.outreach(now=datetime(2028, 1, 14, 12, 0, tzinfo=TOKYO))  # the Friday before
     assert set(_told(session, card)) == programmes  # the "you may" ones only
     worker.outreach(now=datetime(2028, 1, 17, 12, 0, tzinfo=TOKYO))

@@ -5,16 +5,29 @@ it is and why in one line — every programme for the parent's needs still shown
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlmodel import select
 
 from service.models import AuditEvent, Role
-from service.support.eligibility import DEPENDS, LIKELY, UNLIKELY, Family, clean, fit
+from service.support.eligibility import DEPENDS, LIKELY, SAMPLES, UNLIKELY, Family, clean, fit
+from service.support.guide import CHILDREN
 from service.support.models import Programme
 from tests.conftest import csrf_token
 from tests.factories import create_catalogue, create_organisation, create_staff
 from tests.staff.test_staff_notices import login
+
+
+def _card_family(on):
+    return Family.told(
+        children=["preschool"],
+        stage="divorced",
+        income_band="",
+        support_agreed="",
+        birth_months=["2019-05"],
+        on=on,
+    )
 
 
 def _likelihood(conditions, family):
@@ -44,6 +57,13 @@ def _likelihood(conditions, family):
         ),
         ({"count": ["3+"]}, Family(count=Family.count_of(["2015-04"])), UNLIKELY),
         ({"count": ["2", "3+"]}, Family.from_guide("after", ["preschool"]), DEPENDS),
+        ({"allowance": ["full", "partial"]}, Family(allowance="partial"), LIKELY),
+        ({"allowance": ["full"]}, Family(allowance="partial"), UNLIKELY),
+        ({"allowance": ["full"]}, Family.from_guide("after", ["preschool"]), DEPENDS),
+        # A child's school year comes from the birth month when the parent gave it: born in
+        # May 2019, not at school until the April of 2026, whatever was ticked before.
+        ({"children": ["elementary"]}, _card_family(on=date(2026, 3, 31)), UNLIKELY),
+        ({"children": ["elementary"]}, _card_family(on=date(2026, 4, 1)), LIKELY),
         # One condition failed outweighs another unknown.
         ({"income": ["under-2m"], "support": ["yes"]}, Family(support="no"), UNLIKELY),
         ({"income": ["bogus"], "children": []}, Family(), None),  # nothing known is kept
@@ -52,6 +72,29 @@ def _likelihood(conditions, family):
 def test_each_kind_of_condition(app, conditions, family, expected):
     with app.test_request_context():
         assert _likelihood(conditions, family) == expected
+
+
+def test_an_age_limit_is_said_in_words(app):
+    until_18 = {"children": ["preschool", "elementary", "junior-high", "high-school"]}
+    grown_up = Family.told(
+        children=[],
+        stage="",
+        income_band="",
+        support_agreed="",
+        birth_months=["2007-03"],  # 18 in March 2025: the allowance's age ended then
+        on=date(2026, 12, 6),
+    )
+    with app.test_request_context("/?lang=ja"):
+        found = fit(until_18, grown_up)
+        assert found.likelihood == UNLIKELY
+        assert found.reason == "子どもが18歳になった年度の3月31日までの家庭が対象です。"
+        assert fit({"children": ["elementary", "junior-high"]}, grown_up).reason == (
+            "対象：小学生、中学生。"
+        )
+    with app.test_request_context("/?lang=en"):
+        assert fit(until_18, grown_up).reason == (
+            "It is for families with a child until the 31 March after the child turns 18."
+        )
 
 
 @pytest.fixture
@@ -88,7 +131,7 @@ def test_the_guide_says_how_likely_each_programme_is_and_why(client, session, ci
     assert _verdict(after, "児童扶養手当") == (
         "depends",
         "条件しだいです。",
-        "世帯の収入によります。",
+        "児童扶養手当の所得の限度額によります。",
     )
     assert _verdict(after, "就学援助") == (
         "likely",
@@ -127,11 +170,13 @@ def test_staff_tick_conditions_try_them_on_sample_families_and_save(client, sess
         r'<input checked id="condition_[\w-]+" name="(\w+)" [^>]*value="([\w-]+)"', page
     )
     assert set(ticked) == {
+        *(("condition_children", age) for age in CHILDREN),
         ("condition_stage", "separated"),
         ("condition_stage", "divorced"),
-        ("condition_income", "under-2m"),
-        ("condition_income", "2m-4m"),
+        ("condition_allowance", "full"),
+        ("condition_allowance", "partial"),
     }
+    assert "高校生年代（18歳になった年度の3月31日まで）" in page
     assert "見本の5家庭では" in page
     form = {
         "csrf_token": csrf_token(client, path),
@@ -150,17 +195,12 @@ def test_staff_tick_conditions_try_them_on_sample_families_and_save(client, sess
     assert tried.status_code == 200
     rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td>", html)
     verdicts = dict(rows)
-    assert (
-        verdicts["離婚を考えている・未就学児1人・年収200万円未満・養育費の取り決めなし"]
-        == "使える可能性が高い"
-    )
-    assert (
-        verdicts["離婚した・小学生と中学生の2人・年収200〜400万円・取り決めあり"]
-        == "対象外のようです"
-    )
+    first, second, *_ = SAMPLES
+    assert verdicts[first] == "使える可能性が高い"
+    assert verdicts[second] == "対象外のようです"
     assert verdicts["ガイドで何も答えていない家庭"] == "条件しだい"
     session.expire_all()
-    assert session.get(Programme, programme.id).conditions["income"] == ["under-2m", "2m-4m"]
+    assert session.get(Programme, programme.id).conditions["allowance"] == ["full", "partial"]
 
     saved = client.post(path, data=form)
     assert saved.status_code == 303
