@@ -32,6 +32,7 @@ from service.recipients import (
     registration_reasons,
     sample_reason,
 )
+from service.support.catalogue import asked_about
 
 # Messages about the registration itself, which a pause does not hold back.
 ABOUT_THE_REGISTRATION = {
@@ -85,14 +86,26 @@ def render_batch(
         ).all()
         message = render_digest(list(notices), organisation, locale)
     elif channel == "email":
+        notice = session.get_one(Notice, notice_ref)
         message = render_notice(
-            session.get_one(Notice, notice_ref), organisation, locale, book_event=book_event
+            notice,
+            organisation,
+            locale,
+            book_event=book_event,
+            programme=asked_about(session, notice),
         )
         if kind == DeliveryKind.TEST:
             message = replace(message, subject=f"[テスト] {message.subject}")
     elif channel == "line":
         notice = session.get_one(Notice, notice_ref)
-        message = render_line(notice, organisation, locale, previews=previews, book_code=book_event)
+        message = render_line(
+            notice,
+            organisation,
+            locale,
+            previews=previews,
+            book_code=book_event,
+            programme=asked_about(session, notice),
+        )
     else:
         notice = session.get_one(Notice, notice_ref)
         message = render_push(

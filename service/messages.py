@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from flask import current_app, render_template
@@ -16,6 +16,9 @@ from service.markdown import plain_text, render_markdown, text_with_links
 from service.models import DeliveryKind, Notice, Organisation
 from service.recipients import placeholders
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.support.models import Programme
 
 # Words that must never show in a subject line or on a lock screen: an ex-partner may see it.
 SENSITIVE_WORDS = ("離婚", "別居", "DV", "ＤＶ", "暴力", "divorce", "separation", "violence")
@@ -121,10 +124,16 @@ def notice_text(notice: Notice, locale: str) -> NoticeText:
 
 
 def render_notice(
-    notice: Notice, organisation: Organisation, locale: str, *, book_event: str = ""
+    notice: Notice,
+    organisation: Organisation,
+    locale: str,
+    *,
+    book_event: str = "",
+    programme: Programme | None = None,
 ) -> RenderedMessage:
     """`book_event`: the public id of the event the notice offers to book while it is on; only
-    then does the email carry a booking button."""
+    then does the email carry a booking button. `programme`: the one the notice is about (its
+    「この件を相談する」), whose online application and what to bring end the notice."""
     settings: Settings = current_app.extensions["yorisou.settings"]
     slots = placeholders()
     item = notice_text(notice, locale)
@@ -138,6 +147,8 @@ def render_notice(
             else "",
             **slots,
             "book_url": slots["book_url"] if book_event else "",
+            "programme": programme,
+            "locale": locale,
         }
         return RenderedMessage(
             subject=discreet_subject(item.title, organisation),

@@ -19,6 +19,7 @@ from service.languages import city_name, in_language
 from service.markdown import plain_text
 from service.messages import discreet_subject, notice_text
 from service.models import Notice, Organisation
+from service.support.models import Programme
 
 # What the button under a LINE notice sends for the parent, by language: the account answers
 # it with their settings link (service.line.chat).
@@ -57,12 +58,25 @@ def too_long_links(body: str) -> list[str]:
 
 
 def render_line(
-    notice: Notice, organisation: Organisation, locale: str, *, previews: bool, book_code: str = ""
+    notice: Notice,
+    organisation: Organisation,
+    locale: str,
+    *,
+    previews: bool,
+    book_code: str = "",
+    programme: Programme | None = None,
 ) -> RenderedMessage:
     """A notice as a LINE bubble. One multicast carries it to 500 people, so it holds no one's
-    own link: its button sends 「設定」 for the parent, answered with their settings link."""
+    own link: its button sends 「設定」 for the parent, answered with their settings link. The
+    programme it is about, if any, ends it: what to bring, and a button to apply online."""
     item = notice_text(notice, locale)
     text, links = plain_text(item.body)
+    bring = programme.text("bring", locale) if programme else ""
+    with in_language(locale):
+        if bring:
+            bring = f"{gettext('What to bring to the desk:')} {bring}"
+        if programme and programme.apply_url:  # the first link button, while there is room
+            links = [(gettext("Apply online"), programme.apply_url), *links]
     with in_language(locale):
         title = discreet_subject(item.title, organisation)
         alt_text = title
@@ -86,6 +100,8 @@ def render_line(
     words = [{"type": "text", "text": item.title, "weight": "bold", "wrap": True}]
     if text:  # a body of only markup has no words: the title stands alone, never a blank
         words.append({"type": "text", "text": utf16_prefix(text, BODY), "wrap": True, "size": "sm"})
+    if bring:
+        words.append({"type": "text", "text": utf16_prefix(bring, BODY), "wrap": True})
     words.append({"type": "text", "text": footer, "wrap": True, "size": "xs", "color": "#666666"})
     buttons: list[dict[str, Any]] = [settings_button]
     if book_code:  # sends "予約 CODE": the answer is the parent's own booking link
@@ -119,7 +135,7 @@ def render_line(
             buttons.remove(button)
     return RenderedMessage(
         subject=utf16_prefix(alt_text, ALT_TEXT),
-        text=f"{item.title}\n\n{text}\n\n{footer}",
+        text="\n\n".join(part for part in (item.title, text, bring, footer) if part),
         html="",
         sender_email="",
         sender_name=city_name(organisation),

@@ -18,6 +18,7 @@ from service.messages import render_notice
 from service.models import Notice, Organisation, Role
 from service.notices import topic_ids_of
 from service.recipients import sample_reason, sample_recipient
+from service.support.catalogue import asked_about
 from service.web.access import own_or_404, role_required
 from service.web.console import blueprint
 
@@ -74,7 +75,13 @@ def email_as_received(
     session: Session, notice: Notice, organisation: Organisation, topic_ids: Sequence[int]
 ) -> RenderedMessage:
     book_event = offered_event_code(session, notice)
-    email = render_notice(notice, organisation, "ja", book_event=book_event)
+    email = render_notice(
+        notice,
+        organisation,
+        "ja",
+        book_event=book_event,
+        programme=asked_about(session, notice),
+    )
     return as_received(session, email, topic_ids, book_event)
 
 

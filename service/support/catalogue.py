@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from service.models import Topic
+from service.models import Notice, Topic
 from service.support.eligibility import KINDS, clean
 from service.support.guide import ANSWERS
 from service.support.models import Desk, Programme, ProgrammeTopic
@@ -106,6 +106,13 @@ def named_programmes(session: Session, organisation_id: int, *slugs: str) -> dic
             )
         )
     }
+
+
+def asked_about(session: Session, notice: Notice) -> Programme | None:
+    """The programme a notice offers 「この件を相談する」 for, if the city still has it."""
+    if not notice.ask_about:
+        return None
+    return named_programmes(session, notice.organisation_id, notice.ask_about).get(notice.ask_about)
 
 
 def _address(where: str, value: Any) -> str:
