@@ -77,7 +77,8 @@ def send_outbox(
                 continue
             channel, address, rendered = prepared
         try:
-            [result] = channel.send(rendered, [Recipient(message_id, address)])
+            recipient = Recipient(message_id, address, outbox=model.__tablename__)
+            [result] = channel.send(rendered, [recipient])
         except ChannelUnavailable as error:
             result = Result(
                 message_id, "retry", retry_after=error.pause_seconds, error=error.reason

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from service.cards.models import CardMessage
 from service.db import insert_ignoring_conflicts
 from service.models import Delivery, Endpoint, ProviderEvent, Subscriber
 from service.subscribers import suppress, unsubscribe
@@ -30,7 +31,10 @@ def record_sendgrid_events(
         event_id, kind = _text(event.get("sg_event_id")), _text(event.get("event"))
         if not event_id or not kind:
             continue
-        delivery_id = _int(event.get("delivery_id"))  # our custom arg, echoed at the top level
+        # Our custom args, echoed at the top level: a delivery of the ledger, or a message of
+        # a small outbox (never mistaken for the delivery that has the same number).
+        outbox, _, row = _text(event.get("outbox")).partition(":")
+        delivery_id = None if outbox else _int(event.get("delivery_id"))
         delivery = session.get(Delivery, delivery_id) if delivery_id else None
         if not first_time(
             session,
@@ -44,6 +48,12 @@ def record_sendgrid_events(
         applied += 1
         if delivery is not None:
             _apply(session, delivery, kind, event, now)
+        elif outbox == "card_message" and kind == "open" and (message_id := _int(row)):
+            session.execute(
+                update(CardMessage)
+                .where(col(CardMessage.id) == message_id, col(CardMessage.opened_at).is_(None))
+                .values(opened_at=_timestamp(event) or now)
+            )
     session.commit()
     return applied
 

@@ -11,8 +11,10 @@ from sqlmodel import Session
 
 from service.cards.cards import card_token, consented, family_of, judged_on, reveal
 from service.cards.models import Card, CardMessage
+from service.cards.outreach import follow_token
 from service.channels import RenderedMessage
 from service.languages import city_name, in_language
+from service.messages import guide_url
 from service.models import Organisation
 from service.settings import Settings
 from service.support.eligibility import fit
@@ -45,6 +47,17 @@ def render_card_message(
             "department": message.department,
             "organisation": organisation,
             "card_url": f"{settings.public_base_url}/card/c/{card_token(settings, card)}",
+            # A request sent from this link counts on the outreach list as following it.
+            "ask_url": guide_url(
+                settings,
+                organisation,
+                card.locale,
+                "/ask",
+                programme=programme.slug,
+                via=follow_token(settings, message),
+            )
+            if desk and programme
+            else "",
         }
         return RenderedMessage(
             subject=gettext("%(name)s: about your card", name=city_name(organisation)),

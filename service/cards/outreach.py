@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -23,8 +23,10 @@ from service.cards.cards import Staff, family_of, judged_on, last_contacts, visi
 from service.cards.models import Card, CardMessage
 from service.db import insert_ignoring_conflicts
 from service.models import DeliveryStatus, Organisation
+from service.settings import Settings
 from service.support.eligibility import DEPENDS, LIKELY, likelihood, reason_key
 from service.support.models import Programme
+from service.tokens import Purpose, TokenExpired, TokenInvalid, make_token, read_token
 from service.types import utcnow
 
 BATCH = 2000
@@ -168,6 +170,8 @@ def summary(rows: Sequence[Prospect]) -> dict[str, int]:
         "queued": sum(m.status == DeliveryStatus.PENDING for m in told),
         "sent": sum(m.sent_at is not None for m in told),
         "failed": sum(m.status == DeliveryStatus.FAILED for m in told),
+        "opened": sum(m.opened_at is not None for m in told),  # by email only: SendGrid says
+        "followed": sum(m.followed_at is not None for m in told),
         "contacted_after": sum(
             row.told is not None
             and row.told.sent_at is not None
@@ -177,3 +181,22 @@ def summary(rows: Sequence[Prospect]) -> dict[str, int]:
         ),
         "waiting": sum(row.told is None and row.contacted is None for row in rows),
     }
+
+
+def follow_token(settings: Settings, message: CardMessage) -> str:
+    """What a message's 「窓口に相談する」 link carries, so a request sent from it counts."""
+    return make_token(settings.secret_key, Purpose.FOLLOW, str(message.id))
+
+
+def followed(session: Session, settings: Settings, token: str, *, now: datetime) -> None:
+    """A consultation request came from a message's link: noted on the message (the first time
+    only). A link that is not good counts for nothing; the request stands all the same."""
+    try:
+        message_id = int(read_token(settings.secret_key, Purpose.FOLLOW, token))
+    except (TokenInvalid, TokenExpired, ValueError):
+        return
+    session.execute(
+        update(CardMessage)
+        .where(col(CardMessage.id) == message_id, col(CardMessage.followed_at).is_(None))
+        .values(followed_at=now)
+    )

@@ -63,6 +63,16 @@ class Recipient:
     address: str
     substitutions: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    # The small outbox `delivery_id` is a row of ("card_message", …); "" for the ledger's
+    # deliveries. Provider events name both, so each finds its own row.
+    outbox: str = ""
+
+    @property
+    def reference(self) -> dict[str, str]:
+        """What the provider echoes in its events to name this message."""
+        if self.outbox:
+            return {"outbox": f"{self.outbox}:{self.delivery_id}"}
+        return {"delivery_id": str(self.delivery_id)}
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,7 @@ def request_body(message: RenderedMessage, recipients: Sequence[Recipient]) -> d
                 "substitutions": dict(recipient.substitutions),
                 **({"headers": dict(recipient.headers)} if recipient.headers else {}),
                 # Events carry custom args back, so each event finds its delivery.
-                "custom_args": {"delivery_id": str(recipient.delivery_id)},
+                "custom_args": recipient.reference,
             }
             for recipient in recipients
         ],

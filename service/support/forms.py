@@ -114,6 +114,7 @@ class RequestForm(ContactForm):
     topic = HiddenField()
     source = HiddenField()
     unsafe = HiddenField()  # the parent said home is not safe (in the guide, or "not safe")
+    via = HiddenField()  # the card's message whose link brought the parent here (FOLLOW)
     home_unsafe = BooleanField(_l("Home is not safe for me (DV, violence or fear at home)"))
     may_leave_message = BooleanField(_l("The desk may leave a message on my answering machine"))
     message = TextAreaField(

@@ -16,6 +16,7 @@ from wtforms import SelectChoice
 from service import get_session, get_settings
 from service.addresses import mask_address
 from service.bookings.schedule import bookable_by_programme
+from service.cards.outreach import followed
 from service.extensions import limiter
 from service.languages import current_language, use_language
 from service.models import Endpoint, Organisation, Source, Topic
@@ -218,6 +219,7 @@ def ask(slug: str) -> ResponseReturnValue:
         programme=chosen.get("programme", ""),
         source=chosen.get("source", ""),
         unsafe="1" if chosen.get("unsafe") == "1" else "",
+        via=chosen.get("via", "")[:200],
         # the assistant's question that found no answer, for the desk (only from a POST)
         message=request.form.get("message", "")[:500],
     )
@@ -263,6 +265,8 @@ def send_request(slug: str) -> ResponseReturnValue:
         subscriber_id=linked.subscriber_id if linked is not None else None,
         source_id=counter.id if counter and counter.code == form.source.data else None,
     )
+    if form.via.data:
+        followed(session, get_settings(), form.via.data, now=utcnow())
     session.commit()
     token = make_token(get_settings().secret_key, Purpose.REQUEST, consultation.public_id)
     return redirect(url_for("support.request_page", token=token, lang=current_language()), 303)

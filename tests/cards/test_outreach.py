@@ -4,14 +4,17 @@ is unsafe or they said no — and each department sees the families it may reach
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
 
+from jobs.worker import Worker
+from service import create_app
 from service.allowance.estimate import Figures
 from service.allowance.models import AllowanceTable
 from service.allowance.tables import FIGURES, shipped_tables
@@ -21,6 +24,7 @@ from service.cards.outreach import queue_you_may
 from service.encryption import encrypt
 from service.models import Role
 from service.support.models import Programme
+from tests.conftest import csrf_token, with_sendgrid
 from tests.factories import create_card, create_catalogue, create_organisation, create_staff
 from tests.outbox import read_outbox, text_body
 from tests.staff.test_staff_notices import login
@@ -319,3 +323,82 @@ def test_the_card_form_keeps_birth_months_and_the_allowances_start(client, sessi
     assert card.allowance_since.isoformat() == "2023-04-01"
     page = client.get(saved.headers["Location"]).get_data(as_text=True)
     assert "2019-09、2021-06" in page and "市からメールかLINEでお知らせします。" in page
+
+
+def test_the_list_counts_what_the_messages_did_opened_and_followed_by_a_request(
+    session, settings, database, fake_sendgrid, city
+):
+    from tests.webhooks.test_sendgrid_webhook import PUBLIC_KEY, signed
+
+    app = create_app(
+        replace(with_sendgrid(settings, fake_sendgrid), sendgrid_webhook_public_key=PUBLIC_KEY),
+        database,
+    )
+    client, worker = app.test_client(), Worker(app)
+    card = _card(session, settings, city)
+    worker.outreach(now=NOON)
+    assert worker.request_messages(now=NOON) == 2
+    messages = {
+        session.get(Programme, m.programme_id).slug: m
+        for m in session.exec(select(CardMessage).where(CardMessage.card_id == card.id))
+    }
+    # Each email names its own message for SendGrid's events, never a delivery of the ledger
+    # (whose numbers the cards' messages share: an event must not reach another parent's).
+    assert sorted(r.custom_args["outbox"] for r in fake_sendgrid.received) == sorted(
+        f"card_message:{m.id}" for m in messages.values()
+    )
+    assert all("delivery_id" not in r.custom_args for r in fake_sendgrid.received)
+    jido = messages["jido-fuyo-teate"]
+    payload, headers = signed(
+        [
+            {
+                "email": "hanako@example.jp",
+                "timestamp": 1812942000,
+                "event": event,
+                "sg_event_id": f"e-{event}",
+                "outbox": f"card_message:{jido.id}",
+            }
+            for event in ("open", "bounce")
+        ]
+    )
+    assert client.post("/webhooks/sendgrid", data=payload, headers=headers).status_code == 200
+
+    [email] = [r for r in fake_sendgrid.received if r.custom_args["outbox"].endswith(f":{jido.id}")]
+    asked = re.search(r"この件で相談する： (https://yorisou\.example\.jp(\S+))", email.text)
+    assert asked and "programme=jido-fuyo-teate" in asked.group(1)
+    page = client.get(asked.group(2).removeprefix("https://yorisou.example.jp"))
+    form = page.get_data(as_text=True)
+    hidden = dict(re.findall(r'<input[^>]*name="(programme|via)"[^>]*value="([^"]*)"', form))
+    sent = client.post(
+        "/guide/aoba/request",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            **hidden,
+            "contact_way": "phone",
+            "phone": "09012345678",
+            "consent": "y",
+        },
+    )
+    assert sent.status_code == 303
+    forged = client.post(
+        "/guide/aoba/request",
+        data={
+            "csrf_token": csrf_token(client, "/guide/aoba"),
+            "programme": "shugaku-enjo",
+            "via": "not-a-token",  # counts for nothing; the request stands
+            "contact_way": "phone",
+            "phone": "09012345678",
+            "consent": "y",
+        },
+    )
+    assert forged.status_code == 303
+    session.expire_all()
+    jido, enjo = session.get(CardMessage, jido.id), messages["shugaku-enjo"]
+    assert jido.opened_at == datetime(2027, 6, 14, 3, 0, tzinfo=UTC) and jido.followed_at
+    assert session.get(CardMessage, enjo.id).followed_at is None
+
+    login(client, "kodomo@aoba.example.jp")
+    programme = session.get(Programme, jido.programme_id)
+    page = client.get(f"/staff/outreach?programme={programme.id}").get_data(as_text=True)
+    assert "開封 1件" in page and "お知らせから相談の申し込み 1件" in page
+    assert "・開封・相談の申し込みあり" in page
