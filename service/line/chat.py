@@ -46,6 +46,8 @@ from service.parent_links import LinkMaker
 from service.provider_events import first_time
 from service.settings import Settings
 from service.subscribers import active_topics, local_date, set_topics, unsubscribe
+from service.support.catalogue import checklist, named_programmes
+from service.support.models import Desk
 from service.support.requests import open_line_request, reply_to_request
 from service.tokens import CODE_LETTERS
 
@@ -71,6 +73,7 @@ THANKS_WORDS = {
     "thank you",
     "ok",
 }
+_BRING = re.compile(r"^(?:持ち物|もちもの|bring)\s*([a-z0-9-]{1,64})$", re.IGNORECASE)
 _BOOK = re.compile(rf"^(?:{LINE_BOOK_WORD}|よやく|book)\s*([{CODE_LETTERS}]{{8}})$", re.IGNORECASE)
 
 
@@ -328,6 +331,8 @@ def on_text(
         return Reply(reply_token, user_id, locale, "greeting")
     if booking := _BOOK.match(unicodedata.normalize("NFKC", text).strip()):
         return Reply(reply_token, user_id, locale, "book", event_code=booking.group(1))
+    if bring := _BRING.match(unicodedata.normalize("NFKC", text).strip()):
+        return _checklist(session, reply_token, user_id, locale, registrations, scope, bring[1])
     link = link_in_message(session, unicodedata.normalize("NFKC", text), now, scope)
     if link is False:
         return Reply(reply_token, user_id, locale, "bad-code")
@@ -416,6 +421,34 @@ def _assistant(
         choices = tuple(choice.text("question", locale) for choice in asked.choices)
         return Reply(reply_token, user_id, locale, "choices", choices=choices)
     return Reply(reply_token, user_id, locale, "crisis" if asked.kind == "crisis" else "not-found")
+
+
+def _checklist(
+    session: Session,
+    reply_token: str,
+    user_id: str,
+    locale: str,
+    registrations: Sequence[Subscriber],
+    scope: Sequence[int],
+    slug: str,
+) -> Reply:
+    """「持ち物 <programme>」, as the guide's 「LINEで受け取る」 types it: a copy of what to bring
+    and where to apply, to keep in the chat. Nothing is stored."""
+    organisation = _city_of(session, registrations, scope)
+    programme = (
+        named_programmes(session, organisation.id or 0, slug).get(slug) if organisation else None
+    )
+    if programme is None:
+        return Reply(reply_token, user_id, locale, "other")
+    desk = session.get(Desk, programme.desk_id) if programme.desk_id else None
+    return Reply(
+        reply_token,
+        user_id,
+        locale,
+        "checklist",
+        text=checklist(programme, desk, locale),
+        button_url=programme.apply_url,
+    )
 
 
 def finish(session: Session, reply: Reply, *, scope: Sequence[int], settings: Settings) -> Reply:

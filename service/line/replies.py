@@ -21,7 +21,7 @@ class Reply:
     locale: str
     kind: str  # greeting | linked | settings | stopped | not-registered | bad-code | other
     # | guide | ask | book | events | answer | choices | not-found | crisis | thanks | joined
-    # | card-* (service.line.card_chat)
+    # | checklist | card-* (service.line.card_chat)
     event_code: str = ""  # book: the event the parent asked to book
     button_url: str = ""  # the parent's own page; or the guide, or their request form
     contact: str = ""
@@ -36,7 +36,7 @@ def reply_messages(reply: Reply) -> list[dict[str, Any]]:
     """The LINE message objects for a reply: words, and a button to the parent's own page."""
     with in_language(reply.locale):
         text, label = _REPLIES[reply.kind]()
-        if reply.kind in ("answer", "card-question"):
+        if reply.kind in ("answer", "card-question", "checklist"):
             text = reply.text[:4000]
         if reply.kind == "joined":
             text = text.format(group=reply.text)
@@ -270,4 +270,5 @@ _REPLIES = {
     "reply-kept": _reply_kept,
     "book": _book,
     "events": _events,
+    "checklist": lambda: ("", gettext("Apply online")),
 }

@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
 from sqlmodel import Session, col, delete, select
 
+from service.languages import in_language
 from service.models import Notice, Topic
 from service.support.eligibility import KINDS, clean
 from service.support.guide import ANSWERS
@@ -106,6 +108,21 @@ def named_programmes(session: Session, organisation_id: int, *slugs: str) -> dic
             )
         )
     }
+
+
+def checklist(programme: Programme, desk: Desk | None, locale: str) -> str:
+    """A programme's hand-off in a few lines, for the parent to keep (by email or in LINE):
+    its name, what to bring, where to apply online, the desk — the catalogue's words."""
+    with in_language(locale):
+        lines = [programme.text("name", locale)]
+        if bring := programme.text("bring", locale):
+            lines.append(f"{gettext('What to bring to the desk:')} {bring}")
+        if programme.apply_url:
+            lines.append(f"{gettext('Apply online:')} {programme.apply_url}")
+        if desk is not None:
+            phone = f" {desk.phone}" if desk.phone else ""
+            lines.append(f"{gettext('Desk')}: {desk.text('name', locale)}{phone}")
+    return "\n".join(lines)
 
 
 def asked_about(session: Session, notice: Notice) -> Programme | None:

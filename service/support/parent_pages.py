@@ -19,8 +19,10 @@ from service.bookings.schedule import bookable_by_programme
 from service.cards.outreach import followed
 from service.extensions import limiter
 from service.languages import current_language, use_language
+from service.line.accounts import line_for
 from service.models import Endpoint, Organisation, Source, Topic
 from service.subscribers import counter_with_code
+from service.support.catalogue import checklist
 from service.support.eligibility import Family, fit
 from service.support.forms import SAFE_TIMES, GuideForm, ReplyForm, RequestForm
 from service.support.guide import Answers, fitting
@@ -99,6 +101,8 @@ def guide(slug: str) -> ResponseReturnValue:
     programmes = fitting(everything, answers)
     family = Family.from_guide(answers.stage, answers.children)
     safety = [p for p in everything if p.for_safety] if answers.unsafe_at_home else []
+    desks = _desks(session, organisation.id or 0)
+    line = line_for(session, get_settings(), organisation.id or 0)
     return render_template(
         "support/results.html",
         organisation=organisation,
@@ -107,7 +111,15 @@ def guide(slug: str) -> ResponseReturnValue:
         programmes=[p for p in programmes if p not in safety],
         safety=safety,
         fits={p.id: fit(p.conditions, family) for p in programmes},
-        desks=_desks(session, organisation.id or 0),
+        desks=desks,
+        # What to bring, to keep: the city's LINE chat types 「持ち物 <programme>」; an email
+        # opens in the parent's own mail app. Nothing is sent or kept by Yorisou.
+        checklists={
+            p.id: checklist(p, desks.get(p.desk_id or 0), locale)
+            for p in everything
+            if p.text("bring", locale) or p.apply_url
+        },
+        line_account=line.account_id if line else "",
         programme_events=bookable_by_programme(session, organisation.id or 0, utcnow()),
         topics=_topics_of(session, everything),
         counter=_counter(session, organisation, form.source.data),
