@@ -17,6 +17,7 @@ MAX_QUESTIONS = 3
 class BookingForm(Form):
     link = HiddenField()  # a registered parent's BOOK link: who they are, where they hear
     source = HiddenField()  # the counter the parent came from (reports)
+    via = HiddenField()  # the card's message whose link brought the parent here (FOLLOW)
     slot = RadioField(
         _l("Choose a time"),
         coerce=int,

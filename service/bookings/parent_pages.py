@@ -28,6 +28,7 @@ from service.bookings.forms import MAX_QUESTIONS, BookingForm, MoveForm
 from service.bookings.messages import calendar_file, slot_when
 from service.bookings.models import Booking, BookingStatus, Event, EventStatus, EventTopic, Slot
 from service.bookings.schedule import open_slots, window
+from service.cards.outreach import followed
 from service.extensions import limiter
 from service.languages import current_language, use_language
 from service.line.accounts import line_for
@@ -179,6 +180,7 @@ def event_page(public_id: str) -> ResponseReturnValue:
         formdata=None,
         link=request.args.get("link", ""),
         source=request.args.get("source", ""),
+        via=request.args.get("via", "")[:200],
     )
     return _form_page(session, event, form, utcnow())
 
@@ -220,6 +222,8 @@ def book_place(public_id: str) -> ResponseReturnValue:
         session.rollback()
         form.slot.errors = [_refusals()[str(error)]]
         return _form_page(session, event, form, now, status=409)
+    if form.via.data:
+        followed(session, get_settings(), form.via.data, now=now)
     session.commit()
     return redirect(_booking_url(booking), 303)
 

@@ -5,10 +5,13 @@ own link; the subject says only whose service it is."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import current_app, render_template
 from flask_babel import gettext
 from sqlmodel import Session
 
+from service.bookings.schedule import bookable_by_programme
 from service.cards.cards import card_token, consented, family_of, judged_on, reveal
 from service.cards.models import Card, CardMessage
 from service.cards.outreach import follow_token
@@ -19,6 +22,7 @@ from service.models import Organisation
 from service.settings import Settings
 from service.support.eligibility import fit
 from service.support.models import Desk, Programme
+from service.types import utcnow
 
 
 def render_card_message(
@@ -58,6 +62,20 @@ def render_card_message(
             )
             if desk and programme
             else "",
+            # Its seminars and consultation days open to booking; a booking made from these
+            # links counts as following it too.
+            "events": [
+                (
+                    event.text("title", card.locale),
+                    f"{settings.public_base_url}/e/{event.public_id}?"
+                    + urlencode({"via": follow_token(settings, message)}),
+                )
+                for event in bookable_by_programme(session, organisation.id or 0, utcnow()).get(
+                    programme.id or 0, []
+                )
+            ]
+            if programme
+            else [],
         }
         return RenderedMessage(
             subject=gettext("%(name)s: about your card", name=city_name(organisation)),

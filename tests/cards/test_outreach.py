@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,14 +18,22 @@ from service import create_app
 from service.allowance.estimate import Figures
 from service.allowance.models import AllowanceTable
 from service.allowance.tables import FIGURES, shipped_tables
+from service.bookings.models import EventProgramme, Slot
 from service.cards.cards import Told, reveal, update_card
 from service.cards.models import Card, CardMessage
 from service.cards.outreach import queue_you_may
 from service.encryption import encrypt
 from service.models import Role
 from service.support.models import Programme
+from service.types import utcnow
 from tests.conftest import csrf_token, with_sendgrid
-from tests.factories import create_card, create_catalogue, create_organisation, create_staff
+from tests.factories import (
+    create_card,
+    create_catalogue,
+    create_event,
+    create_organisation,
+    create_staff,
+)
 from tests.outbox import read_outbox, text_body
 from tests.staff.test_staff_notices import login
 
@@ -336,6 +344,11 @@ def test_the_list_counts_what_the_messages_did_opened_and_followed_by_a_request(
     )
     client, worker = app.test_client(), Worker(app)
     card = _card(session, settings, city)
+    enjo_programme = session.exec(select(Programme).where(Programme.slug == "shugaku-enjo")).one()
+    # Booking opens a while before an event, by the clock: a week from now is open.
+    seminar = create_event(session, organisation=city, starts_at=utcnow() + timedelta(days=7))
+    session.add(EventProgramme(event_id=seminar.id, programme_id=enjo_programme.id))
+    session.commit()
     worker.outreach(now=NOON)
     assert worker.request_messages(now=NOON) == 2
     messages = {
@@ -397,8 +410,29 @@ def test_the_list_counts_what_the_messages_did_opened_and_followed_by_a_request(
     assert jido.opened_at == datetime(2027, 6, 14, 3, 0, tzinfo=UTC) and jido.followed_at
     assert session.get(CardMessage, enjo.id).followed_at is None
 
+    # The other message lists the seminar its programme offers: a booking from it counts too.
+    [other] = [r for r in fake_sendgrid.received if r.custom_args["outbox"].endswith(f":{enjo.id}")]
+    book = re.search(r"https://yorisou\.example\.jp(/e/\S+)", other.text)
+    assert book and f"/e/{seminar.public_id}?via=" in book.group(1)
+    page = client.get(book.group(1)).get_data(as_text=True)
+    via = re.search(r'name="via"[^>]*value="([^"]+)"', page)
+    booked = client.post(
+        f"/e/{seminar.public_id}",
+        data={
+            "csrf_token": csrf_token(client, book.group(1)),
+            "via": via.group(1),
+            "slot": str(session.exec(select(Slot).where(Slot.event_id == seminar.id)).one().id),
+            "email": "hanako@example.jp",
+            "consent": "y",
+            "childcare": "0",
+        },
+    )
+    assert booked.status_code == 303
+    session.expire_all()
+    assert session.get(CardMessage, enjo.id).followed_at is not None
+
     login(client, "kodomo@aoba.example.jp")
     programme = session.get(Programme, jido.programme_id)
     page = client.get(f"/staff/outreach?programme={programme.id}").get_data(as_text=True)
-    assert "開封 1件" in page and "お知らせから相談の申し込み 1件" in page
-    assert "・開封・相談の申し込みあり" in page
+    assert "開封 1件" in page and "お知らせのリンクから相談・予約 1件" in page
+    assert "・開封・相談か予約あり" in page
