@@ -10,7 +10,7 @@ from datetime import date
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from service import get_session
+from service import get_session, get_settings
 from service.allowance.estimate import (
     Figures,
     Household,
@@ -23,8 +23,9 @@ from service.allowance.forms import EstimateForm
 from service.allowance.tables import salary_floors, tables_for
 from service.extensions import limiter
 from service.languages import current_language
+from service.line.accounts import line_for
 from service.subscribers import local_date
-from service.support.catalogue import FUYOU, JIDOU, named_programmes
+from service.support.catalogue import FUYOU, JIDOU, checklist, named_programmes
 from service.support.models import Desk
 from service.types import utcnow
 from service.web.links import organisation_or_404
@@ -38,6 +39,7 @@ def estimate(slug: str) -> ResponseReturnValue:
     session = get_session()
     organisation = organisation_or_404(session, slug)
     today = local_date(utcnow(), organisation.timezone)
+    locale = current_language()
     table = table_on(tables_for(session, organisation.id or 0), today)
     form = EstimateForm()
     estimates, dependents, to_card = [], 0, {}
@@ -56,10 +58,14 @@ def estimate(slug: str) -> ResponseReturnValue:
         }
     status = 400 if request.method == "POST" and form.errors else 200
     named = named_programmes(session, organisation.id or 0, FUYOU, JIDOU)
+    desks = {p.desk_id: session.get(Desk, p.desk_id) for p in named.values() if p.desk_id}
+    line = line_for(session, get_settings(), organisation.id or 0)
     return render_template(
         "allowance/estimate.html",
         programmes={"fuyou": named.get(FUYOU), "jidou": named.get(JIDOU)},
-        desks={p.desk_id: session.get(Desk, p.desk_id) for p in named.values() if p.desk_id},
+        desks=desks,
+        checklists={p.id: checklist(p, desks.get(p.desk_id or 0), locale) for p in named.values()},
+        line_account=line.account_id if line else "",
         card_on=bool(organisation.card_lead_department),
         to_card=to_card,
         organisation=organisation,
@@ -69,7 +75,7 @@ def estimate(slug: str) -> ResponseReturnValue:
         income_year=income_year(today),
         dependents=dependents,
         month_dates={month: date(2000, month, 1) for month in range(1, 13)},
-        locale=current_language(),
+        locale=locale,
     ), status
 
 

@@ -20,8 +20,8 @@ from service.allowance.estimate import (
     table_on,
 )
 from service.allowance.models import AllowanceTable
-from service.cards.models import Card
 from service.allowance.tables import FIGURES, salary_floors, shipped_tables, tables_for
+from service.cards.models import Card
 from service.models import AuditEvent, Role
 from tests.conftest import csrf_token
 from tests.factories import create_organisation, create_staff
@@ -322,6 +322,7 @@ def test_the_estimate_leads_to_the_application_and_to_the_card(client, session):
     ).get_data(as_text=True)
     assert 'href="https://app.oss.myna.go.jp/"' in page  # 児童手当's online application
     assert "窓口に持っていくもの" in page and "こども家庭課" in page
+    assert "この内容を手元に残す" in page and "mailto:?subject=" in page  # a copy to keep
     assert 'name="birth_months" value="2021-06"' in page
     assert 'name="income_band" value="under-2m"' in page
     card_form = client.post(

@@ -48,10 +48,10 @@ LIKELY = {
     "en": "You are likely to be able to use it.",
     "easy": "つかえる かのうせいが たかいです。",
 }
-DEPENDS = {
-    "ja": "世帯の収入によります。",
-    "en": "It depends on the household's income.",
-    "easy": "いえの しゅうにゅうで かわります。",
+DEPENDS = {  # 児童扶養手当: the guide asks nothing of income
+    "ja": "児童扶養手当の所得の限度額によります。",
+    "en": "It depends on the income against the child-rearing allowance's limits.",
+    "easy": "じどうふようてあての しょとくの 上限で かわります。",
 }
 
 

@@ -5,11 +5,12 @@ QR code once; the department opens it on the office PC (1280 px)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
 
-from service.cards.models import Card
+from service.cards.models import Card, CounsellorCall
 from service.models import Role
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.browser.test_staff_console import _login
@@ -89,6 +90,28 @@ def test_a_parent_calls_a_counsellor_from_the_counters_qr_page(page, city, sessi
     _fits(page, 390)
     check_accessibility(page)
     screenshot(page, "card-parent-call")
+
+
+def test_the_call_page_follows_the_call_without_reloading(page, city, session):
+    city.call_from_landing = True
+    session.add(city)
+    session.commit()
+    page.goto("/s/koseki")
+    page.get_by_role("button", name="相談員を呼ぶ").click()
+    page.get_by_role("heading", name=re.compile("相談員の呼び出し")).wait_for()
+    [call] = session.exec(select(CounsellorCall)).all()
+    call.asked_at = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # a Monday, 10:00 in Tokyo: open
+    session.add(call)
+    session.commit()
+    page.reload()
+    page.get_by_text("向かう人が決まると、ここに出ます").wait_for()
+    check_accessibility(page)
+    page.evaluate("window.stillThisPage = true")  # gone if the page reloads itself
+    call.accepted_at, call.minutes = datetime.now(UTC), 5
+    session.add(call)
+    session.commit()
+    page.get_by_text(re.compile("相談員が向かっています")).wait_for(timeout=15_000)
+    assert page.evaluate("window.stillThisPage === true")
 
 
 def test_the_counter_makes_a_card_and_the_department_opens_it(page, city, session):

@@ -76,9 +76,7 @@ def test_an_email_notice_ends_with_the_online_application_and_what_to_bring(
     assert "What to bring to the desk: Your My Number card and bank book" in english
 
 
-def test_a_notice_about_nothing_or_a_programme_gone_ends_as_before(
-    session, settings, worker, city
-):
+def test_a_notice_about_nothing_or_a_programme_gone_ends_as_before(session, settings, worker, city):
     city, topic = city
     _notice(session, city, topic, "email", ask_about="no-such-programme")
     create_subscriber(session, organisation=city, topics=[topic], email="hanako@example.jp")
