@@ -11,6 +11,8 @@ from sqlmodel import Session, select
 from jobs.fanout import fan_out_sends
 from jobs.materialize import materialize_sends
 from service.addresses import hash_address, mailbox_hash
+from service.allowance.models import AllowanceTable
+from service.allowance.tables import FIGURES, shipped_tables
 from service.bookings.booking import Contact as BookingContact
 from service.bookings.booking import book, confirm_address, new_event_code
 from service.bookings.models import Event, EventTopic, Slot
@@ -322,3 +324,25 @@ def create_card(
     card = make_card(session, settings, organisation.id or 0, told, departments, now=utcnow())
     session.commit()
     return card
+
+
+def create_allowance_table(
+    session: Session,
+    *,
+    organisation: Organisation,
+    effective: date,
+    source: str = "次の年度の表",
+    **changes: int,
+) -> AllowanceTable:
+    """A city's own table of the allowance's figures from `effective`: the latest shipped
+    figures, with `changes`."""
+    figures = {name: getattr(shipped_tables()[-1], name) for name in FIGURES}
+    table = AllowanceTable(
+        organisation_id=organisation.id or 0,
+        effective=effective,
+        source=source,
+        **{**figures, **changes},
+    )
+    session.add(table)
+    session.commit()
+    return table

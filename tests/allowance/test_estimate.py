@@ -24,7 +24,7 @@ from service.allowance.tables import FIGURES, salary_floors, shipped_tables, tab
 from service.cards.models import Card
 from service.models import AuditEvent, Role
 from tests.conftest import csrf_token
-from tests.factories import create_organisation, create_staff
+from tests.factories import create_allowance_table, create_organisation, create_staff
 from tests.staff.test_staff_notices import login
 
 # Amounts and limits: こども家庭庁「児童扶養手当について」, as quoted by municipal pages (平戸市
@@ -167,16 +167,9 @@ def test_the_table_switches_on_its_effective_date(session):
     assert table_on(shipped_tables(), date(2025, 3, 31)).fuyou_full_first == 45_500
     assert table_on(shipped_tables(), date(2025, 4, 1)).fuyou_full_first == 46_690
     city = create_organisation(session)
-    figures = {name: getattr(shipped_tables()[-1], name) for name in FIGURES}
-    session.add(
-        AllowanceTable(
-            organisation_id=city.id,
-            effective=date(2026, 4, 1),
-            source="令和8年度",
-            **{**figures, "fuyou_full_first": 48_000},
-        )
+    create_allowance_table(
+        session, organisation=city, effective=date(2026, 4, 1), fuyou_full_first=48_000
     )
-    session.commit()
     tables = tables_for(session, city.id)
     assert table_on(tables, date(2026, 3, 31)).fuyou_full_first == 46_690
     assert table_on(tables, date(2026, 4, 1)).fuyou_full_first == 48_000

@@ -16,8 +16,6 @@ from sqlmodel import Session, select
 from jobs.worker import Worker
 from service import create_app
 from service.allowance.estimate import Figures
-from service.allowance.models import AllowanceTable
-from service.allowance.tables import FIGURES, shipped_tables
 from service.bookings.models import EventProgramme, Slot
 from service.cards.cards import Told, reveal, update_card
 from service.cards.models import Card, CardMessage
@@ -28,6 +26,7 @@ from service.support.models import Programme
 from service.types import utcnow
 from tests.conftest import csrf_token, with_sendgrid
 from tests.factories import (
+    create_allowance_table,
     create_card,
     create_catalogue,
     create_event,
@@ -186,16 +185,9 @@ def test_a_new_years_limits_tell_a_family_the_day_they_take_effect(session, sett
     card = _card(session, settings, city, figures=replace(UNDER_FULL, income=2_560_000))
     worker.outreach(now=NOON)
     assert _told(session, card) == ["shugaku-enjo"]
-    figures = {name: getattr(shipped_tables()[-1], name) for name in FIGURES}
-    session.add(
-        AllowanceTable(
-            organisation_id=city.id,
-            effective=date(2027, 11, 1),
-            source="令和9年11月分からの所得限度額",
-            **{**figures, "fuyou_limit_partial": 2_200_000},  # 2,580,000 for one dependent
-        )
+    create_allowance_table(  # the partial limit 2,580,000 yen for one dependent
+        session, organisation=city, effective=date(2027, 11, 1), fuyou_limit_partial=2_200_000
     )
-    session.commit()
     worker.outreach(now=datetime(2027, 10, 31, 12, 0, tzinfo=TOKYO))
     assert _told(session, card) == ["shugaku-enjo"]  # not yet in force
     first_day = datetime(2027, 11, 1, 12, 0, tzinfo=TOKYO)
