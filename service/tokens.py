@@ -27,7 +27,7 @@ class Purpose(StrEnum):
     BOOKING_CONFIRM = "booking-confirm"  # an address typed for a booking is its owner's
     CARD = "card"  # the family's card: see, correct, share or erase it; a fresh one ends the older
     CALL = "call"  # a parent's 相談員を呼ぶ from the counter's QR page: follow or end it
-    FOLLOW = "follow"  # a card's message whose 「窓口に相談する」 link a request came from
+    FOLLOW = "follow"  # a card's message whose link a request or a booking came from
     STAFF_RESET = "staff-reset"  # a staff member sets a new password; an hour, used once
 
 

@@ -138,8 +138,8 @@ class CardMessage(OutboxRow, table=True):
     # you-may: the programme the card fits, and what made it fit (eligibility.reason_key)
     programme_id: int | None = fk("programme.id", ondelete="CASCADE", nullable=True)
     reason: str | None = Field(default=None, max_length=200)
-    # What came of it, where known: SendGrid's first open event; a consultation request sent
-    # from its 「窓口に相談する」 link.
+    # What came of it, where known: SendGrid's first open event; a consultation request or a
+    # booking made from its links (outreach.followed).
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     followed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -184,13 +184,15 @@ def summary(rows: Sequence[Prospect]) -> dict[str, int]:
 
 
 def follow_token(settings: Settings, message: CardMessage) -> str:
-    """What a message's 「窓口に相談する」 link carries, so a request sent from it counts."""
+    """What a message's links carry (「この件で相談する」 and each 「予約する」), so that a
+    consultation request or a booking made from them counts as following it."""
     return make_token(settings.secret_key, Purpose.FOLLOW, str(message.id))
 
 
 def followed(session: Session, settings: Settings, token: str, *, now: datetime) -> None:
-    """A consultation request came from a message's link: noted on the message (the first time
-    only). A link that is not good counts for nothing; the request stands all the same."""
+    """A consultation request or a booking came from a message's link: noted on the message
+    (the first time only). A link that is not good counts for nothing; the request or booking
+    stands all the same."""
     try:
         message_id = int(read_token(settings.secret_key, Purpose.FOLLOW, token))
     except (TokenInvalid, TokenExpired, ValueError):
