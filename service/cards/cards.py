@@ -144,6 +144,8 @@ class Answered(Protocol):
     def birth_months(self) -> list[str] | None: ...
     @property
     def allowance_figures(self) -> dict[str, int] | None: ...
+    @property
+    def needs(self) -> list[str] | None: ...
 
 
 def family_of(card: Answered, on: date, limits: Table | None) -> Family:
@@ -157,6 +159,7 @@ def family_of(card: Answered, on: date, limits: Table | None) -> Family:
         support_agreed=card.support_agreed,
         birth_months=card.birth_months or (),
         on=on,
+        needs=card.needs or (),
         allowance=(figures.level(limits), limits.effective) if figures and limits else None,
     )
 

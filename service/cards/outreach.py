@@ -96,6 +96,7 @@ def queue_you_may(
             col(Card.support_agreed),
             col(Card.birth_months),
             col(Card.allowance_figures),
+            col(Card.needs),
         ).where(*to_tell(organisation.id or 0))
     ).yield_per(BATCH)
     rows: list[dict[str, object]] = []

@@ -17,7 +17,7 @@ from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 
 from service.family import AGREED, INCOME_BANDS, STAGES
-from service.support.guide import CHILDREN, school_year
+from service.support.guide import CHILDREN, WORRIES, school_year
 
 COUNTS = {"1": _l("One child"), "2": _l("Two children"), "3+": _l("Three children or more")}
 # Where the income counted for 児童扶養手当 stands against the limits of the table in force.
@@ -34,6 +34,7 @@ KINDS: dict[str, tuple[Mapping[str, object], object]] = {
     "income": (INCOME_BANDS, _l("the household's income")),
     "support": (AGREED, _l("whether child support is agreed")),
     "allowance": (ALLOWANCE_LEVELS, _l("the income against the child-rearing allowance's limits")),
+    "needs": (WORRIES, _l("what the family needs help with")),
 }
 # The age each school year ends with: a child is in it until the 31 March after that birthday.
 AGE_LIMITS = {"preschool": 6, "elementary": 12, "junior-high": 15, "high-school": 18}
@@ -51,12 +52,17 @@ class Family:
     count: str | None = None  # 1 | 2 | 3+, when the birth months were given
     allowance: str | None = None  # full | partial | none, when the card keeps the figures
     limits_from: date | None = None  # the day the limits `allowance` was judged by took effect
+    needs: frozenset[str] | None = None  # what they need help with (the guide's worries)
 
     @classmethod
-    def from_guide(cls, stage: str, children: Iterable[str]) -> Family:
+    def from_guide(cls, stage: str, children: Iterable[str], worries: Iterable[str] = ()) -> Family:
         """The guide asks before/after, not separated or divorced, and nothing of money."""
         stages = {"before": {"before"}, "after": {"separated", "divorced"}}.get(stage)
-        return cls(frozenset(children) or None, frozenset(stages) if stages else None)
+        return cls(
+            frozenset(children) or None,
+            frozenset(stages) if stages else None,
+            needs=frozenset(worries) or None,
+        )
 
     @classmethod
     def told(
@@ -68,6 +74,7 @@ class Family:
         support_agreed: str,
         birth_months: Iterable[str],
         on: date,
+        needs: Iterable[str] = (),
         allowance: tuple[str, date] | None = None,
     ) -> Family:
         """A family card's answers ("" or empty where the parent said nothing) on a day. The
@@ -87,6 +94,7 @@ class Family:
             cls.count_of(months),
             level,
             limits_from,
+            frozenset(needs) or None,
         )
 
     @staticmethod
@@ -100,6 +108,8 @@ class Family:
             return self.children
         if kind == "stage":
             return self.stages
+        if kind == "needs":
+            return self.needs
         value = {
             "income": self.income,
             "support": self.support,

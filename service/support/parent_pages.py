@@ -99,7 +99,7 @@ def guide(slug: str) -> ResponseReturnValue:
     answers = Answers.read(form.stage.data, form.children.data or [], form.worries.data or [])
     everything = _programmes(session, organisation.id or 0)
     programmes = fitting(everything, answers)
-    family = Family.from_guide(answers.stage, answers.children)
+    family = Family.from_guide(answers.stage, answers.children, answers.worries)
     safety = [p for p in everything if p.for_safety] if answers.unsafe_at_home else []
     desks = _desks(session, organisation.id or 0)
     line = line_for(session, get_settings(), organisation.id or 0)

@@ -42,6 +42,7 @@ CONDITION_LABELS = {
         "児童扶養手当の所得限度額（相談カードに手当の目安の数字を残した家庭で分かります。"
         "新しい年度の表が効力をもつ日から、その限度額で判定します）"
     ),
+    "needs": "困りごと（どれかを選んだ家庭）",
 }
 # The children's school years in the words of an age limit: each lasts until the 31 March after
 # a birthday, so "18歳になった年度の3月31日まで" is all four.

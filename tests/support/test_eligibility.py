@@ -60,6 +60,9 @@ def _likelihood(conditions, family):
         ({"allowance": ["full", "partial"]}, Family(allowance="partial"), LIKELY),
         ({"allowance": ["full"]}, Family(allowance="partial"), UNLIKELY),
         ({"allowance": ["full"]}, Family.from_guide("after", ["preschool"]), DEPENDS),
+        ({"needs": ["work"]}, Family.from_guide("after", [], ["work", "money"]), LIKELY),
+        ({"needs": ["work"]}, Family.from_guide("after", [], ["money"]), UNLIKELY),
+        ({"needs": ["work"]}, Family(), DEPENDS),
         # A child's school year comes from the birth month when the parent gave it: born in
         # May 2019, not at school until the April of 2026, whatever was ticked before.
         ({"children": ["elementary"]}, _card_family(on=date(2026, 3, 31)), UNLIKELY),
