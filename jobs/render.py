@@ -84,7 +84,8 @@ def render_batch(
         notices = session.exec(
             select(Notice).where(col(Notice.id).in_(notice_ref)).order_by(col(Notice.id))
         ).all()
-        message = render_digest(list(notices), organisation, locale)
+        programmes = {notice.id or 0: asked_about(session, notice) for notice in notices}
+        message = render_digest(list(notices), organisation, locale, programmes)
     elif channel == "email":
         notice = session.get_one(Notice, notice_ref)
         message = render_notice(

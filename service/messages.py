@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -161,15 +162,23 @@ def render_notice(
 
 
 def render_digest(
-    notices: list[Notice], organisation: Organisation, locale: str
+    notices: list[Notice],
+    organisation: Organisation,
+    locale: str,
+    programmes: Mapping[int, Programme | None] | None = None,
 ) -> RenderedMessage:
-    """The week's notices for a parent who asked for one email a week."""
+    """The week's notices for a parent who asked for one email a week, each ended by the
+    programme it is about (`programmes`, by notice), as a notice alone would be."""
     settings: Settings = current_app.extensions["yorisou.settings"]
     slots = placeholders()
+    about = programmes or {}
     with in_language(locale):
         context = {
             "organisation": organisation,
-            "items": [notice_text(notice, locale) for notice in notices],
+            "locale": locale,
+            "items": [
+                (notice_text(notice, locale), about.get(notice.id or 0)) for notice in notices
+            ],
             "guide_url": guide_url(settings, organisation, locale),
             **slots,
         }

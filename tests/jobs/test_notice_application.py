@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import select
 
 from jobs.worker import Worker
 from service import create_app
+from service.models import Subscription
 from service.support.models import Programme
 from tests.conftest import with_line
 from tests.factories import (
@@ -112,3 +114,20 @@ def test_the_staff_preview_shows_the_hand_off(client, session, city):
     login(client, "kodomo@aoba.example.jp")
     preview = client.get(f"/staff/notices/{notice.id}/preview.html").get_data(as_text=True)
     assert "オンラインで申請する" in preview and "マイナンバーカード" in preview
+
+
+def test_the_weekly_digest_ends_each_notice_the_same_way(session, settings, worker, city):
+    city, topic = city
+    weekly = create_subscriber(session, organisation=city, topics=[topic], email="w@example.jp")
+    session.execute(
+        update(Subscription).where(Subscription.subscriber_id == weekly.id).values(mode="weekly")
+    )
+    session.commit()
+    _notice(session, city, topic, "email")
+    worker.run_once(NOON_TOKYO)
+    worker.run_once(datetime(2027, 8, 22, 23, 0, tzinfo=UTC))  # Monday 08:00 in Tokyo
+    [digest] = read_outbox(settings.outbox_dir)
+    body = text_body(digest)
+    assert "今週のお知らせ" in digest["Subject"] and "児童手当の口座の変更" in body
+    assert f"オンラインで申請する： {APPLY}" in body
+    assert "窓口に持っていくもの： マイナンバーカード、{{ name }} の通帳" in body
