@@ -5,9 +5,10 @@ exact partial amount only where the table holds the national coefficient, else t
 
 The rules, as the national pages state them:
 - 児童扶養手当: for each child until the 31 March after their 18th birthday. The income counted
-  is 所得 (salary income after 給与所得控除, by 所得税法 別表第五 where it applies) plus 80 % of the
-  child support received, less a flat 80,000 yen; it is compared with the limits for the number of
-  dependents. From November of a year the income of the year before counts.
+  is 所得 (salary income after 給与所得控除, by 所得税法 別表第五 where it applies; from salary,
+  less a further 100,000 yen, since the 2020 tax reform cut 給与所得控除 by as much) plus 80 % of
+  the child support received, less a flat 80,000 yen; it is compared with the limits for the
+  number of dependents. From November of a year the income of the year before counts.
 - 児童手当: for each child until the 31 March after their 18th birthday; 15,000 yen up to the
   month of the 3rd birthday, 10,000 yen after, 30,000 yen for a third child or later, counting the
   children up to the 31 March after their 22nd birthday.
@@ -39,6 +40,7 @@ class Table:
     fuyou_limit_step: int  # added for each dependent
     support_counted_percent: int
     flat_deduction: int
+    salary_deduction: int  # taken from 給与所得 (or 公的年金等の所得) before the limits
     jidou_under_three: int
     jidou_older: int
     jidou_third: int
@@ -53,7 +55,7 @@ class Household:
 
     children: tuple[date, ...]  # birth months (the 1st), twins twice
     income: int  # a year, in yen
-    income_is_salary: bool  # 給与収入 (before 給与所得控除), else 所得
+    income_kind: str  # salary (給与収入) | salary-income (給与所得) | other (事業所得 and the like)
     support: int  # child support (養育費) received a year
     dependents: int  # 扶養親族等の数 on the tax return
 
@@ -63,6 +65,7 @@ class Counted:
     """How the income compared with the limits was reached."""
 
     income: int  # 所得 (from salary income, or as given)
+    salary_deduction: int  # taken from it because it is salary
     support: int  # the part of child support counted
     flat: int
     total: int
@@ -127,15 +130,22 @@ def income_year(on: date) -> int:
 def counted_income(household: Household, table: Table, on: date, floors: dict[int, int]) -> Counted:
     year = income_year(on)
     floor = floors[max(y for y in floors if y <= year)]
-    income = (
-        salary_income(household.income, floor) if household.income_is_salary else household.income
-    )
-    support = household.support * table.support_counted_percent // 100
+    kind = household.income_kind
+    income = salary_income(household.income, floor) if kind == "salary" else household.income
+    return count(income, kind != "other", household.support, table, year)
+
+
+def count(income: int, salaried: bool, support: int, table: Table, year: int) -> Counted:
+    """The income compared with the limits: 所得, less the salary deduction if it is salary,
+    plus the counted part of the child support received a year, less the flat deduction."""
+    deduction = min(income, table.salary_deduction) if salaried else 0
+    counted_support = support * table.support_counted_percent // 100
     return Counted(
         income=income,
-        support=support,
+        salary_deduction=deduction,
+        support=counted_support,
         flat=table.flat_deduction,
-        total=max(0, income + support - table.flat_deduction),
+        total=max(0, income - deduction + counted_support - table.flat_deduction),
         income_year=year,
     )
 
@@ -162,10 +172,14 @@ class Figures:
     support: int
     dependents: int
     income_year: int
+    salaried: int = 1  # 1 when the income is salary (the salary deduction applies), else 0
 
     @classmethod
     def of(cls, household: Household, counted: Counted) -> Figures:
-        return cls(counted.income, household.support, household.dependents, counted.income_year)
+        salaried = int(household.income_kind != "other")
+        return cls(
+            counted.income, household.support, household.dependents, counted.income_year, salaried
+        )
 
     @classmethod
     def read(cls, data: dict[str, int] | None) -> Figures | None:
@@ -176,9 +190,8 @@ class Figures:
 
     def level(self, table: Table) -> str:
         """full | partial | none under the table's limits, by the income alone."""
-        support = self.support * table.support_counted_percent // 100
-        total = max(0, self.income + support - table.flat_deduction)
-        return fuyou_level(total, fuyou_limits(table, self.dependents))
+        counted = count(self.income, bool(self.salaried), self.support, table, self.income_year)
+        return fuyou_level(counted.total, fuyou_limits(table, self.dependents))
 
 
 def _until_march_after(birth: date, years: int) -> date:

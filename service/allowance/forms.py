@@ -55,8 +55,12 @@ class EstimateForm(Form):
         choices=[
             SelectChoice("salary", _l("Salary before deductions (支払金額 on the 源泉徴収票)")),
             SelectChoice(
-                "income",
-                _l("Income after deductions (給与所得控除後の金額, or 所得金額 on a tax return)"),
+                "salary-income",
+                _l("Salary after deductions (給与所得控除後の金額 on the 源泉徴収票)"),
+            ),
+            SelectChoice(
+                "other",
+                _l("Income from a business or other work (所得金額 on a tax return)"),
             ),
         ],
         default="salary",
@@ -84,7 +88,7 @@ class EstimateForm(Form):
         return Household(
             children=children,
             income=self.income.data or 0,
-            income_is_salary=self.income_kind.data == "salary",
+            income_kind=self.income_kind.data or "salary",
             support=(self.support.data or 0) * 12,
             dependents=under_age if dependents is None else dependents,
         )

@@ -30,6 +30,7 @@ class AllowanceTable(SQLModel, table=True):
     fuyou_limit_step: int
     support_counted_percent: int
     flat_deduction: int
+    salary_deduction: int = 100_000
     jidou_under_three: int
     jidou_older: int
     jidou_third: int

@@ -81,7 +81,7 @@ def estimate(slug: str) -> ResponseReturnValue:
 
 def _band(household: Household) -> str:
     """The card's income band, from a salary before deductions (a 所得 says too little)."""
-    if not household.income_is_salary:
+    if household.income_kind != "salary":
         return ""
     if household.income < 2_000_000:
         return "under-2m"

@@ -35,6 +35,7 @@ LABELS = {
     "fuyou_limit_step": "扶養親族1人ごとに加える額",
     "support_counted_percent": "所得に加える養育費の割合（%）",
     "flat_deduction": "一律控除（円）",
+    "salary_deduction": "給与所得・公的年金等の所得から引く額（円）",
     "jidou_under_three": "児童手当 3歳未満（月額）",
     "jidou_older": "児童手当 3歳から高校生年代まで（月額）",
     "jidou_third": "児童手当 第3子以降（月額）",

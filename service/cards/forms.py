@@ -61,6 +61,7 @@ class CardForm(ContactForm):
     figures_support = _figure(10**10)
     figures_dependents = _figure(20)
     figures_income_year = _figure(2100)
+    figures_salaried = _figure(1)
     keep_figures = BooleanField(
         _l(
             "Keep these figures on my card, so that the city can tell me when a new year's "
@@ -111,7 +112,7 @@ class CardForm(ContactForm):
         dependents, year = self.figures_dependents.data, self.figures_income_year.data
         if income is None or support is None or dependents is None or year is None:
             return None
-        return Figures(income, support, dependents, year)
+        return Figures(income, support, dependents, year, self.figures_salaried.data or 0)
 
     def carry(self, figures: Figures | None) -> None:
         if figures is not None:
@@ -119,6 +120,7 @@ class CardForm(ContactForm):
             self.figures_support.data = figures.support
             self.figures_dependents.data = figures.dependents
             self.figures_income_year.data = figures.income_year
+            self.figures_salaried.data = figures.salaried
 
     def validate_birth_months(self, field: FieldList) -> None:
         birth_months(field.entries)

@@ -38,13 +38,13 @@ SOURCE = "こども家庭庁 / 平戸市「児童扶養手当」 / 国税庁 No.
 JUNE_2025 = date(2025, 6, 1)  # the FY2025 table; the income of 2023 counts
 
 CASES = [
-    # (what, children, income, is salary, support a month, dependents,
+    # (what, children, income, its kind, support a month, dependents,
     #  児童扶養手当 result, low, high, 児童手当 a month)
     (
-        "one child, 所得 under the full limit",
+        "one child, 給与所得 1,000,000 (counted 820,000): under the full limit",
         ["2017-05"],
         1_000_000,
-        False,
+        "salary-income",
         0,
         1,
         "full",
@@ -53,10 +53,10 @@ CASES = [
         10_000,
     ),
     (
-        "one child, salary 2,000,000 (所得 1,320,000)",
+        "one child, salary 2,000,000 (所得 1,320,000, counted 1,140,000)",
         ["2017-05"],
         2_000_000,
-        True,
+        "salary",
         0,
         1,
         "partial",
@@ -68,7 +68,7 @@ CASES = [
         "two children, salary 1,500,000 and 30,000 yen support a month",
         ["2015-06", "2019-09"],
         1_500_000,
-        True,
+        "salary",
         30_000,
         2,
         "full",
@@ -77,10 +77,22 @@ CASES = [
         20_000,
     ),
     (
-        "one child, salary 4,000,000 (所得 2,760,000): no 児童扶養手当, 児童手当 still",
+        "one child, 給与所得 1,160,000: under the full limit by the salary deduction alone",
+        ["2017-05"],
+        1_160_000,
+        "salary-income",
+        0,
+        1,
+        "full",  # 1,160,000 − 100,000 − 80,000 = 980,000 < 1,070,000 (as other 所得: 1,080,000)
+        46_690,
+        46_690,
+        10_000,
+    ),
+    (
+        "one child, salary 4,000,000 (所得 2,760,000, counted 2,580,000): no 児童扶養手当",
         ["2017-05"],
         4_000_000,
-        True,
+        "salary",
         0,
         1,
         "none",
@@ -92,7 +104,7 @@ CASES = [
         "three children, the eldest 20 (counted for 児童手当's third child only)",
         ["2005-05", "2012-04", "2023-09"],
         900_000,
-        False,
+        "other",
         0,
         2,
         "full",
@@ -101,10 +113,10 @@ CASES = [
         40_000,
     ),
     (
-        "two children, support pushes the income over the full limit",
+        "two children, business 所得 1,200,000: support pushes it over the full limit",
         ["2016-01", "2018-01"],
         1_200_000,
-        False,
+        "other",
         50_000,
         2,
         "partial",
@@ -112,13 +124,13 @@ CASES = [
         46_680 + 11_020,
         20_000,
     ),
-    ("a child under 3", ["2024-01"], 0, True, 0, 1, "full", 46_690, 46_690, 15_000),
+    ("a child under 3", ["2024-01"], 0, "salary", 0, 1, "full", 46_690, 46_690, 15_000),
 ]
 
 
-def _household(children, income, is_salary, support, dependents):
+def _household(children, income, kind, support, dependents):
     months = tuple(date.fromisoformat(f"{m}-01") for m in children)
-    return Household(months, income, is_salary, support * 12, dependents)
+    return Household(months, income, kind, support * 12, dependents)
 
 
 @pytest.mark.parametrize(("what", *"cxsmdrlhj"), CASES, ids=[case[0] for case in CASES])
@@ -142,7 +154,7 @@ def test_salary_income_follows_the_national_formula_and_the_years_least_deductio
     assert salary_income(10_000_000, 550_000) == 8_050_000
     assert salary_income(400_000, 650_000) == 0
     assert (income_year(date(2026, 10, 1)), income_year(date(2026, 11, 1))) == (2024, 2025)
-    household = _household(["2017-05"], 1_000_000, True, 0, 1)
+    household = _household(["2017-05"], 1_000_000, "salary", 0, 1)
     table = table_on(shipped_tables(), date(2026, 11, 1))
     assert fuyou(household, table, date(2026, 11, 1), salary_floors()).counted.income == 350_000
 
@@ -155,12 +167,35 @@ def test_an_exact_partial_amount_only_with_the_coefficient():
         partial_coefficient_first=0.0256619,
         partial_coefficient_further=0.0039568,
     )
-    household = _household(["2017-05", "2019-05"], 1_800_000, False, 0, 2)
+    household = _household(["2017-05", "2019-05"], 1_800_000, "other", 0, 2)
     estimate = fuyou(household, table, JUNE_2025, salary_floors())
     # 所得 1,720,000 is 270,000 over the full limit of 1,450,000 for two dependents.
     first = round((46_680 - 270_000 * 0.0256619) / 10) * 10
     second = round((11_020 - 270_000 * 0.0039568) / 10) * 10
     assert estimate.exact and estimate.low == first + second == 39_750 + 9_950
+
+
+def test_hirados_worked_example_of_a_partial_amount():
+    """平戸市「児童扶養手当」, 一部支給額の算出方法 (例): 給与所得 2,800,000 yen, child support
+    300,000 yen a year, no other deductions, 3 dependents, 3 children; the page goes on
+    「2,800,000円-100,000円(給与所得の…」 (the stored copy is cut there). Each step after it by the
+    national formula with FY2025's coefficients: counted 2,800,000 − 100,000 + 240,000 − 80,000
+    = 2,860,000, 1,030,000 over the full limit of 1,830,000 for three dependents."""
+    from dataclasses import replace
+
+    table = replace(
+        table_on(shipped_tables(), JUNE_2025),
+        partial_coefficient_first=0.0256619,
+        partial_coefficient_further=0.0039568,
+    )
+    household = _household(["2012-06", "2015-06", "2018-06"], 2_800_000, "salary-income", 0, 3)
+    household = replace(household, support=300_000)
+    estimate = fuyou(household, table, JUNE_2025, salary_floors())
+    assert estimate.counted.salary_deduction == 100_000
+    assert estimate.counted.total == 2_860_000 and estimate.limit_full == 1_830_000
+    # 46,680 − 1,030,000 × 0.0256619 = 20,248.2 → 20,250; 11,020 − 1,030,000 × 0.0039568 =
+    # 6,944.5 → 6,940 for the second and for the third child.
+    assert (estimate.result, estimate.low) == ("partial", 20_250 + 6_940 + 6_940)
 
 
 def test_the_table_switches_on_its_effective_date(session):
@@ -268,7 +303,7 @@ def test_an_admin_adds_next_years_table_and_the_estimate_uses_it(client, session
         data={
             "csrf_token": csrf_token(client, path),
             "children-0": "2017-05",
-            "income_kind": "income",
+            "income_kind": "other",
             "income": "500000",
         },
     ).get_data(as_text=True)
@@ -372,6 +407,7 @@ def test_the_estimate_leads_to_the_application_and_to_the_card(client, session):
         "support": 0,
         "dependents": 2,
         "income_year": int(figures["income_year"]),
+        "salaried": 1,  # the 100,000 yen salary deduction applies to it, year after year
     }
     own = client.get(location).get_data(as_text=True)
     assert "850,000円" in own

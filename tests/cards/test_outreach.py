@@ -57,7 +57,7 @@ def city(session):
     return city
 
 
-# Kept from the estimate: 所得 of 900,000 yen, one dependent — under the full allowance's limit.
+# Kept from the estimate: 給与所得 of 900,000 yen, one dependent — under the full limit.
 UNDER_FULL = Figures(income=900_000, support=0, dependents=1, income_year=2026)
 
 
@@ -181,8 +181,9 @@ def test_two_workers_at_once_queue_each_message_once(database, session, settings
 
 
 def test_a_new_years_limits_tell_a_family_the_day_they_take_effect(session, settings, worker, city):
-    # 所得 2,560,000 yen: over the partial allowance's limit for one dependent (2,460,000).
-    card = _card(session, settings, city, figures=replace(UNDER_FULL, income=2_560_000))
+    # 給与所得 2,660,000 yen, counted 2,480,000: over the partial limit for one dependent
+    # (2,460,000).
+    card = _card(session, settings, city, figures=replace(UNDER_FULL, income=2_660_000))
     worker.outreach(now=NOON)
     assert _told(session, card) == ["shugaku-enjo"]
     create_allowance_table(  # the partial limit 2,580,000 yen for one dependent
