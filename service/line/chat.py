@@ -73,7 +73,9 @@ THANKS_WORDS = {
     "thank you",
     "ok",
 }
-_BRING = re.compile(r"^(?:持ち物|もちもの|bring)\s*([a-z0-9-]{1,64})$", re.IGNORECASE)
+# 「持ち物 <programme>」, as the guide's 「LINEで受け取る」 types it, in the page's language.
+_BRING = re.compile(r"^(持ち物|もちもの|bring)\s*([a-z0-9-]{1,64})$", re.IGNORECASE)
+_BRING_LOCALES = {"もちもの": "easy", "bring": "en"}
 _BOOK = re.compile(rf"^(?:{LINE_BOOK_WORD}|よやく|book)\s*([{CODE_LETTERS}]{{8}})$", re.IGNORECASE)
 
 
@@ -332,7 +334,8 @@ def on_text(
     if booking := _BOOK.match(unicodedata.normalize("NFKC", text).strip()):
         return Reply(reply_token, user_id, locale, "book", event_code=booking.group(1))
     if bring := _BRING.match(unicodedata.normalize("NFKC", text).strip()):
-        return _checklist(session, reply_token, user_id, locale, registrations, scope, bring[1])
+        language = _BRING_LOCALES.get(bring[1].lower(), locale)
+        return _checklist(session, reply_token, user_id, language, registrations, scope, bring[2])
     link = link_in_message(session, unicodedata.normalize("NFKC", text), now, scope)
     if link is False:
         return Reply(reply_token, user_id, locale, "bad-code")

@@ -53,5 +53,7 @@ def test_line_answers_with_what_to_bring_and_a_button_to_apply(client, fake_line
     said = "\n".join(reply.texts)
     assert said.startswith("児童手当\n窓口に持っていくもの：")
     assert {"type": "uri", "label": "オンラインで申請する", "uri": APPLY} in reply.actions
+    post(client, text("bring jido-teate"))  # from the guide in English
+    assert "\n".join(fake_line.replies[-1][1].texts).startswith("Child allowance")
     post(client, text("持ち物 no-such-programme"))
     assert "持ち物" not in "\n".join(fake_line.replies[-1][1].texts)
