@@ -61,7 +61,8 @@ def send_desk_lists(
             row_id, address = row.id or 0, desk.notify_email
         # The provider is called outside any transaction.
         try:
-            [result] = email.send(message, [Recipient(row_id, address)])
+            recipient = Recipient(row_id, address, outbox=DeskList.__tablename__)
+            [result] = email.send(message, [recipient])
             error, done = result.error, result.outcome == "sent"
         except ChannelUnavailable as unavailable:
             error, done = unavailable.reason, False

@@ -210,6 +210,17 @@ def test_every_message_in_every_language_is_one_the_providers_accept(
     }
     received = {r.to for r in fake_sendgrid.received}
     assert {f"{language}@example.jp" for language in LANGUAGES} <= received
+    # Each email names its own row for SendGrid's events: a delivery of the ledger, or a row of
+    # a small outbox — never a number another table shares.
+    outboxes = set()
+    for email in fake_sendgrid.received:
+        if "outbox" in email.custom_args:
+            table, _, row = email.custom_args["outbox"].partition(":")
+            outboxes.add(table)
+            assert row.isdigit() and "delivery_id" not in email.custom_args
+        else:
+            assert session.get(Delivery, int(email.custom_args["delivery_id"])) is not None
+    assert outboxes == {"request_message", "staff_message", "desk_list"}
     assert {"moved@example.jp", "desk@aoba.example.jp", "admin@aoba.example.jp"} <= received
     assert {user_id(language) for language in LANGUAGES} | {user_id("ask"), user_id("moved")} <= {
         sent.to for sent in fake_line.sent
