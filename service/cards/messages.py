@@ -31,6 +31,7 @@ def render_card_message(
     settings: Settings = current_app.extensions["yorisou.settings"]
     programme = session.get(Programme, message.programme_id) if message.programme_id else None
     desk = session.get(Desk, programme.desk_id) if programme and programme.desk_id else None
+    via = follow_token(settings, message)  # a request or booking from its links follows it
     with in_language(card.locale):
         # Judged as when it was queued: why it fitted then.
         family = family_of(card, *judged_on(session, organisation, message.created_at))
@@ -51,24 +52,16 @@ def render_card_message(
             "department": message.department,
             "organisation": organisation,
             "card_url": f"{settings.public_base_url}/card/c/{card_token(settings, card)}",
-            # A request sent from this link counts on the outreach list as following it.
             "ask_url": guide_url(
-                settings,
-                organisation,
-                card.locale,
-                "/ask",
-                programme=programme.slug,
-                via=follow_token(settings, message),
+                settings, organisation, card.locale, "/ask", programme=programme.slug, via=via
             )
             if desk and programme
             else "",
-            # Its seminars and consultation days open to booking; a booking made from these
-            # links counts as following it too.
+            # Its seminars and consultation days open to booking.
             "events": [
                 (
                     event.text("title", card.locale),
-                    f"{settings.public_base_url}/e/{event.public_id}?"
-                    + urlencode({"via": follow_token(settings, message)}),
+                    f"{settings.public_base_url}/e/{event.public_id}?{urlencode({'via': via})}",
                 )
                 for event in bookable_by_programme(session, organisation.id or 0, utcnow()).get(
                     programme.id or 0, []

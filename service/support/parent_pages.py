@@ -116,7 +116,7 @@ def guide(slug: str) -> ResponseReturnValue:
         # opens in the parent's own mail app. Nothing is sent or kept by Yorisou.
         checklists={
             p.id: checklist(p, desks.get(p.desk_id or 0), locale)
-            for p in everything
+            for p in [*programmes, *safety]
             if p.text("bring", locale) or p.apply_url
         },
         line_account=line.account_id if line else "",
